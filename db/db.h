@@ -1,0 +1,48 @@
+/* The database handle: one per thread (SQLite connections never cross
+ * threads). db_open() applies the pragmas and the numbered migrations.
+ * Every write goes through db_begin()/db_commit() (BEGIN IMMEDIATE). */
+#ifndef TERN_DB_H
+#define TERN_DB_H
+
+#include <stdint.h>
+#include <sqlite3.h>
+
+typedef struct db db;
+
+/* The schema version this binary writes. */
+int db_schema_latest(void);
+
+/* Opens (creating) path and migrates it to the latest schema in one
+ * transaction. A database newer than the binary gives TERN_ETOONEW and is
+ * left untouched. *err (caller frees) explains any failure. */
+int db_open(const char *path, db **out, char **err);
+/* Same, but migrates only up to version (tests of the upgrade path). */
+int db_open_at(const char *path, int version, db **out, char **err);
+void db_close(db *d);
+
+/* The raw connection, for code inside db/ only. */
+sqlite3 *db_sqlite(db *d);
+/* A cached prepared statement for a static SQL string (keyed by pointer),
+ * already reset and unbound. NULL on error (logged). */
+sqlite3_stmt *db_stmt(db *d, const char *sql);
+/* Runs SQL with no result rows and no parameters. TERN_*. */
+int db_exec(db *d, const char *sql);
+
+/* Write transactions: BEGIN IMMEDIATE waits for the busy timeout instead of
+ * failing on a snapshot conflict. Nesting is counted: only the outermost
+ * begin/commit touch SQLite, so db functions can be called inside a caller's
+ * transaction. db_rollback() undoes the outermost transaction. */
+int db_begin(db *d);
+int db_commit(db *d);
+void db_rollback(db *d);
+
+/* Changes when another connection committed (PRAGMA data_version). */
+int64_t db_data_version(db *d);
+int db_schema_version(db *d);
+
+/* Helpers for db/ code: step a statement that returns no row. */
+int db_step_done(db *d, sqlite3_stmt *st);
+int64_t db_last_id(db *d);
+int db_changes(db *d);
+
+#endif

@@ -1,0 +1,405 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db_change.h"
+#include "db/db_mailbox.h"
+#include "db/db_message.h"
+#include "db/db_queue.h"
+#include "err.h"
+#include "util.h"
+
+static const char *
+flag_name(unsigned flag)
+{
+	switch (flag) {
+	case MSG_SEEN: return "seen";
+	case MSG_FLAGGED: return "flagged";
+	case MSG_ANSWERED: return "answered";
+	default: return NULL;
+	}
+}
+
+/* Reads an integer field from one of our own payloads (written below; never
+ * server data, so a simple scan is enough). */
+static int64_t
+payload_int(const char *payload, const char *key)
+{
+	char pat[64];
+	const char *p;
+	snprintf(pat, sizeof pat, "\"%s\":", key);
+	p = strstr(payload, pat);
+	return p ? strtoll(p + strlen(pat), NULL, 10) : 0;
+}
+
+static int
+payload_bool(const char *payload, const char *key)
+{
+	char pat[64];
+	snprintf(pat, sizeof pat, "\"%s\":true", key);
+	return strstr(payload, pat) != NULL;
+}
+
+static int
+msg_state(db *d, int64_t msg_id, int64_t *account_id, unsigned *flags)
+{
+	static const char sql[] =
+		"SELECT account_id, seen | (flagged << 1) | (answered << 2) | (draft << 3) FROM message WHERE id = ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int rc;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, msg_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*account_id = sqlite3_column_int64(st, 0);
+		*flags = (unsigned)sqlite3_column_int(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? TERN_OK : rc == SQLITE_DONE ? TERN_ENOTFOUND : TERN_EDB;
+}
+
+/* The visible mailbox a message is in (the first, for a JMAP email in several). */
+static int
+msg_mailbox(db *d, int64_t msg_id, int64_t *mailbox)
+{
+	static const char sql[] =
+		"SELECT mailbox_id FROM message_mailbox WHERE message_id = ? AND hidden = 0 ORDER BY mailbox_id LIMIT 1";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int rc;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, msg_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*mailbox = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? TERN_OK : rc == SQLITE_DONE ? TERN_ENOTFOUND : TERN_EDB;
+}
+
+static int
+link_state(db *d, int64_t msg_id, int64_t mailbox, int *hidden)
+{
+	static const char sql[] = "SELECT hidden FROM message_mailbox WHERE message_id = ? AND mailbox_id = ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int rc;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, msg_id);
+	sqlite3_bind_int64(st, 2, mailbox);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*hidden = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? TERN_OK : rc == SQLITE_DONE ? TERN_ENOTFOUND : TERN_EDB;
+}
+
+static int
+set_hidden(db *d, int64_t msg_id, int64_t mailbox, int hidden)
+{
+	static const char sql[] = "UPDATE message_mailbox SET hidden = ? WHERE message_id = ? AND mailbox_id = ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int(st, 1, hidden);
+	sqlite3_bind_int64(st, 2, msg_id);
+	sqlite3_bind_int64(st, 3, mailbox);
+	return db_step_done(d, st);
+}
+
+static int
+adjust_counts(db *d, int64_t mailbox, int dtotal, int dunread)
+{
+	static const char sql[] =
+		"UPDATE mailbox SET total = max(0, total + ?), unread = max(0, unread + ?) WHERE id = ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int(st, 1, dtotal);
+	sqlite3_bind_int(st, 2, dunread);
+	sqlite3_bind_int64(st, 3, mailbox);
+	return db_step_done(d, st);
+}
+
+static int
+received_at(db *d, int64_t msg_id, int64_t *t)
+{
+	static const char sql[] = "SELECT received_at FROM message WHERE id = ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, msg_id);
+	*t = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return TERN_OK;
+}
+
+int
+db_change_flag(db *d, int64_t msg_id, unsigned flag, int on, int64_t *change_id)
+{
+	static const char drop_older[] =
+		"DELETE FROM pending_change WHERE resource_type = 'Email' AND resource_id = ? "
+		"AND change_type = 'flag' AND status = 'queued' AND payload LIKE ?";
+	const char *name = flag_name(flag);
+	int64_t account_id;
+	unsigned flags;
+	char payload[96], like[48];
+	sqlite3_stmt *st;
+	int rc;
+
+	*change_id = 0;
+	if (!name)
+		return TERN_EINVAL;
+	if ((rc = db_begin(d)) != TERN_OK)
+		return rc;
+	if ((rc = msg_state(d, msg_id, &account_id, &flags)) != TERN_OK)
+		goto fail;
+	if (!!(flags & flag) == !!on) {
+		db_rollback(d);
+		return TERN_OK;
+	}
+	rc = TERN_EDB;
+	/* A waiting change of the same flag is superseded: the server only needs
+	 * the final value. */
+	snprintf(like, sizeof like, "%%\"flag\":\"%s\"%%", name);
+	st = db_stmt(d, drop_older);
+	if (!st)
+		goto fail;
+	sqlite3_bind_int64(st, 1, msg_id);
+	sqlite3_bind_text(st, 2, like, -1, SQLITE_STATIC);
+	if (db_step_done(d, st) != TERN_OK)
+		goto fail;
+	if (db_message_set_flags(d, msg_id, on ? (flags | flag) : (flags & ~flag), NULL) != TERN_OK)
+		goto fail;
+	snprintf(payload, sizeof payload, "{\"flag\":\"%s\",\"value\":%s}", name, on ? "true" : "false");
+	if (db_queue_add(d, account_id, "Email", msg_id, "flag", payload, change_id) != TERN_OK)
+		goto fail;
+	return db_commit(d);
+fail:
+	db_rollback(d);
+	return rc;
+}
+
+/* Both moves and deletes-to-trash: hide the source row, show the message in
+ * the destination (UID unknown until the server says). */
+static int
+move_locked(db *d, int64_t msg_id, int64_t account_id, unsigned flags, int64_t from, int64_t to,
+            int is_delete, int64_t *change_id)
+{
+	char payload[128];
+	int64_t when;
+	int hidden, unread = !(flags & MSG_SEEN);
+
+	if (from == to)
+		return TERN_EINVAL;
+	if (link_state(d, msg_id, to, &hidden) == TERN_OK && !hidden)
+		return TERN_EINVAL;
+	if (set_hidden(d, msg_id, from, 1) != TERN_OK || received_at(d, msg_id, &when) != TERN_OK)
+		return TERN_EDB;
+	if (db_message_link(d, msg_id, to, 0, when) != TERN_OK)
+		return TERN_EDB;
+	if (adjust_counts(d, from, -1, -unread) != TERN_OK || adjust_counts(d, to, 1, unread) != TERN_OK)
+		return TERN_EDB;
+	snprintf(payload, sizeof payload, "{\"from\":%lld,\"to\":%lld%s}", (long long)from, (long long)to,
+	         is_delete ? ",\"delete\":true" : "");
+	return db_queue_add(d, account_id, "Email", msg_id, "move", payload, change_id);
+}
+
+static int
+check_in(db *d, int64_t msg_id, int64_t *mailbox)
+{
+	int hidden, rc;
+	if (!*mailbox)
+		return msg_mailbox(d, msg_id, mailbox);
+	rc = link_state(d, msg_id, *mailbox, &hidden);
+	if (rc == TERN_OK && hidden)
+		return TERN_ENOTFOUND;
+	return rc;
+}
+
+int
+db_change_move(db *d, int64_t msg_id, int64_t from_mailbox, int64_t to_mailbox, int64_t *change_id)
+{
+	int64_t account_id;
+	unsigned flags;
+	struct mailbox_row to = { 0 };
+	int rc;
+
+	*change_id = 0;
+	if ((rc = db_begin(d)) != TERN_OK)
+		return rc;
+	if ((rc = msg_state(d, msg_id, &account_id, &flags)) != TERN_OK ||
+	    (rc = check_in(d, msg_id, &from_mailbox)) != TERN_OK ||
+	    (rc = db_mailbox_get(d, to_mailbox, &to)) != TERN_OK)
+		goto fail;
+	if (to.account_id != account_id || !to.selectable) {
+		rc = TERN_EINVAL;
+		goto fail;
+	}
+	if ((rc = move_locked(d, msg_id, account_id, flags, from_mailbox, to_mailbox, 0, change_id)) != TERN_OK)
+		goto fail;
+	db_mailbox_row_free(&to);
+	return db_commit(d);
+fail:
+	db_mailbox_row_free(&to);
+	db_rollback(d);
+	return rc;
+}
+
+int
+db_change_delete(db *d, int64_t msg_id, int64_t mailbox, int to_trash, int64_t *change_id)
+{
+	int64_t account_id;
+	unsigned flags;
+	struct mailbox_row trash = { 0 };
+	char payload[64];
+	int rc;
+
+	*change_id = 0;
+	if ((rc = db_begin(d)) != TERN_OK)
+		return rc;
+	if ((rc = msg_state(d, msg_id, &account_id, &flags)) != TERN_OK ||
+	    (rc = check_in(d, msg_id, &mailbox)) != TERN_OK)
+		goto fail;
+	if (to_trash && db_mailbox_by_role(d, account_id, "trash", &trash) == TERN_OK &&
+	    trash.id != mailbox && trash.selectable) {
+		rc = move_locked(d, msg_id, account_id, flags, mailbox, trash.id, 1, change_id);
+		if (rc != TERN_OK)
+			goto fail;
+	} else {
+		rc = TERN_EDB;
+		if (set_hidden(d, msg_id, mailbox, 1) != TERN_OK ||
+		    adjust_counts(d, mailbox, -1, (flags & MSG_SEEN) ? 0 : -1) != TERN_OK)
+			goto fail;
+		snprintf(payload, sizeof payload, "{\"mailbox\":%lld}", (long long)mailbox);
+		if (db_queue_add(d, account_id, "Email", msg_id, "delete", payload, change_id) != TERN_OK)
+			goto fail;
+	}
+	db_mailbox_row_free(&trash);
+	return db_commit(d);
+fail:
+	db_mailbox_row_free(&trash);
+	db_rollback(d);
+	return rc;
+}
+
+static int
+outbox_add(db *d, int64_t account_id, const char *raw, size_t len, const char *message_id,
+           const char *subject, int64_t *id)
+{
+	static const char sql[] =
+		"INSERT INTO outbox (account_id, raw, message_id, subject, created_at) VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_blob64(st, 2, raw, len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, message_id ? message_id : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, subject ? subject : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, time_now());
+	if (db_step_done(d, st) != TERN_OK)
+		return TERN_EDB;
+	*id = db_last_id(d);
+	return TERN_OK;
+}
+
+int
+db_change_send(db *d, int64_t account_id, const char *raw, size_t len, const char *message_id,
+               const char *subject, int64_t *outbox_id)
+{
+	int rc;
+	if ((rc = db_begin(d)) != TERN_OK)
+		return rc;
+	if (outbox_add(d, account_id, raw, len, message_id, subject, outbox_id) != TERN_OK ||
+	    db_queue_add(d, account_id, "Outbox", *outbox_id, "send", "{}", NULL) != TERN_OK) {
+		db_rollback(d);
+		return TERN_EDB;
+	}
+	return db_commit(d);
+}
+
+int
+db_change_append(db *d, int64_t account_id, int64_t mailbox, const char *raw, size_t len,
+                 unsigned flags, int64_t *outbox_id)
+{
+	char payload[128];
+	int rc;
+
+	snprintf(payload, sizeof payload, "{\"mailbox\":%lld,\"flags\":\"%s%s%s\"}", (long long)mailbox,
+	         (flags & MSG_SEEN) ? "seen " : "", (flags & MSG_FLAGGED) ? "flagged " : "",
+	         (flags & MSG_DRAFT) ? "draft" : "");
+	if ((rc = db_begin(d)) != TERN_OK)
+		return rc;
+	if (outbox_add(d, account_id, raw, len, NULL, NULL, outbox_id) != TERN_OK ||
+	    db_queue_add(d, account_id, "Outbox", *outbox_id, "append", payload, NULL) != TERN_OK) {
+		db_rollback(d);
+		return TERN_EDB;
+	}
+	return db_commit(d);
+}
+
+int
+db_change_revert(db *d, int64_t change_id)
+{
+	struct queue_row q = { 0 };
+	int64_t account_id;
+	unsigned flags;
+	int rc;
+
+	if ((rc = db_begin(d)) != TERN_OK)
+		return rc;
+	if ((rc = db_queue_get(d, change_id, &q)) != TERN_OK)
+		goto fail;
+	if (str_eq(q.status, "sending")) {
+		rc = TERN_EBUSY;
+		goto fail;
+	}
+	rc = TERN_EDB;
+	if (str_eq(q.change_type, "flag")) {
+		unsigned flag = strstr(q.payload, "\"seen\"") ? MSG_SEEN :
+		                strstr(q.payload, "\"flagged\"") ? MSG_FLAGGED : MSG_ANSWERED;
+		int was = !payload_bool(q.payload, "value");
+		if (msg_state(d, q.resource_id, &account_id, &flags) == TERN_OK &&
+		    db_message_set_flags(d, q.resource_id, was ? (flags | flag) : (flags & ~flag), NULL) != TERN_OK)
+			goto fail;
+	} else if (str_eq(q.change_type, "move")) {
+		int64_t from = payload_int(q.payload, "from"), to = payload_int(q.payload, "to");
+		if (msg_state(d, q.resource_id, &account_id, &flags) == TERN_OK) {
+			int unread = !(flags & MSG_SEEN);
+			if (set_hidden(d, q.resource_id, from, 0) != TERN_OK ||
+			    adjust_counts(d, from, 1, unread) != TERN_OK ||
+			    adjust_counts(d, to, -1, -unread) != TERN_OK)
+				goto fail;
+			/* The destination row is only ours while the server has not
+			 * confirmed the move (no UID yet). */
+			static const char unlink_sql[] =
+				"DELETE FROM message_mailbox WHERE message_id = ? AND mailbox_id = ? AND uid IS NULL";
+			sqlite3_stmt *st = db_stmt(d, unlink_sql);
+			if (!st)
+				goto fail;
+			sqlite3_bind_int64(st, 1, q.resource_id);
+			sqlite3_bind_int64(st, 2, to);
+			if (db_step_done(d, st) != TERN_OK)
+				goto fail;
+		}
+	} else if (str_eq(q.change_type, "delete")) {
+		int64_t mb = payload_int(q.payload, "mailbox");
+		if (msg_state(d, q.resource_id, &account_id, &flags) == TERN_OK &&
+		    (set_hidden(d, q.resource_id, mb, 0) != TERN_OK ||
+		     adjust_counts(d, mb, 1, (flags & MSG_SEEN) ? 0 : 1) != TERN_OK))
+			goto fail;
+	} else if (str_eq(q.change_type, "send") || str_eq(q.change_type, "append")) {
+		if (db_outbox_delete(d, q.resource_id) != TERN_OK)
+			goto fail;
+	}
+	if (db_queue_done(d, change_id) != TERN_OK)
+		goto fail;
+	db_queue_row_free(&q);
+	return db_commit(d);
+fail:
+	db_queue_row_free(&q);
+	db_rollback(d);
+	return rc;
+}

@@ -1,0 +1,33 @@
+/* Local changes, offline-first: each applies the new local state and queues
+ * it for the server in one transaction, so the screen shows it at once and
+ * the worker pushes it later. */
+#ifndef TERN_DB_CHANGE_H
+#define TERN_DB_CHANGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "db/db.h"
+
+/* flag: MSG_SEEN, MSG_FLAGGED or MSG_ANSWERED. A change to the same flag
+ * still waiting in the queue is replaced. No-op (and no queue row, *change_id
+ * 0) when the flag already has that value. */
+int db_change_flag(db *d, int64_t msg_id, unsigned flag, int on, int64_t *change_id);
+/* Moves the message out of from_mailbox (0: the mailbox it is in) into
+ * to_mailbox. TERN_EINVAL if it is already there. */
+int db_change_move(db *d, int64_t msg_id, int64_t from_mailbox, int64_t to_mailbox, int64_t *change_id);
+/* Deletes from mailbox (0: the one it is in): a move to the Trash when
+ * to_trash and the account has one and this is not it, else for good. */
+int db_change_delete(db *d, int64_t msg_id, int64_t mailbox, int to_trash, int64_t *change_id);
+/* Queues a complete RFC 5322 message for sending (and filing in Sent). */
+int db_change_send(db *d, int64_t account_id, const char *raw, size_t len,
+                   const char *message_id, const char *subject, int64_t *outbox_id);
+/* Queues a message to be stored in mailbox (e.g. a draft), with flags. */
+int db_change_append(db *d, int64_t account_id, int64_t mailbox, const char *raw, size_t len,
+                     unsigned flags, int64_t *outbox_id);
+/* Takes back a change the worker has not started: restores the local state
+ * and removes the row. TERN_EBUSY if it is being sent now, TERN_ENOTFOUND if
+ * it is gone (already done: queue the inverse instead). Also used to drop a
+ * failed change. */
+int db_change_revert(db *d, int64_t change_id);
+
+#endif

@@ -1,0 +1,538 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db_message.h"
+#include "err.h"
+#include "util.h"
+
+#define MSG_COLS \
+	"m.id, m.account_id, mm.mailbox_id, coalesce(mm.uid, 0), m.email_id, m.message_id, m.in_reply_to, " \
+	"m.refs, m.subject, m.from_name, m.from_addr, m.to_list, m.cc_list, m.reply_to, m.keywords, " \
+	"m.preview, m.sent_at, m.received_at, m.size, " \
+	"m.seen | (m.flagged << 1) | (m.answered << 2) | (m.draft << 3), m.has_attachment, " \
+	"coalesce(m.thread_id, m.id), " \
+	"EXISTS (SELECT 1 FROM pending_change p WHERE p.resource_id = m.id AND p.resource_type = 'Email' AND p.status <> 'failed'), " \
+	"EXISTS (SELECT 1 FROM pending_change p WHERE p.resource_id = m.id AND p.resource_type = 'Email' AND p.status = 'failed')"
+
+static char *
+col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return xstrdup(t ? (const char *)t : "");
+}
+
+static void
+row_read(sqlite3_stmt *st, struct msg_row *r)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	r->account_id = sqlite3_column_int64(st, 1);
+	r->mailbox_id = sqlite3_column_int64(st, 2);
+	r->uid = sqlite3_column_int64(st, 3);
+	r->email_id = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : col_str(st, 4);
+	r->message_id = col_str(st, 5);
+	r->in_reply_to = col_str(st, 6);
+	r->references = col_str(st, 7);
+	r->subject = col_str(st, 8);
+	r->from_name = col_str(st, 9);
+	r->from_addr = col_str(st, 10);
+	r->to_list = col_str(st, 11);
+	r->cc_list = col_str(st, 12);
+	r->reply_to = col_str(st, 13);
+	r->keywords = col_str(st, 14);
+	r->preview = col_str(st, 15);
+	r->sent_at = sqlite3_column_int64(st, 16);
+	r->received_at = sqlite3_column_int64(st, 17);
+	r->size = sqlite3_column_int64(st, 18);
+	r->flags = (unsigned)sqlite3_column_int(st, 19);
+	r->has_attachment = sqlite3_column_int(st, 20);
+	r->thread_id = sqlite3_column_int64(st, 21);
+	r->pending = sqlite3_column_int(st, 22);
+	r->failed = sqlite3_column_int(st, 23);
+}
+
+void
+db_msg_row_free(struct msg_row *r)
+{
+	if (!r)
+		return;
+	free(r->email_id);
+	free(r->message_id);
+	free(r->in_reply_to);
+	free(r->references);
+	free(r->subject);
+	free(r->from_name);
+	free(r->from_addr);
+	free(r->to_list);
+	free(r->cc_list);
+	free(r->reply_to);
+	free(r->keywords);
+	free(r->preview);
+	memset(r, 0, sizeof *r);
+}
+
+static void
+bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	sqlite3_bind_text(st, i, s ? s : "", -1, SQLITE_STATIC);
+}
+
+/* The last id of a space-separated list (the direct parent in References). */
+static char *
+last_word(const char *s)
+{
+	const char *end, *start;
+	if (!s)
+		return NULL;
+	end = s + strlen(s);
+	while (end > s && end[-1] == ' ')
+		end--;
+	start = end;
+	while (start > s && start[-1] != ' ')
+		start--;
+	return end > start ? xstrndup(start, (size_t)(end - start)) : NULL;
+}
+
+/* Threads are kept as they arrive: a message joins its parent's thread (by
+ * In-Reply-To, else the last References id, else the server's thread id),
+ * and messages that arrived earlier and answer this one join it too. */
+static int
+thread_assign(db *d, int64_t account_id, int64_t id, const struct msg_hdr *h)
+{
+	static const char by_msgid[] =
+		"SELECT coalesce(thread_id, id) FROM message WHERE account_id = ? AND message_id = ? AND id <> ? LIMIT 1";
+	static const char by_remote[] =
+		"SELECT coalesce(thread_id, id) FROM message WHERE account_id = ? AND remote_thread_id = ? AND id <> ? LIMIT 1";
+	static const char set[] = "UPDATE message SET thread_id = ? WHERE id = ?";
+	static const char adopt[] =
+		"UPDATE message SET thread_id = ?1 WHERE thread_id IN "
+		"(SELECT coalesce(thread_id, id) FROM message WHERE account_id = ?2 AND in_reply_to = ?3 AND id <> ?4) "
+		"AND thread_id <> ?1";
+	int64_t thread = id;
+	sqlite3_stmt *st;
+	char *parent = last_word(h->in_reply_to && *h->in_reply_to ? h->in_reply_to : h->references);
+
+	if (parent) {
+		st = db_stmt(d, by_msgid);
+		if (!st)
+			goto fail;
+		sqlite3_bind_int64(st, 1, account_id);
+		sqlite3_bind_text(st, 2, parent, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			thread = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	if (thread == id && h->remote_thread_id) {
+		st = db_stmt(d, by_remote);
+		if (!st)
+			goto fail;
+		sqlite3_bind_int64(st, 1, account_id);
+		sqlite3_bind_text(st, 2, h->remote_thread_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			thread = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	st = db_stmt(d, set);
+	if (!st)
+		goto fail;
+	sqlite3_bind_int64(st, 1, thread);
+	sqlite3_bind_int64(st, 2, id);
+	if (db_step_done(d, st) != TERN_OK)
+		goto fail;
+	if (h->message_id && *h->message_id) {
+		st = db_stmt(d, adopt);
+		if (!st)
+			goto fail;
+		sqlite3_bind_int64(st, 1, thread);
+		sqlite3_bind_int64(st, 2, account_id);
+		sqlite3_bind_text(st, 3, h->message_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, id);
+		if (db_step_done(d, st) != TERN_OK)
+			goto fail;
+	}
+	free(parent);
+	return TERN_OK;
+fail:
+	free(parent);
+	return TERN_EDB;
+}
+
+static int
+contact_note(db *d, int64_t account_id, const char *addr, const char *name, int64_t when)
+{
+	static const char sql[] =
+		"INSERT INTO contact (account_id, addr, name, uses, last_used) VALUES (?1, ?2, ?3, 1, ?4) "
+		"ON CONFLICT (account_id, addr) DO UPDATE SET uses = uses + 1, "
+		"name = CASE WHEN ?3 <> '' THEN ?3 ELSE name END, last_used = max(last_used, ?4)";
+	sqlite3_stmt *st;
+	if (!addr || !*addr)
+		return TERN_OK;
+	st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_text(st, 2, addr, -1, SQLITE_STATIC);
+	bind_str(st, 3, name);
+	sqlite3_bind_int64(st, 4, when);
+	return db_step_done(d, st);
+}
+
+int
+db_message_insert(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *id)
+{
+	static const char ins[] =
+		"INSERT INTO message (account_id, email_id, blob_id, remote_thread_id, message_id, in_reply_to, refs, "
+		"subject, from_name, from_addr, to_list, cc_list, reply_to, sent_at, received_at, size, "
+		"seen, flagged, answered, draft, keywords, has_attachment, preview, modseq) "
+		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	static const char att[] =
+		"INSERT INTO attachment (message_id, part_id, filename, media_type, size, blob_id, disposition) "
+		"VALUES (?,?,?,?,?,?,?)";
+	sqlite3_stmt *st;
+	int rc, i = 1;
+
+	if ((rc = db_begin(d)) != TERN_OK)
+		return rc;
+	st = db_stmt(d, ins);
+	if (!st)
+		goto fail;
+	sqlite3_bind_int64(st, i++, account_id);
+	if (h->email_id)
+		sqlite3_bind_text(st, i, h->email_id, -1, SQLITE_STATIC);
+	i++;
+	if (h->blob_id)
+		sqlite3_bind_text(st, i, h->blob_id, -1, SQLITE_STATIC);
+	i++;
+	if (h->remote_thread_id)
+		sqlite3_bind_text(st, i, h->remote_thread_id, -1, SQLITE_STATIC);
+	i++;
+	if (h->message_id && *h->message_id)
+		sqlite3_bind_text(st, i, h->message_id, -1, SQLITE_STATIC);
+	i++;
+	bind_str(st, i++, h->in_reply_to);
+	bind_str(st, i++, h->references);
+	bind_str(st, i++, h->subject);
+	bind_str(st, i++, h->from_name);
+	bind_str(st, i++, h->from_addr);
+	bind_str(st, i++, h->to_list);
+	bind_str(st, i++, h->cc_list);
+	bind_str(st, i++, h->reply_to);
+	sqlite3_bind_int64(st, i++, h->sent_at);
+	sqlite3_bind_int64(st, i++, h->received_at);
+	sqlite3_bind_int64(st, i++, h->size);
+	sqlite3_bind_int(st, i++, !!(h->flags & MSG_SEEN));
+	sqlite3_bind_int(st, i++, !!(h->flags & MSG_FLAGGED));
+	sqlite3_bind_int(st, i++, !!(h->flags & MSG_ANSWERED));
+	sqlite3_bind_int(st, i++, !!(h->flags & MSG_DRAFT));
+	bind_str(st, i++, h->keywords);
+	sqlite3_bind_int(st, i++, h->has_attachment);
+	bind_str(st, i++, h->preview);
+	sqlite3_bind_int64(st, i++, h->modseq);
+	if (db_step_done(d, st) != TERN_OK)
+		goto fail;
+	*id = db_last_id(d);
+
+	for (size_t k = 0; k < h->natt; k++) {
+		const struct msg_attachment *a = &h->att[k];
+		st = db_stmt(d, att);
+		if (!st)
+			goto fail;
+		sqlite3_bind_int64(st, 1, *id);
+		bind_str(st, 2, a->part_id);
+		bind_str(st, 3, a->filename);
+		sqlite3_bind_text(st, 4, a->media_type ? a->media_type : "application/octet-stream", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, a->size);
+		if (a->blob_id)
+			sqlite3_bind_text(st, 6, a->blob_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, a->is_inline ? "inline" : "attachment", -1, SQLITE_STATIC);
+		if (db_step_done(d, st) != TERN_OK)
+			goto fail;
+	}
+	if (thread_assign(d, account_id, *id, h) != TERN_OK)
+		goto fail;
+	if (contact_note(d, account_id, h->from_addr, h->from_name, h->received_at) != TERN_OK)
+		goto fail;
+	return db_commit(d);
+fail:
+	db_rollback(d);
+	return TERN_EDB;
+}
+
+int
+db_message_link(db *d, int64_t message_id, int64_t mailbox_id, int64_t uid, int64_t received_at)
+{
+	static const char sql[] =
+		"INSERT INTO message_mailbox (mailbox_id, message_id, uid, received_at, hidden) VALUES (?1, ?2, ?3, ?4, 0) "
+		"ON CONFLICT (mailbox_id, message_id) DO UPDATE SET uid = coalesce(?3, uid), hidden = 0";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	sqlite3_bind_int64(st, 2, message_id);
+	if (uid > 0)
+		sqlite3_bind_int64(st, 3, uid);
+	sqlite3_bind_int64(st, 4, received_at);
+	return db_step_done(d, st);
+}
+
+int
+db_message_unlink(db *d, int64_t message_id, int64_t mailbox_id)
+{
+	static const char del[] = "DELETE FROM message_mailbox WHERE mailbox_id = ? AND message_id = ?";
+	static const char orphan[] =
+		"DELETE FROM message WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM message_mailbox WHERE message_id = ?1)";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_begin(d)) != TERN_OK)
+		return rc;
+	st = db_stmt(d, del);
+	if (!st)
+		goto fail;
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	sqlite3_bind_int64(st, 2, message_id);
+	if (db_step_done(d, st) != TERN_OK)
+		goto fail;
+	st = db_stmt(d, orphan);
+	if (!st)
+		goto fail;
+	sqlite3_bind_int64(st, 1, message_id);
+	if (db_step_done(d, st) != TERN_OK)
+		goto fail;
+	return db_commit(d);
+fail:
+	db_rollback(d);
+	return TERN_EDB;
+}
+
+int
+db_message_delete(db *d, int64_t id)
+{
+	static const char sql[] = "DELETE FROM message WHERE id = ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	return db_step_done(d, st);
+}
+
+int
+db_message_set_flags(db *d, int64_t id, unsigned flags, const char *keywords)
+{
+	static const char old_q[] = "SELECT seen FROM message WHERE id = ?";
+	static const char upd[] =
+		"UPDATE message SET seen = ?2, flagged = ?3, answered = ?4, draft = ?5, "
+		"keywords = coalesce(?6, keywords) WHERE id = ?1";
+	static const char counts[] =
+		"UPDATE mailbox SET unread = max(0, unread + ?2) WHERE id IN "
+		"(SELECT mailbox_id FROM message_mailbox WHERE message_id = ?1 AND hidden = 0)";
+	sqlite3_stmt *st;
+	int rc, was_seen, now_seen = !!(flags & MSG_SEEN);
+
+	if ((rc = db_begin(d)) != TERN_OK)
+		return rc;
+	st = db_stmt(d, old_q);
+	if (!st)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		db_rollback(d);
+		return TERN_ENOTFOUND;
+	}
+	was_seen = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	st = db_stmt(d, upd);
+	if (!st)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, now_seen);
+	sqlite3_bind_int(st, 3, !!(flags & MSG_FLAGGED));
+	sqlite3_bind_int(st, 4, !!(flags & MSG_ANSWERED));
+	sqlite3_bind_int(st, 5, !!(flags & MSG_DRAFT));
+	if (keywords)
+		sqlite3_bind_text(st, 6, keywords, -1, SQLITE_STATIC);
+	if (db_step_done(d, st) != TERN_OK)
+		goto fail;
+	if (was_seen != now_seen) {
+		st = db_stmt(d, counts);
+		if (!st)
+			goto fail;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, now_seen ? -1 : 1);
+		if (db_step_done(d, st) != TERN_OK)
+			goto fail;
+	}
+	return db_commit(d);
+fail:
+	db_rollback(d);
+	return TERN_EDB;
+}
+
+int
+db_message_get(db *d, int64_t id, struct msg_row *out)
+{
+	static const char sql[] =
+		"SELECT " MSG_COLS " FROM message m LEFT JOIN message_mailbox mm "
+		"ON mm.message_id = m.id AND mm.hidden = 0 WHERE m.id = ? LIMIT 1";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int rc;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		row_read(st, out);
+		sqlite3_reset(st);
+		return TERN_OK;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? TERN_ENOTFOUND : TERN_EDB;
+}
+
+int
+db_message_page(db *d, int64_t mailbox_id, const struct msg_cursor *after, int backward,
+                int limit, db_msg_cb cb, void *ctx)
+{
+	static const char top[] =
+		"SELECT " MSG_COLS " FROM message_mailbox mm JOIN message m ON m.id = mm.message_id "
+		"WHERE mm.mailbox_id = ?1 AND mm.hidden = 0 "
+		"ORDER BY mm.received_at DESC, mm.message_id DESC LIMIT ?4";
+	static const char fwd[] =
+		"SELECT " MSG_COLS " FROM message_mailbox mm JOIN message m ON m.id = mm.message_id "
+		"WHERE mm.mailbox_id = ?1 AND mm.hidden = 0 AND (mm.received_at, mm.message_id) < (?2, ?3) "
+		"ORDER BY mm.received_at DESC, mm.message_id DESC LIMIT ?4";
+	static const char bwd[] =
+		"SELECT " MSG_COLS " FROM message_mailbox mm JOIN message m ON m.id = mm.message_id "
+		"WHERE mm.mailbox_id = ?1 AND mm.hidden = 0 AND (mm.received_at, mm.message_id) > (?2, ?3) "
+		"ORDER BY mm.received_at ASC, mm.message_id ASC LIMIT ?4";
+	static const char bottom[] =
+		"SELECT " MSG_COLS " FROM message_mailbox mm JOIN message m ON m.id = mm.message_id "
+		"WHERE mm.mailbox_id = ?1 AND mm.hidden = 0 "
+		"ORDER BY mm.received_at ASC, mm.message_id ASC LIMIT ?4";
+	sqlite3_stmt *st;
+	struct msg_row *rows = NULL;
+	int n = 0, s, rc = TERN_OK;
+
+	if (limit <= 0)
+		return TERN_OK;
+	st = db_stmt(d, after ? (backward ? bwd : fwd) : (backward ? bottom : top));
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	if (after) {
+		sqlite3_bind_int64(st, 2, after->received_at);
+		sqlite3_bind_int64(st, 3, after->id);
+	}
+	sqlite3_bind_int(st, 4, limit);
+	rows = xcalloc((size_t)limit, sizeof *rows);
+	while (n < limit && (s = sqlite3_step(st)) == SQLITE_ROW)
+		row_read(st, &rows[n++]);
+	if (n < limit && s != SQLITE_DONE)
+		rc = TERN_EDB;
+	/* Reset before calling back: the callback may query the database. */
+	sqlite3_reset(st);
+	for (int i = 0; i < n; i++) {
+		int k = backward ? n - 1 - i : i;
+		if (rc == TERN_OK && cb(&rows[k], ctx))
+			rc = -1;
+	}
+	for (int i = 0; i < n; i++)
+		db_msg_row_free(&rows[i]);
+	free(rows);
+	return rc < 0 ? TERN_OK : rc;
+}
+
+int
+db_message_position(db *d, int64_t mailbox_id, const struct msg_cursor *cur, int64_t *pos)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM message_mailbox WHERE mailbox_id = ?1 AND hidden = 0 "
+		"AND (received_at, message_id) > (?2, ?3)";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	sqlite3_bind_int64(st, 2, cur->received_at);
+	sqlite3_bind_int64(st, 3, cur->id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return TERN_EDB;
+	}
+	*pos = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return TERN_OK;
+}
+
+int
+db_body_get(db *d, int64_t message_id, char **raw, size_t *len)
+{
+	static const char sql[] = "SELECT raw FROM body WHERE message_id = ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int rc;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, message_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		int n = sqlite3_column_bytes(st, 0);
+		const void *p = sqlite3_column_blob(st, 0);
+		*raw = xmalloc((size_t)n + 1);
+		if (n)
+			memcpy(*raw, p, (size_t)n);
+		(*raw)[n] = '\0';
+		*len = (size_t)n;
+		sqlite3_reset(st);
+		return TERN_OK;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? TERN_ENOTFOUND : TERN_EDB;
+}
+
+int
+db_body_put(db *d, int64_t message_id, const char *raw, size_t len)
+{
+	static const char sql[] =
+		"INSERT INTO body (message_id, raw, fetched_at) VALUES (?, ?, ?) "
+		"ON CONFLICT (message_id) DO UPDATE SET raw = excluded.raw, fetched_at = excluded.fetched_at";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, message_id);
+	sqlite3_bind_blob64(st, 2, raw, len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, time_now());
+	return db_step_done(d, st);
+}
+
+int
+db_attachment_each(db *d, int64_t message_id, db_att_cb cb, void *ctx)
+{
+	static const char sql[] =
+		"SELECT part_id, filename, media_type, size, blob_id, disposition FROM attachment "
+		"WHERE message_id = ? ORDER BY id";
+	sqlite3_stmt *st;
+	int s, rc = TERN_OK;
+
+	if (sqlite3_prepare_v2(db_sqlite(d), sql, -1, &st, NULL) != SQLITE_OK)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, message_id);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct msg_attachment a = {
+			.part_id = (const char *)sqlite3_column_text(st, 0),
+			.filename = (const char *)sqlite3_column_text(st, 1),
+			.media_type = (const char *)sqlite3_column_text(st, 2),
+			.size = sqlite3_column_int64(st, 3),
+			.blob_id = (const char *)sqlite3_column_text(st, 4),
+			.is_inline = str_eq((const char *)sqlite3_column_text(st, 5), "inline"),
+		};
+		if (cb(&a, ctx))
+			break;
+	}
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		rc = TERN_EDB;
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,64 @@
+/* The durable outbound queue (pending_change) and the raw messages waiting to
+ * be sent or appended (outbox). A row is committed before the server is
+ * touched and removed only when the server confirmed it.
+ *
+ * Change types and payloads (JSON; ids are local ids):
+ *   flag    resource_id=message  {"flag":"seen|flagged|answered","value":true}
+ *   move    resource_id=message  {"from":MAILBOX,"to":MAILBOX}  (+ "delete":true
+ *           when it is a delete to Trash)
+ *   delete  resource_id=message  {"mailbox":MAILBOX}  expunge/destroy there
+ *   send    resource_id=outbox   {}   submit, then file in Sent
+ *   append  resource_id=outbox   {"mailbox":MAILBOX,"flags":"seen draft"}
+ * For move and delete the source row stays in message_mailbox, hidden, with
+ * its UID, until the worker has done the change. */
+#ifndef TERN_DB_QUEUE_H
+#define TERN_DB_QUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "db/db.h"
+
+struct queue_row {
+	int64_t id;
+	int64_t account_id;
+	char *resource_type;      /* "Email" or "Outbox" */
+	int64_t resource_id;
+	char *change_type;
+	char *payload;
+	int64_t created_at;
+	int attempts;
+	char *last_error;
+	char *status;             /* queued | sending | failed */
+	int64_t next_attempt_at;
+};
+
+void db_queue_row_free(struct queue_row *r);
+
+int db_queue_add(db *d, int64_t account_id, const char *resource_type, int64_t resource_id,
+                 const char *change_type, const char *payload, int64_t *id);
+/* The oldest row of the account with id > after_id that is queued (or was
+ * left "sending" by a crash) and due at now. TERN_ENOTFOUND when none. */
+int db_queue_next(db *d, int64_t account_id, int64_t now, int64_t after_id, struct queue_row *out);
+int db_queue_get(db *d, int64_t id, struct queue_row *out);
+int db_queue_set_status(db *d, int64_t id, const char *status);
+/* The server confirmed it: the row goes. */
+int db_queue_done(db *d, int64_t id);
+/* Records the error and one more attempt. final: status failed (shown to the
+ * user, kept until retried or dropped); else queued again from retry_at. */
+int db_queue_fail(db *d, int64_t id, const char *error, int final, int64_t retry_at);
+/* A failed row goes back in the queue with its attempts reset. */
+int db_queue_retry(db *d, int64_t id);
+/* account_id 0: all accounts. */
+int db_queue_counts(db *d, int64_t account_id, int64_t *queued, int64_t *failed);
+typedef int (*db_queue_cb)(const struct queue_row *r, void *ctx);
+int db_queue_each(db *d, int64_t account_id, db_queue_cb cb, void *ctx);
+/* Which flags of a message have a local change waiting (enum msg_flag), and
+ * whether a move/delete of it is waiting: a sync must not overwrite them. */
+int db_queue_pending_for(db *d, int64_t message_id, unsigned *flag_mask, int *moving);
+
+/* Outbox. */
+int db_outbox_get(db *d, int64_t id, char **raw, size_t *len, char **stage);
+int db_outbox_set_stage(db *d, int64_t id, const char *stage);
+int db_outbox_delete(db *d, int64_t id);
+
+#endif

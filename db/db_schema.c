@@ -1,0 +1,167 @@
+#include "config.h"
+
+#include <stddef.h>
+
+#include "db/db_schema.h"
+#include "util.h"
+
+/* 1: the core. A message has one local id for life; IMAP's (mailbox, UID)
+ * and JMAP's email id are columns. message_mailbox says where it is (a JMAP
+ * email can be in several mailboxes); a row is "hidden" while a local move or
+ * delete of it waits in the queue, so a sync racing the queue does not bring
+ * the message back. mm_date serves one screen of a mailbox, newest first. */
+static const char m1[] =
+"CREATE TABLE account ("
+"  id INTEGER PRIMARY KEY,"
+"  name TEXT NOT NULL UNIQUE,"
+"  protocol TEXT NOT NULL CHECK (protocol IN ('imap','jmap')),"
+"  email TEXT NOT NULL DEFAULT '',"
+"  created_at INTEGER NOT NULL DEFAULT 0);"
+"CREATE TABLE mailbox ("
+"  id INTEGER PRIMARY KEY,"
+"  account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,"
+"  remote_id TEXT NOT NULL,"
+"  name TEXT NOT NULL,"
+"  delim TEXT NOT NULL DEFAULT '/',"
+"  role TEXT,"
+"  parent_id INTEGER REFERENCES mailbox(id) ON DELETE SET NULL,"
+"  selectable INTEGER NOT NULL DEFAULT 1,"
+"  subscribed INTEGER NOT NULL DEFAULT 1,"
+"  total INTEGER NOT NULL DEFAULT 0,"
+"  unread INTEGER NOT NULL DEFAULT 0,"
+"  sort_order INTEGER NOT NULL DEFAULT 0,"
+"  UNIQUE (account_id, remote_id));"
+"CREATE INDEX mailbox_role ON mailbox(account_id, role);"
+"CREATE TABLE message ("
+"  id INTEGER PRIMARY KEY,"
+"  account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,"
+"  email_id TEXT,"
+"  blob_id TEXT,"
+"  remote_thread_id TEXT,"
+"  thread_id INTEGER,"
+"  message_id TEXT,"
+"  in_reply_to TEXT NOT NULL DEFAULT '',"
+"  refs TEXT NOT NULL DEFAULT '',"
+"  subject TEXT NOT NULL DEFAULT '',"
+"  from_name TEXT NOT NULL DEFAULT '',"
+"  from_addr TEXT NOT NULL DEFAULT '',"
+"  to_list TEXT NOT NULL DEFAULT '',"
+"  cc_list TEXT NOT NULL DEFAULT '',"
+"  reply_to TEXT NOT NULL DEFAULT '',"
+"  sent_at INTEGER NOT NULL DEFAULT 0,"
+"  received_at INTEGER NOT NULL DEFAULT 0,"
+"  size INTEGER NOT NULL DEFAULT 0,"
+"  seen INTEGER NOT NULL DEFAULT 0,"
+"  flagged INTEGER NOT NULL DEFAULT 0,"
+"  answered INTEGER NOT NULL DEFAULT 0,"
+"  draft INTEGER NOT NULL DEFAULT 0,"
+"  keywords TEXT NOT NULL DEFAULT '',"
+"  has_attachment INTEGER NOT NULL DEFAULT 0,"
+"  preview TEXT NOT NULL DEFAULT '',"
+"  modseq INTEGER NOT NULL DEFAULT 0);"
+"CREATE UNIQUE INDEX message_email_id ON message(account_id, email_id) WHERE email_id IS NOT NULL;"
+"CREATE INDEX message_msgid ON message(account_id, message_id);"
+"CREATE INDEX message_thread ON message(thread_id);"
+"CREATE INDEX message_irt ON message(account_id, in_reply_to);"
+"CREATE TABLE message_mailbox ("
+"  mailbox_id INTEGER NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,"
+"  message_id INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,"
+"  uid INTEGER,"
+"  received_at INTEGER NOT NULL DEFAULT 0,"
+"  hidden INTEGER NOT NULL DEFAULT 0,"
+"  PRIMARY KEY (mailbox_id, message_id)) WITHOUT ROWID;"
+"CREATE INDEX mm_date ON message_mailbox(mailbox_id, received_at DESC, message_id DESC) WHERE hidden = 0;"
+"CREATE UNIQUE INDEX mm_uid ON message_mailbox(mailbox_id, uid) WHERE uid IS NOT NULL;"
+"CREATE INDEX mm_message ON message_mailbox(message_id);"
+"CREATE TABLE body ("
+"  message_id INTEGER PRIMARY KEY REFERENCES message(id) ON DELETE CASCADE,"
+"  raw BLOB NOT NULL,"
+"  fetched_at INTEGER NOT NULL);"
+"CREATE TABLE attachment ("
+"  id INTEGER PRIMARY KEY,"
+"  message_id INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,"
+"  part_id TEXT NOT NULL DEFAULT '',"
+"  filename TEXT NOT NULL DEFAULT '',"
+"  media_type TEXT NOT NULL DEFAULT 'application/octet-stream',"
+"  size INTEGER NOT NULL DEFAULT 0,"
+"  blob_id TEXT,"
+"  disposition TEXT NOT NULL DEFAULT 'attachment');"
+"CREATE INDEX attachment_message ON attachment(message_id);"
+"CREATE TABLE sync_state ("
+"  account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,"
+"  resource TEXT NOT NULL,"
+"  state TEXT NOT NULL,"
+"  synced_at INTEGER NOT NULL,"
+"  PRIMARY KEY (account_id, resource));"
+"CREATE TABLE pending_change ("
+"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+"  account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,"
+"  resource_type TEXT NOT NULL,"
+"  resource_id INTEGER,"
+"  change_type TEXT NOT NULL,"
+"  payload TEXT NOT NULL DEFAULT '{}',"
+"  created_at INTEGER NOT NULL,"
+"  attempts INTEGER NOT NULL DEFAULT 0,"
+"  last_error TEXT,"
+"  status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued','sending','failed')),"
+"  next_attempt_at INTEGER NOT NULL DEFAULT 0);"
+"CREATE INDEX pending_account ON pending_change(account_id, id);"
+"CREATE INDEX pending_resource ON pending_change(resource_id);"
+"CREATE TABLE outbox ("
+"  id INTEGER PRIMARY KEY,"
+"  account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,"
+"  raw BLOB NOT NULL,"
+"  message_id TEXT NOT NULL DEFAULT '',"
+"  subject TEXT NOT NULL DEFAULT '',"
+"  stage TEXT NOT NULL DEFAULT 'queued',"
+"  created_at INTEGER NOT NULL);"
+"CREATE TABLE sync_log ("
+"  id INTEGER PRIMARY KEY,"
+"  account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,"
+"  protocol TEXT NOT NULL,"
+"  started_at INTEGER NOT NULL,"
+"  ended_at INTEGER,"
+"  result TEXT,"
+"  error TEXT,"
+"  added INTEGER NOT NULL DEFAULT 0,"
+"  updated INTEGER NOT NULL DEFAULT 0,"
+"  removed INTEGER NOT NULL DEFAULT 0,"
+"  pushed INTEGER NOT NULL DEFAULT 0);"
+"CREATE INDEX sync_log_account ON sync_log(account_id, id);"
+"CREATE TABLE account_status ("
+"  account_id INTEGER PRIMARY KEY REFERENCES account(id) ON DELETE CASCADE,"
+"  state TEXT NOT NULL DEFAULT 'idle',"
+"  detail TEXT NOT NULL DEFAULT '',"
+"  last_error TEXT,"
+"  updated_at INTEGER NOT NULL DEFAULT 0);";
+
+/* 2: the address book for completion, most used first; filled from the
+ * senders already stored, then kept by db_message_insert(). */
+static const char m2[] =
+"CREATE TABLE contact ("
+"  account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,"
+"  addr TEXT NOT NULL COLLATE NOCASE,"
+"  name TEXT NOT NULL DEFAULT '',"
+"  uses INTEGER NOT NULL DEFAULT 0,"
+"  last_used INTEGER NOT NULL DEFAULT 0,"
+"  PRIMARY KEY (account_id, addr));"
+"CREATE INDEX contact_uses ON contact(account_id, uses DESC);"
+"INSERT INTO contact (account_id, addr, name, uses, last_used)"
+"  SELECT account_id, from_addr, max(from_name), count(*), max(received_at)"
+"  FROM message WHERE from_addr <> '' GROUP BY account_id, from_addr COLLATE NOCASE;";
+
+static const char *const migrations[] = { m1, m2 };
+
+int
+db_migrations_count(void)
+{
+	return (int)ARRAY_LEN(migrations);
+}
+
+const char *
+db_migration_sql(int version)
+{
+	if (version < 1 || version > db_migrations_count())
+		return NULL;
+	return migrations[version - 1];
+}

@@ -1,0 +1,9 @@
+/* The numbered migrations. Version N's SQL turns schema N-1 into N; never
+ * edit a migration that has shipped: add the next one. */
+#ifndef TERN_DB_SCHEMA_H
+#define TERN_DB_SCHEMA_H
+
+int db_migrations_count(void);
+const char *db_migration_sql(int version);   /* 1..count */
+
+#endif

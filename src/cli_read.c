@@ -1,0 +1,224 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "db/db_mailbox.h"
+#include "db/db_message.h"
+#include "err.h"
+#include "jsonout.h"
+#include "strbuf.h"
+#include "textsafe.h"
+#include "util.h"
+
+struct print_ctx {
+	int json;
+	const char *account;
+	const char *mailbox;
+	int count;
+	struct msg_cursor last;   /* the last row printed, where the next page starts */
+};
+
+static void
+put_line(strbuf *sb)
+{
+	sb_addc(sb, '\n');
+	fwrite(sb->buf, 1, sb->len, stdout);
+	sb_reset(sb);
+}
+
+static int
+print_mailbox(const struct mailbox_row *r, void *ctx)
+{
+	struct print_ctx *p = ctx;
+	strbuf sb = STRBUF_INIT;
+	if (p->json) {
+		json_begin(&sb);
+		json_str(&sb, "name", r->name);
+		json_str(&sb, "role", r->role);
+		json_int(&sb, "total", r->total);
+		json_int(&sb, "unread", r->unread);
+		json_bool(&sb, "selectable", r->selectable);
+		json_end(&sb);
+	} else {
+		char *name = text_sanitize(r->name, 0);
+		sb_printf(&sb, "%-40s %-8s %8lld %8lld", name, r->role ? r->role : "-",
+		          (long long)r->total, (long long)r->unread);
+		free(name);
+	}
+	put_line(&sb);
+	sb_free(&sb);
+	p->count++;
+	return 0;
+}
+
+int
+cmd_mailboxes(struct cli_ctx *c, int argc, char **argv)
+{
+	struct print_ctx p = { 0 };
+	const char *account = NULL;
+	int64_t account_id;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			p.json = 1;
+		else if (argv[i][0] == '-') {
+			cli_error("mailboxes: unknown option '%s'", argv[i]);
+			return EXIT_USAGE;
+		} else if (!account)
+			account = argv[i];
+		else {
+			cli_error("usage: tern mailboxes [--json] ACCOUNT");
+			return EXIT_USAGE;
+		}
+	}
+	if (!account) {
+		cli_error("usage: tern mailboxes [--json] ACCOUNT");
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_account(c, account, NULL, &account_id)) != EXIT_OK)
+		return rc;
+	if (!p.json)
+		printf("%-40s %-8s %8s %8s\n", "MAILBOX", "ROLE", "TOTAL", "UNREAD");
+	if (db_mailbox_each(c->db, account_id, print_mailbox, &p) != TERN_OK) {
+		cli_error("database error");
+		return EXIT_DB;
+	}
+	if (p.count == 0 && !p.json)
+		fprintf(stderr, "tern: no mailboxes yet for '%s' (run 'tern sync --once %s')\n", account, account);
+	return EXIT_OK;
+}
+
+/* "Name <addr>" for display, or the address alone. */
+static char *
+from_text(const struct msg_row *m)
+{
+	if (*m->from_name && *m->from_addr)
+		return xasprintf("%s <%s>", m->from_name, m->from_addr);
+	return xstrdup(*m->from_name ? m->from_name : m->from_addr);
+}
+
+/* Columns of `tern list`: ID DATE FLAGS FROM SUBJECT (mutt's N ! r D). */
+static int
+print_message(const struct msg_row *m, void *ctx)
+{
+	struct print_ctx *p = ctx;
+	strbuf sb = STRBUF_INIT;
+	char date[32];
+	char *from = from_text(m);
+
+	if (p->json) {
+		time_rfc3339(m->sent_at ? m->sent_at : m->received_at, date, sizeof date);
+		json_begin(&sb);
+		json_int(&sb, "id", m->id);
+		json_str(&sb, "account", p->account);
+		json_str(&sb, "mailbox", p->mailbox);
+		if (m->email_id)
+			json_str(&sb, "email_id", m->email_id);
+		else
+			json_int(&sb, "uid", m->uid);
+		json_str(&sb, "message_id", *m->message_id ? m->message_id : NULL);
+		json_str(&sb, "subject", m->subject);
+		json_str(&sb, "from", from);
+		json_str(&sb, "to", m->to_list);
+		json_str(&sb, "date", date);
+		json_bool(&sb, "seen", !!(m->flags & MSG_SEEN));
+		json_bool(&sb, "flagged", !!(m->flags & MSG_FLAGGED));
+		json_bool(&sb, "answered", !!(m->flags & MSG_ANSWERED));
+		json_bool(&sb, "draft", !!(m->flags & MSG_DRAFT));
+		json_int(&sb, "size", m->size);
+		json_bool(&sb, "has_attachments", m->has_attachment);
+		json_bool(&sb, "pending", m->pending);
+		json_bool(&sb, "failed", m->failed);
+		json_end(&sb);
+	} else {
+		time_t t = (time_t)(m->sent_at ? m->sent_at : m->received_at);
+		struct tm tm;
+		char *sf = text_sanitize(from, 0), *ss = text_sanitize(m->subject, 0);
+		localtime_r(&t, &tm);
+		strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+		sb_printf(&sb, "%8lld  %s  %c%c%c%c%c  %-28.28s  %s", (long long)m->id, date,
+		          (m->flags & MSG_SEEN) ? ' ' : 'N', (m->flags & MSG_FLAGGED) ? '!' : ' ',
+		          (m->flags & MSG_ANSWERED) ? 'r' : ' ', m->has_attachment ? '+' : ' ',
+		          m->failed ? 'E' : m->pending ? '~' : ' ', sf, ss);
+		free(sf);
+		free(ss);
+	}
+	put_line(&sb);
+	sb_free(&sb);
+	free(from);
+	p->last.received_at = m->received_at;
+	p->last.id = m->id;
+	p->count++;
+	return 0;
+}
+
+int
+cmd_list(struct cli_ctx *c, int argc, char **argv)
+{
+	static const char usage[] = "usage: tern list [--json] [--limit N] ACCOUNT MAILBOX";
+	struct print_ctx p = { 0 };
+	const char *account = NULL, *mailbox = NULL;
+	struct mailbox_row mb = { 0 };
+	long limit = 50;
+	int64_t account_id;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			p.json = 1;
+		else if (strcmp(argv[i], "--limit") == 0) {
+			if (i + 1 >= argc || str_to_long(argv[i + 1], 1, 100000000, &limit) != 0) {
+				cli_error("--limit needs a positive number");
+				return EXIT_USAGE;
+			}
+			i++;
+		} else if (argv[i][0] == '-') {
+			cli_error("list: unknown option '%s'\n%s", argv[i], usage);
+			return EXIT_USAGE;
+		} else if (!account)
+			account = argv[i];
+		else if (!mailbox)
+			mailbox = argv[i];
+		else {
+			cli_error("%s", usage);
+			return EXIT_USAGE;
+		}
+	}
+	if (!account || !mailbox) {
+		cli_error("%s", usage);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_account(c, account, NULL, &account_id)) != EXIT_OK)
+		return rc;
+	rc = db_mailbox_find(c->db, account_id, mailbox, &mb);
+	if (rc == TERN_ENOTFOUND) {
+		cli_error("no mailbox '%s' in account '%s' (see 'tern mailboxes %s')", mailbox, account, account);
+		return EXIT_FAIL;
+	}
+	if (rc != TERN_OK) {
+		cli_error("database error");
+		return EXIT_DB;
+	}
+	p.account = account;
+	p.mailbox = mb.name;
+	/* Pages through the index, so memory stays flat whatever the limit. */
+	for (long left = limit; left > 0;) {
+		int before = p.count, chunk = left > 500 ? 500 : (int)left;
+		rc = db_message_page(c->db, mb.id, p.count ? &p.last : NULL, 0, chunk, print_message, &p);
+		if (rc != TERN_OK) {
+			cli_error("database error");
+			db_mailbox_row_free(&mb);
+			return EXIT_DB;
+		}
+		if (p.count - before < chunk)
+			break;
+		left -= chunk;
+	}
+	db_mailbox_row_free(&mb);
+	return EXIT_OK;
+}

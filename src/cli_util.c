@@ -1,0 +1,142 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "db/db_account.h"
+#include "db/db_message.h"
+#include "err.h"
+#include "paths.h"
+#include "util.h"
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("tern: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_load_config(struct cli_ctx *c)
+{
+	char *err = NULL, *warn = NULL;
+	if (c->cfg)
+		return EXIT_OK;
+	if (conf_load(c->config_path, c->config_explicit, &c->cfg, &err, &warn) != TERN_OK) {
+		fprintf(stderr, "%s\n", err);
+		free(err);
+		return EXIT_CONFIG;
+	}
+	if (warn) {
+		fputs(warn, stderr);
+		free(warn);
+	}
+	return EXIT_OK;
+}
+
+int
+cli_open_db(struct cli_ctx *c)
+{
+	char *err = NULL;
+	int rc;
+
+	if (c->db)
+		return EXIT_OK;
+	if ((rc = cli_load_config(c)) != EXIT_OK)
+		return rc;
+	if (!c->data_dir)
+		c->data_dir = c->cfg->data_dir ? xstrdup(c->cfg->data_dir) : paths_data_dir();
+	if (mkdir_p(c->data_dir, 0700) != TERN_OK) {
+		cli_error("cannot create data directory %s", c->data_dir);
+		return EXIT_DB;
+	}
+	free(c->db_path);
+	c->db_path = xasprintf("%s/tern.db", c->data_dir);
+	if (db_open(c->db_path, &c->db, &err) != TERN_OK) {
+		cli_error("%s", err);
+		free(err);
+		return EXIT_DB;
+	}
+	return EXIT_OK;
+}
+
+int
+cli_account(struct cli_ctx *c, const char *name, const struct account_cfg **acct, int64_t *id)
+{
+	const struct account_cfg *a;
+	int rc;
+
+	if ((rc = cli_open_db(c)) != EXIT_OK)
+		return rc;
+	a = conf_account(c->cfg, name);
+	if (!a) {
+		if (c->cfg->naccounts == 0)
+			cli_error("no account '%s': %s defines no accounts", name,
+			          c->cfg->path ? c->cfg->path : c->config_path);
+		else
+			cli_error("no account '%s' in %s", name, c->cfg->path);
+		return EXIT_USAGE;
+	}
+	rc = db_account_ensure(c->db, a->name, a->protocol == PROTO_JMAP ? "jmap" : "imap", a->email, id);
+	if (rc == TERN_ECONFIG) {
+		cli_error("account '%s' changed protocol; its stored mail belongs to the old one. "
+		          "Rename the account section to start afresh", name);
+		return EXIT_CONFIG;
+	}
+	if (rc != TERN_OK) {
+		cli_error("database error for account '%s'", name);
+		return EXIT_DB;
+	}
+	if (acct)
+		*acct = a;
+	return EXIT_OK;
+}
+
+int
+cli_parse_id(const char *arg, int64_t *id)
+{
+	long v;
+	if (str_to_long(arg, 1, 0x7fffffffffffffffL, &v) != 0) {
+		cli_error("'%s' is not a message id (a positive number as printed by 'tern list')", arg);
+		return EXIT_USAGE;
+	}
+	*id = v;
+	return EXIT_OK;
+}
+
+int
+cli_message_account(struct cli_ctx *c, int64_t msg_id, const struct account_cfg **acct, int64_t *account_id)
+{
+	struct msg_row m = { 0 };
+	char *name = NULL;
+	int rc;
+
+	if ((rc = cli_open_db(c)) != EXIT_OK)
+		return rc;
+	if (db_message_get(c->db, msg_id, &m) != TERN_OK) {
+		cli_error("no message with id %lld", (long long)msg_id);
+		return EXIT_FAIL;
+	}
+	*account_id = m.account_id;
+	db_msg_row_free(&m);
+	if (db_account_name(c->db, *account_id, &name) != TERN_OK) {
+		cli_error("database error");
+		return EXIT_DB;
+	}
+	*acct = conf_account(c->cfg, name);
+	if (!*acct) {
+		cli_error("message %lld belongs to account '%s', which is no longer in %s",
+		          (long long)msg_id, name, c->config_path);
+		free(name);
+		return EXIT_CONFIG;
+	}
+	free(name);
+	return EXIT_OK;
+}

@@ -1,0 +1,80 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "strbuf.h"
+#include "textsafe.h"
+#include "util.h"
+
+/* Length of a valid UTF-8 sequence at s (within end), 0 if invalid. */
+static size_t
+utf8_seq(const unsigned char *s, const unsigned char *end)
+{
+	size_t n;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		n = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		n = 3;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	if ((size_t)(end - s) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	if (n == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0)))
+		return 0;
+	if (n == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90)))
+		return 0;
+	return n;
+}
+
+char *
+text_sanitize_n(const char *str, size_t len, int flags)
+{
+	const unsigned char *s = (const unsigned char *)str, *end = s + len;
+	strbuf sb = STRBUF_INIT;
+
+	sb_grow(&sb, len);
+	while (s < end) {
+		size_t n;
+		if (*s == '\n' && (flags & TEXT_KEEP_NEWLINES)) {
+			sb_addc(&sb, '\n');
+			s++;
+		} else if (*s == '\t' && (flags & TEXT_KEEP_TABS)) {
+			sb_addc(&sb, '\t');
+			s++;
+		} else if (*s == '\r' && (flags & TEXT_KEEP_NEWLINES) && s + 1 < end && s[1] == '\n') {
+			s++;
+		} else if (*s < 0x20 || *s == 0x7f) {
+			sb_addc(&sb, '^');
+			sb_addc(&sb, *s == 0x7f ? '?' : (char)(*s + 0x40));
+			s++;
+		} else if ((n = utf8_seq(s, end)) == 0) {
+			sb_adds(&sb, "\xEF\xBF\xBD");
+			s++;
+		} else if (n == 2 && s[0] == 0xC2 && s[1] < 0xA0) {
+			/* C1 controls (U+0080..U+009F): 0x9B is a one-byte CSI on some terminals. */
+			sb_printf(&sb, "<U+%04X>", s[1]);
+			s += 2;
+		} else if (n == 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xAE || s[2] == 0xAD || s[2] == 0xAA || s[2] == 0xAB)) {
+			/* Bidi overrides can make a line read differently than it is. */
+			sb_printf(&sb, "<U+20%02X>", s[2] - 0x80);
+			s += 3;
+		} else {
+			sb_add(&sb, s, n);
+			s += n;
+		}
+	}
+	return sb_steal(&sb);
+}
+
+char *
+text_sanitize(const char *s, int flags)
+{
+	return text_sanitize_n(s ? s : "", s ? strlen(s) : 0, flags);
+}

@@ -1,0 +1,43 @@
+/* Small helpers used everywhere. The x* allocators abort on exhaustion:
+ * a mail client cannot do anything useful without memory, and checking every
+ * small allocation would hide the real error paths. */
+#ifndef TERN_UTIL_H
+#define TERN_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);          /* NULL stays NULL */
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* Strings. */
+int str_eq(const char *a, const char *b);          /* NULL-safe equality */
+int str_ieq(const char *a, const char *b);         /* ASCII case-insensitive */
+int str_has_prefix(const char *s, const char *prefix);
+int str_ihas_prefix(const char *s, const char *prefix);
+char *str_trim(char *s);                           /* in place; returns s moved past blanks */
+void str_lower(char *s);                           /* ASCII only */
+int str_to_long(const char *s, long min, long max, long *out); /* 0 on success */
+
+/* Time. */
+int64_t time_now(void);        /* seconds since the epoch */
+int64_t time_mono_ms(void);    /* monotonic milliseconds */
+/* RFC 3339 in UTC ("2024-05-01T12:00:00Z") into buf (>= 21 bytes). */
+void time_rfc3339(int64_t t, char *buf, size_t len);
+
+/* Files. */
+int file_read_all(const char *path, char **out, size_t *len);   /* TERN_* */
+int fd_read_all(int fd, char **out, size_t *len);               /* TERN_* */
+int file_write_all(const char *path, const char *data, size_t len, int mode); /* atomic */
+int mkdir_p(const char *path, int mode);                        /* TERN_* */
+char *path_expand_home(const char *path);                       /* "~/x" -> "$HOME/x" */
+
+#endif

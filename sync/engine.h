@@ -1,0 +1,51 @@
+/* The protocol engine interface: what the worker runtime (worker.c) needs
+ * from IMAP (imap_*.c) and JMAP (jmap_*.c). One engine state per worker
+ * thread; only interrupt() may be called from another thread.
+ * Return values are TERN_* codes; the runtime decides from the class what to
+ * do (src/err.h: retry now, retry later with backoff, final for the item). */
+#ifndef TERN_ENGINE_H
+#define TERN_ENGINE_H
+
+#include <stdint.h>
+#include "db/db.h"
+#include "db/db_queue.h"
+#include "db/db_sync.h"
+#include "sync/sync.h"
+
+struct sync_ctx {
+	const struct sync_env *env;
+	db *db;                   /* this thread's connection */
+	int64_t account_id;
+	const char *password;     /* never log it */
+	volatile int *stop;       /* non-zero: return TERN_ECANCELLED soon */
+	int wake_fd;              /* readable when the UI wants attention: include it in waits */
+	struct sync_counts counts;/* what this cycle changed (for sync_log) */
+	/* Called after each committed batch: wakes the UI. */
+	void (*committed)(struct sync_ctx *ctx);
+	/* Progress for the status line, e.g. "INBOX 12,400/100,000". */
+	void (*progress)(struct sync_ctx *ctx, const char *detail);
+	void *runtime;            /* the worker's own data */
+};
+
+struct engine_ops {
+	const char *name;                                  /* "imap", "jmap" */
+	int (*connect)(struct sync_ctx *ctx, void **st, char **err);
+	void (*disconnect)(void *st);
+	/* Carry one queued change to the server. TERN_OK: confirmed (the runtime
+	 * removes the row); else the error class decides retry or failure. */
+	int (*push_change)(void *st, struct sync_ctx *ctx, const struct queue_row *q, char **err);
+	/* Mailboxes and counts, then every folder, newest first, in batches. */
+	int (*sync_all)(void *st, struct sync_ctx *ctx, char **err);
+	/* Wait for a server change (IDLE / EventSource / poll), wake_fd, or max_ms.
+	 * TERN_OK when something may have changed or the time is up. */
+	int (*wait)(void *st, struct sync_ctx *ctx, int max_ms, char **err);
+	/* From any thread: make wait() and blocked I/O return promptly. */
+	void (*interrupt)(void *st);
+	/* Fetch and cache one body (body_store()), BODY.PEEK / blob download. */
+	int (*fetch_body)(void *st, struct sync_ctx *ctx, int64_t msg_id, char **err);
+};
+
+const struct engine_ops *engine_imap(void);
+const struct engine_ops *engine_jmap(void);
+
+#endif

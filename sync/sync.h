@@ -1,0 +1,28 @@
+/* Foreground entry points used by the command line: they run the same worker
+ * code as the TUI's threads, in the calling thread, holding the account's
+ * lock. All return TERN_*; *err (caller frees) says what went wrong, never
+ * with a password in it. TERN_EBUSY: another tern process holds the account
+ * (its worker will do the work). */
+#ifndef TERN_SYNC_H
+#define TERN_SYNC_H
+
+#include <stdint.h>
+#include "conf.h"
+
+struct sync_env {
+	const struct config *cfg;
+	const struct account_cfg *acct;
+	const char *data_dir;     /* where the lock files live */
+	const char *db_path;
+};
+
+/* One full cycle: drain the queue, mailboxes, every folder, done. */
+int sync_run_once(const struct sync_env *env, char **err);
+/* Drain the outbound queue only (after a CLI change). */
+int sync_push(const struct sync_env *env, char **err);
+/* Fetch and cache one message body now (tern show). */
+int sync_fetch_body(const struct sync_env *env, int64_t msg_id, char **err);
+/* Run until SIGINT/SIGTERM (tern sync without --once). */
+int sync_run_forever(const struct sync_env *envs, int n, char **err);
+
+#endif
