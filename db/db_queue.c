@@ -35,7 +35,7 @@ row_read(sqlite3_stmt *st, struct queue_row *r)
 	r->payload = xstrdup((const char *)sqlite3_column_text(st, 5));
 	r->created_at = sqlite3_column_int64(st, 6);
 	r->attempts = sqlite3_column_int(st, 7);
-	r->last_error = xstrdup((const char *)sqlite3_column_text(st, 8));
+	r->last_error = xstrdup(sqlite3_column_type(st, 8) == SQLITE_NULL ? "" : (const char *)sqlite3_column_text(st, 8));
 	r->status = xstrdup((const char *)sqlite3_column_text(st, 9));
 	r->next_attempt_at = sqlite3_column_int64(st, 10);
 }

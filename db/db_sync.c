@@ -137,7 +137,8 @@ db_status_get(db *d, int64_t account_id, struct account_status *out)
 	if (rc == SQLITE_ROW) {
 		out->state = xstrdup((const char *)sqlite3_column_text(st, 0));
 		out->detail = xstrdup((const char *)sqlite3_column_text(st, 1));
-		out->last_error = xstrdup((const char *)sqlite3_column_text(st, 2));
+		out->last_error = xstrdup(sqlite3_column_type(st, 2) == SQLITE_NULL ? "" :
+		                          (const char *)sqlite3_column_text(st, 2));
 		out->updated_at = sqlite3_column_int64(st, 3);
 	}
 	sqlite3_reset(st);

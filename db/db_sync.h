@@ -31,7 +31,7 @@ int db_status_set(db *d, int64_t account_id, const char *state, const char *deta
 struct account_status {
 	char *state;
 	char *detail;
-	char *last_error;
+	char *last_error;         /* "" if none */
 	int64_t updated_at;
 };
 int db_status_get(db *d, int64_t account_id, struct account_status *out);

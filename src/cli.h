@@ -23,6 +23,7 @@ struct cli_ctx {
 	char *data_dir;           /* -d, else data_dir from config, else XDG */
 	char *db_path;            /* data_dir/tern.db */
 	struct config *cfg;
+	char *warnings;           /* from the config file; shown by config check and the TUI */
 	db *db;                   /* opened by cli_open_db() */
 };
 

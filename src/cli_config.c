@@ -26,6 +26,8 @@ cmd_config(struct cli_ctx *c, int argc, char **argv)
 	c->config_explicit = 1;
 	if ((rc = cli_load_config(c)) != EXIT_OK)
 		return rc;
+	if (c->warnings)
+		fputs(c->warnings, stderr);
 	printf("%s: ok, %zu account%s\n", c->cfg->path, c->cfg->naccounts, c->cfg->naccounts == 1 ? "" : "s");
 	for (size_t i = 0; i < c->cfg->naccounts; i++) {
 		const struct account_cfg *a = &c->cfg->accounts[i];

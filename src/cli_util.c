@@ -34,10 +34,8 @@ cli_load_config(struct cli_ctx *c)
 		free(err);
 		return EXIT_CONFIG;
 	}
-	if (warn) {
-		fputs(warn, stderr);
-		free(warn);
-	}
+	/* Warnings are for `config check` and the TUI, not every script call. */
+	c->warnings = warn;
 	return EXIT_OK;
 }
 

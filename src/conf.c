@@ -124,6 +124,7 @@ static char *
 value_parse(char *v, const char **why)
 {
 	*why = NULL;
+	v = str_trim(v);
 	if (*v == '"') {
 		strbuf sb = STRBUF_INIT;
 		char *s = v + 1;

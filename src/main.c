@@ -140,6 +140,7 @@ main(int argc, char **argv)
 	if (c.db)
 		db_close(c.db);
 	conf_free(c.cfg);
+	free(c.warnings);
 	free(c.config_path);
 	free(c.data_dir);
 	free(c.db_path);

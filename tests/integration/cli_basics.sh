@@ -1,2 +1,118 @@
 #!/bin/sh
-exit 0
+# The command-line contract without a network: exit codes, FILE:LINE config
+# errors, --json lines, offline changes queued and undone, a too-new database
+# left untouched.
+set -u
+
+T=$(mktemp -d /tmp/tern-cli.XXXXXX); export T
+trap 'rm -rf "$T"' EXIT
+export HOME="$T/home" XDG_CONFIG_HOME="$T/xdg-config" XDG_DATA_HOME="$T/xdg-data" XDG_STATE_HOME="$T/xdg-state"
+mkdir -p "$HOME"
+fails=0
+check() { # DESC, then the command; expects success
+  desc=$1; shift
+  if "$@"; then echo "ok - $desc"; else echo "not ok - $desc"; fails=$((fails + 1)); fi
+}
+status_is() { # WANT CMD...: the command exits with WANT
+  want=$1; shift
+  "$@" >"$T/out" 2>"$T/err"
+  got=$?
+  [ "$got" = "$want" ] || { echo "  exit $got, wanted $want: $*"; cat "$T/err"; return 1; }
+}
+
+check "--version prints the version" sh -c '"$TERN" --version | grep -q "^tern [0-9]"'
+check "--help lists the commands" sh -c '"$TERN" --help | grep -q "tern sync"'
+check "unknown command exits 2" status_is 2 "$TERN" frobnicate
+check "unknown option exits 2" status_is 2 "$TERN" --frob
+
+cat >"$T/bad.conf" <<'CONF'
+editor = vim
+[account work]
+protocol = imap
+email = me@example.org
+password = x
+imap_hots = imap.example.org
+CONF
+check "a misspelt key is an error with FILE:LINE, exit 3" status_is 3 "$TERN" -c "$T/bad.conf" config check
+check "... and the message names the file and line" grep -q "^$T/bad.conf:6: unknown key 'imap_hots'" "$T/err"
+check "every command refuses a bad config" status_is 3 "$TERN" -c "$T/bad.conf" list work inbox
+check "config check on a missing -c file fails" status_is 3 "$TERN" -c "$T/none.conf" config check
+
+cat >"$T/good.conf" <<CONF
+data_dir = $T/data
+[account work]
+protocol = imap
+email = me@example.org
+password_cmd = echo x
+imap_host = 127.0.0.1
+imap_port = 1
+imap_tls = none
+timeout = 2
+CONF
+check "config check lists the accounts" sh -c '"$TERN" -c "$T/good.conf" config check | grep -q "work .*imap .*me@example.org"'
+check "an unknown account exits 2" status_is 2 "$TERN" -c "$T/good.conf" list nosuch inbox
+check "mailboxes on a never-synced account succeeds" status_is 0 "$TERN" -c "$T/good.conf" mailboxes work
+check "the database was created in data_dir" test -f "$T/data/tern.db"
+check "-d overrides data_dir" status_is 0 "$TERN" -c "$T/good.conf" -d "$T/other" mailboxes work
+check "... and puts the database there" test -f "$T/other/tern.db"
+
+# Mail as a sync would have stored it.
+sqlite3 "$T/data/tern.db" <<'SQL'
+INSERT INTO mailbox (id, account_id, remote_id, name, role, total, unread) VALUES
+  (1, 1, 'INBOX', 'INBOX', 'inbox', 2, 1), (2, 1, 'Archive', 'Archive', 'archive', 0, 0),
+  (3, 1, 'Trash', 'Trash', 'trash', 0, 0);
+INSERT INTO message (id, account_id, message_id, subject, from_name, from_addr, sent_at, received_at, size, seen)
+  VALUES (1, 1, 'a@x', 'first', 'Ann', 'ann@x', 1000, 1000, 10, 1),
+         (2, 1, 'b@x', 'second ' || char(27) || '[31mred', 'Bob', 'bob@x', 2000, 2000, 20, 0);
+INSERT INTO message_mailbox (mailbox_id, message_id, uid, received_at) VALUES (1, 1, 11, 1000), (1, 2, 12, 2000);
+SQL
+check "list prints newest first" sh -c '"$TERN" -c "$T/good.conf" list work inbox | head -1 | grep -q "^ *2 "'
+check "list never prints an escape character" sh -c '! "$TERN" -c "$T/good.conf" list work INBOX | grep -q "$(printf "\033")"'
+check "list --json gives one object per line" sh -c '"$TERN" -c "$T/good.conf" list --json work inbox | /usr/bin/python3 -c "
+import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+assert [r[\"id\"] for r in rows] == [2, 1], rows
+r = rows[1]
+assert r[\"account\"] == \"work\" and r[\"mailbox\"] == \"INBOX\" and r[\"uid\"] == 11 and r[\"seen\"] is True
+assert r[\"date\"] == \"1970-01-01T00:16:40Z\" and r[\"message_id\"] == \"a@x\" and r[\"size\"] == 10
+assert set(r) >= {\"id\",\"account\",\"mailbox\",\"uid\",\"message_id\",\"subject\",\"from\",\"to\",\"date\",\"seen\",\"flagged\",\"answered\",\"size\",\"has_attachments\"}
+"'
+check "--limit limits" sh -c '[ "$("$TERN" -c "$T/good.conf" list --limit 1 work inbox | wc -l)" = 1 ]'
+check "mailboxes --json" sh -c '"$TERN" -c "$T/good.conf" mailboxes --json work | head -1 | grep -q "{\"name\":\"INBOX\",\"role\":\"inbox\",\"total\":2,\"unread\":1"'
+check "an unknown mailbox exits 1" status_is 1 "$TERN" -c "$T/good.conf" list work nosuch
+check "a bad message id exits 2" status_is 2 "$TERN" -c "$T/good.conf" flag x +seen
+check "a missing message exits 1" status_is 1 "$TERN" -c "$T/good.conf" flag 99 +seen
+
+# Offline-first: with no server, changes succeed, are visible, and wait in the queue.
+check "flag without a server still succeeds" status_is 0 "$TERN" -c "$T/good.conf" flag 2 +seen
+check "... says it is queued" grep -q "queued" "$T/out"
+check "... and the local state changed" sh -c '[ "$(sqlite3 "$T/data/tern.db" "SELECT seen FROM message WHERE id = 2")" = 1 ]'
+check "move --no-sync queues" status_is 0 "$TERN" -c "$T/good.conf" move --no-sync 1 archive
+check "... the message is listed in Archive" sh -c '"$TERN" -c "$T/good.conf" list work archive | grep -q "^ *1 "'
+check "... and no longer in INBOX" sh -c '! "$TERN" -c "$T/good.conf" list work inbox | grep -q "^ *1 "'
+check "the queue lists both changes" sh -c '[ "$("$TERN" -c "$T/good.conf" queue --json work | wc -l)" = 2 ]'
+change=$(sqlite3 "$T/data/tern.db" "SELECT id FROM pending_change WHERE change_type = 'move'")
+check "queue drop undoes a queued move" status_is 0 "$TERN" -c "$T/good.conf" queue drop "$change"
+check "... the message is back in INBOX" sh -c '"$TERN" -c "$T/good.conf" list work inbox | grep -q "^ *1 "'
+check "delete --no-sync moves to Trash" status_is 0 "$TERN" -c "$T/good.conf" delete --no-sync 2
+check "... listed in Trash" sh -c '"$TERN" -c "$T/good.conf" list work trash | grep -q "^ *2 "'
+
+printf 'To: bob@example.org\r\nSubject: hi\r\n\r\nbody\r\n' >"$T/msg"
+check "send queues a message without a server" status_is 0 "$TERN" -c "$T/good.conf" send --no-sync work <"$T/msg"
+check "... completed with From, Date and Message-ID" sh -c '
+  sqlite3 "$T/data/tern.db" "SELECT CAST(raw AS TEXT) FROM outbox" > "$T/queued"
+  grep -q "^From: me@example.org" "$T/queued" && grep -q "^Date: " "$T/queued" && grep -q "^Message-ID: <.*@example.org>" "$T/queued"'
+printf 'Subject: nobody\r\n\r\nbody\r\n' >"$T/msg2"
+check "send without recipients exits 2 and queues nothing" status_is 2 "$TERN" -c "$T/good.conf" send --no-sync work <"$T/msg2"
+check "... one message in the outbox" sh -c '[ "$(sqlite3 "$T/data/tern.db" "SELECT count(*) FROM outbox")" = 1 ]'
+
+# A database from a newer tern: clear error, exit 4, not one byte changed.
+mkdir -p "$T/new"
+sqlite3 "$T/new/tern.db" "CREATE TABLE x (y); PRAGMA user_version = 999;"
+sum=$(cksum <"$T/new/tern.db"); export sum
+check "a too-new database exits 4" status_is 4 "$TERN" -c "$T/good.conf" -d "$T/new" mailboxes work
+check "... with a clear message" grep -q "newer than this tern" "$T/err"
+check "... and is left untouched" sh -c '[ "$(cksum <"$T/new/tern.db")" = "$sum" ] && [ ! -e "$T/new/tern.db-wal" ]'
+check "nothing was logged to the terminal with the password" sh -c '! grep -rq "password_cmd = echo x" "$T/xdg-state" 2>/dev/null'
+
+[ "$fails" = 0 ]

@@ -15,7 +15,7 @@ BUILD="build-essential autoconf automake libtool pkgconf gettext
 SERVERS="dovecot-core dovecot-imapd dovecot-submissiond
   cyrus-common cyrus-caldav cyrus-admin cyrus-clients sasl2-bin
   libsasl2-modules libsasl2-modules-db eatmydata
-  python3 python3-aiosmtpd openssl curl jq tmux file mailcap w3m procps iproute2"
+  python3 python3-aiosmtpd openssl curl jq tmux file mailcap w3m procps iproute2 sqlite3"
 BENCH="isync neomutt hyperfine"
 
 want="$BUILD $SERVERS"

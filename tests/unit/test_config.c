@@ -1,7 +1,248 @@
+/* The config parser: every error names FILE:LINE and changes nothing; the
+ * values a user writes come out as meant. */
 #include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
-static void t_placeholder(void **s) { (void)s; }
-int main(void) { const struct CMUnitTest t[] = { cmocka_unit_test(t_placeholder) }; return cmocka_run_group_tests(t, NULL, NULL); }
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "err.h"
+#include "util.h"
+
+static char dir[] = "/tmp/tern-test-config.XXXXXX";
+
+static char *
+write_conf(const char *name, const char *text, int mode)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	chmod(path, (mode_t)mode);
+	return path;
+}
+
+#define ACCT_OK "[account w]\nemail = me@example.org\npassword_cmd = echo secret\nimap_host = imap.example.org\n"
+
+struct bad_case {
+	const char *text;
+	int line;            /* the line the error must name */
+	const char *words;   /* a fragment the message must contain */
+};
+
+static const struct bad_case bad[] = {
+	{ "[account w\n", 1, "malformed section header" },
+	{ "[accounts w]\n", 1, "unknown section" },
+	{ "[general]\n", 1, "unknown section" },
+	{ "[account ]\n", 1, "unknown section" },
+	{ "[account a b]\n", 1, "may not contain blanks" },
+	{ "[account a/b]\n", 1, "may not contain blanks" },
+	{ ACCT_OK "[account w]\n", 5, "already defined on line 1" },
+	{ "editor vim\n", 1, "expected 'key = value'" },
+	{ " = vim\n", 1, "missing key name" },
+	{ "edtor = vim\n", 1, "unknown key 'edtor'" },
+	{ ACCT_OK "imap_prot = 993\n", 5, "unknown key 'imap_prot'" },
+	{ "imap_host = x\n", 1, "belongs in an [account NAME] section" },
+	{ ACCT_OK "editor = vim\n", 5, "is a global key" },
+	{ "editor = vim\neditor = emacs\n", 2, "already set on line 1" },
+	{ "editor = \"vim\n", 1, "unterminated quoted value" },
+	{ "editor = \"vim\" x\n", 1, "text after the closing quote" },
+	{ "editor =\n", 1, "needs a value" },
+	{ ACCT_OK "imap_port = 99999\n", 5, "from 1 to 65535" },
+	{ ACCT_OK "imap_port = 99x\n", 5, "whole number" },
+	{ ACCT_OK "poll_interval = 1\n", 5, "from 5 to 86400" },
+	{ "threaded = maybe\n", 1, "yes or no" },
+	{ ACCT_OK "imap_tls = ssl\n", 5, "implicit, starttls or none" },
+	{ ACCT_OK "smtp_tls = tls\n", 5, "implicit, starttls or none" },
+	{ "[account w]\nprotocol = pop3\n", 2, "imap or jmap" },
+	{ "editor = v\x1bim\n", 1, "control character" },
+	{ "[account w]\npassword = x\nimap_host = h\n", 1, "has no 'email'" },
+	{ "[account w]\nemail = me\npassword = x\nimap_host = h\n", 2, "must be an address" },
+	{ "[account w]\nemail = a@b\npassword = x\npassword_cmd = y\nimap_host = h\n", 4, "both 'password' and 'password_cmd'" },
+	{ "[account w]\nemail = a@b\nimap_host = h\n", 1, "neither 'password_cmd' nor 'password'" },
+	{ "[account w]\nemail = a@b\npassword = x\n", 1, "has no 'imap_host'" },
+	{ ACCT_OK "jmap_url = https://x\n", 5, "'jmap_url' needs 'protocol = jmap'" },
+	{ "[account j]\nprotocol = jmap\nemail = a@b\npassword = x\n", 1, "has no 'jmap_url'" },
+	{ "[account j]\nprotocol = jmap\nemail = a@b\npassword = x\njmap_url = ftp://x\n", 5, "must start with https://" },
+	{ "[account j]\nprotocol = jmap\nemail = a@b\npassword = x\njmap_url = https://x\nimap_host = h\n", 6,
+	  "'imap_host' needs 'protocol = imap'" },
+	{ ACCT_OK "smtp_port = 587\n", 5, "'smtp_port' without 'smtp_host'" },
+	{ ACCT_OK "ca_file = /nonexistent/ca.pem\n", 5, "'ca_file' /nonexistent/ca.pem" },
+};
+
+static void
+t_errors_name_file_and_line(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		char *path = write_conf("bad", bad[i].text, 0600);
+		char *prefix = xasprintf("%s:%d: ", path, bad[i].line);
+		struct config *cfg = (struct config *)0x1;
+		char *err = NULL;
+		int rc = conf_load(path, 1, &cfg, &err, NULL);
+		if (rc != TERN_ECONFIG || !err || !str_has_prefix(err, prefix) || !strstr(err, bad[i].words))
+			fail_msg("case %zu (%s): rc=%d err=%s; want %s...%s", i, bad[i].text, rc,
+			         err ? err : "(null)", prefix, bad[i].words);
+		assert_null(cfg);
+		free(err);
+		free(prefix);
+		free(path);
+	}
+}
+
+static void
+t_missing_file(void **state)
+{
+	struct config *cfg;
+	char *err = NULL, *path = xasprintf("%s/none", dir);
+	(void)state;
+	assert_int_equal(conf_load(path, 1, &cfg, &err, NULL), TERN_ECONFIG);
+	assert_non_null(strstr(err, "cannot read"));
+	free(err);
+	/* Without -c, no config file simply means no accounts yet. */
+	assert_int_equal(conf_load(path, 0, &cfg, &err, NULL), TERN_OK);
+	assert_int_equal(cfg->naccounts, 0);
+	conf_free(cfg);
+	free(path);
+}
+
+static void
+t_values_and_defaults(void **state)
+{
+	static const char text[] =
+		"# global keys\n"
+		"editor = vim -u NONE          # comment after blanks\n"
+		"html_filter = \"w3m -dump -T text/html # not a comment\"\n"
+		"data_dir = ~/mail-data\n"
+		"bind = index x delete\n"
+		"bind = pager y reply\n"
+		"\n"
+		"[account work]\n"
+		"protocol = imap\n"
+		"email = me@example.org\n"
+		"name = My Name\n"
+		"password = pa#ss\n"
+		"imap_host = imap.example.org\n"
+		"imap_tls = starttls\n"
+		"smtp_host = smtp.example.org\n"
+		"smtp_tls = starttls\n"
+		"[account fm]\n"
+		"protocol = jmap\n"
+		"email = you@example.com\n"
+		"username = you\n"
+		"password_cmd = printf 'from-cmd\\nsecond line\\n'\n"
+		"jmap_url = https://api.example.com\n"
+		"poll_interval = 30\n";
+	char *path = write_conf("good", text, 0600), *err = NULL, *warn = NULL, *pw = NULL, *url;
+	const struct account_cfg *w, *fm;
+	struct config *cfg;
+	(void)state;
+
+	setenv("HOME", "/home/u", 1);
+	assert_int_equal(conf_load(path, 1, &cfg, &err, &warn), TERN_OK);
+	assert_null(warn);
+	assert_string_equal(cfg->editor, "vim -u NONE");
+	assert_string_equal(cfg->html_filter, "w3m -dump -T text/html # not a comment");
+	assert_string_equal(cfg->data_dir, "/home/u/mail-data");
+	assert_int_equal(cfg->binds.n, 2);
+	assert_string_equal(cfg->binds.v[1].value, "pager y reply");
+	assert_int_equal(cfg->binds.v[1].line, 6);
+	assert_int_equal(cfg->naccounts, 2);
+
+	w = conf_account(cfg, "work");
+	assert_non_null(w);
+	assert_string_equal(w->username, "me@example.org");   /* defaults to email */
+	assert_string_equal(w->password, "pa#ss");           /* '#' not after a blank */
+	assert_string_equal(w->real_name, "My Name");
+	assert_int_equal(w->imap_port, 143);                  /* starttls default */
+	assert_int_equal(w->smtp_port, 587);
+	assert_int_equal(w->poll_interval, 60);
+	assert_int_equal(w->delete_to_trash, 1);
+
+	fm = conf_account(cfg, "fm");
+	assert_non_null(fm);
+	assert_int_equal(fm->protocol, PROTO_JMAP);
+	assert_int_equal(fm->poll_interval, 30);
+	assert_int_equal(conf_password(fm, &pw, &err), TERN_OK);
+	assert_string_equal(pw, "from-cmd");                  /* first line only */
+	free(pw);
+	url = conf_jmap_session_url(fm);
+	assert_string_equal(url, "https://api.example.com/.well-known/jmap");
+	free(url);
+	assert_null(conf_account(cfg, "nope"));
+	conf_free(cfg);
+	free(path);
+}
+
+static void
+t_warnings(void **state)
+{
+	char *path = write_conf("warn", ACCT_OK "password_cmd = x\n", 0600), *err = NULL, *warn = NULL;
+	struct config *cfg;
+	(void)state;
+	free(path);
+	/* A literal password in a file others can read is allowed, with a warning. */
+	path = write_conf("warn", "[account w]\nemail = a@b.c\npassword = s3cret\nimap_host = h\n", 0644);
+	assert_int_equal(conf_load(path, 1, &cfg, &err, &warn), TERN_OK);
+	assert_non_null(warn);
+	assert_non_null(strstr(warn, ":3: warning: a password is stored in a file that others can read"));
+	assert_null(strstr(warn, "s3cret"));
+	conf_free(cfg);
+	free(warn);
+	free(path);
+}
+
+static void
+t_password_cmd_failure(void **state)
+{
+	char *path = write_conf("pwfail", "[account w]\nemail = a@b.c\npassword_cmd = exit 3\nimap_host = h\n", 0600);
+	char *err = NULL, *pw = NULL;
+	struct config *cfg;
+	(void)state;
+	assert_int_equal(conf_load(path, 1, &cfg, &err, NULL), TERN_OK);
+	assert_int_equal(conf_password(conf_account(cfg, "w"), &pw, &err), TERN_ECONFIG);
+	assert_null(pw);
+	assert_non_null(strstr(err, "exit status 3"));
+	free(err);
+	conf_free(cfg);
+	free(path);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	(void)state;
+	if (system(cmd) != 0)
+		return -1;
+	free(cmd);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_errors_name_file_and_line),
+		cmocka_unit_test(t_missing_file),
+		cmocka_unit_test(t_values_and_defaults),
+		cmocka_unit_test(t_warnings),
+		cmocka_unit_test(t_password_cmd_failure),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

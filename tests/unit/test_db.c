@@ -1,7 +1,437 @@
+/* The database: migrations, the outbound queue and sync_state round trips,
+ * local changes (offline-first), and screen-sized paging. */
 #include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
-static void t_placeholder(void **s) { (void)s; }
-int main(void) { const struct CMUnitTest t[] = { cmocka_unit_test(t_placeholder) }; return cmocka_run_group_tests(t, NULL, NULL); }
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "db/db_account.h"
+#include "db/db_change.h"
+#include "db/db_mailbox.h"
+#include "db/db_message.h"
+#include "db/db_queue.h"
+#include "db/db_sync.h"
+#include "err.h"
+#include "util.h"
+
+static char dir[] = "/tmp/tern-test-db.XXXXXX";
+static int serial;
+
+static char *
+new_path(void)
+{
+	return xasprintf("%s/t%d.db", dir, ++serial);
+}
+
+static db *
+open_fresh(void)
+{
+	char *path = new_path(), *err = NULL;
+	db *d;
+	assert_int_equal(db_open(path, &d, &err), TERN_OK);
+	free(path);
+	return d;
+}
+
+static int64_t
+scalar(db *d, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(d), sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int64_t
+add_mailbox(db *d, int64_t acct, const char *name, const char *role)
+{
+	struct mailbox_info mi = { .remote_id = name, .name = name, .delim = "/", .role = role,
+	                           .selectable = 1, .subscribed = 1 };
+	int64_t id;
+	assert_int_equal(db_mailbox_upsert(d, acct, &mi, &id), TERN_OK);
+	return id;
+}
+
+static int64_t
+add_message(db *d, int64_t acct, int64_t mailbox, int64_t uid, int64_t when, unsigned flags,
+            const char *msgid, const char *irt)
+{
+	struct msg_hdr h = { .message_id = msgid, .in_reply_to = irt, .subject = "hello",
+	                     .from_name = "Ann", .from_addr = "ann@example.org",
+	                     .received_at = when, .sent_at = when, .flags = flags, .size = 100 };
+	int64_t id;
+	assert_int_equal(db_message_insert(d, acct, &h, &id), TERN_OK);
+	assert_int_equal(db_message_link(d, id, mailbox, uid, when), TERN_OK);
+	return id;
+}
+
+static void
+t_fresh_database(void **state)
+{
+	db *d = open_fresh();
+	(void)state;
+	assert_int_equal(db_schema_version(d), db_schema_latest());
+	assert_true(db_schema_latest() >= 2);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM sqlite_master WHERE name IN "
+	                           "('account','mailbox','message','message_mailbox','body','attachment',"
+	                           "'sync_state','pending_change','sync_log','outbox','contact')"), 11);
+	/* The pragmas every connection needs. */
+	assert_int_equal(scalar(d, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(scalar(d, "PRAGMA synchronous"), 1);   /* NORMAL */
+	db_close(d);
+}
+
+static void
+t_upgrade_keeps_data(void **state)
+{
+	char *path = new_path(), *err = NULL;
+	int64_t acct, mb;
+	db *d;
+	(void)state;
+	/* A database written by the previous version, with mail in it. */
+	assert_int_equal(db_open_at(path, db_schema_latest() - 1, &d, &err), TERN_OK);
+	assert_int_equal(db_schema_version(d), db_schema_latest() - 1);
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	mb = add_mailbox(d, acct, "INBOX", "inbox");
+	/* Written the way the old version wrote it: plain rows, no contacts. */
+	assert_int_equal(db_exec(d, "INSERT INTO message (id, account_id, message_id, from_name, from_addr, received_at) "
+	                            "VALUES (1, 1, 'm1@x', 'Ann', 'ann@example.org', 1000), "
+	                            "(2, 1, 'm2@x', 'Ann', 'ANN@example.org', 2000);"
+	                            "INSERT INTO message_mailbox (mailbox_id, message_id, uid, received_at) "
+	                            "VALUES (1, 1, 1, 1000), (1, 2, 2, 2000)"), TERN_OK);
+	(void)mb;
+	db_close(d);
+
+	assert_int_equal(db_open(path, &d, &err), TERN_OK);
+	assert_int_equal(db_schema_version(d), db_schema_latest());
+	assert_int_equal(scalar(d, "SELECT count(*) FROM message"), 2);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM mailbox"), 1);
+	/* The new version's address book was filled from the mail already there. */
+	assert_int_equal(scalar(d, "SELECT uses FROM contact WHERE addr = 'ann@example.org'"), 2);
+	db_close(d);
+	free(path);
+}
+
+static void
+t_too_new_is_left_untouched(void **state)
+{
+	char *path = new_path(), *err = NULL, *before = NULL, *after = NULL;
+	size_t nb, na;
+	db *d;
+	(void)state;
+	{
+		sqlite3 *sq;
+		char sql[64];
+		assert_int_equal(sqlite3_open(path, &sq), SQLITE_OK);
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", db_schema_latest() + 1);
+		assert_int_equal(sqlite3_exec(sq, "CREATE TABLE future (x)", NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(sq, sql, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(sq);
+	}
+	assert_int_equal(file_read_all(path, &before, &nb), TERN_OK);
+	assert_int_equal(db_open(path, &d, &err), TERN_ETOONEW);
+	assert_null(d);
+	assert_non_null(strstr(err, "newer than this tern"));
+	assert_int_equal(file_read_all(path, &after, &na), TERN_OK);
+	assert_int_equal(nb, na);
+	assert_memory_equal(before, after, nb);
+	free(err);
+	free(before);
+	free(after);
+	free(path);
+}
+
+static void
+t_sync_state_round_trip(void **state)
+{
+	db *d = open_fresh();
+	char *s = NULL;
+	int64_t acct;
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "jmap", "me@x", &acct), TERN_OK);
+	assert_int_equal(db_sync_state_get(d, acct, "Email", &s), TERN_ENOTFOUND);
+	assert_int_equal(db_sync_state_put(d, acct, "Email", "s1"), TERN_OK);
+	assert_int_equal(db_sync_state_put(d, acct, "imap:INBOX", "{\"uidvalidity\":7}"), TERN_OK);
+	assert_int_equal(db_sync_state_put(d, acct, "Email", "s2"), TERN_OK);
+	assert_int_equal(db_sync_state_get(d, acct, "Email", &s), TERN_OK);
+	assert_string_equal(s, "s2");
+	free(s);
+	assert_int_equal(db_sync_state_get(d, acct, "imap:INBOX", &s), TERN_OK);
+	assert_string_equal(s, "{\"uidvalidity\":7}");
+	free(s);
+	assert_int_equal(db_sync_state_delete(d, acct, "Email"), TERN_OK);
+	assert_int_equal(db_sync_state_get(d, acct, "Email", &s), TERN_ENOTFOUND);
+	/* Changing the protocol of a known account is refused. */
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_ECONFIG);
+	db_close(d);
+}
+
+static void
+t_queue_round_trip(void **state)
+{
+	db *d = open_fresh();
+	struct queue_row q = { 0 };
+	int64_t acct, mb, m, change, change2, queued, failed;
+	unsigned mask;
+	int moving;
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	mb = add_mailbox(d, acct, "INBOX", "inbox");
+	m = add_message(d, acct, mb, 10, 1000, 0, "m1@x", NULL);
+	assert_int_equal(db_mailbox_recount(d, mb), TERN_OK);
+
+	/* Local state changes at once, and a queue row records the intent. */
+	assert_int_equal(db_change_flag(d, m, MSG_SEEN, 1, &change), TERN_OK);
+	assert_true(change > 0);
+	assert_int_equal(scalar(d, "SELECT seen FROM message"), 1);
+	assert_int_equal(scalar(d, "SELECT unread FROM mailbox"), 0);
+	assert_int_equal(db_queue_pending_for(d, m, &mask, &moving), TERN_OK);
+	assert_int_equal(mask, MSG_SEEN);
+	assert_int_equal(moving, 0);
+
+	/* Setting the same value again queues nothing. */
+	assert_int_equal(db_change_flag(d, m, MSG_SEEN, 1, &change2), TERN_OK);
+	assert_int_equal(change2, 0);
+	/* A second change of the same flag supersedes the first. */
+	assert_int_equal(db_change_flag(d, m, MSG_SEEN, 0, &change2), TERN_OK);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM pending_change"), 1);
+
+	assert_int_equal(db_queue_next(d, acct, time_now(), 0, &q), TERN_OK);
+	assert_int_equal(q.id, change2);
+	assert_string_equal(q.change_type, "flag");
+	assert_string_equal(q.payload, "{\"flag\":\"seen\",\"value\":false}");
+	assert_int_equal(q.resource_id, m);
+
+	/* A retryable failure waits; a final one stays visible as failed. */
+	assert_int_equal(db_queue_fail(d, q.id, "server busy", 0, time_now() + 60), TERN_OK);
+	db_queue_row_free(&q);
+	assert_int_equal(db_queue_next(d, acct, time_now(), 0, &q), TERN_ENOTFOUND);
+	assert_int_equal(db_queue_next(d, acct, time_now() + 61, 0, &q), TERN_OK);
+	assert_int_equal(q.attempts, 1);
+	assert_string_equal(q.last_error, "server busy");
+	assert_int_equal(db_queue_fail(d, q.id, "NO [CANNOT] read-only", 1, 0), TERN_OK);
+	db_queue_row_free(&q);
+	assert_int_equal(db_queue_counts(d, acct, &queued, &failed), TERN_OK);
+	assert_int_equal(queued, 0);
+	assert_int_equal(failed, 1);
+	assert_int_equal(db_queue_next(d, acct, time_now() + 1000, 0, &q), TERN_ENOTFOUND);
+
+	assert_int_equal(db_queue_retry(d, change2), TERN_OK);
+	assert_int_equal(db_queue_next(d, acct, time_now(), 0, &q), TERN_OK);
+	assert_int_equal(q.attempts, 0);
+	assert_int_equal(db_queue_done(d, q.id), TERN_OK);
+	db_queue_row_free(&q);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM pending_change"), 0);
+	db_close(d);
+}
+
+static void
+t_move_delete_and_revert(void **state)
+{
+	db *d = open_fresh();
+	int64_t acct, inbox, archive, trash, m, c1, c2;
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	inbox = add_mailbox(d, acct, "INBOX", "inbox");
+	archive = add_mailbox(d, acct, "Archive", "archive");
+	trash = add_mailbox(d, acct, "Trash", "trash");
+	m = add_message(d, acct, inbox, 5, 1000, 0, "m1@x", NULL);
+	assert_int_equal(db_mailbox_recount(d, inbox), TERN_OK);
+
+	assert_int_equal(db_change_move(d, m, 0, archive, &c1), TERN_OK);
+	/* The source row stays, hidden, with its UID for the worker. */
+	assert_int_equal(scalar(d, "SELECT hidden FROM message_mailbox WHERE uid = 5"), 1);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM message_mailbox WHERE hidden = 0 AND uid IS NULL"), 1);
+	assert_int_equal(scalar(d, "SELECT total FROM mailbox WHERE name = 'Archive'"), 1);
+	assert_int_equal(scalar(d, "SELECT total FROM mailbox WHERE name = 'INBOX'"), 0);
+	assert_int_equal(db_change_move(d, m, 0, archive, &c2), TERN_EINVAL);   /* already there */
+
+	/* Undo while queued restores exactly the old state. */
+	assert_int_equal(db_change_revert(d, c1), TERN_OK);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM message_mailbox"), 1);
+	assert_int_equal(scalar(d, "SELECT hidden FROM message_mailbox WHERE uid = 5"), 0);
+	assert_int_equal(scalar(d, "SELECT total FROM mailbox WHERE name = 'INBOX'"), 1);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM pending_change"), 0);
+
+	/* Delete goes to the Trash; from the Trash it is for good. */
+	assert_int_equal(db_change_delete(d, m, 0, 1, &c1), TERN_OK);
+	assert_int_equal(scalar(d, "SELECT payload LIKE '%\"delete\":true%' FROM pending_change"), 1);
+	{
+		char sql[128];
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM message_mailbox WHERE mailbox_id = %lld AND hidden = 0",
+		         (long long)trash);
+		assert_int_equal(scalar(d, sql), 1);
+	}
+	assert_int_equal(db_change_delete(d, m, trash, 1, &c2), TERN_OK);
+	assert_int_equal(scalar(d, "SELECT change_type = 'delete' FROM pending_change ORDER BY id DESC LIMIT 1"), 1);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM message_mailbox WHERE hidden = 0"), 0);
+	assert_int_equal(db_change_revert(d, 999999), TERN_ENOTFOUND);
+	db_close(d);
+}
+
+struct collect {
+	int64_t ids[64];
+	int n;
+};
+
+static int
+collect_cb(const struct msg_row *r, void *ctx)
+{
+	struct collect *c = ctx;
+	c->ids[c->n++] = r->id;
+	return 0;
+}
+
+static void
+t_paging_newest_first(void **state)
+{
+	db *d = open_fresh();
+	struct collect c = { { 0 }, 0 };
+	struct msg_cursor cur;
+	int64_t acct, mb, ids[30], pos;
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	mb = add_mailbox(d, acct, "INBOX", "inbox");
+	/* Equal dates break ties by id, so paging never skips or repeats. */
+	for (int i = 0; i < 30; i++)
+		ids[i] = add_message(d, acct, mb, i + 1, 1000 + i / 3, 0, NULL, NULL);
+
+	assert_int_equal(db_message_page(d, mb, NULL, 0, 10, collect_cb, &c), TERN_OK);
+	assert_int_equal(c.n, 10);
+	assert_int_equal(c.ids[0], ids[29]);
+	assert_int_equal(c.ids[9], ids[20]);
+	cur.received_at = 1000 + 20 / 3;
+	cur.id = ids[20];
+	c.n = 0;
+	assert_int_equal(db_message_page(d, mb, &cur, 0, 10, collect_cb, &c), TERN_OK);
+	assert_int_equal(c.ids[0], ids[19]);
+	assert_int_equal(c.ids[9], ids[10]);
+	/* The page before, still newest first. */
+	cur.received_at = 1000 + 10 / 3;
+	cur.id = ids[10];
+	c.n = 0;
+	assert_int_equal(db_message_page(d, mb, &cur, 1, 3, collect_cb, &c), TERN_OK);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(c.ids[0], ids[13]);
+	assert_int_equal(c.ids[2], ids[11]);
+	/* The end of the mailbox ("G"). */
+	c.n = 0;
+	assert_int_equal(db_message_page(d, mb, NULL, 1, 2, collect_cb, &c), TERN_OK);
+	assert_int_equal(c.ids[1], ids[0]);
+	assert_int_equal(db_message_position(d, mb, &cur, &pos), TERN_OK);
+	assert_int_equal(pos, 19);
+
+	/* The screen query walks the index in order: no sort of the whole mailbox. */
+	{
+		sqlite3_stmt *st;
+		int sorts = 0, uses_index = 0;
+		assert_int_equal(sqlite3_prepare_v2(db_sqlite(d), "EXPLAIN QUERY PLAN SELECT 1 FROM message_mailbox mm "
+		                 "JOIN message m ON m.id = mm.message_id WHERE mm.mailbox_id = 1 AND mm.hidden = 0 "
+		                 "ORDER BY mm.received_at DESC, mm.message_id DESC LIMIT 10", -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *detail = (const char *)sqlite3_column_text(st, 3);
+			sorts += strstr(detail, "TEMP B-TREE") != NULL;
+			uses_index += strstr(detail, "mm_date") != NULL;
+		}
+		sqlite3_finalize(st);
+		assert_int_equal(sorts, 0);
+		assert_int_equal(uses_index, 1);
+	}
+	db_close(d);
+}
+
+static void
+t_threads_join_as_they_arrive(void **state)
+{
+	db *d = open_fresh();
+	int64_t acct, mb, child, root, other;
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	mb = add_mailbox(d, acct, "INBOX", "inbox");
+	/* The reply arrives before its parent: both end in one thread. */
+	child = add_message(d, acct, mb, 2, 2000, 0, "c@x", "r@x");
+	root = add_message(d, acct, mb, 1, 1000, 0, "r@x", NULL);
+	other = add_message(d, acct, mb, 3, 3000, 0, "o@x", NULL);
+	{
+		struct msg_row a, b, c;
+		assert_int_equal(db_message_get(d, child, &a), TERN_OK);
+		assert_int_equal(db_message_get(d, root, &b), TERN_OK);
+		assert_int_equal(db_message_get(d, other, &c), TERN_OK);
+		assert_int_equal(a.thread_id, b.thread_id);
+		assert_int_not_equal(a.thread_id, c.thread_id);
+		db_msg_row_free(&a);
+		db_msg_row_free(&b);
+		db_msg_row_free(&c);
+	}
+	db_close(d);
+}
+
+static void
+t_log_and_status(void **state)
+{
+	db *d = open_fresh();
+	struct sync_counts sc = { 3, 2, 1, 0 };
+	struct account_status s;
+	int64_t acct, log;
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	assert_int_equal(db_sync_log_start(d, acct, "imap", &log), TERN_OK);
+	assert_int_equal(db_sync_log_end(d, log, "ok", NULL, &sc), TERN_OK);
+	assert_int_equal(scalar(d, "SELECT added + updated + removed FROM sync_log WHERE result = 'ok' AND ended_at >= started_at"), 6);
+	assert_int_equal(db_status_set(d, acct, "error", "", "connection refused"), TERN_OK);
+	assert_int_equal(db_status_set(d, acct, "syncing", "INBOX 10/20", NULL), TERN_OK);
+	assert_int_equal(db_status_get(d, acct, &s), TERN_OK);
+	assert_string_equal(s.state, "syncing");
+	assert_string_equal(s.detail, "INBOX 10/20");
+	assert_string_equal(s.last_error, "connection refused");   /* kept until cleared */
+	db_status_free(&s);
+	assert_int_equal(db_status_set(d, acct, "idle", "", ""), TERN_OK);
+	assert_int_equal(db_status_get(d, acct, &s), TERN_OK);
+	assert_string_equal(s.last_error, "");
+	db_status_free(&s);
+	db_close(d);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	int rc = system(cmd);
+	(void)state;
+	free(cmd);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_fresh_database),
+		cmocka_unit_test(t_upgrade_keeps_data),
+		cmocka_unit_test(t_too_new_is_left_untouched),
+		cmocka_unit_test(t_sync_state_round_trip),
+		cmocka_unit_test(t_queue_round_trip),
+		cmocka_unit_test(t_move_delete_and_revert),
+		cmocka_unit_test(t_paging_newest_first),
+		cmocka_unit_test(t_threads_join_as_they_arrive),
+		cmocka_unit_test(t_log_and_status),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
