@@ -16,10 +16,10 @@ SERVERS="dovecot-core dovecot-imapd dovecot-submissiond
   cyrus-common cyrus-caldav cyrus-admin cyrus-clients sasl2-bin
   libsasl2-modules libsasl2-modules-db eatmydata
   python3 python3-aiosmtpd openssl curl jq tmux file mailcap w3m procps iproute2 sqlite3"
+# Peers for the benchmark (tests/bench/run.sh), which CI runs in --quick mode.
 BENCH="isync neomutt hyperfine"
 
-want="$BUILD $SERVERS"
-case "${1:-}" in --bench) want="$want $BENCH" ;; esac
+want="$BUILD $SERVERS $BENCH"
 
 missing=""
 for p in $want; do
