@@ -150,7 +150,102 @@ static const char m2[] =
 "  SELECT account_id, from_addr, max(from_name), count(*), max(received_at)"
 "  FROM message WHERE from_addr <> '' GROUP BY account_id, from_addr COLLATE NOCASE;";
 
-static const char *const migrations[] = { m1, m2 };
+/* 3: full-text search. search_fts holds, per message (rowid = message.id),
+ * the text a query looks at: subject, sender (name and address), To, Cc and
+ * the decoded body text. Triggers keep the header columns current in the
+ * same statement that changes the message, whoever changes it (any engine,
+ * any local change); body_store() fills the body column in the
+ * transaction that caches the body. The table keeps its own copy of the
+ * text (not contentless): SQLite 3.40 can only delete from a contentless
+ * index when given the exact old text. unicode61 with remove_diacritics
+ * folds case and accents ("cafe" finds "Café"). No prefix indexes: they
+ * cost a third more indexing time and word* is fast without them
+ * (doc/SEARCH.md has the measurements). Bodies cached before this
+ * migration are listed in search_reindex for body_reindex(). search_hit
+ * holds what a server search found, for the view to merge in. */
+static const char m3[] =
+"CREATE VIRTUAL TABLE search_fts USING fts5(subject, sender, recipients, cc, body,"
+"  tokenize = 'unicode61 remove_diacritics 2', columnsize = 0);"
+"INSERT INTO search_fts (rowid, subject, sender, recipients, cc, body)"
+"  SELECT id, subject, from_name || ' ' || from_addr, to_list, cc_list, '' FROM message;"
+"CREATE TRIGGER search_message_insert AFTER INSERT ON message BEGIN"
+"  INSERT INTO search_fts (rowid, subject, sender, recipients, cc, body)"
+"  VALUES (new.id, new.subject, new.from_name || ' ' || new.from_addr, new.to_list, new.cc_list, '');"
+"END;"
+"CREATE TRIGGER search_message_update AFTER UPDATE OF subject, from_name, from_addr, to_list, cc_list"
+"  ON message BEGIN"
+"  UPDATE search_fts SET subject = new.subject, sender = new.from_name || ' ' || new.from_addr,"
+"    recipients = new.to_list, cc = new.cc_list WHERE rowid = new.id;"
+"END;"
+"CREATE TRIGGER search_message_delete AFTER DELETE ON message BEGIN"
+"  DELETE FROM search_fts WHERE rowid = old.id;"
+"END;"
+"CREATE TRIGGER search_body_delete AFTER DELETE ON body BEGIN"
+"  UPDATE search_fts SET body = '' WHERE rowid = old.message_id;"
+"END;"
+"CREATE TABLE search_reindex (message_id INTEGER PRIMARY KEY);"
+"INSERT INTO search_reindex SELECT message_id FROM body;"
+"CREATE INDEX message_date ON message(received_at, id);"
+"CREATE TABLE search_hit ("
+"  search_key TEXT NOT NULL,"
+"  account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,"
+"  message_id INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,"
+"  found_at INTEGER NOT NULL,"
+"  PRIMARY KEY (search_key, message_id)) WITHOUT ROWID;"
+"CREATE INDEX search_hit_message ON search_hit(message_id);"
+"CREATE INDEX search_hit_account ON search_hit(account_id, search_key);";
+
+/* 4: the threaded view, a screen at a time. thread_mailbox has one row per
+ * (mailbox, thread) with the thread's newest visible message there and how
+ * many it has, so threads page newest first through tm_order like messages
+ * do through mm_date. Triggers keep it whoever writes (any engine, any local
+ * change): each recomputes the one thread touched, which costs the size of
+ * that thread, never of the mailbox. A thread is the messages sharing
+ * message.thread_id (db_message_insert maintains it). CROSS JOIN keeps
+ * SQLite on message_thread: left to itself it may walk the mailbox's mm_date
+ * index instead, which costs the whole mailbox per message. */
+#define TM_RECOMPUTE(T) \
+"  DELETE FROM thread_mailbox WHERE thread_id = " T ";" \
+"  INSERT INTO thread_mailbox (mailbox_id, thread_id, latest_at, n)" \
+"    SELECT mm.mailbox_id, m.thread_id, max(mm.received_at), count(*)" \
+"    FROM message m CROSS JOIN message_mailbox mm ON mm.message_id = m.id AND mm.hidden = 0" \
+"    WHERE m.thread_id = " T " GROUP BY mm.mailbox_id;"
+#define TM_OF(MSG) "(SELECT coalesce(thread_id, id) FROM message WHERE id = " MSG ")"
+static const char m4[] =
+"CREATE TABLE thread_mailbox ("
+"  mailbox_id INTEGER NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,"
+"  thread_id INTEGER NOT NULL,"
+"  latest_at INTEGER NOT NULL,"
+"  n INTEGER NOT NULL,"
+"  PRIMARY KEY (mailbox_id, thread_id)) WITHOUT ROWID;"
+"CREATE INDEX tm_order ON thread_mailbox(mailbox_id, latest_at DESC, thread_id DESC);"
+"CREATE INDEX tm_thread ON thread_mailbox(thread_id);"
+"UPDATE message SET thread_id = id WHERE thread_id IS NULL;"
+"INSERT INTO thread_mailbox (mailbox_id, thread_id, latest_at, n)"
+"  SELECT mm.mailbox_id, m.thread_id, max(mm.received_at), count(*)"
+"  FROM message m JOIN message_mailbox mm ON mm.message_id = m.id AND mm.hidden = 0"
+"  GROUP BY mm.mailbox_id, m.thread_id;"
+"CREATE TRIGGER tm_mm_insert AFTER INSERT ON message_mailbox BEGIN"
+TM_RECOMPUTE(TM_OF("new.message_id"))
+"END;"
+"CREATE TRIGGER tm_mm_delete AFTER DELETE ON message_mailbox BEGIN"
+TM_RECOMPUTE(TM_OF("old.message_id"))
+"END;"
+"CREATE TRIGGER tm_mm_update AFTER UPDATE OF hidden, received_at, mailbox_id ON message_mailbox BEGIN"
+TM_RECOMPUTE(TM_OF("new.message_id"))
+"END;"
+"CREATE TRIGGER tm_thread_update AFTER UPDATE OF thread_id ON message"
+"  WHEN old.thread_id IS NOT new.thread_id BEGIN"
+TM_RECOMPUTE("coalesce(old.thread_id, old.id)")
+TM_RECOMPUTE("coalesce(new.thread_id, new.id)")
+"END;"
+"CREATE TRIGGER tm_message_delete AFTER DELETE ON message BEGIN"
+TM_RECOMPUTE("coalesce(old.thread_id, old.id)")
+"END;";
+#undef TM_OF
+#undef TM_RECOMPUTE
+
+static const char *const migrations[] = { m1, m2, m3, m4 };
 
 int
 db_migrations_count(void)

@@ -10,4 +10,8 @@
 
 int body_store(db *d, int64_t msg_id, const char *raw, size_t len);
 
+/* Indexes up to max bodies that were cached before the search index
+ * existed; *left says whether more wait. Cheap when none do. */
+int body_reindex(db *d, int max, int *left);
+
 #endif

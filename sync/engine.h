@@ -10,6 +10,7 @@
 #include "db/db.h"
 #include "db/db_queue.h"
 #include "db/db_sync.h"
+#include "search.h"
 #include "sync/sync.h"
 
 struct sync_ctx {
@@ -25,6 +26,10 @@ struct sync_ctx {
 	/* Progress for the status line, e.g. "INBOX 12,400/100,000". */
 	void (*progress)(struct sync_ctx *ctx, const char *detail);
 	void *runtime;            /* the worker's own data */
+	/* NULL, or called by an engine between batches of a long sync: the
+	 * runtime answers urgent requests there (a body the user opened). The
+	 * engine must not assume the selected folder is unchanged after it. */
+	void (*serve)(struct sync_ctx *ctx);
 };
 
 struct engine_ops {
@@ -43,6 +48,13 @@ struct engine_ops {
 	void (*interrupt)(void *st);
 	/* Fetch and cache one body (body_store()), BODY.PEEK / blob download. */
 	int (*fetch_body)(void *st, struct sync_ctx *ctx, int64_t msg_id, char **err);
+	/* Run q on the server (IMAP UID SEARCH CHARSET UTF-8 in each selectable
+	 * mailbox, search_query_to_imap(); JMAP Email/query with
+	 * search_query_to_jmap()) and store what it finds for the account:
+	 * db_search_hits_clear(), then db_search_hits_add_uids() /
+	 * _add_email_ids(), in one transaction, then ctx->committed().
+	 * NULL if the engine cannot search (the local results stand alone). */
+	int (*server_search)(void *st, struct sync_ctx *ctx, const search_query *q, char **err);
 };
 
 const struct engine_ops *engine_imap(void);

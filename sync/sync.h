@@ -16,13 +16,21 @@ struct sync_env {
 	const char *db_path;
 };
 
+struct sync_counts;
+
 /* One full cycle: drain the queue, mailboxes, every folder, done. */
 int sync_run_once(const struct sync_env *env, char **err);
-/* Drain the outbound queue only (after a CLI change). */
+/* The same, telling what the cycle changed (counts may be NULL). */
+int sync_run_once_counted(const struct sync_env *env, struct sync_counts *counts, char **err);
+/* Drain the outbound queue only (after a CLI change). When another tern
+ * holds the account (TERN_EBUSY), it is woken to send the change now. */
 int sync_push(const struct sync_env *env, char **err);
-/* Fetch and cache one message body now (tern show). */
+/* Fetch and cache one message body now (tern show). It needs no lock: it
+ * only reads from the server, so it works while another tern syncs. */
 int sync_fetch_body(const struct sync_env *env, int64_t msg_id, char **err);
-/* Run until SIGINT/SIGTERM (tern sync without --once). */
+/* Run until SIGINT/SIGTERM (tern sync without --once): one worker thread
+ * per account, stopped cleanly on the signal. The caller must not have
+ * started other threads that take these signals. */
 int sync_run_forever(const struct sync_env *envs, int n, char **err);
 
 #endif

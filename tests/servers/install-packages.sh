@@ -25,7 +25,20 @@ missing=""
 for p in $want; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
+# cyrus-imapd (imapd, idled) conflicts with dovecot-imapd, so it is never installed: the lab
+# (tests/servers/cyrus.sh) unpacks its .deb, kept here so that later runs need no network.
+# The version must be cyrus-common's: imapd links against its libraries.
+CYRUS_CACHE=/var/cache/tern-lab
+fetch_cyrus_deb() {
+  v=$(dpkg-query -W -f='${Version}' cyrus-common)
+  ls "$CYRUS_CACHE/cyrus-imapd_$(echo "$v" | sed 's/:/%3a/')_"*.deb >/dev/null 2>&1 && return 0
+  mkdir -p "$CYRUS_CACHE"
+  (cd "$CYRUS_CACHE" && apt-get download -q -o APT::Sandbox::User=root "cyrus-imapd=$v") ||
+    { apt-get update -q && (cd "$CYRUS_CACHE" && apt-get download -q -o APT::Sandbox::User=root "cyrus-imapd=$v"); }
+}
+
 if [ -z "$missing" ]; then
+  fetch_cyrus_deb
   echo "install-packages.sh: all packages present"
   exit 0
 fi
@@ -45,3 +58,4 @@ if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime -1 2>/d
 fi
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+fetch_cyrus_deb

@@ -1,0 +1,47 @@
+/* JMAP-specific queries: messages by their JMAP email id, mailbox
+ * membership replaced from an Email's mailboxIds, the sweep after a full
+ * resync. Mutators join the caller's transaction (db_begin nests). */
+#ifndef TERN_DB_JMAP_H
+#define TERN_DB_JMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "db/db.h"
+
+struct db_jmap_msg {
+	int64_t id;
+	unsigned flags;            /* enum msg_flag */
+	char *keywords;            /* other keywords, space-separated */
+};
+void db_jmap_msg_free(struct db_jmap_msg *m);
+
+/* The message of the account with this email id. TERN_ENOTFOUND if none. */
+int db_jmap_message_find(db *d, int64_t account_id, const char *email_id, struct db_jmap_msg *out);
+/* The JMAP ids of a local message (caller frees). TERN_ENOTFOUND if the
+ * message is gone or has no email id. */
+int db_jmap_message_remote(db *d, int64_t msg_id, char **email_id, char **blob_id);
+
+/* Makes the message's visible mailboxes exactly mbs[0..n) (hidden rows, a
+ * queued move's source, are left alone). *changed: whether any row moved. */
+int db_jmap_set_mailboxes(db *d, int64_t msg_id, const int64_t *mbs, size_t n, int64_t received_at,
+                          int *changed);
+/* Removes the message with this email id (Email/changes destroyed).
+ * *found: whether there was one. */
+int db_jmap_destroy(db *d, int64_t account_id, const char *email_id, int *found);
+
+/* Full resync: remember every email id the server still has, then remove
+ * the account's messages that are not among them, except those a queued
+ * local change refers to (its push decides). *removed counts them. */
+int db_jmap_keep_begin(db *d);
+int db_jmap_keep_add(db *d, const char *email_id);
+int db_jmap_keep_sweep(db *d, int64_t account_id, int64_t *removed);
+
+/* A renamed mailbox: descendants "old/..." become "new/...". */
+int db_jmap_mailbox_rename_children(db *d, int64_t account_id, const char *old_name,
+                                    const char *new_name);
+/* Removes sync_state rows of the account whose resource starts with prefix. */
+int db_jmap_state_clear_prefix(db *d, int64_t account_id, const char *prefix);
+/* The outbox row's Message-ID (without angle brackets; caller frees). */
+int db_jmap_outbox_message_id(db *d, int64_t outbox_id, char **message_id);
+
+#endif

@@ -1,0 +1,612 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db_search.h"
+#include "err.h"
+#include "log.h"
+#include "search_ast.h"
+#include "strbuf.h"
+#include "util.h"
+
+/* A query becomes one SQL statement built from the parse tree: the SQL text
+ * has only our own fragments and '?' placeholders; every value the user
+ * typed is bound. Text terms that can be said in FTS5's own language are
+ * folded into one MATCH, so "a b -c" is one index lookup, not three. */
+struct bind {
+	const char *text;         /* NULL: an integer */
+	int64_t num;
+};
+
+struct builder {
+	strbuf sql;
+	struct bind *binds;
+	size_t nbinds;
+	char **owned;             /* MATCH expressions the binds point into */
+	size_t nowned;
+};
+
+static void
+bind_int(struct builder *b, int64_t v)
+{
+	b->binds = xrealloc(b->binds, (b->nbinds + 1) * sizeof *b->binds);
+	b->binds[b->nbinds++] = (struct bind){ NULL, v };
+}
+
+static void
+bind_text(struct builder *b, const char *s)
+{
+	b->binds = xrealloc(b->binds, (b->nbinds + 1) * sizeof *b->binds);
+	b->binds[b->nbinds++] = (struct bind){ s, 0 };
+}
+
+static void
+builder_free(struct builder *b)
+{
+	for (size_t k = 0; k < b->nowned; k++)
+		free(b->owned[k]);
+	free(b->owned);
+	free(b->binds);
+	sb_free(&b->sql);
+}
+
+static int
+is_neg_text(const struct search_node *n);
+
+/* Whether the subtree can be one FTS5 expression. FTS5's NOT is binary
+ * ("a NOT b"), so a negation is only expressible next to a positive term. */
+static int
+fts_able(const struct search_node *n)
+{
+	size_t pos = 0;
+	switch (n->kind) {
+	case SK_TEXT:
+		return 1;
+	case SK_OR:
+		for (size_t k = 0; k < n->nkids; k++)
+			if (!fts_able(n->kids[k]))
+				return 0;
+		return 1;
+	case SK_AND:
+		for (size_t k = 0; k < n->nkids; k++) {
+			if (fts_able(n->kids[k]))
+				pos++;
+			else if (!is_neg_text(n->kids[k]))
+				return 0;
+		}
+		return pos > 0;
+	default:
+		return 0;
+	}
+}
+
+static int
+is_neg_text(const struct search_node *n)
+{
+	return n->kind == SK_NOT && fts_able(n->kids[0]);
+}
+
+static void
+fts_phrase(strbuf *m, const struct search_node *n)
+{
+	static const char *const cols[] = { "", "sender : ", "recipients : ", "cc : ", "subject : ", "body : " };
+	sb_adds(m, cols[n->field]);
+	sb_addc(m, '"');
+	for (const char *t = n->text; *t; t++) {
+		if (*t == '"')
+			sb_addc(m, '"');
+		sb_addc(m, *t);
+	}
+	sb_addc(m, '"');
+	if (n->prefix)
+		sb_adds(m, " *");
+}
+
+static void fts_emit(strbuf *m, const struct search_node *n);
+
+/* kids[] joined by AND, with the negated ones as NOT: ((p AND q) NOT (r)). */
+static void
+fts_emit_and(strbuf *m, struct search_node *const *kids, size_t n)
+{
+	int first = 1;
+	sb_adds(m, "((");
+	for (size_t k = 0; k < n; k++) {
+		if (is_neg_text(kids[k]))
+			continue;
+		if (!first)
+			sb_adds(m, " AND ");
+		fts_emit(m, kids[k]);
+		first = 0;
+	}
+	sb_addc(m, ')');
+	for (size_t k = 0; k < n; k++) {
+		if (!is_neg_text(kids[k]))
+			continue;
+		sb_adds(m, " NOT (");
+		fts_emit(m, kids[k]->kids[0]);
+		sb_addc(m, ')');
+	}
+	sb_addc(m, ')');
+}
+
+static void
+fts_emit_or(strbuf *m, struct search_node *const *kids, size_t n)
+{
+	sb_addc(m, '(');
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			sb_adds(m, " OR ");
+		fts_emit(m, kids[k]);
+	}
+	sb_addc(m, ')');
+}
+
+static void
+fts_emit(strbuf *m, const struct search_node *n)
+{
+	if (n->kind == SK_TEXT)
+		fts_phrase(m, n);
+	else if (n->kind == SK_OR)
+		fts_emit_or(m, n->kids, n->nkids);
+	else
+		fts_emit_and(m, n->kids, n->nkids);
+}
+
+static void
+add_match(struct builder *b, strbuf *m)
+{
+	b->owned = xrealloc(b->owned, (b->nowned + 1) * sizeof *b->owned);
+	b->owned[b->nowned++] = sb_steal(m);
+	sb_adds(&b->sql, "m.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)");
+	bind_text(b, b->owned[b->nowned - 1]);
+}
+
+static void sql_emit(struct builder *b, const struct search_node *n);
+
+/* AND / OR: the kids FTS5 can take together become one MATCH, the others
+ * SQL conditions. */
+static void
+sql_emit_list(struct builder *b, const struct search_node *n)
+{
+	const char *join = n->kind == SK_AND ? " AND " : " OR ";
+	struct search_node **fts = xcalloc(n->nkids, sizeof *fts);
+	size_t nfts = 0, pos = 0;
+	int first = 1;
+
+	for (size_t k = 0; k < n->nkids; k++) {
+		const struct search_node *kid = n->kids[k];
+		if (fts_able(kid))
+			pos++;
+		if (fts_able(kid) || (n->kind == SK_AND && is_neg_text(kid)))
+			fts[nfts++] = n->kids[k];
+	}
+	sb_addc(&b->sql, '(');
+	if (pos > 0 && nfts > 1) {
+		strbuf m = STRBUF_INIT;
+		if (n->kind == SK_AND)
+			fts_emit_and(&m, fts, nfts);
+		else
+			fts_emit_or(&m, fts, nfts);
+		add_match(b, &m);
+		first = 0;
+	} else
+		nfts = 0;
+	for (size_t k = 0; k < n->nkids; k++) {
+		int grouped = 0;
+		for (size_t j = 0; j < nfts; j++)
+			grouped |= fts[j] == n->kids[k];
+		if (grouped)
+			continue;
+		if (!first)
+			sb_adds(&b->sql, join);
+		sql_emit(b, n->kids[k]);
+		first = 0;
+	}
+	sb_addc(&b->sql, ')');
+	free(fts);
+}
+
+static void
+sql_emit(struct builder *b, const struct search_node *n)
+{
+	strbuf *s = &b->sql;
+	if (fts_able(n)) {
+		strbuf m = STRBUF_INIT;
+		fts_emit(&m, n);
+		add_match(b, &m);
+		return;
+	}
+	switch (n->kind) {
+	case SK_AND:
+	case SK_OR:
+		sql_emit_list(b, n);
+		return;
+	case SK_NOT:
+		sb_adds(s, "NOT (");
+		sql_emit(b, n->kids[0]);
+		sb_addc(s, ')');
+		return;
+	case SK_TEXT:
+		return;   /* always fts_able */
+	case SK_IN:
+		/* Name or role, as db_mailbox_find() accepts them. */
+		sb_adds(s, "EXISTS (SELECT 1 FROM message_mailbox mi JOIN mailbox b ON b.id = mi.mailbox_id "
+		           "WHERE mi.message_id = m.id AND mi.hidden = 0 "
+		           "AND (b.name = ? COLLATE NOCASE OR b.role = lower(?)))");
+		bind_text(b, n->text);
+		bind_text(b, n->text);
+		return;
+	case SK_UNREAD: sb_adds(s, "m.seen = 0"); return;
+	case SK_READ: sb_adds(s, "m.seen = 1"); return;
+	case SK_FLAGGED: sb_adds(s, "m.flagged = 1"); return;
+	case SK_ATTACHMENT: sb_adds(s, "m.has_attachment = 1"); return;
+	case SK_BEFORE: sb_adds(s, "m.received_at < ?"); break;
+	case SK_AFTER: sb_adds(s, "m.received_at >= ?"); break;
+	case SK_LARGER: sb_adds(s, "m.size > ?"); break;
+	case SK_SMALLER: sb_adds(s, "m.size < ?"); break;
+	}
+	bind_int(b, n->value);
+}
+
+enum group { LOCAL, SERVER };
+enum shape { PAGE, COUNT };
+
+static void
+scope(struct builder *b, const struct search_scope *sc)
+{
+	if (!sc || !sc->n)
+		return;
+	sb_adds(&b->sql, " AND m.account_id IN (");
+	for (size_t k = 0; k < sc->n; k++) {
+		sb_adds(&b->sql, k ? ", ?" : "?");
+		bind_int(b, sc->account_ids[k]);
+	}
+	sb_addc(&b->sql, ')');
+}
+
+static void
+cursor(struct builder *b, const struct search_cursor *cur, int backward)
+{
+	if (!cur)
+		return;
+	sb_adds(&b->sql, backward ? " AND (m.received_at, m.id) > (?, ?)" : " AND (m.received_at, m.id) < (?, ?)");
+	bind_int(b, cur->received_at);
+	bind_int(b, cur->id);
+}
+
+/* The SELECT for one group: its ids (and dates) in display order, or
+ * reversed when backward (the caller turns them round). */
+static void
+build(struct builder *b, const search_query *q, const struct search_scope *sc, enum group g,
+      enum shape shape, const struct search_cursor *cur, int backward, int limit, const char *key)
+{
+	strbuf *s = &b->sql;
+	const char *order = backward ? " ORDER BY m.received_at ASC, m.id ASC" : " ORDER BY m.received_at DESC, m.id DESC";
+
+	sb_adds(s, shape == COUNT ? "SELECT count(*)" : "SELECT m.id, m.received_at");
+	if (g == SERVER) {
+		sb_adds(s, " FROM search_hit h JOIN message m ON m.id = h.message_id WHERE h.search_key = ?");
+		bind_text(b, key);
+	} else
+		sb_adds(s, " FROM message m WHERE 1");
+	scope(b, sc);
+	if (shape == PAGE)
+		cursor(b, cur, backward);
+	/* Shown in some mailbox: a message whose move or delete waits in the
+	 * queue is hidden everywhere it was. */
+	sb_adds(s, " AND EXISTS (SELECT 1 FROM message_mailbox mm WHERE mm.message_id = m.id AND mm.hidden = 0)");
+	/* The server's list adds only what the local index missed. */
+	sb_adds(s, g == SERVER ? " AND NOT (" : " AND (");
+	sql_emit(b, q->root);
+	sb_addc(s, ')');
+	if (shape == COUNT)
+		return;
+	sb_adds(s, order);
+	sb_adds(s, " LIMIT ?");
+	bind_int(b, limit);
+}
+
+static sqlite3_stmt *
+prepare(db *d, struct builder *b)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db_sqlite(d), b->sql.buf, -1, &st, NULL) != SQLITE_OK) {
+		log_error("db: search prepare failed: %s; SQL: %.300s", sqlite3_errmsg(db_sqlite(d)), b->sql.buf);
+		return NULL;
+	}
+	for (size_t k = 0; k < b->nbinds; k++) {
+		if (b->binds[k].text)
+			sqlite3_bind_text(st, (int)k + 1, b->binds[k].text, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_int64(st, (int)k + 1, b->binds[k].num);
+	}
+	return st;
+}
+
+struct hit {
+	int64_t id;
+	int64_t received_at;
+	int server;
+};
+
+/* Up to limit rows of group g next to cur, appended to out[*n] in the order
+ * the query gives (display order, or reversed when backward). */
+static int
+fetch(db *d, const search_query *q, const struct search_scope *sc, enum group g,
+      const struct search_cursor *cur, int backward, int limit, const char *key,
+      struct hit *out, int *n)
+{
+	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0 };
+	sqlite3_stmt *st;
+	int s, rc = TERN_OK;
+
+	build(&b, q, sc, g, PAGE, cur, backward, limit, key);
+	if (!(st = prepare(d, &b))) {
+		builder_free(&b);
+		return TERN_EDB;
+	}
+	while ((s = sqlite3_step(st)) == SQLITE_ROW)
+		out[(*n)++] = (struct hit){ sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), g == SERVER };
+	if (s != SQLITE_DONE) {
+		log_error("db: search failed: %s", sqlite3_errmsg(db_sqlite(d)));
+		rc = TERN_EDB;
+	}
+	sqlite3_finalize(st);
+	builder_free(&b);
+	return rc;
+}
+
+static void
+reverse(struct hit *h, int n)
+{
+	for (int i = 0, j = n - 1; i < j; i++, j--) {
+		struct hit t = h[i];
+		h[i] = h[j];
+		h[j] = t;
+	}
+}
+
+int
+db_search_page(db *d, const search_query *q, const struct search_scope *sc,
+               const struct search_cursor *after, int backward, int limit,
+               db_search_cb cb, void *ctx)
+{
+	struct hit *hits;
+	char *key;
+	int n = 0, rc = TERN_OK;
+
+	if (limit <= 0)
+		return TERN_OK;
+	hits = xcalloc((size_t)limit, sizeof *hits);
+	key = search_query_to_string(q);
+	if (!backward) {
+		/* Local rows, then the server's, each newest first. */
+		if (!after || !after->server)
+			rc = fetch(d, q, sc, LOCAL, after, 0, limit, key, hits, &n);
+		if (rc == TERN_OK && n < limit)
+			rc = fetch(d, q, sc, SERVER, after && after->server ? after : NULL, 0, limit - n,
+			           key, hits, &n);
+	} else {
+		/* Walking up: the server's rows before after, then the local ones;
+		 * both come nearest first, so the whole page is reversed. */
+		if (!after || after->server)
+			rc = fetch(d, q, sc, SERVER, after, 1, limit, key, hits, &n);
+		if (rc == TERN_OK && n < limit)
+			rc = fetch(d, q, sc, LOCAL, after && !after->server ? after : NULL, 1, limit - n,
+			           key, hits, &n);
+		reverse(hits, n);
+	}
+	free(key);
+	for (int i = 0; rc == TERN_OK && i < n; i++) {
+		struct msg_row r = { 0 };
+		int got = db_message_get(d, hits[i].id, &r);
+		if (got == TERN_ENOTFOUND)
+			continue;
+		if (got != TERN_OK) {
+			rc = got;
+			break;
+		}
+		/* The sort key of the list, whichever mailbox row came back. */
+		r.received_at = hits[i].received_at;
+		got = cb(&r, hits[i].server, ctx);
+		db_msg_row_free(&r);
+		if (got)
+			break;
+	}
+	free(hits);
+	return rc;
+}
+
+static int
+count(db *d, const search_query *q, const struct search_scope *sc, enum group g, const char *key, int64_t *out)
+{
+	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0 };
+	sqlite3_stmt *st;
+	int rc = TERN_EDB;
+
+	build(&b, q, sc, g, COUNT, NULL, 0, 0, key);
+	if ((st = prepare(d, &b))) {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*out = sqlite3_column_int64(st, 0);
+			rc = TERN_OK;
+		}
+		sqlite3_finalize(st);
+	}
+	builder_free(&b);
+	return rc;
+}
+
+int
+db_search_count(db *d, const search_query *q, const struct search_scope *sc, int64_t *local, int64_t *server)
+{
+	char *key = search_query_to_string(q);
+	int rc = count(d, q, sc, LOCAL, key, local);
+	if (rc == TERN_OK)
+		rc = count(d, q, sc, SERVER, key, server);
+	free(key);
+	return rc;
+}
+
+int
+db_search_hits_clear(db *d, const search_query *q, int64_t account_id)
+{
+	/* Also forgets other searches' hits after a day: they are only a cache
+	 * of what the server said. */
+	static const char sql[] =
+		"DELETE FROM search_hit WHERE account_id = ? AND (search_key = ? OR found_at < ?)";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	char *key = search_query_to_string(q);
+	int rc = TERN_EDB;
+	if (st) {
+		sqlite3_bind_int64(st, 1, account_id);
+		sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, time_now() - 86400);
+		rc = db_step_done(d, st);
+	}
+	free(key);
+	return rc;
+}
+
+/* Adds the hits one statement at a time (sql binds key, time, then the two
+ * given values); each names at most one message. */
+static int
+hits_add(db *d, const char *sql, const search_query *q, int64_t scope_id,
+         const uint32_t *uids, const char *const *ids, size_t n, int64_t *added)
+{
+	char *key = search_query_to_string(q);
+	int64_t now = time_now();
+	int rc;
+
+	*added = 0;
+	if ((rc = db_begin(d)) != TERN_OK)
+		goto out;
+	for (size_t k = 0; k < n; k++) {
+		sqlite3_stmt *st = db_stmt(d, sql);
+		if (!st) {
+			rc = TERN_EDB;
+			break;
+		}
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, now);
+		sqlite3_bind_int64(st, 3, scope_id);
+		if (uids)
+			sqlite3_bind_int64(st, 4, uids[k]);
+		else
+			sqlite3_bind_text(st, 4, ids[k], -1, SQLITE_STATIC);
+		if ((rc = db_step_done(d, st)) != TERN_OK)
+			break;
+		*added += db_changes(d);
+	}
+	if (rc == TERN_OK)
+		rc = db_commit(d);
+	else
+		db_rollback(d);
+out:
+	free(key);
+	return rc;
+}
+
+int
+db_search_hits_add_uids(db *d, const search_query *q, int64_t mailbox_id,
+                        const uint32_t *uids, size_t n, int64_t *added)
+{
+	static const char sql[] =
+		"INSERT OR IGNORE INTO search_hit (search_key, account_id, message_id, found_at) "
+		"SELECT ?1, m.account_id, m.id, ?2 FROM message_mailbox mm JOIN message m ON m.id = mm.message_id "
+		"WHERE mm.mailbox_id = ?3 AND mm.uid = ?4";
+	return hits_add(d, sql, q, mailbox_id, uids, NULL, n, added);
+}
+
+int
+db_search_hits_add_email_ids(db *d, const search_query *q, int64_t account_id,
+                             const char *const *email_ids, size_t n, int64_t *added)
+{
+	static const char sql[] =
+		"INSERT OR IGNORE INTO search_hit (search_key, account_id, message_id, found_at) "
+		"SELECT ?1, account_id, id, ?2 FROM message WHERE account_id = ?3 AND email_id = ?4";
+	return hits_add(d, sql, q, account_id, NULL, email_ids, n, added);
+}
+
+/* Collects the first column of a statement's rows into ids[0..*n). */
+static int
+collect_ids(db *d, sqlite3_stmt *st, int64_t *ids, int max, int *n)
+{
+	int s;
+	*n = 0;
+	while (*n < max && (s = sqlite3_step(st)) == SQLITE_ROW)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	if (*n < max && s != SQLITE_DONE) {
+		log_error("db: %s", sqlite3_errmsg(db_sqlite(d)));
+		sqlite3_reset(st);
+		return TERN_EDB;
+	}
+	sqlite3_reset(st);
+	return TERN_OK;
+}
+
+int
+db_search_uncached(db *d, int64_t account_id, int64_t since, int64_t *ids, int max, int *n)
+{
+	static const char sql[] =
+		"SELECT m.id FROM message m WHERE m.account_id = ? AND m.received_at >= ? "
+		"AND NOT EXISTS (SELECT 1 FROM body b WHERE b.message_id = m.id) "
+		"AND EXISTS (SELECT 1 FROM message_mailbox mm WHERE mm.message_id = m.id AND mm.hidden = 0) "
+		"ORDER BY m.received_at DESC, m.id DESC LIMIT ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, since);
+	sqlite3_bind_int(st, 3, max);
+	return collect_ids(d, st, ids, max, n);
+}
+
+int
+db_search_has_uncached(db *d, int64_t account_id, int *yes)
+{
+	static const char sql[] =
+		"SELECT EXISTS (SELECT 1 FROM message m WHERE m.account_id = ? "
+		"AND NOT EXISTS (SELECT 1 FROM body b WHERE b.message_id = m.id))";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, account_id);
+	*yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return TERN_OK;
+}
+
+int
+db_search_reindex_next(db *d, int64_t *ids, int max, int *n)
+{
+	static const char sql[] = "SELECT message_id FROM search_reindex ORDER BY message_id LIMIT ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int(st, 1, max);
+	return collect_ids(d, st, ids, max, n);
+}
+
+int
+db_search_reindex_done(db *d, int64_t message_id)
+{
+	static const char sql[] = "DELETE FROM search_reindex WHERE message_id = ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, message_id);
+	return db_step_done(d, st);
+}
+
+int
+db_search_index_body(db *d, int64_t message_id, const char *text)
+{
+	static const char sql[] = "UPDATE search_fts SET body = ? WHERE rowid = ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_text(st, 1, text ? text : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, message_id);
+	return db_step_done(d, st);
+}

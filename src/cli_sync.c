@@ -1,0 +1,124 @@
+/* tern sync [--once] [ACCOUNT...]: headless sync of the named accounts (all
+ * by default), each in its own thread. */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "db/db_sync.h"
+#include "err.h"
+#include "sync/sync.h"
+#include "util.h"
+
+struct once {
+	struct sync_env env;
+	struct sync_counts counts;
+	int rc;
+	char *err;
+	int64_t ms;
+	pthread_t thread;
+	int started;
+};
+
+static void *
+once_main(void *arg)
+{
+	struct once *o = arg;
+	int64_t t0 = time_mono_ms();
+	o->rc = sync_run_once_counted(&o->env, &o->counts, &o->err);
+	o->ms = time_mono_ms() - t0;
+	return NULL;
+}
+
+static int
+run_once(struct once *v, size_t n)
+{
+	int status = EXIT_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		int rc = pthread_create(&v[i].thread, NULL, once_main, &v[i]);
+		if (rc != 0) {
+			/* Fall back to this thread: the account still gets its cycle. */
+			once_main(&v[i]);
+			continue;
+		}
+		v[i].started = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct once *o = &v[i];
+		if (o->started)
+			pthread_join(o->thread, NULL);
+		if (o->rc == TERN_OK) {
+			printf("%s: ok: %lld new, %lld changed, %lld removed, %lld pushed (%.2f s)\n",
+			       o->env.acct->name, (long long)o->counts.added, (long long)o->counts.updated,
+			       (long long)o->counts.removed, (long long)o->counts.pushed, (double)o->ms / 1000.0);
+		} else {
+			printf("%s: error: %s\n", o->env.acct->name, o->err ? o->err : tern_strerror(o->rc));
+			status = EXIT_FAIL;
+		}
+		free(o->err);
+	}
+	return status;
+}
+
+int
+cmd_sync(struct cli_ctx *c, int argc, char **argv)
+{
+	struct once *v;
+	struct sync_env *envs;
+	size_t n = 0;
+	int once = 0, rc, first = 1;
+
+	for (; first < argc && argv[first][0] == '-'; first++) {
+		if (strcmp(argv[first], "--once") == 0) {
+			once = 1;
+		} else if (strcmp(argv[first], "--") == 0) {
+			first++;
+			break;
+		} else {
+			cli_error("usage: tern sync [--once] [ACCOUNT...]");
+			return EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_open_db(c)) != EXIT_OK)
+		return rc;
+	n = first < argc ? (size_t)(argc - first) : c->cfg->naccounts;
+	if (n == 0) {
+		cli_error("no accounts configured");
+		return EXIT_USAGE;
+	}
+	v = xcalloc(n, sizeof *v);
+	envs = xcalloc(n, sizeof *envs);
+	for (size_t i = 0; i < n; i++) {
+		const struct account_cfg *a = first < argc ? conf_account(c->cfg, argv[first + (int)i]) :
+		                              &c->cfg->accounts[i];
+		if (!a) {
+			cli_error("no account '%s'", argv[first + (int)i]);
+			free(v);
+			free(envs);
+			return EXIT_USAGE;
+		}
+		envs[i] = (struct sync_env){ c->cfg, a, c->data_dir, c->db_path };
+		v[i].env = envs[i];
+	}
+	/* The workers open their own connections: ours is not needed and
+	 * must not hold a read snapshot meanwhile. */
+	db_close(c->db);
+	c->db = NULL;
+	if (once) {
+		rc = run_once(v, n);
+	} else {
+		char *err = NULL;
+		int r = sync_run_forever(envs, (int)n, &err);
+		if (err)
+			fprintf(stderr, "%s\n", err);
+		rc = r == TERN_OK && !err ? EXIT_OK : EXIT_FAIL;
+		free(err);
+	}
+	free(v);
+	free(envs);
+	return rc;
+}

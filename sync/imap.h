@@ -1,0 +1,120 @@
+/* The IMAP engine's shared state and the helpers its files share
+ * (imap_*.c). One struct imap per worker connection; only
+ * imap_interrupt() may touch it from another thread. */
+#ifndef TERN_IMAP_H
+#define TERN_IMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <libetpan/libetpan.h>
+
+#include "conf.h"
+#include "db/db_message.h"
+#include "sync/engine.h"
+
+struct imap_status {
+	uint32_t messages, unseen, uidnext, uidvalidity;
+	uint64_t highestmodseq;
+};
+
+/* The per-folder checkpoint stored in sync_state as JSON. */
+struct imap_checkpoint {
+	uint32_t uidvalidity;
+	uint32_t uidnext;
+	uint64_t highestmodseq;
+};
+
+struct imap {
+	mailimap *s;
+	const struct account_cfg *acct;
+	int64_t account_id;
+	char *selected;            /* remote name of the selected folder, or NULL */
+	uint32_t sel_uidvalidity, sel_uidnext, sel_exists;
+	uint64_t sel_hms;
+	int condstore, qresync, move, uidplus, idle;
+	int changed;               /* IDLE saw news not yet synced */
+	int broken;                /* the stream failed: no LOGOUT */
+	int no_unchangedsince;     /* the server refused our UNCHANGEDSINCE STORE */
+	int64_t last_full_ms;      /* when every folder was last looked at */
+};
+
+/* Connecting (imap_conn.c). */
+int imap_connect(struct imap *im, const struct account_cfg *acct, const char *password, char **err);
+void imap_close(struct imap *im);
+/* A libetpan result as a TERN_* code, with the server's text in *err
+ * (what names the command). */
+int imap_error(struct imap *im, int r, const char *what, char **err);
+/* Selects (read-write; CONDSTORE when the server has it) unless already. */
+int imap_select(struct imap *im, const char *remote, char **err);
+
+/* Names (imap_utf7.c): modified UTF-7 (RFC 3501 5.1.3) to UTF-8; invalid
+ * input is kept as it came (it is still the name on the wire). Caller frees. */
+char *imap_utf7_decode(const char *s);
+
+/* Checkpoints (imap_checkpoint.c). */
+char *imap_checkpoint_format(const struct imap_checkpoint *cp);
+/* TERN_OK or TERN_EINVAL when text is not one of ours. */
+int imap_checkpoint_parse(const char *text, struct imap_checkpoint *cp);
+char *imap_checkpoint_resource(const char *remote);
+
+/* Messages (imap_msg.c): one FETCH response as a struct msg_hdr, with
+ * every string decoded and owned by the result. */
+struct imap_msg {
+	uint32_t uid;
+	int has_flags, has_header;
+	unsigned flags;            /* enum msg_flag */
+	uint64_t modseq;
+	struct msg_hdr h;          /* points into the fields below */
+	struct msg_attachment *att;   /* strings owned here */
+	size_t natt;
+	char *keywords, *subject, *from_name, *from_addr, *to_list, *cc_list, *reply_to;
+	char *message_id, *in_reply_to, *references;
+};
+void imap_msg_read(const struct mailimap_msg_att *att, struct imap_msg *m);
+void imap_msg_free(struct imap_msg *m);
+/* Attachments of a BODYSTRUCTURE (part ids as in BODY[...]). */
+void imap_bodystructure_attachments(const struct mailimap_body *b, struct imap_msg *m);
+/* RFC 2047 header text as UTF-8 (caller frees; NULL stays NULL). */
+char *imap_decode_header(const char *s);
+
+/* The fetch of headers (imap_fetch.c). */
+struct mailimap_fetch_type *imap_fetch_type_headers(int modseq);
+struct mailimap_fetch_type *imap_fetch_type_flags(int modseq);
+/* UIDs, ascending, as an IMAP set of ranges. */
+struct mailimap_set *imap_set_from_uids(const uint32_t *uids, size_t n);
+
+/* A selectable server folder as the mailbox step left it. */
+struct imap_mb {
+	int64_t id;
+	char *remote, *name;
+	int is_inbox;
+	int has_status;
+	struct imap_status st;
+};
+void imap_mbs_free(struct imap_mb *v, size_t n);
+
+/* Mailboxes and folders (imap_mailboxes.c, imap_folder.c). LIST with
+ * roles, STATUS counts, server renames and deletions reconciled; *out:
+ * the selectable folders, INBOX first. */
+int imap_sync_mailboxes(struct imap *im, struct sync_ctx *ctx, struct imap_mb **out, size_t *n, char **err);
+/* The role of a folder from its LIST attributes (case-insensitive,
+ * RFC 6154), else NULL. */
+const char *imap_role_from_flag(const char *flag);
+/* The role a folder's name suggests when the server names none. */
+const char *imap_role_from_name(const char *name);
+int imap_sync_folder(struct imap *im, struct sync_ctx *ctx, int64_t mailbox_id, const char *remote,
+                     const char *name, const struct imap_status *st, char **err);
+int imap_status(struct imap *im, const char *remote, struct imap_status *st, char **err);
+
+/* Upward (imap_push.c, imap_send.c). */
+int imap_push_change(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char **err);
+int imap_push_outbox(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char **err);
+int imap_append(struct imap *im, const char *remote, const char *raw, size_t len, unsigned flags,
+                uint32_t *uid, char **err);
+int imap_find_msgid(struct imap *im, const char *remote, const char *message_id, uint32_t *uid, char **err);
+
+/* Waiting (imap_idle.c) and bodies (imap_body.c). */
+int imap_wait(struct imap *im, struct sync_ctx *ctx, int max_ms, char **err);
+int imap_fetch_body(struct imap *im, struct sync_ctx *ctx, int64_t msg_id, char **err);
+
+#endif

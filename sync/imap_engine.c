@@ -1,0 +1,119 @@
+/* The IMAP engine (sync/engine.h): the entry points the worker runtime
+ * calls; the protocol work is in the other imap_*.c files. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+#include "sync/imap.h"
+#include "util.h"
+
+static int
+op_connect(struct sync_ctx *ctx, void **st, char **err)
+{
+	struct imap *im = xcalloc(1, sizeof *im);
+	int rc = imap_connect(im, ctx->env->acct, ctx->password, err);
+	*st = NULL;
+	if (rc != TERN_OK) {
+		free(im);
+		return rc;
+	}
+	im->account_id = ctx->account_id;
+	*st = im;
+	return TERN_OK;
+}
+
+static void
+op_disconnect(void *st)
+{
+	struct imap *im = st;
+	if (!im)
+		return;
+	imap_close(im);
+	free(im);
+}
+
+static void
+op_interrupt(void *st)
+{
+	struct imap *im = st;
+	/* mailstream_cancel is the one call meant for another thread: the
+	 * blocked read returns at once and the session is dead afterwards,
+	 * which is what stopping wants (libs.md 1.5). */
+	if (im && im->s && im->s->imap_stream)
+		mailstream_cancel(im->s->imap_stream);
+}
+
+static int
+op_push_change(void *st, struct sync_ctx *ctx, const struct queue_row *q, char **err)
+{
+	struct imap *im = st;
+	if (str_eq(q->resource_type, "Outbox"))
+		return imap_push_outbox(im, ctx, q, err);
+	return imap_push_change(im, ctx, q, err);
+}
+
+static int
+op_sync_all(void *st, struct sync_ctx *ctx, char **err)
+{
+	struct imap *im = st;
+	struct imap_mb *mbs = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = imap_sync_mailboxes(im, ctx, &mbs, &n, err)) != TERN_OK)
+		return rc;
+	for (size_t i = 0; i < n && rc == TERN_OK; i++) {
+		if (ctx->stop && *ctx->stop) {
+			rc = TERN_ECANCELLED;
+			break;
+		}
+		rc = imap_sync_folder(im, ctx, mbs[i].id, mbs[i].remote, mbs[i].name,
+		                      mbs[i].has_status ? &mbs[i].st : NULL, err);
+		if (rc == TERN_EREFUSED) {
+			/* One folder the server will not open must not stop the others. */
+			log_warn("imap %s: %s: %s", im->acct->name, mbs[i].name, *err ? *err : "refused");
+			free(*err);
+			*err = NULL;
+			rc = TERN_OK;
+		}
+	}
+	imap_mbs_free(mbs, n);
+	if (rc == TERN_OK) {
+		im->changed = 0;
+		im->last_full_ms = time_mono_ms();
+	}
+	return rc;
+}
+
+static int
+op_wait(void *st, struct sync_ctx *ctx, int max_ms, char **err)
+{
+	return imap_wait(st, ctx, max_ms, err);
+}
+
+static int
+op_fetch_body(void *st, struct sync_ctx *ctx, int64_t msg_id, char **err)
+{
+	return imap_fetch_body(st, ctx, msg_id, err);
+}
+
+static const struct engine_ops imap_ops = {
+	.name = "imap",
+	.connect = op_connect,
+	.disconnect = op_disconnect,
+	.push_change = op_push_change,
+	.sync_all = op_sync_all,
+	.wait = op_wait,
+	.interrupt = op_interrupt,
+	.fetch_body = op_fetch_body,
+	.server_search = NULL,
+};
+
+const struct engine_ops *
+engine_imap(void)
+{
+	return &imap_ops;
+}

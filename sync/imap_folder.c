@@ -1,0 +1,427 @@
+/* One folder, server to database. First sync: every UID's headers in
+ * batches, newest first, one transaction each. Later: QRESYNC
+ * (CHANGEDSINCE + VANISHED), CONDSTORE (CHANGEDSINCE, UID SEARCH when the
+ * counts disagree), or neither (all flags and the UID list compared). The
+ * checkpoint is written in the transaction that finishes the data it
+ * describes. The conflict rules are in doc/CONFLICTS.md. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db_imap.h"
+#include "db/db_mailbox.h"
+#include "db/db_message.h"
+#include "db/db_queue.h"
+#include "db/db_sync.h"
+#include "err.h"
+#include "log.h"
+#include "sync/imap.h"
+#include "util.h"
+
+#define FIRST_BATCH 250
+#define BATCH 1000
+
+struct folder {
+	struct imap *im;
+	struct sync_ctx *ctx;
+	int64_t mbid;
+	const char *remote, *name;
+	int64_t done, total;
+	uint32_t *need;            /* UIDs whose headers are still to fetch */
+	size_t nneed, capneed;
+};
+
+static void
+need_add(struct folder *f, uint32_t uid)
+{
+	if (f->nneed == f->capneed) {
+		f->capneed = f->capneed ? f->capneed * 2 : 256;
+		f->need = xrealloc(f->need, f->capneed * sizeof *f->need);
+	}
+	f->need[f->nneed++] = uid;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void
+progress(struct folder *f)
+{
+	char buf[160];
+	if (!f->ctx->progress)
+		return;
+	snprintf(buf, sizeof buf, "%s %'lld/%'lld", f->name, (long long)f->done, (long long)f->total);
+	f->ctx->progress(f->ctx, buf);
+}
+
+/* The server's flags, except those with a local change still queued: the
+ * user's intent wins until it is pushed (doc/CONFLICTS.md, rule 1). */
+static int
+apply_flags(struct folder *f, const struct db_imap_uid *loc, const char *old_kw, const struct imap_msg *m)
+{
+	unsigned mask = 0, flags;
+	int moving = 0, rc;
+
+	if ((rc = db_queue_pending_for(f->ctx->db, loc->msg_id, &mask, &moving)) != TERN_OK)
+		return rc;
+	flags = (m->flags & ~mask) | (loc->flags & mask);
+	if (m->modseq && (rc = db_imap_set_modseq(f->ctx->db, loc->msg_id, (int64_t)m->modseq)) != TERN_OK)
+		return rc;
+	if (flags == loc->flags && str_eq(old_kw ? old_kw : "", m->keywords ? m->keywords : ""))
+		return TERN_OK;
+	f->ctx->counts.updated++;
+	return db_message_set_flags(f->ctx->db, loc->msg_id, flags, m->keywords ? m->keywords : "");
+}
+
+static int
+apply_one(struct folder *f, const struct mailimap_msg_att *att)
+{
+	struct imap_msg m;
+	struct db_imap_uid loc;
+	char *kw = NULL;
+	int64_t id;
+	int rc;
+
+	imap_msg_read(att, &m);
+	if (!m.uid) {
+		imap_msg_free(&m);
+		return TERN_OK;
+	}
+	rc = db_imap_find(f->ctx->db, f->mbid, m.uid, &loc, &kw);
+	if (rc == TERN_OK) {
+		rc = m.has_flags ? apply_flags(f, &loc, kw, &m) : TERN_OK;
+	} else if (rc == TERN_ENOTFOUND && !m.has_header) {
+		need_add(f, m.uid);
+		rc = TERN_OK;
+	} else if (rc == TERN_ENOTFOUND) {
+		/* A message we moved here whose new UID we could not learn. */
+		rc = db_imap_adopt(f->ctx->db, f->mbid, m.message_id, m.uid, &id);
+		if (rc == TERN_ENOTFOUND) {
+			rc = db_message_insert(f->ctx->db, f->im->account_id, &m.h, &id);
+			if (rc == TERN_OK)
+				rc = db_message_link(f->ctx->db, id, f->mbid, m.uid, m.h.received_at);
+			f->ctx->counts.added++;
+		}
+	}
+	free(kw);
+	imap_msg_free(&m);
+	return rc;
+}
+
+/* Applies a FETCH result in one transaction. */
+static int
+apply(struct folder *f, clist *res, char **err)
+{
+	int rc;
+	if ((rc = db_begin(f->ctx->db)) != TERN_OK)
+		return rc;
+	for (clistiter *it = res ? clist_begin(res) : NULL; it && rc == TERN_OK; it = clist_next(it))
+		rc = apply_one(f, clist_content(it));
+	if (rc == TERN_OK)
+		rc = db_commit(f->ctx->db);
+	else
+		db_rollback(f->ctx->db);
+	if (rc != TERN_OK)
+		*err = xasprintf("%s: cannot store messages: %s", f->name, tern_strerror(rc));
+	return rc;
+}
+
+/* Headers of uids[0..n) (ascending), newest batch first. */
+static int
+fetch_headers(struct folder *f, const uint32_t *uids, size_t n, char **err)
+{
+	size_t end = n, batch = FIRST_BATCH;
+	int rc = TERN_OK;
+
+	while (end > 0) {
+		size_t start = end > batch ? end - batch : 0;
+		struct mailimap_set *set;
+		struct mailimap_fetch_type *ft;
+		clist *res = NULL;
+		int r;
+
+		if (f->ctx->stop && *f->ctx->stop)
+			return TERN_ECANCELLED;
+		/* Between batches the runtime may have served a body elsewhere. */
+		if ((rc = imap_select(f->im, f->remote, err)) != TERN_OK)
+			return rc;
+		set = imap_set_from_uids(uids + start, end - start);
+		ft = imap_fetch_type_headers(f->im->condstore);
+		r = mailimap_uid_fetch(f->im->s, set, ft, &res);
+		mailimap_fetch_type_free(ft);
+		mailimap_set_free(set);
+		if (r != MAILIMAP_NO_ERROR)
+			return imap_error(f->im, r, "UID FETCH", err);
+		rc = apply(f, res, err);
+		mailimap_fetch_list_free(res);
+		if (rc != TERN_OK)
+			return rc;
+		f->done += (int64_t)(end - start);
+		progress(f);
+		if (f->ctx->committed)
+			f->ctx->committed(f->ctx);
+		if (f->ctx->serve)
+			f->ctx->serve(f->ctx);
+		end = start;
+		batch = BATCH;
+	}
+	return rc;
+}
+
+static int
+uid_search_all(struct folder *f, uint32_t **out, size_t *n, char **err)
+{
+	struct mailimap_search_key *key = mailimap_search_key_new_all();
+	clist *res = NULL;
+	size_t k = 0;
+	int r = mailimap_uid_search(f->im->s, NULL, key, &res);
+
+	mailimap_search_key_free(key);
+	*out = NULL;
+	*n = 0;
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_error(f->im, r, "UID SEARCH", err);
+	*out = xcalloc((size_t)clist_count(res) + 1, sizeof **out);
+	for (clistiter *it = clist_begin(res); it; it = clist_next(it)) {
+		uint32_t *u = clist_content(it);
+		if (u && *u)
+			(*out)[k++] = *u;
+	}
+	mailimap_search_result_free(res);
+	qsort(*out, k, sizeof **out, cmp_u32);
+	*n = k;
+	return TERN_OK;
+}
+
+/* The server deleted a message: it goes locally, and so do the changes
+ * still queued for it (doc/CONFLICTS.md, rule 2). */
+static int
+forget(struct folder *f, const struct db_imap_uid *loc)
+{
+	unsigned mask = 0;
+	int moving = 0, dropped = 0, rc;
+
+	if ((rc = db_queue_pending_for(f->ctx->db, loc->msg_id, &mask, &moving)) != TERN_OK)
+		return rc;
+	if (mask || moving) {
+		if ((rc = db_imap_queue_drop_for(f->ctx->db, loc->msg_id, &dropped)) != TERN_OK)
+			return rc;
+		log_warn("imap %s: message %lld (%s UID %" PRIu32 ") was deleted on the server; "
+		         "dropped %d queued change(s) for it", f->im->acct->name, (long long)loc->msg_id,
+		         f->remote, loc->uid, dropped);
+		/* Its other rows (a queued move's destination) were only intent. */
+		rc = db_message_delete(f->ctx->db, loc->msg_id);
+	} else {
+		rc = db_imap_forget(f->ctx->db, f->mbid, loc->msg_id);
+	}
+	f->ctx->counts.removed++;
+	return rc;
+}
+
+/* Local UIDs that server[0..n) (ascending) lacks go, in the transaction
+ * the caller opened. */
+static int
+forget_missing(struct folder *f, const uint32_t *server, size_t n)
+{
+	struct db_imap_uid *loc = NULL;
+	size_t nloc = 0, j = 0;
+	int rc = db_imap_uids(f->ctx->db, f->mbid, &loc, &nloc);
+	for (size_t i = 0; rc == TERN_OK && i < nloc; i++) {
+		while (j < n && server[j] < loc[i].uid)
+			j++;
+		if (j < n && server[j] == loc[i].uid)
+			continue;
+		rc = forget(f, &loc[i]);
+	}
+	free(loc);
+	return rc;
+}
+
+static int
+in_set(const struct mailimap_set *set, uint32_t uid)
+{
+	for (clistiter *it = clist_begin(set->set_list); it; it = clist_next(it)) {
+		const struct mailimap_set_item *si = clist_content(it);
+		uint32_t lo = si->set_first, hi = si->set_last ? si->set_last : UINT32_MAX;
+		if (lo > hi) {
+			uint32_t t = lo;
+			lo = hi;
+			hi = t;
+		}
+		if (uid >= lo && uid <= hi)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+forget_vanished(struct folder *f, const struct mailimap_set *vanished)
+{
+	struct db_imap_uid *loc = NULL;
+	size_t nloc = 0;
+	int rc = db_imap_uids(f->ctx->db, f->mbid, &loc, &nloc);
+	for (size_t i = 0; rc == TERN_OK && i < nloc; i++)
+		if (in_set(vanished, loc[i].uid))
+			rc = forget(f, &loc[i]);
+	free(loc);
+	return rc;
+}
+
+/* Ends the folder's sync: removals, recount and checkpoint in one
+ * transaction. */
+static int
+finish(struct folder *f, const uint32_t *server, size_t n, int compare,
+       const struct mailimap_set *vanished, const struct imap_checkpoint *cp, char **err)
+{
+	char *res = imap_checkpoint_resource(f->remote), *state = imap_checkpoint_format(cp);
+	int rc = db_begin(f->ctx->db);
+	if (rc == TERN_OK && compare)
+		rc = forget_missing(f, server, n);
+	if (rc == TERN_OK && vanished)
+		rc = forget_vanished(f, vanished);
+	if (rc == TERN_OK)
+		rc = db_mailbox_recount(f->ctx->db, f->mbid);
+	if (rc == TERN_OK)
+		rc = db_sync_state_put(f->ctx->db, f->im->account_id, res, state);
+	if (rc == TERN_OK)
+		rc = db_commit(f->ctx->db);
+	else
+		db_rollback(f->ctx->db);
+	if (rc != TERN_OK)
+		*err = xasprintf("%s: cannot store the folder state", f->name);
+	else if (f->ctx->committed)
+		f->ctx->committed(f->ctx);
+	free(res);
+	free(state);
+	return rc;
+}
+
+static int
+first_sync(struct folder *f, const struct imap_checkpoint *cp, char **err)
+{
+	uint32_t *uids = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = uid_search_all(f, &uids, &n, err)) == TERN_OK) {
+		f->total = (int64_t)n;
+		progress(f);
+		rc = fetch_headers(f, uids, n, err);
+	}
+	if (rc == TERN_OK)
+		rc = finish(f, uids, n, 1, NULL, cp, err);
+	free(uids);
+	return rc;
+}
+
+static int
+incremental(struct folder *f, const struct imap_checkpoint *old, const struct imap_checkpoint *cp,
+            char **err)
+{
+	struct mailimap_set *all = mailimap_set_new_interval(1, 0);
+	struct mailimap_fetch_type *ft = imap_fetch_type_flags(f->im->condstore);
+	struct mailimap_qresync_vanished *van = NULL;
+	uint32_t *server = NULL;
+	size_t nserver = 0;
+	int compare = 0, r, rc;
+	clist *res = NULL;
+
+	if (f->im->qresync)
+		r = mailimap_uid_fetch_qresync(f->im->s, all, ft, old->highestmodseq, &res, &van);
+	else if (f->im->condstore)
+		r = mailimap_uid_fetch_changedsince(f->im->s, all, ft, old->highestmodseq, &res);
+	else
+		r = mailimap_uid_fetch(f->im->s, all, ft, &res);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(all);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_error(f->im, r, "UID FETCH", err);
+	rc = apply(f, res, err);
+	if (rc == TERN_OK && !f->im->condstore) {
+		/* The full list is the UID list to compare with. */
+		server = xcalloc((size_t)clist_count(res) + 1, sizeof *server);
+		for (clistiter *it = clist_begin(res); it; it = clist_next(it)) {
+			struct imap_msg m;
+			imap_msg_read(clist_content(it), &m);
+			if (m.uid)
+				server[nserver++] = m.uid;
+			imap_msg_free(&m);
+		}
+		qsort(server, nserver, sizeof *server, cmp_u32);
+		compare = 1;
+	}
+	mailimap_fetch_list_free(res);
+	if (rc == TERN_OK && f->nneed) {
+		qsort(f->need, f->nneed, sizeof *f->need, cmp_u32);
+		f->total = (int64_t)f->nneed;
+		rc = fetch_headers(f, f->need, f->nneed, err);
+	}
+	if (rc == TERN_OK && f->im->condstore && !f->im->qresync) {
+		int64_t have = 0;
+		/* CHANGEDSINCE says nothing of expunges: ask for the UID list only
+		 * when the counts say something went. */
+		rc = db_imap_count(f->ctx->db, f->mbid, &have);
+		if (rc == TERN_OK && have != (int64_t)f->im->sel_exists) {
+			rc = uid_search_all(f, &server, &nserver, err);
+			compare = rc == TERN_OK;
+		}
+	}
+	if (rc == TERN_OK)
+		rc = finish(f, server, nserver, compare, van ? van->qr_known_uids : NULL, cp, err);
+	if (van)
+		mailimap_qresync_vanished_free(van);
+	free(server);
+	return rc;
+}
+
+int
+imap_sync_folder(struct imap *im, struct sync_ctx *ctx, int64_t mailbox_id, const char *remote,
+                 const char *name, const struct imap_status *st, char **err)
+{
+	struct folder f = { im, ctx, mailbox_id, remote, name, 0, 0, NULL, 0, 0 };
+	struct imap_checkpoint old = { 0 }, cp;
+	char *res = imap_checkpoint_resource(remote), *state = NULL;
+	int have_cp, rc;
+	int64_t local = -1;
+
+	have_cp = db_sync_state_get(ctx->db, im->account_id, res, &state) == TERN_OK &&
+	          imap_checkpoint_parse(state, &old) == TERN_OK;
+	free(state);
+	free(res);
+	/* Nothing moved since the checkpoint: not even a SELECT. */
+	if (have_cp && st && im->condstore && st->uidvalidity == old.uidvalidity &&
+	    st->uidnext == old.uidnext && st->highestmodseq == old.highestmodseq &&
+	    db_imap_count(ctx->db, mailbox_id, &local) == TERN_OK && local == (int64_t)st->messages)
+		return TERN_OK;
+	/* A fresh SELECT: its UIDNEXT/HIGHESTMODSEQ become the checkpoint. */
+	free(im->selected);
+	im->selected = NULL;
+	if ((rc = imap_select(im, remote, err)) != TERN_OK)
+		return rc;
+	cp.uidvalidity = im->sel_uidvalidity;
+	cp.uidnext = im->sel_uidnext;
+	cp.highestmodseq = im->sel_hms;
+	if (have_cp && old.uidvalidity != cp.uidvalidity) {
+		int64_t removed = 0;
+		log_warn("imap %s: %s: UIDVALIDITY %" PRIu32 " -> %" PRIu32 ", resyncing the folder",
+		         im->acct->name, name, old.uidvalidity, cp.uidvalidity);
+		if ((rc = db_imap_forget_all(ctx->db, mailbox_id, &removed)) != TERN_OK) {
+			*err = xasprintf("%s: cannot reset the folder", name);
+			return rc;
+		}
+		ctx->counts.removed += removed;
+		have_cp = 0;
+	}
+	if (!have_cp || (im->condstore && !old.highestmodseq))
+		rc = first_sync(&f, &cp, err);
+	else
+		rc = incremental(&f, &old, &cp, err);
+	free(f.need);
+	return rc;
+}

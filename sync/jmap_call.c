@@ -1,0 +1,427 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+#include "sync/jmap.h"
+#include "sync/jmap_call.h"
+#include "sync/jmap_json.h"
+#include "util.h"
+
+struct call {
+	char *method;
+	char id[16];
+	cJSON *args;
+};
+
+struct resp {
+	const char *name;
+	const char *id;
+	cJSON *args;
+};
+
+struct jmap_req {
+	struct call *calls;
+	int ncalls, cap;
+	char **using;
+	int nusing;
+	cJSON **roots;             /* parsed HTTP responses */
+	int nroots;
+	struct resp *resps;
+	int nresps, respcap;
+};
+
+static const struct {
+	const char *name;
+	enum jmap_merr_type type;
+} merr_names[] = {
+	{ "serverUnavailable", JMAP_MERR_SERVER_UNAVAILABLE },
+	{ "serverFail", JMAP_MERR_SERVER_FAIL },
+	{ "serverPartialFail", JMAP_MERR_SERVER_PARTIAL_FAIL },
+	{ "unknownMethod", JMAP_MERR_UNKNOWN_METHOD },
+	{ "invalidArguments", JMAP_MERR_INVALID_ARGUMENTS },
+	{ "invalidResultReference", JMAP_MERR_INVALID_RESULT_REFERENCE },
+	{ "forbidden", JMAP_MERR_FORBIDDEN },
+	{ "accountNotFound", JMAP_MERR_ACCOUNT_NOT_FOUND },
+	{ "accountNotSupportedByMethod", JMAP_MERR_ACCOUNT_NOT_SUPPORTED },
+	{ "accountReadOnly", JMAP_MERR_ACCOUNT_READ_ONLY },
+	{ "requestTooLarge", JMAP_MERR_REQUEST_TOO_LARGE },
+	{ "cannotCalculateChanges", JMAP_MERR_CANNOT_CALCULATE_CHANGES },
+	{ "stateMismatch", JMAP_MERR_STATE_MISMATCH },
+	{ "anchorNotFound", JMAP_MERR_ANCHOR_NOT_FOUND },
+	{ "unsupportedSort", JMAP_MERR_UNSUPPORTED_SORT },
+	{ "unsupportedFilter", JMAP_MERR_UNSUPPORTED_FILTER },
+	{ "tooManyChanges", JMAP_MERR_TOO_MANY_CHANGES },
+};
+
+jmap_req *
+jmap_req_new(void)
+{
+	jmap_req *r = xcalloc(1, sizeof *r);
+	jmap_req_use(r, "urn:ietf:params:jmap:core");
+	jmap_req_use(r, "urn:ietf:params:jmap:mail");
+	return r;
+}
+
+static void
+drop_responses(jmap_req *r)
+{
+	for (int i = 0; i < r->nroots; i++)
+		cJSON_Delete(r->roots[i]);
+	free(r->roots);
+	free(r->resps);
+	r->roots = NULL;
+	r->resps = NULL;
+	r->nroots = r->nresps = r->respcap = 0;
+}
+
+void
+jmap_req_free(jmap_req *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < r->ncalls; i++) {
+		free(r->calls[i].method);
+		cJSON_Delete(r->calls[i].args);
+	}
+	free(r->calls);
+	for (int i = 0; i < r->nusing; i++)
+		free(r->using[i]);
+	free(r->using);
+	drop_responses(r);
+	free(r);
+}
+
+void
+jmap_req_use(jmap_req *r, const char *capability)
+{
+	for (int i = 0; i < r->nusing; i++)
+		if (strcmp(r->using[i], capability) == 0)
+			return;
+	r->using = xrealloc(r->using, (size_t)(r->nusing + 1) * sizeof *r->using);
+	r->using[r->nusing++] = xstrdup(capability);
+}
+
+const char *
+jmap_req_add(jmap_req *r, const char *method, cJSON *args)
+{
+	struct call *c;
+	if (r->ncalls == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 8;
+		r->calls = xrealloc(r->calls, (size_t)r->cap * sizeof *r->calls);
+	}
+	c = &r->calls[r->ncalls];
+	c->method = xstrdup(method);
+	snprintf(c->id, sizeof c->id, "c%d", r->ncalls);
+	c->args = args;
+	r->ncalls++;
+	return c->id;
+}
+
+void
+jmap_backref(cJSON *args, const char *key, const char *call_id, const char *name, const char *path)
+{
+	cJSON *ref = cJSON_CreateObject();
+	char *k = xasprintf("#%s", key);
+	cJSON_AddStringToObject(ref, "resultOf", call_id);
+	cJSON_AddStringToObject(ref, "name", name);
+	cJSON_AddStringToObject(ref, "path", path);
+	cJSON_AddItemToObject(args, k, ref);
+	free(k);
+}
+
+int
+jmap_merr_class(enum jmap_merr_type t)
+{
+	switch (t) {
+	case JMAP_MERR_NONE:
+		return TERN_OK;
+	case JMAP_MERR_SERVER_UNAVAILABLE:
+	case JMAP_MERR_SERVER_PARTIAL_FAIL:
+		return TERN_ENET;
+	case JMAP_MERR_STATE_MISMATCH:
+	case JMAP_MERR_CANNOT_CALCULATE_CHANGES:
+	case JMAP_MERR_ANCHOR_NOT_FOUND:
+		return TERN_ECONFLICT;
+	case JMAP_MERR_FORBIDDEN:
+	case JMAP_MERR_ACCOUNT_READ_ONLY:
+	case JMAP_MERR_ACCOUNT_NOT_FOUND:
+	case JMAP_MERR_ACCOUNT_NOT_SUPPORTED:
+		return TERN_EREFUSED;
+	default:
+		return TERN_EPROTO;
+	}
+}
+
+char *
+jmap_merr_text(const char *method, const struct jmap_merr *me)
+{
+	return xasprintf("%s: %s%s%s", method, me->name ? me->name : "error",
+	                 me->description ? ": " : "", me->description ? me->description : "");
+}
+
+/* The index of the call whose id is id, or -1. */
+static int
+call_index(const jmap_req *r, const char *id)
+{
+	for (int i = 0; i < r->ncalls; i++)
+		if (strcmp(r->calls[i].id, id) == 0)
+			return i;
+	return -1;
+}
+
+/* The earliest call that call i depends on through "#..." arguments,
+ * following chains: splitting before it would break the reference. */
+static void
+compute_deps(const jmap_req *r, int *deps)
+{
+	for (int i = 0; i < r->ncalls; i++) {
+		cJSON *a;
+		deps[i] = i;
+		cJSON_ArrayForEach(a, r->calls[i].args) {
+			const char *of;
+			int k;
+			if (!a->string || a->string[0] != '#')
+				continue;
+			of = jmap_str(a, "resultOf");
+			k = of ? call_index(r, of) : -1;
+			if (k >= 0 && k < i && deps[k] < deps[i])
+				deps[i] = deps[k];
+		}
+	}
+}
+
+int
+jmap_req_split(const int *deps, int n, int limit, int *ends)
+{
+	int *sufmin = xmalloc((size_t)(n + 1) * sizeof *sufmin);
+	int nchunks = 0, s = 0;
+
+	sufmin[n] = n;
+	for (int i = n - 1; i >= 0; i--)
+		sufmin[i] = deps[i] < sufmin[i + 1] ? deps[i] : sufmin[i + 1];
+	while (s < n) {
+		int e = s + limit < n ? s + limit : n;
+		/* A boundary at e is valid when nothing after it refers before it. */
+		while (e > s && e < n && sufmin[e] < e)
+			e--;
+		if (e == s) {
+			free(sufmin);
+			return -1;
+		}
+		ends[nchunks++] = e;
+		s = e;
+	}
+	free(sufmin);
+	return nchunks;
+}
+
+static char *
+request_json(const jmap_req *r, int from, int to)
+{
+	cJSON *root = cJSON_CreateObject(), *using = cJSON_AddArrayToObject(root, "using");
+	cJSON *calls = cJSON_AddArrayToObject(root, "methodCalls");
+	char *s;
+	for (int i = 0; i < r->nusing; i++)
+		cJSON_AddItemToArray(using, cJSON_CreateString(r->using[i]));
+	for (int i = from; i < to; i++) {
+		cJSON *c = cJSON_CreateArray();
+		cJSON_AddItemToArray(c, cJSON_CreateString(r->calls[i].method));
+		cJSON_AddItemReferenceToArray(c, r->calls[i].args);
+		cJSON_AddItemToArray(c, cJSON_CreateString(r->calls[i].id));
+		cJSON_AddItemToArray(calls, c);
+	}
+	s = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return s;
+}
+
+/* RFC 8620 3.6.1: request-level errors are problem details (RFC 7807). */
+static int
+request_error(struct jmap *j, const struct jmap_http_resp *h, int *retry, char **err)
+{
+	cJSON *p = NULL;
+	const char *type = NULL, *detail = NULL, *lim = NULL;
+	int rc;
+
+	if (h->status == 401 || h->status == 403) {
+		*err = xasprintf("JMAP API: login refused (HTTP %ld)", h->status);
+		return TERN_EAUTH;
+	}
+	if (h->status == 429 || h->status >= 500) {
+		*err = xasprintf("JMAP API: server unavailable (HTTP %ld)", h->status);
+		return TERN_ENET;
+	}
+	if (h->status == 404) {
+		/* The apiUrl moved: fetch the session again next time. */
+		j->session_stale = 1;
+		*err = xstrdup("JMAP API: HTTP 404 (the session will be fetched again)");
+		return TERN_ENET;
+	}
+	if (h->body.buf)
+		p = cJSON_ParseWithLength(h->body.buf, h->body.len);
+	type = jmap_str(p, "type");
+	detail = jmap_str(p, "detail");
+	lim = jmap_str(p, "limit");
+	if (type && strcmp(type, "urn:ietf:params:jmap:error:limit") == 0 && lim &&
+	    strcmp(lim, "maxCallsInRequest") == 0 && j->calls_limit > 1) {
+		/* The server's real limit is lower than it advertised. */
+		j->calls_limit /= 2;
+		*retry = 1;
+		rc = TERN_OK;
+	} else {
+		*err = xasprintf("JMAP API: HTTP %ld %s%s%s", h->status, type ? type : "(no problem type)",
+		                 detail ? ": " : "", detail ? detail : "");
+		rc = TERN_EPROTO;
+	}
+	cJSON_Delete(p);
+	return rc;
+}
+
+static int
+take_responses(struct jmap *j, jmap_req *r, cJSON *root, char **err)
+{
+	cJSON *list = jmap_arr(root, "methodResponses"), *item;
+	const char *ss = jmap_str(root, "sessionState");
+
+	if (!list) {
+		*err = xstrdup("JMAP API: the response has no methodResponses");
+		return TERN_EPROTO;
+	}
+	if (ss && j->sess && strcmp(ss, j->sess->state) != 0) {
+		log_info("jmap: sessionState changed (%s -> %s): the session will be fetched again",
+		         j->sess->state, ss);
+		j->session_stale = 1;
+	}
+	cJSON_ArrayForEach(item, list) {
+		cJSON *name = cJSON_GetArrayItem(item, 0), *args = cJSON_GetArrayItem(item, 1);
+		cJSON *id = cJSON_GetArrayItem(item, 2);
+		if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) != 3 || !cJSON_IsString(name) ||
+		    !cJSON_IsObject(args) || !cJSON_IsString(id)) {
+			*err = xstrdup("JMAP API: a malformed method response");
+			return TERN_EPROTO;
+		}
+		if (r->nresps == r->respcap) {
+			r->respcap = r->respcap ? r->respcap * 2 : 16;
+			r->resps = xrealloc(r->resps, (size_t)r->respcap * sizeof *r->resps);
+		}
+		r->resps[r->nresps++] = (struct resp){ name->valuestring, id->valuestring, args };
+	}
+	return TERN_OK;
+}
+
+static int
+post_chunk(struct jmap *j, jmap_req *r, int from, int to, const int *deps, int *retry, char **err)
+{
+	char *body = request_json(r, from, to);
+	struct jmap_http_req rq = { .url = j->sess->api_url, .content_type = "application/json",
+	                            .body = body, .len = strlen(body) };
+	struct jmap_http_resp h;
+	cJSON *root;
+	int rc;
+
+	*retry = 0;
+	if (strlen(body) > j->sess->max_size_request && to - from > 1) {
+		/* Over maxSizeRequest: halves, at a boundary no reference crosses. */
+		for (int mid = from + (to - from) / 2, d = 0; d < to - from; d++) {
+			int b = d % 2 ? mid - (d + 1) / 2 : mid + d / 2;
+			int ok = b > from && b < to;
+			for (int i = b; ok && i < to; i++)
+				ok = deps[i] >= b;
+			if (ok) {
+				free(body);
+				rc = post_chunk(j, r, from, b, deps, retry, err);
+				if (rc == TERN_OK && !*retry)
+					rc = post_chunk(j, r, b, to, deps, retry, err);
+				return rc;
+			}
+		}
+	}
+	rc = jmap_http_request(j->http, &rq, &h, err);
+	free(body);
+	if (rc != TERN_OK)
+		return rc;
+	if (h.status != 200) {
+		rc = request_error(j, &h, retry, err);
+		jmap_http_resp_free(&h);
+		return rc;
+	}
+	root = cJSON_ParseWithLength(h.body.buf ? h.body.buf : "", h.body.len);
+	jmap_http_resp_free(&h);
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		*err = xstrdup("JMAP API: the response is not JSON");
+		return TERN_EPROTO;
+	}
+	r->roots = xrealloc(r->roots, (size_t)(r->nroots + 1) * sizeof *r->roots);
+	r->roots[r->nroots++] = root;
+	return take_responses(j, r, root, err);
+}
+
+int
+jmap_req_send(struct jmap *j, jmap_req *r, char **err)
+{
+	int *deps = NULL, *ends = NULL, n, rc = TERN_OK, attempts = 0;
+
+	drop_responses(r);
+	if (r->ncalls == 0)
+		return TERN_OK;
+	deps = xmalloc((size_t)r->ncalls * sizeof *deps);
+	ends = xmalloc((size_t)r->ncalls * sizeof *ends);
+	compute_deps(r, deps);
+again:
+	n = jmap_req_split(deps, r->ncalls, (int)(j->calls_limit < (uint64_t)r->ncalls ?
+	                                          j->calls_limit : (uint64_t)r->ncalls), ends);
+	if (n < 0) {
+		*err = xstrdup("JMAP request: a chain of back-references exceeds maxCallsInRequest");
+		rc = TERN_EINVAL;
+		goto out;
+	}
+	for (int k = 0, s = 0; k < n; s = ends[k++]) {
+		int retry;
+		rc = post_chunk(j, r, s, ends[k], deps, &retry, err);
+		if (rc == TERN_OK && retry && attempts++ < 4) {
+			drop_responses(r);
+			goto again;
+		}
+		if (rc != TERN_OK)
+			goto out;
+	}
+out:
+	free(deps);
+	free(ends);
+	return rc;
+}
+
+int
+jmap_req_result(jmap_req *r, const char *call_id, const char *method, cJSON **args,
+                struct jmap_merr *me)
+{
+	memset(me, 0, sizeof *me);
+	*args = NULL;
+	for (int i = 0; i < r->nresps; i++) {
+		struct resp *p = &r->resps[i];
+		if (strcmp(p->id, call_id) != 0)
+			continue;
+		if (strcmp(p->name, "error") == 0) {
+			const char *t = jmap_str(p->args, "type");
+			me->type = JMAP_MERR_OTHER;
+			me->name = t ? t : "error";
+			me->description = jmap_str(p->args, "description");
+			for (size_t k = 0; t && k < ARRAY_LEN(merr_names); k++)
+				if (strcmp(t, merr_names[k].name) == 0)
+					me->type = merr_names[k].type;
+			return jmap_merr_class(me->type);
+		}
+		if (strcmp(p->name, method) == 0) {
+			*args = p->args;
+			return TERN_OK;
+		}
+	}
+	me->type = JMAP_MERR_OTHER;
+	me->name = "noResponse";
+	me->description = "the server sent no response to this call";
+	return TERN_EPROTO;
+}

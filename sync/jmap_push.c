@@ -1,0 +1,300 @@
+/* Waiting for the server: an EventSource stream (RFC 8620 7.3) kept open in
+ * the engine's curl multi handle, so StateChange events are read even while
+ * API calls run; wait() returns when one names a state we do not have, when
+ * the worker's wake pipe is readable, or at the deadline. Without push (no
+ * eventSourceUrl, or Cyrus's 204) the server is polled every poll_interval. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db_sync.h"
+#include "err.h"
+#include "log.h"
+#include "strbuf.h"
+#include "sync/jmap.h"
+#include "sync/jmap_json.h"
+#include "util.h"
+
+#define PING_S 30
+#define MAX_EVENT (1 << 20)
+#define RETRY_MIN_MS 1000
+#define RETRY_MAX_MS 60000
+
+struct jmap_push {
+	CURL *easy;
+	struct jmap_xfer x;
+	struct curl_slist *hdrs;
+	int active;
+	int streaming;             /* a 200 text/event-stream answer came */
+	int unavailable;           /* the server has no push: poll */
+	strbuf line;               /* the current, incomplete line */
+	strbuf data;               /* data of the event being read */
+	char *event;
+	char *last_id;
+	char *email_state;         /* from the latest StateChange */
+	char *mailbox_state;
+	int pending;               /* a StateChange arrived */
+	int cr;                    /* the last byte was '\r' */
+	int64_t retry_at_ms;
+	int retry_ms;
+};
+
+static void
+stream_stop(struct jmap *j)
+{
+	struct jmap_push *p = j->push;
+	if (!p || !p->easy)
+		return;
+	jmap_http_remove(j->http, p->easy);
+	curl_easy_cleanup(p->easy);
+	curl_slist_free_all(p->hdrs);
+	p->easy = NULL;
+	p->hdrs = NULL;
+	p->active = 0;
+	sb_reset(&p->line);
+	sb_reset(&p->data);
+	free(p->event);
+	p->event = NULL;
+}
+
+void
+jmap_push_free(struct jmap *j)
+{
+	struct jmap_push *p = j->push;
+	if (!p)
+		return;
+	stream_stop(j);
+	sb_free(&p->line);
+	sb_free(&p->data);
+	free(p->last_id);
+	free(p->email_state);
+	free(p->mailbox_state);
+	free(p);
+	j->push = NULL;
+}
+
+void
+jmap_push_reset(struct jmap *j)
+{
+	jmap_push_free(j);
+}
+
+static void
+take_state_change(struct jmap *j, const char *json, size_t len)
+{
+	struct jmap_push *p = j->push;
+	cJSON *root = cJSON_ParseWithLength(json, len);
+	const cJSON *acct = jmap_obj(jmap_obj(root, "changed"), j->sess->account_id);
+	const char *t = jmap_str(root, "@type");
+	if (acct && (!t || strcmp(t, "StateChange") == 0)) {
+		const char *e = jmap_str(acct, "Email"), *m = jmap_str(acct, "Mailbox");
+		if (e) {
+			free(p->email_state);
+			p->email_state = xstrdup(e);
+		}
+		if (m) {
+			free(p->mailbox_state);
+			p->mailbox_state = xstrdup(m);
+		}
+		p->pending |= e || m;
+	}
+	cJSON_Delete(root);
+}
+
+/* One line of the stream (text/event-stream, WHATWG HTML 9.2.6). */
+static void
+sse_line(struct jmap *j, const char *s, size_t n)
+{
+	struct jmap_push *p = j->push;
+	const char *colon = memchr(s, ':', n);
+	size_t flen = colon ? (size_t)(colon - s) : n;
+	const char *v = colon ? colon + 1 : s + n;
+	size_t vlen = (size_t)(s + n - v);
+
+	if (n == 0) {
+		/* RFC 8620 7.3: "state" events carry a StateChange; "ping" ones
+		 * only keep the connection alive. */
+		if (p->data.len && (!p->event || strcmp(p->event, "state") == 0))
+			take_state_change(j, p->data.buf, p->data.len);
+		sb_reset(&p->data);
+		free(p->event);
+		p->event = NULL;
+		return;
+	}
+	if (flen == 0)
+		return;   /* a comment */
+	if (vlen && *v == ' ')
+		v++, vlen--;
+	if (flen == 4 && memcmp(s, "data", 4) == 0) {
+		if (p->data.len)
+			sb_addc(&p->data, '\n');
+		if (p->data.len + vlen < MAX_EVENT)
+			sb_add(&p->data, v, vlen);
+	} else if (flen == 5 && memcmp(s, "event", 5) == 0) {
+		free(p->event);
+		p->event = xstrndup(v, vlen);
+	} else if (flen == 2 && memcmp(s, "id", 2) == 0 && !memchr(v, '\0', vlen) && vlen < 1024) {
+		free(p->last_id);
+		p->last_id = xstrndup(v, vlen);
+	}
+}
+
+static size_t
+sse_write(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct jmap *j = arg;
+	struct jmap_push *p = j->push;
+	size_t len = size * nmemb;
+
+	if (!p->streaming) {
+		long status = 0;
+		char *ct = NULL;
+		curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_getinfo(p->easy, CURLINFO_CONTENT_TYPE, &ct);
+		if (status != 200 || !ct || !str_ihas_prefix(ct, "text/event-stream"))
+			return 0;   /* not a stream: the transfer ends, the status says why */
+		p->streaming = 1;
+		p->retry_ms = RETRY_MIN_MS;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = data[i];
+		if (c == '\n' && p->cr) {
+			p->cr = 0;   /* the second half of "\r\n" */
+			continue;
+		}
+		p->cr = c == '\r';
+		if (c == '\n' || c == '\r') {
+			sse_line(j, p->line.buf ? p->line.buf : "", p->line.len);
+			sb_reset(&p->line);
+		} else if (p->line.len < MAX_EVENT) {
+			sb_addc(&p->line, c);
+		}
+	}
+	return len;
+}
+
+static int
+stream_start(struct jmap *j)
+{
+	struct jmap_push *p = j->push;
+	const char *names[] = { "types", "closeafter", "ping" };
+	char ping[16];
+	const char *values[] = { "Email,Mailbox", "no", ping };
+	char *url;
+
+	snprintf(ping, sizeof ping, "%d", PING_S);
+	url = jmap_url_template(j->sess->event_source_url, names, values, 3);
+	p->easy = jmap_http_easy(j->http, url, &p->x, 1);
+	free(url);
+	if (!p->easy)
+		return TERN_ENOMEM;
+	p->hdrs = curl_slist_append(NULL, "Accept: text/event-stream");
+	if (p->last_id) {
+		char *h = xasprintf("Last-Event-ID: %s", p->last_id);
+		p->hdrs = curl_slist_append(p->hdrs, h);
+		free(h);
+	}
+	curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, p->hdrs);
+	curl_easy_setopt(p->easy, CURLOPT_WRITEFUNCTION, sse_write);
+	curl_easy_setopt(p->easy, CURLOPT_WRITEDATA, j);
+	/* No overall timeout on a stream; a silence well past the ping
+	 * interval means a dead connection. */
+	curl_easy_setopt(p->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(p->easy, CURLOPT_LOW_SPEED_TIME, (long)(PING_S * 2 + 10));
+	p->streaming = 0;
+	p->pending = 0;
+	if (jmap_http_add(j->http, p->easy) != TERN_OK) {
+		stream_stop(j);
+		return TERN_ENOMEM;
+	}
+	p->active = 1;
+	return TERN_OK;
+}
+
+/* The stream ended: why, and what next. Returns 1 if events may have been
+ * missed (the caller should sync). */
+static int
+stream_ended(struct jmap *j)
+{
+	struct jmap_push *p = j->push;
+	long status = 0;
+	int was_streaming = p->streaming;
+	curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
+	stream_stop(j);
+	if (!was_streaming && status > 0 && status != 200 && status != 401 && status < 500) {
+		/* Cyrus without wslay answers 204: no push on this server. */
+		log_info("jmap: the event source answered HTTP %ld: polling every %d s", status,
+		         j->acct->poll_interval);
+		p->unavailable = 1;
+		return 0;
+	}
+	p->retry_at_ms = time_mono_ms() + p->retry_ms;
+	p->retry_ms = p->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : p->retry_ms * 2;
+	log_info("jmap: the event stream ended (HTTP %ld, %s); reconnecting", status,
+	         curl_easy_strerror(p->x.result));
+	return was_streaming;
+}
+
+/* A StateChange matters when it names a state we have not stored. */
+static int
+news(struct jmap *j, struct sync_ctx *ctx)
+{
+	struct jmap_push *p = j->push;
+	char *e = NULL, *m = NULL;
+	int differ = 0;
+	if (!p->pending)
+		return 0;
+	p->pending = 0;
+	db_sync_state_get(ctx->db, j->account_id, "Email", &e);
+	db_sync_state_get(ctx->db, j->account_id, "Mailbox", &m);
+	differ = (p->email_state && !str_eq(p->email_state, e)) ||
+	         (p->mailbox_state && !str_eq(p->mailbox_state, m));
+	free(e);
+	free(m);
+	return differ;
+}
+
+int
+jmap_push_wait(struct jmap *j, struct sync_ctx *ctx, int max_ms, char **err)
+{
+	int64_t now = time_mono_ms(), deadline = now + (max_ms > 0 ? max_ms : 0);
+	struct jmap_push *p;
+	int rc = TERN_OK;
+
+	if (!j->push) {
+		j->push = xcalloc(1, sizeof *j->push);
+		j->push->retry_ms = RETRY_MIN_MS;
+	}
+	p = j->push;
+	if (!j->sess->event_source_url)
+		p->unavailable = 1;
+	for (;;) {
+		int ready = 0, push_on = !p->unavailable;
+		int64_t until = deadline;
+		now = time_mono_ms();
+		if (push_on && !p->active && now >= p->retry_at_ms && (rc = stream_start(j)) != TERN_OK) {
+			*err = xstrdup("cannot open the event stream");
+			return rc;
+		}
+		if (p->active && p->x.done && stream_ended(j))
+			return TERN_OK;
+		if (news(j, ctx))
+			return TERN_OK;
+		if (p->unavailable && j->next_poll_ms < until)
+			until = j->next_poll_ms;
+		if (!p->active && !p->unavailable && p->retry_at_ms < until)
+			until = p->retry_at_ms;
+		if (now >= until)
+			return TERN_OK;
+		rc = jmap_http_pump(j->http, ctx->wake_fd, (int)(until - now < 1000 ? until - now : 1000), &ready);
+		if (rc == TERN_ECANCELLED)
+			return ctx->stop && *ctx->stop ? TERN_ECANCELLED : TERN_OK;
+		if (rc != TERN_OK) {
+			*err = xstrdup("waiting for the server failed");
+			return rc;
+		}
+		if (ready)
+			return TERN_OK;
+	}
+}

@@ -1,0 +1,365 @@
+/* Sending and appending through JMAP: the raw message is uploaded as a blob
+ * (RFC 8620 6.1), Email/import puts it in Drafts (RFC 8621 4.8), and
+ * EmailSubmission/set (RFC 8621 7.5) sends it, its onSuccessUpdateEmail
+ * moving it to Sent and clearing $draft in the same request. The outbox
+ * stage "submitting" is committed before the request, so after a crash we
+ * look on the server before sending again: a message is delivered once. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db_jmap.h"
+#include "db/db_mailbox.h"
+#include "db/db_queue.h"
+#include "err.h"
+#include "log.h"
+#include "sync/jmap.h"
+#include "sync/jmap_call.h"
+#include "sync/jmap_json.h"
+#include "util.h"
+
+#define CAP_SUBMISSION "urn:ietf:params:jmap:submission"
+
+static int
+role_rid(struct sync_ctx *ctx, int64_t account_id, const char *role, char **rid)
+{
+	struct mailbox_row r = { 0 };
+	int rc = db_mailbox_by_role(ctx->db, account_id, role, &r);
+	if (rc == TERN_OK)
+		*rid = xstrdup(r.remote_id);
+	db_mailbox_row_free(&r);
+	return rc;
+}
+
+static int
+upload(struct jmap *j, const char *raw, size_t len, char **blob_id, char **err)
+{
+	const char *names[] = { "accountId" }, *values[] = { j->sess->account_id };
+	char *url = jmap_url_template(j->sess->upload_url, names, values, 1);
+	struct jmap_http_req rq = { .url = url, .content_type = "message/rfc822", .body = raw, .len = len,
+	                            .max_response = 1 << 20 };
+	struct jmap_http_resp h;
+	cJSON *res = NULL;
+	int rc;
+
+	if (len > j->sess->max_size_upload) {
+		free(url);
+		*err = xasprintf("the message (%zu bytes) exceeds the server's maxSizeUpload", len);
+		return TERN_EREFUSED;
+	}
+	rc = jmap_http_request(j->http, &rq, &h, err);
+	free(url);
+	if (rc != TERN_OK)
+		return rc;
+	if (h.status == 200 || h.status == 201)
+		res = cJSON_ParseWithLength(h.body.buf ? h.body.buf : "", h.body.len);
+	if (jmap_id(res, "blobId")) {
+		*blob_id = xstrdup(jmap_id(res, "blobId"));
+	} else {
+		*err = xasprintf("upload: HTTP %ld without a blobId", h.status);
+		rc = h.status == 401 ? TERN_EAUTH : h.status >= 500 || h.status == 429 ? TERN_ENET : TERN_EPROTO;
+	}
+	cJSON_Delete(res);
+	jmap_http_resp_free(&h);
+	return rc;
+}
+
+/* Email/import of a blob into mailbox rid with keywords; the created
+ * email's id is referenced as "#m" by later calls of r. */
+static const char *
+add_import(struct jmap *j, jmap_req *r, const char *blob_id, const char *rid, const char *const *kw)
+{
+	cJSON *a = cJSON_CreateObject(), *emails = cJSON_AddObjectToObject(a, "emails");
+	cJSON *m = cJSON_AddObjectToObject(emails, "m"), *mb, *k;
+	cJSON_AddStringToObject(a, "accountId", j->sess->account_id);
+	cJSON_AddStringToObject(m, "blobId", blob_id);
+	mb = cJSON_AddObjectToObject(m, "mailboxIds");
+	cJSON_AddTrueToObject(mb, rid);
+	k = cJSON_AddObjectToObject(m, "keywords");
+	for (; kw && *kw; kw++)
+		cJSON_AddTrueToObject(k, *kw);
+	return jmap_req_add(r, "Email/import", a);
+}
+
+static int
+import_result(jmap_req *r, const char *c, char **email_id, char **err)
+{
+	cJSON *res, *bad;
+	struct jmap_merr me;
+	int rc = jmap_req_result(r, c, "Email/import", &res, &me);
+	if (rc != TERN_OK) {
+		*err = jmap_merr_text("Email/import", &me);
+		return rc;
+	}
+	if ((bad = jmap_obj(jmap_obj(res, "notCreated"), "m"))) {
+		const char *t = jmap_str(bad, "type"), *d = jmap_str(bad, "description");
+		*err = xasprintf("Email/import: %s%s%s", t ? t : "error", d ? ": " : "", d ? d : "");
+		return TERN_EREFUSED;
+	}
+	if (!jmap_id(jmap_obj(jmap_obj(res, "created"), "m"), "id")) {
+		*err = xstrdup("Email/import: no id for the created email");
+		return TERN_EPROTO;
+	}
+	if (email_id)
+		*email_id = xstrdup(jmap_id(jmap_obj(jmap_obj(res, "created"), "m"), "id"));
+	return TERN_OK;
+}
+
+static int
+done(struct sync_ctx *ctx, const struct queue_row *q)
+{
+	int rc = db_begin(ctx->db);
+	if (rc != TERN_OK)
+		return rc;
+	if ((rc = db_outbox_delete(ctx->db, q->resource_id)) != TERN_OK ||
+	    (rc = db_queue_done(ctx->db, q->id)) != TERN_OK) {
+		db_rollback(ctx->db);
+		return rc;
+	}
+	ctx->counts.pushed++;
+	return db_commit(ctx->db);
+}
+
+/* The identity to send as: the one with the account's address, else the
+ * first (Cyrus's default identity has an empty address). */
+static int
+identity(struct jmap *j, const char *email, char **id, char **err)
+{
+	jmap_req *r = jmap_req_new();
+	cJSON *a = cJSON_CreateObject(), *res, *it;
+	struct jmap_merr me;
+	const char *c, *first = NULL, *match = NULL;
+	int rc;
+
+	jmap_req_use(r, CAP_SUBMISSION);
+	cJSON_AddStringToObject(a, "accountId", j->sess->account_id);
+	cJSON_AddNullToObject(a, "ids");
+	c = jmap_req_add(r, "Identity/get", a);
+	if ((rc = jmap_req_send(j, r, err)) == TERN_OK &&
+	    (rc = jmap_req_result(r, c, "Identity/get", &res, &me)) != TERN_OK)
+		*err = jmap_merr_text("Identity/get", &me);
+	if (rc == TERN_OK) {
+		cJSON_ArrayForEach(it, jmap_arr(res, "list")) {
+			const char *iid = jmap_id(it, "id"), *addr = jmap_str(it, "email");
+			if (!iid)
+				continue;
+			if (!first)
+				first = iid;
+			if (!match && addr && email && str_ieq(addr, email))
+				match = iid;
+		}
+		if (match || first) {
+			*id = xstrdup(match ? match : first);
+		} else {
+			*err = xstrdup("Identity/get: the account has no identity to send as");
+			rc = TERN_EREFUSED;
+		}
+	}
+	jmap_req_free(r);
+	return rc;
+}
+
+/* After a crash in "submitting": was it imported, and was it sent? */
+static int
+find_sent(struct jmap *j, const char *message_id, const char *sent_rid, char **draft_id, int *sent,
+          char **err)
+{
+	jmap_req *r = jmap_req_new();
+	cJSON *q = cJSON_CreateObject(), *f = cJSON_AddObjectToObject(q, "filter"), *h, *g, *res, *e;
+	static const char *const props[] = { "id", "mailboxIds", "keywords" };
+	struct jmap_merr me;
+	const char *c0, *c1;
+	char *mid = xasprintf("<%s>", message_id);
+	int rc;
+
+	*sent = 0;
+	*draft_id = NULL;
+	cJSON_AddStringToObject(q, "accountId", j->sess->account_id);
+	h = cJSON_AddArrayToObject(f, "header");
+	cJSON_AddItemToArray(h, cJSON_CreateString("Message-ID"));
+	cJSON_AddItemToArray(h, cJSON_CreateString(mid));
+	free(mid);
+	c0 = jmap_req_add(r, "Email/query", q);
+	g = cJSON_CreateObject();
+	cJSON_AddStringToObject(g, "accountId", j->sess->account_id);
+	jmap_backref(g, "ids", c0, "Email/query", "/ids");
+	cJSON_AddItemToObject(g, "properties", cJSON_CreateStringArray(props, 3));
+	c1 = jmap_req_add(r, "Email/get", g);
+	if ((rc = jmap_req_send(j, r, err)) == TERN_OK &&
+	    (rc = jmap_req_result(r, c1, "Email/get", &res, &me)) != TERN_OK)
+		*err = jmap_merr_text("Email/query", &me);
+	if (rc == TERN_OK) {
+		cJSON_ArrayForEach(e, jmap_arr(res, "list")) {
+			const cJSON *kw = jmap_obj(e, "keywords");
+			int is_draft = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(kw, "$draft"));
+			if (sent_rid && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(jmap_obj(e, "mailboxIds"), sent_rid)) &&
+			    !is_draft)
+				*sent = 1;
+			else if (is_draft && !*draft_id && jmap_id(e, "id"))
+				*draft_id = xstrdup(jmap_id(e, "id"));
+		}
+	}
+	jmap_req_free(r);
+	return rc;
+}
+
+static int
+submit(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
+       const char *stage, char **err)
+{
+	static const char *const kw[] = { "$draft", "$seen", NULL };
+	char *drafts = NULL, *sent = NULL, *ident = NULL, *blob = NULL, *mid = NULL, *draft_id = NULL;
+	jmap_req *r = NULL;
+	cJSON *a, *create, *s, *upd, *patch, *res, *bad;
+	struct jmap_merr me;
+	const char *ci = NULL, *cs;
+	char *k;
+	int rc, was_sent = 0;
+
+	if (role_rid(ctx, j->account_id, "drafts", &drafts) != TERN_OK) {
+		*err = xstrdup("the account has no Drafts mailbox to submit from");
+		rc = TERN_EREFUSED;
+		goto out;
+	}
+	role_rid(ctx, j->account_id, "sent", &sent);
+	if ((rc = db_jmap_outbox_message_id(ctx->db, q->resource_id, &mid)) != TERN_OK)
+		goto out;
+	if (strcmp(stage, "submitting") == 0 && *mid) {
+		if ((rc = find_sent(j, mid, sent, &draft_id, &was_sent, err)) != TERN_OK)
+			goto out;
+		if (was_sent) {
+			log_info("jmap: outbox %lld was sent before a restart", (long long)q->resource_id);
+			rc = done(ctx, q);
+			goto out;
+		}
+	}
+	if ((rc = identity(j, ctx->env && ctx->env->acct ? ctx->env->acct->email : NULL, &ident, err)) != TERN_OK)
+		goto out;
+	if (!draft_id && (rc = upload(j, raw, len, &blob, err)) != TERN_OK)
+		goto out;
+	if ((rc = db_outbox_set_stage(ctx->db, q->resource_id, "submitting")) != TERN_OK)
+		goto out;
+	r = jmap_req_new();
+	jmap_req_use(r, CAP_SUBMISSION);
+	if (!draft_id)
+		ci = add_import(j, r, blob, drafts, kw);
+	a = cJSON_CreateObject();
+	cJSON_AddStringToObject(a, "accountId", j->sess->account_id);
+	create = cJSON_AddObjectToObject(a, "create");
+	s = cJSON_AddObjectToObject(create, "s");
+	cJSON_AddStringToObject(s, "identityId", ident);
+	cJSON_AddStringToObject(s, "emailId", draft_id ? draft_id : "#m");
+	upd = cJSON_AddObjectToObject(a, "onSuccessUpdateEmail");
+	patch = cJSON_AddObjectToObject(upd, "#s");
+	k = xasprintf("mailboxIds/%s", drafts);
+	cJSON_AddNullToObject(patch, k);
+	free(k);
+	if (sent) {
+		k = xasprintf("mailboxIds/%s", sent);
+		cJSON_AddTrueToObject(patch, k);
+		free(k);
+	}
+	cJSON_AddNullToObject(patch, "keywords/$draft");
+	cs = jmap_req_add(r, "EmailSubmission/set", a);
+	if ((rc = jmap_req_send(j, r, err)) != TERN_OK)
+		goto out;
+	if (ci && (rc = import_result(r, ci, NULL, err)) != TERN_OK)
+		goto out;
+	if ((rc = jmap_req_result(r, cs, "EmailSubmission/set", &res, &me)) != TERN_OK) {
+		*err = jmap_merr_text("EmailSubmission/set", &me);
+		goto out;
+	}
+	if ((bad = jmap_obj(jmap_obj(res, "notCreated"), "s"))) {
+		const char *t = jmap_str(bad, "type"), *d = jmap_str(bad, "description");
+		*err = xasprintf("EmailSubmission/set: %s%s%s", t ? t : "error", d ? ": " : "", d ? d : "");
+		rc = TERN_EREFUSED;
+		goto out;
+	}
+	if (!jmap_obj(jmap_obj(res, "created"), "s")) {
+		*err = xstrdup("EmailSubmission/set: the submission was not created");
+		rc = TERN_EPROTO;
+		goto out;
+	}
+	rc = done(ctx, q);
+out:
+	jmap_req_free(r);
+	free(drafts);
+	free(sent);
+	free(ident);
+	free(blob);
+	free(mid);
+	free(draft_id);
+	return rc;
+}
+
+static int
+append(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
+       char **err)
+{
+	cJSON *p = cJSON_Parse(q->payload);
+	const char *flags = jmap_str(p, "flags");
+	const char *kw[4];
+	int n = 0, rc;
+	uint64_t mb = 0;
+	char *rid = NULL, *blob = NULL;
+	struct mailbox_row row = { 0 };
+	jmap_req *r = NULL;
+	const char *c;
+
+	if (jmap_uint(p, "mailbox", &mb) != TERN_OK || db_mailbox_get(ctx->db, (int64_t)mb, &row) != TERN_OK) {
+		*err = xstrdup("append: the mailbox no longer exists");
+		rc = TERN_EREFUSED;
+		goto out;
+	}
+	rid = xstrdup(row.remote_id);
+	if (flags && strstr(flags, "seen"))
+		kw[n++] = "$seen";
+	if (flags && strstr(flags, "flagged"))
+		kw[n++] = "$flagged";
+	if (flags && strstr(flags, "draft"))
+		kw[n++] = "$draft";
+	kw[n] = NULL;
+	if ((rc = upload(j, raw, len, &blob, err)) != TERN_OK)
+		goto out;
+	r = jmap_req_new();
+	c = add_import(j, r, blob, rid, kw);
+	if ((rc = jmap_req_send(j, r, err)) == TERN_OK && (rc = import_result(r, c, NULL, err)) == TERN_OK)
+		rc = done(ctx, q);
+out:
+	jmap_req_free(r);
+	db_mailbox_row_free(&row);
+	free(rid);
+	free(blob);
+	cJSON_Delete(p);
+	return rc;
+}
+
+int
+jmap_submit_push(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, char **err)
+{
+	char *raw = NULL, *stage = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = db_outbox_get(ctx->db, q->resource_id, &raw, &len, &stage)) != TERN_OK) {
+		*err = xstrdup("the outbox message is gone");
+		return rc == TERN_ENOTFOUND ? TERN_EREFUSED : rc;
+	}
+	if (strcmp(q->change_type, "append") == 0) {
+		rc = append(j, ctx, q, raw, len, err);
+	} else if (strcmp(q->change_type, "send") != 0) {
+		*err = xasprintf("unknown outbox change '%s'", q->change_type);
+		rc = TERN_EINVAL;
+	} else if (j->sess->has_submission) {
+		rc = submit(j, ctx, q, raw, len, stage, err);
+	} else {
+		/* RFC 8621 7: without urn:ietf:params:jmap:submission the account
+		 * cannot send through JMAP; the account's SMTP settings would. */
+		*err = xstrdup("the JMAP server offers no submission and tern's SMTP sender is not built in");
+		rc = TERN_EREFUSED;
+	}
+	free(raw);
+	free(stage);
+	return rc;
+}

@@ -1,0 +1,48 @@
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "err.h"
+#include "sync/retry.h"
+
+int64_t
+retry_backoff_ms(int failures, unsigned *seed)
+{
+	int64_t d = RETRY_BACKOFF_MIN_MS;
+	int jitter;
+
+	for (int i = 1; i < failures && d < RETRY_BACKOFF_MAX_MS; i++)
+		d *= 2;
+	if (d > RETRY_BACKOFF_MAX_MS)
+		d = RETRY_BACKOFF_MAX_MS;
+	/* Only downwards, so the bounds 5 s .. 300 s hold exactly. */
+	jitter = seed ? rand_r(seed) % 201 : 0;
+	return d - d * jitter / 1000;
+}
+
+enum queue_action
+retry_queue_action(int rc, int attempts, int64_t *delay_s)
+{
+	*delay_s = 0;
+	switch (rc) {
+	case TERN_OK:
+		return QA_DONE;
+	case TERN_ENET:
+	case TERN_ETIMEOUT:
+	case TERN_EOFFLINE:
+	case TERN_ECANCELLED:
+		/* Nothing is known about the item: an offline hour must not use up
+		 * its attempts. */
+		return QA_DISCONNECT;
+	case TERN_ECONFLICT:
+		/* The next cycle pulls the server state first; then try again. */
+		return attempts + 1 >= RETRY_MAX_ATTEMPTS ? QA_FAILED : QA_RETRY;
+	default:
+		break;
+	}
+	if (!tern_err_retryable(rc) || attempts + 1 >= RETRY_MAX_ATTEMPTS)
+		return QA_FAILED;
+	/* 30 s, 60 s, 120 s, ... between attempts of the same item. */
+	*delay_s = (int64_t)30 << (attempts < 6 ? attempts : 6);
+	return QA_RETRY;
+}

@@ -1,0 +1,29 @@
+/* What to do after a failure: the reconnect delay of an account whose
+ * connection fails, and the fate of a queued change the server did not
+ * take. Pure functions (unit-tested in tests/unit/test_sync_pure.c). */
+#ifndef TERN_RETRY_H
+#define TERN_RETRY_H
+
+#include <stdint.h>
+
+#define RETRY_BACKOFF_MIN_MS 5000
+#define RETRY_BACKOFF_MAX_MS 300000
+#define RETRY_MAX_ATTEMPTS 5
+
+/* Delay before reconnect attempt number failures (1 = the first failure):
+ * 5 s doubling up to 300 s, then jittered by -20%..+0% with *seed
+ * (rand_r state) so that accounts failing together spread out. */
+int64_t retry_backoff_ms(int failures, unsigned *seed);
+
+enum queue_action {
+	QA_DONE,        /* the server confirmed: remove the row */
+	QA_DISCONNECT,  /* the connection failed, not the item: requeue as it was, reconnect */
+	QA_RETRY,       /* the item failed but may work later: count an attempt, retry at retry_at */
+	QA_FAILED       /* final for this item: keep it, visible, as failed */
+};
+
+/* rc: what push_change returned; attempts: the attempts already recorded
+ * (before this one). *delay_s: when QA_RETRY, how long to wait. */
+enum queue_action retry_queue_action(int rc, int attempts, int64_t *delay_s);
+
+#endif

@@ -1,0 +1,368 @@
+/* The per-account sync thread (sync/worker.h): connect with backoff, cycle,
+ * wait for the server or a wake-up, answer requests. */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "log.h"
+#include "sync/retry.h"
+#include "sync/runner.h"
+#include "sync/wakepipe.h"
+#include "sync/worker.h"
+#include "util.h"
+
+struct wreq {
+	uint64_t id;
+	enum wreq_type type;
+	int64_t arg;
+	char *text;
+	struct wreq *next;
+};
+
+struct wrep {
+	struct wreply r;
+	struct wrep *next;
+};
+
+struct worker {
+	runner *r;
+	char *name;
+	int notify_fd;
+	pthread_t thread;
+	pthread_mutex_t mu;          /* the two lists and next_id */
+	struct wreq *reqs, **reqs_tail;
+	struct wrep *reps, **reps_tail;
+	uint64_t next_id;
+};
+
+static void
+reply(worker *w, const struct wreq *q, int status, char *error)
+{
+	struct wrep *p = xcalloc(1, sizeof *p);
+	p->r.req_id = q->id;
+	p->r.type = q->type;
+	p->r.arg = q->arg;
+	p->r.status = status;
+	p->r.error = error;
+	pthread_mutex_lock(&w->mu);
+	*w->reps_tail = p;
+	w->reps_tail = &p->next;
+	pthread_mutex_unlock(&w->mu);
+	wakepipe_poke(w->notify_fd);
+}
+
+static struct wreq *
+take_request(worker *w, int only_urgent)
+{
+	struct wreq **pp, *q = NULL;
+	pthread_mutex_lock(&w->mu);
+	for (pp = &w->reqs; *pp; pp = &(*pp)->next) {
+		if (only_urgent && (*pp)->type != WREQ_FETCH_BODY)
+			continue;
+		q = *pp;
+		*pp = q->next;
+		if (!*pp)
+			w->reqs_tail = pp;
+		break;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return q;
+}
+
+static int
+has_requests(worker *w)
+{
+	int any;
+	pthread_mutex_lock(&w->mu);
+	any = w->reqs != NULL;
+	pthread_mutex_unlock(&w->mu);
+	return any;
+}
+
+static void
+wreq_free(struct wreq *q)
+{
+	free(q->text);
+	free(q);
+}
+
+/* Answers one request. Returns the status (a connection failure makes the
+ * caller reconnect). */
+static int
+serve_one(worker *w, struct wreq *q)
+{
+	char *err = NULL;
+	int rc;
+
+	if (!runner_connected(w->r)) {
+		reply(w, q, TERN_EOFFLINE, xstrdup("not connected"));
+		return TERN_EOFFLINE;
+	}
+	switch (q->type) {
+	case WREQ_FETCH_BODY:
+		rc = runner_fetch_body(w->r, q->arg, &err);
+		break;
+	case WREQ_SYNC_NOW:
+		rc = runner_cycle(w->r, RUN_PUSH | RUN_SYNC, &err);
+		break;
+	case WREQ_SERVER_SEARCH:
+		rc = runner_server_search(w->r, q->text, &err);
+		break;
+	default:
+		rc = TERN_EINVAL;
+		break;
+	}
+	reply(w, q, rc, rc == TERN_OK ? (free(err), NULL) : (err ? err : xstrdup(tern_strerror(rc))));
+	return rc;
+}
+
+/* Urgent requests (bodies) answered between the batches of a long sync. */
+static void
+serve_between(struct sync_ctx *ctx)
+{
+	worker *w = runner_serve_data(ctx);
+	struct wreq *q;
+	while (!runner_stopping(w->r) && (q = take_request(w, 1)) != NULL) {
+		serve_one(w, q);
+		wreq_free(q);
+	}
+}
+
+static void
+serve_all(worker *w, int *conn_rc)
+{
+	struct wreq *q;
+	while (!runner_stopping(w->r) && (q = take_request(w, 0)) != NULL) {
+		int rc = serve_one(w, q);
+		wreq_free(q);
+		if (runner_err_is_connection(rc) && rc != TERN_EOFFLINE) {
+			*conn_rc = rc;
+			return;
+		}
+	}
+}
+
+static void
+fail_requests(worker *w, int status)
+{
+	struct wreq *q;
+	while ((q = take_request(w, 0)) != NULL) {
+		reply(w, q, status, xstrdup(status == TERN_ECANCELLED ? "stopped" : "not connected"));
+		wreq_free(q);
+	}
+}
+
+/* Sleeps until ms passed, the worker is poked or stopped. */
+static void
+nap(worker *w, int64_t ms)
+{
+	struct pollfd p = { .fd = runner_wake_fd(w->r), .events = POLLIN };
+	if (ms <= 0)
+		return;
+	if (poll(&p, 1, ms > 600000 ? 600000 : (int)ms) > 0)
+		wakepipe_drain(p.fd);
+}
+
+static void
+backoff(worker *w, int *failures, unsigned *seed, int rc, const char *err)
+{
+	int64_t ms, until;
+	char detail[64];
+
+	(*failures)++;
+	ms = retry_backoff_ms(*failures, seed);
+	runner_disconnect(w->r);
+	fail_requests(w, TERN_EOFFLINE);
+	snprintf(detail, sizeof detail, "retry in %lld s", (long long)((ms + 999) / 1000));
+	/* Auth, TLS and configuration failures need the user: keep the error
+	 * visible, still retry slowly (the password_cmd may work next time). */
+	runner_status(w->r, runner_err_is_connection(rc) ? "backoff" : "error", detail, err);
+	until = time_mono_ms() + ms;
+	while (!runner_stopping(w->r)) {
+		int64_t left = until - time_mono_ms();
+		if (left <= 0 || has_requests(w))
+			break;
+		nap(w, left);
+	}
+}
+
+static void *
+worker_main(void *arg)
+{
+	worker *w = arg;
+	runner *r = w->r;
+	unsigned seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)w;
+	int failures = 0, want = RUN_PUSH | RUN_SYNC;
+	int64_t next_full = 0;
+
+	while (!runner_stopping(r)) {
+		char *err = NULL;
+		int rc = TERN_OK;
+
+		if (!runner_connected(r)) {
+			if ((rc = runner_connect(r, &err)) != TERN_OK) {
+				if (rc != TERN_ECANCELLED)
+					backoff(w, &failures, &seed, rc, err);
+				free(err);
+				continue;
+			}
+			want = RUN_PUSH | RUN_SYNC;
+		}
+		serve_all(w, &rc);
+		if (rc == TERN_OK && want) {
+			rc = runner_cycle(r, want, &err);
+			if (rc == TERN_OK) {
+				failures = 0;
+				if (want & RUN_SYNC)
+					next_full = time_mono_ms() + runner_poll_ms(r);
+			}
+		}
+		want = 0;
+		if (rc == TERN_OK && !runner_stopping(r) && !has_requests(w)) {
+			int64_t left = next_full - time_mono_ms();
+			int poked;
+			rc = runner_wait(r, left > 0 ? (int)left : 0, &err);
+			poked = wakepipe_drain(runner_wake_fd(r));
+			if (rc == TERN_OK) {
+				/* A poke means a local change or a request: push it at
+				 * once; anything else (server news, the poll interval)
+				 * means a full cycle. */
+				if (!poked || time_mono_ms() >= next_full)
+					want = RUN_PUSH | RUN_SYNC;
+				else if (runner_queue_due(r))
+					want = RUN_PUSH;
+			}
+		}
+		if (rc != TERN_OK && rc != TERN_ECANCELLED && !runner_stopping(r)) {
+			if (runner_err_is_connection(rc) || rc == TERN_EAUTH || rc == TERN_ETLS)
+				backoff(w, &failures, &seed, rc, err);
+			else        /* a local failure (database): logged; try again later */
+				next_full = time_mono_ms() + runner_poll_ms(r);
+		}
+		free(err);
+	}
+	fail_requests(w, TERN_ECANCELLED);
+	runner_disconnect(r);
+	runner_status(r, "offline", "stopped", NULL);
+	return NULL;
+}
+
+int
+worker_start(const struct sync_env *env, int notify_fd, worker **out, char **err)
+{
+	worker *w = xcalloc(1, sizeof *w);
+	sigset_t all, old;
+	int rc;
+
+	*out = NULL;
+	if ((rc = runner_open(env, 1, &w->r, err)) != TERN_OK) {
+		free(w);
+		return rc;
+	}
+	w->name = xstrdup(env->acct->name);
+	w->notify_fd = notify_fd;
+	w->reqs_tail = &w->reqs;
+	w->reps_tail = &w->reps;
+	pthread_mutex_init(&w->mu, NULL);
+	runner_set_notify(w->r, notify_fd);
+	runner_set_serve(w->r, serve_between, w);
+	/* The thread inherits a full mask: terminal signals (SIGWINCH, SIGINT,
+	 * SIGTSTP) always reach the UI thread's poll. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&w->thread, NULL, worker_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		*err = xasprintf("cannot start a thread: %s", strerror(rc));
+		runner_close(w->r);
+		pthread_mutex_destroy(&w->mu);
+		free(w->name);
+		free(w);
+		return TERN_EIO;
+	}
+	*out = w;
+	return TERN_OK;
+}
+
+void
+worker_wake(worker *w)
+{
+	if (w)
+		wakepipe_poke(runner_wake_wr(w->r));
+}
+
+int
+worker_request(worker *w, enum wreq_type type, int64_t arg, const char *text, uint64_t *req_id)
+{
+	struct wreq *q;
+	if (!w || type < WREQ_FETCH_BODY || type > WREQ_SERVER_SEARCH)
+		return TERN_EINVAL;
+	q = xcalloc(1, sizeof *q);
+	q->type = type;
+	q->arg = arg;
+	q->text = xstrdup(text);
+	pthread_mutex_lock(&w->mu);
+	q->id = ++w->next_id;
+	*w->reqs_tail = q;
+	w->reqs_tail = &q->next;
+	pthread_mutex_unlock(&w->mu);
+	if (req_id)
+		*req_id = q->id;
+	worker_wake(w);
+	return TERN_OK;
+}
+
+int
+worker_take_reply(worker *w, struct wreply *out)
+{
+	struct wrep *p;
+	if (!w)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	p = w->reps;
+	if (p) {
+		w->reps = p->next;
+		if (!w->reps)
+			w->reps_tail = &w->reps;
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (!p)
+		return 0;
+	*out = p->r;
+	free(p);
+	return 1;
+}
+
+void
+wreply_free(struct wreply *r)
+{
+	if (!r)
+		return;
+	free(r->error);
+	r->error = NULL;
+}
+
+void
+worker_stop(worker *w)
+{
+	struct wreply r;
+	if (!w)
+		return;
+	runner_stop(w->r);
+	pthread_join(w->thread, NULL);
+	runner_close(w->r);
+	while (worker_take_reply(w, &r))
+		wreply_free(&r);
+	pthread_mutex_destroy(&w->mu);
+	free(w->name);
+	free(w);
+}

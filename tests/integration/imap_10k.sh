@@ -1,0 +1,22 @@
+#!/bin/sh
+# 10,000 messages across several folders (issue 4, "done when"): tern sync --once on a clean
+# database mirrors the account exactly, and a second run with no server change takes a
+# fraction of the first.
+set -u
+. "${TERN_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+lab_start dovecot
+. "$TERN_SRCDIR/tests/integration/imap_lib.sh"
+C=$W/c.conf
+imap_conf "$C" big dovecot
+lab_load dovecot "$USER1" 10000 --seed 3 >/dev/null
+t0=$(date +%s%N)
+check "first sync of 10,000 messages" "$T" -c "$C" sync --once
+t1=$(date +%s%N)
+check "second sync, no change" sh -c "'$T' -c '$C' sync --once | grep -q ': ok: 0 new, 0 changed, 0 removed'"
+t2=$(date +%s%N)
+first=$(((t1 - t0) / 1000000)) second=$(((t2 - t1) / 1000000))
+echo "# first sync ${first} ms, no-op resync ${second} ms"
+check "the database mirrors the server exactly" mirror big dovecot --no-att
+check "10,000 messages stored" test "$(tsql 'SELECT count(*) FROM message')" = 10000
+check "the no-op resync takes under a third of the first (${second} ms vs ${first} ms)" test $((second * 3)) -lt "$first"
+check_done

@@ -1,0 +1,140 @@
+#!/bin/sh
+# The IMAP engine against real Dovecot and Cyrus (issue 4): first sync mirrors the account,
+# incremental sync after another client's changes, local changes pushed, the offline queue,
+# UIDVALIDITY reset, bodies fetched without \Seen, sending once, IDLE and stop.
+set -u
+. "${TERN_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+lab_start dovecot cyrus smtp
+. "$TERN_SRCDIR/tests/integration/imap_lib.sh"
+
+for S in dovecot cyrus; do
+  rm -rf "$W/data"
+  C=$W/$S.conf
+  imap_conf "$C" acct "$S"
+  lab_load "$S" "$USER1" 300 --seed 7 >/dev/null
+  ic() { imapctl -s "$S" "$@"; }
+
+  check "$S: first sync succeeds" "$T" -c "$C" sync --once
+  check "$S: first sync mirrors folders, messages, flags, sizes, attachments" mirror acct "$S"
+  check "$S: attachments were recorded" test "$(tsql 'SELECT count(*) FROM attachment')" -gt 0
+  check "$S: a sync with no change reports nothing new" sh -c "'$T' -c '$C' sync --once | grep -q ': ok: 0 new, 0 changed, 0 removed'"
+
+  # Another client changes things.
+  ic store INBOX 1:5 +FLAGS '\Flagged \Seen' >/dev/null
+  ic expunge INBOX 6:7 >/dev/null
+  ic move INBOX 8 Archive >/dev/null
+  printf 'From: x@example.org\r\nTo: alice@localhost\r\nSubject: from another client\r\nMessage-ID: <other-%s@x>\r\n\r\nhi\r\n' "$S" | ic append INBOX - >/dev/null
+  ic rename 'Lists/tern-dev' 'Lists/renamed' >/dev/null
+  ic create Gone >/dev/null
+  check "$S: sync after create" "$T" -c "$C" sync --once
+  ic delete Gone >/dev/null
+  check "$S: incremental sync succeeds" "$T" -c "$C" sync --once
+  check "$S: incremental sync mirrors new, flags, expunge, move, rename, delete" mirror acct "$S"
+  check "$S: a renamed folder keeps its local messages" test "$(tsql "SELECT count(*) FROM mailbox WHERE name = 'Lists/renamed'")" = 1
+
+  # Local changes pushed, visible to another client.
+  id=$(msgid_id "other-$S@x")
+  check "$S: flag pushed" "$T" -c "$C" flag "$id" +flagged
+  check "$S: ... visible to another client" sh -c "imapctl() { '$LAB_PY' '$LAB_SRV/imapctl.py' \"\$@\"; }; imapctl -s $S flags INBOX mid:other-$S@x | grep -q Flagged"
+  check "$S: move pushed" "$T" -c "$C" move "$id" Archive
+  check "$S: ... the message is in Archive on the server" ic find Archive "other-$S@x"
+  check "$S: ... and keeps its local id with the new UID" test "$(tsql "SELECT count(*) FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE mm.message_id = $id AND b.role = 'archive' AND mm.uid IS NOT NULL AND mm.hidden = 0")" = 1
+  check "$S: ... a sync sees no new or removed message" sh -c "'$T' -c '$C' sync --once | grep -q ': ok: 0 new, 0 changed, 0 removed'"
+  did=$(tsql "SELECT mm.message_id FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.name = 'Sent' LIMIT 1")
+  dmid=$(tsql "SELECT message_id FROM message WHERE id = $did")
+  check "$S: delete pushed" "$T" -c "$C" delete "$did"
+  check "$S: ... gone from Sent on the server" sh -c "! '$LAB_PY' '$LAB_SRV/imapctl.py' -s $S find Sent '$dmid'"
+  check "$S: after the pushes the database still mirrors the server" mirror acct "$S"
+
+  # Conflict rules (doc/CONFLICTS.md), with the queued change held back so a pull comes first.
+  hold() { tsql "UPDATE pending_change SET next_attempt_at = 9999999999"; }
+  release() { tsql "UPDATE pending_change SET next_attempt_at = 0"; }
+  inbox_unseen() { tsql "SELECT mm.message_id FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id JOIN message m ON m.id = mm.message_id WHERE b.role = 'inbox' AND mm.hidden = 0 AND m.seen = 0 AND m.flagged = 0 ORDER BY mm.uid LIMIT 1 OFFSET $1"; }
+  mid_of() { tsql "SELECT message_id FROM message WHERE id = $1"; }
+  x=$(inbox_unseen 0); xm=$(mid_of "$x")
+  "$T" -c "$C" flag --no-sync "$x" +seen >/dev/null; hold
+  ic store INBOX "mid:$xm" +FLAGS '\Flagged' >/dev/null
+  "$T" -c "$C" sync --once >/dev/null
+  check "$S: rule 1: a queued flag is not overwritten by the server's value" test "$(tsql "SELECT seen || flagged FROM message WHERE id = $x")" = 11
+  release
+  "$T" -c "$C" sync --once >/dev/null
+  check "$S: rule 1: ... and reaches the server afterwards" sh -c "'$LAB_PY' '$LAB_SRV/imapctl.py' -s $S flags INBOX 'mid:$xm' | grep -q Seen"
+  y=$(inbox_unseen 0); ym=$(mid_of "$y")
+  "$T" -c "$C" flag --no-sync "$y" +flagged >/dev/null; hold
+  ic expunge INBOX "mid:$ym" >/dev/null
+  "$T" -c "$C" sync --once >/dev/null
+  check "$S: rule 2: deleted on the server while flagged locally: stays deleted" test "$(tsql "SELECT count(*) FROM message WHERE id = $y")" = 0
+  check "$S: rule 2: ... and the queued change is dropped" test "$(tsql "SELECT count(*) FROM pending_change")" = 0
+  z=$(inbox_unseen 0)
+  "$T" -c "$C" move --no-sync "$z" Archive >/dev/null; hold
+  "$T" -c "$C" sync --once >/dev/null
+  check "$S: rule 3: a sync does not bring back a message whose move is queued" test "$(tsql "SELECT group_concat(hidden) FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE mm.message_id = $z AND b.role = 'inbox'")" = 1
+  release
+  "$T" -c "$C" sync --once >/dev/null
+  check "$S: rule 3: ... the move then happens" mirror acct "$S" --no-att
+
+  # Offline: the server is stopped; changes wait in the queue, then go.
+  oid=$(tsql "SELECT mm.message_id FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id JOIN message m ON m.id = mm.message_id WHERE b.role = 'inbox' AND m.flagged = 0 LIMIT 1")
+  omid=$(tsql "SELECT message_id FROM message WHERE id = $oid")
+  lab_stop "$S" >/dev/null
+  check "$S: offline, the change is queued" sh -c "'$T' -c '$C' flag $oid +flagged | grep -q 'not sent now'"
+  check "$S: offline, sync --once fails" sh -c "! '$T' -c '$C' sync --once"
+  check "$S: ... the queue row is still there, no attempt used" test "$(tsql "SELECT count(*) || ':' || max(attempts) FROM pending_change WHERE status = 'queued'")" = "1:0"
+  lab_startone "$S"
+  check "$S: back online, sync --once pushes it" sh -c "'$T' -c '$C' sync --once | grep -q '1 pushed'"
+  check "$S: ... visible to another client" sh -c "'$LAB_PY' '$LAB_SRV/imapctl.py' -s $S flags INBOX 'mid:$omid' | grep -q Flagged"
+
+  # UIDVALIDITY: the folder is replaced by a new one of the same name.
+  ic create Reset >/dev/null
+  for i in 1 2; do printf 'From: a@b\r\nSubject: old %s\r\nMessage-ID: <old%s-%s@x>\r\n\r\nx\r\n' $i $i "$S" | ic append Reset - >/dev/null; done
+  "$T" -c "$C" sync --once >/dev/null
+  ic delete Reset >/dev/null
+  "$T" -c "$C" sync --once >/dev/null
+  ic create Reset >/dev/null
+  for i in 1 2 3; do printf 'From: a@b\r\nSubject: new %s\r\nMessage-ID: <new%s-%s@x>\r\n\r\nx\r\n' $i $i "$S" | ic append Reset - >/dev/null; done
+  check "$S: sync after the folder came back" "$T" -c "$C" sync --once
+  check "$S: UIDVALIDITY reset: the folder holds exactly the new messages" test "$(tsql "SELECT group_concat(m.message_id) FROM (SELECT m.message_id FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id JOIN message m ON m.id = mm.message_id WHERE b.name = 'Reset' ORDER BY 1) m")" = "new1-$S@x,new2-$S@x,new3-$S@x"
+  check "$S: ... and everything still mirrors" mirror acct "$S" --no-att
+
+  # Bodies on demand never set \Seen.
+  uid=$(ic uids INBOX UNSEEN | awk '{print $1}')
+  umid=$(ic msgids INBOX | awk -v u="$uid" '$1 == u {print $2}' | tr -d '<>')
+  bid=$(msgid_id "$umid")
+  check "$S: body fetch succeeds" "$DRIVE" -c "$C" acct fetch "$bid"
+  check "$S: ... the body is cached" test "$(tsql "SELECT count(*) FROM body WHERE message_id = $bid")" = 1
+  check "$S: ... and the server did not mark it \\Seen" sh -c "! '$LAB_PY' '$LAB_SRV/imapctl.py' -s $S flags INBOX $uid | grep -q Seen"
+
+  # Sending: once to the sink, once into Sent (by role), Bcc not in what was sent.
+  before=$(spool_count)
+  sid="send-$S-$$@localhost"
+  printf 'From: Alice <%s>\nTo: %s\nBcc: %s\nSubject: sent by tern\nMessage-ID: <%s>\n\nhello\n' "$EMAIL1" "$EMAIL2" "$EMAIL3" "$sid" | "$T" -c "$C" send --no-sync acct >/dev/null
+  check "$S: send goes out with the next sync" "$T" -c "$C" sync --once
+  check "$S: ... the sink has it once" test "$(spool_count)" = $((before + 1))
+  check "$S: ... without the Bcc header" sh -c "! grep -qi '^bcc:' \"\$(ls -t '$SMTP_SPOOL'/*.eml | head -1)\""
+  check "$S: ... Bcc was an envelope recipient" grep -q "$EMAIL3" "$(ls -t "$SMTP_SPOOL"/*.json | head -1)"
+  check "$S: ... Sent holds it once, \\Seen" sh -c "'$LAB_PY' '$LAB_SRV/imapctl.py' -s $S flags Sent 'mid:$sid' | grep -c Seen | grep -qx 1"
+  # A crash after SMTP (stage smtp_sent): only the APPEND is redone.
+  sid2="crash-$S-$$@localhost"
+  printf 'From: %s\nTo: %s\nSubject: crash\nMessage-ID: <%s>\n\nx\n' "$EMAIL1" "$EMAIL2" "$sid2" | "$T" -c "$C" send --no-sync acct >/dev/null
+  tsql "UPDATE outbox SET stage = 'smtp_sent'"
+  before=$(spool_count)
+  check "$S: restart after SMTP, before APPEND" "$T" -c "$C" sync --once
+  check "$S: ... not sent again" test "$(spool_count)" = "$before"
+  check "$S: ... filed in Sent once" sh -c "'$LAB_PY' '$LAB_SRV/imapctl.py' -s $S uids Sent HEADER Message-ID '$sid2' | wc -w | grep -qx 1"
+
+  # IDLE: a delivery shows up within 2 s; SIGTERM ends tern sync within 1 s.
+  "$T" -c "$C" sync >/dev/null 2>&1 &
+  pid=$!
+  wait_for "$S: worker idle" 10 sh -c "sqlite3 '$W/data/tern.db' \"SELECT state FROM account_status\" | grep -qx idle"
+  sleep 0.3
+  printf 'From: a@b\r\nSubject: pushed\r\nMessage-ID: <idle-%s@x>\r\n\r\nx\r\n' "$S" | ic append INBOX - >/dev/null
+  check "$S: IDLE: the new message is in the database within 2 s" wait_for "idle delivery" 2 sh -c "test \"\$(sqlite3 '$W/data/tern.db' \"SELECT count(*) FROM message WHERE message_id = 'idle-$S@x'\")\" = 1"
+  t0=$(date +%s%N)
+  kill -TERM "$pid"
+  wait "$pid"
+  rc=$?
+  ms=$((($(date +%s%N) - t0) / 1000000))
+  check "$S: SIGTERM during IDLE: clean exit ($rc) in ${ms} ms < 1000" test "$rc" = 0 -a "$ms" -lt 1000
+  check "$S: worker_stop during IDLE returns within 1 s" sh -c "'$DRIVE' -c '$C' acct stop 1500 | awk '{exit !(\$3 < 1000)}'"
+done
+check_done

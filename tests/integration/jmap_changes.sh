@@ -1,0 +1,36 @@
+#!/bin/sh
+# Changes made by another client over IMAP on the same Cyrus account reach
+# the database through Email/changes and Mailbox/changes.
+. "${TERN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/jmap_lib.sh"
+
+lab_load cyrus "$USER1" 100 --seed 7 --no-big >/dev/null 2>&1
+jmap_conf "http://127.0.0.1:$CYRUS_HTTP_PORT"
+drive sync >/dev/null
+I="imapctl -s cyrus"
+in_box() { sql "SELECT b.name FROM message m JOIN message_mailbox mm ON mm.message_id = m.id JOIN mailbox b ON b.id = mm.mailbox_id WHERE m.message_id = '$1'"; }
+
+printf 'From: x@localhost\r\nTo: alice@localhost\r\nSubject: new over imap\r\nMessage-ID: <new-imap-1@localhost>\r\n\r\nhello\r\n' >"$W/new.eml"
+$I append INBOX "$W/new.eml" >/dev/null
+M1=$($I msgids INBOX | head -1 | cut -f2 | tr -d '<>')
+M2=$($I msgids INBOX | sed -n 2p | cut -f2 | tr -d '<>')
+M3=$($I msgids INBOX | sed -n 3p | cut -f2 | tr -d '<>')
+$I store INBOX "mid:<$M1>" +FLAGS '\Flagged' >/dev/null
+$I move INBOX "mid:<$M2>" Archive >/dev/null
+$I expunge INBOX "mid:<$M3>" >/dev/null
+$I create Projects >/dev/null
+$I create Old >/dev/null
+drive sync >"$W/s2"
+check "new mail appears" test "$(in_box new-imap-1@localhost)" = Inbox
+check "a flag set over IMAP appears" test "$(sql "SELECT flagged FROM message WHERE message_id = '$M1'")" = 1
+check "a move appears (one mailbox, the new one)" test "$(in_box "$M2")" = Archive
+check "an expunged message is gone" test -z "$(sql "SELECT id FROM message WHERE message_id = '$M3'")"
+check "a created folder appears" test "$(sql "SELECT count(*) FROM mailbox WHERE name = 'Projects'")" = 1
+$I rename Projects Work >/dev/null
+$I create Work/Sub >/dev/null
+$I delete Old >/dev/null
+drive sync >/dev/null
+check "a renamed folder is renamed" test "$(sql "SELECT count(*) FROM mailbox WHERE name IN ('Work', 'Work/Sub')")" = 2
+check "... the old name is gone" test "$(sql "SELECT count(*) FROM mailbox WHERE name = 'Projects'")" = 0
+check "a deleted folder is gone" test "$(sql "SELECT count(*) FROM mailbox WHERE name = 'Old'")" = 0
+check "Inbox count equals the server's" test "$(sql "SELECT total FROM mailbox WHERE role = 'inbox'")" = "$($I count INBOX)"
+check_done

@@ -1,0 +1,66 @@
+#!/bin/sh
+# Local changes reach the server: queued while Cyrus is down and pushed
+# after it is back; a stateMismatch is resolved without losing the change; a
+# per-item refusal is recorded on the queue row; cannotCalculateChanges
+# leads to a clean resync that keeps queued changes.
+. "${TERN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/jmap_lib.sh"
+
+lab_load cyrus "$USER1" 80 --seed 9 --no-big >/dev/null 2>&1
+jmap_conf "http://127.0.0.1:$CYRUS_HTTP_PORT"
+drive sync >/dev/null
+pick() { sql "SELECT m.id || ' ' || m.email_id FROM message m JOIN message_mailbox mm ON mm.message_id = m.id JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.role = 'inbox' AND m.flagged = 0 ORDER BY m.id LIMIT 1 OFFSET $1"; }
+kw() { jmapctl get "$1" keywords | jq -r --arg k "$2" '.[0].keywords[$k] // false'; }
+mbs() { jmapctl get "$1" mailboxIds | jq -r '.[0].mailboxIds | keys[]'; }
+ARCHIVE=$(jmapctl mailboxes | awk -F'\t' '$2 == "archive" {print $1}')
+
+# Offline.
+A=$(pick 0); B=$(pick 1)
+lab_stop cyrus >/dev/null
+tern_ flag --no-sync "${A%% *}" +flagged >/dev/null
+tern_ move --no-sync "${B%% *}" archive >/dev/null
+check "while the server is down the push fails and the changes stay queued" sh -c "
+  ! '$DRIVE' -c '$W/conf' j sync >/dev/null 2>&1; [ \"\$(sqlite3 '$W/data/tern.db' \"SELECT count(*) FROM pending_change WHERE status <> 'failed'\")\" = 2 ]"
+lab_startone cyrus
+drive sync >/dev/null
+check "after the restart the flag is on the server" test "$(kw "${A#* }" '$flagged')" = true
+check "... and the move" test "$(mbs "${B#* }")" = "$ARCHIVE"
+check "... and the queue is empty" test "$(sql 'SELECT count(*) FROM pending_change')" = 0
+
+# State mismatch: another client changes something after our last sync.
+C=$(pick 2); D=$(pick 3)
+jmapctl keyword "${D#* }" '$seen' true >/dev/null
+tern_ flag --no-sync "${C%% *}" +flagged >/dev/null
+drive push >/dev/null
+check "stateMismatch: the local change still reaches the server" test "$(kw "${C#* }" '$flagged')" = true
+check "... after pulling the other change" grep -q stateMismatch "$W/tern.log"
+check "... and nothing is left queued" test "$(sql 'SELECT count(*) FROM pending_change')" = 0
+
+# A per-item refusal (notUpdated): a move into a folder the server does not
+# have (a stale local folder), refused with invalidProperties.
+sql "INSERT INTO mailbox (account_id, remote_id, name) VALUES (1, 'nosuchmailbox1', 'Ghost')"
+E=$(pick 4)
+tern_ move --no-sync "${E%% *}" Ghost >/dev/null
+drive push >/dev/null
+sql "SELECT status, last_error FROM pending_change" >"$W/refused"
+check "a refused change is recorded on its queue row (failed, with the error)" grep -q '^failed|Email/set notUpdated: invalidProperties' "$W/refused"
+check "... and the server copy is untouched" test "$(jmapctl get "${E#* }" mailboxIds | jq -r '.[0].mailboxIds | length')" = 1
+sql "DELETE FROM pending_change; DELETE FROM mailbox WHERE name = 'Ghost'" >/dev/null
+
+# cannotCalculateChanges: an old state after Cyrus forgot expunged records.
+drive sync >/dev/null
+F=$(pick 5); G=$(pick 6)
+sql "UPDATE sync_state SET state = '2' WHERE resource = 'Email'"
+GMID=$(sql "SELECT message_id FROM message WHERE id = ${G%% *}")
+imapctl -s cyrus expunge INBOX "mid:<$GMID>" >/dev/null
+su cyrus -s /bin/sh -c "/usr/lib/cyrus/bin/cyr_expire -C $CYRUS_CONF -X 0 -E 0 -D 0" >/dev/null 2>&1
+tern_ flag --no-sync "${F%% *}" +flagged >/dev/null
+sql "UPDATE pending_change SET next_attempt_at = 9999999999"   # keep it queued through the resync
+drive sync >/dev/null
+check "cannotCalculateChanges leads to a full resync" grep -q "cannot calculate changes: full resync" "$W/tern.log"
+check "... which removes what the server no longer has" test -z "$(sql "SELECT id FROM message WHERE id = ${G%% *}")"
+check "... keeps the queued local change and its effect" test "$(sql "SELECT count(*) FROM pending_change")|$(sql "SELECT flagged FROM message WHERE id = ${F%% *}")" = "1|1"
+check "... and the message count equals the server's" test "$(sql 'SELECT count(*) FROM message')" = "$(jmapctl count)"
+sql "UPDATE pending_change SET next_attempt_at = 0"
+drive sync >/dev/null
+check "... and the change is pushed afterwards" test "$(kw "${F#* }" '$flagged')" = true
+check_done

@@ -1,0 +1,25 @@
+#!/bin/sh
+# A 100,000-message mailbox: the first screen, the end (G), back to the
+# top (g), page keys and the threaded view, each a screen of queries.
+. "${TERN_SRCDIR:-$(dirname "$0")/../..}/tests/integration/tui_lib.sh"
+tui_setup
+tui_fill 100000
+tui_start
+check "first screen: the newest" tui_wait "top" 'Re: Message 100000 *$' 20
+tui_keys G
+check "G reaches the oldest at once" tui_wait "end" ' Message 1 *$' 5
+check "the status line knows it is the end" tui_wait "last" '· last'
+tui_keys PageUp
+check "page up from the end" tui_wait "page up" 'Message [0-9]{2} *$' 5
+tui_keys g
+check "g back to the newest" tui_wait "top again" 'Re: Message 100000 *$' 5
+tui_keys PageDown PageDown
+check "two pages down" tui_wait "pages" 'Message 999[0-9]{2} *$' 5
+tui_keys V
+check "threaded view indents replies" tui_wait "threads" '└>Re: Message' 10
+tui_keys G
+check "threaded view reaches the end" tui_wait "thread end" ' Message 1 *$' 5
+tui_keys Q
+check "quits cleanly" tui_wait "exit" 'TERN-EXITED-0'
+check "no sanitizer report" tui_clean_exit
+check_done

@@ -1,0 +1,135 @@
+/* Fills a tern database for the TUI tests through the db API, the way a
+ * sync engine would: tui_fill DB ACCOUNT N [--add] [--evil]
+ *   N messages into INBOX (newest subject "Message N"), in threads of three
+ *   ("Re: " replies), every fifth unread, bodies cached for the odd ones.
+ *   --add: N more, newer than any there (a worker's commit).
+ *   --evil: one more message whose subject and body hold ANSI/OSC
+ *   sequences, cached. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "body.h"
+#include "db/db.h"
+#include "db/db_account.h"
+#include "db/db_mailbox.h"
+#include "db/db_message.h"
+#include "err.h"
+#include "util.h"
+
+static int64_t
+mailbox(db *d, int64_t acct, const char *name, const char *role, const char *parent)
+{
+	struct mailbox_info mi = { 0 };
+	int64_t id = 0;
+	mi.remote_id = name;
+	mi.name = name;
+	mi.delim = "/";
+	mi.role = role;
+	mi.parent_remote_id = parent;
+	mi.selectable = 1;
+	mi.subscribed = 1;
+	if (db_mailbox_upsert(d, acct, &mi, &id) != TERN_OK) {
+		fprintf(stderr, "tui_fill: mailbox %s\n", name);
+		exit(1);
+	}
+	return id;
+}
+
+static void
+add_message(db *d, int64_t acct, int64_t inbox, int64_t k, int64_t when, const char *subject,
+            const char *body, unsigned flags)
+{
+	struct msg_hdr h = { 0 };
+	char msgid[64], parent[64], from[64], subj[256];
+	int64_t id;
+
+	snprintf(msgid, sizeof msgid, "m%lld@fill.test", (long long)k);
+	snprintf(parent, sizeof parent, "m%lld@fill.test", (long long)(k - 1));
+	snprintf(from, sizeof from, "sender%lld@fill.test", (long long)(k % 7));
+	if (subject)
+		snprintf(subj, sizeof subj, "%s", subject);
+	else
+		snprintf(subj, sizeof subj, "%sMessage %lld", k % 3 ? "Re: " : "", (long long)k);
+	h.message_id = msgid;
+	h.in_reply_to = k % 3 ? parent : "";
+	h.subject = subj;
+	h.from_name = "";
+	h.from_addr = from;
+	h.to_list = "me@fill.test";
+	h.sent_at = when;
+	h.received_at = when;
+	h.size = 1000;
+	h.flags = flags;
+	if (db_message_insert(d, acct, &h, &id) != TERN_OK ||
+	    db_message_link(d, id, inbox, k, when) != TERN_OK) {
+		fprintf(stderr, "tui_fill: message %lld\n", (long long)k);
+		exit(1);
+	}
+	if (body) {
+		char *raw = xasprintf("From: %s\r\nTo: me@fill.test\r\nSubject: %s\r\nMessage-ID: <%s>\r\n"
+		                      "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n", from, subj, msgid, body);
+		if (db_body_put(d, id, raw, strlen(raw)) != TERN_OK)
+			exit(1);
+		free(raw);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	db *d;
+	char *err = NULL;
+	int64_t acct, inbox, n, start = 0, base = 1700000000;
+	int add = 0, evil = 0;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: tui_fill DB ACCOUNT N [--add] [--evil]\n");
+		return 2;
+	}
+	for (int i = 4; i < argc; i++) {
+		add |= strcmp(argv[i], "--add") == 0;
+		evil |= strcmp(argv[i], "--evil") == 0;
+	}
+	n = atoll(argv[3]);
+	if (db_open(argv[1], &d, &err) != TERN_OK) {
+		fprintf(stderr, "tui_fill: %s\n", err);
+		return 1;
+	}
+	if (db_account_ensure(d, argv[2], "imap", "me@fill.test", &acct) != TERN_OK)
+		return 1;
+	db_begin(d);
+	inbox = mailbox(d, acct, "INBOX", "inbox", NULL);
+	mailbox(d, acct, "Archive", "archive", NULL);
+	mailbox(d, acct, "Trash", "trash", NULL);
+	mailbox(d, acct, "Lists", NULL, NULL);
+	mailbox(d, acct, "Lists/tern-dev", NULL, "Lists");
+	if (add) {
+		sqlite3_stmt *st;
+		sqlite3_prepare_v2(db_sqlite(d), "SELECT coalesce(max(uid), 0) FROM message_mailbox", -1, &st, NULL);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			start = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	for (int64_t k = start + 1; k <= start + n; k++) {
+		char body[128];
+		snprintf(body, sizeof body, "Body of message %lld.\r\nSecond line with the word needle%lld.",
+		         (long long)k, (long long)k);
+		add_message(d, acct, inbox, k, base + k * 60, NULL, k % 2 ? body : NULL,
+		            k % 5 == 0 ? 0 : MSG_SEEN);
+	}
+	if (evil)
+		add_message(d, acct, inbox, start + n + 1, base + (start + n + 1) * 60,
+		            "Evil \x1b[31mRED\x1b[0m \x1b]0;PWNED-TITLE\x07 subject",
+		            "Body \x1b[2J\x1b]0;PWNED-BODY\x07 with \x1b[41mescapes\x1b[0m and \x9b" "31m C1.",
+		            MSG_SEEN);
+	db_mailbox_recount(d, inbox);
+	if (db_commit(d) != TERN_OK) {
+		fprintf(stderr, "tui_fill: commit failed\n");
+		return 1;
+	}
+	db_close(d);
+	return 0;
+}

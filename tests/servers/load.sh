@@ -1,0 +1,29 @@
+#!/bin/sh
+# load.sh dovecot|cyrus USER COUNT [--seed N] [--folders SPEC] [--no-big] [other genmail.py options]
+#
+# Fills USER's account on a lab server (TERN_LAB, started by start.sh) with COUNT generated
+# messages (tests/gen/genmail.py; SPEC and the defaults are described there) and prints the
+# path of the manifest: $TERN_LAB/manifest-SERVER-USER.json (per folder: count, unseen,
+# flagged, answered, draft, bytes, message_ids). Loading adds to what the account holds;
+# the manifest describes this load only.
+#   dovecot: Maildir files written straight into the store, then `doveadm index` (fastest).
+#   cyrus:   IMAP APPEND, MULTIAPPEND + LITERAL+ in batches of 500.
+set -eu
+SRV=$(cd "$(dirname "$0")" && pwd)
+[ $# -ge 3 ] || { sed -n '2,3p' "$0" >&2; exit 2; }
+server=$1 user=$2 count=$3
+shift 3
+: "${TERN_LAB:?load.sh: TERN_LAB is not set}"
+. "$TERN_LAB/env"
+man=$TERN_LAB/manifest-$server-$user.json
+gen="/usr/bin/python3 $SRV/../gen/genmail.py --user $user --count $count --manifest $man"
+case $server in
+  dovecot)
+    # shellcheck disable=SC2086
+    $gen --out maildir --doveadm "$DOVEADM" "$@" ;;
+  cyrus)
+    # shellcheck disable=SC2086
+    $gen --out imap --port "$CYRUS_IMAP_PORT" --password "${user}pw" "$@" ;;
+  *) echo "load.sh: unknown server '$server' (dovecot or cyrus)" >&2; exit 2 ;;
+esac
+echo "$man"

@@ -1,0 +1,286 @@
+/* Messages we build are read back by a parser that is not ours (Python's
+ * email package, policy=default): headers must decode to what the user
+ * wrote and attachments must be byte-identical. Our own parser must agree. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "mime.h"
+#include "mime_build.h"
+#include "mime_render.h"
+#include "strbuf.h"
+#include "util.h"
+
+static char dir[] = "/tmp/tern-test-build.XXXXXX";
+
+static char *
+tmp_file(const char *name, const char *data, size_t len)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	assert_int_equal(file_write_all(p, data, len, 0600), TERN_OK);
+	return p;
+}
+
+/* Python's view of the message, plus the SHA-256 of each original file. */
+static char *
+python_view(const char *raw, size_t len, char **files, size_t nfiles)
+{
+	const char *src = getenv("TERN_SRCDIR");
+	char *msg = tmp_file("msg.eml", raw, len);
+	strbuf cmd = STRBUF_INIT, out = STRBUF_INIT;
+	char buf[4096];
+	size_t n;
+	FILE *f;
+
+	sb_printf(&cmd, "/usr/bin/python3 '%s/tests/unit/mime_check.py' '%s'", src ? src : ".", msg);
+	for (size_t i = 0; i < nfiles; i++)
+		sb_printf(&cmd, " '%s'", files[i]);
+	f = popen(cmd.buf, "r");
+	assert_non_null(f);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_add(&out, buf, n);
+	assert_int_equal(pclose(f), 0);
+	sb_free(&cmd);
+	free(msg);
+	return sb_steal(&out);
+}
+
+static void
+assert_line(const char *view, const char *line)
+{
+	char *want = xasprintf("%s\n", line);
+	if (!strstr(view, want))
+		fail_msg("python did not see \"%s\" in:\n%s", line, view);
+	free(want);
+}
+
+static char *
+sha_line(const char *view, size_t i)
+{
+	const char *p = view;
+	for (size_t k = 0; k <= i; k++) {
+		p = strstr(p, "file: ");
+		assert_non_null(p);
+		p += 6;
+	}
+	return xstrndup(p, 64);
+}
+
+static void
+t_full_message(void **state)
+{
+	char bin[256 + 5], *files[4], *raw, *err, *view;
+	const char *text_att = "line one\r\nline two\nno final newline \t";
+	size_t len;
+	(void)state;
+
+	for (int i = 0; i < 256; i++)
+		bin[i] = (char)i;
+	memcpy(bin + 256, "\r\n\n\r.", 5);
+	files[0] = tmp_file("bin.dat", bin, sizeof bin);
+	files[1] = tmp_file("text.txt", text_att, strlen(text_att));
+	files[2] = tmp_file("mem.bin", "\x00\xff\x00", 3);
+	const char *dirs = getenv("TERN_SRCDIR");
+	files[3] = xasprintf("%s/tests/data/mime/forward.eml", dirs ? dirs : ".");
+
+	struct mime_attach att[] = {
+		{ files[0], NULL, 0, "Résumé €uro très très très très long file name 2026 — final.pdf", NULL },
+		{ files[1], NULL, 0, NULL, NULL },
+		{ NULL, "\x00\xff\x00", 3, "mem.bin", NULL },
+		{ files[3], NULL, 0, NULL, "message/rfc822" },
+	};
+	struct mime_draft d = {
+		"Jürgen Müller <jm@example.de>",
+		"\"Doe, Jane\" <jane@example.org>, 山田太郎 <taro@example.jp>",
+		"x@example.com", "Secret Böb <bob@example.net>",
+		"Grüße — a very long subject line that needs folding because it goes on and on 日本語",
+		"Hällo,\nthis line has a trailing blank \nFrom here on\n= equals\n"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		"<parent@example.org>", "<root@example.org> <parent@example.org>",
+		"<fixed-id@example.de>", 1795000000, NULL, 0, att, ARRAY_LEN(att),
+	};
+	assert_int_equal(mime_build(&d, &raw, &len, &err), TERN_OK);
+	view = python_view(raw, len, files, 3);
+	assert_line(view, "from: Jürgen Müller <jm@example.de>");
+	assert_line(view, "addr-to: Doe, Jane|jane@example.org");
+	assert_line(view, "addr-to: 山田太郎|taro@example.jp");
+	assert_line(view, "addr-cc: |x@example.com");
+	assert_line(view, "bcc: Secret Böb <bob@example.net>");
+	assert_line(view, "subject: Grüße — a very long subject line that needs folding because it goes on and on 日本語");
+	assert_line(view, "message-id: <fixed-id@example.de>");
+	assert_line(view, "in-reply-to: <parent@example.org>");
+	assert_line(view, "references: <root@example.org> <parent@example.org>");
+	assert_line(view, "body-cte: quoted-printable");
+	assert_line(view, "body: Hällo,\\nthis line has a trailing blank \\nFrom here on\\n= equals\\n"
+	                  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\n");
+	assert_line(view, "attachment: forward.eml|message/rfc822|subject=Fwd: report");
+	assert_line(view, "defects: 0");
+	assert_line(view, "crlf: yes");
+	assert_line(view, "long-lines: 0");
+	/* Byte-identical attachments: the decoded parts hash like the files. */
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const names[] = {
+			"Résumé €uro très très très très long file name 2026 — final.pdf|application/pdf",
+			"text.txt|text/plain", "mem.bin|application/octet-stream" };
+		char *sha = sha_line(view, i), *line = xasprintf("attachment: %s|%s", names[i], sha);
+		assert_line(view, line);
+		free(line);
+		free(sha);
+	}
+	free(view);
+
+	/* Our own parser reads the same. */
+	mime_msg *m;
+	struct mime_attachment *a;
+	size_t n;
+	char *s, *data;
+	assert_int_equal(mime_parse(raw, len, &m), TERN_OK);
+	s = mime_header(m, "Subject");
+	assert_string_equal(s, d.subject);
+	free(s);
+	mime_attachments(m, &a, &n);
+	assert_int_equal(n, 4 + 2);     /* and, inside the forward, its message and PDF */
+	assert_string_equal(a[0].filename, att[0].filename);
+	assert_int_equal(mime_attachment_data(m, a[0].part_id, &data, &len), TERN_OK);
+	assert_int_equal(len, sizeof bin);
+	assert_memory_equal(data, bin, sizeof bin);
+	free(data);
+	mime_attachments_free(a, n);
+	mime_free(m);
+	free(raw);
+	for (size_t i = 0; i < 4; i++) {
+		if (i < 3)                /* files[3] is a fixture */
+			unlink(files[i]);
+		free(files[i]);
+	}
+}
+
+static void
+t_plain_ascii(void **state)
+{
+	struct mime_draft d = { "me@example.org", "you@example.org", NULL, NULL, "Hello",
+	                        "Short ASCII body.\n", NULL, NULL, NULL, 0, "tern-test", 0, NULL, 0 };
+	char *raw, *err, *view;
+	size_t len;
+	(void)state;
+	assert_int_equal(mime_build(&d, &raw, &len, &err), TERN_OK);
+	assert_non_null(strstr(raw, "\r\nContent-Transfer-Encoding: 7bit\r\n"));
+	assert_null(strstr(raw, "multipart"));
+	assert_non_null(strstr(raw, "\r\nUser-Agent: tern-test\r\n"));
+	assert_non_null(strstr(raw, "\r\nMessage-ID: <"));
+	view = python_view(raw, len, NULL, 0);
+	assert_line(view, "body: Short ASCII body.\\n");
+	assert_line(view, "defects: 0");
+	free(view);
+	free(raw);
+}
+
+static void
+t_header_injection(void **state)
+{
+	struct mime_draft d = { "me@example.org", "you@example.org", NULL, NULL,
+	                        "Hi\r\nBcc: victim@example.org", "x\n", NULL, NULL, NULL, 0, NULL, 0, NULL, 0 };
+	char *raw, *err, *view;
+	size_t len;
+	(void)state;
+	assert_int_equal(mime_build(&d, &raw, &len, &err), TERN_OK);
+	view = python_view(raw, len, NULL, 0);
+	assert_line(view, "subject: Hi Bcc: victim@example.org");
+	assert_null(strstr(view, "bcc:"));
+	free(view);
+	free(raw);
+}
+
+static void
+t_flowed_roundtrip(void **state)
+{
+	const char *para = "This paragraph is much longer than seventy-eight columns, so format=flowed "
+	                   "must wrap it with soft breaks that a reader joins again into one line.";
+	char *body = xasprintf("%s\n> quoted stays\n From stuffed\n-- \nsig\n", para);
+	struct mime_draft d = { "me@example.org", "you@example.org", NULL, NULL, "flowed", body,
+	                        NULL, NULL, NULL, 0, NULL, 1, NULL, 0 };
+	struct render_opts o = { NULL, NULL, 0, RENDER_HDR_NONE, 0 };
+	char *raw, *err, *text, *want;
+	size_t len;
+	mime_msg *m;
+	(void)state;
+	assert_int_equal(mime_build(&d, &raw, &len, &err), TERN_OK);
+	assert_non_null(strstr(raw, "format=flowed"));
+	assert_int_equal(mime_parse(raw, len, &m), TERN_OK);
+	text = mime_render_body(m, &o);
+	want = xasprintf("%s\n> quoted stays\n From stuffed\n-- \nsig\n", para);
+	assert_string_equal(text, want);
+	free(want);
+	free(text);
+	mime_free(m);
+	free(raw);
+	free(body);
+}
+
+static void
+t_errors(void **state)
+{
+	struct mime_attach missing = { "/nonexistent/file.pdf", NULL, 0, NULL, NULL };
+	struct mime_draft d = { NULL, "you@example.org", NULL, NULL, "s", "b", NULL, NULL, NULL, 0, NULL, 0, NULL, 0 };
+	char *raw, *err;
+	size_t len;
+	(void)state;
+	assert_int_equal(mime_build(&d, &raw, &len, &err), TERN_EINVAL);
+	assert_non_null(strstr(err, "From"));
+	free(err);
+	d.from = "a@x.org, b@x.org";
+	assert_int_equal(mime_build(&d, &raw, &len, &err), TERN_EINVAL);
+	free(err);
+	d.from = "me@example.org";
+	d.to = "Jane, bob@example.org";
+	assert_int_equal(mime_build(&d, &raw, &len, &err), TERN_EINVAL);
+	assert_non_null(strstr(err, "'Jane'"));
+	free(err);
+	d.to = "you@example.org";
+	d.att = &missing;
+	d.natt = 1;
+	assert_int_equal(mime_build(&d, &raw, &len, &err), TERN_EIO);
+	assert_null(raw);
+	free(err);
+	assert_string_equal(mime_type_by_name("x.PDF"), "application/pdf");
+	assert_null(mime_type_by_name("noext"));
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char *p = xasprintf("%s/msg.eml", dir);
+	(void)state;
+	unlink(p);
+	free(p);
+	rmdir(dir);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_full_message),
+		cmocka_unit_test(t_plain_ascii),
+		cmocka_unit_test(t_header_injection),
+		cmocka_unit_test(t_flowed_roundtrip),
+		cmocka_unit_test(t_errors),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

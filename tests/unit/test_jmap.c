@@ -1,0 +1,243 @@
+/* The JMAP engine's pure parts: exact big numbers both ways, dates, URL
+ * resolution and templates, request splitting, the session and Email
+ * objects read defensively. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "sync/jmap_call.h"
+#include "sync/jmap_email.h"
+#include "sync/jmap_http.h"
+#include "sync/jmap_json.h"
+#include "sync/jmap_session.h"
+#include "util.h"
+
+/* Print with our writer, parse back with cJSON, compare: exact up to 2^53-1
+ * (cJSON's own printer gives 9.00719925474099e+15 for the largest). */
+static void
+t_big_numbers_round_trip(void **state)
+{
+	static const uint64_t v[] = { 0, 1, 2147483647ULL, 2147483648ULL, 4294967296ULL,
+	                              1000000000000000ULL, 1234567890123460ULL,
+	                              4503599627370497ULL, 9007199254740991ULL };
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(v); i++) {
+		cJSON *o = cJSON_CreateObject();
+		char *s, want[64];
+		uint64_t back = 0;
+		jmap_add_uint(o, "n", v[i]);
+		s = cJSON_PrintUnformatted(o);
+		snprintf(want, sizeof want, "{\"n\":%" PRIu64 "}", v[i]);
+		assert_string_equal(s, want);
+		cJSON_Delete(o);
+		o = cJSON_Parse(s);
+		assert_int_equal(jmap_uint(o, "n", &back), TERN_OK);
+		assert_true(back == v[i]);
+		cJSON_Delete(o);
+		free(s);
+	}
+}
+
+static void
+t_uint_rejects_what_is_not_unsigned_int(void **state)
+{
+	static const char *const bad[] = { "{\"n\":-1}", "{\"n\":1.5}", "{\"n\":9007199254740993}",
+	                                   "{\"n\":1e300}", "{\"n\":\"5\"}", "{\"n\":null}", "{}" };
+	uint64_t out;
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		cJSON *o = cJSON_Parse(bad[i]);
+		assert_int_equal(jmap_uint(o, "n", &out), TERN_EPROTO);
+		cJSON_Delete(o);
+	}
+}
+
+static void
+t_dates(void **state)
+{
+	int64_t t;
+	(void)state;
+	assert_int_equal(jmap_date_parse("2024-05-01T12:00:00Z", &t), TERN_OK);
+	assert_true(t == 1714564800);
+	assert_int_equal(jmap_date_parse("2024-05-01T14:00:00+02:00", &t), TERN_OK);
+	assert_true(t == 1714564800);
+	assert_int_equal(jmap_date_parse("2024-05-01T11:30:00.123-00:30", &t), TERN_OK);
+	assert_true(t == 1714564800);
+	assert_int_equal(jmap_date_parse("2024-05-01 12:00:00", &t), TERN_EPROTO);
+	assert_int_equal(jmap_date_parse("2024-13-01T12:00:00Z", &t), TERN_EPROTO);
+	assert_int_equal(jmap_date_parse("2024-05-01T12:00:00Zjunk", &t), TERN_EPROTO);
+	assert_int_equal(jmap_date_parse(NULL, &t), TERN_EPROTO);
+}
+
+static void
+t_ids(void **state)
+{
+	char long_id[300];
+	(void)state;
+	assert_true(jmap_id_valid("M1a2b-_Z"));
+	assert_false(jmap_id_valid(""));
+	assert_false(jmap_id_valid("a/b"));
+	assert_false(jmap_id_valid("a~b"));
+	memset(long_id, 'a', sizeof long_id - 1);
+	long_id[sizeof long_id - 1] = '\0';
+	assert_false(jmap_id_valid(long_id));
+}
+
+static void
+t_url_resolve(void **state)
+{
+	static const char *const cases[][3] = {
+		{ "http://h:1/jmap/", "/jmap/", "http://h:1/jmap/" },
+		{ "http://h:1/.well-known/jmap", "/jmap/upload/{accountId}/", "http://h:1/jmap/upload/{accountId}/" },
+		{ "https://h/a/b", "c?x=1", "https://h/a/c?x=1" },
+		{ "https://h", "c", "https://h/c" },
+		{ "https://h/a", "//other/x", "https://other/x" },
+		{ "https://h/a", "http://z/y", "http://z/y" },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char *r = jmap_url_resolve(cases[i][0], cases[i][1]);
+		assert_string_equal(r, cases[i][2]);
+		free(r);
+	}
+}
+
+static void
+t_url_template(void **state)
+{
+	const char *names[] = { "accountId", "blobId", "name", "type" };
+	const char *values[] = { "alice", "G12", "a b.eml", "message/rfc822" };
+	char *u = jmap_url_template("/d/{accountId}/{blobId}/{name}?accept={type}&x={unknown}", names, values, 4);
+	(void)state;
+	assert_string_equal(u, "/d/alice/G12/a%20b.eml?accept=message%2Frfc822&x=");
+	free(u);
+}
+
+static void
+t_split_keeps_references_together(void **state)
+{
+	/* calls 0..5; 2 refers to 1, 3 to 2 (so to 1), 5 to 4 */
+	int deps[] = { 0, 1, 1, 1, 4, 4 }, ends[6];
+	(void)state;
+	assert_int_equal(jmap_req_split(deps, 6, 6, ends), 1);
+	assert_int_equal(ends[0], 6);
+	assert_int_equal(jmap_req_split(deps, 6, 4, ends), 2);
+	assert_int_equal(ends[0], 4);
+	assert_int_equal(ends[1], 6);
+	assert_int_equal(jmap_req_split(deps, 6, 3, ends), 3);
+	assert_int_equal(ends[0], 1);
+	assert_int_equal(ends[1], 4);
+	assert_int_equal(jmap_req_split(deps, 6, 2, ends), -1);
+}
+
+static void
+t_session_relative_urls_and_limits(void **state)
+{
+	static const char json[] =
+		"{\"apiUrl\":\"/jmap/\",\"downloadUrl\":\"/jmap/download/{accountId}/{blobId}/{name}?accept={type}\","
+		"\"uploadUrl\":\"/jmap/upload/{accountId}/\",\"eventSourceUrl\":\"/jmap/eventsource/?types={types}\","
+		"\"state\":\"0\",\"username\":\"alice\",\"primaryAccounts\":{\"urn:ietf:params:jmap:mail\":\"alice\"},"
+		"\"accounts\":{\"alice\":{\"accountCapabilities\":{\"urn:ietf:params:jmap:submission\":{}}}},"
+		"\"capabilities\":{\"urn:ietf:params:jmap:core\":{\"maxObjectsInGet\":4096,\"maxCallsInRequest\":50,"
+		"\"maxSizeRequest\":10485760},\"urn:ietf:params:jmap:mail\":{},\"urn:ietf:params:jmap:submission\":{}}}";
+	struct jmap_session *s = NULL;
+	char *err = NULL;
+	(void)state;
+	assert_int_equal(jmap_session_parse("http://127.0.0.1:8/jmap/", json, strlen(json), &s, &err), TERN_OK);
+	assert_string_equal(s->api_url, "http://127.0.0.1:8/jmap/");
+	assert_string_equal(s->upload_url, "http://127.0.0.1:8/jmap/upload/{accountId}/");
+	assert_string_equal(s->event_source_url, "http://127.0.0.1:8/jmap/eventsource/?types={types}");
+	assert_string_equal(s->account_id, "alice");
+	assert_true(s->max_objects_in_get == 4096 && s->max_calls_in_request == 50);
+	assert_true(s->max_size_request == 10485760);
+	assert_true(s->has_submission);
+	jmap_session_free(s);
+}
+
+static void
+t_session_refuses_bad_input(void **state)
+{
+	static const char *const bad[] = {
+		"[]", "not json",
+		"{\"apiUrl\":\"/a\",\"downloadUrl\":\"/d\",\"uploadUrl\":\"/u\",\"state\":\"0\","
+		"\"capabilities\":{\"urn:ietf:params:jmap:core\":{}}}",
+		"{\"apiUrl\":5,\"downloadUrl\":\"/d\",\"uploadUrl\":\"/u\",\"state\":\"0\","
+		"\"capabilities\":{\"urn:ietf:params:jmap:core\":{},\"urn:ietf:params:jmap:mail\":{}}}",
+		"{\"apiUrl\":\"/a\",\"downloadUrl\":\"/d\",\"uploadUrl\":\"/u\",\"state\":\"0\","
+		"\"primaryAccounts\":{\"urn:ietf:params:jmap:mail\":\"../x\"},\"accounts\":{\"../x\":{}},"
+		"\"capabilities\":{\"urn:ietf:params:jmap:core\":{},\"urn:ietf:params:jmap:mail\":{}}}",
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		struct jmap_session *s = NULL;
+		char *err = NULL;
+		assert_int_equal(jmap_session_parse("http://h/", bad[i], strlen(bad[i]), &s, &err), TERN_EPROTO);
+		assert_non_null(err);
+		free(err);
+	}
+}
+
+static void
+t_email_parse(void **state)
+{
+	static const char json[] =
+		"{\"id\":\"M1\",\"blobId\":\"G1\",\"threadId\":\"T1\",\"mailboxIds\":{\"mb1\":true,\"mb/2\":true,\"mb3\":false},"
+		"\"keywords\":{\"$seen\":true,\"$Flagged\":true,\"$label1\":true,\"bad word\":true,\"x\":false},"
+		"\"size\":9007199254740991,\"receivedAt\":\"2024-05-01T12:00:00Z\",\"sentAt\":null,"
+		"\"messageId\":[\"a@b\"],\"inReplyTo\":[\"p@b\",\"<evil>\"],\"references\":[\"r1@b\",\"p@b\"],"
+		"\"from\":[{\"name\":\"Ann, A.\",\"email\":\"ann@x\"}],\"to\":[{\"name\":null,\"email\":\"b@x\"},7],"
+		"\"subject\":\"hi\",\"hasAttachment\":true,\"preview\":\"pre\","
+		"\"attachments\":[{\"partId\":\"2\",\"blobId\":\"G2\",\"size\":10,\"name\":\"a.pdf\",\"type\":\"application/pdf\","
+		"\"disposition\":\"attachment\"},\"junk\"]}";
+	cJSON *o = cJSON_Parse(json);
+	struct jmap_email e;
+	(void)state;
+	assert_int_equal(jmap_email_parse(o, &e), TERN_OK);
+	assert_string_equal(e.h.email_id, "M1");
+	assert_int_equal((int)e.nmb, 1);
+	assert_string_equal(e.mailbox_ids[0], "mb1");
+	assert_int_equal(e.h.flags, MSG_SEEN | MSG_FLAGGED);
+	assert_string_equal(e.h.keywords, "$label1");
+	assert_true(e.h.size == 9007199254740991LL);
+	assert_true(e.h.received_at == 1714564800 && e.h.sent_at == 1714564800);
+	assert_string_equal(e.h.message_id, "a@b");
+	assert_string_equal(e.h.in_reply_to, "p@b");
+	assert_string_equal(e.h.references, "r1@b p@b");
+	assert_string_equal(e.h.from_addr, "ann@x");
+	assert_string_equal(e.h.to_list, "b@x");
+	assert_int_equal((int)e.h.natt, 1);
+	assert_string_equal(e.h.att[0].filename, "a.pdf");
+	assert_string_equal(e.h.att[0].blob_id, "G2");
+	jmap_email_free(&e);
+	cJSON_Delete(o);
+	o = cJSON_Parse("{\"id\":\"../x\"}");
+	assert_int_equal(jmap_email_parse(o, &e), TERN_EPROTO);
+	jmap_email_free(&e);
+	cJSON_Delete(o);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_big_numbers_round_trip),
+		cmocka_unit_test(t_uint_rejects_what_is_not_unsigned_int),
+		cmocka_unit_test(t_dates),
+		cmocka_unit_test(t_ids),
+		cmocka_unit_test(t_url_resolve),
+		cmocka_unit_test(t_url_template),
+		cmocka_unit_test(t_split_keeps_references_together),
+		cmocka_unit_test(t_session_relative_urls_and_limits),
+		cmocka_unit_test(t_session_refuses_bad_input),
+		cmocka_unit_test(t_email_parse),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

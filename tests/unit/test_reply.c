@@ -1,0 +1,180 @@
+/* Reply, reply-all and forward: recipients, subjects, threading headers
+ * and the quoted text, as tables. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "reply.h"
+#include "strbuf.h"
+#include "util.h"
+
+static const struct reply_self me = { "me@example.org", "alt@example.org, Other@Example.net" };
+static const struct render_opts ro = { NULL, NULL, 0, RENDER_HDR_NONE, 0 };
+
+static mime_msg *
+parent(const char *headers, const char *body)
+{
+	char *raw = xasprintf("%s\nMessage-ID: <p@x.org>\nDate: Tue, 24 Nov 2026 06:30:00 +0100\n"
+	                      "Content-Type: text/plain; charset=utf-8\n\n%s", headers, body);
+	mime_msg *m;
+	assert_int_equal(mime_parse(raw, strlen(raw), &m), TERN_OK);
+	free(raw);
+	return m;
+}
+
+static void
+t_recipients(void **state)
+{
+	static const struct {
+		const char *headers;
+		enum reply_kind kind;
+		const char *to, *cc;
+	} cases[] = {
+		{ "From: Alice <alice@x.org>\nTo: me@example.org", REPLY_SENDER, "Alice <alice@x.org>", "" },
+		{ "From: Alice <alice@x.org>\nReply-To: list@x.org\nTo: me@example.org", REPLY_SENDER,
+		  "list@x.org", "" },
+		{ "From: Alice <alice@x.org>\nTo: me@example.org, Bob <bob@x.org>\n"
+		  "Cc: ME@EXAMPLE.ORG, alt@example.org, carol@x.org, BOB@x.org, other@example.NET",
+		  REPLY_ALL, "Alice <alice@x.org>", "Bob <bob@x.org>, carol@x.org" },
+		{ "From: Alice <alice@x.org>\nReply-To: List <list@x.org>\nTo: list@x.org, me@example.org\n"
+		  "Cc: alice@x.org", REPLY_ALL, "List <list@x.org>", "alice@x.org" },
+		/* one's own sent message: back to its recipients */
+		{ "From: Me <me@example.org>\nTo: Bob <bob@x.org>, me@example.org\nCc: carol@x.org",
+		  REPLY_ALL, "Bob <bob@x.org>", "carol@x.org" },
+		{ "From: Me <me@example.org>\nTo: Bob <bob@x.org>", REPLY_SENDER, "Bob <bob@x.org>", "" },
+		/* the sender also in Cc: not twice */
+		{ "From: alice@x.org\nTo: me@example.org\nCc: Alice <ALICE@x.org>, dan@x.org", REPLY_ALL,
+		  "alice@x.org", "dan@x.org" },
+		/* written to oneself only: the reply still has a recipient */
+		{ "From: me@example.org\nTo: me@example.org", REPLY_ALL, "me@example.org", "" },
+		/* no From at all */
+		{ "To: me@example.org", REPLY_SENDER, "", "" },
+		/* names with RFC 2047 and commas survive */
+		{ "From: =?UTF-8?Q?M=C3=BCller=2C_J=C3=BCrgen?= <jm@x.de>\nTo: me@example.org", REPLY_SENDER,
+		  "\"Müller, Jürgen\" <jm@x.de>", "" },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		mime_msg *m = parent(cases[i].headers, "x\n");
+		struct reply r;
+		assert_int_equal(reply_make(m, cases[i].kind, &me, &ro, &r), TERN_OK);
+		assert_string_equal(r.to, cases[i].to);
+		assert_string_equal(r.cc, cases[i].cc);
+		assert_string_equal(r.in_reply_to, "<p@x.org>");
+		reply_free(&r);
+		mime_free(m);
+	}
+}
+
+static void
+t_subjects(void **state)
+{
+	static const struct { const char *in; int fwd; const char *out; } cases[] = {
+		{ "Hello", 0, "Re: Hello" },
+		{ "Re: Hello", 0, "Re: Hello" },
+		{ "RE: Re: re:Hello", 0, "Re: Hello" },
+		{ "Re[2]: Hello", 0, "Re: Hello" },
+		{ "Re(3): Hello", 0, "Re: Hello" },
+		{ "Aw: Hallo", 0, "Re: Hallo" },
+		{ "SV: Hej", 0, "Re: Hej" },
+		{ "Fwd: Hello", 0, "Re: Fwd: Hello" },
+		{ "Reply to this", 0, "Re: Reply to this" },
+		{ "Re[x]: odd", 0, "Re: Re[x]: odd" },
+		{ "", 0, "Re: " },
+		{ NULL, 0, "Re: " },
+		{ "Hello", 1, "Fwd: Hello" },
+		{ "Fwd: Hello", 1, "Fwd: Hello" },
+		{ "FW: Fw: Hello", 1, "Fwd: Hello" },
+		{ "WG: Hallo", 1, "Fwd: Hallo" },
+		{ "Re: Hello", 1, "Fwd: Re: Hello" },
+		{ "Re\xEF\xBC\x9A 你好", 0, "Re: 你好" },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char *s = reply_subject(cases[i].in, cases[i].fwd);
+		assert_string_equal(s, cases[i].out);
+		free(s);
+	}
+}
+
+static void
+t_references(void **state)
+{
+	static const struct { const char *refs, *irt, *mid, *out; } cases[] = {
+		{ "<a@x> <b@x>", "<b@x>", "<c@x>", "<a@x> <b@x> <c@x>" },
+		{ NULL, "<b@x>", "<c@x>", "<b@x> <c@x>" },
+		{ NULL, "<b@x> <z@x>", "<c@x>", "<b@x> <c@x>" },
+		{ NULL, NULL, "<c@x>", "<c@x>" },
+		{ "<a@x>\r\n <b@x>", NULL, "<b@x>", "<a@x> <b@x>" },
+		{ "a@x b@x", NULL, "c@x", "<a@x> <b@x> <c@x>" },      /* stored without brackets */
+		{ "junk <> < ", NULL, NULL, "" },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char *s = reply_references(cases[i].refs, cases[i].irt, cases[i].mid);
+		assert_string_equal(s, cases[i].out);
+		free(s);
+	}
+
+	/* A long thread keeps its root and the latest ids. */
+	strbuf sb = STRBUF_INIT;
+	for (int i = 0; i < 40; i++)
+		sb_printf(&sb, "<id%d@x> ", i);
+	char *s = reply_references(sb.buf, NULL, "<new@x>");
+	assert_true(str_has_prefix(s, "<id0@x> <id22@x> "));   /* 20 ids in all */
+	assert_non_null(strstr(s, "<id39@x> <new@x>"));
+	assert_null(strstr(s, "<id21@x>"));
+	free(s);
+	sb_free(&sb);
+}
+
+static void
+t_bodies(void **state)
+{
+	mime_msg *m = parent("From: Alice <alice@x.org>\nTo: me@example.org, bob@x.org\n"
+	                     "Subject: Plans \x1b[31mred", "line one\n\n> earlier\nlast\n\n");
+	struct reply r;
+	(void)state;
+
+	assert_int_equal(reply_make(m, REPLY_SENDER, &me, &ro, &r), TERN_OK);
+	assert_string_equal(r.subject, "Re: Plans ^[[31mred");
+	assert_string_equal(r.references, "<p@x.org>");
+	assert_string_equal(r.body, "On Tue, 24 Nov 2026 06:30:00 +0100, Alice wrote:\n"
+	                            "> line one\n"
+	                            ">\n"
+	                            ">> earlier\n"
+	                            "> last\n");
+	reply_free(&r);
+
+	assert_int_equal(reply_make(m, REPLY_FORWARD, &me, &ro, &r), TERN_OK);
+	assert_string_equal(r.subject, "Fwd: Plans ^[[31mred");
+	assert_string_equal(r.to, "");
+	assert_string_equal(r.in_reply_to, "");
+	assert_string_equal(r.body, "---------- Forwarded message ----------\n"
+	                            "From: Alice <alice@x.org>\n"
+	                            "Date: Tue, 24 Nov 2026 06:30:00 +0100\n"
+	                            "Subject: Plans ^[[31mred\n"
+	                            "To: me@example.org, bob@x.org\n"
+	                            "\n"
+	                            "line one\n\n> earlier\nlast\n");
+	reply_free(&r);
+	mime_free(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_recipients),
+		cmocka_unit_test(t_subjects),
+		cmocka_unit_test(t_references),
+		cmocka_unit_test(t_bodies),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,110 @@
+/* The state the views share, owned by the main loop (ui/tui.c). Everything
+ * here lives on the main thread: workers reach the UI only through the
+ * self-pipe and the database. */
+#ifndef TERN_UI_APP_H
+#define TERN_UI_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "conf.h"
+#include "db/db.h"
+#include "db/db_mailbox.h"
+#include "db/db_sync.h"
+#include "sync/sync.h"
+#include "sync/worker.h"
+#include "ui/keymap.h"
+#include "ui/msglist.h"
+
+struct ui_account {
+	const struct account_cfg *cfg;
+	int64_t id;
+	worker *w;                /* NULL: read-only, or the worker did not start */
+	int readonly;             /* another tern process syncs this account */
+	char *start_error;
+	struct account_status st;
+	int64_t queued, failed;
+};
+
+enum pane { PANE_ACCOUNTS, PANE_MAILBOXES, PANE_LIST, PANE_PAGER };
+
+struct mbox_entry {
+	struct mailbox_row r;
+	int depth;
+};
+
+typedef struct pager pager;
+typedef struct picker picker;
+typedef struct prompt prompt;
+struct undo_group;
+
+struct app {
+	const struct config *cfg;
+	db *d;
+	struct sync_env *envs;
+	struct ui_account *acc;
+	size_t nacc, cur_acc, acc_top;
+	int wake_rd, wake_wr;
+	keymap *km;
+	enum pane focus;
+	int narrow;                       /* one pane at a time */
+
+	struct mbox_entry *mb;            /* the current account's mailboxes */
+	size_t nmb, mb_cur, mb_top;
+	int64_t open_mailbox;             /* shown in the list; 0 for a search */
+	char *list_title;
+	msglist *ml;
+	int threaded;
+	pager *pg;                        /* NULL when closed */
+
+	int64_t *tags;                    /* tagged message ids, sorted */
+	size_t ntags, tags_cap;
+	int tag_prefix;                   /* ";" was typed: next action on tags */
+	struct undo_group *undo;          /* last triage first */
+	int64_t *move_ids;                /* waiting for the move picker */
+	size_t nmove;
+
+	prompt *pr;                       /* modal line input */
+	picker *pick;                     /* modal mailbox picker */
+	int help, help_top;               /* the help screen */
+
+	char *msg;                        /* message line */
+	int msg_err;
+	int quit;
+	int64_t data_version;
+
+	/* Geometry of the panes, set by the layout before each draw. */
+	int acc_y, acc_h, mb_y, mb_h, side_w, main_x, main_w, main_h;
+};
+
+/* The message line (printf style); err marks it as an error. */
+void app_say(struct app *a, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+struct ui_account *app_account(struct app *a, int64_t account_id);
+/* Rereads the current account's mailboxes (counts). Keeps the cursor. */
+void app_load_mailboxes(struct app *a);
+/* Opens mailbox id in the list (and focuses it). */
+void app_open_mailbox(struct app *a, int64_t mailbox_id);
+/* Something changed in the database: reread what is on screen. */
+void app_refresh(struct app *a);
+int app_is_tagged(const struct app *a, int64_t id);
+void app_tag(struct app *a, int64_t id, int on);
+
+/* Views (one file each). */
+void accounts_draw(struct app *a);
+void accounts_key(struct app *a, enum ui_action act);
+void mailboxes_draw(struct app *a);
+void mailboxes_key(struct app *a, enum ui_action act);
+void list_draw(struct app *a);
+void list_key(struct app *a, enum ui_action act);
+void status_draw(struct app *a);
+void help_draw(struct app *a);
+void help_key(struct app *a, enum ui_action act);
+
+/* Triage (ui/triage.c): on the current message, or the tagged ones after
+ * tag-prefix. */
+void triage_do(struct app *a, enum ui_action act);
+void triage_move_to(struct app *a, int64_t mailbox_id);
+void triage_free(struct app *a);
+/* Tags every message of the list matching the query text. */
+void triage_tag_pattern(struct app *a, const char *query);
+
+#endif

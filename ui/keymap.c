@@ -1,0 +1,325 @@
+#include "config.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "err.h"
+#include "ui/keymap.h"
+#include "util.h"
+
+struct binding {
+	enum ui_ctx ctx;
+	int key;
+	enum ui_action action;
+};
+
+struct keymap {
+	struct binding *v;
+	size_t n, cap;
+};
+
+static const struct {
+	const char *name;
+	const char *help;
+} actions[ACT_COUNT] = {
+	[ACT_NONE] = { "noop", "nothing (unbinds the key)" },
+	[ACT_UP] = { "up", "previous line" },
+	[ACT_DOWN] = { "down", "next line" },
+	[ACT_PAGE_UP] = { "page-up", "previous page" },
+	[ACT_PAGE_DOWN] = { "page-down", "next page" },
+	[ACT_HALF_UP] = { "half-up", "half a page up" },
+	[ACT_HALF_DOWN] = { "half-down", "half a page down" },
+	[ACT_TOP] = { "top", "first entry" },
+	[ACT_BOTTOM] = { "bottom", "last entry" },
+	[ACT_OPEN] = { "open", "open the entry (account, mailbox, message)" },
+	[ACT_BACK] = { "back", "close the pager or go back a pane; quit at the top" },
+	[ACT_QUIT] = { "quit", "quit tern" },
+	[ACT_NEXT_PANE] = { "next-pane", "focus the next pane" },
+	[ACT_HELP] = { "help", "this list of bindings" },
+	[ACT_REDRAW] = { "redraw", "repaint the screen" },
+	[ACT_SEARCH] = { "search", "search messages (tern search syntax)" },
+	[ACT_NEXT_UNREAD] = { "next-unread", "next unread message" },
+	[ACT_CHANGE_MAILBOX] = { "change-mailbox", "pick a mailbox to open" },
+	[ACT_THREADS] = { "toggle-threads", "threaded or flat message list" },
+	[ACT_SYNC_NOW] = { "sync-now", "ask the account's worker to sync now" },
+	[ACT_TAG] = { "tag", "tag or untag the message" },
+	[ACT_TAG_PATTERN] = { "tag-pattern", "tag the messages of this list matching a query" },
+	[ACT_UNTAG_ALL] = { "untag-all", "clear all tags" },
+	[ACT_TAG_PREFIX] = { "tag-prefix", "apply the next action to the tagged messages" },
+	[ACT_TOGGLE_READ] = { "toggle-read", "mark read / unread" },
+	[ACT_TOGGLE_FLAGGED] = { "toggle-flagged", "flag / unflag" },
+	[ACT_DELETE] = { "delete", "delete (move to Trash)" },
+	[ACT_ARCHIVE] = { "archive", "move to the archive mailbox" },
+	[ACT_MOVE] = { "move", "move to a mailbox (picker)" },
+	[ACT_UNDO] = { "undo", "undo the last triage action" },
+	[ACT_RETRY] = { "retry", "retry the failed changes of the message" },
+	[ACT_DROP] = { "drop", "drop the failed changes of the message" },
+	[ACT_HEADERS] = { "toggle-headers", "all headers / the main ones" },
+	[ACT_RAW] = { "toggle-raw", "the raw message / the rendered one" },
+	[ACT_FIND] = { "find", "search the text of the message" },
+	[ACT_FIND_NEXT] = { "find-next", "next match in the message" },
+	[ACT_ATTACHMENTS] = { "attachments", "show / hide the attachment list" },
+};
+
+static const char *const ctx_names[CTX_COUNT] = {
+	"global", "accounts", "mailboxes", "index", "pager"
+};
+
+static const struct {
+	const char *name;
+	int key;
+} named[] = {
+	{ "Enter", '\n' }, { "Return", '\r' }, { "Esc", 27 }, { "Tab", '\t' }, { "Space", ' ' },
+	{ "Up", KEYMAP_FN + KEY_UP }, { "Down", KEYMAP_FN + KEY_DOWN },
+	{ "Left", KEYMAP_FN + KEY_LEFT }, { "Right", KEYMAP_FN + KEY_RIGHT },
+	{ "PageUp", KEYMAP_FN + KEY_PPAGE }, { "PageDown", KEYMAP_FN + KEY_NPAGE },
+	{ "Home", KEYMAP_FN + KEY_HOME }, { "End", KEYMAP_FN + KEY_END },
+	{ "Backspace", KEYMAP_FN + KEY_BACKSPACE }, { "Delete", KEYMAP_FN + KEY_DC },
+	{ "KeypadEnter", KEYMAP_FN + KEY_ENTER },
+};
+
+static const struct {
+	enum ui_ctx ctx;
+	const char *key;
+	enum ui_action a;
+} defaults[] = {
+	{ CTX_GLOBAL, "j", ACT_DOWN }, { CTX_GLOBAL, "<Down>", ACT_DOWN },
+	{ CTX_GLOBAL, "k", ACT_UP }, { CTX_GLOBAL, "<Up>", ACT_UP },
+	{ CTX_GLOBAL, "<PageDown>", ACT_PAGE_DOWN }, { CTX_GLOBAL, "<PageUp>", ACT_PAGE_UP },
+	{ CTX_GLOBAL, "^F", ACT_PAGE_DOWN }, { CTX_GLOBAL, "^B", ACT_PAGE_UP },
+	{ CTX_GLOBAL, "^D", ACT_HALF_DOWN }, { CTX_GLOBAL, "^U", ACT_HALF_UP },
+	{ CTX_GLOBAL, "g", ACT_TOP }, { CTX_GLOBAL, "<Home>", ACT_TOP },
+	{ CTX_GLOBAL, "G", ACT_BOTTOM }, { CTX_GLOBAL, "<End>", ACT_BOTTOM },
+	{ CTX_GLOBAL, "<Enter>", ACT_OPEN }, { CTX_GLOBAL, "<Return>", ACT_OPEN },
+	{ CTX_GLOBAL, "<KeypadEnter>", ACT_OPEN },
+	{ CTX_GLOBAL, "q", ACT_BACK }, { CTX_GLOBAL, "<Esc>", ACT_BACK },
+	{ CTX_GLOBAL, "Q", ACT_QUIT },
+	{ CTX_GLOBAL, "<Tab>", ACT_NEXT_PANE },
+	{ CTX_GLOBAL, "?", ACT_HELP }, { CTX_GLOBAL, "^L", ACT_REDRAW },
+	{ CTX_GLOBAL, "c", ACT_CHANGE_MAILBOX },
+	{ CTX_GLOBAL, "$", ACT_SYNC_NOW },
+	{ CTX_INDEX, "/", ACT_SEARCH }, { CTX_MAILBOXES, "/", ACT_SEARCH },
+	{ CTX_INDEX, "n", ACT_NEXT_UNREAD },
+	{ CTX_INDEX, "V", ACT_THREADS },
+	{ CTX_INDEX, "t", ACT_TAG }, { CTX_INDEX, "T", ACT_TAG_PATTERN },
+	{ CTX_INDEX, "^T", ACT_UNTAG_ALL }, { CTX_INDEX, ";", ACT_TAG_PREFIX },
+	{ CTX_INDEX, "<Space>", ACT_PAGE_DOWN }, { CTX_INDEX, "-", ACT_PAGE_UP },
+	{ CTX_INDEX, "N", ACT_TOGGLE_READ }, { CTX_PAGER, "N", ACT_TOGGLE_READ },
+	{ CTX_INDEX, "F", ACT_TOGGLE_FLAGGED }, { CTX_PAGER, "F", ACT_TOGGLE_FLAGGED },
+	{ CTX_INDEX, "d", ACT_DELETE }, { CTX_PAGER, "d", ACT_DELETE },
+	{ CTX_INDEX, "a", ACT_ARCHIVE }, { CTX_PAGER, "a", ACT_ARCHIVE },
+	{ CTX_INDEX, "s", ACT_MOVE }, { CTX_INDEX, "M", ACT_MOVE },
+	{ CTX_PAGER, "s", ACT_MOVE }, { CTX_PAGER, "M", ACT_MOVE },
+	{ CTX_INDEX, "u", ACT_UNDO }, { CTX_PAGER, "u", ACT_UNDO },
+	{ CTX_INDEX, "R", ACT_RETRY }, { CTX_INDEX, "X", ACT_DROP },
+	{ CTX_PAGER, "<Space>", ACT_PAGE_DOWN }, { CTX_PAGER, "-", ACT_PAGE_UP },
+	{ CTX_PAGER, "h", ACT_HEADERS }, { CTX_PAGER, "H", ACT_RAW },
+	{ CTX_PAGER, "/", ACT_FIND }, { CTX_PAGER, "n", ACT_FIND_NEXT },
+	{ CTX_PAGER, "v", ACT_ATTACHMENTS },
+};
+
+static void
+bind_set(keymap *km, enum ui_ctx ctx, int key, enum ui_action a)
+{
+	for (size_t i = 0; i < km->n; i++)
+		if (km->v[i].ctx == ctx && km->v[i].key == key) {
+			km->v[i].action = a;
+			return;
+		}
+	if (km->n == km->cap) {
+		km->cap = km->cap ? km->cap * 2 : 64;
+		km->v = xrealloc(km->v, km->cap * sizeof *km->v);
+	}
+	km->v[km->n].ctx = ctx;
+	km->v[km->n].key = key;
+	km->v[km->n].action = a;
+	km->n++;
+}
+
+/* "j" "<Enter>" "^R" "<C-r>" "<F5>" "é": the key, or -1. */
+static int
+parse_key(const char *s)
+{
+	size_t len = strlen(s);
+	wchar_t wc;
+	mbstate_t ps;
+
+	if (len == 2 && s[0] == '^' && s[1] >= '?' && s[1] <= '~')
+		return s[1] == '?' ? 127 : (s[1] & 0x1f);
+	if (len > 2 && s[0] == '<' && s[len - 1] == '>') {
+		const char *in = s + 1;
+		size_t n = len - 2;
+		for (size_t i = 0; i < ARRAY_LEN(named); i++)
+			if (strlen(named[i].name) == n && strncasecmp(in, named[i].name, n) == 0)
+				return named[i].key;
+		if (n == 3 && (in[0] == 'C' || in[0] == 'c') && in[1] == '-' && in[2] >= '?' && in[2] <= '~')
+			return in[2] == '?' ? 127 : (in[2] & 0x1f);
+		if ((in[0] == 'F' || in[0] == 'f') && n <= 3) {
+			long f;
+			char num[4] = { 0 };
+			memcpy(num, in + 1, n - 1);
+			if (str_to_long(num, 1, 12, &f) == 0)
+				return KEYMAP_FN + KEY_F(f);
+		}
+		return -1;
+	}
+	memset(&ps, 0, sizeof ps);
+	if (mbrtowc(&wc, s, len, &ps) == len && wc > ' ' && wc != 127)
+		return (int)wc;
+	return -1;
+}
+
+int
+keymap_new(const struct cfg_list *binds, keymap **out, char **err)
+{
+	keymap *km = xcalloc(1, sizeof *km);
+	int rc = TERN_OK;
+
+	*out = NULL;
+	for (size_t i = 0; i < ARRAY_LEN(defaults); i++)
+		bind_set(km, defaults[i].ctx, parse_key(defaults[i].key), defaults[i].a);
+	for (size_t i = 0; binds && i < binds->n && rc == TERN_OK; i++) {
+		const struct cfg_entry *e = &binds->v[i];
+		char *copy = xstrdup(e->value), *save = NULL;
+		char *c = strtok_r(copy, " \t", &save), *k = strtok_r(NULL, " \t", &save);
+		char *a = strtok_r(NULL, " \t", &save), *extra = strtok_r(NULL, " \t", &save);
+		int ctx = -1, key, act = -1;
+
+		for (int j = 0; c && j < CTX_COUNT; j++)
+			if (strcmp(c, ctx_names[j]) == 0)
+				ctx = j;
+		for (int j = 0; a && j < ACT_COUNT; j++)
+			if (strcmp(a, actions[j].name) == 0)
+				act = j;
+		if (!c || !k || !a || extra) {
+			*err = xasprintf("%s:%d: bind needs CONTEXT KEY ACTION, e.g. bind = index x delete",
+			                 e->file, e->line);
+			rc = TERN_ECONFIG;
+		} else if (ctx < 0) {
+			*err = xasprintf("%s:%d: bind: unknown context '%s' (global, accounts, mailboxes, index, pager)",
+			                 e->file, e->line, c);
+			rc = TERN_ECONFIG;
+		} else if ((key = parse_key(k)) < 0) {
+			*err = xasprintf("%s:%d: bind: cannot read key '%s' (a character, ^X, <C-x>, <Enter>, <F5>...)",
+			                 e->file, e->line, k);
+			rc = TERN_ECONFIG;
+		} else if (act < 0) {
+			*err = xasprintf("%s:%d: bind: unknown action '%s' (tern(1), KEYS, lists them)",
+			                 e->file, e->line, a);
+			rc = TERN_ECONFIG;
+		} else {
+			bind_set(km, (enum ui_ctx)ctx, key, (enum ui_action)act);
+		}
+		free(copy);
+	}
+	if (rc != TERN_OK) {
+		keymap_free(km);
+		return rc;
+	}
+	*out = km;
+	return TERN_OK;
+}
+
+void
+keymap_free(keymap *km)
+{
+	if (!km)
+		return;
+	free(km->v);
+	free(km);
+}
+
+static int
+find(const keymap *km, enum ui_ctx ctx, int key, enum ui_action *a)
+{
+	for (size_t i = 0; i < km->n; i++)
+		if (km->v[i].ctx == ctx && km->v[i].key == key) {
+			*a = km->v[i].action;
+			return 1;
+		}
+	return 0;
+}
+
+enum ui_action
+keymap_lookup(const keymap *km, enum ui_ctx ctx, int key)
+{
+	enum ui_action a = ACT_NONE;
+	if (find(km, ctx, key, &a) || find(km, CTX_GLOBAL, key, &a))
+		return a;
+	return ACT_NONE;
+}
+
+const char *
+keymap_key_name(int key)
+{
+	static char buf[16];
+	for (size_t i = 0; i < ARRAY_LEN(named); i++)
+		if (named[i].key == key)
+			return snprintf(buf, sizeof buf, "<%s>", named[i].name), buf;
+	if (key >= KEYMAP_FN + KEY_F(1) && key <= KEYMAP_FN + KEY_F(12))
+		snprintf(buf, sizeof buf, "<F%d>", key - KEYMAP_FN - KEY_F(0));
+	else if (key >= KEYMAP_FN)
+		snprintf(buf, sizeof buf, "<key%d>", key - KEYMAP_FN);
+	else if (key < 32 || key == 127)
+		snprintf(buf, sizeof buf, "^%c", key == 127 ? '?' : key + 64);
+	else {
+		mbstate_t ps;
+		size_t n;
+		memset(&ps, 0, sizeof ps);
+		n = wcrtomb(buf, (wchar_t)key, &ps);
+		buf[n == (size_t)-1 ? 0 : n] = '\0';
+	}
+	return buf;
+}
+
+const char *
+keymap_action_name(enum ui_action a)
+{
+	return a < ACT_COUNT ? actions[a].name : "?";
+}
+
+const char *
+keymap_action_help(enum ui_action a)
+{
+	return a < ACT_COUNT ? actions[a].help : "";
+}
+
+const char *
+keymap_ctx_name(enum ui_ctx c)
+{
+	return c < CTX_COUNT ? ctx_names[c] : "?";
+}
+
+int
+keymap_binding(const keymap *km, int i, enum ui_ctx *ctx, int *key, enum ui_action *a)
+{
+	/* Listed by context, then in binding order; unbound keys are skipped. */
+	int seen = 0;
+	for (int c = 0; c < CTX_COUNT; c++)
+		for (size_t j = 0; j < km->n; j++) {
+			if ((int)km->v[j].ctx != c || km->v[j].action == ACT_NONE)
+				continue;
+			if (seen++ == i) {
+				*ctx = km->v[j].ctx;
+				*key = km->v[j].key;
+				*a = km->v[j].action;
+				return 1;
+			}
+		}
+	return 0;
+}
+
+int
+keymap_key_for(const keymap *km, enum ui_ctx ctx, enum ui_action a)
+{
+	for (size_t i = 0; i < km->n; i++)
+		if (km->v[i].ctx == ctx && km->v[i].action == a && keymap_lookup(km, ctx, km->v[i].key) == a)
+			return km->v[i].key;
+	for (size_t i = 0; i < km->n; i++)
+		if (km->v[i].ctx == CTX_GLOBAL && km->v[i].action == a && keymap_lookup(km, ctx, km->v[i].key) == a)
+			return km->v[i].key;
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* Keys and the actions they run, per context. Defaults follow mutt; every
+ * binding can be changed with "bind = CONTEXT KEY ACTION" in the config
+ * file (ACTION "noop" unbinds). A key is looked up in the focused
+ * context, then in "global". */
+#ifndef TERN_UI_KEYMAP_H
+#define TERN_UI_KEYMAP_H
+
+#include "conf.h"
+
+enum ui_ctx { CTX_GLOBAL, CTX_ACCOUNTS, CTX_MAILBOXES, CTX_INDEX, CTX_PAGER, CTX_COUNT };
+
+enum ui_action {
+	ACT_NONE,
+	ACT_UP, ACT_DOWN, ACT_PAGE_UP, ACT_PAGE_DOWN, ACT_HALF_UP, ACT_HALF_DOWN, ACT_TOP, ACT_BOTTOM,
+	ACT_OPEN, ACT_BACK, ACT_QUIT, ACT_NEXT_PANE, ACT_HELP, ACT_REDRAW,
+	ACT_SEARCH, ACT_NEXT_UNREAD, ACT_CHANGE_MAILBOX, ACT_THREADS, ACT_SYNC_NOW,
+	ACT_TAG, ACT_TAG_PATTERN, ACT_UNTAG_ALL, ACT_TAG_PREFIX,
+	ACT_TOGGLE_READ, ACT_TOGGLE_FLAGGED, ACT_DELETE, ACT_ARCHIVE, ACT_MOVE, ACT_UNDO,
+	ACT_RETRY, ACT_DROP,
+	ACT_HEADERS, ACT_RAW, ACT_FIND, ACT_FIND_NEXT, ACT_ATTACHMENTS,
+	ACT_COUNT
+};
+
+/* Key codes: a character is its code point; a curses function key (KEY_*)
+ * is KEYMAP_FN + its code. */
+#define KEYMAP_FN 0x200000
+
+typedef struct keymap keymap;
+
+/* The defaults, then the config's binds in file order. TERN_ECONFIG with
+ * *err = "FILE:LINE: ..." (caller frees) on a bad bind. */
+int keymap_new(const struct cfg_list *binds, keymap **out, char **err);
+void keymap_free(keymap *km);
+
+enum ui_action keymap_lookup(const keymap *km, enum ui_ctx ctx, int key);
+/* "j", "<Enter>", "^R": a key's name as bind accepts it (static buffer). */
+const char *keymap_key_name(int key);
+const char *keymap_action_name(enum ui_action a);
+const char *keymap_action_help(enum ui_action a);
+const char *keymap_ctx_name(enum ui_ctx c);
+/* The live bindings, one per call: i from 0 until it returns 0. */
+int keymap_binding(const keymap *km, int i, enum ui_ctx *ctx, int *key, enum ui_action *a);
+/* The first key bound to a in ctx (or global), 0 if none: for hints. */
+int keymap_key_for(const keymap *km, enum ui_ctx ctx, enum ui_action a);
+
+#endif

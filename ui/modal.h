@@ -1,0 +1,26 @@
+/* Modal input on top of the views: a one-line prompt (search, tag
+ * pattern, file name) and the mailbox picker with type-to-filter. While one
+ * is open it gets every key; the main loop keeps serving the workers. */
+#ifndef TERN_UI_MODAL_H
+#define TERN_UI_MODAL_H
+
+#include <stdint.h>
+#include "ui/app.h"
+
+typedef void (*prompt_done)(struct app *a, const char *text, void *ctx);
+/* Opens a prompt on the message line; done gets the UTF-8 text on Enter
+ * (not called on Esc). ctx is passed through (freed by the caller's done
+ * or never owned). */
+void prompt_open(struct app *a, const char *label, const char *initial, prompt_done done, void *ctx);
+void prompt_draw(struct app *a);
+void prompt_key(struct app *a, int key);
+void prompt_free(struct app *a);
+
+typedef void (*picker_done)(struct app *a, int64_t mailbox_id);
+/* The current account's selectable mailboxes, filtered as the user types. */
+void picker_open(struct app *a, const char *title, picker_done done);
+void picker_draw(struct app *a);
+void picker_key(struct app *a, int key);
+void picker_free(struct app *a);
+
+#endif

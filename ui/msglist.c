@@ -1,0 +1,701 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db_search.h"
+#include "db/db_view.h"
+#include "err.h"
+#include "ui/msglist.h"
+#include "util.h"
+
+/* Where a row sits in display order. flat: (received_at, id); search:
+ * (server, received_at, id); threads: (thread latest_at, thread_id, index
+ * of the message in the thread's tree order). */
+struct lkey {
+	int64_t a, b, c;
+};
+
+struct lrow {
+	struct msg_row m;
+	struct lkey k;
+	int depth;
+};
+
+struct rowvec {
+	struct lrow *v;
+	int n, cap;
+};
+
+struct msglist {
+	db *d;
+	enum ml_mode mode;
+	int64_t mailbox_id;
+	int64_t account_id;
+	search_query *q;
+	struct rowvec w;          /* the window, display order */
+	int cur, top;             /* indexes into w */
+	int64_t base;             /* position of w.v[0] from the top, -1 unknown */
+	int at_start, at_end;     /* the window reaches the first / last row */
+	int height;
+};
+
+/* Positions are counted only this far: beyond it, "unknown" is cheaper. */
+#define POS_LIMIT 5000
+/* next-unread gives up after this many rows. */
+#define SCAN_LIMIT 200000
+
+static void
+rv_push(struct rowvec *rv, const struct msg_row *m, struct lkey k, int depth)
+{
+	struct lrow *r;
+	if (rv->n == rv->cap) {
+		rv->cap = rv->cap ? rv->cap * 2 : 64;
+		rv->v = xrealloc(rv->v, (size_t)rv->cap * sizeof *rv->v);
+	}
+	r = &rv->v[rv->n++];
+	r->m = *m;
+	r->m.email_id = xstrdup(m->email_id);
+	r->m.message_id = xstrdup(m->message_id);
+	r->m.in_reply_to = xstrdup(m->in_reply_to);
+	r->m.references = xstrdup(m->references);
+	r->m.subject = xstrdup(m->subject);
+	r->m.from_name = xstrdup(m->from_name);
+	r->m.from_addr = xstrdup(m->from_addr);
+	r->m.to_list = xstrdup(m->to_list);
+	r->m.cc_list = xstrdup(m->cc_list);
+	r->m.reply_to = xstrdup(m->reply_to);
+	r->m.keywords = xstrdup(m->keywords);
+	r->m.preview = xstrdup(m->preview);
+	r->k = k;
+	r->depth = depth;
+}
+
+static void
+rv_clear(struct rowvec *rv)
+{
+	for (int i = 0; i < rv->n; i++)
+		db_msg_row_free(&rv->v[i].m);
+	rv->n = 0;
+}
+
+static void
+rv_free(struct rowvec *rv)
+{
+	rv_clear(rv);
+	free(rv->v);
+	memset(rv, 0, sizeof *rv);
+}
+
+/* Removes rows [from, from+k) without freeing others. */
+static void
+rv_cut(struct rowvec *rv, int from, int k)
+{
+	for (int i = from; i < from + k; i++)
+		db_msg_row_free(&rv->v[i].m);
+	memmove(&rv->v[from], &rv->v[from + k], (size_t)(rv->n - from - k) * sizeof *rv->v);
+	rv->n -= k;
+}
+
+/* --- sources: one page of rows in display order ------------------------ */
+
+struct page_ctx {
+	struct rowvec *out;
+	int limit;
+};
+
+static int
+flat_cb(const struct msg_row *r, void *ctx)
+{
+	struct page_ctx *p = ctx;
+	rv_push(p->out, r, (struct lkey){ r->received_at, r->id, 0 }, 0);
+	return p->out->n >= p->limit;
+}
+
+static int
+search_cb(const struct msg_row *r, int server_hit, void *ctx)
+{
+	struct page_ctx *p = ctx;
+	rv_push(p->out, r, (struct lkey){ server_hit, r->received_at, r->id }, 0);
+	return p->out->n >= p->limit;
+}
+
+/* The messages of one thread in tree order: each after its parent, siblings
+ * oldest first; a message whose parent is not here starts a new root. */
+static int
+thread_msg_cb(const struct msg_row *r, void *ctx)
+{
+	struct rowvec *rv = ctx;
+	rv_push(rv, r, (struct lkey){ 0, 0, 0 }, 0);
+	return 0;
+}
+
+static const char *
+parent_id(const struct msg_row *m, size_t *len)
+{
+	const char *s = *m->in_reply_to ? m->in_reply_to : m->references;
+	const char *end = s + strlen(s), *start;
+	while (end > s && end[-1] == ' ')
+		end--;
+	start = end;
+	while (start > s && start[-1] != ' ')
+		start--;
+	*len = (size_t)(end - start);
+	return start;
+}
+
+static void
+tree_visit(const struct rowvec *in, const int *parent, int *done, int i, int depth,
+           const struct thread_ref *t, struct rowvec *out)
+{
+	rv_push(out, &in->v[i].m, (struct lkey){ t->latest_at, t->thread_id, out->n }, depth);
+	done[i] = 1;
+	for (int j = 0; j < in->n; j++)
+		if (!done[j] && parent[j] == i)
+			tree_visit(in, parent, done, j, depth + 1, t, out);
+}
+
+/* Expands thread t of the mailbox into out (keys c = 0..n-1). */
+static int
+thread_expand(msglist *l, const struct thread_ref *t, struct rowvec *out)
+{
+	struct rowvec in = { 0 };
+	int *parent, *done, rc;
+
+	if ((rc = db_thread_messages(l->d, l->mailbox_id, t->thread_id, thread_msg_cb, &in)) != TERN_OK) {
+		rv_free(&in);
+		return rc;
+	}
+	parent = xcalloc((size_t)in.n + 1, sizeof *parent);
+	done = xcalloc((size_t)in.n + 1, sizeof *done);
+	/* Quadratic in the thread's size, so very long threads are shown flat,
+	 * oldest first: correct order, no indentation. */
+	for (int i = 0; i < in.n; i++) {
+		size_t plen;
+		const char *p = parent_id(&in.v[i].m, &plen);
+		parent[i] = -1;
+		for (int j = 0; plen && in.n <= 1000 && j < in.n; j++)
+			if (j != i && strlen(in.v[j].m.message_id) == plen &&
+			    memcmp(in.v[j].m.message_id, p, plen) == 0) {
+				parent[i] = j;
+				break;
+			}
+	}
+	/* A cycle of In-Reply-To (broken or hostile mail) would leave rows
+	 * unvisited: they are taken as roots in the second pass. */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < in.n; i++)
+			if (!done[i] && (parent[i] < 0 || pass == 1))
+				tree_visit(&in, parent, done, i, 0, t, out);
+	free(parent);
+	free(done);
+	rv_free(&in);
+	return TERN_OK;
+}
+
+struct thread_page {
+	msglist *l;
+	struct rowvec *out;
+	int rc;
+};
+
+static int
+thread_page_cb(const struct thread_ref *t, void *ctx)
+{
+	struct thread_page *p = ctx;
+	p->rc = thread_expand(p->l, t, p->out);
+	return p->rc != TERN_OK;
+}
+
+/* Rows of one thread with index in [from, to). */
+static int
+thread_slice(msglist *l, const struct lkey *k, int from, int to, struct rowvec *out)
+{
+	struct thread_ref t = { k->a, k->b, 0 };
+	struct rowvec all = { 0 };
+	int rc = thread_expand(l, &t, &all);
+	for (int i = from < 0 ? 0 : from; rc == TERN_OK && i < all.n && i < to; i++)
+		rv_push(out, &all.v[i].m, all.v[i].k, all.v[i].depth);
+	rv_free(&all);
+	return rc;
+}
+
+static int
+threads_fetch(msglist *l, const struct lkey *after, int backward, int limit, struct rowvec *out)
+{
+	struct thread_ref ref, *refp = NULL;
+	struct thread_page tp = { l, out, TERN_OK };
+	struct rowvec before = { 0 };
+	int rc;
+
+	if (after) {
+		ref.latest_at = after->a;
+		ref.thread_id = after->b;
+		refp = &ref;
+	}
+	if (!backward) {
+		if (after && (rc = thread_slice(l, after, (int)after->c + 1, 1 << 30, out)) != TERN_OK)
+			return rc;
+		if (out->n < limit) {
+			rc = db_thread_page(l->d, l->mailbox_id, refp, 0, limit, thread_page_cb, &tp);
+			if (rc == TERN_OK)
+				rc = tp.rc;
+		}
+		if (out->n > limit)
+			rv_cut(out, limit, out->n - limit);
+		return rc;
+	}
+	/* Backward: the threads before, then the head of this thread; keep the
+	 * last limit rows. */
+	tp.out = &before;
+	rc = db_thread_page(l->d, l->mailbox_id, refp, 1, limit, thread_page_cb, &tp);
+	if (rc == TERN_OK)
+		rc = tp.rc;
+	if (rc == TERN_OK && after)
+		rc = thread_slice(l, after, 0, (int)after->c, &before);
+	if (before.n > limit)
+		rv_cut(&before, 0, before.n - limit);
+	for (int i = 0; i < before.n; i++)
+		rv_push(out, &before.v[i].m, before.v[i].k, before.v[i].depth);
+	rv_free(&before);
+	return rc;
+}
+
+/* Up to limit rows after `after` (inclusive: starting at it) or before it,
+ * appended to out in display order. after NULL: the top or the bottom. */
+static int
+fetch(msglist *l, const struct lkey *after, int inclusive, int backward, int limit, struct rowvec *out)
+{
+	struct page_ctx p = { out, out->n + limit };
+	struct lkey k = { 0, 0, 0 };
+
+	if (after) {
+		k = *after;
+		if (inclusive)     /* the first row after a key one past this one */
+			*(l->mode == ML_FLAT ? &k.b : &k.c) += l->mode == ML_THREADS ? -1 : 1;
+	}
+	switch (l->mode) {
+	case ML_FLAT: {
+		struct msg_cursor c = { k.a, k.b };
+		return db_message_page(l->d, l->mailbox_id, after ? &c : NULL, backward, limit, flat_cb, &p);
+	}
+	case ML_SEARCH: {
+		struct search_cursor c = { (int)k.a, k.b, k.c };
+		struct search_scope sc = { &l->account_id, 1 };
+		return db_search_page(l->d, l->q, &sc, after ? &c : NULL, backward, limit, search_cb, &p);
+	}
+	case ML_THREADS:
+		return threads_fetch(l, after ? &k : NULL, backward, limit, out);
+	}
+	return TERN_EINVAL;
+}
+
+/* --- the window ----------------------------------------------------- */
+
+static int
+page_size(const msglist *l)
+{
+	return l->height > 4 ? l->height : 4;
+}
+
+/* Counts rows before the first of the window, if cheap. */
+static void
+find_base(msglist *l)
+{
+	int64_t pos = -1;
+	l->base = -1;
+	if (l->at_start) {
+		l->base = 0;
+		return;
+	}
+	if (l->w.n == 0)
+		return;
+	if (l->mode == ML_FLAT) {
+		struct msg_cursor c = { l->w.v[0].k.a, l->w.v[0].k.b };
+		if (db_view_before(l->d, l->mailbox_id, &c, POS_LIMIT, &pos) == TERN_OK)
+			l->base = pos;
+	} else if (l->mode == ML_THREADS) {
+		struct thread_ref t = { l->w.v[0].k.a, l->w.v[0].k.b, 0 };
+		if (db_thread_before(l->d, l->mailbox_id, &t, POS_LIMIT, &pos) == TERN_OK && pos >= 0)
+			l->base = pos + l->w.v[0].k.c;
+	}
+}
+
+static void
+trim(msglist *l)
+{
+	int max = page_size(l) * 5, k;
+	if (l->w.n <= max)
+		return;
+	/* Drop from the end farther from the cursor. */
+	if (l->cur > l->w.n / 2) {
+		k = l->top - page_size(l);
+		if (k <= 0)
+			return;
+		rv_cut(&l->w, 0, k);
+		l->cur -= k;
+		l->top -= k;
+		if (l->base >= 0)
+			l->base += k;
+		l->at_start = 0;
+	} else {
+		int keep = l->top + 2 * page_size(l);
+		if (keep >= l->w.n)
+			return;
+		rv_cut(&l->w, keep, l->w.n - keep);
+		l->at_end = 0;
+	}
+}
+
+static void
+extend_fwd(msglist *l)
+{
+	int before = l->w.n, want = page_size(l);
+	if (l->at_end)
+		return;
+	if (fetch(l, l->w.n ? &l->w.v[l->w.n - 1].k : NULL, 0, 0, want, &l->w) != TERN_OK ||
+	    l->w.n - before < want)
+		l->at_end = 1;
+	if (before == 0)
+		l->at_start = 1;
+}
+
+static void
+extend_bwd(msglist *l)
+{
+	struct rowvec add = { 0 };
+	int want = page_size(l);
+	if (l->at_start || l->w.n == 0)
+		return;
+	if (fetch(l, &l->w.v[0].k, 0, 1, want, &add) != TERN_OK || add.n < want)
+		l->at_start = 1;
+	if (add.n) {
+		int k = add.n;
+		if (l->w.n + k > l->w.cap) {
+			l->w.cap = l->w.n + k + 64;
+			l->w.v = xrealloc(l->w.v, (size_t)l->w.cap * sizeof *l->w.v);
+		}
+		memmove(&l->w.v[k], &l->w.v[0], (size_t)l->w.n * sizeof *l->w.v);
+		memcpy(&l->w.v[0], add.v, (size_t)k * sizeof *add.v);
+		l->w.n += k;
+		add.n = 0;         /* the rows moved into the window */
+		l->cur += k;
+		l->top += k;
+		if (l->base >= 0)
+			l->base -= k;
+	}
+	if (l->at_start)
+		l->base = 0;
+	rv_free(&add);
+}
+
+/* Keeps the cursor on screen and a margin of rows loaded around the view. */
+static void
+settle(msglist *l)
+{
+	int h = page_size(l);
+	while (l->cur >= l->w.n && !l->at_end)
+		extend_fwd(l);
+	while (l->cur < 0 && !l->at_start)
+		extend_bwd(l);
+	if (l->cur >= l->w.n)
+		l->cur = l->w.n - 1;
+	if (l->cur < 0)
+		l->cur = 0;
+	if (l->top > l->cur)
+		l->top = l->cur;
+	if (l->cur >= l->top + l->height)
+		l->top = l->cur - l->height + 1;
+	if (l->top + l->height > l->w.n && !l->at_end)
+		extend_fwd(l);
+	if (l->top < 0)
+		l->top = 0;
+	/* No blank rows below the end while there are rows above. */
+	if (l->at_end && l->top + l->height > l->w.n) {
+		while (!l->at_start && l->w.n < l->height)
+			extend_bwd(l);
+		l->top = l->w.n > l->height ? l->w.n - l->height : 0;
+	}
+	if (l->top < h && !l->at_start)
+		extend_bwd(l);
+	trim(l);
+}
+
+static void
+reset(msglist *l)
+{
+	rv_clear(&l->w);
+	l->cur = l->top = 0;
+	l->base = -1;
+	l->at_start = l->at_end = 0;
+}
+
+/* Rebuilds the window at key: rows before it, then from it (inclusive).
+ * The cursor lands on the key's row (or the next one), screen_row rows below
+ * the top of the view when there are enough rows above. */
+static int
+load_at(msglist *l, const struct lkey *key, int screen_row)
+{
+	struct rowvec before = { 0 };
+	int h = page_size(l), rc;
+
+	reset(l);
+	if ((rc = fetch(l, key, 0, 1, h, &before)) != TERN_OK)
+		goto out;
+	l->at_start = before.n < h;
+	for (int i = 0; i < before.n; i++)
+		rv_push(&l->w, &before.v[i].m, before.v[i].k, before.v[i].depth);
+	if ((rc = fetch(l, key, 1, 0, 2 * h, &l->w)) != TERN_OK)
+		goto out;
+	l->at_end = l->w.n - before.n < 2 * h;
+	l->cur = before.n < l->w.n ? before.n : l->w.n - 1;
+	if (screen_row > l->cur)
+		screen_row = l->cur;
+	if (screen_row < 0)
+		screen_row = 0;
+	l->top = l->cur - screen_row;
+	find_base(l);
+	settle(l);
+out:
+	rv_free(&before);
+	return rc;
+}
+
+msglist *
+ml_new(db *d)
+{
+	msglist *l = xcalloc(1, sizeof *l);
+	l->d = d;
+	l->height = 20;
+	l->base = -1;
+	return l;
+}
+
+void
+ml_free(msglist *l)
+{
+	if (!l)
+		return;
+	rv_free(&l->w);
+	search_query_free(l->q);
+	free(l);
+}
+
+void
+ml_home(msglist *l)
+{
+	reset(l);
+	extend_fwd(l);
+	extend_fwd(l);
+	l->at_start = 1;
+	l->base = 0;
+	settle(l);
+}
+
+void
+ml_end(msglist *l)
+{
+	int h = page_size(l);
+	reset(l);
+	if (fetch(l, NULL, 0, 1, 2 * h, &l->w) == TERN_OK) {
+		l->at_end = 1;
+		l->at_start = l->w.n < 2 * h;
+	}
+	l->cur = l->w.n - 1;
+	l->top = l->w.n > l->height ? l->w.n - l->height : 0;
+	find_base(l);
+	settle(l);
+}
+
+int
+ml_open_mailbox(msglist *l, int64_t mailbox_id, int threaded)
+{
+	search_query_free(l->q);
+	l->q = NULL;
+	l->mode = threaded ? ML_THREADS : ML_FLAT;
+	l->mailbox_id = mailbox_id;
+	ml_home(l);
+	return TERN_OK;
+}
+
+int
+ml_open_search(msglist *l, search_query *q, int64_t account_id)
+{
+	search_query_free(l->q);
+	l->q = q;
+	l->mode = ML_SEARCH;
+	l->account_id = account_id;
+	ml_home(l);
+	return TERN_OK;
+}
+
+enum ml_mode
+ml_mode(const msglist *l)
+{
+	return l->mode;
+}
+
+int64_t
+ml_mailbox(const msglist *l)
+{
+	return l->mode == ML_SEARCH ? 0 : l->mailbox_id;
+}
+
+void
+ml_set_height(msglist *l, int height)
+{
+	l->height = height > 1 ? height : 1;
+	settle(l);
+}
+
+void
+ml_move(msglist *l, int delta)
+{
+	l->cur += delta;
+	settle(l);
+}
+
+void
+ml_scroll(msglist *l, int delta)
+{
+	int row = l->cur - l->top;
+	l->cur += delta;
+	l->top += delta;
+	/* At either end the cursor still goes all the way. */
+	while (l->top + l->height > l->w.n && !l->at_end)
+		extend_fwd(l);
+	while (l->top < 0 && !l->at_start)
+		extend_bwd(l);
+	if (l->cur >= l->w.n && l->w.n && l->at_end)
+		l->cur = l->w.n - 1;
+	if (l->top < 0) {
+		l->top = 0;
+		if (delta < 0 && l->cur > row)
+			l->cur = row;
+	}
+	settle(l);
+}
+
+static int
+locate(msglist *l, const struct lrow *r, struct lkey *k)
+{
+	*k = r->k;
+	if (l->mode == ML_THREADS) {
+		struct thread_ref t;
+		struct rowvec all = { 0 };
+		if (db_thread_of(l->d, l->mailbox_id, r->m.id, &t) != TERN_OK)
+			return 0;
+		if (thread_expand(l, &t, &all) == TERN_OK)
+			for (int i = 0; i < all.n; i++)
+				if (all.v[i].m.id == r->m.id)
+					*k = all.v[i].k;
+		rv_free(&all);
+		return 1;
+	}
+	return 1;
+}
+
+int
+ml_refresh(msglist *l)
+{
+	struct lkey k;
+	int row, keep_top;
+	if (l->w.n == 0) {
+		ml_home(l);
+		return TERN_OK;
+	}
+	row = l->cur - l->top;
+	/* Looking at the top of the list: new mail shows up above the cursor
+	 * and pushes it down, rather than arriving off screen. */
+	keep_top = l->at_start && l->top == 0;
+	locate(l, &l->w.v[l->cur], &k);
+	if (load_at(l, &k, keep_top ? 1 << 30 : row) != TERN_OK)
+		return TERN_EDB;
+	return TERN_OK;
+}
+
+int
+ml_focus(msglist *l, const struct msg_row *m)
+{
+	struct lrow r = { 0 };
+	struct lkey k;
+	r.m.id = m->id;
+	r.k = (struct lkey){ m->received_at, m->id, 0 };
+	if (l->mode == ML_SEARCH)
+		r.k = (struct lkey){ 0, m->received_at, m->id };
+	locate(l, &r, &k);
+	return load_at(l, &k, l->height / 2);
+}
+
+int
+ml_next_unread(msglist *l)
+{
+	struct rowvec page = { 0 };
+	struct lkey k;
+	int seen = 0, rc = TERN_ENOTFOUND;
+
+	for (int i = l->cur + 1; i < l->w.n; i++)
+		if (!(l->w.v[i].m.flags & MSG_SEEN)) {
+			l->cur = i;
+			settle(l);
+			return TERN_OK;
+		}
+	if (l->at_end || l->w.n == 0)
+		return TERN_ENOTFOUND;
+	k = l->w.v[l->w.n - 1].k;
+	while (seen < SCAN_LIMIT) {
+		int found = -1;
+		rv_clear(&page);
+		if (fetch(l, &k, 0, 0, 500, &page) != TERN_OK || page.n == 0)
+			break;
+		for (int i = 0; i < page.n && found < 0; i++)
+			if (!(page.v[i].m.flags & MSG_SEEN))
+				found = i;
+		if (found >= 0) {
+			struct lkey at = page.v[found].k;
+			load_at(l, &at, l->height / 2);
+			rc = TERN_OK;
+			break;
+		}
+		seen += page.n;
+		k = page.v[page.n - 1].k;
+	}
+	rv_free(&page);
+	return rc;
+}
+
+const struct msg_row *
+ml_current(const msglist *l)
+{
+	return l->w.n ? &l->w.v[l->cur].m : NULL;
+}
+
+int
+ml_row(const msglist *l, int i, const struct msg_row **r, int *depth, int *is_cur)
+{
+	int k = l->top + i;
+	if (i >= l->height || k >= l->w.n)
+		return 0;
+	*r = &l->w.v[k].m;
+	*depth = l->w.v[k].depth;
+	*is_cur = k == l->cur;
+	return 1;
+}
+
+int
+ml_position(const msglist *l, int64_t *pos, int *from_end)
+{
+	if (!l->w.n)
+		return 0;
+	if (l->base >= 0) {
+		*pos = l->base + l->cur + 1;
+		*from_end = 0;
+		return 1;
+	}
+	if (l->at_end) {
+		*pos = l->w.n - l->cur;
+		*from_end = 1;
+		return 1;
+	}
+	return 0;
+}

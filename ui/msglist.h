@@ -1,0 +1,55 @@
+/* The message list's data: a window of a few screens of rows around the
+ * cursor, read through keyset pages (db_message_page, db_search_page, or
+ * threads through db_thread_page), never the whole mailbox. Scrolling, the
+ * end, a jump or a refresh cost a screen of queries whatever the size of
+ * the mailbox. A refresh finds the cursor's message again by its id and key,
+ * not by its row number. */
+#ifndef TERN_UI_MSGLIST_H
+#define TERN_UI_MSGLIST_H
+
+#include <stdint.h>
+#include "db/db.h"
+#include "db/db_message.h"
+#include "search.h"
+
+enum ml_mode { ML_FLAT, ML_THREADS, ML_SEARCH };
+
+typedef struct msglist msglist;
+
+msglist *ml_new(db *d);
+void ml_free(msglist *l);
+
+/* A mailbox from the top, flat or threaded. TERN_*. */
+int ml_open_mailbox(msglist *l, int64_t mailbox_id, int threaded);
+/* The results of q (taken over) in one account, from the top. */
+int ml_open_search(msglist *l, search_query *q, int64_t account_id);
+enum ml_mode ml_mode(const msglist *l);
+int64_t ml_mailbox(const msglist *l);
+/* Rows the list shows at once; the window is a few times this. */
+void ml_set_height(msglist *l, int height);
+
+/* Cursor moves; the view scrolls to keep it visible. */
+void ml_move(msglist *l, int delta);
+/* Scrolls the view and the cursor together (page keys). */
+void ml_scroll(msglist *l, int delta);
+void ml_home(msglist *l);
+void ml_end(msglist *l);
+/* The data changed: reread the window around the cursor's message (or
+ * where it was, if it is gone), keeping its screen row. */
+int ml_refresh(msglist *l);
+/* Puts the cursor on the first unread message after it. 0 if found,
+ * TERN_ENOTFOUND if none within a bounded scan. */
+int ml_next_unread(msglist *l);
+/* Rebuilds the window around message m (by its id and date), the cursor on
+ * it (or where it would be) in the middle of the view. */
+int ml_focus(msglist *l, const struct msg_row *m);
+
+/* NULL when the list is empty. */
+const struct msg_row *ml_current(const msglist *l);
+/* Screen row i (0..height): the row, its thread depth, whether it has the
+ * cursor. 0 past the end. */
+int ml_row(const msglist *l, int i, const struct msg_row **r, int *depth, int *is_cur);
+/* The cursor's 1-based position: *from_end 0: counted from the top; 1:
+ * counted back from the end (pos 1 = last). 0 if neither is cheaply known. */
+int ml_position(const msglist *l, int64_t *pos, int *from_end);
+#endif

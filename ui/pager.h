@@ -1,0 +1,21 @@
+/* The pager: one message, rendered from the cached body, or "loading…"
+ * while the account's worker fetches it (WREQ_FETCH_BODY), or why it
+ * cannot be shown. */
+#ifndef TERN_UI_PAGER_H
+#define TERN_UI_PAGER_H
+
+#include "db/db_message.h"
+#include "sync/worker.h"
+#include "ui/app.h"
+
+/* Opens m in the pager (marks it read when the config says so). */
+void pager_open(struct app *a, const struct msg_row *m);
+void pager_close(struct app *a);
+void pager_draw(struct app *a, int y, int x, int h, int w);
+void pager_key(struct app *a, enum ui_action act);
+/* A worker answered a request: the pager's body may be here now. */
+void pager_reply(struct app *a, const struct wreply *r);
+/* The database changed: flags, or the body arrived from elsewhere. */
+void pager_refresh(struct app *a);
+
+#endif

@@ -1,0 +1,159 @@
+#include "config.h"
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <wchar.h>
+
+#include "ui/draw.h"
+#include "ui/modal.h"
+#include "util.h"
+
+/* The mailbox picker: the current account's selectable mailboxes (already
+ * in memory: an account has tens or hundreds, not millions), narrowed to
+ * those whose path contains what was typed, ignoring case. */
+struct picker {
+	char *title;
+	char filter[256];
+	size_t flen;
+	size_t cur, top;
+	picker_done done;
+	size_t *match;            /* indexes into a->mb */
+	size_t nmatch;
+};
+
+static void
+refilter(struct app *a)
+{
+	picker *p = a->pick;
+	p->nmatch = 0;
+	free(p->match);
+	p->match = xcalloc(a->nmb + 1, sizeof *p->match);
+	for (size_t i = 0; i < a->nmb; i++) {
+		const struct mailbox_row *r = &a->mb[i].r;
+		if (!r->selectable)
+			continue;
+		if (p->flen && !strcasestr(r->name, p->filter) && !(r->role && strcasestr(r->role, p->filter)))
+			continue;
+		p->match[p->nmatch++] = i;
+	}
+	if (p->cur >= p->nmatch)
+		p->cur = p->nmatch ? p->nmatch - 1 : 0;
+}
+
+void
+picker_open(struct app *a, const char *title, picker_done done)
+{
+	picker *p = xcalloc(1, sizeof *p);
+	picker_free(a);
+	p->title = xstrdup(title);
+	p->done = done;
+	a->pick = p;
+	app_load_mailboxes(a);
+	refilter(a);
+}
+
+void
+picker_free(struct app *a)
+{
+	if (!a->pick)
+		return;
+	free(a->pick->title);
+	free(a->pick->match);
+	free(a->pick);
+	a->pick = NULL;
+}
+
+void
+picker_draw(struct app *a)
+{
+	picker *p = a->pick;
+	int w = COLS > 60 ? 60 : COLS, h = LINES - 4 > 20 ? 20 : LINES - 4;
+	int x = (COLS - w) / 2, y = 2;
+	char line[512];
+
+	if (h < 3)
+		h = 3;
+	if (p->cur < p->top)
+		p->top = p->cur;
+	if (p->cur >= p->top + (size_t)(h - 2))
+		p->top = p->cur - (size_t)(h - 3);
+	attron(A_REVERSE);
+	snprintf(line, sizeof line, " %s: %s_", p->title, p->filter);
+	draw_text(y, x, w, line, 1);
+	attroff(A_REVERSE);
+	for (int i = 0; i < h - 2; i++) {
+		size_t k = p->top + (size_t)i;
+		draw_blank(y + 1 + i, x, w);
+		if (k >= p->nmatch)
+			continue;
+		if (k == p->cur)
+			attron(A_REVERSE);
+		snprintf(line, sizeof line, "  %s", a->mb[p->match[k]].r.name);
+		draw_text(y + 1 + i, x, w, line, 1);
+		attroff(A_REVERSE);
+	}
+	attron(A_REVERSE);
+	draw_text(y + h - 1, x, w, p->nmatch ? " type to filter, Enter picks, Esc cancels" : " no mailbox matches", 1);
+	attroff(A_REVERSE);
+}
+
+void
+picker_key(struct app *a, int key)
+{
+	picker *p = a->pick;
+	switch (key) {
+	case 27:
+		picker_free(a);
+		return;
+	case '\r':
+	case '\n':
+	case KEYMAP_FN + KEY_ENTER:
+		if (p->nmatch) {
+			picker_done done = p->done;
+			int64_t id = a->mb[p->match[p->cur]].r.id;
+			picker_free(a);
+			done(a, id);
+		}
+		return;
+	case KEYMAP_FN + KEY_DOWN:
+	case 14:            /* ^N */
+		if (p->cur + 1 < p->nmatch)
+			p->cur++;
+		return;
+	case KEYMAP_FN + KEY_UP:
+	case 16:            /* ^P */
+		if (p->cur > 0)
+			p->cur--;
+		return;
+	case 127:
+	case 8:
+	case KEYMAP_FN + KEY_BACKSPACE:
+		while (p->flen > 0) {
+			/* back over one whole UTF-8 character */
+			unsigned char c = (unsigned char)p->filter[--p->flen];
+			if ((c & 0xC0) != 0x80)
+				break;
+		}
+		p->filter[p->flen] = '\0';
+		refilter(a);
+		return;
+	default:
+		if (key >= ' ' && key < KEYMAP_FN && key != 127) {
+			char mb[8];
+			mbstate_t ps;
+			size_t n;
+			memset(&ps, 0, sizeof ps);
+			n = wcrtomb(mb, (wchar_t)key, &ps);
+			if (n != (size_t)-1 && p->flen + n < sizeof p->filter) {
+				memcpy(p->filter + p->flen, mb, n);
+				p->flen += n;
+				p->filter[p->flen] = '\0';
+				p->cur = 0;
+				refilter(a);
+			}
+		}
+		return;
+	}
+}

@@ -1,0 +1,110 @@
+#include "config.h"
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "ui/draw.h"
+#include "ui/modal.h"
+#include "util.h"
+
+struct prompt {
+	char *label;
+	wchar_t buf[512];
+	size_t len;
+	prompt_done done;
+	void *ctx;
+};
+
+void
+prompt_open(struct app *a, const char *label, const char *initial, prompt_done done, void *ctx)
+{
+	prompt *p = xcalloc(1, sizeof *p);
+	prompt_free(a);
+	p->label = xstrdup(label);
+	p->done = done;
+	p->ctx = ctx;
+	if (initial) {
+		size_t n = mbstowcs(p->buf, initial, ARRAY_LEN(p->buf) - 1);
+		p->len = n == (size_t)-1 ? 0 : n;
+	}
+	a->pr = p;
+}
+
+void
+prompt_free(struct app *a)
+{
+	if (!a->pr)
+		return;
+	free(a->pr->label);
+	free(a->pr);
+	a->pr = NULL;
+}
+
+void
+prompt_draw(struct app *a)
+{
+	prompt *p = a->pr;
+	char text[4 * ARRAY_LEN(p->buf)];
+	int x, w;
+	size_t n;
+
+	p->buf[p->len] = 0;
+	n = wcstombs(text, p->buf, sizeof text - 1);
+	text[n == (size_t)-1 ? 0 : n] = '\0';
+	x = draw_text(LINES - 1, 0, COLS, p->label, 1);
+	w = COLS - x - 1;
+	/* Long input scrolls: its end stays visible. */
+	{
+		const char *tail = text;
+		while (*tail && draw_width(tail) > w) {
+			int k = mblen(tail, strlen(tail));
+			tail += k > 0 ? k : 1;
+		}
+		x += draw_text(LINES - 1, x, w, tail, 0);
+	}
+	move(LINES - 1, x);
+	curs_set(1);
+}
+
+void
+prompt_key(struct app *a, int key)
+{
+	prompt *p = a->pr;
+	char text[4 * ARRAY_LEN(p->buf)];
+	size_t n;
+
+	switch (key) {
+	case 27:
+		prompt_free(a);
+		curs_set(0);
+		return;
+	case '\r':
+	case '\n':
+	case KEYMAP_FN + KEY_ENTER: {
+		prompt_done done = p->done;
+		void *ctx = p->ctx;
+		p->buf[p->len] = 0;
+		n = wcstombs(text, p->buf, sizeof text - 1);
+		text[n == (size_t)-1 ? 0 : n] = '\0';
+		prompt_free(a);
+		curs_set(0);
+		done(a, text, ctx);
+		return;
+	}
+	case 127:
+	case 8:
+	case KEYMAP_FN + KEY_BACKSPACE:
+		if (p->len)
+			p->len--;
+		return;
+	case 21:            /* ^U clears, as in a shell */
+		p->len = 0;
+		return;
+	default:
+		if (key >= ' ' && key < KEYMAP_FN && key != 127 && p->len + 1 < ARRAY_LEN(p->buf))
+			p->buf[p->len++] = (wchar_t)key;
+		return;
+	}
+}

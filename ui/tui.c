@@ -1,0 +1,443 @@
+#include "config.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "db/db_account.h"
+#include "db/db_mailbox.h"
+#include "err.h"
+#include "log.h"
+#include "ui/app.h"
+#include "ui/draw.h"
+#include "ui/modal.h"
+#include "ui/pager.h"
+#include "ui/tui.h"
+#include "util.h"
+
+/* Worker commits can come in bursts (a first sync pokes after every batch):
+ * the screen is reread at most this often. */
+#define REFRESH_MS 120
+/* Even without a poke, look for commits by another tern process (it syncs
+ * the accounts this one reads only) this often. */
+#define IDLE_POLL_MS 1000
+#define WIDE_COLS 90
+
+static void
+layout(struct app *a)
+{
+	int body_h = LINES - 3;          /* title bar, status bar, message line */
+	if (body_h < 1)
+		body_h = 1;
+	a->narrow = COLS < WIDE_COLS;
+	if (a->narrow) {
+		a->side_w = COLS;
+		a->main_x = 0;
+		a->main_w = COLS;
+		a->acc_y = a->mb_y = 1;
+		a->acc_h = a->mb_h = body_h;
+	} else {
+		a->side_w = COLS / 4 < 34 ? COLS / 4 : 34;
+		a->main_x = a->side_w + 1;
+		a->main_w = COLS - a->main_x;
+		a->acc_y = 1;
+		a->acc_h = (int)a->nacc + 1;
+		if (a->acc_h > body_h / 3)
+			a->acc_h = body_h / 3 > 2 ? body_h / 3 : 2;
+		a->mb_y = a->acc_y + a->acc_h;
+		a->mb_h = body_h - a->acc_h;
+	}
+	a->main_h = body_h;
+	/* The list's first line is its column title. */
+	ml_set_height(a->ml, body_h - 1);
+}
+
+static void
+draw_title(struct app *a)
+{
+	char hint[160];
+	enum ui_ctx ctx = a->focus == PANE_PAGER ? CTX_PAGER : a->focus == PANE_LIST ? CTX_INDEX :
+	                  a->focus == PANE_MAILBOXES ? CTX_MAILBOXES : CTX_ACCOUNTS;
+	int kq = keymap_key_for(a->km, ctx, ACT_BACK), kh = keymap_key_for(a->km, ctx, ACT_HELP);
+	char q[16], h[16];
+	snprintf(q, sizeof q, "%s", kq ? keymap_key_name(kq) : "-");
+	snprintf(h, sizeof h, "%s", kh ? keymap_key_name(kh) : "-");
+	snprintf(hint, sizeof hint, "tern  %s:back  %s:help  ", q, h);
+	attron(A_REVERSE);
+	draw_text(0, 0, COLS, hint, 1);
+	attroff(A_REVERSE);
+}
+
+static void
+draw_all(struct app *a)
+{
+	erase();
+	draw_title(a);
+	if (a->help) {
+		help_draw(a);
+	} else if (a->narrow) {
+		switch (a->focus) {
+		case PANE_ACCOUNTS: accounts_draw(a); break;
+		case PANE_MAILBOXES: mailboxes_draw(a); break;
+		case PANE_LIST: list_draw(a); break;
+		case PANE_PAGER: pager_draw(a, 1, 0, a->main_h, COLS); break;
+		}
+	} else {
+		accounts_draw(a);
+		mailboxes_draw(a);
+		for (int y = 1; y <= a->main_h; y++)
+			draw_text(y, a->side_w, 1, "│", 0);
+		if (a->pg)
+			pager_draw(a, 1, a->main_x, a->main_h, a->main_w);
+		else
+			list_draw(a);
+	}
+	status_draw(a);
+	if (a->pick)
+		picker_draw(a);
+	if (a->pr)
+		prompt_draw(a);
+	refresh();
+}
+
+static void
+quit_answer(struct app *a, const char *text, void *ctx)
+{
+	(void)ctx;
+	if (text[0] == 'y' || text[0] == 'Y')
+		a->quit = 1;
+}
+
+static void
+ask_quit(struct app *a)
+{
+	if (a->cfg->confirm_quit)
+		prompt_open(a, "Quit tern? [y/N] ", "", quit_answer, NULL);
+	else
+		a->quit = 1;
+}
+
+static void
+open_picked(struct app *a, int64_t mailbox_id)
+{
+	app_open_mailbox(a, mailbox_id);
+}
+
+static void
+back(struct app *a)
+{
+	switch (a->focus) {
+	case PANE_PAGER:
+		pager_close(a);
+		break;
+	case PANE_LIST:
+		if (a->narrow)
+			a->focus = PANE_MAILBOXES;
+		else
+			ask_quit(a);
+		break;
+	case PANE_MAILBOXES:
+		a->focus = a->narrow ? PANE_ACCOUNTS : PANE_LIST;
+		break;
+	case PANE_ACCOUNTS:
+		if (a->narrow)
+			ask_quit(a);
+		else
+			a->focus = PANE_LIST;
+		break;
+	}
+}
+
+static void
+sync_now(struct app *a)
+{
+	struct ui_account *u = a->nacc ? &a->acc[a->cur_acc] : NULL;
+	if (!u || !u->w) {
+		app_say(a, 1, "%s", !u ? "no account" : u->readonly ?
+		        "another tern syncs this account" : "this account has no worker");
+		return;
+	}
+	worker_request(u->w, WREQ_SYNC_NOW, 0, NULL, NULL);
+	app_say(a, 0, "syncing %s…", u->cfg->name);
+}
+
+static void
+handle_key(struct app *a, int key)
+{
+	enum ui_ctx ctx;
+	enum ui_action act;
+
+	if (a->pr) {
+		prompt_key(a, key);
+		return;
+	}
+	if (a->pick) {
+		picker_key(a, key);
+		return;
+	}
+	ctx = a->focus == PANE_PAGER ? CTX_PAGER : a->focus == PANE_LIST ? CTX_INDEX :
+	      a->focus == PANE_MAILBOXES ? CTX_MAILBOXES : CTX_ACCOUNTS;
+	act = keymap_lookup(a->km, ctx, key);
+	if (act == ACT_NONE)
+		return;
+	if (a->help) {
+		help_key(a, act);
+		return;
+	}
+	free(a->msg);
+	a->msg = NULL;
+	switch (act) {
+	case ACT_QUIT:
+		ask_quit(a);
+		return;
+	case ACT_HELP:
+		a->help = 1;
+		a->help_top = 0;
+		return;
+	case ACT_REDRAW:
+		clearok(curscr, TRUE);
+		return;
+	case ACT_BACK:
+		back(a);
+		return;
+	case ACT_NEXT_PANE:
+		a->focus = a->focus == PANE_ACCOUNTS ? PANE_MAILBOXES :
+		           a->focus == PANE_MAILBOXES ? (a->pg ? PANE_PAGER : PANE_LIST) : PANE_ACCOUNTS;
+		return;
+	case ACT_CHANGE_MAILBOX:
+		picker_open(a, "Open mailbox", open_picked);
+		return;
+	case ACT_SYNC_NOW:
+		sync_now(a);
+		return;
+	default:
+		break;
+	}
+	switch (a->focus) {
+	case PANE_ACCOUNTS: accounts_key(a, act); break;
+	case PANE_MAILBOXES: mailboxes_key(a, act); break;
+	case PANE_LIST: list_key(a, act); break;
+	case PANE_PAGER: pager_key(a, act); break;
+	}
+}
+
+static void
+take_replies(struct app *a)
+{
+	for (size_t i = 0; i < a->nacc; i++) {
+		struct wreply r;
+		while (a->acc[i].w && worker_take_reply(a->acc[i].w, &r)) {
+			if (r.type == WREQ_FETCH_BODY)
+				pager_reply(a, &r);
+			else if (r.status != TERN_OK)
+				app_say(a, 1, "%s: %s", a->acc[i].cfg->name, r.error ? r.error : tern_strerror(r.status));
+			else if (r.type == WREQ_SERVER_SEARCH)
+				ml_refresh(a->ml);
+			else if (r.type == WREQ_SYNC_NOW)
+				app_say(a, 0, "%s: synced", a->acc[i].cfg->name);
+			wreply_free(&r);
+		}
+	}
+}
+
+static void
+start_workers(struct app *a, const struct tui_opts *o)
+{
+	a->envs = xcalloc(a->nacc ? a->nacc : 1, sizeof *a->envs);
+	for (size_t i = 0; i < a->nacc; i++) {
+		struct ui_account *u = &a->acc[i];
+		char *err = NULL;
+		int rc;
+		a->envs[i].cfg = o->cfg;
+		a->envs[i].acct = u->cfg;
+		a->envs[i].data_dir = o->data_dir;
+		a->envs[i].db_path = o->db_path;
+		rc = worker_start(&a->envs[i], a->wake_wr, &u->w, &err);
+		if (rc == TERN_EBUSY) {
+			u->readonly = 1;
+		} else if (rc != TERN_OK) {
+			u->start_error = err ? err : xstrdup(tern_strerror(rc));
+			err = NULL;
+			log_error("tui: worker for %s: %s", u->cfg->name, u->start_error);
+		}
+		free(err);
+	}
+}
+
+static int
+open_accounts(struct app *a, const struct config *cfg)
+{
+	a->nacc = cfg->naccounts;
+	a->acc = xcalloc(a->nacc ? a->nacc : 1, sizeof *a->acc);
+	for (size_t i = 0; i < a->nacc; i++) {
+		const struct account_cfg *ac = &cfg->accounts[i];
+		a->acc[i].cfg = ac;
+		if (db_account_ensure(a->d, ac->name, ac->protocol == PROTO_JMAP ? "jmap" : "imap",
+		                      ac->email, &a->acc[i].id) != TERN_OK) {
+			fprintf(stderr, "tern: account '%s': its stored mail is from another protocol "
+			        "or the database failed\n", ac->name);
+			return EXIT_CONFIG;
+		}
+	}
+	return EXIT_OK;
+}
+
+static void
+open_first_mailbox(struct app *a)
+{
+	struct mailbox_row r = { 0 };
+	if (!a->nacc)
+		return;
+	app_load_mailboxes(a);
+	if (db_mailbox_by_role(a->d, a->acc[0].id, "inbox", &r) == TERN_OK) {
+		app_open_mailbox(a, r.id);
+		db_mailbox_row_free(&r);
+	} else if (a->nmb) {
+		app_open_mailbox(a, a->mb[0].r.id);
+	} else {
+		a->focus = PANE_ACCOUNTS;
+	}
+}
+
+static void
+loop(struct app *a)
+{
+	int64_t dirty_since = -1, last_refresh = 0;
+
+	while (!a->quit) {
+		struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 }, { a->wake_rd, POLLIN, 0 } };
+		int timeout = IDLE_POLL_MS;
+		wint_t ch;
+		int r;
+
+		draw_all(a);
+		if (dirty_since >= 0) {
+			int64_t left = last_refresh + REFRESH_MS - time_mono_ms();
+			timeout = left > 0 ? (int)left : 0;
+		}
+		r = poll(p, 2, timeout);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r > 0 && (p[1].revents & POLLIN)) {
+			char buf[256];
+			while (read(a->wake_rd, buf, sizeof buf) > 0)
+				;
+			take_replies(a);
+		}
+		/* ncurses keeps typeahead in its own buffer, which poll cannot see:
+		 * always read until ERR. */
+		while ((r = get_wch(&ch)) != ERR) {
+			if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+				layout(a);
+				clearok(curscr, TRUE);
+				continue;
+			}
+			handle_key(a, r == KEY_CODE_YES ? KEYMAP_FN + (int)ch : (int)ch);
+			if (a->quit)
+				break;
+		}
+		/* Another connection committed (a worker, or another tern). */
+		if (db_data_version(a->d) != a->data_version) {
+			a->data_version = db_data_version(a->d);
+			if (dirty_since < 0)
+				dirty_since = time_mono_ms();
+		}
+		if (dirty_since >= 0 && time_mono_ms() - last_refresh >= REFRESH_MS) {
+			app_refresh(a);
+			last_refresh = time_mono_ms();
+			dirty_since = -1;
+		}
+	}
+}
+
+static void
+app_free(struct app *a)
+{
+	for (size_t i = 0; i < a->nacc; i++) {
+		worker_stop(a->acc[i].w);
+		db_status_free(&a->acc[i].st);
+		free(a->acc[i].start_error);
+	}
+	if (a->pg)
+		pager_close(a);
+	prompt_free(a);
+	picker_free(a);
+	triage_free(a);
+	for (size_t i = 0; i < a->nmb; i++)
+		db_mailbox_row_free(&a->mb[i].r);
+	free(a->mb);
+	free(a->acc);
+	free(a->envs);
+	free(a->tags);
+	free(a->list_title);
+	free(a->msg);
+	ml_free(a->ml);
+	keymap_free(a->km);
+	if (a->wake_rd >= 0)
+		close(a->wake_rd);
+	if (a->wake_wr >= 0)
+		close(a->wake_wr);
+}
+
+int
+tui_run(const struct tui_opts *o)
+{
+	struct app a = { 0 };
+	char *err = NULL;
+	int fds[2], rc = EXIT_OK;
+
+	a.cfg = o->cfg;
+	a.d = o->d;
+	a.threaded = o->cfg->threaded;
+	a.wake_rd = a.wake_wr = -1;
+	a.focus = PANE_LIST;
+	if (keymap_new(&o->cfg->binds, &a.km, &err) != TERN_OK) {
+		fprintf(stderr, "%s\n", err);
+		free(err);
+		return EXIT_CONFIG;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "tern: the terminal UI needs a terminal (see 'tern -h' for commands)\n");
+		keymap_free(a.km);
+		return EXIT_USAGE;
+	}
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+		fprintf(stderr, "tern: pipe: %s\n", strerror(errno));
+		keymap_free(a.km);
+		return EXIT_FAIL;
+	}
+	a.wake_rd = fds[0];
+	a.wake_wr = fds[1];
+	a.ml = ml_new(a.d);
+	if ((rc = open_accounts(&a, o->cfg)) != EXIT_OK)
+		goto out;
+	start_workers(&a, o);
+
+	initscr();
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	layout(&a);
+	a.data_version = db_data_version(a.d);
+	app_refresh(&a);
+	open_first_mailbox(&a);
+	if (o->warnings && *o->warnings)
+		app_say(&a, 1, "%.*s", (int)strcspn(o->warnings, "\n"), o->warnings);
+	else if (!a.nacc)
+		app_say(&a, 1, "no accounts: add an [account NAME] section to the config (tern.conf(5))");
+	loop(&a);
+	endwin();
+out:
+	app_free(&a);
+	return rc;
+}

@@ -1,0 +1,202 @@
+#include "config.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db/db_message.h"
+#include "err.h"
+#include "search.h"
+#include "ui/app.h"
+#include "ui/draw.h"
+#include "ui/modal.h"
+#include "ui/pager.h"
+#include "util.h"
+
+/* mutt's habit: the time for today, the day for this year, else the date. */
+static void
+format_date(int64_t t, char *buf, size_t len)
+{
+	time_t now = time(NULL), tt = (time_t)t;
+	struct tm a, b;
+	localtime_r(&now, &a);
+	localtime_r(&tt, &b);
+	if (a.tm_year == b.tm_year && a.tm_yday == b.tm_yday)
+		strftime(buf, len, "%H:%M", &b);
+	else if (a.tm_year == b.tm_year)
+		strftime(buf, len, "%b %d", &b);
+	else
+		strftime(buf, len, "%Y-%m-%d", &b);
+}
+
+static void
+draw_row(struct app *a, int y, const struct msg_row *r, int depth, int is_cur)
+{
+	int x = a->main_x, w = a->main_w, fromw = w >= 100 ? 24 : w >= 70 ? 18 : 12;
+	char marks[8], date[16], subj[64];
+	const char *from = *r->from_name ? r->from_name : r->from_addr;
+	int used;
+
+	/* tag, unread, flagged, attachment, queued (~) or failed (E) */
+	marks[0] = app_is_tagged(a, r->id) ? '*' : ' ';
+	marks[1] = (r->flags & MSG_SEEN) ? ' ' : 'N';
+	marks[2] = (r->flags & MSG_FLAGGED) ? '!' : (r->flags & MSG_ANSWERED) ? 'r' : ' ';
+	marks[3] = r->has_attachment ? '+' : ' ';
+	marks[4] = r->failed ? 'E' : r->pending ? '~' : ' ';
+	marks[5] = ' ';
+	marks[6] = '\0';
+	format_date(r->received_at, date, sizeof date);
+	if (is_cur && a->focus == PANE_LIST)
+		attron(A_REVERSE);
+	else if (is_cur)
+		attron(A_UNDERLINE);
+	if (!(r->flags & MSG_SEEN))
+		attron(A_BOLD);
+	draw_text(y, x, 6, marks, 1);
+	used = 6;
+	draw_text(y, x + used, 11, date, 1);
+	used += 11;
+	draw_text(y, x + used, fromw, from, 1);
+	used += fromw + 1;
+	draw_blank(y, x + used - 1, 1);
+	subj[0] = '\0';
+	if (depth > 0) {
+		int ind = depth > 10 ? 10 : depth;
+		snprintf(subj, sizeof subj, "%*s└>", (ind - 1) * 2, "");
+	}
+	if (used < w) {
+		int sw = draw_text(y, x + used, w - used, subj, 0);
+		draw_text(y, x + used + sw, w - used - sw, r->subject, 1);
+	}
+	attroff(A_REVERSE | A_BOLD | A_UNDERLINE);
+}
+
+void
+list_draw(struct app *a)
+{
+	int y = 1, h = a->main_h;
+	char title[400];
+	const struct msg_row *r;
+	int depth, is_cur;
+
+	snprintf(title, sizeof title, "%s%s", a->list_title ? a->list_title : "(no mailbox)",
+	         ml_mode(a->ml) == ML_THREADS ? "  (threads)" : "");
+	attron(a->focus == PANE_LIST ? A_REVERSE | A_BOLD : A_BOLD);
+	draw_text(y, a->main_x, a->main_w, title, 1);
+	attroff(A_REVERSE | A_BOLD);
+	if (!ml_current(a->ml)) {
+		draw_text(y + 1, a->main_x + 1, a->main_w - 1,
+		          ml_mode(a->ml) == ML_SEARCH ? "no message matches" : "no messages", 1);
+		return;
+	}
+	for (int i = 0; i < h - 1 && ml_row(a->ml, i, &r, &depth, &is_cur); i++)
+		draw_row(a, y + 1 + i, r, depth, is_cur);
+}
+
+static void
+search_done(struct app *a, const char *text, void *ctx)
+{
+	struct search_error e = { 0 };
+	struct ui_account *u = a->nacc ? &a->acc[a->cur_acc] : NULL;
+	search_query *q = NULL;
+	(void)ctx;
+	if (!*text || !u)
+		return;
+	if (search_parse(text, time_now(), &q, &e) != TERN_OK) {
+		app_say(a, 1, "bad query: %s (column %d)", e.message ? e.message : "?", e.pos + 1);
+		search_error_free(&e);
+		return;
+	}
+	if (a->pg)
+		pager_close(a);
+	/* The server may know what the local index cannot (bodies not cached):
+	 * its results join the list when the worker answers. */
+	if (u->w && search_query_has_text(q))
+		worker_request(u->w, WREQ_SERVER_SEARCH, 0, text, NULL);
+	ml_open_search(a->ml, q, u->id);
+	a->open_mailbox = 0;
+	free(a->list_title);
+	a->list_title = xasprintf("search: %s", text);
+	a->focus = PANE_LIST;
+}
+
+static void
+tag_pattern_done(struct app *a, const char *text, void *ctx)
+{
+	(void)ctx;
+	if (*text)
+		triage_tag_pattern(a, text);
+}
+
+void
+list_key(struct app *a, enum ui_action act)
+{
+	const struct msg_row *cur = ml_current(a->ml);
+	int h = a->main_h - 1;
+
+	switch (act) {
+	case ACT_DOWN: ml_move(a->ml, 1); break;
+	case ACT_UP: ml_move(a->ml, -1); break;
+	case ACT_PAGE_DOWN: ml_scroll(a->ml, h); break;
+	case ACT_PAGE_UP: ml_scroll(a->ml, -h); break;
+	case ACT_HALF_DOWN: ml_scroll(a->ml, h / 2); break;
+	case ACT_HALF_UP: ml_scroll(a->ml, -h / 2); break;
+	case ACT_TOP: ml_home(a->ml); break;
+	case ACT_BOTTOM: ml_end(a->ml); break;
+	case ACT_OPEN:
+		if (cur)
+			pager_open(a, cur);
+		break;
+	case ACT_SEARCH:
+		prompt_open(a, "Search: ", "", search_done, NULL);
+		break;
+	case ACT_NEXT_UNREAD:
+		if (ml_next_unread(a->ml) != TERN_OK)
+			app_say(a, 0, "no unread message below");
+		break;
+	case ACT_THREADS:
+		if (!a->open_mailbox) {
+			app_say(a, 1, "search results are not threaded");
+			break;
+		}
+		{
+			struct msg_row keep = { 0 };
+			int had = cur != NULL;
+			if (had) {
+				keep.id = cur->id;
+				keep.received_at = cur->received_at;
+			}
+			a->threaded = !a->threaded;
+			ml_open_mailbox(a->ml, a->open_mailbox, a->threaded);
+			if (had)
+				ml_focus(a->ml, &keep);
+		}
+		break;
+	case ACT_TAG:
+		if (cur) {
+			app_tag(a, cur->id, !app_is_tagged(a, cur->id));
+			ml_move(a->ml, 1);
+		}
+		break;
+	case ACT_TAG_PATTERN:
+		prompt_open(a, "Tag matching: ", "", tag_pattern_done, NULL);
+		break;
+	case ACT_UNTAG_ALL:
+		a->ntags = 0;
+		app_say(a, 0, "tags cleared");
+		break;
+	case ACT_TAG_PREFIX:
+		if (!a->ntags)
+			app_say(a, 1, "no tagged messages");
+		else {
+			a->tag_prefix = 1;
+			app_say(a, 0, "next action on %zu tagged…", a->ntags);
+		}
+		break;
+	default:
+		triage_do(a, act);
+		break;
+	}
+}

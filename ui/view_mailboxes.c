@@ -1,0 +1,114 @@
+#include "config.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ui/app.h"
+#include "ui/draw.h"
+
+/* The last component of a path: the hierarchy is shown by indentation. */
+static const char *
+leaf_name(const struct mailbox_row *r)
+{
+	const char *d = r->delim && *r->delim ? r->delim : NULL;
+	const char *s = r->name, *p;
+	if (!d || !r->parent_id)
+		return s;
+	while ((p = strstr(s, d)) != NULL)
+		s = p + strlen(d);
+	return s;
+}
+
+void
+mailboxes_draw(struct app *a)
+{
+	int y = a->mb_y, h = a->mb_h, w = a->side_w;
+	int focus = a->focus == PANE_MAILBOXES;
+	char title[128];
+
+	snprintf(title, sizeof title, "Mailboxes%s%s", a->nacc ? " — " : "",
+	         a->nacc ? a->acc[a->cur_acc].cfg->name : "");
+	attron(focus ? A_REVERSE | A_BOLD : A_BOLD);
+	draw_text(y, 0, w, title, 1);
+	attroff(A_REVERSE | A_BOLD);
+	if (a->mb_cur < a->mb_top)
+		a->mb_top = a->mb_cur;
+	if (h > 1 && a->mb_cur >= a->mb_top + (size_t)(h - 1))
+		a->mb_top = a->mb_cur - (size_t)(h - 2);
+	if (!a->nmb) {
+		draw_text(y + 1, 1, w - 1, "(no mailboxes yet: the first sync lists them)", 1);
+		return;
+	}
+	for (int i = 1; i < h; i++) {
+		size_t k = a->mb_top + (size_t)i - 1;
+		const struct mbox_entry *e;
+		char counts[48], name[300];
+		int cw, nw, indent;
+		if (k >= a->nmb)
+			break;
+		e = &a->mb[k];
+		indent = e->depth > 6 ? 12 : e->depth * 2;
+		if (e->r.unread)
+			snprintf(counts, sizeof counts, " %lld/%lld", (long long)e->r.unread, (long long)e->r.total);
+		else
+			snprintf(counts, sizeof counts, " %lld", (long long)e->r.total);
+		snprintf(name, sizeof name, "%*s%s", indent, "", leaf_name(&e->r));
+		cw = (int)strlen(counts);
+		nw = w - 1 - cw;
+		if (k == a->mb_cur && focus)
+			attron(A_REVERSE);
+		else if (e->r.id == a->open_mailbox)
+			attron(A_BOLD);
+		if (e->r.unread)
+			attron(A_BOLD);
+		draw_text(y + i, 0, 1, e->r.id == a->open_mailbox ? ">" : " ", 1);
+		draw_text(y + i, 1, nw > 0 ? nw : 0, name, 1);
+		if (nw > 0)
+			draw_text(y + i, 1 + nw, cw, counts, 1);
+		attroff(A_REVERSE | A_BOLD);
+	}
+}
+
+void
+mailboxes_key(struct app *a, enum ui_action act)
+{
+	int page = a->mb_h > 2 ? a->mb_h - 2 : 1;
+	if (!a->nmb)
+		return;
+	switch (act) {
+	case ACT_DOWN:
+		if (a->mb_cur + 1 < a->nmb)
+			a->mb_cur++;
+		break;
+	case ACT_UP:
+		if (a->mb_cur > 0)
+			a->mb_cur--;
+		break;
+	case ACT_PAGE_DOWN:
+	case ACT_HALF_DOWN:
+		a->mb_cur = a->mb_cur + (size_t)page < a->nmb ? a->mb_cur + (size_t)page : a->nmb - 1;
+		break;
+	case ACT_PAGE_UP:
+	case ACT_HALF_UP:
+		a->mb_cur = a->mb_cur > (size_t)page ? a->mb_cur - (size_t)page : 0;
+		break;
+	case ACT_TOP:
+		a->mb_cur = 0;
+		break;
+	case ACT_BOTTOM:
+		a->mb_cur = a->nmb - 1;
+		break;
+	case ACT_OPEN:
+		if (!a->mb[a->mb_cur].r.selectable)
+			app_say(a, 1, "%s cannot hold messages", a->mb[a->mb_cur].r.name);
+		else
+			app_open_mailbox(a, a->mb[a->mb_cur].r.id);
+		break;
+	case ACT_SEARCH:
+		list_key(a, act);
+		break;
+	default:
+		break;
+	}
+}
