@@ -19,6 +19,7 @@ sb_grow(strbuf *sb, size_t extra)
 	while (sb->cap < need)
 		sb->cap *= 2;
 	sb->buf = xrealloc(sb->buf, sb->cap);
+	sb->buf[sb->len] = '\0';
 }
 
 void
