@@ -25,6 +25,7 @@ struct builder {
 	size_t nbinds;
 	char **owned;             /* MATCH expressions the binds point into */
 	size_t nowned;
+	int probe;                /* test each row against the index (see fetch) */
 };
 
 static void
@@ -158,7 +159,12 @@ add_match(struct builder *b, strbuf *m)
 {
 	b->owned = xrealloc(b->owned, (b->nowned + 1) * sizeof *b->owned);
 	b->owned[b->nowned++] = sb_steal(m);
-	sb_adds(&b->sql, "m.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)");
+	/* The unary + keeps SQLite from driving the query by the match list:
+	 * it walks message_date newest first and stops at LIMIT, testing ids
+	 * against the list (built once). probe asks the index per row instead,
+	 * which never builds the list at all. */
+	sb_adds(&b->sql, b->probe ? "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH ? AND rowid = m.id)"
+	                          : "+m.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)");
 	bind_text(b, b->owned[b->nowned - 1]);
 }
 
@@ -332,28 +338,65 @@ struct hit {
 
 /* Up to limit rows of group g next to cur, appended to out[*n] in the order
  * the query gives (display order, or reversed when backward). */
+/* The probe's budget: PROBE_MS of wall time, looked at every PROBE_STEP
+ * VM steps (an index lookup per row is one step of the outer query, so a
+ * step count alone says nothing). */
+#define PROBE_STEP 50
+#define PROBE_MS 8
+
 static int
-fetch(db *d, const search_query *q, const struct search_scope *sc, enum group g,
-      const struct search_cursor *cur, int backward, int limit, const char *key,
-      struct hit *out, int *n)
+probe_budget(void *arg)
 {
-	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0 };
+	return time_mono_ms() > *(int64_t *)arg;
+}
+
+static int
+fetch_with(db *d, const search_query *q, const struct search_scope *sc, enum group g,
+           const struct search_cursor *cur, int backward, int limit, const char *key,
+           int probe, struct hit *out, int *n)
+{
+	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0, probe };
 	sqlite3_stmt *st;
-	int s, rc = TERN_OK;
+	int s, rc = TERN_OK, start = *n;
+	int64_t deadline = time_mono_ms() + PROBE_MS;
 
 	build(&b, q, sc, g, PAGE, cur, backward, limit, key);
+	probe = probe && b.nowned;   /* no index lookup: one plan only */
 	if (!(st = prepare(d, &b))) {
 		builder_free(&b);
 		return TERN_EDB;
 	}
+	if (probe)
+		sqlite3_progress_handler(db_sqlite(d), PROBE_STEP, probe_budget, &deadline);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW)
 		out[(*n)++] = (struct hit){ sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), g == SERVER };
-	if (s != SQLITE_DONE) {
+	if (probe)
+		sqlite3_progress_handler(db_sqlite(d), 0, NULL, NULL);
+	if (probe && s == SQLITE_INTERRUPT) {
+		*n = start;
+		rc = TERN_ETIMEOUT;
+	} else if (s != SQLITE_DONE) {
 		log_error("db: search failed: %s", sqlite3_errmsg(db_sqlite(d)));
 		rc = TERN_EDB;
 	}
 	sqlite3_finalize(st);
 	builder_free(&b);
+	return rc;
+}
+
+/* Two plans, and neither wins everywhere (doc/SEARCH.md, Speed): probing
+ * each message newest first finds a screen of a common word at once but
+ * would visit every message for a rare one; the match list is cheap for
+ * a rare word and costly to build for a common one. So the probe runs
+ * first on a small budget, and the list takes over when it runs out. */
+static int
+fetch(db *d, const search_query *q, const struct search_scope *sc, enum group g,
+      const struct search_cursor *cur, int backward, int limit, const char *key,
+      struct hit *out, int *n)
+{
+	int rc = fetch_with(d, q, sc, g, cur, backward, limit, key, 1, out, n);
+	if (rc == TERN_ETIMEOUT)
+		rc = fetch_with(d, q, sc, g, cur, backward, limit, key, 0, out, n);
 	return rc;
 }
 
@@ -421,7 +464,7 @@ db_search_page(db *d, const search_query *q, const struct search_scope *sc,
 static int
 count(db *d, const search_query *q, const struct search_scope *sc, enum group g, const char *key, int64_t *out)
 {
-	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0 };
+	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0, 0 };
 	sqlite3_stmt *st;
 	int rc = TERN_EDB;
 

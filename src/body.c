@@ -3,16 +3,16 @@
 #include <stdlib.h>
 
 #include "body.h"
-#include "body_text.h"
 #include "db/db_message.h"
 #include "db/db_search.h"
 #include "err.h"
+#include "mime_render.h"
 
 int
 body_store(db *d, int64_t msg_id, const char *raw, size_t len)
 {
 	/* Decoded before the transaction: MIME work holds no lock. */
-	char *text = body_text_extract(raw, len);
+	char *text = mime_text_for_index(raw, len);
 	int rc;
 
 	if ((rc = db_begin(d)) != TERN_OK)
@@ -43,7 +43,7 @@ body_reindex(db *d, int max, int *left)
 			char *raw = NULL, *text = NULL;
 			size_t len = 0;
 			if ((rc = db_body_get(d, ids[i], &raw, &len)) == TERN_OK)
-				text = body_text_extract(raw, len);
+				text = mime_text_for_index(raw, len);
 			if ((rc == TERN_OK || rc == TERN_ENOTFOUND) && (rc = db_begin(d)) == TERN_OK) {
 				if ((!text || (rc = db_search_index_body(d, ids[i], text)) == TERN_OK) &&
 				    (rc = db_search_reindex_done(d, ids[i])) == TERN_OK)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "conf.h"
 #include "db/db.h"
+#include "strbuf.h"
 
 /* Exit statuses (documented in tern(1)). */
 enum {
@@ -40,6 +41,13 @@ int cli_parse_id(const char *arg, int64_t *id);
 /* The config of the account a message belongs to. */
 int cli_message_account(struct cli_ctx *c, int64_t msg_id, const struct account_cfg **acct, int64_t *account_id);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+struct msg_row;
+/* Appends one message line of `tern list` / `tern search` to sb: the text
+ * columns, or with json the --json object (tern(1) lists its fields).
+ * server >= 0 adds "server" (search: found by the server, not locally). */
+void cli_format_message(strbuf *sb, const struct msg_row *m, const char *account,
+                        const char *mailbox, int json, int server);
 
 int cmd_mailboxes(struct cli_ctx *c, int argc, char **argv);
 int cmd_list(struct cli_ctx *c, int argc, char **argv);

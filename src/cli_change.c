@@ -12,6 +12,7 @@
 #include "db/db_queue.h"
 #include "err.h"
 #include "jsonout.h"
+#include "mime_build.h"
 #include "msgid.h"
 #include "strbuf.h"
 #include "sync/sync.h"
@@ -239,10 +240,9 @@ cmd_send(struct cli_ctx *c, int argc, char **argv)
 		char *from = header_value(raw, len, "From"), *date = header_value(raw, len, "Date");
 		strbuf sb = STRBUF_INIT;
 		if (!from) {
-			if (acct->real_name)
-				sb_printf(&sb, "From: \"%s\" <%s>\r\n", acct->real_name, acct->email);
-			else
-				sb_printf(&sb, "From: %s\r\n", acct->email);
+			char *h = mime_build_address_header("From", acct->real_name, acct->email);
+			sb_adds(&sb, h);
+			free(h);
 		}
 		if (!date) {
 			char *d = msgid_date(time_now());

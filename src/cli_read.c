@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "db/db_mailbox.h"
@@ -93,64 +92,15 @@ cmd_mailboxes(struct cli_ctx *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* "Name <addr>" for display, or the address alone. */
-static char *
-from_text(const struct msg_row *m)
-{
-	if (*m->from_name && *m->from_addr)
-		return xasprintf("%s <%s>", m->from_name, m->from_addr);
-	return xstrdup(*m->from_name ? m->from_name : m->from_addr);
-}
-
-/* Columns of `tern list`: ID DATE FLAGS FROM SUBJECT (mutt's N ! r D). */
 static int
 print_message(const struct msg_row *m, void *ctx)
 {
 	struct print_ctx *p = ctx;
 	strbuf sb = STRBUF_INIT;
-	char date[32];
-	char *from = from_text(m);
 
-	if (p->json) {
-		time_rfc3339(m->sent_at ? m->sent_at : m->received_at, date, sizeof date);
-		json_begin(&sb);
-		json_int(&sb, "id", m->id);
-		json_str(&sb, "account", p->account);
-		json_str(&sb, "mailbox", p->mailbox);
-		if (m->email_id)
-			json_str(&sb, "email_id", m->email_id);
-		else
-			json_int(&sb, "uid", m->uid);
-		json_str(&sb, "message_id", *m->message_id ? m->message_id : NULL);
-		json_str(&sb, "subject", m->subject);
-		json_str(&sb, "from", from);
-		json_str(&sb, "to", m->to_list);
-		json_str(&sb, "date", date);
-		json_bool(&sb, "seen", !!(m->flags & MSG_SEEN));
-		json_bool(&sb, "flagged", !!(m->flags & MSG_FLAGGED));
-		json_bool(&sb, "answered", !!(m->flags & MSG_ANSWERED));
-		json_bool(&sb, "draft", !!(m->flags & MSG_DRAFT));
-		json_int(&sb, "size", m->size);
-		json_bool(&sb, "has_attachments", m->has_attachment);
-		json_bool(&sb, "pending", m->pending);
-		json_bool(&sb, "failed", m->failed);
-		json_end(&sb);
-	} else {
-		time_t t = (time_t)(m->sent_at ? m->sent_at : m->received_at);
-		struct tm tm;
-		char *sf = text_sanitize(from, 0), *ss = text_sanitize(m->subject, 0);
-		localtime_r(&t, &tm);
-		strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
-		sb_printf(&sb, "%8lld  %s  %c%c%c%c%c  %-28.28s  %s", (long long)m->id, date,
-		          (m->flags & MSG_SEEN) ? ' ' : 'N', (m->flags & MSG_FLAGGED) ? '!' : ' ',
-		          (m->flags & MSG_ANSWERED) ? 'r' : ' ', m->has_attachment ? '+' : ' ',
-		          m->failed ? 'E' : m->pending ? '~' : ' ', sf, ss);
-		free(sf);
-		free(ss);
-	}
-	put_line(&sb);
+	cli_format_message(&sb, m, p->account, p->mailbox, p->json, -1);
+	fwrite(sb.buf, 1, sb.len, stdout);
 	sb_free(&sb);
-	free(from);
 	p->last.received_at = m->received_at;
 	p->last.id = m->id;
 	p->count++;

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "body.h"
 #include "cli.h"
@@ -13,15 +12,14 @@
 #include "db/db_mailbox.h"
 #include "db/db_search.h"
 #include "err.h"
-#include "jsonout.h"
 #include "search.h"
 #include "strbuf.h"
-#include "textsafe.h"
+#include "sync/sync.h"
 #include "util.h"
 
 static const char usage[] =
-	"usage: tern search [--json] [--limit N] ACCOUNT QUERY...\n"
-	"       tern search [--json] [--limit N] --all QUERY...";
+	"usage: tern search [--json] [--limit N] [--server] ACCOUNT QUERY...\n"
+	"       tern search [--json] [--limit N] [--server] --all QUERY...";
 
 struct out {
 	struct cli_ctx *c;
@@ -60,63 +58,23 @@ account_name(struct out *o, int64_t id)
 	return o->acct_name;
 }
 
-/* The columns and JSON fields of `tern list`, plus "server". */
+/* The lines of `tern list`, plus "server" in JSON. */
 static int
 print_row(const struct msg_row *m, int server_hit, void *ctx)
 {
 	struct out *o = ctx;
 	strbuf sb = STRBUF_INIT;
-	char date[32];
-	char *from = *m->from_name && *m->from_addr ? xasprintf("%s <%s>", m->from_name, m->from_addr)
-	                                           : xstrdup(*m->from_name ? m->from_name : m->from_addr);
 
 	if (server_hit && !o->server_heading && !o->json) {
 		fflush(stdout);
 		fprintf(stderr, "tern: found on the server only (bodies not cached here):\n");
 		o->server_heading = 1;
 	}
-	if (o->json) {
-		time_rfc3339(m->sent_at ? m->sent_at : m->received_at, date, sizeof date);
-		json_begin(&sb);
-		json_int(&sb, "id", m->id);
-		json_str(&sb, "account", account_name(o, m->account_id));
-		json_str(&sb, "mailbox", mailbox_name(o, m->mailbox_id));
-		if (m->email_id)
-			json_str(&sb, "email_id", m->email_id);
-		else
-			json_int(&sb, "uid", m->uid);
-		json_str(&sb, "message_id", *m->message_id ? m->message_id : NULL);
-		json_str(&sb, "subject", m->subject);
-		json_str(&sb, "from", from);
-		json_str(&sb, "to", m->to_list);
-		json_str(&sb, "date", date);
-		json_bool(&sb, "seen", !!(m->flags & MSG_SEEN));
-		json_bool(&sb, "flagged", !!(m->flags & MSG_FLAGGED));
-		json_bool(&sb, "answered", !!(m->flags & MSG_ANSWERED));
-		json_bool(&sb, "draft", !!(m->flags & MSG_DRAFT));
-		json_int(&sb, "size", m->size);
-		json_bool(&sb, "has_attachments", m->has_attachment);
-		json_bool(&sb, "pending", m->pending);
-		json_bool(&sb, "failed", m->failed);
-		json_bool(&sb, "server", server_hit);
-		json_end(&sb);
-	} else {
-		time_t t = (time_t)(m->sent_at ? m->sent_at : m->received_at);
-		struct tm tm;
-		char *sf = text_sanitize(from, 0), *ss = text_sanitize(m->subject, 0);
-		localtime_r(&t, &tm);
-		strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
-		sb_printf(&sb, "%8lld  %s  %c%c%c%c%c  %-28.28s  %s", (long long)m->id, date,
-		          (m->flags & MSG_SEEN) ? ' ' : 'N', (m->flags & MSG_FLAGGED) ? '!' : ' ',
-		          (m->flags & MSG_ANSWERED) ? 'r' : ' ', m->has_attachment ? '+' : ' ',
-		          m->failed ? 'E' : m->pending ? '~' : ' ', sf, ss);
-		free(sf);
-		free(ss);
-	}
-	sb_addc(&sb, '\n');
+	/* The names cost a lookup: only JSON prints them. */
+	cli_format_message(&sb, m, o->json ? account_name(o, m->account_id) : NULL,
+	                   o->json ? mailbox_name(o, m->mailbox_id) : NULL, o->json, server_hit);
 	fwrite(sb.buf, 1, sb.len, stdout);
 	sb_free(&sb);
-	free(from);
 	o->last = (struct search_cursor){ server_hit, m->received_at, m->id };
 	o->printed++;
 	return --o->left <= 0;
@@ -140,6 +98,31 @@ print_more(struct out *o, const search_query *q, const struct search_scope *sc)
 	return TERN_OK;
 }
 
+/* --server: the local rows are out already; each account's server is
+ * asked, and what it adds is printed after them. An account that cannot be
+ * reached is a warning, not a failure: the local results stand. */
+static int
+ask_servers(struct out *o, const char *text, const search_query *q, const struct search_scope *sc,
+            const struct account_cfg *const *accts)
+{
+	if (!search_query_has_text(q))
+		return EXIT_OK;
+	for (size_t k = 0; k < sc->n && o->left > 0; k++) {
+		struct sync_env env = { o->c->cfg, accts[k], o->c->data_dir, o->c->db_path };
+		char *err = NULL;
+		int rc = sync_server_search(&env, text, &err);
+		if (rc != TERN_OK) {
+			cli_error("%s: server search: %s", accts[k]->name, err ? err : tern_strerror(rc));
+		}
+		free(err);
+	}
+	if (print_more(o, q, sc) != TERN_OK) {
+		cli_error("database error");
+		return EXIT_DB;
+	}
+	return EXIT_OK;
+}
+
 static int
 add_account(struct cli_ctx *c, const char *name, int64_t **ids, const struct account_cfg ***accts, size_t *n)
 {
@@ -159,7 +142,7 @@ int
 cmd_search(struct cli_ctx *c, int argc, char **argv)
 {
 	struct out o = { .c = c, .left = 50 };
-	int all = 0, rc = EXIT_OK, left;
+	int all = 0, server = 0, rc = EXIT_OK, left;
 	const char *account = NULL;
 	strbuf text = STRBUF_INIT;
 	search_query *q = NULL;
@@ -174,6 +157,8 @@ cmd_search(struct cli_ctx *c, int argc, char **argv)
 			o.json = 1;
 		else if (strcmp(argv[i], "--all") == 0)
 			all = 1;
+		else if (strcmp(argv[i], "--server") == 0)
+			server = 1;
 		else if (strcmp(argv[i], "--limit") == 0) {
 			if (i + 1 >= argc || str_to_long(argv[i + 1], 1, 100000000, &o.left) != 0) {
 				cli_error("--limit needs a positive number");
@@ -233,6 +218,8 @@ cmd_search(struct cli_ctx *c, int argc, char **argv)
 			rc = n ? EXIT_DB : EXIT_OK;
 			goto out;
 		}
+		if (server)
+			rc = ask_servers(&o, text.buf, q, &sc, accts);
 	}
 out:
 	search_query_free(q);

@@ -56,7 +56,8 @@ run_once(struct once *v, size_t n)
 			       o->env.acct->name, (long long)o->counts.added, (long long)o->counts.updated,
 			       (long long)o->counts.removed, (long long)o->counts.pushed, (double)o->ms / 1000.0);
 		} else {
-			printf("%s: error: %s\n", o->env.acct->name, o->err ? o->err : tern_strerror(o->rc));
+			fflush(stdout);   /* errors go to stderr, in order with the ok lines */
+			fprintf(stderr, "tern: %s: error: %s\n", o->env.acct->name, o->err ? o->err : tern_strerror(o->rc));
 			status = EXIT_FAIL;
 		}
 		free(o->err);

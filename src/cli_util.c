@@ -10,6 +10,7 @@
 #include "db/db_message.h"
 #include "err.h"
 #include "paths.h"
+#include "ui/keymap.h"
 #include "util.h"
 
 void
@@ -27,6 +28,7 @@ int
 cli_load_config(struct cli_ctx *c)
 {
 	char *err = NULL, *warn = NULL;
+	keymap *km = NULL;
 	if (c->cfg)
 		return EXIT_OK;
 	if (conf_load(c->config_path, c->config_explicit, &c->cfg, &err, &warn) != TERN_OK) {
@@ -34,6 +36,16 @@ cli_load_config(struct cli_ctx *c)
 		free(err);
 		return EXIT_CONFIG;
 	}
+	/* The bind lines are part of the file: a bad one is a config error for
+	 * every command, as an unknown key is, before anything is touched. The
+	 * keymap knows the contexts, keys and actions, so it judges them. */
+	if (keymap_new(&c->cfg->binds, &km, &err) != TERN_OK) {
+		fprintf(stderr, "%s\n", err);
+		free(err);
+		free(warn);
+		return EXIT_CONFIG;
+	}
+	keymap_free(km);
 	/* Warnings are for `config check` and the TUI, not every script call. */
 	c->warnings = warn;
 	return EXIT_OK;

@@ -352,6 +352,10 @@ account_check(struct parser *p, struct account_cfg *a, const struct seen *s, int
 			return fail(p, seen_line(s, "jmap_url"), "'jmap_url' must start with https:// (or http://), not '%s'", a->jmap_url);
 		if (a->imap_host)
 			return fail(p, seen_line(s, "imap_host"), "'imap_host' needs 'protocol = imap'");
+		/* A JMAP server without push is asked for its states, which is
+		 * cheap (one request), so more often than IMAP folders. */
+		if (!seen_line(s, "poll_interval"))
+			a->poll_interval = 30;
 	}
 	if (!a->smtp_port)
 		a->smtp_port = a->smtp_tls == TLS_IMPLICIT ? 465 : 587;

@@ -223,6 +223,18 @@ headers(const struct mime_draft *d, const struct mail_addr_list *from, const str
 	free(mid);
 }
 
+char *
+mime_build_address_header(const char *field, const char *name, const char *addr)
+{
+	struct mail_addr_list l = { 0 };
+	strbuf sb = STRBUF_INIT;
+
+	mail_addr_add(&l, name, addr);
+	mime_put_addresses(&sb, field, &l);
+	mail_addr_free(&l);
+	return sb_steal(&sb);
+}
+
 int
 mime_build(const struct mime_draft *d, char **out, size_t *len, char **err)
 {

@@ -38,6 +38,11 @@ struct mime_draft {
  * TERN_EIO: an attachment cannot be read. *err (caller frees) says which. */
 int mime_build(const struct mime_draft *d, char **out, size_t *len, char **err);
 
+/* "Field: Name <addr>" with CRLF, folded, the display name quoted or
+ * RFC 2047-encoded as it needs (name NULL or "": the address alone), for
+ * adding one address header to a message built elsewhere. Caller frees. */
+char *mime_build_address_header(const char *field, const char *name, const char *addr);
+
 /* The media type for a file name by its extension, NULL if unknown. */
 const char *mime_type_by_name(const char *filename);
 

@@ -262,8 +262,8 @@ render_part(struct rctx *r, const mime_part *p)
 	}
 }
 
-static void
-size_str(char *buf, size_t n, int64_t size)
+void
+mime_size_str(char *buf, size_t n, int64_t size)
 {
 	if (size < 1024)
 		snprintf(buf, n, "%lld B", (long long)size);
@@ -286,7 +286,7 @@ attachment_list(strbuf *out, const mime_msg *m)
 	}
 	for (size_t i = 0; i < n; i++) {
 		char sz[32];
-		size_str(sz, sizeof sz, a[i].size);
+		mime_size_str(sz, sizeof sz, a[i].size);
 		const char *name = a[i].filename ? a[i].filename :
 		                   str_has_prefix(a[i].media_type, "message/") ? "(forwarded message)" : "(no name)";
 		sb_printf(out, "[%s] %s (%s, %s)\n", a[i].part_id, name, a[i].media_type, sz);

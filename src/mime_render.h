@@ -7,6 +7,7 @@
 #define TERN_MIME_RENDER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mime.h"
 
@@ -28,6 +29,9 @@ char *mime_render_raw(const char *raw, size_t len, const struct render_opts *o);
 /* Only the body text (no headers, no attachment list), sanitised: what a
  * reply quotes and a forward includes. */
 char *mime_render_body(const mime_msg *m, const struct render_opts *o);
+
+/* "512 B", "2.9 KB", "1.4 MB": an attachment's size as the list shows it. */
+void mime_size_str(char *buf, size_t n, int64_t size);
 
 /* For the search index: subject, body text (HTML reduced by the built-in
  * reducer, no filter is run) and attachment names. Not sanitised. */

@@ -115,6 +115,11 @@ int imap_find_msgid(struct imap *im, const char *remote, const char *message_id,
 
 /* Waiting (imap_idle.c) and bodies (imap_body.c). */
 int imap_wait(struct imap *im, struct sync_ctx *ctx, int max_ms, char **err);
+/* How long one IDLE may last when the caller would wait max_ms: IDLE is
+ * ended and re-issued well before the 29 minutes servers allow. */
+int imap_idle_ms(int max_ms);
 int imap_fetch_body(struct imap *im, struct sync_ctx *ctx, int64_t msg_id, char **err);
+/* Engine op server_search (imap_search.c). */
+int imap_server_search(struct imap *im, struct sync_ctx *ctx, const search_query *q, char **err);
 
 #endif

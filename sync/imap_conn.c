@@ -156,14 +156,13 @@ imap_connect(struct imap *im, const struct account_cfg *acct, const char *passwo
 	im->move = mailimap_has_extension(im->s, "MOVE");
 	im->uidplus = mailimap_has_uidplus(im->s);
 	im->idle = mailimap_has_idle(im->s);
-	if (getenv("TERN_IMAP_NO_QRESYNC"))
-		im->qresync = 0;
-	if (getenv("TERN_IMAP_NO_CONDSTORE"))
-		im->condstore = im->qresync = 0;
 	log_info("imap %s: connected (condstore %d qresync %d move %d uidplus %d idle %d)", acct->name,
 	         im->condstore, im->qresync, im->move, im->uidplus, im->idle);
 	return TERN_OK;
 fail:
+	/* A LOGOUT would wait out the timeout again on a dead or silent stream;
+	 * a session that never logged in has nothing to end politely. */
+	im->broken = 1;
 	imap_close(im);
 	return rc;
 }
@@ -175,6 +174,11 @@ imap_close(struct imap *im)
 		/* A broken or cancelled stream would only wait for the timeout. */
 		if (im->s->imap_stream && !im->broken)
 			mailimap_logout(im->s);
+		/* mailimap_free() would say LOGOUT on a stream still open. */
+		if (im->s->imap_stream) {
+			mailstream_close(im->s->imap_stream);
+			im->s->imap_stream = NULL;
+		}
 		mailimap_free(im->s);
 	}
 	im->s = NULL;

@@ -100,6 +100,12 @@ op_fetch_body(void *st, struct sync_ctx *ctx, int64_t msg_id, char **err)
 	return imap_fetch_body(st, ctx, msg_id, err);
 }
 
+static int
+op_server_search(void *st, struct sync_ctx *ctx, const search_query *q, char **err)
+{
+	return imap_server_search(st, ctx, q, err);
+}
+
 static const struct engine_ops imap_ops = {
 	.name = "imap",
 	.connect = op_connect,
@@ -109,7 +115,7 @@ static const struct engine_ops imap_ops = {
 	.wait = op_wait,
 	.interrupt = op_interrupt,
 	.fetch_body = op_fetch_body,
-	.server_search = NULL,
+	.server_search = op_server_search,
 };
 
 const struct engine_ops *

@@ -13,7 +13,14 @@
 #include "sync/imap.h"
 #include "util.h"
 
+/* RFC 2177: servers may drop an IDLE after 30 minutes of silence. */
 #define IDLE_MAX_MS (25 * 60 * 1000)
+
+int
+imap_idle_ms(int max_ms)
+{
+	return max_ms > IDLE_MAX_MS ? IDLE_MAX_MS : max_ms;
+}
 
 static int
 wait_fds(int fd1, int fd2, int ms, int *which)
@@ -47,8 +54,7 @@ imap_wait(struct imap *im, struct sync_ctx *ctx, int max_ms, char **err)
 	}
 	if ((rc = imap_select(im, "INBOX", err)) != TERN_OK)
 		return rc == TERN_EREFUSED ? (wait_fds(ctx->wake_fd, -1, max_ms, &which), TERN_OK) : rc;
-	if (max_ms > IDLE_MAX_MS)
-		max_ms = IDLE_MAX_MS;
+	max_ms = imap_idle_ms(max_ms);
 	im->s->imap_selection_info->sel_has_exists = 0;
 	im->s->imap_selection_info->sel_has_recent = 0;
 	if ((r = mailimap_idle(im->s)) != MAILIMAP_NO_ERROR)

@@ -223,7 +223,9 @@ push_move(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char
 		r = im->uidplus ? mailimap_uidplus_uid_copy(im->s, set, dest.remote_id, &uidvalidity, &src_res, &dst_res)
 		                : mailimap_uid_copy(im->s, set, dest.remote_id);
 		rc = r == MAILIMAP_NO_ERROR ? TERN_OK : imap_error(im, r, "UID COPY", err);
-		if (rc == TERN_OK && (rc = store(im, uid, "deleted", 1, 0, err)) == TERN_OK && im->uidplus)
+		/* Without UIDPLUS only a plain EXPUNGE exists; it also removes what
+		 * others marked \Deleted there, as mutt's does (RFC 3501 6.4.3). */
+		if (rc == TERN_OK && (rc = store(im, uid, "deleted", 1, 0, err)) == TERN_OK)
 			rc = uid_expunge(im, uid, err);
 	}
 	mailimap_set_free(set);

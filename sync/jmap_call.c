@@ -360,6 +360,89 @@ post_chunk(struct jmap *j, jmap_req *r, int from, int to, const int *deps, int *
 	return take_responses(j, r, root, err);
 }
 
+/* RFC 8620 3.7 JSON Pointer with "*" (map over an array, flattening
+ * arrays): what the server would compute for a back-reference. A new node
+ * (caller frees), or NULL if the path does not resolve. */
+cJSON *
+jmap_pointer_eval(const cJSON *node, const char *path)
+{
+	char tok[256];
+	size_t n = 0;
+	const char *p = path;
+	if (!node)
+		return NULL;
+	if (*p == '\0')
+		return cJSON_Duplicate(node, 1);
+	if (*p++ != '/')
+		return NULL;
+	for (; *p && *p != '/'; p++) {
+		char c = *p;
+		if (c == '~' && (p[1] == '0' || p[1] == '1'))
+			c = *++p == '0' ? '~' : '/';
+		if (n + 1 >= sizeof tok)
+			return NULL;
+		tok[n++] = c;
+	}
+	tok[n] = '\0';
+	if (strcmp(tok, "*") == 0 && cJSON_IsArray(node)) {
+		cJSON *out = cJSON_CreateArray(), *it;
+		cJSON_ArrayForEach(it, node) {
+			cJSON *v = jmap_pointer_eval(it, p), *x;
+			if (!v) {
+				cJSON_Delete(out);
+				return NULL;
+			}
+			if (cJSON_IsArray(v)) {
+				while ((x = cJSON_DetachItemFromArray(v, 0)))
+					cJSON_AddItemToArray(out, x);
+				cJSON_Delete(v);
+			} else {
+				cJSON_AddItemToArray(out, v);
+			}
+		}
+		return out;
+	}
+	if (cJSON_IsArray(node)) {
+		char *end;
+		long k = strtol(tok, &end, 10);
+		if (*end || end == tok || k < 0)
+			return NULL;
+		return jmap_pointer_eval(cJSON_GetArrayItem(node, (int)k), p);
+	}
+	return cJSON_IsObject(node) ? jmap_pointer_eval(cJSON_GetObjectItemCaseSensitive(node, tok), p) : NULL;
+}
+
+/* Back-references of call i to calls before `from` (sent in an earlier
+ * HTTP request) are resolved here, since the server no longer has those
+ * results. TERN_ENOTFOUND if one does not resolve (the call it names
+ * failed): the server would answer invalidResultReference. */
+static int
+resolve_earlier(jmap_req *r, int i, int from)
+{
+	cJSON *a = r->calls[i].args, *ref, *next;
+	for (ref = a ? a->child : NULL; ref; ref = next) {
+		const char *of, *name, *path;
+		cJSON *res = NULL, *val;
+		struct jmap_merr me;
+		int k;
+		next = ref->next;
+		if (!ref->string || ref->string[0] != '#')
+			continue;
+		of = jmap_str(ref, "resultOf");
+		name = jmap_str(ref, "name");
+		path = jmap_str(ref, "path");
+		k = of ? call_index(r, of) : -1;
+		if (k < 0 || k >= from)
+			continue;   /* same request: the server resolves it */
+		if (!name || !path || jmap_req_result(r, of, name, &res, &me) != TERN_OK ||
+		    !(val = jmap_pointer_eval(res, path)))
+			return TERN_ENOTFOUND;
+		cJSON_AddItemToObject(a, ref->string + 1, val);
+		cJSON_DeleteItemFromObjectCaseSensitive(a, ref->string);
+	}
+	return TERN_OK;
+}
+
 int
 jmap_req_send(struct jmap *j, jmap_req *r, char **err)
 {
@@ -375,12 +458,23 @@ again:
 	n = jmap_req_split(deps, r->ncalls, (int)(j->calls_limit < (uint64_t)r->ncalls ?
 	                                          j->calls_limit : (uint64_t)r->ncalls), ends);
 	if (n < 0) {
-		*err = xstrdup("JMAP request: a chain of back-references exceeds maxCallsInRequest");
-		rc = TERN_EINVAL;
-		goto out;
+		/* A chain of references longer than maxCallsInRequest: plain
+		 * chunks, the references that cross one resolved here. */
+		int lim = (int)(j->calls_limit > 0 ? j->calls_limit : 1);
+		n = 0;
+		for (int e = lim; e - lim < r->ncalls; e += lim)
+			ends[n++] = e < r->ncalls ? e : r->ncalls;
 	}
 	for (int k = 0, s = 0; k < n; s = ends[k++]) {
 		int retry;
+		for (int i = s; i < ends[k] && rc == TERN_OK; i++)
+			rc = resolve_earlier(r, i, s);
+		if (rc == TERN_ENOTFOUND) {
+			/* What a call refers to failed: the calls from here on get no
+			 * response, and the caller reads the failure itself. */
+			rc = TERN_OK;
+			goto out;
+		}
 		rc = post_chunk(j, r, s, ends[k], deps, &retry, err);
 		if (rc == TERN_OK && retry && attempts++ < 4) {
 			drop_responses(r);

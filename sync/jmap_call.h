@@ -1,7 +1,7 @@
 /* JMAP requests (RFC 8620 section 3): method calls collected into a
  * request, sent in as many HTTP requests as maxCallsInRequest and
- * maxSizeRequest need (never splitting a back-reference from its target),
- * and responses matched by call id. */
+ * maxSizeRequest need (not splitting a back-reference from its target where
+ * possible, else resolving it here), and responses matched by call id. */
 #ifndef TERN_JMAP_CALL_H
 #define TERN_JMAP_CALL_H
 
@@ -62,6 +62,11 @@ int jmap_req_result(jmap_req *r, const char *call_id, const char *method, cJSON 
 int jmap_merr_class(enum jmap_merr_type t);
 /* "stateMismatch: description" for logs and queue rows. Caller frees. */
 char *jmap_merr_text(const char *method, const struct jmap_merr *me);
+
+/* RFC 8620 3.7 JSON Pointer with "*", as a server evaluates a
+ * back-reference (used when a chain of references is longer than
+ * maxCallsInRequest and is resolved here). A new node, or NULL. */
+cJSON *jmap_pointer_eval(const cJSON *node, const char *path);
 
 /* For tests: the chunk sizes a request of n calls with the given
  * back-reference targets (deps[i] = index of the earliest call i refers

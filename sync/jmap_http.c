@@ -281,7 +281,9 @@ jmap_http_request(jmap_http *h, const struct jmap_http_req *rq, struct jmap_http
 		*err = xstrdup("cannot start a transfer");
 		goto out;
 	}
-	while (!x.done && (rc = jmap_http_pump(h, -1, 1000, NULL)) == TERN_OK)
+	/* Short waits: *stop is seen within 100 ms even when nobody can call
+	 * jmap_http_interrupt() (the session fetch inside connect()). */
+	while (!x.done && (rc = jmap_http_pump(h, -1, 100, NULL)) == TERN_OK)
 		;
 	jmap_http_remove(h, e);
 	if (rc != TERN_OK) {

@@ -2,7 +2,9 @@
  * the engine's curl multi handle, so StateChange events are read even while
  * API calls run; wait() returns when one names a state we do not have, when
  * the worker's wake pipe is readable, or at the deadline. Without push (no
- * eventSourceUrl, or Cyrus's 204) the server is polled every poll_interval. */
+ * eventSourceUrl, or Cyrus's 204) the server is polled every poll_interval;
+ * so it is while a broken stream waits to reconnect, and each time a stream
+ * opens wait() returns once, since events may have been missed meanwhile. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -35,6 +37,7 @@ struct jmap_push {
 	char *email_state;         /* from the latest StateChange */
 	char *mailbox_state;
 	int pending;               /* a StateChange arrived */
+	int opened;                /* a stream just opened: sync once */
 	int cr;                    /* the last byte was '\r' */
 	int64_t retry_at_ms;
 	int retry_ms;
@@ -52,6 +55,7 @@ stream_stop(struct jmap *j)
 	p->easy = NULL;
 	p->hdrs = NULL;
 	p->active = 0;
+	p->streaming = 0;
 	sb_reset(&p->line);
 	sb_reset(&p->data);
 	free(p->event);
@@ -140,6 +144,43 @@ sse_line(struct jmap *j, const char *s, size_t n)
 	}
 }
 
+/* Whether the answer is an event stream; the first time it is, the stream
+ * counts as open. */
+static int
+stream_check(struct jmap *j)
+{
+	struct jmap_push *p = j->push;
+	long status = 0;
+	char *ct = NULL;
+	if (p->streaming)
+		return 1;
+	curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(p->easy, CURLINFO_CONTENT_TYPE, &ct);
+	if (status != 200 || !ct || !str_ihas_prefix(ct, "text/event-stream"))
+		return 0;
+	p->streaming = 1;
+	p->opened = 1;
+	p->retry_ms = RETRY_MIN_MS;
+	log_info("jmap: event stream open");
+	return 1;
+}
+
+/* The end of the headers tells whether a stream opened: a server may send
+ * nothing more until the first change or ping. */
+static size_t
+sse_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct jmap *j = arg;
+	size_t len = size * nmemb;
+	long status = 0;
+	if (len > 2 || (len > 0 && data[0] != '\r' && data[0] != '\n'))
+		return len;
+	curl_easy_getinfo(j->push->easy, CURLINFO_RESPONSE_CODE, &status);
+	if ((status >= 300 && status < 400) || status == 100)
+		return len;   /* a redirect or an interim answer: the next one counts */
+	return stream_check(j) ? len : 0;
+}
+
 static size_t
 sse_write(char *data, size_t size, size_t nmemb, void *arg)
 {
@@ -147,16 +188,8 @@ sse_write(char *data, size_t size, size_t nmemb, void *arg)
 	struct jmap_push *p = j->push;
 	size_t len = size * nmemb;
 
-	if (!p->streaming) {
-		long status = 0;
-		char *ct = NULL;
-		curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
-		curl_easy_getinfo(p->easy, CURLINFO_CONTENT_TYPE, &ct);
-		if (status != 200 || !ct || !str_ihas_prefix(ct, "text/event-stream"))
-			return 0;   /* not a stream: the transfer ends, the status says why */
-		p->streaming = 1;
-		p->retry_ms = RETRY_MIN_MS;
-	}
+	if (!stream_check(j))
+		return 0;   /* not a stream: the transfer ends, the status says why */
 	for (size_t i = 0; i < len; i++) {
 		char c = data[i];
 		if (c == '\n' && p->cr) {
@@ -198,6 +231,8 @@ stream_start(struct jmap *j)
 	curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, p->hdrs);
 	curl_easy_setopt(p->easy, CURLOPT_WRITEFUNCTION, sse_write);
 	curl_easy_setopt(p->easy, CURLOPT_WRITEDATA, j);
+	curl_easy_setopt(p->easy, CURLOPT_HEADERFUNCTION, sse_header);
+	curl_easy_setopt(p->easy, CURLOPT_HEADERDATA, j);
 	/* No overall timeout on a stream; a silence well past the ping
 	 * interval means a dead connection. */
 	curl_easy_setopt(p->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -281,7 +316,13 @@ jmap_push_wait(struct jmap *j, struct sync_ctx *ctx, int max_ms, char **err)
 			return TERN_OK;
 		if (news(j, ctx))
 			return TERN_OK;
-		if (p->unavailable && j->next_poll_ms < until)
+		if (p->opened) {
+			p->opened = 0;
+			return TERN_OK;
+		}
+		/* No stream to tell us (none offered, or one being re-established):
+		 * poll. */
+		if ((p->unavailable || !p->streaming) && j->next_poll_ms < until)
 			until = j->next_poll_ms;
 		if (!p->active && !p->unavailable && p->retry_at_ms < until)
 			until = p->retry_at_ms;

@@ -3,7 +3,10 @@
  * EmailSubmission/set (RFC 8621 7.5) sends it, its onSuccessUpdateEmail
  * moving it to Sent and clearing $draft in the same request. The outbox
  * stage "submitting" is committed before the request, so after a crash we
- * look on the server before sending again: a message is delivered once. */
+ * look on the server before sending again: a message is delivered once.
+ * A server without urn:ietf:params:jmap:submission: the account's SMTP
+ * server sends it (stages sending -> smtp_sent, as for IMAP) and
+ * Email/import files the copy in Sent. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -17,6 +20,7 @@
 #include "sync/jmap.h"
 #include "sync/jmap_call.h"
 #include "sync/jmap_json.h"
+#include "sync/smtp_send.h"
 #include "util.h"
 
 #define CAP_SUBMISSION "urn:ietf:params:jmap:submission"
@@ -335,6 +339,85 @@ out:
 	return rc;
 }
 
+static int
+set_stage(struct sync_ctx *ctx, int64_t id, const char *stage)
+{
+	int rc = db_begin(ctx->db);
+	if (rc == TERN_OK && (rc = db_outbox_set_stage(ctx->db, id, stage)) == TERN_OK)
+		return db_commit(ctx->db);
+	db_rollback(ctx->db);
+	return rc == TERN_OK ? TERN_EDB : rc;
+}
+
+static int
+smtp_fallback(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
+              const char *stage, char **err)
+{
+	static const char *const kw[] = { "$seen", NULL };
+	const struct account_cfg *acct = j->acct;
+	char *sent = NULL, *mid = NULL, *draft_id = NULL, *blob = NULL;
+	struct smtp_envelope env;
+	jmap_req *r = NULL;
+	const char *c;
+	int rc = TERN_OK, unknown = 0, was_sent = 0;
+
+	if (!acct->smtp_host) {
+		*err = xstrdup("the JMAP server offers no submission and the account has no smtp_host");
+		return TERN_EREFUSED;
+	}
+	role_rid(ctx, j->account_id, "sent", &sent);
+	if (str_eq(stage, "sending") && sent &&
+	    (rc = db_jmap_outbox_message_id(ctx->db, q->resource_id, &mid)) == TERN_OK && *mid) {
+		/* The last attempt may have reached the SMTP server: its copy in
+		 * Sent is the proof we have. */
+		if ((rc = find_sent(j, mid, sent, &draft_id, &was_sent, err)) != TERN_OK)
+			goto out;
+		if (was_sent) {
+			log_info("jmap: outbox %lld was sent before a restart", (long long)q->resource_id);
+			rc = done(ctx, q);
+			goto out;
+		}
+	}
+	if (!str_eq(stage, "smtp_sent")) {
+		if (smtp_envelope_build(raw, len, &env, err) != TERN_OK) {
+			rc = TERN_EREFUSED;
+			goto out;
+		}
+		if ((rc = set_stage(ctx, q->resource_id, "sending")) != TERN_OK) {
+			smtp_envelope_free(&env);
+			goto out;
+		}
+		rc = smtp_send(acct, ctx->password, &env, ctx->stop, &unknown, err);
+		smtp_envelope_free(&env);
+		if (rc != TERN_OK) {
+			if (!unknown)
+				set_stage(ctx, q->resource_id, "queued");   /* nothing left the house */
+			goto out;
+		}
+		if ((rc = set_stage(ctx, q->resource_id, "smtp_sent")) != TERN_OK)
+			goto out;
+		log_info("jmap: outbox %lld sent over SMTP (no JMAP submission)", (long long)q->resource_id);
+	}
+	if (!sent) {
+		log_warn("jmap: no Sent mailbox: the sent message is not filed");
+		rc = done(ctx, q);
+		goto out;
+	}
+	if ((rc = upload(j, raw, len, &blob, err)) != TERN_OK)
+		goto out;
+	r = jmap_req_new();
+	c = add_import(j, r, blob, sent, kw);
+	if ((rc = jmap_req_send(j, r, err)) == TERN_OK && (rc = import_result(r, c, NULL, err)) == TERN_OK)
+		rc = done(ctx, q);
+out:
+	jmap_req_free(r);
+	free(sent);
+	free(mid);
+	free(draft_id);
+	free(blob);
+	return rc;
+}
+
 int
 jmap_submit_push(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, char **err)
 {
@@ -355,9 +438,8 @@ jmap_submit_push(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q
 		rc = submit(j, ctx, q, raw, len, stage, err);
 	} else {
 		/* RFC 8621 7: without urn:ietf:params:jmap:submission the account
-		 * cannot send through JMAP; the account's SMTP settings would. */
-		*err = xstrdup("the JMAP server offers no submission and tern's SMTP sender is not built in");
-		rc = TERN_EREFUSED;
+		 * cannot send through JMAP; its SMTP settings can. */
+		rc = smtp_fallback(j, ctx, q, raw, len, stage, err);
 	}
 	free(raw);
 	free(stage);

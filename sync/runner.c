@@ -13,6 +13,7 @@
 #include "lock.h"
 #include "log.h"
 #include "search.h"
+#include "sync/prefetch.h"
 #include "sync/retry.h"
 #include "sync/runner.h"
 #include "sync/wakepipe.h"
@@ -31,6 +32,7 @@ struct runner {
 	volatile int stop;
 	struct sync_ctx ctx;
 	void *serve_data;
+	prefetch *pf;             /* bodies the server refused, kept across steps */
 	int quiet;                /* no lock: leave the account's status to its holder */
 };
 
@@ -130,6 +132,7 @@ runner_close(runner *r)
 		explicit_bzero(r->password, strlen(r->password));
 		free(r->password);
 	}
+	prefetch_free(r->pf);
 	pthread_mutex_destroy(&r->st_mu);
 	free(r);
 }
@@ -410,6 +413,23 @@ runner_server_search(runner *r, const char *text, char **err)
 	}
 	rc = r->ops->server_search(r->st, &r->ctx, q, err);
 	search_query_free(q);
+	return rc;
+}
+
+int
+runner_prefetch(runner *r, int *more, char **err)
+{
+	int rc;
+	*more = 0;
+	if (!r->st)
+		return TERN_EOFFLINE;
+	if (!r->pf)
+		r->pf = prefetch_new();
+	rc = prefetch_step(r->pf, r->ops, r->st, &r->ctx, r->env->acct->prefetch_days, 16, more);
+	if (rc != TERN_OK && r->stop)
+		rc = TERN_ECANCELLED;
+	if (rc != TERN_OK && !*err)
+		*err = xstrdup(tern_strerror(rc));
 	return rc;
 }
 

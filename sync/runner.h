@@ -50,6 +50,9 @@ void runner_counts(runner *r, struct sync_counts *out);
 int runner_queue_due(runner *r);
 int runner_fetch_body(runner *r, int64_t msg_id, char **err);
 int runner_server_search(runner *r, const char *text, char **err);
+/* One step of the background prefetch (sync/prefetch.h, prefetch_days of
+ * the account): *more when there is work left. */
+int runner_prefetch(runner *r, int *more, char **err);
 int runner_wait(runner *r, int max_ms, char **err);
 
 /* Live status for the UI; detail/last_error as db_status_set(). */

@@ -28,6 +28,9 @@ int sync_push(const struct sync_env *env, char **err);
 /* Fetch and cache one message body now (tern show). It needs no lock: it
  * only reads from the server, so it works while another tern syncs. */
 int sync_fetch_body(const struct sync_env *env, int64_t msg_id, char **err);
+/* Run a query (src/search.h syntax) on the server and store what it finds
+ * as server hits (db/db_search.h), for tern search. No lock, as above. */
+int sync_server_search(const struct sync_env *env, const char *query, char **err);
 /* Run until SIGINT/SIGTERM (tern sync without --once): one worker thread
  * per account, stopped cleanly on the signal. The caller must not have
  * started other threads that take these signals. */

@@ -76,6 +76,21 @@ sync_fetch_body(const struct sync_env *env, int64_t msg_id, char **err)
 }
 
 int
+sync_server_search(const struct sync_env *env, const char *query, char **err)
+{
+	runner *r = NULL;
+	int rc;
+
+	*err = NULL;
+	if ((rc = runner_open(env, 0, &r, err)) != TERN_OK)
+		return rc;
+	if ((rc = runner_connect(r, err)) == TERN_OK)
+		rc = runner_server_search(r, query, err);
+	runner_close(r);
+	return rc;
+}
+
+int
 sync_run_forever(const struct sync_env *envs, int n, char **err)
 {
 	worker **w = xcalloc((size_t)(n > 0 ? n : 1), sizeof *w);

@@ -201,7 +201,7 @@ worker_main(void *arg)
 	worker *w = arg;
 	runner *r = w->r;
 	unsigned seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)w;
-	int failures = 0, want = RUN_PUSH | RUN_SYNC;
+	int failures = 0, want = RUN_PUSH | RUN_SYNC, pf_more = 0;
 	int64_t next_full = 0;
 
 	while (!runner_stopping(r)) {
@@ -222,11 +222,28 @@ worker_main(void *arg)
 			rc = runner_cycle(r, want, &err);
 			if (rc == TERN_OK) {
 				failures = 0;
-				if (want & RUN_SYNC)
+				if (want & RUN_SYNC) {
 					next_full = time_mono_ms() + runner_poll_ms(r);
+					pf_more = 1;   /* new mail may want its body */
+				}
 			}
 		}
 		want = 0;
+		/* Background prefetch (prefetch_days): small steps while nothing
+		 * else waits; a request or a poke ends a step early. */
+		if (rc == TERN_OK && pf_more && !runner_stopping(r) && !has_requests(w)) {
+			rc = runner_prefetch(r, &pf_more, &err);
+			if (rc == TERN_OK) {
+				if (wakepipe_drain(runner_wake_fd(r)) && runner_queue_due(r))
+					want = RUN_PUSH;
+				if (time_mono_ms() >= next_full)
+					want = RUN_PUSH | RUN_SYNC;
+				if (pf_more || want) {
+					free(err);
+					continue;
+				}
+			}
+		}
 		if (rc == TERN_OK && !runner_stopping(r) && !has_requests(w)) {
 			int64_t left = next_full - time_mono_ms();
 			int poked;

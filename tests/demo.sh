@@ -1,20 +1,20 @@
 #!/bin/sh
 # tests/demo.sh: tern against real servers, by hand.
 #
-# Starts Dovecot, Cyrus (JMAP), the push endpoint and the SMTP sink in /tmp/tern-demo (wiped
-# first, so the demo always starts the same), loads DEMO_COUNT (default 3000) generated
-# messages into alice on Dovecot and on Cyrus, writes /tmp/tern-demo/config with two
-# accounts, then runs the TUI in the foreground:
-#   "${TERN:-./tern}" -c /tmp/tern-demo/config -d /tmp/tern-demo/data
+# Starts Dovecot, Cyrus (JMAP), the push endpoint and the SMTP sink in the lab directory
+# /tmp/tern-demo (TERN_DEMO_LAB overrides it; wiped first, so the demo always starts the
+# same), loads DEMO_COUNT (default 3000) generated messages into alice on Dovecot and on
+# Cyrus, writes LAB/config with two accounts, then runs the TUI in the foreground:
+#   "${TERN:-./tern}" -c LAB/config -d LAB/data
 # When tern exits, the servers stop. Root only (the servers drop to the users mail and cyrus).
 #   dovecot  IMAP, STARTTLS on Dovecot's plain port; sends through Dovecot submission (STARTTLS)
 #   cyrus    JMAP through the push endpoint (Cyrus itself has no push)
-# Mail sent by either account lands in /tmp/tern-demo/smtp/spool (NNNNNN.eml + .json).
+# Mail sent by either account lands in LAB/smtp/spool (NNNNNN.eml + .json).
 set -eu
 SRV=$(cd "$(dirname "$0")/servers" && pwd)
 TERN=${TERN:-./tern}
 COUNT=${DEMO_COUNT:-3000}
-LAB=/tmp/tern-demo
+LAB=${TERN_DEMO_LAB:-/tmp/tern-demo}
 export TERN_LAB=$LAB
 
 if [ ! -x "$TERN" ]; then
@@ -26,7 +26,7 @@ fi
 rm -rf "$LAB"
 
 trap '"$SRV/stop.sh" >/dev/null 2>&1 || true' EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
 "$SRV/start.sh" >/dev/null
 . "$LAB/env"
 echo "demo: loading $COUNT messages into alice on Dovecot and on Cyrus..."

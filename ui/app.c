@@ -113,6 +113,18 @@ app_open_mailbox(struct app *a, int64_t mailbox_id)
 	db_mailbox_row_free(&r);
 }
 
+/* Keeps the error of the last failed row (rows come oldest first). */
+static int
+newest_failed(const struct queue_row *r, void *ctx)
+{
+	char **err = ctx;
+	if (str_eq(r->status, "failed") && r->last_error && *r->last_error) {
+		free(*err);
+		*err = xstrdup(r->last_error);
+	}
+	return 0;
+}
+
 void
 app_refresh(struct app *a)
 {
@@ -124,6 +136,10 @@ app_refresh(struct app *a)
 			u->st = st;
 		}
 		db_queue_counts(a->d, u->id, &u->queued, &u->failed);
+		free(u->failed_error);
+		u->failed_error = NULL;
+		if (u->failed)
+			db_queue_each(a->d, u->id, newest_failed, &u->failed_error);
 	}
 	app_load_mailboxes(a);
 	ml_refresh(a->ml);

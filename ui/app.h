@@ -23,6 +23,7 @@ struct ui_account {
 	char *start_error;
 	struct account_status st;
 	int64_t queued, failed;
+	char *failed_error;       /* the newest failed change's error, or NULL */
 };
 
 enum pane { PANE_ACCOUNTS, PANE_MAILBOXES, PANE_LIST, PANE_PAGER };
@@ -63,6 +64,10 @@ struct app {
 	int64_t *move_ids;                /* waiting for the move picker */
 	size_t nmove;
 
+	struct compose *cmp;              /* the compose screen (ui/compose.h), NULL when closed */
+	int64_t sent_outbox, sent_account;/* the last send, followed on the message line */
+	int64_t cmp_wait_msg;             /* reply/forward/resume waiting for this body */
+	int cmp_wait_act, cmp_wait_att;
 	prompt *pr;                       /* modal line input */
 	picker *pick;                     /* modal mailbox picker */
 	int help, help_top;               /* the help screen */

@@ -41,6 +41,7 @@ static const struct {
 	[ACT_HELP] = { "help", "this list of bindings" },
 	[ACT_REDRAW] = { "redraw", "repaint the screen" },
 	[ACT_SEARCH] = { "search", "search messages (tern search syntax)" },
+	[ACT_SEARCH_ALL] = { "search-all", "search every account" },
 	[ACT_NEXT_UNREAD] = { "next-unread", "next unread message" },
 	[ACT_CHANGE_MAILBOX] = { "change-mailbox", "pick a mailbox to open" },
 	[ACT_THREADS] = { "toggle-threads", "threaded or flat message list" },
@@ -61,11 +62,17 @@ static const struct {
 	[ACT_RAW] = { "toggle-raw", "the raw message / the rendered one" },
 	[ACT_FIND] = { "find", "search the text of the message" },
 	[ACT_FIND_NEXT] = { "find-next", "next match in the message" },
-	[ACT_ATTACHMENTS] = { "attachments", "show / hide the attachment list" },
+	[ACT_ATTACHMENTS] = { "attachments", "the attachment menu (open, save)" },
+	[ACT_SAVE_ATTACHMENT] = { "save-attachment", "save the attachment to a file" },
+	[ACT_COMPOSE] = { "compose", "write a new message" },
+	[ACT_REPLY] = { "reply", "reply to the sender (Reply-To honoured)" },
+	[ACT_REPLY_ALL] = { "reply-all", "reply to the sender and all recipients" },
+	[ACT_FORWARD] = { "forward", "forward, inline or as an attachment" },
+	[ACT_RESUME] = { "resume", "edit the draft again, or the last failed send" },
 };
 
 static const char *const ctx_names[CTX_COUNT] = {
-	"global", "accounts", "mailboxes", "index", "pager"
+	"global", "accounts", "mailboxes", "index", "pager", "attach"
 };
 
 static const struct {
@@ -102,6 +109,7 @@ static const struct {
 	{ CTX_GLOBAL, "c", ACT_CHANGE_MAILBOX },
 	{ CTX_GLOBAL, "$", ACT_SYNC_NOW },
 	{ CTX_INDEX, "/", ACT_SEARCH }, { CTX_MAILBOXES, "/", ACT_SEARCH },
+	{ CTX_INDEX, "A", ACT_SEARCH_ALL }, { CTX_MAILBOXES, "A", ACT_SEARCH_ALL },
 	{ CTX_INDEX, "n", ACT_NEXT_UNREAD },
 	{ CTX_INDEX, "V", ACT_THREADS },
 	{ CTX_INDEX, "t", ACT_TAG }, { CTX_INDEX, "T", ACT_TAG_PATTERN },
@@ -119,6 +127,16 @@ static const struct {
 	{ CTX_PAGER, "h", ACT_HEADERS }, { CTX_PAGER, "H", ACT_RAW },
 	{ CTX_PAGER, "/", ACT_FIND }, { CTX_PAGER, "n", ACT_FIND_NEXT },
 	{ CTX_PAGER, "v", ACT_ATTACHMENTS },
+	{ CTX_ATTACH, "s", ACT_SAVE_ATTACHMENT }, { CTX_ATTACH, "m", ACT_OPEN },
+	/* "g" is mutt's group-reply, but here it is "top" (and "R" retry in
+	 * the index); "bind = index g reply-all" gives mutt's layout. */
+	{ CTX_INDEX, "m", ACT_COMPOSE }, { CTX_PAGER, "m", ACT_COMPOSE },
+	{ CTX_MAILBOXES, "m", ACT_COMPOSE },
+	{ CTX_INDEX, "r", ACT_REPLY }, { CTX_PAGER, "r", ACT_REPLY },
+	{ CTX_INDEX, "L", ACT_REPLY_ALL }, { CTX_PAGER, "L", ACT_REPLY_ALL },
+	{ CTX_PAGER, "R", ACT_REPLY_ALL },
+	{ CTX_INDEX, "f", ACT_FORWARD }, { CTX_PAGER, "f", ACT_FORWARD },
+	{ CTX_INDEX, "E", ACT_RESUME }, { CTX_PAGER, "E", ACT_RESUME },
 };
 
 static void
@@ -199,7 +217,7 @@ keymap_new(const struct cfg_list *binds, keymap **out, char **err)
 			                 e->file, e->line);
 			rc = TERN_ECONFIG;
 		} else if (ctx < 0) {
-			*err = xasprintf("%s:%d: bind: unknown context '%s' (global, accounts, mailboxes, index, pager)",
+			*err = xasprintf("%s:%d: bind: unknown context '%s' (global, accounts, mailboxes, index, pager, attach)",
 			                 e->file, e->line, c);
 			rc = TERN_ECONFIG;
 		} else if ((key = parse_key(k)) < 0) {

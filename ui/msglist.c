@@ -281,7 +281,8 @@ fetch(msglist *l, const struct lkey *after, int inclusive, int backward, int lim
 	}
 	case ML_SEARCH: {
 		struct search_cursor c = { (int)k.a, k.b, k.c };
-		struct search_scope sc = { &l->account_id, 1 };
+		/* account 0: every account (search-all) */
+		struct search_scope sc = { &l->account_id, l->account_id ? 1 : 0 };
 		return db_search_page(l->d, l->q, &sc, after ? &c : NULL, backward, limit, search_cb, &p);
 	}
 	case ML_THREADS:

@@ -11,6 +11,10 @@
 /* Opens m in the pager (marks it read when the config says so). */
 void pager_open(struct app *a, const struct msg_row *m);
 void pager_close(struct app *a);
+/* "back": closes the attachment menu if open, else the pager. */
+void pager_back(struct app *a);
+/* The key context: the attachment menu's, or the pager's. */
+enum ui_ctx pager_ctx(struct app *a);
 void pager_draw(struct app *a, int y, int x, int h, int w);
 void pager_key(struct app *a, enum ui_action act);
 /* A worker answered a request: the pager's body may be here now. */

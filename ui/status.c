@@ -17,7 +17,7 @@ status_draw(struct app *a)
 	strbuf sb = STRBUF_INIT;
 	int64_t pos, queued = 0, failed = 0;
 	int from_end;
-	const char *err = NULL;
+	const char *err = NULL, *failed_err = NULL;
 
 	if (a->open_mailbox) {
 		for (size_t i = 0; i < a->nmb; i++)
@@ -36,6 +36,8 @@ status_draw(struct app *a)
 		const struct ui_account *u = &a->acc[i];
 		queued += u->queued;
 		failed += u->failed;
+		if (!failed_err && u->failed_error)
+			failed_err = u->failed_error;
 		if (u->st.state && (strcmp(u->st.state, "syncing") == 0 || strcmp(u->st.state, "connecting") == 0))
 			sb_printf(&sb, " · %s: %s %s", u->cfg->name, u->st.state, u->st.detail ? u->st.detail : "");
 		if (!err && u->st.last_error && *u->st.last_error)
@@ -45,8 +47,14 @@ status_draw(struct app *a)
 	}
 	if (queued)
 		sb_printf(&sb, " · %lld queued", (long long)queued);
-	if (failed)
-		sb_printf(&sb, " · %lld FAILED (R retry, X drop)", (long long)failed);
+	if (failed) {
+		/* keymap_key_name() has one static buffer: copy the first name. */
+		int rk = keymap_key_for(a->km, CTX_INDEX, ACT_RETRY), dk = keymap_key_for(a->km, CTX_INDEX, ACT_DROP);
+		char retry[16];
+		snprintf(retry, sizeof retry, "%s", rk ? keymap_key_name(rk) : "retry");
+		sb_printf(&sb, " · %lld FAILED%s%s (%s retry, %s drop)", (long long)failed, failed_err ? ": " : "",
+		          failed_err ? failed_err : "", retry, dk ? keymap_key_name(dk) : "drop");
+	}
 	if (err)
 		sb_printf(&sb, " · error: %s", err);
 	attron(A_REVERSE);

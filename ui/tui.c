@@ -15,6 +15,7 @@
 #include "err.h"
 #include "log.h"
 #include "ui/app.h"
+#include "ui/compose.h"
 #include "ui/draw.h"
 #include "ui/modal.h"
 #include "ui/pager.h"
@@ -62,7 +63,7 @@ static void
 draw_title(struct app *a)
 {
 	char hint[160];
-	enum ui_ctx ctx = a->focus == PANE_PAGER ? CTX_PAGER : a->focus == PANE_LIST ? CTX_INDEX :
+	enum ui_ctx ctx = a->focus == PANE_PAGER ? pager_ctx(a) : a->focus == PANE_LIST ? CTX_INDEX :
 	                  a->focus == PANE_MAILBOXES ? CTX_MAILBOXES : CTX_ACCOUNTS;
 	int kq = keymap_key_for(a->km, ctx, ACT_BACK), kh = keymap_key_for(a->km, ctx, ACT_HELP);
 	char q[16], h[16];
@@ -98,7 +99,9 @@ draw_all(struct app *a)
 		else
 			list_draw(a);
 	}
+	compose_track(a);
 	status_draw(a);
+	compose_draw(a);
 	if (a->pick)
 		picker_draw(a);
 	if (a->pr)
@@ -134,7 +137,7 @@ back(struct app *a)
 {
 	switch (a->focus) {
 	case PANE_PAGER:
-		pager_close(a);
+		pager_back(a);
 		break;
 	case PANE_LIST:
 		if (a->narrow)
@@ -177,11 +180,15 @@ handle_key(struct app *a, int key)
 		prompt_key(a, key);
 		return;
 	}
+	if (a->cmp) {
+		compose_key(a, key);
+		return;
+	}
 	if (a->pick) {
 		picker_key(a, key);
 		return;
 	}
-	ctx = a->focus == PANE_PAGER ? CTX_PAGER : a->focus == PANE_LIST ? CTX_INDEX :
+	ctx = a->focus == PANE_PAGER ? pager_ctx(a) : a->focus == PANE_LIST ? CTX_INDEX :
 	      a->focus == PANE_MAILBOXES ? CTX_MAILBOXES : CTX_ACCOUNTS;
 	act = keymap_lookup(a->km, ctx, key);
 	if (act == ACT_NONE)
@@ -215,6 +222,9 @@ handle_key(struct app *a, int key)
 		return;
 	case ACT_SYNC_NOW:
 		sync_now(a);
+		return;
+	case ACT_COMPOSE: case ACT_REPLY: case ACT_REPLY_ALL: case ACT_FORWARD: case ACT_RESUME:
+		compose_action(a, act, a->focus == PANE_LIST || a->focus == PANE_PAGER ? ml_current(a->ml) : NULL);
 		return;
 	default:
 		break;
@@ -363,11 +373,13 @@ app_free(struct app *a)
 		worker_stop(a->acc[i].w);
 		db_status_free(&a->acc[i].st);
 		free(a->acc[i].start_error);
+		free(a->acc[i].failed_error);
 	}
 	if (a->pg)
 		pager_close(a);
 	prompt_free(a);
 	picker_free(a);
+	compose_free(a);
 	triage_free(a);
 	for (size_t i = 0; i < a->nmb; i++)
 		db_mailbox_row_free(&a->mb[i].r);

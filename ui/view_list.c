@@ -13,6 +13,7 @@
 #include "ui/draw.h"
 #include "ui/modal.h"
 #include "ui/pager.h"
+#include "ui/search_ui.h"
 #include "util.h"
 
 /* mutt's habit: the time for today, the day for this year, else the date. */
@@ -98,28 +99,8 @@ list_draw(struct app *a)
 static void
 search_done(struct app *a, const char *text, void *ctx)
 {
-	struct search_error e = { 0 };
-	struct ui_account *u = a->nacc ? &a->acc[a->cur_acc] : NULL;
-	search_query *q = NULL;
 	(void)ctx;
-	if (!*text || !u)
-		return;
-	if (search_parse(text, time_now(), &q, &e) != TERN_OK) {
-		app_say(a, 1, "bad query: %s (column %d)", e.message ? e.message : "?", e.pos + 1);
-		search_error_free(&e);
-		return;
-	}
-	if (a->pg)
-		pager_close(a);
-	/* The server may know what the local index cannot (bodies not cached):
-	 * its results join the list when the worker answers. */
-	if (u->w && search_query_has_text(q))
-		worker_request(u->w, WREQ_SERVER_SEARCH, 0, text, NULL);
-	ml_open_search(a->ml, q, u->id);
-	a->open_mailbox = 0;
-	free(a->list_title);
-	a->list_title = xasprintf("search: %s", text);
-	a->focus = PANE_LIST;
+	search_run(a, text, 0);
 }
 
 static void
@@ -148,6 +129,9 @@ list_key(struct app *a, enum ui_action act)
 	case ACT_OPEN:
 		if (cur)
 			pager_open(a, cur);
+		break;
+	case ACT_SEARCH_ALL:
+		search_all_open(a);
 		break;
 	case ACT_SEARCH:
 		prompt_open(a, "Search: ", "", search_done, NULL);

@@ -106,6 +106,7 @@ mailboxes_key(struct app *a, enum ui_action act)
 			app_open_mailbox(a, a->mb[a->mb_cur].r.id);
 		break;
 	case ACT_SEARCH:
+	case ACT_SEARCH_ALL:
 		list_key(a, act);
 		break;
 	default:

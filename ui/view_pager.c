@@ -5,20 +5,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 
-#include "body_text.h"
 #include "db/db_change.h"
 #include "db/db_message.h"
 #include "err.h"
+#include "mime_render.h"
 #include "strbuf.h"
 #include "textsafe.h"
 #include "ui/app.h"
 #include "ui/draw.h"
 #include "ui/modal.h"
 #include "ui/pager.h"
+#include "ui/pager_int.h"
 #include "util.h"
 
-enum pg_state { PG_LOADING, PG_READY, PG_UNAVAILABLE };
+/* LOADING: the worker fetches the body; RENDERING: a render job runs the
+ * html_filter; READY: body holds the rendered text. */
+enum pg_state { PG_LOADING, PG_RENDERING, PG_READY, PG_UNAVAILABLE };
 
 struct pline {
 	size_t off, len;
@@ -30,22 +34,28 @@ struct pager {
 	char *why;                /* PG_UNAVAILABLE: what to tell the user */
 	char *raw;
 	size_t rawlen;
-	int all_headers, raw_mode, show_att;
+	render_job *job;
+	char *body;               /* rendered body and attachment list (safe) */
+	attach_menu *att;         /* the attachment menu, when open */
+	int all_headers, raw_mode;
 	char *text;               /* safe text: no control characters but \n */
 	struct pline *lines;
 	size_t nlines;
 	int wrap_w;
 	size_t top;
 	char *find;
-	size_t find_line;         /* line of the last match + 1, 0 none */
+	size_t match_off, match_len; /* in text; match_len 0: none */
 };
 
 static void
 pager_free(pager *p)
 {
 	db_msg_row_free(&p->m);
+	render_job_drop(p->job);
+	attach_close(p->att);
 	free(p->why);
 	free(p->raw);
+	free(p->body);
 	free(p->text);
 	free(p->lines);
 	free(p->find);
@@ -59,28 +69,68 @@ add_header(strbuf *sb, const char *name, const char *value)
 		sb_printf(sb, "%s: %s\n", name, value);
 }
 
-struct att_list {
-	strbuf *sb;
-	int n;
-};
-
+/* Attachments known from the server's structure, before the body is here. */
 static int
 att_cb(const struct msg_attachment *at, void *ctx)
 {
-	struct att_list *l = ctx;
-	const char *unit = "B";
-	double size = (double)at->size;
-	if (size >= 1024 * 1024) {
-		size /= 1024 * 1024;
-		unit = "MB";
-	} else if (size >= 1024) {
-		size /= 1024;
-		unit = "kB";
-	}
-	sb_printf(l->sb, "[%d] %s (%s, %.*f %s)%s\n", ++l->n, at->filename && *at->filename ? at->filename :
-	          "(no name)", at->media_type ? at->media_type : "?", *unit == 'B' ? 0 : 1, size, unit,
-	          at->is_inline ? " inline" : "");
+	strbuf *sb = ctx;
+	sb_printf(sb, "[%s] %s (%s, %lld bytes)\n", at->part_id ? at->part_id : "?",
+	          at->filename && *at->filename ? at->filename : "(no name)",
+	          at->media_type ? at->media_type : "?", (long long)at->size);
 	return 0;
+}
+
+/* Every header of the raw message, RFC 2047 decoded: the header block
+ * alone goes through the renderer, so no filter runs for it. */
+static void
+all_headers(strbuf *sb, const char *raw, size_t len)
+{
+	const char *end = strstr(raw, "\r\n\r\n"), *end2 = strstr(raw, "\n\n");
+	size_t n;
+	struct render_opts ro = { NULL, NULL, 0, RENDER_HDR_ALL, 0 };
+	char *h;
+
+	if (!end || (end2 && end2 < end))
+		n = end2 ? (size_t)(end2 - raw) + 2 : len;
+	else
+		n = (size_t)(end - raw) + 4;
+	h = mime_render_raw(raw, n, &ro);
+	sb_adds(sb, h);
+	free(h);
+}
+
+/* Tabs to spaces by display width; CR dropped (the text is already safe). */
+static char *
+expand_tabs(const char *s)
+{
+	strbuf out = STRBUF_INIT;
+	mbstate_t ps;
+	int col = 0;
+
+	memset(&ps, 0, sizeof ps);
+	while (*s) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s, strlen(s), &ps);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&ps, 0, sizeof ps);
+			n = 1;
+			wc = L'?';
+		}
+		if (*s == '\t') {
+			do
+				sb_addc(&out, ' ');
+			while (++col % 8);
+		} else if (*s == '\n') {
+			sb_addc(&out, '\n');
+			col = 0;
+		} else if (*s != '\r') {
+			int w = wcwidth(wc);
+			sb_add(&out, s, n);
+			col += w > 0 ? w : 0;
+		}
+		s += n;
+	}
+	return out.buf ? sb_steal(&out) : xstrdup("");
 }
 
 /* The text to show, before wrapping: headers, body, attachment list. */
@@ -96,15 +146,10 @@ compose(struct app *a, pager *p)
 		sb_add(&sb, p->raw, p->rawlen);
 	} else {
 		if (p->all_headers && p->raw) {
-			const char *end = strstr(p->raw, "\r\n\r\n");
-			const char *end2 = strstr(p->raw, "\n\n");
-			if (!end || (end2 && end2 < end))
-				end = end2;
-			sb_add(&sb, p->raw, end ? (size_t)(end - p->raw) : p->rawlen);
-			sb_adds(&sb, "\n");
+			all_headers(&sb, p->raw, p->rawlen);
 		} else {
-			char from[600];
-			snprintf(from, sizeof from, *p->m.from_name ? "%s <%s>" : "%s%s", p->m.from_name, p->m.from_addr);
+			char *from = *p->m.from_name ? xasprintf("%s <%s>", p->m.from_name, p->m.from_addr) :
+			             xstrdup(p->m.from_addr);
 			localtime_r(&t, &tm);
 			strftime(date, sizeof date, "%a, %d %b %Y %H:%M", &tm);
 			add_header(&sb, "From", from);
@@ -112,47 +157,58 @@ compose(struct app *a, pager *p)
 			add_header(&sb, "Cc", p->m.cc_list);
 			add_header(&sb, "Date", date);
 			add_header(&sb, "Subject", p->m.subject);
+			free(from);
 		}
 		sb_adds(&sb, "\n");
-		if (p->state == PG_LOADING)
-			sb_adds(&sb, "loading…\n");
-		else if (p->state == PG_UNAVAILABLE)
-			sb_printf(&sb, "%s\n", p->why ? p->why : "not available");
-		else {
-			char *body = body_text_extract(p->raw, p->rawlen);
-			sb_adds(&sb, body);
-			free(body);
-		}
-		if (p->show_att || p->m.has_attachment) {
-			struct att_list l = { &sb, 0 };
-			sb_adds(&sb, "\n");
-			db_attachment_each(a->d, p->m.id, att_cb, &l);
-			if (l.n == 0 && p->show_att)
-				sb_adds(&sb, "(no attachments)\n");
+		if (p->state == PG_READY) {
+			sb_adds(&sb, p->body);
+		} else {
+			if (p->state == PG_LOADING || p->state == PG_RENDERING)
+				sb_adds(&sb, "loading…\n");
+			else
+				sb_printf(&sb, "%s\n", p->why ? p->why : "not available");
+			if (p->m.has_attachment) {
+				sb_adds(&sb, "\n-- Attachments --\n");
+				db_attachment_each(a->d, p->m.id, att_cb, &sb);
+			}
 		}
 	}
 	free(p->text);
 	{
-		/* Untrusted from here on: controls become ^X, tabs become spaces. */
-		char *safe = text_sanitize_n(sb.buf ? sb.buf : "", sb.len, TEXT_KEEP_NEWLINES | TEXT_KEEP_TABS);
-		strbuf out = STRBUF_INIT;
-		int col = 0;
-		for (const char *s = safe; *s; s++) {
-			if (*s == '\t') {
-				do
-					sb_addc(&out, ' ');
-				while (++col % 8);
-				continue;
-			}
-			col = *s == '\n' ? 0 : col + 1;
-			if (*s != '\r')
-				sb_addc(&out, *s);
-		}
+		/* Untrusted from here on: controls become ^X (the rendered body
+		 * already is safe; headers from the database and raw text are not). */
+		char *safe = sb.len ? text_sanitize_n(sb.buf, sb.len, TEXT_KEEP_NEWLINES | TEXT_KEEP_TABS) :
+		             xstrdup("");
+		p->text = expand_tabs(safe);
 		free(safe);
-		p->text = sb_steal(&out);
 	}
 	sb_free(&sb);
 	p->wrap_w = 0;
+	p->match_len = 0;
+}
+
+/* The last place in s[0..fit) a line may break: after a space, or after
+ * a wide character (CJK text breaks between any two); 0 if none. */
+static size_t
+break_before(const char *s, size_t fit)
+{
+	size_t i = 0, brk = 0;
+	mbstate_t ps;
+
+	memset(&ps, 0, sizeof ps);
+	while (i < fit) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s + i, fit - i, &ps);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&ps, 0, sizeof ps);
+			n = 1;
+			wc = 0;
+		}
+		i += n;
+		if (wc == L' ' || (wc && wcwidth(wc) == 2))
+			brk = i;
+	}
+	return brk;
 }
 
 /* Splits the text into screen lines of at most w cells, at a space when
@@ -171,13 +227,15 @@ wrap(pager *p, int w)
 		do {
 			size_t fit = draw_fit(s, len, w, NULL), cut = fit;
 			if (fit < len) {
-				size_t sp = fit;
-				while (sp > 0 && s[sp - 1] != ' ')
-					sp--;
-				if (sp > 0)
-					cut = sp;
-				if (cut == 0)
+				size_t brk = break_before(s, fit);
+				if (brk > 0)
+					cut = brk;
+				if (cut == 0) {
+					/* Not even one character fits: take one whole. */
 					cut = 1;
+					while (cut < len && ((unsigned char)s[cut] & 0xC0) == 0x80)
+						cut++;
+				}
 			}
 			if (n == cap) {
 				cap *= 2;
@@ -198,13 +256,34 @@ wrap(pager *p, int w)
 }
 
 static void
+render(struct app *a, pager *p)
+{
+	const char *filter = a->cfg->html_filter;
+	struct render_opts ro = { a->cfg->alternative_order, NULL, 0, RENDER_HDR_NONE, 1 };
+
+	render_job_drop(p->job);
+	p->job = NULL;
+	free(p->body);
+	p->body = NULL;
+	/* Only a filter (a child process) can be slow: it runs off the main
+	 * thread. The built-in reducer renders in place. */
+	if (filter && *filter &&
+	    (p->job = render_job_start(p->raw, p->rawlen, a->cfg->alternative_order, filter, a->wake_wr))) {
+		p->state = PG_RENDERING;
+		return;
+	}
+	p->body = mime_render_raw(p->raw, p->rawlen, &ro);
+	p->state = PG_READY;
+}
+
+static void
 load_body(struct app *a, pager *p)
 {
 	struct ui_account *u = app_account(a, p->m.account_id);
 	free(p->raw);
 	p->raw = NULL;
 	if (db_body_get(a->d, p->m.id, &p->raw, &p->rawlen) == TERN_OK) {
-		p->state = PG_READY;
+		render(a, p);
 	} else if (u && u->w) {
 		if (p->state != PG_LOADING)
 			worker_request(u->w, WREQ_FETCH_BODY, p->m.id, NULL, NULL);
@@ -260,56 +339,119 @@ pager_close(struct app *a)
 }
 
 void
+pager_back(struct app *a)
+{
+	if (a->pg && a->pg->att) {
+		attach_close(a->pg->att);
+		a->pg->att = NULL;
+		return;
+	}
+	pager_close(a);
+}
+
+enum ui_ctx
+pager_ctx(struct app *a)
+{
+	return a->pg && a->pg->att ? CTX_ATTACH : CTX_PAGER;
+}
+
+attach_menu *
+pager_attach_menu(struct app *a)
+{
+	return a->pg ? a->pg->att : NULL;
+}
+
+/* Draws one wrapped line, the search match in reverse video. */
+static void
+draw_line(pager *p, size_t k, int y, int x, int w)
+{
+	const struct pline *l = &p->lines[k];
+	size_t mo = p->match_off, ml = p->match_len;
+	char *line;
+
+	if (ml && mo >= l->off && mo < l->off + l->len) {
+		size_t pre = mo - l->off, in = ml < l->len - pre ? ml : l->len - pre;
+		char *a = xstrndup(p->text + l->off, pre), *b = xstrndup(p->text + mo, in);
+		char *c = xstrndup(p->text + mo + in, l->len - pre - in);
+		int used = draw_text(y, x, w, a, 0);
+		attron(A_REVERSE);
+		used += draw_text(y, x + used, w - used, b, 0);
+		attroff(A_REVERSE);
+		draw_text(y, x + used, w - used, c, 1);
+		free(a);
+		free(b);
+		free(c);
+		return;
+	}
+	line = xstrndup(p->text + l->off, l->len);
+	draw_text(y, x, w, line, 1);
+	free(line);
+}
+
+void
 pager_draw(struct app *a, int y, int x, int h, int w)
 {
 	pager *p = a->pg;
-	char title[512];
-	char *line = NULL;
-	size_t cap = 0;
+	char *title;
 
+	if (p->state == PG_RENDERING && p->job) {
+		char *body = render_job_take(p->job);
+		if (body) {
+			render_job_drop(p->job);
+			p->job = NULL;
+			free(p->body);
+			p->body = body;
+			p->state = PG_READY;
+			compose(a, p);
+		}
+	}
+	if (p->att) {
+		attach_draw(a, p->att, y, x, h, w);
+		return;
+	}
 	if (p->wrap_w != w)
 		wrap(p, w > 1 ? w : 1);
 	if (p->top + 1 > p->nlines)
 		p->top = p->nlines ? p->nlines - 1 : 0;
-	snprintf(title, sizeof title, "%s%s  (%zu/%zu lines)", p->raw_mode ? "[raw] " : "", p->m.subject,
-	         p->nlines ? p->top + 1 : 0, p->nlines);
+	title = xasprintf("%s%s  (%zu/%zu lines)", p->raw_mode ? "[raw] " : p->all_headers ? "[all headers] " : "",
+	                  p->m.subject, p->nlines ? p->top + 1 : 0, p->nlines);
 	attron(A_REVERSE | A_BOLD);
 	draw_text(y, x, w, title, 1);
 	attroff(A_REVERSE | A_BOLD);
-	for (int i = 0; i < h - 1; i++) {
-		size_t k = p->top + (size_t)i;
-		if (k >= p->nlines)
-			break;
-		if (p->lines[k].len + 1 > cap) {
-			cap = p->lines[k].len + 1;
-			line = xrealloc(line, cap);
-		}
-		memcpy(line, p->text + p->lines[k].off, p->lines[k].len);
-		line[p->lines[k].len] = '\0';
-		if (p->find_line == k + 1)
-			attron(A_REVERSE);
-		draw_text(y + 1 + i, x, w, line, 1);
-		attroff(A_REVERSE);
-	}
-	free(line);
+	free(title);
+	for (int i = 0; i < h - 1 && p->top + (size_t)i < p->nlines; i++)
+		draw_line(p, p->top + (size_t)i, y + 1 + i, x, w);
 }
 
-/* The next line at or after from containing the text (case-insensitive). */
+/* The next match at or after byte from of the text (ASCII case-insensitive),
+ * wrapping to the top once; scrolls to it. */
 static void
 find_from(struct app *a, pager *p, size_t from)
 {
-	for (size_t k = from; k < p->nlines; k++) {
-		char *line = xstrndup(p->text + p->lines[k].off, p->lines[k].len);
-		int hit = strcasestr(line, p->find) != NULL;
-		free(line);
-		if (hit) {
-			p->find_line = k + 1;
-			p->top = k > 2 ? k - 2 : 0;
-			return;
-		}
+	const char *hit = from <= strlen(p->text) ? strcasestr(p->text + from, p->find) : NULL;
+	size_t lo = 0, hi;
+
+	if (!hit && from > 0 && (hit = strcasestr(p->text, p->find)))
+		app_say(a, 0, "search wrapped to the top");
+	if (!hit) {
+		p->match_len = 0;
+		app_say(a, 1, "not found: %s", p->find);
+		return;
 	}
-	p->find_line = 0;
-	app_say(a, 1, "not found: %s", p->find);
+	p->match_off = (size_t)(hit - p->text);
+	p->match_len = strlen(p->find);
+	if (p->wrap_w == 0)
+		wrap(p, a->main_w > 1 ? a->main_w : 1);
+	/* The wrapped line holding the match (lines are in text order). */
+	hi = p->nlines;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (p->lines[mid].off <= p->match_off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	p->top = lo > 2 ? lo - 2 : 0;
 }
 
 static void
@@ -323,12 +465,31 @@ find_done(struct app *a, const char *text, void *ctx)
 	find_from(a, a->pg, 0);
 }
 
+static void
+open_attachments(struct app *a, pager *p)
+{
+	if (!p->raw) {
+		app_say(a, 1, "the message is not here yet");
+		return;
+	}
+	p->att = attach_open(p->raw, p->rawlen);
+	if (!p->att)
+		app_say(a, 0, "no attachments");
+}
+
 void
 pager_key(struct app *a, enum ui_action act)
 {
 	pager *p = a->pg;
 	size_t page = a->main_h > 3 ? (size_t)a->main_h - 2 : 1;
 
+	if (p->att) {
+		if (attach_key(a, p->att, act) && a->pg == p) {
+			attach_close(p->att);
+			p->att = NULL;
+		}
+		return;
+	}
 	switch (act) {
 	case ACT_DOWN:
 		p->top++;
@@ -357,12 +518,15 @@ pager_key(struct app *a, enum ui_action act)
 		break;
 	case ACT_HEADERS:
 		p->all_headers = !p->all_headers;
+		if (p->all_headers && !p->raw)
+			app_say(a, 1, "all headers once the message is here");
 		compose(a, p);
 		break;
 	case ACT_RAW:
 		if (!p->raw)
 			app_say(a, 1, "the message is not cached");
 		p->raw_mode = p->raw && !p->raw_mode;
+		p->top = 0;
 		compose(a, p);
 		break;
 	case ACT_FIND:
@@ -370,13 +534,12 @@ pager_key(struct app *a, enum ui_action act)
 		break;
 	case ACT_FIND_NEXT:
 		if (p->find)
-			find_from(a, p, p->find_line);
+			find_from(a, p, p->match_len ? p->match_off + 1 : 0);
 		else
 			app_say(a, 1, "no search yet");
 		break;
 	case ACT_ATTACHMENTS:
-		p->show_att = !p->show_att;
-		compose(a, p);
+		open_attachments(a, p);
 		break;
 	default:
 		triage_do(a, act);
@@ -391,12 +554,16 @@ pager_reply(struct app *a, const struct wreply *r)
 	if (!p || r->arg != p->m.id || p->state != PG_LOADING)
 		return;
 	if (r->status == TERN_OK) {
-		p->state = PG_UNAVAILABLE;
-		load_body(a, p);
-		if (p->state != PG_READY) {
+		free(p->raw);
+		p->raw = NULL;
+		if (db_body_get(a->d, p->m.id, &p->raw, &p->rawlen) == TERN_OK) {
+			render(a, p);
+		} else {
+			p->state = PG_UNAVAILABLE;
+			free(p->why);
 			p->why = xstrdup("the server sent no body");
-			compose(a, p);
 		}
+		compose(a, p);
 		return;
 	}
 	p->state = PG_UNAVAILABLE;
@@ -411,8 +578,15 @@ pager_refresh(struct app *a)
 {
 	pager *p = a->pg;
 	/* The body may have arrived through a sync or another process. */
-	if (p->state != PG_READY && db_body_get(a->d, p->m.id, &p->raw, &p->rawlen) == TERN_OK) {
-		p->state = PG_READY;
-		compose(a, p);
+	if (p->state == PG_LOADING || p->state == PG_UNAVAILABLE) {
+		char *raw = NULL;
+		size_t len = 0;
+		if (db_body_get(a->d, p->m.id, &raw, &len) == TERN_OK) {
+			free(p->raw);
+			p->raw = raw;
+			p->rawlen = len;
+			render(a, p);
+			compose(a, p);
+		}
 	}
 }

@@ -59,8 +59,12 @@ class Result:
         med = self.median
         if len(self.values) == 1:
             return "%s (1 run)" % fmt_s(med)
-        return "%s (%s–%s, n=%d)" % (fmt_s(med), fmt_s(min(self.values), False),
-                                     fmt_s(max(self.values), False), len(self.values))
+        m, lo, hi = fmt_s(med), fmt_s(min(self.values)), fmt_s(max(self.values))
+        unit = m.split()[-1]
+        if lo.split()[-1] == unit and hi.split()[-1] == unit:
+            # One unit for all three: say it once.
+            lo, hi = lo.rsplit(" ", 1)[0], hi.rsplit(" ", 1)[0]
+        return "%s (%s–%s, n=%d)" % (m, lo, hi, len(self.values))
 
 
 def fmt_s(v, unit=True):
@@ -87,9 +91,25 @@ def ratio(a, b):
     return "%.2f×" % (a.median / b.median)
 
 
-def run_measured(argv, env=None, timeout=900, cwd=None, stdin=subprocess.DEVNULL):
+CRASHES = []
+CRASH_RE = re.compile(r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|Segmentation fault|core dumped")
+
+
+def crashed(what, rc, se):
+    """A tool that died of a signal or a sanitizer report is the one thing
+    that fails the benchmark (slowness never does): remember it."""
+    if rc < 0 or rc >= 128 or CRASH_RE.search(se or ""):
+        why = "%s: exit %d: %s" % (what, rc, first_line(CRASH_RE.search(se).group(0) if CRASH_RE.search(se or "") else se))
+        CRASHES.append(why)
+        log("CRASH " + why)
+        return True
+    return False
+
+
+def run_measured(argv, env=None, timeout=900, cwd=None, stdin=subprocess.DEVNULL, what=None):
     """Runs argv; returns (rc, seconds, maxrss_kb, stdout, stderr).  The RSS
-    is the child's own peak (wait4), the time is wall clock from fork to reap."""
+    is the child's own peak (wait4), the time is wall clock from fork to reap.
+    A crash (signal, sanitizer report) is recorded in CRASHES."""
     out_path = os.path.join(WORK, ".out")
     err_path = os.path.join(WORK, ".err")
     # ru_maxrss from wait4 would count python's own pages (exec records the
@@ -124,6 +144,7 @@ def run_measured(argv, env=None, timeout=900, cwd=None, stdin=subprocess.DEVNULL
         so = f.read().decode("utf-8", "replace")
     with open(err_path, "rb") as f:
         se = f.read().decode("utf-8", "replace")
+    crashed(what or os.path.basename(argv[6]) + " " + " ".join(os.path.basename(a) for a in argv[7:10]), p.returncode, se)
     return p.returncode, box["t"] - t0, rss, so, se
 
 
@@ -189,6 +210,10 @@ class Tmux:
     def dead(self):
         return self.cmd(["display-message", "-p", "-t", "b", "#{pane_dead}"], check=False).strip() == "1"
 
+    def dead_status(self):
+        st = self.cmd(["display-message", "-p", "-t", "b", "#{pane_dead_status}"], check=False).strip()
+        return int(st) if st.lstrip("-").isdigit() else 0
+
     def pid(self):
         return int(self.cmd(["display-message", "-p", "-t", "b", "#{pane_pid}"]).strip())
 
@@ -210,6 +235,7 @@ class Tmux:
                 return t
             if self.dead():
                 text = self.screen()
+                crashed("TUI in tmux (%s)" % what, self.dead_status(), text)
                 raise NA("exited: " + (first_line(text) or "no output"))
             if t > deadline:
                 raise NA("%s not seen within %d s" % (what, timeout))
@@ -232,6 +258,8 @@ class Tmux:
             deadline = time.monotonic() + timeout
             while not self.dead() and time.monotonic() < deadline:
                 time.sleep(0.01)
+            if self.dead():
+                crashed("TUI in tmux (quit)", self.dead_status(), self.screen())
         if not self.dead():
             self.start("sleep 100000")  # -k kills what is left
 
@@ -272,15 +300,24 @@ def decode_subject(raw):
 
 def inbox_subjects_by_arrival(acct, positions):
     """Subjects at the given 0-based positions of INBOX, newest INTERNALDATE
-    first (the order tern lists in), using the server's SORT."""
+    first, ties broken by the higher UID (the order tern lists in; the
+    server's SORT breaks ties its own way)."""
     m = imap_connect(acct)
     m.select("INBOX", readonly=True)
-    typ, data = m.uid("SORT", "(REVERSE ARRIVAL)", "UTF-8", "ALL")
-    uids = data[0].split()
+    typ, data = m.uid("FETCH", "1:*", "(INTERNALDATE)")
+    order = []
+    for item in data:
+        line = item.decode() if isinstance(item, bytes) else (item[0].decode() if isinstance(item, tuple) else "")
+        mu = re.search(r"UID (\d+)", line)
+        md = re.search(r'INTERNALDATE "([^"]+)"', line)
+        if mu and md:
+            order.append((imaplib.Internaldate2tuple(('INTERNALDATE "%s"' % md.group(1)).encode()), int(mu.group(1))))
+    order.sort(key=lambda x: (time.mktime(x[0]), x[1]), reverse=True)
+    uids = [u for _, u in order]
     out = {}
     for pos in positions:
         p = pos if pos >= 0 else len(uids) + pos
-        typ, d = m.uid("FETCH", uids[p], "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        typ, d = m.uid("FETCH", str(uids[p]), "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
         raw = d[0][1].decode("utf-8", "replace")
         raw = re.sub(r"\r?\n[ \t]", " ", raw)
         mm = re.match(r"(?i)subject:\s*(.*)", raw.strip())
@@ -314,7 +351,8 @@ def small_change(acct):
                "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s"
                % (i, acct["user"], n, email.utils.formatdate(localtime=False), n,
                   ("A new message for the small-change resync, line %d.\r\n" % n) * 20))
-        m.append("INBOX", None, None, msg.encode())
+        # Distinct INTERNALDATEs, one second apart, so "newest first" is unambiguous.
+        m.append("INBOX", None, imaplib.Time2Internaldate(time.time() - 60 + i), msg.encode())
     m.logout()
 
 
@@ -807,7 +845,38 @@ def section_tui(acct, R):
     log("tern open/j/G: %s / %s / %s" % (R["tern_open"].cell(), R["tern_j"].cell(), R["tern_G"].cell()))
 
 
+def search_bench(size):
+    """tests/bench/search_bench.sh (the search helper's benchmark; called, not
+    copied): stores `size` messages the way a sync does and times the first
+    screen (50 rows) of its queries.  Returns a Result of first-screen times
+    (one per query) and a note with the indexing overhead."""
+    sh = os.path.join(CFG["srcdir"], "tests", "bench", "search_bench.sh")
+    if not os.access(sh, os.X_OK):
+        raise NA("tests/bench/search_bench.sh missing")
+    env = dict(os.environ)
+    if CFG.get("search_build"):
+        env["BENCH_BUILD"] = CFG["search_build"]
+    rc, s, _, so, se = run_measured(["/bin/sh", sh, str(size)], env=env, timeout=900, what="search_bench.sh")
+    if rc != 0:
+        raise NA("search_bench.sh failed (exit %d): %s" % (rc, first_line(se) or first_line(so)))
+    firsts = [int(x) / 1000.0 for x in re.findall(r"^first_screen (\d+) ms", so, re.M)]
+    if not firsts:
+        raise NA("search_bench.sh printed no first_screen line")
+    kv = dict(re.findall(r"^(\w+) ([0-9.]+)", so, re.M))
+    note = "search_bench.sh %d: %d queries (words, phrases, prefixes, from:, is:, OR, NOT), first screen = 50 rows; max %s" % (
+        size, len(firsts), fmt_s(max(firsts)))
+    if "overhead_total" in kv:
+        note += "; index write overhead %s %% of storing (%s %% headers only)" % (kv["overhead_total"], kv.get("overhead_headers", "?"))
+    log("search_bench %d: median %s, max %s (%.0f s)" % (size, fmt_s(statistics.median(firsts)), fmt_s(max(firsts)), s))
+    return Result(firsts, note=note)
+
+
 def section_search(acct, R):
+    try:
+        R["search_bench"] = search_bench(acct["size"])
+    except NA as e:
+        log("search_bench: n/a: %s" % e)
+        R["search_bench"] = Result(na=str(e))
     if tern_missing() or R["tern_init"].na:
         R["tern_search"] = Result(na=tern_missing() or "needs a synced database: " + R["tern_init"].na)
         return
@@ -847,6 +916,72 @@ def section_jmap(jm, size):
     return R
 
 
+# ---------------------------------------------------------------- profile
+
+# The sync cases a profile can replay: (result key, peer key, label, prepare).
+GAPS = [("tern_init", "floor", "initial sync", "fresh"), ("tern_noop", "floor_noop", "no-op resync", None),
+        ("tern_small", "floor_small", "small change resync", "change")]
+
+
+def widest_gap(sections):
+    """The sync case with the largest tern/floor ratio: (size, label, ratio, prepare)."""
+    best = None
+    for size, R in sections:
+        for k, fk, label, prep in GAPS:
+            t, f = R.get(k), R.get(fk)
+            if t and f and not t.na and not f.na and t.values and f.values and f.median > 0:
+                r = t.median / f.median
+                if best is None or r > best[2]:
+                    best = (size, label, r, prep)
+    return best
+
+
+def profile(sections):
+    """perf (call graph through DWARF) of one tern run of the widest gap, at
+    the smallest size; returns Markdown lines, or [] when perf is missing."""
+    if CFG["quick"] or not TERN or not shutil.which("perf"):
+        return []
+    gap = widest_gap(sections)
+    if not gap:
+        return []
+    size, label, r, prep = gap
+    acct = CFG["accounts"][0]
+    t = acct.get("tern")
+    if not t:
+        return []
+    if prep == "fresh":
+        tern_fresh(t)
+    elif prep == "change":
+        small_change(acct)
+    data = os.path.join(WORK, "perf.data")
+    argv = ["perf", "record", "-q", "-F", "499", "--call-graph", "dwarf,16384", "-o", data] + tern_argv(t, "sync", "--once")
+    rc, secs, _, so, se = run_measured(argv, env=tern_env(t["home"]), what="perf record tern sync")
+    if rc != 0:
+        return ["## Profile\n", "perf record failed (exit %d): %s\n" % (rc, first_line(se))]
+    rep = subprocess.run(["perf", "report", "-i", data, "--children", "--sort", "symbol", "-g", "none", "--stdio"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=600).stdout
+    dsos = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "dso", "-g", "none", "--stdio"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=600).stdout
+    own = set(subprocess.run(["nm", "--defined-only", TERN], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             text=True).stdout.split())
+    rows = []
+    for ln in rep.splitlines():
+        mm = re.match(r"\s*([0-9.]+)%\s+([0-9.]+)%\s+\[\.\]\s+(\S+)(?: \(inlined\))?", ln)
+        if mm and mm.group(3) in own and mm.group(3) not in ("main", "run", "once_main", "start_thread"):
+            if not any(x[0] == mm.group(3) for x in rows):
+                rows.append((mm.group(3), float(mm.group(1)), float(mm.group(2))))
+    shares = re.findall(r"^\s*([0-9.]+)%\s+(\S+)\s*$", dsos, re.M)
+    L = ["## Profile of the widest gap\n",
+         "Widest tern/floor gap in this run: **%s at %d messages, %.1f×**. Replayed once at %d messages under"
+         " `perf record --call-graph dwarf` (%s); time spent in each tern function including what it calls"
+         " (only tern's own functions; the library share is below):\n" % (label, size, r, acct["size"], fmt_s(secs)),
+         "| function (tern) | inclusive | self |", "|---|---|---|"]
+    for name, inc, self_ in rows[:14]:
+        L.append("| `%s` | %.1f %% | %.1f %% |" % (name, inc, self_))
+    L.append("\nCPU by library: " + ", ".join("%s %s %%" % (os.path.basename(d), p) for p, d in shares[:6]) + "\n")
+    return L
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -862,6 +997,8 @@ def machine():
     os_ = sh(". /etc/os-release && echo \"$PRETTY_NAME\"")
     return [
         ("machine", "%s CPUs (%s), %s memory, %s, kernel %s" % (sh("nproc"), cpu or "?", mem, os_, sh("uname -r"))),
+        ("load", "load average %s at the start of the measurements, %s at the end (`/proc/loadavg`, 1/5/15 min;"
+         " above 0 means other work shared the %s CPUs)" % (LOAD0, " ".join(open("/proc/loadavg").read().split()[:3]), sh("nproc"))),
         ("dovecot", sh("dovecot --version")),
         ("cyrus", sh("dpkg-query -W -f='${Version}' cyrus-common")),
         ("neomutt", sh("neomutt -v | head -n 1")),
@@ -891,7 +1028,7 @@ def target(res, limit, what):
     return ("**met**" if res.median <= limit else "**missed**") + " (%s: %s, target ≤ %s)" % (what, fmt_s(res.median), fmt_s(limit))
 
 
-def report(sections, jsections, command, elapsed):
+def report(sections, jsections, command, elapsed, prof=()):
     L = []
     L.append("# tern: performance beside mbsync, neomutt and the protocol floor\n")
     L.append("Generated by `%s` (tests/bench/run.sh; issue 9) in %d s. **Do not edit by hand:** re-run the command.\n"
@@ -946,8 +1083,11 @@ def report(sections, jsections, command, elapsed):
                           "neomutt with a warm header cache"))
             L.append(row("`1000 j`, until rendered", g("tern_j"), None, None, g("neomutt_j")))
             L.append(row("`G` (end), until rendered", g("tern_G"), None, None, g("neomutt_G"), "neomutt: `*`"))
+        if "search_bench" in R:
+            L.append(row("search, first screen per query (tests/bench/search_bench.sh)", g("search_bench"), None, None, None,
+                         "neomutt has no index: its `~b` search fetches every body from the server"))
         if "tern_search" in R:
-            L.append(row("search `%s` (all folders)" % CFG["search_query"], g("tern_search"), None, None, None))
+            L.append(row("`tern search bench %s` (CLI, whole process, all folders)" % CFG["search_query"], g("tern_search"), None, None, None))
         L.append("")
         # memory
         mem = []
@@ -1001,9 +1141,16 @@ def report(sections, jsections, command, elapsed):
         else:
             L.append("- RSS ≤ 40 MB: not measured")
         L.append("")
-    if CFG.get("notes"):
+    L += list(prof)
+    analysis = os.path.join(CFG["srcdir"], "tests", "bench", "analysis.md")
+    if prof and os.path.exists(analysis):
+        L.append(open(analysis).read().rstrip() + "\n")
+    if CFG.get("notes") or CRASHES:
         L.append("## Notes\n")
-        L.append(CFG["notes"])
+        if CFG.get("notes"):
+            L.append(CFG["notes"] + "\n")
+        for c in CRASHES:
+            L.append("- **crash:** " + c)
         L.append("")
     return "\n".join(L) + "\n"
 
@@ -1012,13 +1159,14 @@ def report(sections, jsections, command, elapsed):
 
 
 def main():
-    global CFG, SRV, WORK, FLOOR, TERN, TM
+    global CFG, SRV, WORK, FLOOR, TERN, TM, LOAD0
     CFG = json.load(open(sys.argv[1]))
     SRV = CFG["server"]
     WORK = CFG["work"]
     FLOOR = CFG["floor"]
     TERN = CFG.get("tern") or ""
     t_start = time.monotonic()
+    LOAD0 = " ".join(open("/proc/loadavg").read().split()[:3])
     TM = Tmux(os.path.join(WORK, "tmux.sock"))
     sections, jsections = [], []
     try:
@@ -1029,12 +1177,16 @@ def main():
             sections.append((acct["size"], R))
         for jm in CFG.get("jmap", []):
             jsections.append((jm["size"], section_jmap(jm, jm["size"])))
+        prof = profile(sections)
     finally:
         TM.kill()
-    md = report(sections, jsections, CFG["command"], time.monotonic() - t_start + CFG.get("setup_seconds", 0))
+    md = report(sections, jsections, CFG["command"], time.monotonic() - t_start + CFG.get("setup_seconds", 0), prof)
     with open(CFG["output"], "w") as f:
         f.write(md)
     log("wrote %s" % CFG["output"])
+    if CRASHES:
+        log("%d crash(es): %s" % (len(CRASHES), "; ".join(CRASHES)))
+        sys.exit(3)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,24 @@ check "... and the message names the file and line" grep -q "^$T/bad.conf:6: unk
 check "every command refuses a bad config" status_is 3 "$TERN" -c "$T/bad.conf" list work inbox
 check "config check on a missing -c file fails" status_is 3 "$TERN" -c "$T/none.conf" config check
 
+# bind lines are judged by the UI's keymap, for every command, before anything is written.
+cat >"$T/bind.conf" <<CONF
+data_dir = $T/bind-data
+bind = index x delete
+bind = pager <F5> sync-now
+bind = index y no-such-action
+CONF
+check "a bad bind line fails config check, exit 3" status_is 3 "$TERN" -c "$T/bind.conf" config check
+check "... named by FILE:LINE" grep -q "^$T/bind.conf:4: bind: unknown action 'no-such-action'" "$T/err"
+check "... every command refuses it" status_is 3 "$TERN" -c "$T/bind.conf" list work inbox
+check "... and nothing was created" test ! -e "$T/bind-data"
+sed -i '$d' "$T/bind.conf"
+printf 'bind = nowhere x delete\n' >>"$T/bind.conf"
+check "an unknown bind context is reported with its line" sh -c '
+  "$TERN" -c "$T/bind.conf" config check 2>&1 >/dev/null | grep -q "^$T/bind.conf:4: bind: unknown context .nowhere."'
+sed -i '$d' "$T/bind.conf"
+check "valid bind lines pass config check" status_is 0 "$TERN" -c "$T/bind.conf" config check
+
 cat >"$T/good.conf" <<CONF
 data_dir = $T/data
 [account work]
@@ -51,6 +69,7 @@ timeout = 2
 CONF
 check "config check lists the accounts" sh -c '"$TERN" -c "$T/good.conf" config check | grep -q "work .*imap .*me@example.org"'
 check "an unknown account exits 2" status_is 2 "$TERN" -c "$T/good.conf" list nosuch inbox
+check "... the error goes to stderr, stdout stays empty" sh -c '[ ! -s "$T/out" ] && grep -q "^tern: .*nosuch" "$T/err"'
 check "mailboxes on a never-synced account succeeds" status_is 0 "$TERN" -c "$T/good.conf" mailboxes work
 check "the database was created in data_dir" test -f "$T/data/tern.db"
 check "-d overrides data_dir" status_is 0 "$TERN" -c "$T/good.conf" -d "$T/other" mailboxes work
@@ -77,6 +96,17 @@ assert r[\"account\"] == \"work\" and r[\"mailbox\"] == \"INBOX\" and r[\"uid\"]
 assert r[\"date\"] == \"1970-01-01T00:16:40Z\" and r[\"message_id\"] == \"a@x\" and r[\"size\"] == 10
 assert set(r) >= {\"id\",\"account\",\"mailbox\",\"uid\",\"message_id\",\"subject\",\"from\",\"to\",\"date\",\"seen\",\"flagged\",\"answered\",\"size\",\"has_attachments\"}
 "'
+# search prints what list prints (one formatter): the same fields, plus "server".
+check "search --json has list --json's fields and values, plus server" sh -c '"$TERN" -c "$T/good.conf" search --json work first >"$T/s.json" &&
+  "$TERN" -c "$T/good.conf" list --json work inbox >"$T/l.json" && /usr/bin/python3 -c "
+import json
+s = [json.loads(l) for l in open(\"$T/s.json\")]
+l = {r[\"id\"]: r for r in map(json.loads, open(\"$T/l.json\"))}
+assert len(s) == 1 and s[0][\"server\"] is False, s
+r = dict(s[0]); del r[\"server\"]
+assert r == l[1], (r, l[1])
+"'
+check "search prints the same text line as list" sh -c '[ "$("$TERN" -c "$T/good.conf" search work first)" = "$("$TERN" -c "$T/good.conf" list work inbox | grep "^ *1 ")" ]'
 check "--limit limits" sh -c '[ "$("$TERN" -c "$T/good.conf" list --limit 1 work inbox | wc -l)" = 1 ]'
 check "mailboxes --json" sh -c '"$TERN" -c "$T/good.conf" mailboxes --json work | head -1 | grep -q "{\"name\":\"INBOX\",\"role\":\"inbox\",\"total\":2,\"unread\":1"'
 check "an unknown mailbox exits 1" status_is 1 "$TERN" -c "$T/good.conf" list work nosuch
@@ -105,6 +135,48 @@ check "... completed with From, Date and Message-ID" sh -c '
 printf 'Subject: nobody\r\n\r\nbody\r\n' >"$T/msg2"
 check "send without recipients exits 2 and queues nothing" status_is 2 "$TERN" -c "$T/good.conf" send --no-sync work <"$T/msg2"
 check "... one message in the outbox" sh -c '[ "$(sqlite3 "$T/data/tern.db" "SELECT count(*) FROM outbox")" = 1 ]'
+
+# The From header made from name + email: a display name with specials is
+# quoted, a non-ASCII one RFC 2047-encoded; Python's parser reads both back.
+for name in 'Doe, John "JD" (work)' 'Jöhn Dœ, 日本'; do
+  cat >"$T/named.conf" <<CONF
+[account named]
+protocol = imap
+email = jd@example.org
+name = $name
+password = x
+imap_host = 127.0.0.1
+imap_port = 1
+imap_tls = none
+CONF
+  rm -rf "$T/named"
+  check "send with name = $name builds a From header that parses back" sh -c '
+    "$TERN" -c "$T/named.conf" -d "$T/named" send --no-sync named <"$T/msg" >/dev/null &&
+    sqlite3 "$T/named/tern.db" "SELECT CAST(raw AS TEXT) FROM outbox" | NAME="$1" /usr/bin/python3 -c "
+import email, email.policy, os, sys
+raw = sys.stdin.read()
+head = raw.split(\"\\r\\n\\r\\n\")[0]
+assert head.isascii(), head
+m = email.message_from_string(raw, policy=email.policy.default)
+a = m[\"From\"].addresses
+assert len(a) == 1 and a[0].display_name == os.environ[\"NAME\"] and a[0].addr_spec == \"jd@example.org\", (m[\"From\"], a)
+"' sh "$name"
+done
+
+# sync --once: a failure exits 1 with the reason on stderr; an account that
+# another tern syncs is refused (one lock per account), naming that process.
+check "sync --once with no server exits 1" status_is 1 "$TERN" -c "$T/good.conf" sync --once work
+check "... the reason on stderr, not stdout" sh -c '[ ! -s "$T/out" ] && grep -q "^tern: work: error: .*127.0.0.1:1" "$T/err"'
+"$TERN" -c "$T/good.conf" sync work >/dev/null 2>&1 &
+holder=$!
+locked() { "$TERN" -c "$T/good.conf" sync --once work 2>&1 | grep -q "being synced by another tern (pid $holder)"; }
+wait_locked() { end=$(($(date +%s) + 10)); until locked; do [ "$(date +%s)" -lt "$end" ] || return 1; sleep 0.1; done; }
+check "sync --once beside a running 'tern sync' is refused, naming its pid" wait_locked
+check "... with exit 1" status_is 1 "$TERN" -c "$T/good.conf" sync --once work
+kill "$holder"
+wait "$holder"
+check "... the running sync stops cleanly on TERM" test $? = 0
+check "... and then the lock is free again" sh -c '! "$TERN" -c "$T/good.conf" sync --once work 2>&1 | grep -q "being synced"'
 
 # A database from a newer tern: clear error, exit 4, not one byte changed.
 mkdir -p "$T/new"

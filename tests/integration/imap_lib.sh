@@ -6,7 +6,7 @@ DRIVE=${TERN_BUILDDIR:-.}/tests/integration/imap_drive
 T=${TERN:-tern}
 W=$(mktemp -d /tmp/ti.XXXXXX)
 export XDG_STATE_HOME="$W/state" HOME="$W"
-trap 'rm -rf "$W"; _lab_cleanup' EXIT
+trap 'r=$?; rm -rf "$W"; (exit $r); _lab_cleanup' EXIT
 
 imap_conf() {
   _f=$1 _a=$2 _s=$3

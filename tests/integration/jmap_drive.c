@@ -191,6 +191,7 @@ main(int argc, char **argv)
 			if (rc != TERN_OK || stop)
 				break;
 			printf("woke %lld\n", (long long)(time_mono_ms() - w));
+			fflush(stdout);
 			rc = cycle(ops, st, &ctx);
 			printf("synced added %lld updated %lld removed %lld\n", (long long)ctx.counts.added,
 			       (long long)ctx.counts.updated, (long long)ctx.counts.removed);

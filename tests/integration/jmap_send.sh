@@ -1,6 +1,9 @@
 #!/bin/sh
 # Sending through JMAP submission: the message lands in Sent without $draft,
-# Drafts stays empty, and the SMTP sink gets it exactly once.
+# Drafts stays empty, and the SMTP sink gets it exactly once, also when
+# tern restarts after a submission whose answer it never stored. Appending
+# (Email/import) files a draft. A server without submission: the account's
+# SMTP server sends, and the copy is imported into Sent.
 . "${TERN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/jmap_lib.sh"
 
 jmap_conf "http://127.0.0.1:$CYRUS_HTTP_PORT"
@@ -17,4 +20,43 @@ check "Drafts is empty" test "$(jmapctl count drafts)" = 0
 SID=$(jmapctl find '<send-1@localhost>')
 check "... and the sent copy has no \$draft" sh -c "echo '$(jmapctl get "$SID" keywords)' | jq -e '.[0].keywords[\"\$draft\"] | not' >/dev/null"
 check "the sent message is in the local Sent after sync" test "$(sql "SELECT b.role FROM message m JOIN message_mailbox mm ON mm.message_id = m.id JOIN mailbox b ON b.id = mm.mailbox_id WHERE m.message_id = 'send-1@localhost'")" = sent
+
+# A crash after the server took the submission but before the outbox row
+# was removed: the row is still there in stage "submitting". The retry finds
+# the sent copy on the server and does not send again.
+queue_send() {  # FILE MESSAGE-ID STAGE
+  sqlite3 "$W/data/tern.db" "INSERT INTO outbox (account_id, raw, message_id, subject, created_at, stage) VALUES (1, readfile('$1'), '<$2>', 's', 0, '$3');
+    INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, payload, created_at) VALUES (1, 'Outbox', last_insert_rowid(), 'send', '{}', 0);"
+}
+queue_send "$W/out.eml" send-1@localhost submitting
+drive sync >/dev/null
+check "a retried submission that had reached the server: not delivered again" test "$(grep -l 'send-1@localhost' "$SMTP_SPOOL"/*.eml | wc -l)" = 1
+check "... and its queue row is done" test "$(sql 'SELECT count(*) FROM pending_change')|$(sql 'SELECT count(*) FROM outbox')" = "0|0"
+check "... the log says why" grep -q "was sent before a restart" "$W/tern.log"
+
+# Append (a postponed draft): Email/import into Drafts with $draft.
+printf 'From: Alice <alice@localhost>\r\nTo: bob@localhost\r\nSubject: a draft\r\nMessage-ID: <draft-1@localhost>\r\n\r\nlater\r\n' >"$W/draft.eml"
+DRAFTS=$(sql "SELECT id FROM mailbox WHERE role = 'drafts'")
+sqlite3 "$W/data/tern.db" "INSERT INTO outbox (account_id, raw, message_id, subject, created_at) VALUES (1, readfile('$W/draft.eml'), '<draft-1@localhost>', 'a draft', 0);
+  INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, payload, created_at) VALUES (1, 'Outbox', last_insert_rowid(), 'append', '{\"mailbox\":$DRAFTS,\"flags\":\"draft seen\"}', 0);"
+drive sync >/dev/null
+DID=$(jmapctl find '<draft-1@localhost>')
+check "an appended draft is in Drafts on the server" test "$(jmapctl msgids drafts | grep -c draft-1@localhost)" = 1
+check "... with \$draft and \$seen" sh -c "echo '$(jmapctl get "$DID" keywords)' | jq -e '.[0].keywords[\"\$draft\"] and .[0].keywords[\"\$seen\"]' >/dev/null"
+check "... and nothing was sent" test "$(grep -l 'draft-1@localhost' "$SMTP_SPOOL"/*.eml 2>/dev/null | wc -l)" = 0
+
+# No submission capability: SMTP (the sink, STARTTLS with the lab CA), then
+# the copy is imported into Sent.
+proxy_start
+: >"$P/no-submission"
+jmap_conf "$PROXY_URL" "smtp_host = localhost" "smtp_port = $SMTP_PORT" "smtp_tls = starttls" "ca_file = $CA_FILE"
+check "through the proxy the server offers no submission" sh -c "'$DRIVE' -c '$W/conf' j session | grep -qx submission=0"
+printf 'From: Alice <alice@localhost>\r\nTo: carol@localhost\r\nSubject: over smtp\r\nMessage-ID: <send-2@localhost>\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\n\r\nhi carol\r\n' >"$W/out2.eml"
+queue_send "$W/out2.eml" send-2@localhost queued
+drive sync >"$W/s2"
+check "sent over the account's SMTP server, exactly once" wait_for "sink 2" 5 sh -c "[ \$(grep -l 'send-2@localhost' '$SMTP_SPOOL'/*.eml | wc -l) = 1 ]"
+check "... the copy is in Sent on the server" test "$(jmapctl msgids sent | grep -c 'send-2@localhost')" = 1
+SID2=$(jmapctl find '<send-2@localhost>')
+check "... seen, not a draft" sh -c "echo '$(jmapctl get "$SID2" keywords)' | jq -e '.[0].keywords[\"\$seen\"] and (.[0].keywords[\"\$draft\"] | not)' >/dev/null"
+check "... and the queue is empty" test "$(sql 'SELECT count(*) FROM pending_change')|$(sql 'SELECT count(*) FROM outbox')" = "0|0"
 check_done

@@ -62,11 +62,43 @@ check "moved into Lists/tern-dev" test "$(in_box 'Re: Message 47' Lists/tern-dev
 # tag two, toggle read on the set
 tui_keys g t t
 tui_keys '\;' N
-check "tagged set marked unread" sh -c "[ \"\$(sqlite3 $T/data/tern.db \"SELECT sum(seen) FROM message WHERE subject IN ('Re: Message 50','Re: Message 49')\")\" = 0 ]"
+check "tagged set marked unread" wait_for "unread" 5 sh -c "[ \"\$(sqlite3 $T/data/tern.db \"SELECT sum(seen) FROM message WHERE subject IN ('Re: Message 50','Re: Message 49')\")\" = 0 ]"
+
+# a queued change the server refused: a mark on the message, the error on
+# the status line; R retries it, X drops it
+fail_row() {
+  tui_sql "INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, payload, created_at, attempts, last_error, status)
+           SELECT account_id, 'Email', id, 'flag', '{}', 0, 3, 'NO [TRYCREATE] refused by server', 'failed' FROM message WHERE subject = 'Re: Message 44'"
+}
+fail_row
+check "a failed change is marked on its message" tui_wait "E mark" 'E .*Re: Message 44'
+check "... and its error is on the status line" tui_wait "failed status" '1 FAILED: NO \[TRYCREATE\] refused by server \(R retry, X drop\)'
+tui_keys g j j j j j R
+check "R retries it (queued again)" wait_for "retry" 5 sh -c "[ \"\$(sqlite3 $T/data/tern.db \"SELECT group_concat(status) FROM pending_change WHERE resource_id = $(id_of 'Re: Message 44') AND change_type = 'flag'\")\" = queued ]"
+check "... the FAILED note goes" tui_gone "failed gone" 'FAILED'
+tui_sql "UPDATE pending_change SET status = 'failed', last_error = 'NO [TRYCREATE] refused by server' WHERE resource_id = $(id_of 'Re: Message 44') AND change_type = 'flag'"
+tui_wait "failed again" 'FAILED' >/dev/null
+tui_keys X
+check "X drops it" wait_for "drop" 5 sh -c "[ -z \"\$(sqlite3 $T/data/tern.db \"SELECT id FROM pending_change WHERE resource_id = $(id_of 'Re: Message 44') AND change_type = 'flag'\")\" ]"
+check "... and the mark goes" tui_gone "E gone" 'E .*Re: Message 44'
 
 # help lists live bindings, including the config's
 tui_keys '?' PageDown
 check "help lists the rebound key" tui_wait "help" 'index +x +toggle-flagged'
+tui_keys q
+
+# c: change mailbox through the picker; n: next unread
+tui_keys c
+tui_wait "mailbox picker" 'Open:|Mailbox|Change' >/dev/null
+tui_keys a r c h Enter
+check "c opens the picked mailbox" tui_wait "archive" '\[Archive\]'
+tui_keys c i n b o Enter
+check "c back to INBOX" tui_wait "inbox" '\[INBOX\]'
+tui_sql "UPDATE message SET seen = 1 WHERE subject <> 'Re: Message 40'"
+tui_keys g n
+check "n goes to the next unread message" tui_wait "next unread" '· [0-9]+ ' >/dev/null
+tui_keys Enter
+check "... which is the unread one" tui_wait "unread opened" 'Subject: Re: Message 40'
 tui_keys q
 
 # narrow: one pane at a time; resize redraws at once
@@ -79,6 +111,16 @@ check "wide again shows the panes" tui_wait "wide" 'Accounts'
 tui_keys Q
 check "quits cleanly" tui_wait "exit" 'TERN-EXITED-0'
 check "no sanitizer report" tui_clean_exit
+
+# doc/tern.1 KEYS names every action of ui/keymap.c
+undocumented() {
+  for act in $(sed -n 's/^\t\[ACT_[A-Z_]*\] = { "\([a-z-]*\)".*/\1/p' "$TERN_SRCDIR/ui/keymap.c"); do
+    awk 'f && /^\.SH/ { exit } /^\.SH KEYS/ { f = 1 } f' "$TERN_SRCDIR/doc/tern.1" | sed 's/\\-/-/g' |
+      grep -Eq -- "(^|[ (])$act([ ,)]|\$)" || echo "$act"
+  done
+}
+check "doc/tern.1 KEYS lists every action" test -z "$(undocumented)"
+[ -z "$(undocumented)" ] || undocumented | sed 's/^/# undocumented: /'
 
 # a bad bind is a config error with FILE:LINE, before the screen
 printf 'bind = index x frobnicate\n' >"$T/bad"

@@ -13,6 +13,15 @@ lab_check_path() {
     echo "lab: $LAB is too long (UNIX socket paths below it would pass 107 bytes)" >&2
     return 1
   fi
+  # The mail and cyrus users must pass through every parent (mktemp -d makes 0700 dirs).
+  _d=$LAB
+  while [ "$_d" != / ]; do
+    _d=$(dirname "$_d")
+    if [ -z "$(find "$_d" -maxdepth 0 -perm -o+x)" ]; then
+      echo "lab: $_d is closed to other users (chmod o+x it), so the mail and cyrus users cannot reach $LAB" >&2
+      return 1
+    fi
+  done
 }
 
 # Every port of every server is picked once, when the lab is made, so that stopping and

@@ -81,6 +81,10 @@ smtp_host: 127.0.0.1:$SMTP_PORT
 imapidlepoll: 1
 hashimapspool: false
 EOF
+  # Extra imapd.conf lines from the caller (a test lowering JMAP limits, say).
+  if [ -n "${CYRUS_EXTRA_CONF:-}" ]; then
+    printf '%s\n' "$CYRUS_EXTRA_CONF" >>"$CONF"
+  fi
   cat >"$C/conf/cyrus.conf" <<EOF
 # Every service needs its own -C: the master's -C is not passed on.
 START {

@@ -89,6 +89,10 @@ submission_relay_port = $SMTP_PORT
 submission_relay_trusted = yes
 submission_relay_ssl = no
 EOF
+  # Extra dovecot.conf lines from the caller (a test restricting imap_capability, say).
+  if [ -n "${DOVECOT_EXTRA_CONF:-}" ]; then
+    printf '%s\n' "$DOVECOT_EXTRA_CONF" >>"$D/dovecot.conf"
+  fi
   : >"$D/users"
   for u in $LAB_USERS; do
     echo "$u:{PLAIN}${u}pw" >>"$D/users"

@@ -16,8 +16,9 @@ SERVERS="dovecot-core dovecot-imapd dovecot-submissiond
   cyrus-common cyrus-caldav cyrus-admin cyrus-clients sasl2-bin
   libsasl2-modules libsasl2-modules-db eatmydata
   python3 python3-aiosmtpd openssl curl jq tmux file mailcap w3m procps iproute2 sqlite3"
-# Peers for the benchmark (tests/bench/run.sh), which CI runs in --quick mode.
-BENCH="isync neomutt hyperfine"
+# Peers for the benchmark (tests/bench/run.sh), which CI runs in --quick mode;
+# perf profiles its widest gap in a full run.
+BENCH="isync neomutt hyperfine linux-perf"
 
 want="$BUILD $SERVERS $BENCH"
 

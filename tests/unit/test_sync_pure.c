@@ -238,6 +238,16 @@ test_envelope(void **s)
 	free(err);
 }
 
+static void
+test_idle_reissue(void **s)
+{
+	(void)s;
+	/* The longest poll_interval (a day) still re-issues IDLE before 29 min. */
+	assert_true(imap_idle_ms(86400 * 1000) < 29 * 60 * 1000);
+	assert_true(imap_idle_ms(86400 * 1000) >= 20 * 60 * 1000);
+	assert_int_equal(imap_idle_ms(30000), 30000);
+}
+
 int
 main(void)
 {
@@ -250,6 +260,7 @@ main(void)
 		cmocka_unit_test(test_decode_header),
 		cmocka_unit_test(test_bodystructure),
 		cmocka_unit_test(test_envelope),
+		cmocka_unit_test(test_idle_reissue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

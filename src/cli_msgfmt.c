@@ -1,0 +1,129 @@
+/* One message line of `tern list` and `tern search`: both print the same
+ * columns and the same --json fields, so a script reads either alike. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "cli.h"
+#include "db/db_message.h"
+#include "jsonout.h"
+#include "textsafe.h"
+#include "util.h"
+
+enum { FROM_CELLS = 28 };
+
+/* "Name <addr>" for display, or whichever of the two there is. */
+static char *
+from_text(const struct msg_row *m)
+{
+	if (*m->from_name && *m->from_addr)
+		return xasprintf("%s <%s>", m->from_name, m->from_addr);
+	return xstrdup(*m->from_name ? m->from_name : m->from_addr);
+}
+
+static void
+format_json(strbuf *sb, const struct msg_row *m, const char *account, const char *mailbox,
+            const char *from, int server)
+{
+	char date[32];
+
+	time_rfc3339(m->sent_at ? m->sent_at : m->received_at, date, sizeof date);
+	json_begin(sb);
+	json_int(sb, "id", m->id);
+	json_str(sb, "account", account);
+	json_str(sb, "mailbox", mailbox);
+	if (m->email_id)
+		json_str(sb, "email_id", m->email_id);
+	else
+		json_int(sb, "uid", m->uid);
+	json_str(sb, "message_id", *m->message_id ? m->message_id : NULL);
+	json_str(sb, "subject", m->subject);
+	json_str(sb, "from", from);
+	json_str(sb, "to", m->to_list);
+	json_str(sb, "date", date);
+	json_bool(sb, "seen", !!(m->flags & MSG_SEEN));
+	json_bool(sb, "flagged", !!(m->flags & MSG_FLAGGED));
+	json_bool(sb, "answered", !!(m->flags & MSG_ANSWERED));
+	json_bool(sb, "draft", !!(m->flags & MSG_DRAFT));
+	json_int(sb, "size", m->size);
+	json_bool(sb, "has_attachments", m->has_attachment);
+	json_bool(sb, "pending", m->pending);
+	json_bool(sb, "failed", m->failed);
+	if (server >= 0)
+		json_bool(sb, "server", server);
+	json_end(sb);
+}
+
+/* The byte length of the longest prefix of s (valid UTF-8, no controls:
+ * text_sanitize's output) that fits in max cells; *cells gets its width.
+ * Decodes by hand so that a non-UTF-8 locale still never splits a
+ * character; widths come from wcwidth where the locale knows them. */
+static size_t
+fit_cells(const char *s, int max, int *cells)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	int used = 0;
+
+	while (u[i]) {
+		size_t k = u[i] < 0x80 ? 1 : u[i] < 0xE0 ? 2 : u[i] < 0xF0 ? 3 : 4;
+		wchar_t wc = k == 1 ? u[i] : (wchar_t)(u[i] & (0x7F >> k));
+		int w;
+		for (size_t j = 1; j < k; j++) {
+			if ((u[i + j] & 0xC0) != 0x80) {   /* cannot happen after text_sanitize */
+				k = j;
+				break;
+			}
+			wc = (wc << 6) | (u[i + j] & 0x3F);
+		}
+		w = wcwidth(wc);
+		if (w < 0)
+			w = 1;
+		if (used + w > max)
+			break;
+		used += w;
+		i += k;
+	}
+	*cells = used;
+	return i;
+}
+
+/* ID DATE FLAGS FROM SUBJECT; the flags as in mutt's index (N ! r), then
+ * + for attachments and ~ / E for a queued / failed local change. Server
+ * text goes through text_sanitize: it never reaches the terminal raw. */
+static void
+format_text(strbuf *sb, const struct msg_row *m, const char *from)
+{
+	time_t t = (time_t)(m->sent_at ? m->sent_at : m->received_at);
+	char date[32];
+	struct tm tm;
+	char *sf = text_sanitize(from, 0), *ss = text_sanitize(m->subject, 0);
+	int cells;
+	/* The From column is cut by display width, never inside a character. */
+	size_t fit = fit_cells(sf, FROM_CELLS, &cells);
+
+	localtime_r(&t, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+	sb_printf(sb, "%8lld  %s  %c%c%c%c%c  %.*s%*s  %s", (long long)m->id, date,
+	          (m->flags & MSG_SEEN) ? ' ' : 'N', (m->flags & MSG_FLAGGED) ? '!' : ' ',
+	          (m->flags & MSG_ANSWERED) ? 'r' : ' ', m->has_attachment ? '+' : ' ',
+	          m->failed ? 'E' : m->pending ? '~' : ' ', (int)fit, sf, FROM_CELLS - cells, "", ss);
+	free(sf);
+	free(ss);
+}
+
+void
+cli_format_message(strbuf *sb, const struct msg_row *m, const char *account, const char *mailbox,
+                   int json, int server)
+{
+	char *from = from_text(m);
+
+	if (json)
+		format_json(sb, m, account, mailbox, from, server);
+	else
+		format_text(sb, m, from);
+	sb_addc(sb, '\n');
+	free(from);
+}

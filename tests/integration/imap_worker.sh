@@ -1,0 +1,92 @@
+#!/bin/sh
+# The sync worker against Dovecot (issue 4): one sync_log row per cycle, the per-account report
+# of tern sync --once, other folders polled while INBOX is in IDLE, stopping within 1 s while a
+# command waits for a frozen server, timeouts, backoff 5 s doubling and reset after a success,
+# and the password never written to the log or the database.
+set -u
+. "${TERN_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+lab_start dovecot
+. "$TERN_SRCDIR/tests/integration/imap_lib.sh"
+C=$W/c.conf
+imap_conf "$C" acct dovecot "poll_interval = 5" "timeout = 3"
+lab_load dovecot "$USER1" 40 --seed 5 --no-big >/dev/null
+ic() { imapctl "$@"; }
+status() { tsql "SELECT state || ' ' || coalesce(detail, '') FROM account_status"; }
+# SIG: sent to Dovecot's process group (start.sh ran it with setsid, so its PID is the group).
+dovecot_sig() { read -r _p _ <"$TERN_LAB/pids/dovecot.pid" && "$LAB_PY" -c 'import os, signal, sys; os.killpg(int(sys.argv[1]), getattr(signal, sys.argv[2]))' "$_p" "$1"; }
+
+# One sync_log row per cycle, with what the report says.
+for i in 1 2 3; do "$T" -c "$C" sync --once >"$W/once.$i" || echo "sync $i failed"; done
+check "three runs of sync --once wrote three finished sync_log rows" test "$(tsql "SELECT count(*) FROM sync_log WHERE ended_at IS NOT NULL AND result = 'ok'")" = 3
+check "... the first row counts what the first report said" test "$(tsql "SELECT added FROM sync_log ORDER BY id LIMIT 1")" = "$(sed 's/.*ok: \([0-9]*\) new.*/\1/' "$W/once.1")"
+
+# The per-account report: one account fine, one unreachable.
+sed "s|^data_dir = .*|data_dir = $W/data2|" "$C" >"$W/two.conf"
+{
+  echo "[account down]"
+  echo "protocol = imap"
+  echo "email = x@localhost"
+  echo "password = secret"
+  echo "imap_host = localhost"
+  echo "imap_port = 1"
+  echo "imap_tls = none"
+  echo "smtp_host = localhost"
+} >>"$W/two.conf"
+"$T" -c "$W/two.conf" sync --once >"$W/rep.out" 2>"$W/rep.err"
+rc=$?
+check "sync --once with one account down exits non-zero" test "$rc" != 0
+check "... reports the good account ok" grep -q '^acct: ok: ' "$W/rep.out"
+check "... and the other's error by name" grep -q 'down: error: .*connect' "$W/rep.err"
+
+# Other folders: polled (STATUS) every poll_interval while INBOX idles.
+"$T" -c "$C" sync >/dev/null 2>&1 &
+pid=$!
+check "the worker reaches IDLE" wait_for "worker idle" 10 sh -c "test \"\$(sqlite3 '$W/data/tern.db' 'SELECT state FROM account_status')\" = idle"
+rows=$(tsql "SELECT count(*) FROM sync_log")
+printf 'From: a@b\r\nSubject: polled\r\nMessage-ID: <polled@x>\r\n\r\nx\r\n' | ic append Archive - >/dev/null
+check "a message added to Archive arrives within the poll interval (5 s)" wait_for "poll" 8 sh -c "test \"\$(sqlite3 '$W/data/tern.db' \"SELECT count(*) FROM message WHERE message_id = 'polled@x'\")\" = 1"
+check "... each cycle of the worker wrote its sync_log row" test "$(tsql "SELECT count(*) FROM sync_log")" -gt "$rows"
+check "... and no earlier row is left unfinished" test "$(tsql "SELECT count(*) FROM sync_log WHERE ended_at IS NULL AND id < (SELECT max(id) FROM sync_log)")" = 0
+
+# A frozen server: a local change pokes the worker out of IDLE, its DONE gets no answer;
+# SIGTERM still ends tern sync within 1 s (the stream is cancelled).
+wait_for "idle again" 10 sh -c "test \"\$(sqlite3 '$W/data/tern.db' 'SELECT state FROM account_status')\" = idle"
+dovecot_sig SIGSTOP
+fid=$(tsql "SELECT id FROM message WHERE flagged = 0 LIMIT 1")
+# The account is busy, so tern flag queues the change and pokes the running worker.
+"$T" -c "$C" flag "$fid" +flagged >/dev/null
+# Nothing outside can see the worker block on the frozen server; give it a moment to get
+# there (if it has not, the stop below still has to interrupt IDLE within the same 1 s).
+sleep 0.5
+t0=$(date +%s%N)
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "SIGTERM while the server does not answer: clean exit ($rc) in ${ms} ms < 1000" test "$rc" = 0 -a "$ms" -lt 1000
+t0=$(date +%s%N)
+"$T" -c "$C" sync --once >/dev/null 2>&1
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "a server that never greets: sync --once fails after the timeout (3 s; took ${ms} ms)" test "$rc" != 0 -a "$ms" -lt 6000 -a "$ms" -ge 2500
+dovecot_sig SIGCONT
+
+# Backoff: 5 s, then 10 s while the server stays down; back to 5 s after a success.
+"$T" -c "$C" sync >/dev/null 2>&1 &
+pid=$!
+wait_for "worker idle" 10 sh -c "test \"\$(sqlite3 '$W/data/tern.db' 'SELECT state FROM account_status')\" = idle"
+lab_stop dovecot >/dev/null
+check "server gone: the worker backs off about 5 s" wait_for "first backoff" 5 sh -c "sqlite3 '$W/data/tern.db' 'SELECT detail FROM account_status' | grep -qE 'retry in [45] s'"
+check "... still gone: about 10 s" wait_for "second backoff" 8 sh -c "sqlite3 '$W/data/tern.db' 'SELECT detail FROM account_status' | grep -qE 'retry in ([89]|10) s'"
+lab_startone dovecot
+check "server back: the worker reconnects and idles" wait_for "reconnect" 12 sh -c "test \"\$(sqlite3 '$W/data/tern.db' 'SELECT state FROM account_status')\" = idle"
+check "... and pushed the change queued meanwhile" sh -c "'$LAB_PY' '$LAB_SRV/imapctl.py' flags INBOX 'mid:$(tsql "SELECT message_id FROM message WHERE id = $fid")' | grep -q Flagged"
+lab_stop dovecot >/dev/null
+check "gone again: the backoff starts over at about 5 s" wait_for "reset backoff" 5 sh -c "sqlite3 '$W/data/tern.db' 'SELECT detail FROM account_status' | grep -qE 'retry in [45] s'"
+kill -TERM "$pid"
+wait "$pid"
+lab_startone dovecot
+
+check "the password is in no log" sh -c "! grep -rq '$PASS1' '$W/state'"
+check "... and not in the database" sh -c "! grep -aq '$PASS1' '$W/data/tern.db'"
+check_done

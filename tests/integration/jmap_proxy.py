@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""jmap_proxy.py --cyrus URL --dir DIR: a JMAP session and API in front of Cyrus that a test
+can steer through files in DIR, for what Cyrus itself never does (its sessionState is always
+"0"). Prints the port it listens on (127.0.0.1), then serves:
+
+GET (any path)  Cyrus's session, with apiUrl pointing here (/api) and the download and upload
+                URLs made absolute Cyrus URLs; no eventSourceUrl (so the client polls).
+                DIR/state (if present): the session "state"; DIR/limits.json: values merged
+                into the core capability; DIR/no-submission: the submission capability
+                is left out (a server that cannot send). Logs "session" to DIR/log.
+POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the response.
+                DIR/fail-once (a JSON problem with "status"): answered instead, once (the file
+                is removed). Logs one line per request to DIR/log:
+                  api calls=N bytes=B get=L1,L2... (the list length of each Email/get answer)
+"""
+import argparse
+import json
+import os
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def read(d, name):
+    try:
+        with open(os.path.join(d, name)) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def note(self, line):
+        with open(os.path.join(self.server.dir, "log"), "a") as f:
+            f.write(line + "\n")
+
+    def reply(self, code, body, ctype="application/json"):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def upstream(self, url, data=None):
+        hdrs = {"Authorization": self.headers.get("Authorization") or ""}
+        if data is not None:
+            hdrs["Content-Type"] = "application/json"
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=hdrs), timeout=30) as r:
+                return r.status, r.geturl(), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, url, e.read()
+
+    def do_GET(self):
+        d = self.server.dir
+        code, final, body = self.upstream(self.server.cyrus + "/.well-known/jmap")
+        if code != 200:
+            return self.reply(code, body)
+        s = json.loads(body)
+        self.server.api = urllib.parse.urljoin(final, s["apiUrl"])
+        s["apiUrl"] = self.server.own + "/api"
+        for k in ("downloadUrl", "uploadUrl"):
+            s[k] = urllib.parse.urljoin(final, s[k])
+        s.pop("eventSourceUrl", None)
+        st = read(d, "state")
+        if st:
+            s["state"] = st
+        lim = read(d, "limits.json")
+        if lim:
+            s["capabilities"]["urn:ietf:params:jmap:core"].update(json.loads(lim))
+        if os.path.exists(os.path.join(d, "no-submission")):
+            sub = "urn:ietf:params:jmap:submission"
+            s["capabilities"].pop(sub, None)
+            for acct in s.get("accounts", {}).values():
+                acct.get("accountCapabilities", {}).pop(sub, None)
+        self.note("session state=%s" % s["state"])
+        self.reply(200, json.dumps(s).encode())
+
+    def do_POST(self):
+        d = self.server.dir
+        data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        fail = read(d, "fail-once")
+        if fail:
+            os.unlink(os.path.join(d, "fail-once"))
+            self.note("api failed-once")
+            return self.reply(json.loads(fail).get("status", 400), fail.encode(), "application/problem+json")
+        if not getattr(self.server, "api", None):
+            self.do_GET_session_only()
+        code, _, body = self.upstream(self.server.api, data)
+        req = json.loads(data)
+        gets = []
+        if code == 200:
+            resp = json.loads(body)
+            for name, args, _ in resp.get("methodResponses", []):
+                if name == "Email/get":
+                    gets.append(str(len(args.get("list", []))))
+            st = read(d, "state")
+            if st:
+                resp["sessionState"] = st
+            body = json.dumps(resp).encode()
+        self.note("api calls=%d bytes=%d get=%s" % (len(req.get("methodCalls", [])), len(data), ",".join(gets)))
+        self.reply(code, body)
+
+    def do_GET_session_only(self):
+        code, final, body = self.upstream(self.server.cyrus + "/.well-known/jmap")
+        self.server.api = urllib.parse.urljoin(final, json.loads(body)["apiUrl"])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cyrus", required=True)
+    ap.add_argument("--dir", required=True)
+    a = ap.parse_args()
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    srv.cyrus = a.cyrus.rstrip("/")
+    srv.dir = a.dir
+    srv.own = "http://127.0.0.1:%d" % srv.server_address[1]
+    print(srv.server_address[1], flush=True)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+#!/bin/sh
+# Composing in the TUI with no server (issue 7): the editor step (EDITOR is
+# a script), the compose screen (attach with Tab completion, address
+# completion, detach, header prompts, abort), reply threading, forward as
+# attachment, postpone to Drafts and resume, and that "send" leaves the
+# whole message in the queue: checked with Python's email package.
+. "${TERN_SRCDIR:-$(dirname "$0")/../..}/tests/integration/tui_lib.sh"
+tui_setup
+tui_fill 12
+tui_sql "INSERT INTO mailbox (account_id, remote_id, name, role) SELECT id, 'Drafts', 'Drafts', 'drafts' FROM account"
+tui_sql "INSERT INTO contact (account_id, addr, name, uses) SELECT id, 'zoe.rare@example.org', '', 1 FROM account"
+tui_sql "INSERT INTO contact (account_id, addr, name, uses) SELECT id, 'zoe.often@example.org', 'Zoë Often', 50 FROM account"
+
+# The editor: records its file's mode, then writes what $T/edit says (an
+# sh snippet run with the file as $1), so each step can script its edit.
+cat >"$T/editor" <<'ED'
+#!/bin/sh
+stat -c %a "$1" >"$T/mode"
+cp "$1" "$T/seen"
+. "$T/edit"
+ED
+chmod +x "$T/editor"
+printf 'tern attachment \001\377 bytes\n' >"$T/attach-me.bin"
+head -c 3000 /dev/urandom >>"$T/attach-me.bin"
+export T
+TUI_ARGS=
+tmux_env="EDITOR=$T/editor T=$T"
+
+# A new message: headers and body from the editor.
+cat >"$T/edit" <<'ED'
+cat >"$1" <<MSG
+From: Me Myself <me@fill.test>
+To: Ünïcode Person <u@example.org>
+Cc:
+Bcc: hidden@example.org
+Subject: Grüße from tern
+
+Hello there, naïve café.
+MSG
+ED
+tmux -S "$TUI_SOCK" -f /dev/null new-session -d -x 120 -y 40 \
+  "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$T/state $tmux_env \
+   ASAN_OPTIONS='${ASAN_OPTIONS:-detect_leaks=1}:log_path=$T/asan' UBSAN_OPTIONS='print_stacktrace=1:log_path=$T/ubsan' \
+   $TERN -c $T/config; echo TERN-EXITED-\$?; sleep 30"
+check "list shown" tui_wait "list" 'Message 12 *$'
+tui_keys m
+check "compose screen after the editor" tui_wait "compose" 'Subject: Grüße from tern'
+check "the editor's file is private (0600)" test "$(cat "$T/mode")" = 600
+check "the editor got the editable headers" grep -q '^Bcc: ' "$T/seen"
+# attach with Tab completion of the path
+tui_keys a
+tui_keys "$T/attach-m" Tab
+check "Tab completes the file name" tui_wait "tab" "Attach file: $T/attach-me.bin"
+tui_keys Enter
+check "attachment listed with its type" tui_wait "att" '\[1\] attach-me.bin \(application/octet-stream'
+# address completion in Cc: most used first
+tui_keys c zoe Tab
+check "Cc completes the most used contact first" tui_wait "cc" 'Cc: Zoë Often <zoe.often@example.org>'
+tui_keys Tab
+check "Tab again: the next one" tui_wait "cc2" 'Cc: zoe.rare@example.org'
+tui_keys Enter
+check "Cc set" tui_wait "cc set" ' Cc: zoe.rare@example.org'
+tui_keys y
+check "send says queued" tui_wait "queued" 'queued for sending|1 queued'
+check "the screen closes" tui_gone "compose closed" 'Compose — '
+tui_sql "SELECT writefile('$T/out1.eml', raw) FROM outbox ORDER BY id DESC LIMIT 1" >/dev/null
+check "one send row queued with the whole message" test "$(tui_sql "SELECT count(*) FROM pending_change WHERE change_type = 'send'")" = 1
+"$LAB_PY" "$TERN_SRCDIR/tests/unit/mime_check.py" "$T/out1.eml" "$T/attach-me.bin" >"$T/out1.txt"
+has() { grep -qxF -- "$2" "$T/$1.txt" || { echo "missing: $2"; cat "$T/$1.txt"; return 1; }; }
+check "subject decodes" has out1 'subject: Grüße from tern'
+check "non-ASCII name decodes" has out1 'addr-to: Ünïcode Person|u@example.org'
+check "Cc from the completion" has out1 'addr-cc: |zoe.rare@example.org'
+check "body text intact" has out1 'body: Hello there, naïve café.\n'
+sha=$(sha256sum "$T/attach-me.bin" | cut -d' ' -f1)
+check "attachment byte-identical" has out1 "attachment: attach-me.bin|application/octet-stream|$sha"
+check "no parser defects" has out1 'defects: 0' 
+
+# Reply: threading headers, quoted text, answered flag.
+cat >"$T/edit" <<'ED'
+printf 'My answer.\n' >>"$1"
+ED
+tui_keys k k k k k k k k k k k
+tui_keys j
+check "cursor on Message 11" tui_wait "cursor" '· 2 '
+tui_keys r
+check "reply subject" tui_wait "reply" 'Subject: Re: Message 11'
+check "the editor saw the attribution and the quote" grep -q '^> ' "$T/seen"
+tui_keys y
+check "reply queued" tui_wait "queued 2" 'queued for sending'
+check "two sends in the queue" test "$(tui_sql "SELECT count(*) FROM pending_change WHERE change_type = 'send'")" = 2
+tui_sql "SELECT writefile('$T/out2.eml', raw) FROM outbox ORDER BY id DESC LIMIT 1" >/dev/null
+mid=$(tui_sql "SELECT message_id FROM message WHERE subject = 'Re: Message 11'")
+"$LAB_PY" "$TERN_SRCDIR/tests/unit/mime_check.py" "$T/out2.eml" >"$T/out2.txt"
+check "In-Reply-To names the parent" has out2 "in-reply-to: <$mid>"
+check "References end with the parent" grep -q "^references: .*<$mid>\$" "$T/out2.txt"
+check "the reply goes to the parent's sender" grep -q '^addr-to: .*@' "$T/out2.txt"
+check "the parent is flagged answered" test "$(tui_sql "SELECT answered FROM message WHERE subject = 'Re: Message 11'")" = 1
+
+# Forward as an attachment, then abort it (asks first).
+cat >"$T/edit" <<'ED'
+sed -i 's/^To:.*/To: fwd@example.org/' "$1"
+ED
+tui_keys f y Enter
+check "forward with the message attached" tui_wait "fwd" 'forwarded.eml \(message/rfc822'
+tui_keys D
+check "detach removes it" tui_wait "detach" '\(no attachments\)'
+tui_keys q
+check "abort asks" tui_wait "confirm" 'Abort this message\? \[y/N\]'
+tui_keys y Enter
+check "aborted" tui_wait "aborted" 'message aborted'
+
+# Postpone to Drafts, then resume from Drafts and send.
+cat >"$T/edit" <<'ED'
+sed -i 's/^To:.*/To: later@example.org/; s/^Subject:.*/Subject: a draft/' "$1"
+ED
+tui_keys m
+check "draft on the compose screen" tui_wait "draft" 'Subject: a draft'
+tui_keys P
+check "postponed" tui_wait "postponed" 'postponed to Drafts'
+check "an append to Drafts is queued, flagged draft" test "$(tui_sql "SELECT count(*) FROM pending_change WHERE change_type = 'append' AND payload LIKE '%draft%'")" = 1
+tui_keys Q
+check "quits cleanly" tui_wait "exit" 'TERN-EXITED-0'
+check "no sanitizer report" tui_clean_exit
+check_done

@@ -1,0 +1,434 @@
+#include "config.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "mime.h"
+#include "mime_render.h"
+#include "strbuf.h"
+#include "textsafe.h"
+#include "ui/app.h"
+#include "ui/draw.h"
+#include "ui/modal.h"
+#include "ui/pager_int.h"
+#include "util.h"
+
+#define NAME_MAX_BYTES 200
+
+struct attach_menu {
+	mime_msg *msg;
+	struct mime_attachment *v;
+	size_t n, cur, top;
+	char *tmpdir;             /* files opened through mailcap, removed on close */
+	char *pending;            /* a path waiting for "overwrite?" */
+};
+
+attach_menu *
+attach_open(const char *raw, size_t len)
+{
+	attach_menu *m = xcalloc(1, sizeof *m);
+	if (mime_parse(raw, len, &m->msg) != TERN_OK) {
+		free(m);
+		return NULL;
+	}
+	mime_attachments(m->msg, &m->v, &m->n);
+	if (m->n == 0) {
+		attach_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+static void
+remove_tmp(attach_menu *m)
+{
+	if (!m->tmpdir)
+		return;
+	/* Only files this menu wrote, all directly inside tmpdir. */
+	for (size_t i = 0; i < m->n; i++) {
+		char *name = attach_safe_name(m->v[i].filename, m->v[i].part_id);
+		char *p = xasprintf("%s/%s", m->tmpdir, name);
+		unlink(p);
+		free(p);
+		free(name);
+	}
+	rmdir(m->tmpdir);
+	free(m->tmpdir);
+	m->tmpdir = NULL;
+}
+
+void
+attach_close(attach_menu *m)
+{
+	if (!m)
+		return;
+	remove_tmp(m);
+	mime_attachments_free(m->v, m->n);
+	mime_free(m->msg);
+	free(m->pending);
+	free(m);
+}
+
+char *
+attach_safe_name(const char *name, const char *part_id)
+{
+	const char *base = name ? name : "";
+	strbuf sb = STRBUF_INIT;
+	char *safe;
+
+	/* The last component of either separator: "../../x" and "C:\x\y" name x and y. */
+	for (const char *s = base; *s; s++)
+		if (*s == '/' || *s == '\\')
+			base = s + 1;
+	safe = text_sanitize(base, 0);
+	for (const char *s = safe; *s && sb.len < NAME_MAX_BYTES; s++) {
+		unsigned char c = (unsigned char)*s;
+		/* ^X marks from the sanitizer and shell-unfriendly bytes become _. */
+		if (c < 0x20 || c == '^' || c == ':' || c == '*' || c == '?' || c == '"' || c == '<' ||
+		    c == '>' || c == '|' || c == '$' || c == '`' || c == '\'')
+			sb_addc(&sb, '_');
+		else if (!(c == '.' && sb.len == 0) && !(c == ' ' && sb.len == 0))
+			sb_addc(&sb, (char)c);
+	}
+	free(safe);
+	/* Never end inside a UTF-8 sequence after the length cut. */
+	while (sb.len > 0 && ((unsigned char)sb.buf[sb.len - 1] & 0xC0) == 0x80) {
+		size_t k = sb.len - 1;
+		while (k > 0 && ((unsigned char)sb.buf[k] & 0xC0) == 0x80)
+			k--;
+		if (sb.len - k >= 2 && (unsigned char)sb.buf[k] >= 0xC0)
+			break;
+		sb.len = k;
+	}
+	if (sb.len == 0) {
+		sb_free(&sb);
+		return xasprintf("attachment-%s", part_id && *part_id ? part_id : "1");
+	}
+	sb.buf[sb.len] = '\0';
+	return sb_steal(&sb);
+}
+
+void
+attach_draw(struct app *a, attach_menu *m, int y, int x, int h, int w)
+{
+	int rows = h - 2;
+	char line[160];
+	int ks = keymap_key_for(a->km, CTX_ATTACH, ACT_SAVE_ATTACHMENT);
+	int ko = keymap_key_for(a->km, CTX_ATTACH, ACT_OPEN), kq = keymap_key_for(a->km, CTX_ATTACH, ACT_BACK);
+	char s[16], o[16];
+
+	snprintf(s, sizeof s, "%s", ks ? keymap_key_name(ks) : "-");
+	snprintf(o, sizeof o, "%s", ko ? keymap_key_name(ko) : "-");
+	snprintf(line, sizeof line, "Attachments (%zu)   %s:open (mailcap)  %s:save  %s:back", m->n, o, s,
+	         kq ? keymap_key_name(kq) : "-");
+	attron(A_REVERSE | A_BOLD);
+	draw_text(y, x, w, line, 1);
+	attroff(A_REVERSE | A_BOLD);
+	if (rows < 1)
+		rows = 1;
+	if (m->cur < m->top)
+		m->top = m->cur;
+	if (m->cur >= m->top + (size_t)rows)
+		m->top = m->cur - (size_t)rows + 1;
+	for (int i = 0; i < rows && m->top + (size_t)i < m->n; i++) {
+		const struct mime_attachment *at = &m->v[m->top + (size_t)i];
+		char sz[32];
+		char *row;
+		int used;
+		mime_size_str(sz, sizeof sz, at->size);
+		row = xasprintf("%s%-5s %s", m->top + (size_t)i == m->cur ? "> " : "  ", at->part_id,
+		                at->filename ? at->filename : "(no name)");
+		if (m->top + (size_t)i == m->cur)
+			attron(A_REVERSE);
+		used = draw_text(y + 1 + i, x, w > 40 ? w - 34 : w, row, 1);
+		if (w > 40) {
+			char *meta = xasprintf("  %-20.20s %10s", at->media_type, sz);
+			draw_text(y + 1 + i, x + used, w - used, meta, 1);
+			free(meta);
+		}
+		attroff(A_REVERSE);
+		free(row);
+	}
+}
+
+/* --- Saving ---------------------------------------------------------------- */
+
+static void overwrite_answer(struct app *a, const char *text, void *ctx);
+
+static void
+write_out(struct app *a, attach_menu *m, const char *path, int overwrite)
+{
+	const struct mime_attachment *at = &m->v[m->cur];
+	char *data = NULL, *full = path_expand_home(path);
+	size_t len = 0, off = 0;
+	int fd;
+
+	if (mime_attachment_data(m->msg, at->part_id, &data, &len) != TERN_OK) {
+		app_say(a, 1, "cannot decode attachment %s", at->part_id);
+		free(full);
+		return;
+	}
+	fd = open(full, O_WRONLY | O_CREAT | O_CLOEXEC | (overwrite ? O_TRUNC : O_EXCL), 0666);
+	if (fd < 0 && errno == EEXIST) {
+		free(m->pending);
+		m->pending = full;
+		full = NULL;
+		prompt_open(a, "File exists, overwrite? [y/N] ", "", overwrite_answer, m);
+	} else if (fd < 0) {
+		app_say(a, 1, "cannot save to %s: %s", full, strerror(errno));
+	} else {
+		while (off < len) {
+			ssize_t w = write(fd, data + off, len - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+		if (close(fd) != 0 || off < len)
+			app_say(a, 1, "cannot save to %s: %s", full, strerror(errno));
+		else
+			app_say(a, 0, "saved %zu bytes to %s", len, full);
+	}
+	free(data);
+	free(full);
+}
+
+static void
+overwrite_answer(struct app *a, const char *text, void *ctx)
+{
+	attach_menu *m = pager_attach_menu(a);
+	char *path;
+	if (!m || m != ctx || !m->pending)
+		return;
+	path = m->pending;
+	m->pending = NULL;
+	if (text[0] == 'y' || text[0] == 'Y')
+		write_out(a, m, path, 1);
+	else
+		app_say(a, 0, "not saved");
+	free(path);
+}
+
+static void
+save_answer(struct app *a, const char *text, void *ctx)
+{
+	attach_menu *m = pager_attach_menu(a);
+	if (!m || m != ctx || !*text)
+		return;
+	write_out(a, m, text, 0);
+}
+
+static void
+save(struct app *a, attach_menu *m)
+{
+	char *name = attach_safe_name(m->v[m->cur].filename, m->v[m->cur].part_id);
+	char cwd[4096];
+	char *def = getcwd(cwd, sizeof cwd) ? xasprintf("%s/%s", strcmp(cwd, "/") ? cwd : "", name) :
+	            xstrdup(name);
+	prompt_open(a, "Save to: ", def, save_answer, m);
+	free(def);
+	free(name);
+}
+
+/* --- Opening through mailcap ------------------------------------------------ */
+
+static int
+in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char *copy = xstrdup(path ? path : "/usr/bin:/bin"), *save = NULL;
+	int found = 0;
+	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char *p = xasprintf("%s/%s", d, prog);
+		found = access(p, X_OK) == 0;
+		free(p);
+	}
+	free(copy);
+	return found;
+}
+
+/* The view command of the first matching entry of ~/.mailcap, then
+ * /etc/mailcap (RFC 1524, without test= and the rarer flags), for systems
+ * without run-mailcap. NULL if none. */
+static char *
+mailcap_lookup(const char *type)
+{
+	char *home = path_expand_home("~/.mailcap");
+	const char *files[] = { home, "/etc/mailcap" };
+	char *found = NULL;
+	size_t tlen = strcspn(type, "/");
+
+	for (size_t f = 0; f < 2 && !found; f++) {
+		FILE *fp = fopen(files[f], "r");
+		char line[2048];
+		while (fp && !found && fgets(line, sizeof line, fp)) {
+			char *semi = strchr(line, ';'), *t = str_trim(line), *cmd;
+			if (!semi || *t == '#')
+				continue;
+			*semi = '\0';
+			t = str_trim(t);
+			if (!(str_ieq(t, type) || (strlen(t) == tlen + 2 && strncasecmp(t, type, tlen + 1) == 0 &&
+			                          t[tlen + 1] == '*') || (strchr(t, '/') == NULL && strlen(t) == tlen &&
+			                                                  strncasecmp(t, type, tlen) == 0)))
+				continue;
+			cmd = semi + 1;
+			cmd[strcspn(cmd, ";\n")] = '\0';
+			cmd = str_trim(cmd);
+			if (*cmd)
+				found = xstrdup(cmd);
+		}
+		if (fp)
+			fclose(fp);
+	}
+	free(home);
+	return found;
+}
+
+/* The mailcap command with %s as "$1" and %t as "$2": the file name is an
+ * argument of sh, never part of the command text. */
+static char *
+mailcap_script(const char *cmd)
+{
+	strbuf sb = STRBUF_INIT;
+	int had_file = 0;
+	for (const char *s = cmd; *s; s++) {
+		if (s[0] == '%' && s[1] == 's') {
+			sb_adds(&sb, "\"$1\"");
+			had_file = 1;
+			s++;
+		} else if (s[0] == '%' && s[1] == 't') {
+			sb_adds(&sb, "\"$2\"");
+			s++;
+		} else if (s[0] == '\\' && s[1]) {
+			sb_addc(&sb, *++s);
+		} else {
+			sb_addc(&sb, *s);
+		}
+	}
+	if (!had_file)
+		sb_adds(&sb, " < \"$1\"");
+	return sb_steal(&sb);
+}
+
+static void
+open_mailcap(struct app *a, attach_menu *m)
+{
+	const struct mime_attachment *at = &m->v[m->cur];
+	char *data = NULL, *name, *path, *script = NULL, *arg = NULL;
+	size_t len = 0;
+	int status = 0, use_run = in_path("run-mailcap");
+	pid_t pid;
+
+	if (!use_run) {
+		char *cmd = mailcap_lookup(at->media_type);
+		if (!cmd) {
+			app_say(a, 1, "no mailcap entry for %s (save it with %s)", at->media_type,
+			        keymap_key_name(keymap_key_for(a->km, CTX_ATTACH, ACT_SAVE_ATTACHMENT)));
+			return;
+		}
+		script = mailcap_script(cmd);
+		free(cmd);
+	}
+	if (mime_attachment_data(m->msg, at->part_id, &data, &len) != TERN_OK) {
+		app_say(a, 1, "cannot decode attachment %s", at->part_id);
+		free(script);
+		return;
+	}
+	if (!m->tmpdir) {
+		const char *td = getenv("TMPDIR");
+		char *tmpl = xasprintf("%s/tern-XXXXXX", td && *td ? td : "/tmp");
+		if (!mkdtemp(tmpl)) {
+			app_say(a, 1, "cannot make a temporary directory: %s", strerror(errno));
+			free(tmpl);
+			free(data);
+			free(script);
+			return;
+		}
+		m->tmpdir = tmpl;
+	}
+	name = attach_safe_name(at->filename, at->part_id);
+	path = xasprintf("%s/%s", m->tmpdir, name);
+	free(name);
+	unlink(path);
+	if (file_write_all(path, data, len, 0600) != TERN_OK) {
+		app_say(a, 1, "cannot write %s", path);
+		goto out;
+	}
+	arg = xasprintf("%s:%s", at->media_type, path);
+	def_prog_mode();
+	endwin();
+	pid = fork();
+	if (pid == 0) {
+		if (use_run)
+			execlp("run-mailcap", "run-mailcap", "--action=view", arg, (char *)NULL);
+		else
+			execl("/bin/sh", "sh", "-c", script, "sh", path, at->media_type, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	refresh();
+	if (pid < 0)
+		app_say(a, 1, "cannot start the viewer: %s", strerror(errno));
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		app_say(a, 1, "the viewer for %s failed (status %d)", at->media_type,
+		        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	else
+		app_say(a, 0, "opened %s", at->filename ? at->filename : at->part_id);
+out:
+	free(arg);
+	free(path);
+	free(data);
+	free(script);
+}
+
+int
+attach_key(struct app *a, attach_menu *m, enum ui_action act)
+{
+	size_t page = a->main_h > 4 ? (size_t)a->main_h - 3 : 1;
+	switch (act) {
+	case ACT_DOWN:
+		if (m->cur + 1 < m->n)
+			m->cur++;
+		break;
+	case ACT_UP:
+		if (m->cur)
+			m->cur--;
+		break;
+	case ACT_PAGE_DOWN: case ACT_HALF_DOWN:
+		m->cur = m->cur + page < m->n ? m->cur + page : m->n - 1;
+		break;
+	case ACT_PAGE_UP: case ACT_HALF_UP:
+		m->cur = m->cur > page ? m->cur - page : 0;
+		break;
+	case ACT_TOP:
+		m->cur = 0;
+		break;
+	case ACT_BOTTOM:
+		m->cur = m->n - 1;
+		break;
+	case ACT_OPEN:
+		open_mailcap(a, m);
+		break;
+	case ACT_SAVE_ATTACHMENT:
+		save(a, m);
+		break;
+	case ACT_BACK: case ACT_ATTACHMENTS:
+		return 1;
+	default:
+		break;
+	}
+	return 0;
+}

@@ -1,0 +1,332 @@
+/* The composer: starting a draft (new, reply, forward, resumed draft or a
+ * failed send taken back), the compose screen and its actions. The editor
+ * step and the line editor are in compose_edit.c. */
+#include "config.h"
+
+#include <curses.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db/db_change.h"
+#include "db/db_message.h"
+#include "db/db_queue.h"
+#include "err.h"
+#include "mime.h"
+#include "mime_build.h"
+#include "mime_render.h"
+#include "msgid.h"
+#include "reply.h"
+#include "strbuf.h"
+#include "textsafe.h"
+#include "ui/compose.h"
+#include "ui/compose_int.h"
+#include "ui/draw.h"
+#include "ui/modal.h"
+#include "util.h"
+
+static void
+catt_free(struct catt *t)
+{
+	free(t->path);
+	free(t->data);
+	free(t->name);
+	free(t->type);
+}
+
+static void
+compose_destroy(struct compose *c)
+{
+	if (!c)
+		return;
+	if (c->file)
+		unlink(c->file);
+	free(c->file);
+	free(c->from);
+	free(c->to);
+	free(c->cc);
+	free(c->bcc);
+	free(c->subject);
+	free(c->body);
+	free(c->in_reply_to);
+	free(c->references);
+	for (size_t i = 0; i < c->natt; i++)
+		catt_free(&c->att[i]);
+	free(c->att);
+	cline_close(c);
+	free(c);
+}
+
+void
+compose_free(struct app *a)
+{
+	compose_destroy(a->cmp);
+	a->cmp = NULL;
+}
+
+static struct compose *
+compose_new(struct ui_account *u)
+{
+	struct compose *c = xcalloc(1, sizeof *c);
+	c->account_id = u->id;
+	c->acfg = u->cfg;
+	if (u->cfg->real_name && *u->cfg->real_name)
+		c->from = xasprintf("%s <%s>", u->cfg->real_name, u->cfg->email);
+	else
+		c->from = xstrdup(u->cfg->email);
+	return c;
+}
+
+static void
+att_add(struct compose *c, const char *path, char *data, size_t len, const char *name, const char *type)
+{
+	struct catt *t;
+	c->att = xrealloc(c->att, (c->natt + 1) * sizeof *c->att);
+	t = &c->att[c->natt++];
+	memset(t, 0, sizeof *t);
+	t->path = xstrdup(path);
+	t->data = data;
+	t->len = len;
+	t->size = (int64_t)len;
+	if (path) {
+		struct stat st;
+		const char *slash = strrchr(path, '/');
+		t->size = stat(path, &st) == 0 ? (int64_t)st.st_size : 0;
+		t->name = xstrdup(slash ? slash + 1 : path);
+		t->type = compose_guess_type(path);
+	} else {
+		t->name = xstrdup(name);
+		t->type = xstrdup(type);
+	}
+}
+
+/* Fills c from a complete message (a draft, or a send that failed): its
+ * headers, its text and its attachments. */
+static void
+load_message(struct compose *c, const char *raw, size_t len)
+{
+	mime_msg *m = NULL;
+	struct render_opts ro = { "text/plain text/html", NULL, 0, RENDER_HDR_NONE, 0 };
+	struct mime_attachment *v = NULL;
+	size_t n = 0;
+
+	if (mime_parse(raw, len, &m) != TERN_OK)
+		return;
+	free(c->from);
+	c->from = mime_header(m, "From");
+	c->to = mime_header(m, "To");
+	c->cc = mime_header(m, "Cc");
+	c->bcc = mime_header(m, "Bcc");
+	c->subject = mime_header(m, "Subject");
+	c->in_reply_to = mime_header_raw(m, "In-Reply-To");
+	c->references = mime_header_raw(m, "References");
+	c->body = mime_render_body(m, &ro);
+	mime_attachments(m, &v, &n);
+	for (size_t i = 0; i < n; i++) {
+		char *data = NULL;
+		size_t dlen = 0;
+		if (mime_attachment_data(m, v[i].part_id, &data, &dlen) == TERN_OK)
+			att_add(c, NULL, data, dlen, v[i].filename ? v[i].filename : "attachment",
+			        v[i].media_type ? v[i].media_type : "application/octet-stream");
+	}
+	mime_attachments_free(v, n);
+	mime_free(m);
+}
+
+void
+compose_edit(struct app *a, struct compose *c)
+{
+	char *err = NULL;
+	int rc = compose_file_write(c);
+
+	if (rc != TERN_OK)
+		err = xstrdup("cannot write the draft file");
+	if (rc == TERN_OK)
+		rc = compose_run_editor(a, c, &err);
+	if (rc == TERN_OK)
+		rc = compose_file_read(c, &err);
+	a->cmp = c;
+	if (rc != TERN_OK) {
+		app_say(a, 1, "%s", err ? err : "the editor failed");
+		free(err);
+		return;
+	}
+	app_say(a, 0, "y:send  e:edit  a:attach  D:detach  t/c/b/s:To/Cc/Bcc/Subject  P:postpone  q:abort");
+}
+
+static void
+start(struct app *a, enum ui_action act, int64_t msg_id, int as_attachment)
+{
+	struct msg_row m = { 0 };
+	struct ui_account *u;
+	struct compose *c;
+	char *raw = NULL;
+	size_t len = 0;
+
+	if (db_message_get(a->d, msg_id, &m) != TERN_OK) {
+		app_say(a, 1, "the message is gone");
+		return;
+	}
+	u = app_account(a, m.account_id);
+	if (!u) {
+		db_msg_row_free(&m);
+		return;
+	}
+	if (db_body_get(a->d, msg_id, &raw, &len) != TERN_OK) {
+		if (u->w && !u->readonly) {
+			/* The composer opens by itself when the body is here
+			 * (compose_track). */
+			worker_request(u->w, WREQ_FETCH_BODY, msg_id, NULL, NULL);
+			a->cmp_wait_msg = msg_id;
+			a->cmp_wait_act = (int)act;
+			a->cmp_wait_att = as_attachment;
+			app_say(a, 0, "fetching the message…");
+		} else {
+			app_say(a, 1, "the message is not downloaded and this account cannot fetch it now");
+		}
+		db_msg_row_free(&m);
+		return;
+	}
+	c = compose_new(u);
+	if (act == ACT_RESUME) {
+		load_message(c, raw, len);
+		c->draft_id = msg_id;
+	} else if (act == ACT_FORWARD && as_attachment) {
+		c->subject = reply_subject(m.subject, 1);
+		c->body = xstrdup("");
+		att_add(c, NULL, raw, len, "forwarded.eml", "message/rfc822");
+		raw = NULL;
+	} else {
+		mime_msg *pm = NULL;
+		struct reply r = { 0 };
+		struct reply_self self = { u->cfg->email, u->cfg->alternates };
+		struct render_opts ro = { a->cfg->alternative_order, NULL, 0, RENDER_HDR_NONE, 0 };
+		enum reply_kind k = act == ACT_REPLY ? REPLY_SENDER : act == ACT_REPLY_ALL ? REPLY_ALL : REPLY_FORWARD;
+		if (mime_parse(raw, len, &pm) != TERN_OK ||
+		    reply_make(pm, k, &self, &ro, &r) != TERN_OK) {
+			app_say(a, 1, "cannot parse the message");
+			mime_free(pm);
+			compose_destroy(c);
+			goto out;
+		}
+		c->to = r.to;
+		c->cc = r.cc;
+		c->subject = r.subject;
+		c->in_reply_to = r.in_reply_to;
+		c->references = r.references;
+		c->body = r.body;
+		if (k != REPLY_FORWARD)
+			c->parent_id = msg_id;
+		mime_free(pm);
+	}
+	compose_edit(a, c);
+out:
+	free(raw);
+	db_msg_row_free(&m);
+}
+
+static void
+forward_answer(struct app *a, const char *text, void *ctx)
+{
+	/* The id travels in the pointer: nothing to free when Esc cancels. */
+	start(a, ACT_FORWARD, (int64_t)(intptr_t)ctx, text[0] == 'y' || text[0] == 'Y');
+}
+
+/* A failed send of the account, taken back into the composer. */
+struct failed_find {
+	int64_t queue_id, outbox_id;
+};
+
+static int
+failed_send_cb(const struct queue_row *r, void *ctx)
+{
+	struct failed_find *f = ctx;
+	if (str_eq(r->status, "failed") && str_eq(r->change_type, "send")) {
+		f->queue_id = r->id;
+		f->outbox_id = r->resource_id;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+resume_failed(struct app *a, struct ui_account *u)
+{
+	struct failed_find f = { 0, 0 };
+	struct compose *c;
+	char *raw = NULL, *stage = NULL;
+	size_t len;
+
+	db_queue_each(a->d, u->id, failed_send_cb, &f);
+	if (!f.queue_id || db_outbox_get(a->d, f.outbox_id, &raw, &len, &stage) != TERN_OK)
+		return 0;
+	c = compose_new(u);
+	load_message(c, raw, len);
+	c->failed_queue = f.queue_id;
+	c->failed_outbox = f.outbox_id;
+	free(raw);
+	free(stage);
+	compose_edit(a, c);
+	return 1;
+}
+
+void
+compose_wait_check(struct app *a)
+{
+	int64_t id = a->cmp_wait_msg;
+	char *raw = NULL;
+	size_t len;
+
+	if (!id || a->cmp)
+		return;
+	if (db_body_get(a->d, id, &raw, &len) != TERN_OK)
+		return;
+	free(raw);
+	a->cmp_wait_msg = 0;
+	start(a, (enum ui_action)a->cmp_wait_act, id, a->cmp_wait_att);
+}
+
+void
+compose_action(struct app *a, enum ui_action act, const struct msg_row *m)
+{
+	struct ui_account *u = m ? app_account(a, m->account_id) : a->nacc ? &a->acc[a->cur_acc] : NULL;
+
+	if (a->cmp) {
+		app_say(a, 1, "already writing a message");
+		return;
+	}
+	a->cmp_wait_msg = 0;
+	if (!u) {
+		app_say(a, 1, "no account");
+		return;
+	}
+	switch (act) {
+	case ACT_COMPOSE:
+		compose_edit(a, compose_new(u));
+		return;
+	case ACT_RESUME:
+		if (m && (m->flags & MSG_DRAFT)) {
+			start(a, act, m->id, 0);
+		} else if (!resume_failed(a, u)) {
+			app_say(a, 1, "no draft here and no failed send to edit");
+		}
+		return;
+	case ACT_FORWARD:
+		if (m) {
+			prompt_open(a, "Forward as attachment (message/rfc822)? [y/N] ", "", forward_answer,
+			            (void *)(intptr_t)m->id);
+			return;
+		}
+		break;
+	default:
+		if (m) {
+			start(a, act, m->id, 0);
+			return;
+		}
+		break;
+	}
+	app_say(a, 1, "no message selected");
+}

@@ -1,0 +1,22 @@
+/* Writing mail: compose, reply, reply-all, forward and resuming a draft.
+ * The text is written in the user's editor (curses suspended around it),
+ * then reviewed on the compose screen, which takes every key while open
+ * (a->cmp): attach, detach, edit again, change a header, postpone to
+ * Drafts, send, abort. Sending and postponing go through the outbound queue
+ * (db_change_send / db_change_append): one transaction that holds the
+ * whole message, drained by the account's worker. */
+#ifndef TERN_UI_COMPOSE_H
+#define TERN_UI_COMPOSE_H
+
+#include "ui/app.h"
+
+/* ACT_COMPOSE, ACT_REPLY, ACT_REPLY_ALL, ACT_FORWARD, ACT_RESUME on the
+ * current message m (NULL: none; required by all but ACT_COMPOSE). */
+void compose_action(struct app *a, enum ui_action act, const struct msg_row *m);
+void compose_draw(struct app *a);
+void compose_key(struct app *a, int key);
+void compose_free(struct app *a);
+/* After a send (a->sent_outbox): its progress on the message line. */
+void compose_track(struct app *a);
+
+#endif

@@ -1,0 +1,369 @@
+/* The composer's editor step (temp file, $EDITOR with curses suspended)
+ * and its line editor with Tab completion (addresses from the contact
+ * table, file names for attachments). */
+#include "config.h"
+
+#include <curses.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "db/db_contact.h"
+#include "err.h"
+#include "mime_build.h"
+#include "proc.h"
+#include "strbuf.h"
+#include "ui/compose_int.h"
+#include "util.h"
+
+static void
+put_header(strbuf *sb, const char *name, const char *value)
+{
+	/* One line per header: a newline in a value would start the body. */
+	sb_printf(sb, "%s: ", name);
+	for (const char *p = value ? value : ""; *p; p++)
+		sb_add(sb, *p == '\n' || *p == '\r' ? " " : p, 1);
+	sb_adds(sb, "\n");
+}
+
+int
+compose_file_write(struct compose *c)
+{
+	strbuf sb = STRBUF_INIT;
+	int rc = TERN_OK;
+
+	if (!c->file) {
+		const char *dir = getenv("TMPDIR");
+		char *tmpl = xasprintf("%s/tern-compose-XXXXXX", dir && *dir ? dir : "/tmp");
+		int fd = mkstemp(tmpl);    /* mode 0600: the draft is private */
+		if (fd < 0) {
+			free(tmpl);
+			return TERN_EIO;
+		}
+		close(fd);
+		c->file = tmpl;
+	}
+	put_header(&sb, "From", c->from);
+	put_header(&sb, "To", c->to);
+	put_header(&sb, "Cc", c->cc);
+	put_header(&sb, "Bcc", c->bcc);
+	put_header(&sb, "Subject", c->subject);
+	sb_adds(&sb, "\n");
+	sb_adds(&sb, c->body ? c->body : "");
+	if (sb.len && sb.buf[sb.len - 1] != '\n')
+		sb_adds(&sb, "\n");    /* so text added by a script starts on its own line */
+	{
+		FILE *f = fopen(c->file, "w");
+		if (!f || fwrite(sb.buf ? sb.buf : "", 1, sb.len, f) != sb.len)
+			rc = TERN_EIO;
+		if (f && fclose(f) != 0)
+			rc = TERN_EIO;
+	}
+	sb_free(&sb);
+	return rc;
+}
+
+static void
+set_field(struct compose *c, const char *name, const char *value)
+{
+	char **slot = str_ieq(name, "from") ? &c->from : str_ieq(name, "to") ? &c->to :
+	              str_ieq(name, "cc") ? &c->cc : str_ieq(name, "bcc") ? &c->bcc :
+	              str_ieq(name, "subject") ? &c->subject : NULL;
+	if (!slot)
+		return;              /* other headers: not ours to keep */
+	free(*slot);
+	*slot = xstrdup(value);
+}
+
+int
+compose_file_read(struct compose *c, char **err)
+{
+	char *raw = NULL, *p, *name = NULL;
+	strbuf val = STRBUF_INIT;
+	size_t len;
+	int rc = file_read_all(c->file, &raw, &len);
+
+	if (rc != TERN_OK) {
+		*err = xasprintf("cannot read %s", c->file);
+		return rc;
+	}
+	p = raw;
+	for (;;) {
+		char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (n && (*p == ' ' || *p == '\t') && name) {
+			sb_add(&val, p, n);        /* a folded header */
+		} else {
+			if (name) {
+				set_field(c, name, str_trim(val.buf ? val.buf : ""));
+				free(name);
+				name = NULL;
+				sb_free(&val);
+				val = (strbuf)STRBUF_INIT;
+			}
+			if (n == 0)
+				break;
+			{
+				const char *colon = memchr(p, ':', n);
+				if (!colon) {
+					*err = xasprintf("line \"%.*s\" is not a header; a blank line must end the headers",
+					                 (int)(n > 40 ? 40 : n), p);
+					free(raw);
+					return TERN_EINVAL;
+				}
+				name = xstrndup(p, (size_t)(colon - p));
+				sb_add(&val, colon + 1, n - (size_t)(colon + 1 - p));
+			}
+		}
+		if (!eol) {
+			p += n;
+			break;
+		}
+		p = eol + 1;
+	}
+	if (name) {
+		set_field(c, name, str_trim(val.buf ? val.buf : ""));
+		free(name);
+	}
+	sb_free(&val);
+	free(c->body);
+	if (*p == '\r')
+		p++;
+	c->body = xstrdup(*p == '\n' ? p + 1 : p);
+	free(raw);
+	return TERN_OK;
+}
+
+int
+compose_run_editor(struct app *a, struct compose *c, char **err)
+{
+	const char *ed = a->cfg->editor && *a->cfg->editor ? a->cfg->editor : getenv("VISUAL");
+	int status = 0;
+	pid_t pid;
+
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	def_prog_mode();
+	endwin();
+	pid = fork();
+	if (pid == 0) {
+		/* Through the shell so "emacs -nw" or "vim +5" work; the file name
+		 * is an argument, never part of the command text. */
+		setenv("TERN_EDITOR", ed, 1);
+		execl("/bin/sh", "sh", "-c", "exec $TERN_EDITOR \"$1\"", "sh", c->file, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0) {
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	refresh();
+	if (pid < 0) {
+		*err = xasprintf("cannot start the editor: %s", strerror(errno));
+		return TERN_EIO;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		*err = xasprintf("the editor (%s) failed (status %d)", ed,
+		                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return TERN_EIO;
+	}
+	return TERN_OK;
+}
+
+char *
+compose_guess_type(const char *path)
+{
+	const char *t = mime_type_by_name(path);
+	char *argv[] = { "file", "--brief", "--mime-type", (char *)path, NULL };
+	char *out = NULL;
+	size_t len;
+
+	if (t)
+		return xstrdup(t);
+	if (proc_run(argv, NULL, 0, 3000, &out, &len) == TERN_OK && strchr(out, '/')) {
+		char *s = xstrdup(str_trim(out));
+		free(out);
+		return s;
+	}
+	free(out);
+	return xstrdup("application/octet-stream");
+}
+
+/* --- Line editor ---------------------------------------------------------- */
+
+void
+cline_open(struct compose *c, enum cline_field f, const char *label, const char *initial)
+{
+	cline_close(c);
+	c->line.field = f;
+	c->line.label = xstrdup(label);
+	snprintf(c->line.buf, sizeof c->line.buf, "%s", initial ? initial : "");
+	c->line.len = strlen(c->line.buf);
+}
+
+static void
+cands_free(struct cline *l)
+{
+	for (size_t i = 0; i < l->ncands; i++)
+		free(l->cands[i]);
+	free(l->cands);
+	l->cands = NULL;
+	l->ncands = l->cand = 0;
+	free(l->stem);
+	l->stem = NULL;
+}
+
+void
+cline_close(struct compose *c)
+{
+	cands_free(&c->line);
+	free(c->line.label);
+	c->line.label = NULL;
+	c->line.field = CL_NONE;
+	c->line.len = 0;
+	c->line.buf[0] = 0;
+}
+
+static void
+cand_add(struct cline *l, char *s)
+{
+	l->cands = xrealloc(l->cands, (l->ncands + 1) * sizeof *l->cands);
+	l->cands[l->ncands++] = s;
+}
+
+static int
+contact_cb(const char *addr, const char *name, void *ctx)
+{
+	struct cline *l = ctx;
+	int plain = !name || !*name;
+	for (const char *p = name; !plain && *p; p++)
+		if (strchr(",;<>\"()", *p) || (unsigned char)*p < 0x20)
+			plain = 1;       /* untrusted: keep only names safe to retype */
+	cand_add(l, plain ? xstrdup(addr) : xasprintf("%s <%s>", name, addr));
+	return 0;
+}
+
+static int
+cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static void
+file_cands(struct cline *l, const char *stem)
+{
+	const char *slash = strrchr(stem, '/');
+	char *dir = slash ? xstrndup(stem, (size_t)(slash - stem) + 1) : xstrdup("");
+	char *xdir = path_expand_home(*dir ? dir : "./");
+	const char *base = slash ? slash + 1 : stem;
+	DIR *dp = opendir(xdir);
+	struct dirent *e;
+
+	while (dp && (e = readdir(dp)) != NULL) {
+		struct stat st;
+		char *full;
+		if (!str_has_prefix(e->d_name, base) || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (e->d_name[0] == '.' && base[0] != '.')
+			continue;
+		full = xasprintf("%s%s", xdir, e->d_name);
+		cand_add(l, xasprintf("%s%s%s", dir, e->d_name,
+		                      stat(full, &st) == 0 && S_ISDIR(st.st_mode) ? "/" : ""));
+		free(full);
+	}
+	if (dp)
+		closedir(dp);
+	if (l->ncands > 1)
+		qsort(l->cands, l->ncands, sizeof *l->cands, cmp_str);
+	free(dir);
+	free(xdir);
+}
+
+/* Tab: the first candidate for the word under edit, then the next ones. */
+static void
+complete(struct app *a, struct compose *c)
+{
+	struct cline *l = &c->line;
+	size_t start = 0;
+
+	if (l->field == CL_TO || l->field == CL_CC || l->field == CL_BCC) {
+		for (size_t i = 0; i < l->len; i++)
+			if (l->buf[i] == ',')
+				start = i + 1;
+		while (start < l->len && l->buf[start] == ' ')
+			start++;
+	}
+	if (!l->stem) {
+		l->stem = xstrndup(l->buf + start, l->len - start);
+		if (l->field == CL_ATTACH)
+			file_cands(l, l->stem);
+		else if (l->field != CL_SUBJECT && *l->stem)
+			db_contact_complete(a->d, c->account_id, l->stem, 20, contact_cb, l);
+		l->cand = 0;
+	} else if (l->ncands) {
+		l->cand = (l->cand + 1) % l->ncands;
+	}
+	if (!l->ncands)
+		return;
+	snprintf(l->buf + start, sizeof l->buf - start, "%s", l->cands[l->cand]);
+	l->len = strlen(l->buf);
+	if (l->ncands == 1 && l->field == CL_ATTACH && l->len && l->buf[l->len - 1] == '/')
+		cands_free(l);        /* into the directory: the next Tab lists it */
+}
+
+int
+cline_key(struct app *a, struct compose *c, int key)
+{
+	struct cline *l = &c->line;
+
+	if (key == '\t') {
+		complete(a, c);
+		return 0;
+	}
+	cands_free(l);
+	if (key == '\n' || key == '\r' || key == KEYMAP_FN + KEY_ENTER)
+		return 1;
+	if (key == 27 || key == 7 /* ^G */)
+		return -1;
+	if (key == KEYMAP_FN + KEY_BACKSPACE || key == 127 || key == 8) {
+		while (l->len && ((unsigned char)l->buf[l->len - 1] & 0xC0) == 0x80)
+			l->len--;
+		if (l->len)
+			l->len--;
+		l->buf[l->len] = 0;
+		return 0;
+	}
+	if (key == 21 /* ^U */) {
+		l->len = 0;
+		l->buf[0] = 0;
+		return 0;
+	}
+	if (key >= 0x20 && key < KEYMAP_FN && key != 127) {
+		char u[5];
+		int n = key < 0x80 ? (u[0] = (char)key, 1) : key < 0x800 ?
+		        (u[0] = (char)(0xC0 | key >> 6), u[1] = (char)(0x80 | (key & 0x3F)), 2) :
+		        key < 0x10000 ? (u[0] = (char)(0xE0 | key >> 12), u[1] = (char)(0x80 | ((key >> 6) & 0x3F)),
+		                         u[2] = (char)(0x80 | (key & 0x3F)), 3) :
+		        (u[0] = (char)(0xF0 | key >> 18), u[1] = (char)(0x80 | ((key >> 12) & 0x3F)),
+		         u[2] = (char)(0x80 | ((key >> 6) & 0x3F)), u[3] = (char)(0x80 | (key & 0x3F)), 4);
+		if (l->len + (size_t)n < sizeof l->buf) {
+			memcpy(l->buf + l->len, u, (size_t)n);
+			l->len += (size_t)n;
+			l->buf[l->len] = 0;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,69 @@
+/* Inside the composer (ui/compose*.c): the draft being written. Every
+ * string is UTF-8 and owned by the struct. */
+#ifndef TERN_UI_COMPOSE_INT_H
+#define TERN_UI_COMPOSE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "ui/app.h"
+
+struct catt {
+	char *path;               /* a file picked by the user, or NULL */
+	char *data;               /* or the bytes (forwarded message, resumed draft) */
+	size_t len;
+	char *name;
+	char *type;               /* NULL: guessed from the name when sent */
+	int64_t size;
+};
+
+enum cline_field { CL_NONE, CL_TO, CL_CC, CL_BCC, CL_SUBJECT, CL_ATTACH, CL_CONFIRM };
+
+struct cline {                /* the one-line editor at the bottom */
+	enum cline_field field;
+	char *label;
+	char buf[1024];
+	size_t len;               /* bytes; the cursor is at the end */
+	char **cands;             /* completions offered by Tab */
+	size_t ncands, cand;
+	char *stem;               /* the text the candidates complete */
+};
+
+struct compose {
+	int64_t account_id;
+	const struct account_cfg *acfg;
+	char *from, *to, *cc, *bcc, *subject, *body;
+	char *in_reply_to, *references;
+	int64_t parent_id;        /* replied-to message: flagged answered on send */
+	int64_t draft_id;         /* resumed draft: deleted once sent or postponed again */
+	int64_t failed_queue;     /* a failed send taken back: its queue row and */
+	int64_t failed_outbox;    /* outbox row go once the new one is queued */
+	struct catt *att;
+	size_t natt, cur;
+	char *file;               /* the editor's temp file (0600) */
+	struct cline line;
+};
+
+/* The editor's file: From/To/Cc/Bcc/Subject, a blank line, the body. */
+int compose_file_write(struct compose *c);
+/* Reads the file back; TERN_EINVAL with *err when it has no header block. */
+int compose_file_read(struct compose *c, char **err);
+/* Runs the editor on c->file with curses suspended. TERN_OK when it exited 0. */
+int compose_run_editor(struct app *a, struct compose *c, char **err);
+
+/* Runs the editor on the draft, then shows it on the compose screen
+ * (a->cmp = c), with the editor's error on the message line if it failed. */
+void compose_edit(struct app *a, struct compose *c);
+
+/* A reply, forward or resume waiting for its body starts once it is cached. */
+void compose_wait_check(struct app *a);
+
+/* The line editor: opens on field with initial text. */
+void cline_open(struct compose *c, enum cline_field f, const char *label, const char *initial);
+void cline_close(struct compose *c);
+/* 1: Enter (text in c->line.buf), -1: Esc, 0: still editing. */
+int cline_key(struct app *a, struct compose *c, int key);
+
+/* The file's media type: by extension, else `file --mime-type`. Caller frees. */
+char *compose_guess_type(const char *path);
+
+#endif

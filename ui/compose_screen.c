@@ -1,0 +1,405 @@
+/* The compose screen: what will be sent, reviewed after the editor, and
+ * the keys that finish the draft (send, postpone, abort) or change it. */
+#include "config.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "db/db_change.h"
+#include "db/db_mailbox.h"
+#include "db/db_message.h"
+#include "db/db_queue.h"
+#include "err.h"
+#include "mime.h"
+#include "mime_build.h"
+#include "msgid.h"
+#include "strbuf.h"
+#include "textsafe.h"
+#include "ui/compose.h"
+#include "ui/compose_int.h"
+#include "ui/draw.h"
+#include "util.h"
+
+static void
+draw_field(int y, const char *name, const char *value)
+{
+	char *safe = text_sanitize(value ? value : "", 0);
+	char *line = xasprintf("%8s: %s", name, safe);
+	draw_text(y, 0, COLS, line, 1);
+	free(line);
+	free(safe);
+}
+
+static void
+size_text(char *buf, size_t n, int64_t size)
+{
+	if (size >= 1024 * 1024)
+		snprintf(buf, n, "%.1f MB", (double)size / (1024 * 1024));
+	else if (size >= 1024)
+		snprintf(buf, n, "%.1f kB", (double)size / 1024);
+	else
+		snprintf(buf, n, "%lld B", (long long)size);
+}
+
+void
+compose_draw(struct app *a)
+{
+	struct compose *c = a->cmp;
+	int y = 1, last = LINES - 3;
+
+	if (!c)
+		return;
+	for (int i = 1; i <= last; i++)
+		draw_blank(i, 0, COLS);
+	draw_text(y++, 0, COLS, "Compose — y:send  e:edit  a:attach  D:detach  t/c/b/s:To/Cc/Bcc/Subject"
+	          "  P:postpone  q:abort", 1);
+	draw_field(y++, "From", c->from);
+	draw_field(y++, "To", c->to);
+	draw_field(y++, "Cc", c->cc);
+	draw_field(y++, "Bcc", c->bcc);
+	draw_field(y++, "Subject", c->subject);
+	y++;
+	if (c->natt == 0 && y <= last)
+		draw_text(y++, 0, COLS, "   (no attachments)", 1);
+	for (size_t i = 0; i < c->natt && y <= last; i++) {
+		char sz[32], *name = text_sanitize(c->att[i].name ? c->att[i].name : "", 0), *line;
+		size_text(sz, sizeof sz, c->att[i].size);
+		line = xasprintf("%s [%zu] %s (%s, %s)", i == c->cur ? ">" : " ", i + 1, name,
+		                 c->att[i].type ? c->att[i].type : "?", sz);
+		if (i == c->cur)
+			attron(A_REVERSE);
+		draw_text(y++, 0, COLS, line, 1);
+		if (i == c->cur)
+			attroff(A_REVERSE);
+		free(line);
+		free(name);
+	}
+	y++;
+	{
+		/* The start of the body, as a reminder of which draft this is. */
+		char *body = text_sanitize(c->body ? c->body : "", TEXT_KEEP_NEWLINES);
+		char *p = body;
+		while (p && *p && y <= last) {
+			char *nl = strchr(p, '\n');
+			if (nl)
+				*nl = 0;
+			draw_text(y++, 0, COLS, p, 1);
+			p = nl ? nl + 1 : NULL;
+		}
+		free(body);
+	}
+	if (c->line.field != CL_NONE) {
+		char *line = xasprintf("%s%s", c->line.label, c->line.buf);
+		int w = draw_width(line);
+		draw_text(LINES - 1, 0, COLS, line, 1);
+		free(line);
+		move(LINES - 1, w < COLS ? w : COLS - 1);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+}
+
+/* The message as it will leave: TERN_OK with *raw, or an error said. */
+static int
+build(struct app *a, struct compose *c, char **raw, size_t *len, char **msgid)
+{
+	struct mime_attach *v = c->natt ? xcalloc(c->natt, sizeof *v) : NULL;
+	struct mail_addr_list from = { 0 };
+	struct mime_draft d = { 0 };
+	char *err = NULL;
+	int rc;
+
+	for (size_t i = 0; i < c->natt; i++) {
+		v[i].path = c->att[i].path;
+		v[i].data = c->att[i].data;
+		v[i].len = c->att[i].len;
+		v[i].filename = c->att[i].name;
+		v[i].media_type = c->att[i].type;
+	}
+	mail_addr_parse(c->from ? c->from : "", &from);
+	*msgid = msgid_new(from.n ? from.v[0].addr : c->acfg->email);
+	mail_addr_free(&from);
+	d.from = c->from;
+	d.to = c->to;
+	d.cc = c->cc;
+	d.bcc = c->bcc;
+	d.subject = c->subject;
+	d.body = c->body ? c->body : "";
+	d.in_reply_to = c->in_reply_to && *c->in_reply_to ? c->in_reply_to : NULL;
+	d.references = c->references && *c->references ? c->references : NULL;
+	d.message_id = *msgid;
+	d.att = v;
+	d.natt = c->natt;
+	rc = mime_build(&d, raw, len, &err);
+	if (rc != TERN_OK) {
+		app_say(a, 1, "cannot build the message: %s", err ? err : "error");
+		free(*msgid);
+		*msgid = NULL;
+	}
+	free(err);
+	free(v);
+	return rc;
+}
+
+/* What the queued message replaces goes in the same transaction: the
+ * resumed draft is deleted, a failed send's rows are dropped. */
+static int
+replace_old(struct app *a, struct compose *c)
+{
+	int64_t change = 0;
+	if (c->draft_id && db_change_delete(a->d, c->draft_id, 0, 0, &change) != TERN_OK)
+		return TERN_EDB;
+	if (c->failed_queue && (db_change_revert(a->d, c->failed_queue) != TERN_OK ||
+	                        db_outbox_delete(a->d, c->failed_outbox) != TERN_OK))
+		return TERN_EDB;
+	return TERN_OK;
+}
+
+static void
+wake(struct app *a, struct compose *c)
+{
+	struct ui_account *u = app_account(a, c->account_id);
+	if (u && u->w)
+		worker_wake(u->w);
+}
+
+static int
+has_recipient(const struct compose *c)
+{
+	const char *v[] = { c->to, c->cc, c->bcc };
+	for (int i = 0; i < 3; i++)
+		if (v[i] && strchr(v[i], '@'))
+			return 1;
+	return 0;
+}
+
+static void
+do_send(struct app *a)
+{
+	struct compose *c = a->cmp;
+	char *raw = NULL, *msgid = NULL;
+	size_t len;
+	int64_t outbox = 0, flag_change = 0;
+
+	if (!has_recipient(c)) {
+		app_say(a, 1, "no recipient: set To, Cc or Bcc (t, c, b)");
+		return;
+	}
+	if (build(a, c, &raw, &len, &msgid) != TERN_OK)
+		return;
+	/* One transaction: the queue row holds the whole message, so it is sent
+	 * even if tern dies right now; the answered flag and the draft go with it. */
+	if (db_begin(a->d) != TERN_OK ||
+	    db_change_send(a->d, c->account_id, raw, len, msgid, c->subject ? c->subject : "", &outbox) != TERN_OK ||
+	    (c->parent_id && db_change_flag(a->d, c->parent_id, MSG_ANSWERED, 1, &flag_change) != TERN_OK) ||
+	    replace_old(a, c) != TERN_OK || db_commit(a->d) != TERN_OK) {
+		db_rollback(a->d);
+		app_say(a, 1, "could not queue the message (database error); it is still here");
+		goto out;
+	}
+	wake(a, c);
+	a->sent_outbox = outbox;
+	a->sent_account = c->account_id;
+	compose_free(a);
+	app_say(a, 0, "queued for sending");
+	app_refresh(a);
+out:
+	free(raw);
+	free(msgid);
+}
+
+static void
+do_postpone(struct app *a)
+{
+	struct compose *c = a->cmp;
+	struct mailbox_row mb = { 0 };
+	char *raw = NULL, *msgid = NULL;
+	size_t len;
+	int64_t outbox = 0;
+
+	if (db_mailbox_by_role(a->d, c->account_id, "drafts", &mb) != TERN_OK) {
+		app_say(a, 1, "this account has no Drafts mailbox");
+		return;
+	}
+	if (build(a, c, &raw, &len, &msgid) != TERN_OK)
+		goto out;
+	if (db_begin(a->d) != TERN_OK ||
+	    db_change_append(a->d, c->account_id, mb.id, raw, len, MSG_DRAFT | MSG_SEEN, &outbox) != TERN_OK ||
+	    replace_old(a, c) != TERN_OK || db_commit(a->d) != TERN_OK) {
+		db_rollback(a->d);
+		app_say(a, 1, "could not store the draft (database error)");
+		goto out;
+	}
+	wake(a, c);
+	compose_free(a);
+	app_say(a, 0, "postponed to %s", mb.name);
+	app_refresh(a);
+out:
+	db_mailbox_row_free(&mb);
+	free(raw);
+	free(msgid);
+}
+
+static void
+attach_path(struct app *a, struct compose *c, const char *text)
+{
+	char *path = path_expand_home(text);
+	struct stat st;
+	if (!*text) {
+		free(path);
+		return;
+	}
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, R_OK) != 0) {
+		app_say(a, 1, "cannot attach %s: not a readable file", text);
+	} else {
+		struct catt *t;
+		c->att = xrealloc(c->att, (c->natt + 1) * sizeof *c->att);
+		t = &c->att[c->natt++];
+		memset(t, 0, sizeof *t);
+		t->path = xstrdup(path);
+		t->name = xstrdup(strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+		t->type = compose_guess_type(path);
+		t->size = (int64_t)st.st_size;
+		c->cur = c->natt - 1;
+		app_say(a, 0, "attached %s (%s)", t->name, t->type);
+	}
+	free(path);
+}
+
+static void
+line_done(struct app *a, struct compose *c)
+{
+	char **slot = NULL;
+	const char *text = c->line.buf;
+
+	switch (c->line.field) {
+	case CL_TO: slot = &c->to; break;
+	case CL_CC: slot = &c->cc; break;
+	case CL_BCC: slot = &c->bcc; break;
+	case CL_SUBJECT: slot = &c->subject; break;
+	case CL_ATTACH: attach_path(a, c, text); break;
+	case CL_CONFIRM:
+		if (text[0] == 'y' || text[0] == 'Y') {
+			cline_close(c);
+			compose_free(a);
+			app_say(a, 0, "message aborted");
+			return;
+		}
+		break;
+	case CL_NONE: break;
+	}
+	if (slot) {
+		free(*slot);
+		*slot = xstrdup(str_trim(c->line.buf));
+	}
+	cline_close(c);
+}
+
+void
+compose_key(struct app *a, int key)
+{
+	struct compose *c = a->cmp;
+
+	if (c->line.field != CL_NONE) {
+		int r = cline_key(a, c, key);
+		if (r > 0)
+			line_done(a, c);
+		else if (r < 0)
+			cline_close(c);
+		return;
+	}
+	free(a->msg);
+	a->msg = NULL;
+	switch (key) {
+	case 'y': do_send(a); break;
+	case 'P': do_postpone(a); break;
+	case 'e': compose_edit(a, c); break;
+	case 'a': cline_open(c, CL_ATTACH, "Attach file: ", ""); break;
+	case 't': cline_open(c, CL_TO, "To: ", c->to); break;
+	case 'c': cline_open(c, CL_CC, "Cc: ", c->cc); break;
+	case 'b': cline_open(c, CL_BCC, "Bcc: ", c->bcc); break;
+	case 's': cline_open(c, CL_SUBJECT, "Subject: ", c->subject); break;
+	case 'D':
+		if (c->natt) {
+			free(c->att[c->cur].path);
+			free(c->att[c->cur].data);
+			free(c->att[c->cur].name);
+			free(c->att[c->cur].type);
+			memmove(c->att + c->cur, c->att + c->cur + 1, (c->natt - c->cur - 1) * sizeof *c->att);
+			c->natt--;
+			if (c->cur && c->cur >= c->natt)
+				c->cur--;
+			app_say(a, 0, "attachment removed");
+		}
+		break;
+	case 'j': case KEYMAP_FN + KEY_DOWN:
+		if (c->cur + 1 < c->natt)
+			c->cur++;
+		break;
+	case 'k': case KEYMAP_FN + KEY_UP:
+		if (c->cur > 0)
+			c->cur--;
+		break;
+	case 'q': case 27:
+		cline_open(c, CL_CONFIRM, "Abort this message? [y/N] ", "");
+		break;
+	case 12: /* ^L */
+		clearok(curscr, TRUE);
+		break;
+	default:
+		break;
+	}
+}
+
+struct track {
+	int64_t outbox;
+	struct queue_row *r;
+	int found;
+};
+
+static int
+track_cb(const struct queue_row *q, void *ctx)
+{
+	struct track *t = ctx;
+	if (!str_eq(q->resource_type, "Outbox") || q->resource_id != t->outbox || !str_eq(q->change_type, "send"))
+		return 0;
+	t->r->status = xstrdup(q->status);
+	t->r->last_error = xstrdup(q->last_error);
+	t->found = 1;
+	return 1;
+}
+
+/* After a send: the queue row's fate on the message line (sending, sent,
+ * failed with the server's reason). */
+void
+compose_track(struct app *a)
+{
+	struct queue_row r = { 0 };
+	int found = 0;
+
+	compose_wait_check(a);
+	if (!a->sent_outbox || a->cmp)
+		return;
+	{
+		struct track t = { a->sent_outbox, &r, 0 };
+		db_queue_each(a->d, a->sent_account, track_cb, &t);
+		found = t.found;
+	}
+	if (!found) {
+		a->sent_outbox = 0;
+		app_say(a, 0, "message sent");
+	} else if (str_eq(r.status, "failed")) {
+		a->sent_outbox = 0;
+		app_say(a, 1, "send failed: %s — E: edit it and send again (the message is kept)",
+		        r.last_error ? r.last_error : "error");
+	} else if (str_eq(r.status, "sending")) {
+		app_say(a, 0, "sending…");
+	}
+	db_queue_row_free(&r);
+}

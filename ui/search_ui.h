@@ -1,0 +1,13 @@
+/* Opening a search as the message list (ui/search_all.c). */
+#ifndef TERN_UI_SEARCH_UI_H
+#define TERN_UI_SEARCH_UI_H
+
+struct app;
+
+/* Parses text (a bad query is reported on the status line) and shows its
+ * results, of the current account or (all) of every account. */
+void search_run(struct app *a, const char *text, int all);
+/* Prompts for a query over every account. */
+void search_all_open(struct app *a);
+
+#endif
