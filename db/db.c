@@ -6,6 +6,8 @@
 
 #include "db/db.h"
 #include "db/db_schema.h"
+#include "db/db_contact.h"
+#include "db/db_search.h"
 #include "err.h"
 #include "log.h"
 #include "util.h"
@@ -21,6 +23,7 @@ struct stmt_entry {
 struct db {
 	sqlite3 *sq;
 	int tx_depth;
+	int search_pending;        /* the schema indexes new messages at commit */
 	struct stmt_entry *stmts[STMT_BUCKETS];
 };
 
@@ -112,6 +115,31 @@ db_begin(db *d)
 	return TERN_OK;
 }
 
+/* New messages are listed in search_pending by a trigger; indexing them
+ * here, one statement per kind of work, is what keeps a first sync from
+ * writing the FTS index a row at a time (migration 7 says why). */
+int
+db_flush_new(db *d)
+{
+	static const char any[] = "SELECT 1 FROM search_pending LIMIT 1";
+	static const char clear[] = "DELETE FROM search_pending";
+	sqlite3_stmt *st;
+	int s;
+
+	if (!d->search_pending)
+		return TERN_OK;
+	if (!(st = db_stmt(d, any)))
+		return TERN_EDB;
+	s = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (s == SQLITE_DONE)
+		return TERN_OK;
+	if (s != SQLITE_ROW || db_search_index_new(d) != TERN_OK || db_contact_note_new(d) != TERN_OK ||
+	    !(st = db_stmt(d, clear)) || db_step_done(d, st) != TERN_OK)
+		return TERN_EDB;
+	return TERN_OK;
+}
+
 int
 db_commit(db *d)
 {
@@ -119,6 +147,10 @@ db_commit(db *d)
 		return TERN_EDB;
 	if (--d->tx_depth > 0)
 		return TERN_OK;
+	if (db_flush_new(d) != TERN_OK) {
+		db_exec(d, "ROLLBACK");
+		return TERN_EDB;
+	}
 	if (db_exec(d, "COMMIT") != TERN_OK) {
 		db_exec(d, "ROLLBACK");
 		return TERN_EDB;
@@ -251,6 +283,15 @@ db_open_at(const char *path, int version, db **out, char **err)
 		char *inner = *err;
 		*err = xasprintf("%s: %s", path, inner);
 		free(inner);
+		goto fail;
+	}
+	d->search_pending = version >= DB_SCHEMA_SEARCH_PENDING;
+	/* Messages written by anything that is not tern's db layer (a script
+	 * with sqlite3) are indexed by the next tern that opens the file. */
+	if (d->search_pending && pragma_int(d, "SELECT EXISTS (SELECT 1 FROM search_pending)") == 1 &&
+	    (db_begin(d) != TERN_OK || db_commit(d) != TERN_OK)) {
+		*err = xasprintf("%s: cannot update the search index: %s", path, sqlite3_errmsg(d->sq));
+		rc = TERN_EDB;
 		goto fail;
 	}
 	*out = d;

@@ -34,6 +34,10 @@ int db_exec(db *d, const char *sql);
  * transaction. db_rollback() undoes the outermost transaction. */
 int db_begin(db *d);
 int db_commit(db *d);
+/* The work a commit does for the messages stored in its transaction
+ * (search index, address book), set-wise; db_commit() calls it before
+ * COMMIT, and readers of that work may call it earlier. */
+int db_flush_new(db *d);
 void db_rollback(db *d);
 
 /* Changes when another connection committed (PRAGMA data_version). */

@@ -13,4 +13,8 @@ typedef int (*db_contact_cb)(const char *addr, const char *name, void *ctx);
 int db_contact_complete(db *d, int64_t account_id, const char *prefix, int limit,
                         db_contact_cb cb, void *ctx);
 
+/* Counts the senders of the messages listed in search_pending
+ * (db_flush_new): one use per message. */
+int db_contact_note_new(db *d);
+
 #endif

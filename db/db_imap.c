@@ -283,8 +283,8 @@ int
 db_imap_adopt(db *d, int64_t mailbox_id, const char *message_id, uint32_t uid, int64_t *msg_id)
 {
 	static const char sql[] =
-		"SELECT mm.message_id FROM message_mailbox mm JOIN message m ON m.id = mm.message_id "
-		"WHERE mm.mailbox_id = ? AND mm.uid IS NULL AND m.message_id = ? LIMIT 1";
+		"SELECT mm.message_id FROM message_mailbox mm INDEXED BY mm_nouid CROSS JOIN message m "
+		"ON m.id = mm.message_id WHERE mm.mailbox_id = ? AND mm.uid IS NULL AND m.message_id = ? LIMIT 1";
 	sqlite3_stmt *st;
 	int rc;
 	if (!message_id || !*message_id)

@@ -96,109 +96,119 @@ last_word(const char *s)
 
 /* Threads are kept as they arrive: a message joins its parent's thread (by
  * In-Reply-To, else the last References id, else the server's thread id),
- * and messages that arrived earlier and answer this one join it too. */
+ * and messages that arrived earlier and answer this one join it too. The
+ * thread is found before the INSERT so that the row is written once (an
+ * UPDATE of thread_id would recompute thread_mailbox twice). *thread is 0
+ * when the message starts a thread of its own. */
 static int
-thread_assign(db *d, int64_t account_id, int64_t id, const struct msg_hdr *h)
+thread_find(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *thread)
 {
 	static const char by_msgid[] =
-		"SELECT coalesce(thread_id, id) FROM message WHERE account_id = ? AND message_id = ? AND id <> ? LIMIT 1";
+		"SELECT coalesce(thread_id, id) FROM message WHERE account_id = ? AND message_id = ? LIMIT 1";
 	static const char by_remote[] =
-		"SELECT coalesce(thread_id, id) FROM message WHERE account_id = ? AND remote_thread_id = ? AND id <> ? LIMIT 1";
-	static const char set[] = "UPDATE message SET thread_id = ? WHERE id = ?";
+		"SELECT coalesce(thread_id, id) FROM message WHERE account_id = ? AND remote_thread_id = ? LIMIT 1";
+	char *parent = last_word(h->in_reply_to && *h->in_reply_to ? h->in_reply_to : h->references);
+	sqlite3_stmt *st;
+	int rc = TERN_OK;
+
+	*thread = 0;
+	if (parent) {
+		if (!(st = db_stmt(d, by_msgid))) {
+			rc = TERN_EDB;
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, account_id);
+		sqlite3_bind_text(st, 2, parent, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*thread = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	if (!*thread && h->remote_thread_id) {
+		if (!(st = db_stmt(d, by_remote))) {
+			rc = TERN_EDB;
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, account_id);
+		sqlite3_bind_text(st, 2, h->remote_thread_id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*thread = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+out:
+	free(parent);
+	return rc;
+}
+
+/* Replies stored before their parent (a first sync runs newest first) join
+ * the thread of the message just stored. */
+static int
+thread_adopt(db *d, int64_t account_id, int64_t id, int64_t thread, const struct msg_hdr *h)
+{
 	static const char adopt[] =
 		"UPDATE message SET thread_id = ?1 WHERE thread_id IN "
 		"(SELECT coalesce(thread_id, id) FROM message WHERE account_id = ?2 AND in_reply_to = ?3 AND id <> ?4) "
 		"AND thread_id <> ?1";
-	int64_t thread = id;
+	static const char any[] = "SELECT 1 FROM message WHERE account_id = ?1 AND in_reply_to = ?2 LIMIT 1";
 	sqlite3_stmt *st;
-	char *parent = last_word(h->in_reply_to && *h->in_reply_to ? h->in_reply_to : h->references);
+	int s;
 
-	if (parent) {
-		st = db_stmt(d, by_msgid);
-		if (!st)
-			goto fail;
-		sqlite3_bind_int64(st, 1, account_id);
-		sqlite3_bind_text(st, 2, parent, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			thread = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-	}
-	if (thread == id && h->remote_thread_id) {
-		st = db_stmt(d, by_remote);
-		if (!st)
-			goto fail;
-		sqlite3_bind_int64(st, 1, account_id);
-		sqlite3_bind_text(st, 2, h->remote_thread_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			thread = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-	}
-	st = db_stmt(d, set);
-	if (!st)
-		goto fail;
-	sqlite3_bind_int64(st, 1, thread);
-	sqlite3_bind_int64(st, 2, id);
-	if (db_step_done(d, st) != TERN_OK)
-		goto fail;
-	if (h->message_id && *h->message_id) {
-		st = db_stmt(d, adopt);
-		if (!st)
-			goto fail;
-		sqlite3_bind_int64(st, 1, thread);
-		sqlite3_bind_int64(st, 2, account_id);
-		sqlite3_bind_text(st, 3, h->message_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, id);
-		if (db_step_done(d, st) != TERN_OK)
-			goto fail;
-	}
-	free(parent);
-	return TERN_OK;
-fail:
-	free(parent);
-	return TERN_EDB;
-}
-
-static int
-contact_note(db *d, int64_t account_id, const char *addr, const char *name, int64_t when)
-{
-	static const char sql[] =
-		"INSERT INTO contact (account_id, addr, name, uses, last_used) VALUES (?1, ?2, ?3, 1, ?4) "
-		"ON CONFLICT (account_id, addr) DO UPDATE SET uses = uses + 1, "
-		"name = CASE WHEN ?3 <> '' THEN ?3 ELSE name END, last_used = max(last_used, ?4)";
-	sqlite3_stmt *st;
-	if (!addr || !*addr)
+	if (!h->message_id || !*h->message_id)
 		return TERN_OK;
-	st = db_stmt(d, sql);
-	if (!st)
+	/* Usually there is no such reply: an index probe says so for less
+	 * than the UPDATE costs to run at all (it builds temporary tables). */
+	if (!(st = db_stmt(d, any)))
 		return TERN_EDB;
 	sqlite3_bind_int64(st, 1, account_id);
-	sqlite3_bind_text(st, 2, addr, -1, SQLITE_STATIC);
-	bind_str(st, 3, name);
-	sqlite3_bind_int64(st, 4, when);
+	sqlite3_bind_text(st, 2, h->message_id, -1, SQLITE_STATIC);
+	s = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (s == SQLITE_DONE)
+		return TERN_OK;
+	if (s != SQLITE_ROW || !(st = db_stmt(d, adopt)))
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, thread);
+	sqlite3_bind_int64(st, 2, account_id);
+	sqlite3_bind_text(st, 3, h->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, id);
 	return db_step_done(d, st);
 }
 
 int
 db_message_insert(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *id)
 {
+	static const char next_id[] = "SELECT coalesce(max(id), 0) + 1 FROM message";
 	static const char ins[] =
-		"INSERT INTO message (account_id, email_id, blob_id, remote_thread_id, message_id, in_reply_to, refs, "
-		"subject, from_name, from_addr, to_list, cc_list, reply_to, sent_at, received_at, size, "
-		"seen, flagged, answered, draft, keywords, has_attachment, preview, modseq) "
-		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		"INSERT INTO message (id, thread_id, account_id, email_id, blob_id, remote_thread_id, message_id, "
+		"in_reply_to, refs, subject, from_name, from_addr, to_list, cc_list, reply_to, sent_at, received_at, "
+		"size, seen, flagged, answered, draft, keywords, has_attachment, preview, modseq) "
+		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	static const char att[] =
 		"INSERT INTO attachment (message_id, part_id, filename, media_type, size, blob_id, disposition) "
 		"VALUES (?,?,?,?,?,?,?)";
 	sqlite3_stmt *st;
+	int64_t thread = 0;
 	int rc, i = 1;
 
 	if ((rc = db_begin(d)) != TERN_OK)
 		return rc;
+	/* The id is chosen here (as SQLite would: max + 1, under the write
+	 * lock) so that a thread of its own can be named in the same INSERT. */
+	if (!(st = db_stmt(d, next_id)) || sqlite3_step(st) != SQLITE_ROW) {
+		if (st)
+			sqlite3_reset(st);
+		goto fail;
+	}
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (thread_find(d, account_id, h, &thread) != TERN_OK)
+		goto fail;
+	if (!thread)
+		thread = *id;
 	st = db_stmt(d, ins);
 	if (!st)
 		goto fail;
+	sqlite3_bind_int64(st, i++, *id);
+	sqlite3_bind_int64(st, i++, thread);
 	sqlite3_bind_int64(st, i++, account_id);
 	if (h->email_id)
 		sqlite3_bind_text(st, i, h->email_id, -1, SQLITE_STATIC);
@@ -233,7 +243,6 @@ db_message_insert(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *i
 	sqlite3_bind_int64(st, i++, h->modseq);
 	if (db_step_done(d, st) != TERN_OK)
 		goto fail;
-	*id = db_last_id(d);
 
 	for (size_t k = 0; k < h->natt; k++) {
 		const struct msg_attachment *a = &h->att[k];
@@ -251,9 +260,7 @@ db_message_insert(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *i
 		if (db_step_done(d, st) != TERN_OK)
 			goto fail;
 	}
-	if (thread_assign(d, account_id, *id, h) != TERN_OK)
-		goto fail;
-	if (contact_note(d, account_id, h->from_addr, h->from_name, h->received_at) != TERN_OK)
+	if (thread_adopt(d, account_id, *id, thread, h) != TERN_OK)
 		goto fail;
 	return db_commit(d);
 fail:

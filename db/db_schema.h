@@ -6,4 +6,8 @@
 int db_migrations_count(void);
 const char *db_migration_sql(int version);   /* 1..count */
 
+/* From this version on, new messages reach the search index when their
+ * transaction commits (search_pending). */
+#define DB_SCHEMA_SEARCH_PENDING 7
+
 #endif

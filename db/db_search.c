@@ -643,11 +643,24 @@ db_search_reindex_done(db *d, int64_t message_id)
 }
 
 int
+db_search_index_new(db *d)
+{
+	static const char ins[] =
+		"INSERT INTO search_fts (rowid, subject, sender, recipients, cc, body) "
+		"SELECT m.id, m.subject, m.from_name || ' ' || m.from_addr, m.to_list, m.cc_list, '' "
+		"FROM search_pending p JOIN message m ON m.id = p.message_id";
+	sqlite3_stmt *st = db_stmt(d, ins);
+	return st ? db_step_done(d, st) : TERN_EDB;
+}
+
+int
 db_search_index_body(db *d, int64_t message_id, const char *text)
 {
 	static const char sql[] = "UPDATE search_fts SET body = ? WHERE rowid = ?";
-	sqlite3_stmt *st = db_stmt(d, sql);
-	if (!st)
+	sqlite3_stmt *st;
+
+	/* The message may have been stored in this very transaction. */
+	if (db_flush_new(d) != TERN_OK || !(st = db_stmt(d, sql)))
 		return TERN_EDB;
 	sqlite3_bind_text(st, 1, text ? text : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, message_id);

@@ -65,5 +65,7 @@ int db_search_reindex_done(db *d, int64_t message_id);
 /* Puts text in the message's body column of the index (inside the caller's
  * transaction, next to the body). */
 int db_search_index_body(db *d, int64_t message_id, const char *text);
+/* Indexes the messages listed in search_pending (db_flush_new). */
+int db_search_index_new(db *d);
 
 #endif

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <curl/curl.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,8 +8,10 @@
 
 #include "cli.h"
 #include "conf.h"
+#include "err.h"
 #include "log.h"
 #include "paths.h"
+#include "sync/sync.h"
 #include "util.h"
 
 static const char usage_text[] =
@@ -128,7 +129,7 @@ main(int argc, char **argv)
 		c.config_path = paths_config_file();
 
 	open_log();
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+	if (sync_global_init() != TERN_OK) {
 		fprintf(stderr, "tern: cannot initialise libcurl\n");
 		return EXIT_FAIL;
 	}
@@ -144,7 +145,7 @@ main(int argc, char **argv)
 	free(c.config_path);
 	free(c.data_dir);
 	free(c.db_path);
-	curl_global_cleanup();
+	sync_global_cleanup();
 	log_close();
 	return rc;
 }

@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -144,11 +146,80 @@ mime_utf8_repair(const char *s, size_t n, strbuf *out)
 	}
 }
 
+/* Converters are kept per thread, a few at a time: iconv_open() loads the
+ * charset's gconv module and iconv_close() unloads it, which cost more than
+ * the conversion of a header (a first sync decodes tens of thousands). */
+#define CD_CACHE 4
+
+struct cd_cache {
+	struct {
+		char cs[48];
+		iconv_t cd;
+	} e[CD_CACHE];
+	unsigned next;
+};
+
+static pthread_key_t cd_key;
+static pthread_once_t cd_once = PTHREAD_ONCE_INIT;
+
+static void
+cd_cache_free(void *p)
+{
+	struct cd_cache *c = p;
+	for (int i = 0; i < CD_CACHE; i++)
+		if (c->e[i].cs[0])
+			iconv_close(c->e[i].cd);
+	free(c);
+}
+
+static void
+cd_key_make(void)
+{
+	pthread_key_create(&cd_key, cd_cache_free);
+}
+
+/* A converter from cs to UTF-8 in its initial state, or (iconv_t)-1. */
+static iconv_t
+cd_get(const char *cs)
+{
+	struct cd_cache *c;
+	iconv_t cd;
+	unsigned k;
+
+	if (strlen(cs) >= sizeof c->e[0].cs)
+		return iconv_open("UTF-8", cs);
+	pthread_once(&cd_once, cd_key_make);
+	if (!(c = pthread_getspecific(cd_key))) {
+		c = xcalloc(1, sizeof *c);
+		pthread_setspecific(cd_key, c);
+	}
+	for (int i = 0; i < CD_CACHE; i++)
+		if (strcmp(c->e[i].cs, cs) == 0) {
+			iconv(c->e[i].cd, NULL, NULL, NULL, NULL);
+			return c->e[i].cd;
+		}
+	if ((cd = iconv_open("UTF-8", cs)) == (iconv_t)-1)
+		return cd;
+	k = c->next++ % CD_CACHE;
+	if (c->e[k].cs[0])
+		iconv_close(c->e[k].cd);
+	memcpy(c->e[k].cs, cs, strlen(cs) + 1);
+	c->e[k].cd = cd;
+	return cd;
+}
+
+static void
+cd_put(const char *cs, iconv_t cd)
+{
+	if (strlen(cs) >= sizeof ((struct cd_cache *)0)->e[0].cs)
+		iconv_close(cd);
+}
+
 /* iconv with U+FFFD for each byte it cannot convert. 0 if cs is unknown. */
 static int
 convert(const char *cs, const char *s, size_t n, strbuf *out)
 {
-	iconv_t cd = iconv_open("UTF-8", cs);
+	iconv_t cd = cd_get(cs);
 	char *in = (char *)s;
 	size_t left = n;
 	strbuf tmp = STRBUF_INIT;
@@ -186,7 +257,7 @@ convert(const char *cs, const char *s, size_t n, strbuf *out)
 		tmp.len += before - room;
 		tmp.buf[tmp.len] = '\0';
 	}
-	iconv_close(cd);
+	cd_put(cs, cd);
 	mime_utf8_repair(tmp.buf, tmp.len, out);
 	sb_free(&tmp);
 	return 1;

@@ -1,5 +1,5 @@
 /* One IMAP FETCH response as tern's message header: flags, envelope
- * (RFC 2047 decoded with libetpan's MIME functions), INTERNALDATE, size,
+ * (RFC 2047 decoded by src/mime_charset.c), INTERNALDATE, size,
  * References/In-Reply-To and the attachments named by BODYSTRUCTURE.
  * Everything here is server data: any field may be missing or absurd. */
 #include "config.h"
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mime.h"
 #include "strbuf.h"
 #include "sync/imap.h"
 #include "util.h"
@@ -16,21 +17,20 @@
 char *
 imap_decode_header(const char *s)
 {
-	char *out = NULL;
-	size_t idx = 0;
+	const char *p;
+
 	if (!s)
 		return NULL;
-	if (!strstr(s, "=?"))
-		return xstrdup(s);
-	/* Undeclared 8-bit text is taken as UTF-8, the common case today. */
-	if (mailmime_encoded_phrase_parse("utf-8", s, strlen(s), &idx, "utf-8", &out) != MAILIMF_NO_ERROR ||
-	    !out)
-		return xstrdup(s);
-	{
-		char *r = xstrdup(out);
-		free(out);
-		return r;
-	}
+	for (p = s; *p >= 0x20 && *p < 0x7f; p++)
+		if (p[0] == '=' && p[1] == '?')
+			break;
+	if (!*p)
+		return xstrdup(s);   /* plain ASCII on one line: nothing to decode */
+	/* The MIME code's decoder, as for every other header tern shows: it maps
+	 * mislabelled charsets and repairs invalid UTF-8, which libetpan's
+	 * mailmime_encoded_phrase_parse does not (and that one opens an iconv
+	 * converter per encoded word). */
+	return mime_decode_header(s);
 }
 
 /* "<a@b>" (or several, or junk around it) as "a@b" words. */

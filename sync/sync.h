@@ -18,6 +18,10 @@ struct sync_env {
 
 struct sync_counts;
 
+/* Once in main(), before any thread (curl, libetpan); TERN_EIO on failure. */
+int sync_global_init(void);
+void sync_global_cleanup(void);
+
 /* One full cycle: drain the queue, mailboxes, every folder, done. */
 int sync_run_once(const struct sync_env *env, char **err);
 /* The same, telling what the cycle changed (counts may be NULL). */

@@ -169,9 +169,13 @@ check "sync --once with no server exits 1" status_is 1 "$TERN" -c "$T/good.conf"
 check "... the reason on stderr, not stdout" sh -c '[ ! -s "$T/out" ] && grep -q "^tern: work: error: .*127.0.0.1:1" "$T/err"'
 "$TERN" -c "$T/good.conf" sync work >/dev/null 2>&1 &
 holder=$!
-locked() { "$TERN" -c "$T/good.conf" sync --once work 2>&1 | grep -q "being synced by another tern (pid $holder)"; }
-wait_locked() { end=$(($(date +%s) + 10)); until locked; do [ "$(date +%s)" -lt "$end" ] || return 1; sleep 0.1; done; }
-check "sync --once beside a running 'tern sync' is refused, naming its pid" wait_locked
+# Probe only once the holder has the lock: a probe that came first would take
+# it itself, and the holder would then (rightly) refuse to start.
+holds() { [ "$(cat "$T/data/locks/work.lock" 2>/dev/null)" = "$holder" ]; }
+wait_holds() { end=$(($(date +%s) + 20)); until holds; do [ "$(date +%s)" -lt "$end" ] || return 1; sleep 0.05; done; }
+check "... the running 'tern sync' takes the account's lock" wait_holds
+check "sync --once beside a running 'tern sync' is refused, naming its pid" sh -c \
+  '"$TERN" -c "$T/good.conf" sync --once work 2>&1 | grep -q "being synced by another tern (pid $1)"' sh "$holder"
 check "... with exit 1" status_is 1 "$TERN" -c "$T/good.conf" sync --once work
 kill "$holder"
 wait "$holder"
