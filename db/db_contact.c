@@ -56,7 +56,7 @@ db_contact_note_new(db *d)
 	static const char sql[] =
 		"INSERT INTO contact (account_id, addr, name, uses, last_used) "
 		"SELECT m.account_id, m.from_addr, max(m.from_name), count(*), max(m.received_at) "
-		"FROM search_pending p JOIN message m ON m.id = p.message_id WHERE m.from_addr <> '' "
+		"FROM search_pending p CROSS JOIN message m ON m.id = p.message_id WHERE m.from_addr <> '' "
 		"GROUP BY m.account_id, m.from_addr COLLATE NOCASE "
 		"ON CONFLICT (account_id, addr) DO UPDATE SET uses = uses + excluded.uses, "
 		"name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE name END, "

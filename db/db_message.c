@@ -78,93 +78,116 @@ bind_str(sqlite3_stmt *st, int i, const char *s)
 	sqlite3_bind_text(st, i, s ? s : "", -1, SQLITE_STATIC);
 }
 
-/* The last id of a space-separated list (the direct parent in References). */
-static char *
-last_word(const char *s)
-{
-	const char *end, *start;
-	if (!s)
-		return NULL;
-	end = s + strlen(s);
-	while (end > s && end[-1] == ' ')
-		end--;
-	start = end;
-	while (start > s && start[-1] != ' ')
-		start--;
-	return end > start ? xstrndup(start, (size_t)(end - start)) : NULL;
-}
-
-/* Threads are kept as they arrive: a message joins its parent's thread (by
- * In-Reply-To, else the last References id, else the server's thread id),
- * and messages that arrived earlier and answer this one join it too. The
- * thread is found before the INSERT so that the row is written once (an
- * UPDATE of thread_id would recompute thread_mailbox twice). *thread is 0
- * when the message starts a thread of its own. */
+/* The thread of one message-id, or 0 if no such message is stored. */
 static int
-thread_find(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *thread)
+thread_of(db *d, int64_t account_id, const char *msgid, size_t len, int64_t *thread)
 {
-	static const char by_msgid[] =
+	static const char sql[] =
 		"SELECT coalesce(thread_id, id) FROM message WHERE account_id = ? AND message_id = ? LIMIT 1";
-	static const char by_remote[] =
-		"SELECT coalesce(thread_id, id) FROM message WHERE account_id = ? AND remote_thread_id = ? LIMIT 1";
-	char *parent = last_word(h->in_reply_to && *h->in_reply_to ? h->in_reply_to : h->references);
-	sqlite3_stmt *st;
-	int rc = TERN_OK;
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int s;
 
 	*thread = 0;
-	if (parent) {
-		if (!(st = db_stmt(d, by_msgid))) {
-			rc = TERN_EDB;
-			goto out;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_text(st, 2, msgid, (int)len, SQLITE_STATIC);
+	if ((s = sqlite3_step(st)) == SQLITE_ROW)
+		*thread = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return s == SQLITE_ROW || s == SQLITE_DONE ? TERN_OK : TERN_EDB;
+}
+
+/* The nearest ancestor that is stored: In-Reply-To, then References from
+ * the last (the parent) back towards the root, so that a reply whose
+ * parent is missing still joins its siblings. */
+static int
+thread_by_ancestors(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *thread)
+{
+	const char *lists[2] = { h->in_reply_to, h->references };
+	int rc = TERN_OK, tries = 0;
+
+	*thread = 0;
+	for (int k = 0; k < 2 && !*thread && rc == TERN_OK; k++) {
+		const char *s = lists[k] ? lists[k] : "", *end = s + strlen(s);
+		/* Words from the end: the last is the nearest ancestor. */
+		while (end > s && !*thread && rc == TERN_OK && tries < 20) {
+			const char *w;
+			while (end > s && end[-1] == ' ')
+				end--;
+			for (w = end; w > s && w[-1] != ' '; w--)
+				;
+			if (end > w) {
+				rc = thread_of(d, account_id, w, (size_t)(end - w), thread);
+				tries++;
+			}
+			end = w;
+			if (k == 0)
+				break;   /* In-Reply-To: its last id only */
 		}
+	}
+	return rc;
+}
+
+/* Threads are kept as they arrive. A message joins its nearest stored
+ * ancestor's thread, else the thread of replies to it that arrived first
+ * (a first sync runs newest first, so replies usually precede their
+ * parent), else the server's thread id; else it starts its own (*thread 0).
+ * The thread is found before the INSERT so the row is written once, and
+ * nothing else moves unless the message joins two threads together
+ * (*merge: replies in other threads than the one chosen). */
+static int
+thread_find(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *thread, int *merge)
+{
+	static const char replies[] =
+		"SELECT DISTINCT coalesce(thread_id, id) FROM message WHERE account_id = ? AND in_reply_to = ? LIMIT 8";
+	static const char by_remote[] =
+		"SELECT coalesce(thread_id, id) FROM message WHERE account_id = ? AND remote_thread_id = ? LIMIT 1";
+	sqlite3_stmt *st;
+	int s, rc;
+
+	*merge = 0;
+	if ((rc = thread_by_ancestors(d, account_id, h, thread)) != TERN_OK)
+		return rc;
+	if (h->message_id && *h->message_id) {
+		if (!(st = db_stmt(d, replies)))
+			return TERN_EDB;
 		sqlite3_bind_int64(st, 1, account_id);
-		sqlite3_bind_text(st, 2, parent, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			*thread = sqlite3_column_int64(st, 0);
+		sqlite3_bind_text(st, 2, h->message_id, -1, SQLITE_STATIC);
+		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+			int64_t t = sqlite3_column_int64(st, 0);
+			if (!*thread)
+				*thread = t;
+			else if (t != *thread)
+				*merge = 1;
+		}
 		sqlite3_reset(st);
+		if (s != SQLITE_DONE)
+			return TERN_EDB;
 	}
 	if (!*thread && h->remote_thread_id) {
-		if (!(st = db_stmt(d, by_remote))) {
-			rc = TERN_EDB;
-			goto out;
-		}
+		if (!(st = db_stmt(d, by_remote)))
+			return TERN_EDB;
 		sqlite3_bind_int64(st, 1, account_id);
 		sqlite3_bind_text(st, 2, h->remote_thread_id, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			*thread = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 	}
-out:
-	free(parent);
-	return rc;
+	return TERN_OK;
 }
 
-/* Replies stored before their parent (a first sync runs newest first) join
- * the thread of the message just stored. */
+/* The message joined threads: replies to it in other threads move to its. */
 static int
-thread_adopt(db *d, int64_t account_id, int64_t id, int64_t thread, const struct msg_hdr *h)
+thread_merge(db *d, int64_t account_id, int64_t id, int64_t thread, const struct msg_hdr *h)
 {
 	static const char adopt[] =
 		"UPDATE message SET thread_id = ?1 WHERE thread_id IN "
 		"(SELECT coalesce(thread_id, id) FROM message WHERE account_id = ?2 AND in_reply_to = ?3 AND id <> ?4) "
 		"AND thread_id <> ?1";
-	static const char any[] = "SELECT 1 FROM message WHERE account_id = ?1 AND in_reply_to = ?2 LIMIT 1";
-	sqlite3_stmt *st;
-	int s;
+	sqlite3_stmt *st = db_stmt(d, adopt);
 
-	if (!h->message_id || !*h->message_id)
-		return TERN_OK;
-	/* Usually there is no such reply: an index probe says so for less
-	 * than the UPDATE costs to run at all (it builds temporary tables). */
-	if (!(st = db_stmt(d, any)))
-		return TERN_EDB;
-	sqlite3_bind_int64(st, 1, account_id);
-	sqlite3_bind_text(st, 2, h->message_id, -1, SQLITE_STATIC);
-	s = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (s == SQLITE_DONE)
-		return TERN_OK;
-	if (s != SQLITE_ROW || !(st = db_stmt(d, adopt)))
+	if (!st)
 		return TERN_EDB;
 	sqlite3_bind_int64(st, 1, thread);
 	sqlite3_bind_int64(st, 2, account_id);
@@ -187,7 +210,7 @@ db_message_insert(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *i
 		"VALUES (?,?,?,?,?,?,?)";
 	sqlite3_stmt *st;
 	int64_t thread = 0;
-	int rc, i = 1;
+	int merge = 0, rc, i = 1;
 
 	if ((rc = db_begin(d)) != TERN_OK)
 		return rc;
@@ -200,7 +223,7 @@ db_message_insert(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *i
 	}
 	*id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if (thread_find(d, account_id, h, &thread) != TERN_OK)
+	if (thread_find(d, account_id, h, &thread, &merge) != TERN_OK)
 		goto fail;
 	if (!thread)
 		thread = *id;
@@ -260,7 +283,7 @@ db_message_insert(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *i
 		if (db_step_done(d, st) != TERN_OK)
 			goto fail;
 	}
-	if (thread_adopt(d, account_id, *id, thread, h) != TERN_OK)
+	if (merge && thread_merge(d, account_id, *id, thread, h) != TERN_OK)
 		goto fail;
 	return db_commit(d);
 fail:

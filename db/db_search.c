@@ -648,7 +648,7 @@ db_search_index_new(db *d)
 	static const char ins[] =
 		"INSERT INTO search_fts (rowid, subject, sender, recipients, cc, body) "
 		"SELECT m.id, m.subject, m.from_name || ' ' || m.from_addr, m.to_list, m.cc_list, '' "
-		"FROM search_pending p JOIN message m ON m.id = p.message_id";
+		"FROM search_pending p CROSS JOIN message m ON m.id = p.message_id";
 	sqlite3_stmt *st = db_stmt(d, ins);
 	return st ? db_step_done(d, st) : TERN_EDB;
 }

@@ -350,6 +350,17 @@ t_paging_newest_first(void **state)
 	db_close(d);
 }
 
+static int64_t
+thread_of_msg(db *d, int64_t id)
+{
+	struct msg_row r;
+	int64_t t;
+	assert_int_equal(db_message_get(d, id, &r), TERN_OK);
+	t = r.thread_id;
+	db_msg_row_free(&r);
+	return t;
+}
+
 static void
 t_threads_join_as_they_arrive(void **state)
 {
@@ -373,6 +384,34 @@ t_threads_join_as_they_arrive(void **state)
 		db_msg_row_free(&b);
 		db_msg_row_free(&c);
 	}
+	/* Two replies stored before their parent, each in a thread of its own:
+	 * the parent joins them into one. */
+	{
+		int64_t r1 = add_message(d, acct, mb, 10, 5000, 0, "r1@x", "p@x");
+		int64_t r2 = add_message(d, acct, mb, 11, 5100, 0, "r2@x", "p@x");
+		int64_t p = add_message(d, acct, mb, 9, 4000, 0, "p@x", NULL);
+		assert_int_equal(thread_of_msg(d, r1), thread_of_msg(d, p));
+		assert_int_equal(thread_of_msg(d, r2), thread_of_msg(d, p));
+	}
+	/* A reply whose parent is missing joins the thread through References. */
+	{
+		struct msg_hdr h = { .message_id = "g@x", .in_reply_to = "missing@x",
+		                     .references = "r@x missing@x", .subject = "re", .from_addr = "b@x",
+		                     .received_at = 6000, .sent_at = 6000, .size = 10 };
+		int64_t g;
+		assert_int_equal(db_message_insert(d, acct, &h, &g), TERN_OK);
+		assert_int_equal(db_message_link(d, g, mb, 20, 6000), TERN_OK);
+		assert_int_equal(thread_of_msg(d, g), thread_of_msg(d, root));
+	}
+	/* thread_mailbox says how many messages each thread has here, and its
+	 * newest: the same as recomputing it from the messages. */
+	assert_int_equal(scalar(d, "SELECT count(*) FROM thread_mailbox t WHERE n <> "
+	                           "(SELECT count(*) FROM message m JOIN message_mailbox mm ON mm.message_id = m.id "
+	                           " AND mm.hidden = 0 AND mm.mailbox_id = t.mailbox_id WHERE m.thread_id = t.thread_id) "
+	                           "OR latest_at <> (SELECT max(mm.received_at) FROM message m JOIN message_mailbox mm "
+	                           " ON mm.message_id = m.id AND mm.hidden = 0 AND mm.mailbox_id = t.mailbox_id "
+	                           " WHERE m.thread_id = t.thread_id)"), 0);
+	assert_int_equal(scalar(d, "SELECT sum(n) FROM thread_mailbox"), 7);
 	db_close(d);
 }
 
