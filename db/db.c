@@ -15,7 +15,8 @@
 #define STMT_BUCKETS 256
 
 struct stmt_entry {
-	const char *sql;
+	const char *sql;           /* the caller's pointer: the cache key */
+	char *text;                /* a copy of the text, to catch a reused pointer */
 	sqlite3_stmt *st;
 	struct stmt_entry *next;
 };
@@ -51,6 +52,14 @@ db_stmt(db *d, const char *sql)
 
 	for (e = d->stmts[h]; e; e = e->next)
 		if (e->sql == sql) {
+			/* Keyed by pointer for speed; a caller that freed its SQL
+			 * and got the same address back for another text would get
+			 * the wrong statement. Say so, and prepare the new text
+			 * (its entry goes first, so it shadows the stale one). */
+			if (strcmp(e->text, sql) != 0) {
+				log_error("db: db_stmt given a non-static SQL string (pointer reused); SQL: %.200s", sql);
+				break;
+			}
 			sqlite3_reset(e->st);
 			sqlite3_clear_bindings(e->st);
 			return e->st;
@@ -61,6 +70,7 @@ db_stmt(db *d, const char *sql)
 	}
 	e = xmalloc(sizeof *e);
 	e->sql = sql;
+	e->text = xstrdup(sql);
 	e->st = st;
 	e->next = d->stmts[h];
 	d->stmts[h] = e;
@@ -317,6 +327,7 @@ db_close(db *d)
 		for (; e; e = n) {
 			n = e->next;
 			sqlite3_finalize(e->st);
+			free(e->text);
 			free(e);
 		}
 	}

@@ -23,7 +23,9 @@ void db_close(db *d);
 /* The raw connection, for code inside db/ only. */
 sqlite3 *db_sqlite(db *d);
 /* A cached prepared statement for a static SQL string (keyed by pointer),
- * already reset and unbound. NULL on error (logged). */
+ * already reset and unbound. NULL on error (logged). A pointer seen before
+ * with a different text (a freed, reused buffer) is logged as misuse and
+ * prepared afresh, so it never returns another query's statement. */
 sqlite3_stmt *db_stmt(db *d, const char *sql);
 /* Runs SQL with no result rows and no parameters. TERN_*. */
 int db_exec(db *d, const char *sql);

@@ -8,9 +8,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "db/db_account.h"
+#include "db/db_queue.h"
 #include "db/db_sync.h"
 #include "err.h"
 #include "sync/sync.h"
+#include "textsafe.h"
 #include "util.h"
 
 struct once {
@@ -33,8 +36,45 @@ once_main(void *arg)
 	return NULL;
 }
 
+struct unpushed {
+	int n;
+	char *first_error;
+};
+
 static int
-run_once(struct once *v, size_t n)
+unpushed_cb(const struct queue_row *r, void *ctx)
+{
+	struct unpushed *u = ctx;
+	if (!r->last_error || !*r->last_error)
+		return TERN_OK;
+	if (u->n++ == 0)
+		u->first_error = xstrdup(r->last_error);
+	return TERN_OK;
+}
+
+/* A cycle whose outbound queue did not go through (a refused send, a TLS
+ * failure with smtp_tls = starttls) is not a complete cycle: a script that
+ * runs `tern sync --once` must not take the exit status for "sent". */
+static int
+report_unpushed(struct cli_ctx *c, const struct once *o)
+{
+	struct unpushed u = { 0, NULL };
+	int64_t id;
+	char *safe;
+
+	if (db_account_id(c->db, o->env.acct->name, &id) != TERN_OK ||
+	    db_queue_each(c->db, id, unpushed_cb, &u) != TERN_OK || u.n == 0)
+		return EXIT_OK;
+	safe = text_sanitize(u.first_error, 0);   /* server text */
+	fprintf(stderr, "tern: %s: error: %d change%s not pushed: %s (see tern queue)\n",
+	        o->env.acct->name, u.n, u.n == 1 ? "" : "s", safe);
+	free(safe);
+	free(u.first_error);
+	return EXIT_FAIL;
+}
+
+static int
+run_once(struct cli_ctx *c, struct once *v, size_t n)
 {
 	int status = EXIT_OK;
 
@@ -62,6 +102,11 @@ run_once(struct once *v, size_t n)
 		}
 		free(o->err);
 	}
+	if (cli_open_db(c) != EXIT_OK)
+		return EXIT_FAIL;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].rc == TERN_OK && report_unpushed(c, &v[i]) != EXIT_OK)
+			status = EXIT_FAIL;
 	return status;
 }
 
@@ -110,7 +155,7 @@ cmd_sync(struct cli_ctx *c, int argc, char **argv)
 	db_close(c->db);
 	c->db = NULL;
 	if (once) {
-		rc = run_once(v, n);
+		rc = run_once(c, v, n);
 	} else {
 		char *err = NULL;
 		int r = sync_run_forever(envs, (int)n, &err);

@@ -88,7 +88,7 @@ main(int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
-			printf("tern %s\n", PACKAGE_VERSION);
+			printf("tern %s%s\n", PACKAGE_VERSION, TERN_BUILD_NOTE);
 			return EXIT_OK;
 		}
 		if (strcmp(a, "-c") == 0 || strcmp(a, "-d") == 0) {

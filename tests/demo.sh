@@ -42,7 +42,7 @@ protocol = imap
 email = alice@localhost
 name = Alice Example
 username = alice
-password = alicepw
+password = $PASS1
 imap_host = 127.0.0.1
 imap_port = $DOVECOT_IMAP_PORT
 imap_tls = starttls
@@ -56,7 +56,7 @@ protocol = jmap
 email = alice@localhost
 name = Alice Example
 username = alice
-password = alicepw
+password = $PASS1
 jmap_url = $PUSH_JMAP_URL
 ca_file = $CA_FILE
 EOF

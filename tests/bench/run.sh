@@ -107,6 +107,7 @@ else
   sizes="10000 100000" runs=5 budget=25
 fi
 users=(alice bob)
+declare -A pass   # per-lab passwords, from the env file (after start.sh)
 servers=dovecot
 [ "$jmap" = 1 ] && servers="dovecot cyrus"
 say "starting $servers"
@@ -115,6 +116,7 @@ if ! "$SERVERS/start.sh" $servers >"$WORK/start.log" 2>&1; then
   say "start.sh failed:"; cat "$WORK/start.log" >&2; exit 1
 fi
 set -a; . "$LAB/env" || exit 1; set +a
+pass[$USER1]=$PASS1 pass[$USER2]=$PASS2 pass[$USER3]=$PASS3
 
 # All loads at once (2 cores: the generator is python, the servers index): each
 # load.sh in the background with its own log, then wait for each by PID.
@@ -124,7 +126,7 @@ for n in $sizes; do
   u=${users[$i]}
   "$SERVERS/load.sh" dovecot "$u" "$n" >"$WORK/load-dovecot-$u.log" 2>&1 &
   pids="$pids $!:dovecot-$u"
-  accounts="$accounts${accounts:+,}{\"size\": $n, \"user\": \"$u\", \"password\": \"${u}pw\"}"
+  accounts="$accounts${accounts:+,}{\"size\": $n, \"user\": \"$u\", \"password\": \"${pass[$u]}\"}"
   i=$((i + 1))
 done
 jmaps=""
@@ -133,7 +135,7 @@ if [ "$jmap" = 1 ]; then
   n=${sizes##* } u=${users[0]}
   "$SERVERS/load.sh" cyrus "$u" "$n" >"$WORK/load-cyrus-$u.log" 2>&1 &
   pids="$pids $!:cyrus-$u"
-  jmaps="{\"size\": $n, \"user\": \"$u\", \"password\": \"${u}pw\", \"url\": \"$CYRUS_JMAP_URL\"}"
+  jmaps="{\"size\": $n, \"user\": \"$u\", \"password\": \"${pass[$u]}\", \"url\": \"$CYRUS_JMAP_URL\"}"
 fi
 say "loading (sizes $sizes into dovecot${jmaps:+, ${sizes##* } into cyrus})"
 for p in $pids; do

@@ -21,6 +21,16 @@ status_is() { # WANT CMD...: the command exits with WANT
 }
 
 check "--version prints the version" sh -c '"$TERN" --version | grep -q "^tern [0-9]"'
+# The binary under test must be the one this configuration builds: toggling
+# --enable-sanitizers has to rebuild everything, not keep the old objects.
+built_as_configured() {
+  if grep -q '^SAN_CFLAGS = -f' "$TERN_BUILDDIR/Makefile"; then
+    "$TERN" --version | grep -q Sanitizer
+  else
+    ! "$TERN" --version | grep -q Sanitizer
+  fi
+}
+check "--version says whether this build has the sanitizers the Makefile asks for" built_as_configured
 check "--help lists the commands" sh -c '"$TERN" --help | grep -q "tern sync"'
 check "unknown command exits 2" status_is 2 "$TERN" frobnicate
 check "unknown option exits 2" status_is 2 "$TERN" --frob

@@ -60,7 +60,7 @@ check "Dovecot advertises IDLE CONDSTORE QRESYNC MOVE UIDPLUS SPECIAL-USE NOTIFY
 check "Dovecot STARTTLS verifies with CA_FILE" imapctl --tls starttls count INBOX
 check "Dovecot implicit TLS verifies with CA_FILE" imapctl --tls implicit count INBOX
 check "Cyrus implicit TLS verifies with CA_FILE" imapctl -s cyrus --tls implicit count INBOX
-bad_ca() { ! curl -s --cacert "$BAD_CA_FILE" --user alice:alicepw "imaps://127.0.0.1:$DOVECOT_IMAPS_PORT/" >/dev/null; }
+bad_ca() { ! curl -s --cacert "$BAD_CA_FILE" --user "$USER1:$PASS1" "imaps://127.0.0.1:$DOVECOT_IMAPS_PORT/" >/dev/null; }
 check "a client trusting only BAD_CA_FILE refuses the lab certificate" bad_ca
 no_starttls() {
   imapctl -s nostarttls raw - CAPABILITY >"$W/nst" && ! grep -qi starttls "$W/nst" &&
@@ -75,7 +75,7 @@ check "JMAP Email/query counts what was loaded" test "$(jmapctl count)" = "$N"
 jmap_ids() { jmapctl msgids Archive >"$W/j.ids" && jq -r '.folders.Archive.message_ids[]' "$CMAN" | cmp -s - "$W/j.ids"; }
 check "JMAP sees the manifest's Message-IDs in Archive" jmap_ids
 check "Cyrus itself has no push (its eventsource answers 204)" test \
-  "$(curl -s -o /dev/null -w '%{http_code}' -u alice:alicepw "http://127.0.0.1:$CYRUS_HTTP_PORT/jmap/eventsource/?types=*")" = 204
+  "$(curl -s -o /dev/null -w '%{http_code}' -u "$USER1:$PASS1" "http://127.0.0.1:$CYRUS_HTTP_PORT/jmap/eventsource/?types=*")" = 204
 push_urls() { jmapctl --url "$PUSH_JMAP_URL" session | jq -e --arg u "http://127.0.0.1:$CYRUS_HTTP_PORT/" '.apiUrl | startswith($u)' >/dev/null; }
 check "the push endpoint's session has absolute Cyrus URLs" push_urls
 push_after_append() {
@@ -93,7 +93,7 @@ echo "# StateChange $(cat "$W/push.ms" 2>/dev/null) ms after the APPEND"
 
 printf 'From: alice@localhost\nTo: bob@localhost\nSubject: sink test\nMessage-ID: <sink@x>\n\nhello\n' >"$W/msg"
 send() { # PORT: STARTTLS (required by curl) + AUTH PLAIN
-  curl -s --ssl-reqd --cacert "$CA_FILE" --user alice:alicepw "smtp://127.0.0.1:$1" \
+  curl -s --ssl-reqd --cacert "$CA_FILE" --user "$USER1:$PASS1" "smtp://127.0.0.1:$1" \
     --mail-from alice@localhost --mail-rcpt bob@localhost --upload-file "$W/msg"
 }
 sink_stores() {
@@ -111,8 +111,40 @@ sink_rejects() {
 check "the sink refuses while .reject exists, and accepts again after" sink_rejects
 sink_drops() { touch "$SMTP_SPOOL/.drop"; ! send "$SMTP_PORT"; r=$?; rm -f "$SMTP_SPOOL/.drop"; return $r; }
 check "the sink drops the connection while .drop exists" sink_drops
-relay() { send "$DOVECOT_SUBMISSION_PORT" && [ "$(spool_count)" = 3 ] && jq -e '.auth_user == null' "$SMTP_SPOOL/000003.json" >/dev/null; }
-check "Dovecot submission (STARTTLS + AUTH) relays to the sink" relay
+relay() {
+  send "$DOVECOT_SUBMISSION_PORT" && [ "$(spool_count)" = 3 ] &&
+    jq -e --argjson p "$SMTP_RELAY_PORT" '.auth_user == null and .port == $p' "$SMTP_SPOOL/000003.json" >/dev/null
+}
+check "Dovecot submission (STARTTLS + AUTH) relays to the sink's relay port" relay
+mail_to() { # URL [curl options]: send $W/msg to bob
+  _u=$1; shift
+  curl -s "$@" --cacert "$CA_FILE" "$_u" --mail-from alice@localhost --mail-rcpt bob@localhost --upload-file "$W/msg"
+}
+refused() { # WANT-COUNT URL [curl options]: the message is refused, the spool keeps WANT-COUNT
+  _n=$1; shift
+  ! mail_to "$@" && [ "$(spool_count)" = "$_n" ]
+}
+accepted() { _n=$1; shift; mail_to "$@" && [ "$(spool_count)" = "$_n" ]; }
+check "the sink's submission port refuses mail without AUTH" refused 3 "smtp://127.0.0.1:$SMTP_PORT" --ssl-reqd
+check "... and so does its implicit-TLS port" refused 3 "smtps://127.0.0.1:$SMTPS_PORT"
+check "... and the fixed password of other labs (passwords are per lab)" \
+  refused 3 "smtp://127.0.0.1:$SMTP_PORT" --ssl-reqd --user alice:alicepw
+check "the relay port takes mail without AUTH (for the lab's servers)" accepted 4 "smtp://127.0.0.1:$SMTP_RELAY_PORT"
+nostarttls() {
+  # A client that insists on STARTTLS gets nothing through; one that falls back to
+  # plaintext does (AUTH in the clear), which is what a fallback test has to see.
+  refused 4 "smtp://127.0.0.1:$SMTP_NOSTARTTLS_PORT" --ssl-reqd --user "$USER1:$PASS1" &&
+    accepted 5 "smtp://127.0.0.1:$SMTP_NOSTARTTLS_PORT" --user "$USER1:$PASS1" &&
+    jq -e '.auth_user == "alice" and .tls == false' "$SMTP_SPOOL/000005.json" >/dev/null
+}
+check "the no-STARTTLS port never offers STARTTLS, and takes AUTH in the clear" nostarttls
+reserved() { # every port of the lab is reserved for it machine-wide
+  while IFS== read -r name port; do
+    [ "$(cat "/tmp/tern-lab-ports/$port" 2>/dev/null)" = "$TERN_LAB" ] || { echo "  $name=$port not reserved"; return 1; }
+  done <"$TERN_LAB/ports"
+}
+check "every port of the lab is reserved for it (/tmp/tern-lab-ports)" reserved
+check "the lab's passwords are its own" sh -c "[ '$PASS1' != alicepw ] && [ -n '$PASS1' ]"
 
 check "every generated message parses (email package, policy=default)" \
   sh -c "$LAB_PY '$TERN_SRCDIR/tests/gen/genmail.py' --count $N --seed $SEED --out check 2>'$W/check'"
@@ -139,5 +171,15 @@ survivors() { # a recorded PID still alive with the recorded start time (not reu
   done <"$W/pids"
 }
 check "no recorded PID survives" survivors
+cp "$TERN_LAB/ports" "$TERN_LAB.ports"
+released() {
+  while IFS== read -r name port; do
+    [ ! -e "/tmp/tern-lab-ports/$port" ] || [ "$(cat "/tmp/tern-lab-ports/$port")" != "$TERN_LAB" ] ||
+      { echo "  $name=$port still reserved"; return 1; }
+  done <"$TERN_LAB.ports"
+}
+check "stop.sh --clean removes the lab and releases its ports" sh -c "'$LAB_SRV/stop.sh' --clean && [ ! -d '$TERN_LAB' ]"
+check "... every one of them" released
+rm -f "$TERN_LAB.ports"
 echo "# total $(ms_since "$t0") ms"
 check_done

@@ -26,17 +26,30 @@ lab_check_path() {
 
 # Every port of every server is picked once, when the lab is made, so that stopping and
 # starting one server keeps its ports and the env file never changes under a test.
+# netutil.py reserves them machine-wide for this lab until stop.sh --clean, so a lab started
+# meanwhile (make -j2 check) never draws a port of a server that is down for a restart.
 LAB_PORT_NAMES="DOVECOT_IMAP_PORT DOVECOT_IMAPS_PORT DOVECOT_NOSTARTTLS_PORT DOVECOT_SUBMISSION_PORT
-  CYRUS_IMAP_PORT CYRUS_IMAPS_PORT CYRUS_HTTP_PORT CYRUS_HTTPS_PORT PUSH_PORT SMTP_PORT SMTPS_PORT"
+  CYRUS_IMAP_PORT CYRUS_IMAPS_PORT CYRUS_HTTP_PORT CYRUS_HTTPS_PORT PUSH_PORT SMTP_PORT SMTPS_PORT
+  SMTP_RELAY_PORT SMTP_NOSTARTTLS_PORT"
 
 lab_ports() {
   if [ ! -s "$LAB/ports" ]; then
     # shellcheck disable=SC2086
-    $PY "$SRV/netutil.py" ports $LAB_PORT_NAMES >"$LAB/ports.tmp" || return 1
+    $PY "$SRV/netutil.py" ports "$LAB" $LAB_PORT_NAMES >"$LAB/ports.tmp" || return 1
     mv "$LAB/ports.tmp" "$LAB/ports"
   fi
   . "$LAB/ports"
 }
+
+# Passwords are per lab (USERpw-SECRET, SECRET drawn when the lab is made): a test that
+# reached another lab's server by mistake fails to log in instead of passing on its mail.
+lab_secret() {
+  if [ ! -s "$LAB/secret" ]; then
+    od -An -N4 -tx4 /dev/urandom | tr -d ' \n' >"$LAB/secret.tmp" && mv "$LAB/secret.tmp" "$LAB/secret" || return 1
+  fi
+  LAB_SECRET=$(cat "$LAB/secret")
+}
+lab_pass() { echo "$1pw-$LAB_SECRET"; } # USER
 
 # Wait until each PORT[:GREETING] answers; TIMEOUT in seconds.
 lab_wait() { $PY "$SRV/netutil.py" wait "$@"; }

@@ -75,9 +75,9 @@ conversations_db: twoskip
 httpmodules: jmap
 tls_server_cert: $LAB/ssl/cert.pem
 tls_server_key: $LAB/ssl/key.pem
-# JMAP EmailSubmission goes to the lab's SMTP sink.
+# JMAP EmailSubmission goes to the lab's SMTP sink, on its relay port (Cyrus does not AUTH).
 smtp_backend: host
-smtp_host: 127.0.0.1:$SMTP_PORT
+smtp_host: 127.0.0.1:$SMTP_RELAY_PORT
 imapidlepoll: 1
 hashimapspool: false
 EOF
@@ -110,7 +110,7 @@ cyrus_users() {
   C=$LAB/cyrus
   # The realm (-u) must equal servername. "cyrus" is the admin (cyradm, reconstruct).
   for u in $LAB_USERS cyrus; do
-    printf '%s' "${u}pw" | saslpasswd2 -p -c -f "$C/sasldb2" -u localhost "$u"
+    printf '%s' "$(lab_pass "$u")" | saslpasswd2 -p -c -f "$C/sasldb2" -u localhost "$u"
   done
   chown cyrus:mail "$C/sasldb2"
 }
@@ -143,7 +143,7 @@ cyrus_start() {
     # JMAP alone does not provision (Mailbox/get answers accountNotFound).
     pids=
     for u in $LAB_USERS; do
-      curl -s -o /dev/null --user "$u:${u}pw" "imap://127.0.0.1:$CYRUS_IMAP_PORT/" &
+      curl -s -o /dev/null --user "$u:$(lab_pass "$u")" "imap://127.0.0.1:$CYRUS_IMAP_PORT/" &
       pids="$pids $!"
     done
     for p in $pids; do

@@ -85,7 +85,7 @@ service submission-login {
   }
 }
 submission_relay_host = 127.0.0.1
-submission_relay_port = $SMTP_PORT
+submission_relay_port = $SMTP_RELAY_PORT
 submission_relay_trusted = yes
 submission_relay_ssl = no
 EOF
@@ -95,7 +95,7 @@ EOF
   fi
   : >"$D/users"
   for u in $LAB_USERS; do
-    echo "$u:{PLAIN}${u}pw" >>"$D/users"
+    echo "$u:{PLAIN}$(lab_pass "$u")" >>"$D/users"
   done
 }
 

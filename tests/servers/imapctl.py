@@ -4,7 +4,8 @@
   imapctl.py [-s dovecot|cyrus|nostarttls] [--port P] [--tls none|starttls|implicit]
              [-u USER] [-p PASS] COMMAND ARGS...
 
-Defaults: -s dovecot, plain port, no TLS, -u $USER1 (alice), password USER+"pw" (the lab's rule).
+Defaults: -s dovecot, plain port, no TLS, -u $USER1 (alice), the lab's password of USER
+(PASSn of the USERn in the env).
 Ports and CA come from the lab's env ($TERN_LAB/env, or the variables already exported).
 Folder names are given and printed in UTF-8 (modified UTF-7 on the wire).
 UIDSET is an IMAP UID set (1,3:5,*) or mid:<Message-ID> (the message with that Message-ID).
@@ -51,6 +52,16 @@ def lab_env():
     return env
 
 
+def lab_password(env, user):
+    """The lab's password of user (per lab: USERn/PASSn in the env file)."""
+    for n in (1, 2, 3):
+        if env.get("USER%d" % n) == user and "PASS%d" % n in env:
+            return env["PASS%d" % n]
+    if env.get("CYRUS_ADMIN") == user and "CYRUS_ADMIN_PASS" in env:
+        return env["CYRUS_ADMIN_PASS"]
+    return user + "pw"
+
+
 def q(name):
     return '"' + mutf7.encode(name).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -73,7 +84,7 @@ class Ctl:
             if a.tls == "starttls":
                 self.c.starttls(ssl_context=ctx)
         user = a.user or env.get("USER1", "alice")
-        self.c.login(user, a.password or user + "pw")
+        self.c.login(user, a.password or lab_password(env, user))
 
     def ok(self, typ, data, what):
         if typ != "OK":

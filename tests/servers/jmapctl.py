@@ -4,8 +4,8 @@
   jmapctl.py [--url SESSION_URL] [-u USER] [-p PASS] COMMAND ARGS...
 
 Defaults: --url $CYRUS_JMAP_URL (use $PUSH_JMAP_URL for the push endpoint), -u $USER1 (alice),
-password USER+"pw". Session URLs are resolved against the session's own URL (Cyrus sends
-relative ones). MAILBOX is a role (inbox, sent...), a name path with "/" (Lists/tern-dev) or an id.
+the lab's password of USER (PASSn of the USERn in the env). Session URLs are resolved against
+the session's own URL (Cyrus sends relative ones). MAILBOX is a role (inbox, sent...), a name path with "/" (Lists/tern-dev) or an id.
 
   session                        the session object (JSON)
   mailboxes                      ID<TAB>ROLE<TAB>PATH<TAB>TOTAL<TAB>UNREAD per mailbox
@@ -49,6 +49,16 @@ def lab_env():
                 for m in re.finditer(r'(\w+)=("[^"]*"|\S+)', line.replace("export ", "", 1)):
                     env.setdefault(m.group(1), m.group(2).strip('"'))
     return env
+
+
+def lab_password(env, user):
+    """The lab's password of user (per lab: USERn/PASSn in the env file)."""
+    for n in (1, 2, 3):
+        if env.get("USER%d" % n) == user and "PASS%d" % n in env:
+            return env["PASS%d" % n]
+    if env.get("CYRUS_ADMIN") == user and "CYRUS_ADMIN_PASS" in env:
+        return env["CYRUS_ADMIN_PASS"]
+    return user + "pw"
 
 
 class Jmap:
@@ -132,7 +142,7 @@ def main():
     try:
         if not a.url and "CYRUS_JMAP_URL" not in env:
             raise LookupError("no CYRUS_JMAP_URL: set TERN_LAB (or source the lab's env), or give --url")
-        j = Jmap(a.url or env["CYRUS_JMAP_URL"], user, a.password or user + "pw")
+        j = Jmap(a.url or env["CYRUS_JMAP_URL"], user, a.password or lab_password(env, user))
         return run(j, a)
     except BrokenPipeError:
         raise

@@ -16,6 +16,13 @@ shift 3
 : "${TERN_LAB:?load.sh: TERN_LAB is not set}"
 . "$TERN_LAB/env"
 man=$TERN_LAB/manifest-$server-$user.json
+lab_user_pass() { # USER: its password, from the env file's USERn/PASSn pairs
+  for n in 1 2 3; do
+    eval "[ \"\${USER$n:-}\" = \"\$1\" ] && { echo \"\$PASS$n\"; return 0; }"
+  done
+  echo "load.sh: no user $1 in the lab" >&2
+  return 1
+}
 gen="/usr/bin/python3 $SRV/../gen/genmail.py --user $user --count $count --manifest $man"
 case $server in
   dovecot)
@@ -23,7 +30,7 @@ case $server in
     $gen --out maildir --doveadm "$DOVEADM" "$@" ;;
   cyrus)
     # shellcheck disable=SC2086
-    $gen --out imap --port "$CYRUS_IMAP_PORT" --password "${user}pw" "$@" ;;
+    $gen --out imap --port "$CYRUS_IMAP_PORT" --password "$(lab_user_pass "$user")" "$@" ;;
   *) echo "load.sh: unknown server '$server' (dovecot or cyrus)" >&2; exit 2 ;;
 esac
 echo "$man"

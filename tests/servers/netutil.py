@@ -1,14 +1,25 @@
 #!/usr/bin/python3
 """Small network helpers for the lab scripts (stdlib only, /usr/bin/python3).
 
-  netutil.py ports NAME...            print NAME=PORT lines, one free 127.0.0.1 port each
+  netutil.py ports LAB NAME...        print NAME=PORT lines, one free 127.0.0.1 port each,
+                                      reserved for the lab directory LAB (see below)
+  netutil.py release LAB              drop LAB's reservations (stop.sh --clean)
   netutil.py wait TIMEOUT SPEC...     wait until every SPEC answers; SPEC = PORT[:PREFIX]
                                       (PREFIX: bytes the greeting must start with, e.g. "* OK";
                                       "tls" = complete a TLS handshake; none = a connect is enough)
 
 Ports are picked below the kernel's ephemeral range (ip_local_port_range), so an outgoing
 connection can never sit on a port we record and later reuse when a server restarts.
+
+A port is free only for a moment after we bind-test it, and a lab keeps its ports across a
+server restart (stop; start): another lab drawing ports at that moment (make -j2 check) could
+take one. So each port a lab draws is reserved machine-wide in RESERVE_DIR/PORT (the file holds
+the lab directory), under a lock, and never handed to another lab while that lab directory
+exists. A reservation whose lab directory is gone (a lab removed without stop.sh --clean) is
+taken over.
 """
+import fcntl
+import os
 import random
 import socket
 import ssl
@@ -24,28 +35,83 @@ def ephemeral_low():
         return 32768
 
 
-def free_ports(names):
+RESERVE_DIR = os.environ.get("TERN_LAB_PORTS", "/tmp/tern-lab-ports")
+
+
+def reserve_lock():
+    os.makedirs(RESERVE_DIR, mode=0o755, exist_ok=True)
+    fd = os.open(os.path.join(RESERVE_DIR, ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def reserved_by(port):
+    """The lab directory holding PORT, or None if free (or its lab is gone)."""
+    try:
+        with open(os.path.join(RESERVE_DIR, str(port))) as f:
+            lab = f.read().strip()
+    except OSError:
+        return None
+    return lab if lab and os.path.isdir(lab) else None
+
+
+def reserve(port, lab):
+    path = os.path.join(RESERVE_DIR, str(port))
+    with open(path + ".tmp", "w") as f:
+        f.write(lab + "\n")
+    os.rename(path + ".tmp", path)
+
+
+def free_ports(lab, names):
+    lab = os.path.abspath(lab)
     hi = ephemeral_low() - 1
     lo = max(10000, hi - 12000)
     rng = random.SystemRandom()
     held, out = [], []
-    for name in names:
-        for _ in range(500):
-            port = rng.randrange(lo, hi)
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                s.close()
-                continue
-            held.append(s)  # keep it bound so the next name cannot draw it again
-            out.append("%s=%d" % (name, port))
-            break
-        else:
-            sys.exit("netutil: no free port for %s" % name)
-    for s in held:
-        s.close()
+    lock = reserve_lock()
+    try:
+        for name in names:
+            for _ in range(500):
+                port = rng.randrange(lo, hi)
+                if reserved_by(port):
+                    continue
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    s.close()
+                    continue
+                held.append(s)  # keep it bound so the next name cannot draw it again
+                reserve(port, lab)
+                out.append("%s=%d" % (name, port))
+                break
+            else:
+                sys.exit("netutil: no free port for %s" % name)
+    finally:
+        for s in held:
+            s.close()
+        os.close(lock)
     print("\n".join(out))
+
+
+def release(lab):
+    lab = os.path.abspath(lab)
+    if not os.path.isdir(RESERVE_DIR):
+        return
+    lock = reserve_lock()
+    try:
+        for n in os.listdir(RESERVE_DIR):
+            if not n.isdigit():
+                continue
+            path = os.path.join(RESERVE_DIR, n)
+            try:
+                with open(path) as f:
+                    if f.read().strip() == lab:
+                        os.unlink(path)
+            except OSError:
+                pass
+    finally:
+        os.close(lock)
 
 
 def answers(port, prefix):
@@ -94,8 +160,11 @@ def wait(timeout, specs):
 
 
 def main(argv):
-    if len(argv) >= 2 and argv[0] == "ports":
-        free_ports(argv[1:])
+    if len(argv) >= 3 and argv[0] == "ports":
+        free_ports(argv[1], argv[2:])
+        return 0
+    if len(argv) == 2 and argv[0] == "release":
+        release(argv[1])
         return 0
     if len(argv) >= 3 and argv[0] == "wait":
         return wait(float(argv[1]), argv[2:])

@@ -3,6 +3,7 @@
 
   sink.py --port P --dir SPOOL [--smtps-port P2] [--cert CERT --key KEY]
           [--auth USER:PASS ...] [--auth-required] [--auth-plaintext] [--require-tls]
+          [--relay-port P3] [--nostarttls-port P4]
 
 Accepts every message and stores it atomically as SPOOL/NNNNNN.eml (the DATA bytes, CRLF
 as received) plus SPOOL/NNNNNN.json (mail_from, rcpt_tos, mail_options, auth_user, tls, helo,
@@ -13,6 +14,12 @@ peer, size, time). The .json is renamed into place before the .eml, so a test th
 AUTH PLAIN/LOGIN against the --auth pairs is offered only after STARTTLS (or on the implicit
 TLS port) unless --auth-plaintext; --auth-required refuses MAIL before AUTH (530);
 --require-tls refuses everything but EHLO/STARTTLS/QUIT before TLS.
+--relay-port: a listener for the lab's servers relaying their submissions (Dovecot's submission
+service, Cyrus's JMAP EmailSubmission), which do not authenticate: no AUTH needed there.
+--nostarttls-port: a listener that never offers STARTTLS but offers AUTH in the clear (and
+requires it with --auth-required): a client that falls back from STARTTLS to plaintext gets its
+message through, so a test can see the fallback.
+All listeners write to the same SPOOL; the .json's "port" says which one took the message.
 Lines over 998 octets are refused ("500 Line too long"), as RFC 5321 4.5.3.1.6 allows: a client
 must encode long lines.
 
@@ -87,6 +94,7 @@ class Handler:
             "peer": list(session.peer) if session.peer else None,
             "size": len(envelope.original_content or b""),
             "time": time.time(),
+            "port": server.transport.get_extra_info("sockname")[1],
         }
         for suffix, data in ((".json", json.dumps(meta, indent=1).encode() + b"\n"),
                              (".eml", envelope.original_content or b"")):
@@ -107,6 +115,8 @@ def main():
     ap.add_argument("--auth-required", action="store_true")
     ap.add_argument("--auth-plaintext", action="store_true")
     ap.add_argument("--require-tls", action="store_true")
+    ap.add_argument("--relay-port", type=int)
+    ap.add_argument("--nostarttls-port", type=int)
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
     users = dict(u.split(":", 1) for u in a.auth)
@@ -123,8 +133,17 @@ def main():
         # handled=False lets aiosmtpd send 235/535 itself; auth_data is kept in session.auth_data.
         return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
-    def factory(implicit):
+    def factory(implicit, kind="submission"):
         def make():
+            if kind == "relay":
+                return SMTP(handler, hostname="localhost", ident="tern-lab-sink relay",
+                            data_size_limit=64 << 20, auth_required=False,
+                            auth_require_tls=True, authenticator=authenticator)
+            if kind == "nostarttls":
+                return SMTP(handler, hostname="localhost", ident="tern-lab-sink no-starttls",
+                            data_size_limit=64 << 20, tls_context=None,
+                            auth_required=a.auth_required, auth_require_tls=False,
+                            authenticator=authenticator)
             return SMTP(handler, hostname="localhost", ident="tern-lab-sink",
                         data_size_limit=64 << 20,
                         tls_context=None if implicit else ctx,
@@ -141,6 +160,10 @@ def main():
     if ctx and a.smtps_port:
         loop.run_until_complete(loop.create_server(factory(True), host="127.0.0.1", port=a.smtps_port,
                                                    ssl=ctx, reuse_address=True))
+    for port, kind in ((a.relay_port, "relay"), (a.nostarttls_port, "nostarttls")):
+        if port:
+            loop.run_until_complete(loop.create_server(factory(False, kind), host="127.0.0.1",
+                                                       port=port, reuse_address=True))
     loop.run_forever()
 
 

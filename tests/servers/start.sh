@@ -36,17 +36,22 @@ LAB=$(cd "$LAB" && pwd)
 chmod 755 "$LAB"
 lab_check_path || exit 1
 lab_ports || exit 1
+lab_secret || exit 1
 sh "$SRV/certs.sh" "$LAB/ssl" || { echo "start.sh: certificates failed" >&2; exit 1; }
 
 smtp_start() {
   mkdir -p "$LAB/smtp/spool"
   if is_running smtp; then echo "smtp: already running (pid $(pid_of smtp))" >&2; return 0; fi
   auth=
-  for u in $LAB_USERS; do auth="$auth --auth $u:${u}pw"; done
+  for u in $LAB_USERS; do auth="$auth --auth $u:$(lab_pass "$u")"; done
+  # Submission (SMTP_PORT, SMTPS_PORT) requires AUTH, so a client that stops authenticating
+  # fails its tests; the relay port takes the servers' unauthenticated relaying; the
+  # no-STARTTLS port is for "STARTTLS never falls back to plaintext" tests.
   # shellcheck disable=SC2086
   spawn smtp python3 "$LAB/log/sink.log" "$PY" "$SRV/sink.py" --port "$SMTP_PORT" --smtps-port "$SMTPS_PORT" \
+    --relay-port "$SMTP_RELAY_PORT" --nostarttls-port "$SMTP_NOSTARTTLS_PORT" --auth-required \
     --dir "$LAB/smtp/spool" --cert "$LAB/ssl/cert.pem" --key "$LAB/ssl/key.pem" $auth || return 1
-  lab_wait 10 "$SMTP_PORT:220" "$SMTPS_PORT:tls"
+  lab_wait 10 "$SMTP_PORT:220" "$SMTPS_PORT:tls" "$SMTP_RELAY_PORT:220" "$SMTP_NOSTARTTLS_PORT:220"
 }
 
 push_start() {
@@ -84,11 +89,11 @@ for j in $jobs; do wait "$j" || rc=1; done
   echo "export CYRUS_CONF=$LAB/cyrus/conf/imapd.conf"
   echo "export CYRUS_JMAP_URL=http://127.0.0.1:$CYRUS_HTTP_PORT/.well-known/jmap"
   echo "export PUSH_JMAP_URL=http://127.0.0.1:$PUSH_PORT/.well-known/jmap"
-  echo "export CYRUS_ADMIN=cyrus CYRUS_ADMIN_PASS=cyruspw"
+  echo "export CYRUS_ADMIN=cyrus CYRUS_ADMIN_PASS=$(lab_pass cyrus)"
   echo "export SMTP_SPOOL=$LAB/smtp/spool"
   n=1
   for u in $LAB_USERS; do
-    echo "export USER$n=$u PASS$n=${u}pw EMAIL$n=$u@localhost"
+    echo "export USER$n=$u PASS$n=$(lab_pass "$u") EMAIL$n=$u@localhost"
     n=$((n + 1))
   done
 } >"$LAB/env.tmp" && mv "$LAB/env.tmp" "$LAB/env"

@@ -49,6 +49,7 @@ for s in $which; do
   if is_running "$s"; then echo "stop.sh: $s (pid $(pid_of "$s")) still running" >&2; rc=1; fi
 done
 if [ -n "$clean" ] && [ "$rc" = 0 ]; then
+  $PY "$SRV/netutil.py" release "$LAB"
   rm -rf "$LAB"
 fi
 exit "$rc"

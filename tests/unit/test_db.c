@@ -151,6 +151,28 @@ t_too_new_is_left_untouched(void **state)
 	free(path);
 }
 
+/* db_stmt keys its cache by pointer; a buffer reused for another text
+ * (freed and handed back by malloc) must not get the old statement. */
+static void
+t_stmt_reused_pointer(void **state)
+{
+	db *d = open_fresh();
+	char *buf = xstrdup("SELECT 1 ");
+	sqlite3_stmt *st;
+	(void)state;
+	assert_non_null(st = db_stmt(d, buf));
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 1);
+	memcpy(buf, "SELECT 22", 9);           /* same pointer, other SQL */
+	assert_non_null(st = db_stmt(d, buf));
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 22);
+	/* And it is cached again under the new text. */
+	assert_ptr_equal(db_stmt(d, buf), st);
+	free(buf);
+	db_close(d);
+}
+
 static void
 t_sync_state_round_trip(void **state)
 {
@@ -465,6 +487,7 @@ main(void)
 		cmocka_unit_test(t_fresh_database),
 		cmocka_unit_test(t_upgrade_keeps_data),
 		cmocka_unit_test(t_too_new_is_left_untouched),
+		cmocka_unit_test(t_stmt_reused_pointer),
 		cmocka_unit_test(t_sync_state_round_trip),
 		cmocka_unit_test(t_queue_round_trip),
 		cmocka_unit_test(t_move_delete_and_revert),
