@@ -156,9 +156,10 @@ for S in $SERVERS; do
   "$T" -c "$C" sync >/dev/null 2>&1 &
   pid=$!
   wait_for "$S: worker idle" 10 sh -c "sqlite3 '$W/data/tern.db' \"SELECT state FROM account_status\" | grep -qx idle"
-  sleep 0.3
+  # No pause: the worker may not be in IDLE yet; a delivery before IDLE starts must count too.
   printf 'From: a@b\r\nSubject: pushed\r\nMessage-ID: <idle-%s@x>\r\n\r\nx\r\n' "$S" | ic append INBOX - >/dev/null
   check "$S: IDLE: the new message is in the database within 2 s" wait_for "idle delivery" 2 sh -c "test \"\$(sqlite3 '$W/data/tern.db' \"SELECT count(*) FROM message WHERE message_id = 'idle-$S@x'\")\" = 1"
+  check "$S: ... through the new-mail path: INBOX alone, no LIST/STATUS round" grep -q 'news in INBOX: syncing INBOX only' "$XDG_STATE_HOME/tern/tern.log"
   t0=$(date +%s%N)
   kill -TERM "$pid"
   wait "$pid"
