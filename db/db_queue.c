@@ -148,14 +148,38 @@ db_queue_retry(db *d, int64_t id)
 	static const char sql[] =
 		"UPDATE pending_change SET status = 'queued', attempts = 0, next_attempt_at = 0 "
 		"WHERE id = ? AND status = 'failed'";
-	sqlite3_stmt *st = db_stmt(d, sql);
+	/* A send whose outcome was unknown waits for this decision: the user
+	 * asks for it to go again, so the engine must not stop at "sending". */
+	static const char resend[] =
+		"UPDATE outbox SET stage = 'queued' WHERE stage = 'sending' AND id = "
+		"(SELECT resource_id FROM pending_change WHERE id = ? AND resource_type = 'Outbox')";
+	sqlite3_stmt *st;
 	int rc;
-	if (!st)
-		return TERN_EDB;
+
+	if ((rc = db_begin(d)) != TERN_OK)
+		return rc;
+	if (!(st = db_stmt(d, sql))) {
+		rc = TERN_EDB;
+		goto fail;
+	}
 	sqlite3_bind_int64(st, 1, id);
-	rc = db_step_done(d, st);
-	if (rc == TERN_OK && db_changes(d) == 0)
-		return TERN_ENOTFOUND;
+	if ((rc = db_step_done(d, st)) != TERN_OK)
+		goto fail;
+	if (db_changes(d) == 0) {
+		/* Nothing written: a caller's own transaction carries on. */
+		rc = db_commit(d);
+		return rc == TERN_OK ? TERN_ENOTFOUND : rc;
+	}
+	if (!(st = db_stmt(d, resend))) {
+		rc = TERN_EDB;
+		goto fail;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = db_step_done(d, st)) != TERN_OK)
+		goto fail;
+	return db_commit(d);
+fail:
+	db_rollback(d);
 	return rc;
 }
 

@@ -46,7 +46,8 @@ int db_queue_done(db *d, int64_t id);
 /* Records the error and one more attempt. final: status failed (shown to the
  * user, kept until retried or dropped); else queued again from retry_at. */
 int db_queue_fail(db *d, int64_t id, const char *error, int final, int64_t retry_at);
-/* A failed row goes back in the queue with its attempts reset. */
+/* A failed row goes back in the queue with its attempts reset; a send
+ * whose outcome was unknown (outbox stage sending) is sent again. */
 int db_queue_retry(db *d, int64_t id);
 /* account_id 0: all accounts. */
 int db_queue_counts(db *d, int64_t account_id, int64_t *queued, int64_t *failed);

@@ -58,6 +58,7 @@ static const struct key keys[] = {
 	A("timeout", K_INT, timeout, 1, 3600),
 	A("alternates", K_STR, alternates, 0, 0),
 	A("delete_to_trash", K_BOOL, delete_to_trash, 0, 1),
+	A("copy_to_sent", K_BOOL, copy_to_sent, 0, 1),
 	A("prefetch_days", K_INT, prefetch_days, 0, 36500),
 };
 
@@ -256,6 +257,7 @@ section_start(struct parser *p, char *hdr)
 	p->acct->poll_interval = 60;
 	p->acct->timeout = 30;
 	p->acct->delete_to_trash = 1;
+	p->acct->copy_to_sent = 1;
 	p->cfg->naccounts++;
 	return TERN_OK;
 }

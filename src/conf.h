@@ -40,6 +40,7 @@ struct account_cfg {
 	int timeout;                /* seconds for every network operation */
 	char *alternates;           /* other own addresses, comma-separated */
 	int delete_to_trash;        /* delete moves to Trash (1) or destroys (0) */
+	int copy_to_sent;           /* file what SMTP sent in Sent (0: the server does) */
 	int prefetch_days;          /* fetch bodies of the last N days in background */
 	const char *file;           /* where the section starts */
 	int line;

@@ -41,8 +41,13 @@ struct engine_ops {
 	int (*push_change)(void *st, struct sync_ctx *ctx, const struct queue_row *q, char **err);
 	/* Mailboxes and counts, then every folder, newest first, in batches. */
 	int (*sync_all)(void *st, struct sync_ctx *ctx, char **err);
+	/* NULL, or the new-mail fast path after wait() saw server news: INBOX
+	 * only, without the folder list and counts (the poll interval still
+	 * brings a full sync_all). */
+	int (*sync_inbox)(void *st, struct sync_ctx *ctx, char **err);
 	/* Wait for a server change (IDLE / EventSource / poll), wake_fd, or max_ms.
-	 * TERN_OK when something may have changed or the time is up. */
+	 * TERN_OK when something may have changed or the time is up; before
+	 * max_ms without wake_fd readable means server news. */
 	int (*wait)(void *st, struct sync_ctx *ctx, int max_ms, char **err);
 	/* From any thread: make wait() and blocked I/O return promptly. */
 	void (*interrupt)(void *st);

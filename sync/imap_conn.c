@@ -209,5 +209,9 @@ imap_select(struct imap *im, const char *remote, char **err)
 	im->sel_uidnext = im->s->imap_selection_info->sel_uidnext;
 	im->sel_exists = im->s->imap_selection_info->sel_exists;
 	im->sel_hms = hms;
+	/* From here on, an EXISTS is news the SELECT did not report: the
+	 * wait for new mail looks at it (imap_idle.c). */
+	im->s->imap_selection_info->sel_has_exists = 0;
+	im->s->imap_selection_info->sel_has_recent = 0;
 	return TERN_OK;
 }

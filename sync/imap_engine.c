@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/db_mailbox.h"
 #include "err.h"
 #include "log.h"
 #include "sync/imap.h"
@@ -88,6 +89,26 @@ op_sync_all(void *st, struct sync_ctx *ctx, char **err)
 	return rc;
 }
 
+/* New mail (IDLE news): INBOX alone, no LIST and no STATUS round trips,
+ * so the message is there within the 2 s the user expects even with many
+ * folders and a slow link. */
+static int
+op_sync_inbox(void *st, struct sync_ctx *ctx, char **err)
+{
+	struct imap *im = st;
+	struct mailbox_row inbox = { 0 };
+	int rc;
+
+	if (db_mailbox_by_role(ctx->db, im->account_id, "inbox", &inbox) != TERN_OK)
+		return op_sync_all(st, ctx, err);
+	log_info("imap %s: news in INBOX: syncing INBOX only", im->acct->name);
+	rc = imap_sync_folder(im, ctx, inbox.id, inbox.remote_id, inbox.name, NULL, err);
+	if (rc == TERN_OK)
+		im->changed = 0;
+	db_mailbox_row_free(&inbox);
+	return rc;
+}
+
 static int
 op_wait(void *st, struct sync_ctx *ctx, int max_ms, char **err)
 {
@@ -112,6 +133,7 @@ static const struct engine_ops imap_ops = {
 	.disconnect = op_disconnect,
 	.push_change = op_push_change,
 	.sync_all = op_sync_all,
+	.sync_inbox = op_sync_inbox,
 	.wait = op_wait,
 	.interrupt = op_interrupt,
 	.fetch_body = op_fetch_body,

@@ -318,6 +318,10 @@ imap_sync_mailboxes(struct imap *im, struct sync_ctx *ctx, struct imap_mb **out,
 	for (size_t i = 0; i < n; i++) {
 		if (!v[i].selectable)
 			continue;
+		/* STATUS must not be used on the selected mailbox (RFC 3501
+		 * 6.3.10): it may be stale there. Its sync SELECTs it afresh. */
+		if (im->selected && strcmp(im->selected, v[i].remote) == 0)
+			continue;
 		rc = imap_status(im, v[i].remote, &v[i].st, err);
 		if (rc == TERN_EREFUSED) {
 			/* Listed but not accessible (e.g. ACLs): treat as a container. */

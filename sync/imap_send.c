@@ -1,9 +1,15 @@
 /* Queued outbox rows: "send" (SMTP, then a copy with \Seen in the folder
- * whose role is sent) and "append" (APPEND with flags). outbox.stage makes
- * a crash between SMTP and APPEND safe: queued -> sending -> smtp_sent ->
- * gone. On a retry, smtp_sent only appends; sending (outcome unknown)
- * first looks for the Message-ID in Sent and does not send again if the
- * copy is there. */
+ * whose role is sent, unless copy_to_sent = no) and "append" (APPEND with
+ * flags). outbox.stage makes a crash between the steps safe: queued ->
+ * sending -> smtp_sent -> gone.
+ * - smtp_sent on a retry: only the copy is left to make, and only if Sent
+ *   does not hold it already (the APPEND may have happened before a crash).
+ * - sending on a retry: the outcome of the SMTP transaction is unknown (a
+ *   crash, or the line broke after the message was handed over). A copy in
+ *   Sent (servers that file submissions themselves) proves it went; without
+ *   one, tern does not send again by itself, which could deliver twice: the
+ *   change fails with a message, and `tern queue retry` (R in the TUI)
+ *   sends it again once the user has checked (doc/CONFLICTS.md, rule 5). */
 #include "config.h"
 
 #include <stdlib.h>
@@ -39,23 +45,6 @@ outbox_done(struct sync_ctx *ctx, int64_t id)
 	return rc == TERN_OK ? TERN_EDB : rc;
 }
 
-/* Files the sent message in the Sent folder (found by role). */
-static int
-file_in_sent(struct imap *im, struct sync_ctx *ctx, const char *raw, size_t len, char **err)
-{
-	struct mailbox_row sent = { 0 };
-	uint32_t uid;
-	int rc = db_mailbox_by_role(ctx->db, im->account_id, "sent", &sent);
-	if (rc == TERN_ENOTFOUND) {
-		log_warn("imap %s: no Sent folder: the sent message is not filed", im->acct->name);
-		return TERN_OK;
-	}
-	if (rc == TERN_OK)
-		rc = imap_append(im, sent.remote_id, raw, len, MSG_SEEN, &uid, err);
-	db_mailbox_row_free(&sent);
-	return rc;
-}
-
 static int
 already_in_sent(struct imap *im, struct sync_ctx *ctx, int64_t outbox_id, int *found, char **err)
 {
@@ -81,6 +70,33 @@ already_in_sent(struct imap *im, struct sync_ctx *ctx, int64_t outbox_id, int *f
 	return rc;
 }
 
+/* Files the sent message in the Sent folder (found by role), once: a copy
+ * already there (the server filed it, or our APPEND before a crash) is
+ * enough. */
+static int
+file_in_sent(struct imap *im, struct sync_ctx *ctx, int64_t outbox_id, const char *raw, size_t len,
+             char **err)
+{
+	struct mailbox_row sent = { 0 };
+	uint32_t uid;
+	int found = 0, rc;
+
+	if (!im->acct->copy_to_sent)
+		return TERN_OK;
+	rc = db_mailbox_by_role(ctx->db, im->account_id, "sent", &sent);
+	if (rc == TERN_ENOTFOUND) {
+		log_warn("imap %s: no Sent folder: the sent message is not filed", im->acct->name);
+		return TERN_OK;
+	}
+	if (rc == TERN_OK && (rc = already_in_sent(im, ctx, outbox_id, &found, err)) == TERN_OK && !found)
+		rc = imap_append(im, sent.remote_id, raw, len, MSG_SEEN, &uid, err);
+	if (found)
+		log_info("imap %s: outbox %lld is in Sent already; not filed twice", im->acct->name,
+		         (long long)outbox_id);
+	db_mailbox_row_free(&sent);
+	return rc;
+}
+
 static int
 push_send(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
           const char *stage, char **err)
@@ -90,7 +106,7 @@ push_send(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, cons
 
 	if (str_eq(stage, "sending")) {
 		/* A previous attempt may have reached the server: its copy in Sent
-		 * is the proof we have. */
+		 * is the only proof there can be. */
 		if ((rc = already_in_sent(im, ctx, q->resource_id, &found, err)) != TERN_OK)
 			return rc;
 		if (found) {
@@ -98,6 +114,11 @@ push_send(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, cons
 			         (long long)q->resource_id);
 			return outbox_done(ctx, q->resource_id);
 		}
+		log_warn("imap %s: outbox %lld: the last attempt's outcome is unknown; not resending by itself",
+		         im->acct->name, (long long)q->resource_id);
+		free(*err);
+		*err = xstrdup(SMTP_OUTCOME_UNKNOWN);
+		return TERN_EREFUSED;
 	}
 	if (!str_eq(stage, "smtp_sent")) {
 		if ((rc = smtp_envelope_build(raw, len, &env, err)) != TERN_OK)
@@ -108,10 +129,17 @@ push_send(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, cons
 		}
 		rc = smtp_send(im->acct, ctx->password, &env, ctx->stop, &unknown, err);
 		smtp_envelope_free(&env);
+		if (rc != TERN_OK && unknown) {
+			/* Stage stays "sending": a restart must not resend either. */
+			log_warn("imap %s: outbox %lld: %s", im->acct->name, (long long)q->resource_id,
+			         *err ? *err : "");
+			free(*err);
+			*err = xstrdup(SMTP_OUTCOME_UNKNOWN);
+			return TERN_EREFUSED;
+		}
 		if (rc != TERN_OK) {
 			/* Known failure: nothing left the house. */
-			if (!unknown)
-				set_stage(ctx, q->resource_id, "queued");
+			set_stage(ctx, q->resource_id, "queued");
 			/* The IMAP connection is fine: a retry of this item, not a reconnect. */
 			return rc == TERN_ENET || rc == TERN_ETIMEOUT ? TERN_EPROTO : rc;
 		}
@@ -119,7 +147,7 @@ push_send(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, cons
 			return rc;
 		log_info("imap %s: outbox %lld sent", im->acct->name, (long long)q->resource_id);
 	}
-	if ((rc = file_in_sent(im, ctx, raw, len, err)) != TERN_OK)
+	if ((rc = file_in_sent(im, ctx, q->resource_id, raw, len, err)) != TERN_OK)
 		return rc;
 	return outbox_done(ctx, q->resource_id);
 }

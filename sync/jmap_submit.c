@@ -366,17 +366,27 @@ smtp_fallback(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, c
 		return TERN_EREFUSED;
 	}
 	role_rid(ctx, j->account_id, "sent", &sent);
-	if (str_eq(stage, "sending") && sent &&
+	if ((str_eq(stage, "sending") || str_eq(stage, "smtp_sent")) && sent &&
 	    (rc = db_jmap_outbox_message_id(ctx->db, q->resource_id, &mid)) == TERN_OK && *mid) {
-		/* The last attempt may have reached the SMTP server: its copy in
-		 * Sent is the proof we have. */
+		/* The last attempt may have reached the SMTP server, or filed the
+		 * copy before a crash: a copy in Sent is the proof we have. */
 		if ((rc = find_sent(j, mid, sent, &draft_id, &was_sent, err)) != TERN_OK)
 			goto out;
 		if (was_sent) {
-			log_info("jmap: outbox %lld was sent before a restart", (long long)q->resource_id);
+			log_info("jmap: outbox %lld was sent and filed before a restart", (long long)q->resource_id);
 			rc = done(ctx, q);
 			goto out;
 		}
+	}
+	rc = TERN_OK;
+	if (str_eq(stage, "sending")) {
+		/* Outcome unknown and no proof: sending again could deliver twice;
+		 * the user decides (tern queue retry resets the stage). */
+		log_warn("jmap: outbox %lld: the last attempt's outcome is unknown; not resending by itself",
+		         (long long)q->resource_id);
+		*err = xstrdup(SMTP_OUTCOME_UNKNOWN);
+		rc = TERN_EREFUSED;
+		goto out;
 	}
 	if (!str_eq(stage, "smtp_sent")) {
 		if (smtp_envelope_build(raw, len, &env, err) != TERN_OK) {
@@ -389,14 +399,25 @@ smtp_fallback(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, c
 		}
 		rc = smtp_send(acct, ctx->password, &env, ctx->stop, &unknown, err);
 		smtp_envelope_free(&env);
+		if (rc != TERN_OK && unknown) {
+			/* The stage stays "sending": a restart must not resend either. */
+			log_warn("jmap: outbox %lld: %s", (long long)q->resource_id, *err ? *err : "");
+			free(*err);
+			*err = xstrdup(SMTP_OUTCOME_UNKNOWN);
+			rc = TERN_EREFUSED;
+			goto out;
+		}
 		if (rc != TERN_OK) {
-			if (!unknown)
-				set_stage(ctx, q->resource_id, "queued");   /* nothing left the house */
+			set_stage(ctx, q->resource_id, "queued");   /* nothing left the house */
 			goto out;
 		}
 		if ((rc = set_stage(ctx, q->resource_id, "smtp_sent")) != TERN_OK)
 			goto out;
 		log_info("jmap: outbox %lld sent over SMTP (no JMAP submission)", (long long)q->resource_id);
+	}
+	if (!acct->copy_to_sent) {
+		rc = done(ctx, q);   /* the server files what it is sent */
+		goto out;
 	}
 	if (!sent) {
 		log_warn("jmap: no Sent mailbox: the sent message is not filed");

@@ -353,6 +353,8 @@ runner_cycle(runner *r, int what, char **err)
 		rc = drain(r, &e);
 	if (rc == TERN_OK && (what & RUN_SYNC) && !r->stop)
 		rc = r->ops->sync_all(r->st, &r->ctx, &e);
+	else if (rc == TERN_OK && (what & RUN_INBOX) && !r->stop)
+		rc = r->ops->sync_inbox ? r->ops->sync_inbox(r->st, &r->ctx, &e) : r->ops->sync_all(r->st, &r->ctx, &e);
 	if (rc != TERN_OK && r->stop)
 		rc = TERN_ECANCELLED;
 	if (rc == TERN_OK && r->stop)

@@ -14,7 +14,8 @@ typedef struct runner runner;
 
 enum {
 	RUN_PUSH = 1,   /* drain the outbound queue */
-	RUN_SYNC = 2    /* mailboxes and every folder */
+	RUN_SYNC = 2,   /* mailboxes and every folder */
+	RUN_INBOX = 4   /* new mail: INBOX only (engine_ops.sync_inbox) */
 };
 
 /* Opens the database and, when with_lock, takes the account lock
@@ -40,7 +41,7 @@ int runner_connected(runner *r);
 int runner_connect(runner *r, char **err);
 void runner_disconnect(runner *r);
 
-/* One cycle (what: RUN_PUSH|RUN_SYNC) with its sync_log row. A failed item
+/* One cycle (what: RUN_PUSH|RUN_SYNC or RUN_INBOX) with its sync_log row. A failed item
  * of the queue does not fail the cycle; a connection failure does (the
  * caller disconnects and backs off). */
 int runner_cycle(runner *r, int what, char **err);

@@ -204,6 +204,9 @@ smtp_send(const struct account_cfg *acct, const char *password, const struct smt
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)(acct->timeout > 0 ? acct->timeout : 30));
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)(acct->timeout > 0 ? acct->timeout : 30));
+	/* The low-speed check does not cover the wait for a reply (to the final
+	 * dot, say): without this a silent server holds the send for ever. */
+	curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long)(acct->timeout > 0 ? acct->timeout : 30));
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &up);

@@ -25,6 +25,11 @@ void smtp_envelope_free(struct smtp_envelope *env);
  * TERN_EREFUSED when it refused the message for good (5xx), TERN_EAUTH,
  * TERN_ETLS, TERN_ENET / TERN_ETIMEOUT (try later). *unknown is set when
  * the outcome cannot be known (the connection broke after DATA). */
+/* What a send whose outcome is unknown says to the user (failed, kept). */
+#define SMTP_OUTCOME_UNKNOWN \
+	"the connection broke while the message was being sent: it may have gone out; " \
+	"check with a recipient, then retry (tern queue retry, or R) to send it again, or drop it"
+
 int smtp_send(const struct account_cfg *acct, const char *password, const struct smtp_envelope *env,
               volatile int *stop, int *unknown, char **err);
 

@@ -222,10 +222,10 @@ worker_main(void *arg)
 			rc = runner_cycle(r, want, &err);
 			if (rc == TERN_OK) {
 				failures = 0;
-				if (want & RUN_SYNC) {
+				if (want & RUN_SYNC)
 					next_full = time_mono_ms() + runner_poll_ms(r);
+				if (want & (RUN_SYNC | RUN_INBOX))
 					pf_more = 1;   /* new mail may want its body */
-				}
 			}
 		}
 		want = 0;
@@ -250,11 +250,13 @@ worker_main(void *arg)
 			rc = runner_wait(r, left > 0 ? (int)left : 0, &err);
 			poked = wakepipe_drain(runner_wake_fd(r));
 			if (rc == TERN_OK) {
-				/* A poke means a local change or a request: push it at
-				 * once; anything else (server news, the poll interval)
-				 * means a full cycle. */
-				if (!poked || time_mono_ms() >= next_full)
+				/* The poll interval means a full cycle; a poke a local
+				 * change or a request: push it at once; server news before
+				 * that (IDLE) the new-mail fast path, INBOX only. */
+				if (time_mono_ms() >= next_full)
 					want = RUN_PUSH | RUN_SYNC;
+				else if (!poked)
+					want = RUN_PUSH | RUN_INBOX;
 				else if (runner_queue_due(r))
 					want = RUN_PUSH;
 			}

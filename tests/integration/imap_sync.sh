@@ -142,7 +142,17 @@ for S in $SERVERS; do
   check "$S: ... not sent again" test "$(spool_count)" = "$before"
   check "$S: ... filed in Sent once" sh -c "'$LAB_PY' '$LAB_SRV/imapctl.py' -s $S uids Sent HEADER Message-ID '$sid2' | wc -w | grep -qx 1"
 
-  # A crash while SMTP was in progress (stage sending) after the copy reached Sent: not resent.
+  # A crash after the APPEND to Sent, before the outbox row was removed: no second copy.
+  sid4="filed-$S-$$@localhost"
+  printf 'From: %s\nTo: %s\nSubject: filed\nMessage-ID: <%s>\n\nx\n' "$EMAIL1" "$EMAIL2" "$sid4" | "$T" -c "$C" send --no-sync acct >/dev/null
+  printf 'From: %s\r\nTo: %s\r\nSubject: filed\r\nMessage-ID: <%s>\r\n\r\nx\r\n' "$EMAIL1" "$EMAIL2" "$sid4" | ic append Sent - >/dev/null
+  tsql "UPDATE outbox SET stage = 'smtp_sent'"
+  before=$(spool_count)
+  check "$S: rule 5: restart after SMTP and APPEND" "$T" -c "$C" sync --once
+  check "$S: rule 5: ... not sent again, Sent still holds it once, the outbox is empty" test "$(spool_count):$(ic uids Sent HEADER Message-ID "$sid4" | wc -w):$(tsql 'SELECT count(*) FROM outbox')" = "$before:1:0"
+
+  # A crash while SMTP was in progress (stage sending) after the copy reached Sent (a server
+  # that files submissions itself): not resent.
   sid3="unknown-$S-$$@localhost"
   printf 'From: %s\nTo: %s\nSubject: unknown\nMessage-ID: <%s>\n\nx\n' "$EMAIL1" "$EMAIL2" "$sid3" | "$T" -c "$C" send --no-sync acct >/dev/null
   printf 'From: %s\r\nTo: %s\r\nSubject: unknown\r\nMessage-ID: <%s>\r\n\r\nx\r\n' "$EMAIL1" "$EMAIL2" "$sid3" | ic append Sent - >/dev/null
@@ -152,13 +162,51 @@ for S in $SERVERS; do
   check "$S: rule 5: ... the copy in Sent proves it went: not sent again" test "$(spool_count)" = "$before"
   check "$S: rule 5: ... Sent still holds it once, and the outbox is empty" test "$(ic uids Sent HEADER Message-ID "$sid3" | wc -w):$(tsql 'SELECT count(*) FROM outbox')" = "1:0"
 
+  # The outcome is unknown and nothing proves it went: not sent again by itself, failed with
+  # a message; tern queue retry sends it.
+  sid5="maybe-$S-$$@localhost"
+  printf 'From: %s\nTo: %s\nSubject: maybe\nMessage-ID: <%s>\n\nx\n' "$EMAIL1" "$EMAIL2" "$sid5" | "$T" -c "$C" send --no-sync acct >/dev/null
+  tsql "UPDATE outbox SET stage = 'sending'"
+  before=$(spool_count)
+  "$T" -c "$C" sync --once >/dev/null 2>&1
+  check "$S: rule 5: outcome unknown, no copy in Sent: not sent again" test "$(spool_count)" = "$before"
+  check "$S: rule 5: ... the send is failed, saying it may have gone out" sh -c "'$T' -c '$C' queue | grep -q 'may have gone out'"
+  qid=$(tsql "SELECT id FROM pending_change WHERE resource_type = 'Outbox' AND status = 'failed'")
+  check "$S: rule 5: ... tern queue retry" "$T" -c "$C" queue retry "$qid"
+  check "$S: rule 5: ... then the next sync sends it once and files it once" sh -c "'$T' -c '$C' sync --once >/dev/null && test \"\$(find '$SMTP_SPOOL' -maxdepth 1 -name '*.eml' | wc -l):\$('$LAB_PY' '$LAB_SRV/imapctl.py' -s $S uids Sent HEADER Message-ID '$sid5' | wc -w)\" = $((before + 1)):1"
+
+  # The line breaks after the message was handed over (the sink answers DATA after the
+  # timeout, and keeps the message): failed, never sent a second time.
+  sid6="slow-$S-$$@localhost"
+  imap_conf "$W/slow.conf" acct "$S" "timeout = 2"
+  printf 'From: %s\nTo: %s\nSubject: slow\nMessage-ID: <%s>\n\nx\n' "$EMAIL1" "$EMAIL2" "$sid6" | "$T" -c "$C" send --no-sync acct >/dev/null
+  before=$(spool_count)
+  echo 4 >"$SMTP_SPOOL/.delay"
+  "$T" -c "$W/slow.conf" sync --once >/dev/null 2>&1
+  rm -f "$SMTP_SPOOL/.delay"
+  check "$S: rule 5: SMTP timed out after DATA: the send is failed, saying it may have gone out" sh -c "'$T' -c '$C' queue | grep -q 'may have gone out'"
+  wait_for "the sink stores the slow message" 10 sh -c "test \$(find '$SMTP_SPOOL' -maxdepth 1 -name '*.eml' | wc -l) = $((before + 1))"
+  "$T" -c "$C" sync --once >/dev/null 2>&1
+  check "$S: rule 5: ... and a later sync does not send it again" test "$(spool_count)" = $((before + 1))
+  tsql "DELETE FROM pending_change WHERE resource_type = 'Outbox'"
+  tsql "DELETE FROM outbox"
+
+  # copy_to_sent = no: sent, and nothing appended to Sent.
+  sid7="nocopy-$S-$$@localhost"
+  imap_conf "$W/nocopy.conf" acct "$S" "copy_to_sent = no"
+  printf 'From: %s\nTo: %s\nSubject: nocopy\nMessage-ID: <%s>\n\nx\n' "$EMAIL1" "$EMAIL2" "$sid7" | "$T" -c "$W/nocopy.conf" send --no-sync acct >/dev/null
+  before=$(spool_count)
+  check "$S: copy_to_sent = no: the message goes out" "$T" -c "$W/nocopy.conf" sync --once
+  check "$S: ... once, and Sent does not get a copy" test "$(spool_count):$(ic uids Sent HEADER Message-ID "$sid7" | wc -w)" = "$((before + 1)):0"
+
   # IDLE: a delivery shows up within 2 s; SIGTERM ends tern sync within 1 s.
   "$T" -c "$C" sync >/dev/null 2>&1 &
   pid=$!
   wait_for "$S: worker idle" 10 sh -c "sqlite3 '$W/data/tern.db' \"SELECT state FROM account_status\" | grep -qx idle"
-  sleep 0.3
+  # No pause: the worker may not be in IDLE yet; a delivery before IDLE starts must count too.
   printf 'From: a@b\r\nSubject: pushed\r\nMessage-ID: <idle-%s@x>\r\n\r\nx\r\n' "$S" | ic append INBOX - >/dev/null
   check "$S: IDLE: the new message is in the database within 2 s" wait_for "idle delivery" 2 sh -c "test \"\$(sqlite3 '$W/data/tern.db' \"SELECT count(*) FROM message WHERE message_id = 'idle-$S@x'\")\" = 1"
+  check "$S: ... through the new-mail path: INBOX alone, no LIST/STATUS round" grep -q 'news in INBOX: syncing INBOX only' "$XDG_STATE_HOME/tern/tern.log"
   t0=$(date +%s%N)
   kill -TERM "$pid"
   wait "$pid"

@@ -87,6 +87,24 @@ kill -TERM "$pid"
 wait "$pid"
 lab_startone dovecot
 
+# New INBOX mail that arrives while the worker is busy with another folder (here the first
+# sync of a big one) is noticed when the worker is done: the server reported it already, so
+# IDLE alone would stay silent until the poll interval (120 s here).
+imap_conf "$W/busy.conf" acct dovecot "poll_interval = 120"
+"$T" -c "$W/busy.conf" sync --once >/dev/null
+lab_load dovecot "$USER1" 3000 --seed 9 --no-big --folders Big:1 >/dev/null
+"$T" -c "$W/busy.conf" sync >/dev/null 2>&1 &
+pid=$!
+bigcount() { sqlite3 "$W/data/tern.db" "SELECT count(*) FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.name = 'Big'"; }
+wait_for "Big's first sync starts" 30 sh -c "test \"\$(sqlite3 '$W/data/tern.db' \"SELECT count(*) FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.name = 'Big'\")\" -gt 0"
+printf 'From: a@b\r\nSubject: busy\r\nMessage-ID: <busy@x>\r\n\r\nx\r\n' | ic append INBOX - >/dev/null
+echo "# delivered while Big held $(bigcount) of 3000"
+wait_for "Big synced" 60 sh -c "test \"\$(sqlite3 '$W/data/tern.db' \"SELECT count(*) FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.name = 'Big'\")\" = 3000"
+wait_for "worker idle" 10 sh -c "test \"\$(sqlite3 '$W/data/tern.db' 'SELECT state FROM account_status')\" = idle"
+check "mail delivered to INBOX while another folder synced is stored within 2 s of the worker's return" wait_for "busy delivery" 2 sh -c "test \"\$(sqlite3 '$W/data/tern.db' \"SELECT count(*) FROM message WHERE message_id = 'busy@x'\")\" = 1"
+kill -TERM "$pid"
+wait "$pid"
+
 check "the password is in no log" sh -c "! grep -rq '$PASS1' '$W/state'"
 check "... and not in the database" sh -c "! grep -aq '$PASS1' '$W/data/tern.db'"
 check_done

@@ -140,7 +140,8 @@ t_values_and_defaults(void **state)
 		"username = you\n"
 		"password_cmd = printf 'from-cmd\\nsecond line\\n'\n"
 		"jmap_url = https://api.example.com\n"
-		"poll_interval = 30\n";
+		"poll_interval = 30\n"
+		"copy_to_sent = no\n";
 	char *path = write_conf("good", text, 0600), *err = NULL, *warn = NULL, *pw = NULL, *url;
 	const struct account_cfg *w, *fm;
 	struct config *cfg;
@@ -166,11 +167,13 @@ t_values_and_defaults(void **state)
 	assert_int_equal(w->smtp_port, 587);
 	assert_int_equal(w->poll_interval, 60);
 	assert_int_equal(w->delete_to_trash, 1);
+	assert_int_equal(w->copy_to_sent, 1);
 
 	fm = conf_account(cfg, "fm");
 	assert_non_null(fm);
 	assert_int_equal(fm->protocol, PROTO_JMAP);
 	assert_int_equal(fm->poll_interval, 30);
+	assert_int_equal(fm->copy_to_sent, 0);
 	assert_int_equal(conf_password(fm, &pw, &err), TERN_OK);
 	assert_string_equal(pw, "from-cmd");                  /* first line only */
 	free(pw);
