@@ -10,7 +10,8 @@ GET (any path)  Cyrus's session, with apiUrl pointing here (/api) and the downlo
                 is left out (a server that cannot send). Logs "session" to DIR/log.
 POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the response.
                 DIR/fail-once (a JSON problem with "status"): answered instead, once (the file
-                is removed). Logs one line per request to DIR/log:
+                is removed). DIR/no-sent-role: Mailbox/get answers carry no "sent" role (an
+                account without a Sent mailbox). Logs one line per request to DIR/log:
                   api calls=N bytes=B get=L1,L2... (the list length of each Email/get answer)
 """
 import argparse
@@ -98,9 +99,14 @@ class Handler(BaseHTTPRequestHandler):
         gets = []
         if code == 200:
             resp = json.loads(body)
+            no_sent = os.path.exists(os.path.join(d, "no-sent-role"))
             for name, args, _ in resp.get("methodResponses", []):
                 if name == "Email/get":
                     gets.append(str(len(args.get("list", []))))
+                if name == "Mailbox/get" and no_sent:
+                    for mb in args.get("list", []):
+                        if mb.get("role") == "sent":
+                            mb["role"] = None
             st = read(d, "state")
             if st:
                 resp["sessionState"] = st

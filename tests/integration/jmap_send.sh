@@ -78,4 +78,23 @@ check "... the copy is in Sent on the server" test "$(jmapctl msgids sent | grep
 SID2=$(jmapctl find '<send-2@localhost>')
 check "... seen, not a draft" sh -c "echo '$(jmapctl get "$SID2" keywords)' | jq -e '.[0].keywords[\"\$seen\"] and (.[0].keywords[\"\$draft\"] | not)' >/dev/null"
 check "... and the queue is empty" test "$(sql 'SELECT count(*) FROM pending_change')|$(sql 'SELECT count(*) FROM outbox')" = "0|0"
+
+# An account without a Sent mailbox (the proxy hides the role): the sent
+# message stays in Drafts, no longer a draft, and a retry after a crash in
+# "submitting" does not send it again.
+rm -f "$P/no-submission"
+: >"$P/no-sent-role"
+sql "UPDATE mailbox SET role = NULL WHERE role = 'sent'"
+check "through the proxy the server offers submission again" sh -c "'$DRIVE' -c '$W/conf' j session | grep -qx submission=1"
+printf 'From: Alice <alice@localhost>\r\nTo: dave@localhost\r\nSubject: no sent\r\nMessage-ID: <send-3@localhost>\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\n\r\nhi dave\r\n' >"$W/out3.eml"
+queue_send "$W/out3.eml" send-3@localhost queued
+drive sync >"$W/s3"
+check "without a Sent mailbox: sent once" wait_for "sink 3" 5 sh -c "[ \$(grep -l 'send-3@localhost' '$SMTP_SPOOL'/*.eml | wc -l) = 1 ]"
+check "... and its queue row is done" test "$(sql 'SELECT count(*) FROM pending_change')|$(sql 'SELECT count(*) FROM outbox')" = "0|0"
+SID3=$(jmapctl find '<send-3@localhost>')
+check "... it stays in Drafts" test "$(jmapctl msgids drafts | grep -c 'send-3@localhost')" = 1
+check "... not as a draft" sh -c "echo '$(jmapctl get "$SID3" keywords)' | jq -e '.[0].keywords[\"\$draft\"] | not' >/dev/null"
+queue_send "$W/out3.eml" send-3@localhost submitting
+drive sync >/dev/null
+check "... a retry after a crash does not send it again" test "$(grep -l 'send-3@localhost' "$SMTP_SPOOL"/*.eml | wc -l)|$(sql 'SELECT count(*) FROM outbox')" = "1|0"
 check_done
