@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crlf.h"
 #include "db/db_change.h"
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
 #include "db/db_queue.h"
 #include "err.h"
+#include "strbuf.h"
 #include "util.h"
 
 static const char *
@@ -285,6 +287,9 @@ fail:
 	return rc;
 }
 
+/* The message is stored with CRLF line ends, whatever the caller gave
+ * (`tern send` from a script has LF): every engine then hands the server
+ * RFC 5322 bytes, which Cyrus's Email/import insists on. */
 static int
 outbox_add(db *d, int64_t account_id, const char *raw, size_t len, const char *message_id,
            const char *subject, int64_t *id)
@@ -292,17 +297,22 @@ outbox_add(db *d, int64_t account_id, const char *raw, size_t len, const char *m
 	static const char sql[] =
 		"INSERT INTO outbox (account_id, raw, message_id, subject, created_at) VALUES (?, ?, ?, ?, ?)";
 	sqlite3_stmt *st = db_stmt(d, sql);
+	strbuf crlf = STRBUF_INIT;
+	int rc = TERN_EDB;
 	if (!st)
 		return TERN_EDB;
+	crlf_normalise(raw, len, 0, &crlf);
 	sqlite3_bind_int64(st, 1, account_id);
-	sqlite3_bind_blob64(st, 2, raw, len, SQLITE_STATIC);
+	sqlite3_bind_blob64(st, 2, crlf.buf ? crlf.buf : "", crlf.len, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, message_id ? message_id : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, subject ? subject : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, time_now());
-	if (db_step_done(d, st) != TERN_OK)
-		return TERN_EDB;
-	*id = db_last_id(d);
-	return TERN_OK;
+	if (db_step_done(d, st) == TERN_OK) {
+		*id = db_last_id(d);
+		rc = TERN_OK;
+	}
+	sb_free(&crlf);
+	return rc;
 }
 
 int

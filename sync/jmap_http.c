@@ -106,6 +106,7 @@ jmap_http_resp_free(struct jmap_http_resp *r)
 	sb_free(&r->body);
 	free(r->content_type);
 	free(r->final_url);
+	free(r->location);
 	memset(r, 0, sizeof *r);
 }
 
@@ -254,7 +255,7 @@ jmap_http_request(jmap_http *h, const struct jmap_http_req *rq, struct jmap_http
 	struct sink s = { &out->body, rq->max_response ? rq->max_response : MAX_RESPONSE_DEFAULT };
 	struct curl_slist *hdrs = NULL;
 	char *ctype = NULL;
-	char *eff = NULL;
+	char *eff = NULL, *loc = NULL;
 	CURL *e;
 	int rc;
 
@@ -266,7 +267,12 @@ jmap_http_request(jmap_http *h, const struct jmap_http_req *rq, struct jmap_http
 	}
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &s);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, rq->follow ? 1L : 0L);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	if (rq->no_auth) {
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_NONE);
+		curl_easy_setopt(e, CURLOPT_USERNAME, NULL);
+		curl_easy_setopt(e, CURLOPT_PASSWORD, NULL);
+	}
 	if (rq->content_type) {
 		char *ct = xasprintf("Content-Type: %s", rq->content_type);
 		hdrs = curl_slist_append(hdrs, ct);
@@ -303,6 +309,9 @@ jmap_http_request(jmap_http *h, const struct jmap_http_req *rq, struct jmap_http
 		str_lower(out->content_type);
 	}
 	out->final_url = xstrdup(eff ? eff : rq->url);
+	if (out->status >= 300 && out->status < 400 &&
+	    curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
+		out->location = xstrdup(loc);
 out:
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(e);

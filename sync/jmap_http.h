@@ -36,14 +36,17 @@ struct jmap_http_req {
 	const char *content_type;   /* POST with body when non-NULL */
 	const char *body;
 	size_t len;
-	int follow;                 /* follow redirects (session discovery) */
+	int no_auth;                /* send no credentials (another origin over http) */
 	size_t max_response;        /* 0: default 512 MiB */
 };
+/* Redirects are not followed: the caller decides where credentials go
+ * (jmap_session_fetch). */
 struct jmap_http_resp {
 	long status;
 	strbuf body;
 	char *content_type;         /* lower-cased, may be NULL */
-	char *final_url;            /* after redirects */
+	char *final_url;            /* the URL asked */
+	char *location;             /* a 3xx answer's target, absolute; else NULL */
 };
 void jmap_http_resp_free(struct jmap_http_resp *r);
 

@@ -12,6 +12,7 @@
 #define CAP_CORE "urn:ietf:params:jmap:core"
 #define CAP_MAIL "urn:ietf:params:jmap:mail"
 #define CAP_SUBMISSION "urn:ietf:params:jmap:submission"
+#define MAX_REDIRECTS 5
 
 void
 jmap_session_free(struct jmap_session *s)
@@ -102,23 +103,91 @@ out:
 	return rc;
 }
 
+/* The origin of an absolute http(s) URL: scheme and authority, lower-cased
+ * (user info dropped). Caller frees. */
+static char *
+origin_of(const char *url)
+{
+	const char *a = strstr(url, "://"), *end, *at;
+	char *o;
+	if (!a)
+		return xstrdup(url);
+	a += 3;
+	end = a + strcspn(a, "/?#");
+	at = memchr(a, '@', (size_t)(end - a));
+	o = xasprintf("%.*s%.*s", (int)(a - url), url, (int)(end - (at ? at + 1 : a)), at ? at + 1 : a);
+	str_lower(o);
+	return o;
+}
+
+static int
+is_https(const char *url)
+{
+	return str_ihas_prefix(url, "https://");
+}
+
+static int
+is_redirect(long status)
+{
+	return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* Redirects are followed here rather than by libcurl, which would drop the
+ * credentials on any change of host (the usual example.com/.well-known/jmap
+ * -> mail.example.com). Ours go to the configured origin, and to another
+ * one only over https; https never goes back to http. */
 int
 jmap_session_fetch(jmap_http *h, const char *url, struct jmap_session **out, char **err)
 {
-	struct jmap_http_req rq = { .url = url, .follow = 1, .max_response = 8 << 20 };
-	struct jmap_http_resp r;
-	int rc;
+	char *cur = xstrdup(url), *home = origin_of(url), *seen = xstrdup(home);
+	struct jmap_http_resp r = { 0 };
+	int rc, hops = 0, withheld = 0;
 
-	if ((rc = jmap_http_request(h, &rq, &r, err)) != TERN_OK)
-		return rc;
-	if (r.status == 401 || r.status == 403) {
-		*err = xasprintf("%s: login refused (HTTP %ld)", url, r.status);
+	for (;;) {
+		struct jmap_http_req rq = { .url = cur, .no_auth = withheld, .max_response = 8 << 20 };
+		char *o;
+		if ((rc = jmap_http_request(h, &rq, &r, err)) != TERN_OK)
+			goto out;
+		if (!is_redirect(r.status) || !r.location)
+			break;
+		if (++hops > MAX_REDIRECTS) {
+			*err = xasprintf("%s: more than %d redirects", url, MAX_REDIRECTS);
+			rc = TERN_EPROTO;
+			goto out;
+		}
+		if (is_https(cur) && !is_https(r.location)) {
+			*err = xasprintf("%s redirects from https to %s: refused", cur, r.location);
+			rc = TERN_ETLS;
+			goto out;
+		}
+		o = origin_of(r.location);
+		withheld = strcmp(o, home) != 0 && !is_https(r.location);
+		if (strcmp(o, seen) != 0) {
+			log_info("jmap: the session moved from %s to %s%s", seen, o,
+			         withheld ? " (plain http: no credentials sent there)" : "");
+			free(seen);
+			seen = xstrdup(o);
+		}
+		free(o);
+		free(cur);
+		cur = r.location;
+		r.location = NULL;
+		jmap_http_resp_free(&r);
+	}
+	if ((r.status == 401 || r.status == 403) && withheld) {
+		*err = xasprintf("%s: login required, but the password is not sent to another host over plain http "
+		                 "(redirected from %s); set jmap_url to an https session URL", cur, url);
+		rc = TERN_EAUTH;
+	} else if (r.status == 401 || r.status == 403) {
+		*err = strcmp(seen, home) != 0 ?
+			xasprintf("%s: login refused (HTTP %ld) after a redirect from %s", cur, r.status, url) :
+			xasprintf("%s: login refused (HTTP %ld)", cur, r.status);
 		rc = TERN_EAUTH;
 	} else if (r.status == 429 || r.status >= 500) {
-		*err = xasprintf("%s: server unavailable (HTTP %ld)", url, r.status);
+		*err = xasprintf("%s: server unavailable (HTTP %ld)", cur, r.status);
 		rc = TERN_ENET;
 	} else if (r.status != 200) {
-		*err = xasprintf("%s: HTTP %ld instead of the JMAP session", url, r.status);
+		*err = xasprintf("%s: HTTP %ld instead of the JMAP session", cur, r.status);
 		rc = TERN_EPROTO;
 	} else {
 		rc = jmap_session_parse(r.final_url, r.body.buf ? r.body.buf : "", r.body.len, out, err);
@@ -128,6 +197,10 @@ jmap_session_fetch(jmap_http *h, const char *url, struct jmap_session **out, cha
 			         (*out)->event_source_url ? "advertised" : "none",
 			         (*out)->has_submission ? "yes" : "no");
 	}
+out:
 	jmap_http_resp_free(&r);
+	free(cur);
+	free(home);
+	free(seen);
 	return rc;
 }

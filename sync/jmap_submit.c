@@ -4,6 +4,8 @@
  * moving it to Sent and clearing $draft in the same request. The outbox
  * stage "submitting" is committed before the request, so after a crash we
  * look on the server before sending again: a message is delivered once.
+ * What is submitted has no Bcc line, with an explicit envelope naming
+ * every recipient; the copy filed in Sent keeps the Bcc line.
  * A server without urn:ietf:params:jmap:submission: the account's SMTP
  * server sends it (stages sending -> smtp_sent, as for IMAP) and
  * Email/import files the copy in Sent. */
@@ -15,11 +17,13 @@
 #include "db/db_jmap.h"
 #include "db/db_mailbox.h"
 #include "db/db_queue.h"
+#include "crlf.h"
 #include "err.h"
 #include "log.h"
 #include "sync/jmap.h"
 #include "sync/jmap_call.h"
 #include "sync/jmap_json.h"
+#include "strbuf.h"
 #include "sync/smtp_send.h"
 #include "util.h"
 
@@ -121,8 +125,7 @@ done(struct sync_ctx *ctx, const struct queue_row *q)
 		db_rollback(ctx->db);
 		return rc;
 	}
-	ctx->counts.pushed++;
-	return db_commit(ctx->db);
+	return db_commit(ctx->db);   /* the runtime counts it as pushed */
 }
 
 /* The identity to send as: the one with the account's address, else the
@@ -164,16 +167,18 @@ identity(struct jmap *j, const char *email, char **id, char **err)
 	return rc;
 }
 
-/* After a crash in "submitting": was it imported, and was it sent? */
+/* After a crash in "submitting": was it imported, and was it sent? Sent
+ * means a copy without $draft in Sent, or, on an account without a Sent
+ * mailbox, in Drafts (the submission only cleared $draft there). */
 static int
-find_sent(struct jmap *j, const char *message_id, const char *sent_rid, char **draft_id, int *sent,
-          char **err)
+find_sent(struct jmap *j, const char *message_id, const char *sent_rid, const char *drafts_rid,
+          char **draft_id, int *sent, char **err)
 {
 	jmap_req *r = jmap_req_new();
 	cJSON *q = cJSON_CreateObject(), *f = cJSON_AddObjectToObject(q, "filter"), *h, *g, *res, *e;
 	static const char *const props[] = { "id", "mailboxIds", "keywords" };
 	struct jmap_merr me;
-	const char *c0, *c1;
+	const char *c0, *c1, *filed_in = sent_rid ? sent_rid : drafts_rid;
 	char *mid = xasprintf("<%s>", message_id);
 	int rc;
 
@@ -197,7 +202,7 @@ find_sent(struct jmap *j, const char *message_id, const char *sent_rid, char **d
 		cJSON_ArrayForEach(e, jmap_arr(res, "list")) {
 			const cJSON *kw = jmap_obj(e, "keywords");
 			int is_draft = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(kw, "$draft"));
-			if (sent_rid && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(jmap_obj(e, "mailboxIds"), sent_rid)) &&
+			if (filed_in && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(jmap_obj(e, "mailboxIds"), filed_in)) &&
 			    !is_draft)
 				*sent = 1;
 			else if (is_draft && !*draft_id && jmap_id(e, "id"))
@@ -209,11 +214,89 @@ find_sent(struct jmap *j, const char *message_id, const char *sent_rid, char **d
 }
 
 static int
+set_stage(struct sync_ctx *ctx, int64_t id, const char *stage)
+{
+	int rc = db_begin(ctx->db);
+	if (rc == TERN_OK && (rc = db_outbox_set_stage(ctx->db, id, stage)) == TERN_OK)
+		return db_commit(ctx->db);
+	db_rollback(ctx->db);
+	return rc == TERN_OK ? TERN_EDB : rc;
+}
+
+/* RFC 8621 7: the envelope given explicitly, from the message's own From,
+ * To, Cc and Bcc (as for SMTP), so the server need not derive it. */
+static void
+add_envelope(cJSON *s, const struct smtp_envelope *env)
+{
+	cJSON *e = cJSON_AddObjectToObject(s, "envelope"), *mf, *to;
+	mf = cJSON_AddObjectToObject(e, "mailFrom");
+	cJSON_AddStringToObject(mf, "email", env->from);
+	cJSON_AddNullToObject(mf, "parameters");
+	to = cJSON_AddArrayToObject(e, "rcptTo");
+	for (size_t i = 0; i < env->nrcpt; i++) {
+		cJSON *a = cJSON_CreateObject();
+		cJSON_AddStringToObject(a, "email", env->rcpt[i]);
+		cJSON_AddNullToObject(a, "parameters");
+		cJSON_AddItemToArray(to, a);
+	}
+}
+
+/* Whether raw has a Bcc field (the envelope's copy lost one). */
+static int
+had_bcc(const char *raw, size_t len, const struct smtp_envelope *env)
+{
+	strbuf sb = STRBUF_INIT;
+	int differ;
+	crlf_normalise(raw, len, 0, &sb);
+	differ = sb.len != env->len;
+	sb_free(&sb);
+	return differ;
+}
+
+/* The submitted copy has no Bcc; Sent keeps the user's record of whom it
+ * went to, as the IMAP path and the SMTP fallback do: the full message is
+ * imported into Sent and the submitted copy destroyed. A failure here is
+ * only logged: the message itself went out. */
+static void
+file_full_copy(struct jmap *j, const char *raw, size_t len, const char *sent, const char *submitted_id)
+{
+	static const char *const kw[] = { "$seen", NULL };
+	char *blob = NULL, *err = NULL;
+	jmap_req *r = NULL;
+	const char *c;
+	int rc;
+
+	if ((rc = upload(j, raw, len, &blob, &err)) != TERN_OK)
+		goto out;
+	r = jmap_req_new();
+	c = add_import(j, r, blob, sent, kw);
+	if ((rc = jmap_req_send(j, r, &err)) != TERN_OK || (rc = import_result(r, c, NULL, &err)) != TERN_OK)
+		goto out;
+	jmap_req_free(r);
+	r = jmap_req_new();
+	{
+		cJSON *a = cJSON_CreateObject(), *d = cJSON_AddArrayToObject(a, "destroy");
+		cJSON_AddStringToObject(a, "accountId", j->sess->account_id);
+		cJSON_AddItemToArray(d, cJSON_CreateString(submitted_id));
+		jmap_req_add(r, "Email/set", a);
+	}
+	rc = jmap_req_send(j, r, &err);
+out:
+	if (rc != TERN_OK)
+		log_warn("jmap: the copy in Sent lacks its Bcc line: %s", err ? err : tern_strerror(rc));
+	jmap_req_free(r);
+	free(blob);
+	free(err);
+}
+
+static int
 submit(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
        const char *stage, char **err)
 {
 	static const char *const kw[] = { "$draft", "$seen", NULL };
 	char *drafts = NULL, *sent = NULL, *ident = NULL, *blob = NULL, *mid = NULL, *draft_id = NULL;
+	char *email_id = NULL;
+	struct smtp_envelope env = { 0 };
 	jmap_req *r = NULL;
 	cJSON *a, *create, *s, *upd, *patch, *res, *bad;
 	struct jmap_merr me;
@@ -226,11 +309,18 @@ submit(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 		rc = TERN_EREFUSED;
 		goto out;
 	}
+	/* Cyrus 3.6 relays the stored message as it is, Bcc line included
+	 * (RFC 8621 7.5 says the server must remove it): what is submitted has
+	 * none, and the envelope names every recipient. */
+	if (smtp_envelope_build(raw, len, &env, err) != TERN_OK) {
+		rc = TERN_EREFUSED;
+		goto out;
+	}
 	role_rid(ctx, j->account_id, "sent", &sent);
 	if ((rc = db_jmap_outbox_message_id(ctx->db, q->resource_id, &mid)) != TERN_OK)
 		goto out;
 	if (strcmp(stage, "submitting") == 0 && *mid) {
-		if ((rc = find_sent(j, mid, sent, &draft_id, &was_sent, err)) != TERN_OK)
+		if ((rc = find_sent(j, mid, sent, drafts, &draft_id, &was_sent, err)) != TERN_OK)
 			goto out;
 		if (was_sent) {
 			log_info("jmap: outbox %lld was sent before a restart", (long long)q->resource_id);
@@ -240,9 +330,9 @@ submit(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 	}
 	if ((rc = identity(j, ctx->env && ctx->env->acct ? ctx->env->acct->email : NULL, &ident, err)) != TERN_OK)
 		goto out;
-	if (!draft_id && (rc = upload(j, raw, len, &blob, err)) != TERN_OK)
+	if (!draft_id && (rc = upload(j, env.data, env.len, &blob, err)) != TERN_OK)
 		goto out;
-	if ((rc = db_outbox_set_stage(ctx->db, q->resource_id, "submitting")) != TERN_OK)
+	if ((rc = set_stage(ctx, q->resource_id, "submitting")) != TERN_OK)
 		goto out;
 	r = jmap_req_new();
 	jmap_req_use(r, CAP_SUBMISSION);
@@ -254,12 +344,16 @@ submit(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 	s = cJSON_AddObjectToObject(create, "s");
 	cJSON_AddStringToObject(s, "identityId", ident);
 	cJSON_AddStringToObject(s, "emailId", draft_id ? draft_id : "#m");
+	add_envelope(s, &env);
 	upd = cJSON_AddObjectToObject(a, "onSuccessUpdateEmail");
 	patch = cJSON_AddObjectToObject(upd, "#s");
-	k = xasprintf("mailboxIds/%s", drafts);
-	cJSON_AddNullToObject(patch, k);
-	free(k);
 	if (sent) {
+		/* Drafts -> Sent. Without a Sent mailbox the email stays in
+		 * Drafts (it must be in one mailbox at least, RFC 8621 4.1.1),
+		 * no longer a draft; find_sent() knows it by that. */
+		k = xasprintf("mailboxIds/%s", drafts);
+		cJSON_AddNullToObject(patch, k);
+		free(k);
 		k = xasprintf("mailboxIds/%s", sent);
 		cJSON_AddTrueToObject(patch, k);
 		free(k);
@@ -268,7 +362,7 @@ submit(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 	cs = jmap_req_add(r, "EmailSubmission/set", a);
 	if ((rc = jmap_req_send(j, r, err)) != TERN_OK)
 		goto out;
-	if (ci && (rc = import_result(r, ci, NULL, err)) != TERN_OK)
+	if (ci && (rc = import_result(r, ci, &email_id, err)) != TERN_OK)
 		goto out;
 	if ((rc = jmap_req_result(r, cs, "EmailSubmission/set", &res, &me)) != TERN_OK) {
 		*err = jmap_merr_text("EmailSubmission/set", &me);
@@ -285,8 +379,13 @@ submit(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 		rc = TERN_EPROTO;
 		goto out;
 	}
+	if (sent && had_bcc(raw, len, &env))
+		file_full_copy(j, raw, len, sent, email_id ? email_id : draft_id);
+	if (!sent)
+		log_warn("jmap: no Sent mailbox: the sent message stays in Drafts");
 	rc = done(ctx, q);
 out:
+	smtp_envelope_free(&env);
 	jmap_req_free(r);
 	free(drafts);
 	free(sent);
@@ -294,6 +393,7 @@ out:
 	free(blob);
 	free(mid);
 	free(draft_id);
+	free(email_id);
 	return rc;
 }
 
@@ -340,16 +440,6 @@ out:
 }
 
 static int
-set_stage(struct sync_ctx *ctx, int64_t id, const char *stage)
-{
-	int rc = db_begin(ctx->db);
-	if (rc == TERN_OK && (rc = db_outbox_set_stage(ctx->db, id, stage)) == TERN_OK)
-		return db_commit(ctx->db);
-	db_rollback(ctx->db);
-	return rc == TERN_OK ? TERN_EDB : rc;
-}
-
-static int
 smtp_fallback(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
               const char *stage, char **err)
 {
@@ -370,7 +460,7 @@ smtp_fallback(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, c
 	    (rc = db_jmap_outbox_message_id(ctx->db, q->resource_id, &mid)) == TERN_OK && *mid) {
 		/* The last attempt may have reached the SMTP server, or filed the
 		 * copy before a crash: a copy in Sent is the proof we have. */
-		if ((rc = find_sent(j, mid, sent, &draft_id, &was_sent, err)) != TERN_OK)
+		if ((rc = find_sent(j, mid, sent, NULL, &draft_id, &was_sent, err)) != TERN_OK)
 			goto out;
 		if (was_sent) {
 			log_info("jmap: outbox %lld was sent and filed before a restart", (long long)q->resource_id);

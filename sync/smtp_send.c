@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <libetpan/libetpan.h>
 
+#include "crlf.h"
 #include "err.h"
 #include "strbuf.h"
 #include "sync/smtp_send.h"
@@ -47,38 +48,6 @@ addrs_add(struct smtp_envelope *env, const struct mailimf_address_list *al)
 	}
 }
 
-/* CRLF everywhere, and the header block without Bcc (RFC 5322 3.6.3:
- * blind recipients must not see each other). */
-static void
-normalise(const char *raw, size_t len, strbuf *out)
-{
-	int in_header = 1, skipping = 0;
-	size_t i = 0;
-	while (i < len) {
-		size_t e = i;
-		while (e < len && raw[e] != '\n')
-			e++;
-		size_t l = e;
-		if (l > i && raw[l - 1] == '\r')
-			l--;
-		if (in_header) {
-			if (l == i) {
-				in_header = 0;
-				skipping = 0;
-			} else if (raw[i] == ' ' || raw[i] == '\t') {
-				/* a continuation line belongs to the field before */
-			} else {
-				skipping = l - i >= 4 && strncasecmp(raw + i, "bcc:", 4) == 0;
-			}
-		}
-		if (!(in_header && skipping)) {
-			sb_add(out, raw + i, l - i);
-			sb_add(out, "\r\n", 2);
-		}
-		i = e < len ? e + 1 : e;
-	}
-}
-
 int
 smtp_envelope_build(const char *raw, size_t len, struct smtp_envelope *env, char **err)
 {
@@ -114,7 +83,9 @@ smtp_envelope_build(const char *raw, size_t len, struct smtp_envelope *env, char
 		smtp_envelope_free(env);
 		return TERN_EINVAL;
 	}
-	normalise(raw, len, &sb);
+	/* CRLF everywhere, and the header block without Bcc (RFC 5322 3.6.3:
+	 * blind recipients must not see each other). */
+	crlf_normalise(raw, len, 1, &sb);
 	env->len = sb.len;
 	env->data = sb_steal(&sb);
 	return TERN_OK;

@@ -68,7 +68,8 @@ drain(const struct engine_ops *ops, void *st, struct sync_ctx *ctx)
 		db_queue_set_status(ctx->db, q.id, "sending");
 		rc = ops->push_change(st, ctx, &q, &err);
 		if (rc == TERN_OK) {
-			db_queue_done(ctx->db, q.id);   /* the engine counted it */
+			db_queue_done(ctx->db, q.id);
+			ctx->counts.pushed++;   /* as the runtime does (runner.c) */
 		} else {
 			int final = !tern_err_retryable(rc);
 			printf("change %lld: %s: %s\n", (long long)q.id, tern_strerror(rc), err ? err : "");

@@ -10,10 +10,16 @@ GET (any path)  Cyrus's session, with apiUrl pointing here (/api) and the downlo
                 is left out (a server that cannot send). Logs "session" to DIR/log.
 POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the response.
                 DIR/fail-once (a JSON problem with "status"): answered instead, once (the file
-                is removed). Logs one line per request to DIR/log:
+                is removed). DIR/no-sent-role: Mailbox/get answers carry no "sent" role (an
+                account without a Sent mailbox). Logs one line per request to DIR/log:
                   api calls=N bytes=B get=L1,L2... (the list length of each Email/get answer)
+
+jmap_proxy.py --redirect URL --dir DIR [--tls CERT KEY]: a stub that answers every GET with
+"301 Location: URL" (https with --tls), and logs "redirect auth=yes|no" (whether an
+Authorization header came) to DIR/log.
 """
 import argparse
+import ssl
 import json
 import os
 import sys
@@ -60,6 +66,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         d = self.server.dir
+        if self.server.redirect:
+            self.note("redirect auth=%s" % ("yes" if self.headers.get("Authorization") else "no"))
+            self.send_response(301)
+            self.send_header("Location", self.server.redirect)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         code, final, body = self.upstream(self.server.cyrus + "/.well-known/jmap")
         if code != 200:
             return self.reply(code, body)
@@ -98,9 +111,14 @@ class Handler(BaseHTTPRequestHandler):
         gets = []
         if code == 200:
             resp = json.loads(body)
+            no_sent = os.path.exists(os.path.join(d, "no-sent-role"))
             for name, args, _ in resp.get("methodResponses", []):
                 if name == "Email/get":
                     gets.append(str(len(args.get("list", []))))
+                if name == "Mailbox/get" and no_sent:
+                    for mb in args.get("list", []):
+                        if mb.get("role") == "sent":
+                            mb["role"] = None
             st = read(d, "state")
             if st:
                 resp["sessionState"] = st
@@ -115,14 +133,25 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cyrus", required=True)
+    ap.add_argument("--cyrus")
+    ap.add_argument("--redirect")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     ap.add_argument("--dir", required=True)
     a = ap.parse_args()
+    if not a.cyrus and not a.redirect:
+        ap.error("--cyrus or --redirect is required")
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
-    srv.cyrus = a.cyrus.rstrip("/")
+    srv.cyrus = (a.cyrus or "").rstrip("/")
+    srv.redirect = a.redirect
     srv.dir = a.dir
-    srv.own = "http://127.0.0.1:%d" % srv.server_address[1]
+    scheme = "http"
+    if a.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls[0], a.tls[1])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        scheme = "https"
+    srv.own = "%s://127.0.0.1:%d" % (scheme, srv.server_address[1])
     print(srv.server_address[1], flush=True)
     srv.serve_forever()
 

@@ -2,6 +2,8 @@
 # Session discovery on Cyrus: a bare URL gets /.well-known/jmap, its 301 is
 # followed, relative URLs are resolved, the limits and account are read; a
 # wrong password is an authentication error; TLS is verified with ca_file.
+# A redirect to another host keeps the login over https, sends no password
+# there over plain http, and https is never redirected to http.
 . "${TERN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/jmap_lib.sh"
 
 jmap_conf "http://127.0.0.1:$CYRUS_HTTP_PORT"
@@ -25,9 +27,40 @@ check "wrong password: authentication error (exit 3)" sh -c "'$DRIVE' -c '$W/con
 check "... and the password is not in the output or the log" sh -c "! grep -q wrong '$W/bad' && ! grep -q '$PASS1' '$W/tern.log'"
 
 jmap_conf "https://127.0.0.1:$CYRUS_HTTPS_PORT" "ca_file = $CA_FILE"
-check "HTTPS verified with ca_file (system store kept as well)" sh -c "'$DRIVE' -c '$W/conf' j session | grep -q '^api_url=https://'"
+check "HTTPS verified with ca_file" sh -c "'$DRIVE' -c '$W/conf' j session | grep -q '^api_url=https://'"
 jmap_conf "https://127.0.0.1:$CYRUS_HTTPS_PORT" "ca_file = $BAD_CA_FILE"
 check "HTTPS with a CA that did not sign the certificate: TLS error" sh -c "'$DRIVE' -c '$W/conf' j session | grep -q 'TLS'"
 jmap_conf "https://127.0.0.1:$CYRUS_HTTPS_PORT"
 check "HTTPS without ca_file: the system store does not trust the lab" sh -c "'$DRIVE' -c '$W/conf' j session | grep -q 'TLS'"
+
+# Redirect stubs (jmap_proxy.py --redirect) in front of Cyrus.
+STUB_PIDS=
+trap 'r=$?; [ -n "$STUB_PIDS" ] && kill $STUB_PIDS 2>/dev/null; (exit $r); _lab_cleanup' EXIT
+stub() {  # NAME TARGET [tls]: starts a stub; STUB is its URL
+  d=$W/$1
+  mkdir -p "$d"
+  if [ "${3:-}" = tls ]; then
+    "$LAB_PY" "$TERN_SRCDIR/tests/integration/jmap_proxy.py" --redirect "$2" --dir "$d" \
+      --tls "$TERN_LAB/ssl/cert.pem" "$TERN_LAB/ssl/key.pem" >"$d/port" 2>"$d/err" &
+    scheme=https
+  else
+    "$LAB_PY" "$TERN_SRCDIR/tests/integration/jmap_proxy.py" --redirect "$2" --dir "$d" >"$d/port" 2>"$d/err" &
+    scheme=http
+  fi
+  STUB_PIDS="$STUB_PIDS $!"
+  wait_for "stub $1" 5 test -s "$d/port"
+  STUB=$scheme://127.0.0.1:$(cat "$d/port")
+}
+stub cross "https://localhost:$CYRUS_HTTPS_PORT/.well-known/jmap"
+jmap_conf "$STUB/.well-known/jmap" "ca_file = $CA_FILE"
+drive session >"$W/x" 2>&1
+check "redirect to another host over https: logged in there" grep -qx "api_url=https://localhost:$CYRUS_HTTPS_PORT/jmap/" "$W/x"
+check "... and the move is logged" grep -q "session moved from http://127.0.0.1:.* to https://localhost:$CYRUS_HTTPS_PORT" "$W/tern.log"
+stub plain "http://localhost:$CYRUS_HTTP_PORT/.well-known/jmap"
+jmap_conf "$STUB/.well-known/jmap"
+check "redirect to another host over plain http: no password sent, an authentication error that says so" sh -c "
+  '$DRIVE' -c '$W/conf' j session >'$W/y' 2>&1; [ \$? = 3 ] && grep -q 'not sent to another host over plain http' '$W/y'"
+stub down "http://127.0.0.1:$CYRUS_HTTP_PORT/.well-known/jmap" tls
+jmap_conf "$STUB/.well-known/jmap" "ca_file = $CA_FILE"
+check "redirect from https to http: refused" sh -c "'$DRIVE' -c '$W/conf' j session 2>&1 | grep -q 'redirects from https to http://127.0.0.1:$CYRUS_HTTP_PORT/.well-known/jmap: refused'"
 check_done
