@@ -55,6 +55,10 @@ struct engine_ops {
 	 * _add_email_ids(), in one transaction, then ctx->committed().
 	 * NULL if the engine cannot search (the local results stand alone). */
 	int (*server_search)(void *st, struct sync_ctx *ctx, const search_query *q, char **err);
+	/* NULL, or the time the runtime may let pass between full cycles,
+	 * given the configured dflt_ms: longer while the server pushes its
+	 * changes (a healthy JMAP event stream), so it is not polled as well. */
+	int (*poll_ms)(void *st, int dflt_ms);
 };
 
 const struct engine_ops *engine_imap(void);

@@ -42,6 +42,8 @@ int jmap_submit_push(struct jmap *j, struct sync_ctx *ctx, const struct queue_ro
  * max_ms, whichever comes first. */
 int jmap_push_wait(struct jmap *j, struct sync_ctx *ctx, int max_ms, char **err);
 void jmap_push_free(struct jmap *j);
+/* Whether an event stream is open and streaming. */
+int jmap_push_streaming(const struct jmap *j);
 /* Forget the stream (the session changed). */
 void jmap_push_reset(struct jmap *j);
 

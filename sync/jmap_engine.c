@@ -282,6 +282,20 @@ op_server_search(void *st, struct sync_ctx *ctx, const search_query *q, char **e
 	return rc;
 }
 
+/* While the event stream is healthy the server tells us of every change:
+ * a full cycle is only a safety net then. A broken stream makes
+ * jmap_push_wait() poll every poll_interval again. */
+#define PUSH_SAFETY_MS (15 * 60 * 1000)
+
+static int
+op_poll_ms(void *st, int dflt_ms)
+{
+	const struct jmap *j = st;
+	if (!jmap_push_streaming(j))
+		return dflt_ms;
+	return dflt_ms > PUSH_SAFETY_MS ? dflt_ms : PUSH_SAFETY_MS;
+}
+
 static const struct engine_ops jmap_ops = {
 	.name = "jmap",
 	.connect = op_connect,
@@ -292,6 +306,7 @@ static const struct engine_ops jmap_ops = {
 	.interrupt = op_interrupt,
 	.fetch_body = op_fetch_body,
 	.server_search = op_server_search,
+	.poll_ms = op_poll_ms,
 };
 
 const struct engine_ops *

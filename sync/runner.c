@@ -167,7 +167,7 @@ int
 runner_poll_ms(runner *r)
 {
 	int s = r->env->acct->poll_interval > 0 ? r->env->acct->poll_interval : 60;
-	return s * 1000;
+	return r->st && r->ops->poll_ms ? r->ops->poll_ms(r->st, s * 1000) : s * 1000;
 }
 
 void
