@@ -141,39 +141,58 @@ db_jmap_destroy(db *d, int64_t account_id, const char *email_id, int *found)
 }
 
 int
-db_jmap_keep_begin(db *d)
-{
-	int rc = db_exec(d, "CREATE TEMP TABLE IF NOT EXISTS jmap_keep (email_id TEXT PRIMARY KEY) WITHOUT ROWID");
-	return rc == TERN_OK ? db_exec(d, "DELETE FROM temp.jmap_keep") : rc;
-}
-
-int
-db_jmap_keep_add(db *d, const char *email_id)
-{
-	static const char sql[] = "INSERT OR IGNORE INTO temp.jmap_keep (email_id) VALUES (?)";
-	sqlite3_stmt *st = db_stmt(d, sql);
-	if (!st)
-		return TERN_EDB;
-	sqlite3_bind_text(st, 1, email_id, -1, SQLITE_STATIC);
-	return db_step_done(d, st);
-}
-
-int
-db_jmap_keep_sweep(db *d, int64_t account_id, int64_t *removed)
+db_jmap_email_ids_page(db *d, int64_t account_id, int64_t *after, int limit, char ***ids, int *n)
 {
 	static const char sql[] =
-		"DELETE FROM message WHERE account_id = ?1 AND email_id IS NOT NULL "
-		"AND email_id NOT IN (SELECT email_id FROM temp.jmap_keep) "
+		"SELECT id, email_id FROM message WHERE account_id = ?1 AND id > ?2 AND email_id IS NOT NULL "
 		"AND NOT EXISTS (SELECT 1 FROM pending_change p WHERE p.resource_type = 'Email' "
-		"AND p.resource_id = message.id)";
+		"AND p.resource_id = message.id) ORDER BY id LIMIT ?3";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int s;
+	*ids = NULL;
+	*n = 0;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, *after);
+	sqlite3_bind_int(st, 3, limit);
+	*ids = xcalloc((size_t)limit + 1, sizeof **ids);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW && *n < limit) {
+		*after = sqlite3_column_int64(st, 0);
+		(*ids)[(*n)++] = xstrdup((const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (s != SQLITE_ROW && s != SQLITE_DONE) {
+		db_jmap_ids_free(*ids, *n);
+		*ids = NULL;
+		*n = 0;
+		return TERN_EDB;
+	}
+	return TERN_OK;
+}
+
+void
+db_jmap_ids_free(char **ids, int n)
+{
+	for (int i = 0; ids && i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+int
+db_jmap_has_messages(db *d, int64_t account_id, int *has)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM message WHERE account_id = ?)";
 	sqlite3_stmt *st = db_stmt(d, sql);
 	int rc;
 	if (!st)
 		return TERN_EDB;
 	sqlite3_bind_int64(st, 1, account_id);
-	rc = db_step_done(d, st);
-	*removed = rc == TERN_OK ? db_changes(d) : 0;
-	return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*has = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? TERN_OK : TERN_EDB;
 }
 
 int

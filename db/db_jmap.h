@@ -29,12 +29,14 @@ int db_jmap_set_mailboxes(db *d, int64_t msg_id, const int64_t *mbs, size_t n, i
  * *found: whether there was one. */
 int db_jmap_destroy(db *d, int64_t account_id, const char *email_id, int *found);
 
-/* Full resync: remember every email id the server still has, then remove
- * the account's messages that are not among them, except those a queued
- * local change refers to (its push decides). *removed counts them. */
-int db_jmap_keep_begin(db *d);
-int db_jmap_keep_add(db *d, const char *email_id);
-int db_jmap_keep_sweep(db *d, int64_t account_id, int64_t *removed);
+/* Full resync: the email ids of the account's messages, a page of up to
+ * limit with message ids above *after (which advances), leaving out those a
+ * queued local change refers to (its push decides). The caller asks the
+ * server about each and removes what it does not have. */
+int db_jmap_email_ids_page(db *d, int64_t account_id, int64_t *after, int limit, char ***ids, int *n);
+void db_jmap_ids_free(char **ids, int n);
+/* Whether the account has any message. */
+int db_jmap_has_messages(db *d, int64_t account_id, int *has);
 
 /* A renamed mailbox: descendants "old/..." become "new/...". */
 int db_jmap_mailbox_rename_children(db *d, int64_t account_id, const char *old_name,

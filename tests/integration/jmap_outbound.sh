@@ -67,4 +67,19 @@ check "... and the message count equals the server's" test "$(sql 'SELECT count(
 sql "UPDATE pending_change SET next_attempt_at = 0"
 drive sync >/dev/null
 check "... and the change is pushed afterwards" test "$(kw "${F#* }" '$flagged')" = true
+
+# A resync that must sweep (the Email state is gone, messages are here),
+# in pages of 20, while another client destroys an email: every survivor
+# stays, and the destroyed one goes.
+proxy_start
+echo '{"maxObjectsInGet": 20}' >"$P/limits.json"
+jmap_conf "$PROXY_URL"
+sql "DELETE FROM sync_state WHERE resource = 'Email'"
+: >"$P/destroy-mid-sweep"
+drive sync >/dev/null
+check "another client destroyed an email during the sweep" grep -q '^destroyed-mid-sweep' "$P/log"
+VICTIM=$(sed -n 's/^destroyed-mid-sweep //p' "$P/log")
+check "... the resync keeps every survivor and drops it: the message count equals the server's" \
+  test "$(sql 'SELECT count(*) FROM message')" = "$(jmapctl count)"
+check "... and the destroyed one is gone" test -z "$(sql "SELECT id FROM message WHERE email_id = '$VICTIM'")"
 check_done

@@ -11,7 +11,10 @@ GET (any path)  Cyrus's session, with apiUrl pointing here (/api) and the downlo
 POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the response.
                 DIR/fail-once (a JSON problem with "status"): answered instead, once (the file
                 is removed). DIR/no-sent-role: Mailbox/get answers carry no "sent" role (an
-                account without a Sent mailbox). Logs one line per request to DIR/log:
+                account without a Sent mailbox).
+                DIR/destroy-mid-sweep: at the second request of a resync's sweep (an Email/query
+                without filter, or an Email/get of ids only), another client first destroys the
+                email Cyrus lists first (the file is removed; "destroyed-mid-sweep ID" logged). Logs one line per request to DIR/log:
                   api calls=N bytes=B get=L1,L2... (the list length of each Email/get answer)
 
 jmap_proxy.py --redirect URL --dir DIR [--tls CERT KEY]: a stub that answers every GET with
@@ -106,8 +109,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(json.loads(fail).get("status", 400), fail.encode(), "application/problem+json")
         if not getattr(self.server, "api", None):
             self.do_GET_session_only()
-        code, _, body = self.upstream(self.server.api, data)
         req = json.loads(data)
+        self.mid_sweep(d, req)
+        code, _, body = self.upstream(self.server.api, data)
         gets = []
         if code == 200:
             resp = json.loads(body)
@@ -125,6 +129,28 @@ class Handler(BaseHTTPRequestHandler):
             body = json.dumps(resp).encode()
         self.note("api calls=%d bytes=%d get=%s" % (len(req.get("methodCalls", [])), len(data), ",".join(gets)))
         self.reply(code, body)
+
+    def mid_sweep(self, d, req):
+        flag = os.path.join(d, "destroy-mid-sweep")
+        if not os.path.exists(flag):
+            return
+        sweepy = any((n == "Email/query" and "filter" not in a) or
+                     (n == "Email/get" and a.get("properties") == ["id"])
+                     for n, a, _ in req.get("methodCalls", []))
+        if not sweepy:
+            return
+        self.server.sweeps = getattr(self.server, "sweeps", 0) + 1
+        if self.server.sweeps < 2:
+            return
+        os.unlink(flag)
+        using = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
+        acct = req["methodCalls"][0][1]["accountId"]
+        q = {"using": using, "methodCalls": [["Email/query", {"accountId": acct, "limit": 1}, "q"]]}
+        _, _, body = self.upstream(self.server.api, json.dumps(q).encode())
+        victim = json.loads(body)["methodResponses"][0][1]["ids"][0]
+        x = {"using": using, "methodCalls": [["Email/set", {"accountId": acct, "destroy": [victim]}, "x"]]}
+        self.upstream(self.server.api, json.dumps(x).encode())
+        self.note("destroyed-mid-sweep %s" % victim)
 
     def do_GET_session_only(self):
         code, final, body = self.upstream(self.server.cyrus + "/.well-known/jmap")
