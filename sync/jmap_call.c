@@ -155,6 +155,18 @@ jmap_merr_class(enum jmap_merr_type t)
 	}
 }
 
+int
+jmap_merr_about(const struct jmap_merr *me, const char *arg)
+{
+	const cJSON *args = jmap_arr(me->error, "arguments"), *a;
+	if (!args)
+		return 1;
+	cJSON_ArrayForEach(a, args)
+		if (cJSON_IsString(a) && strcmp(a->valuestring, arg) == 0)
+			return 1;
+	return 0;
+}
+
 char *
 jmap_merr_text(const char *method, const struct jmap_merr *me)
 {
@@ -504,6 +516,7 @@ jmap_req_result(jmap_req *r, const char *call_id, const char *method, cJSON **ar
 			me->type = JMAP_MERR_OTHER;
 			me->name = t ? t : "error";
 			me->description = jmap_str(p->args, "description");
+			me->error = p->args;
 			for (size_t k = 0; t && k < ARRAY_LEN(merr_names); k++)
 				if (strcmp(t, merr_names[k].name) == 0)
 					me->type = merr_names[k].type;

@@ -12,6 +12,8 @@ POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the res
                 DIR/fail-once (a JSON problem with "status"): answered instead, once (the file
                 is removed). DIR/no-sent-role: Mailbox/get answers carry no "sent" role (an
                 account without a Sent mailbox).
+                DIR/max-changes-zero (a method name, e.g. Email/changes): that method is sent
+                with maxChanges 0 (Cyrus answers invalidArguments naming maxChanges).
                 DIR/destroy-mid-sweep: at the second request of a resync's sweep (an Email/query
                 without filter, or an Email/get of ids only), another client first destroys the
                 email Cyrus lists first (the file is removed; "destroyed-mid-sweep ID" logged). Logs one line per request to DIR/log:
@@ -111,6 +113,12 @@ class Handler(BaseHTTPRequestHandler):
             self.do_GET_session_only()
         req = json.loads(data)
         self.mid_sweep(d, req)
+        zero = read(d, "max-changes-zero")
+        if zero:
+            for name, args, _ in req.get("methodCalls", []):
+                if name == zero:
+                    args["maxChanges"] = 0
+            data = json.dumps(req).encode()
         code, _, body = self.upstream(self.server.api, data)
         gets = []
         if code == 200:
