@@ -11,6 +11,7 @@
 #include "db/db_sync.h"
 #include "err.h"
 #include "log.h"
+#include "strbuf.h"
 #include "sync/jmap.h"
 #include "sync/jmap_call.h"
 #include "sync/jmap_json.h"
@@ -21,6 +22,7 @@
 struct mb {
 	const char *id;
 	const char *name;          /* the leaf name */
+	char *leaf;                /* name as a path component ("/" stood in for) */
 	const char *parent;        /* NULL: top level */
 	const char *role;
 	uint64_t total, unread;
@@ -51,6 +53,23 @@ role_ok(const char *r)
 	return r;
 }
 
+/* JMAP names are free text (RFC 8621 2: the tree is parentId), but tern's
+ * paths join names with "/": a "/" inside a name becomes U+2215 DIVISION
+ * SLASH, which looks the same and keeps the mailbox (and its mail) where
+ * it belongs. */
+static char *
+leaf_of(const char *name)
+{
+	strbuf sb = STRBUF_INIT;
+	for (const char *p = name; *p; p++) {
+		if (*p == '/')
+			sb_adds(&sb, "\xe2\x88\x95");
+		else
+			sb_addc(&sb, *p);
+	}
+	return sb_steal(&sb);
+}
+
 static int
 parse_list(const cJSON *list, struct mb **out, int *n)
 {
@@ -62,12 +81,11 @@ parse_list(const cJSON *list, struct mb **out, int *n)
 		const cJSON *rights = jmap_obj(o, "myRights");
 		m->id = jmap_id(o, "id");
 		m->name = jmap_str(o, "name");
-		if (!m->id || !m->name || !*m->name || strchr(m->name, '/')) {
-			/* A "/" in a name would break the path; such a mailbox is
-			 * skipped rather than shown under the wrong parent. */
-			log_warn("jmap: skipping a mailbox with a missing id or unusable name");
+		if (!m->id || !m->name || !*m->name) {
+			log_warn("jmap: skipping a mailbox with a missing id or name");
 			continue;
 		}
+		m->leaf = leaf_of(m->name);
 		m->parent = jmap_id(o, "parentId");
 		m->role = role_ok(jmap_str(o, "role"));
 		m->has_counts = jmap_uint(o, "totalEmails", &m->total) == TERN_OK &&
@@ -100,25 +118,25 @@ path_of(db *d, int64_t account_id, struct mb *v, int n, struct mb *m, int depth)
 	if (depth > MAX_DEPTH)
 		return TERN_EPROTO;
 	if (!m->parent) {
-		m->path = xstrdup(m->name);
+		m->path = xstrdup(m->leaf);
 		m->depth = 0;
 		return TERN_OK;
 	}
 	if ((p = find(v, n, m->parent))) {
 		if (path_of(d, account_id, v, n, p, depth + 1) != TERN_OK)
 			return TERN_EPROTO;
-		m->path = xasprintf("%s/%s", p->path, m->name);
+		m->path = xasprintf("%s/%s", p->path, m->leaf);
 		m->depth = p->depth + 1;
 		return TERN_OK;
 	}
 	if (db_mailbox_by_remote(d, account_id, m->parent, &pr) == TERN_OK) {
-		m->path = xasprintf("%s/%s", pr.name, m->name);
+		m->path = xasprintf("%s/%s", pr.name, m->leaf);
 		m->depth = 1 + (int)(strlen(pr.name) > 0);
 		db_mailbox_row_free(&pr);
 		return TERN_OK;
 	}
 	/* Parent unknown: shown at the top level until it arrives. */
-	m->path = xstrdup(m->name);
+	m->path = xstrdup(m->leaf);
 	m->parent = NULL;
 	return TERN_OK;
 }
@@ -189,8 +207,10 @@ apply(struct jmap *j, db *d, const cJSON *list, int full, int *changed)
 		free(s.gone);
 	}
 out:
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		free(v[i].path);
+		free(v[i].leaf);
+	}
 	free(v);
 	return rc;
 }

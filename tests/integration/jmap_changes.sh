@@ -1,6 +1,8 @@
 #!/bin/sh
 # Changes made by another client over IMAP on the same Cyrus account reach
-# the database through Email/changes and Mailbox/changes.
+# the database through Email/changes and Mailbox/changes. A mailbox whose
+# name has a "/" (which Cyrus refuses, so jmap_proxy.py fakes it) is kept,
+# with its mail, under its parent.
 . "${TERN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/jmap_lib.sh"
 
 lab_load cyrus "$USER1" 100 --seed 7 --no-big >/dev/null 2>&1
@@ -33,4 +35,15 @@ check "a renamed folder is renamed" test "$(sql "SELECT count(*) FROM mailbox WH
 check "... the old name is gone" test "$(sql "SELECT count(*) FROM mailbox WHERE name = 'Projects'")" = 0
 check "a deleted folder is gone" test "$(sql "SELECT count(*) FROM mailbox WHERE name = 'Old'")" = 0
 check "Inbox count equals the server's" test "$(sql "SELECT total FROM mailbox WHERE role = 'inbox'")" = "$($I count INBOX)"
+
+printf 'From: x@localhost\r\nTo: alice@localhost\r\nSubject: in sub\r\nMessage-ID: <in-sub@localhost>\r\n\r\nhello\r\n' >"$W/sub.eml"
+$I append Work/Sub "$W/sub.eml" >/dev/null
+proxy_start
+printf 'Sub\t2024/Q1' >"$P/rename-mailbox"
+jmap_conf "$PROXY_URL"
+"$DRIVE" -c "$W/conf" -d "$W/fresh" j sync >/dev/null
+fsql() { sqlite3 "$W/fresh/tern.db" "$1"; }
+check "a mailbox named '2024/Q1' is kept, under its parent, the '/' shown as U+2215" \
+  test "$(fsql "SELECT count(*) FROM mailbox WHERE name = 'Work/2024$(printf '\342\210\225')Q1'")" = 1
+check "... with its mail" test "$(fsql "SELECT b.name FROM message m JOIN message_mailbox mm ON mm.message_id = m.id JOIN mailbox b ON b.id = mm.mailbox_id WHERE m.message_id = 'in-sub@localhost'")" = "Work/2024$(printf '\342\210\225')Q1"
 check_done

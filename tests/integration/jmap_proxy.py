@@ -12,6 +12,8 @@ POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the res
                 DIR/fail-once (a JSON problem with "status"): answered instead, once (the file
                 is removed). DIR/no-sent-role: Mailbox/get answers carry no "sent" role (an
                 account without a Sent mailbox).
+                DIR/rename-mailbox ("FROM<TAB>TO"): a mailbox named FROM is called TO in
+                Mailbox/get answers (names Cyrus refuses, such as "a/b").
                 DIR/max-changes-zero (a method name, e.g. Email/changes): that method is sent
                 with maxChanges 0 (Cyrus answers invalidArguments naming maxChanges).
                 DIR/destroy-mid-sweep: at the second request of a resync's sweep (an Email/query
@@ -124,13 +126,16 @@ class Handler(BaseHTTPRequestHandler):
         if code == 200:
             resp = json.loads(body)
             no_sent = os.path.exists(os.path.join(d, "no-sent-role"))
+            ren = (read(d, "rename-mailbox") or "").split("\t")
             for name, args, _ in resp.get("methodResponses", []):
                 if name == "Email/get":
                     gets.append(str(len(args.get("list", []))))
-                if name == "Mailbox/get" and no_sent:
+                if name == "Mailbox/get":
                     for mb in args.get("list", []):
-                        if mb.get("role") == "sent":
+                        if no_sent and mb.get("role") == "sent":
                             mb["role"] = None
+                        if len(ren) == 2 and mb.get("name") == ren[0]:
+                            mb["name"] = ren[1]
             st = read(d, "state")
             if st:
                 resp["sessionState"] = st
