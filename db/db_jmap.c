@@ -65,7 +65,8 @@ db_jmap_set_mailboxes(db *d, int64_t msg_id, const int64_t *mbs, size_t n, int64
                       int *changed)
 {
 	static const char cur[] = "SELECT mailbox_id, hidden FROM message_mailbox WHERE message_id = ?";
-	static const char del[] = "DELETE FROM message_mailbox WHERE message_id = ? AND mailbox_id = ? AND hidden = 0";
+	static const char del[] = "DELETE FROM message_mailbox WHERE message_id = ? AND mailbox_id = ?";
+	static const char unhide[] = "UPDATE message_mailbox SET hidden = 0 WHERE message_id = ? AND mailbox_id = ?";
 	sqlite3_stmt *st;
 	int64_t *have = NULL;
 	int *hid = NULL;
@@ -95,9 +96,12 @@ db_jmap_set_mailboxes(db *d, int64_t msg_id, const int64_t *mbs, size_t n, int64
 		int keep = 0;
 		for (size_t k = 0; k < n && !keep; k++)
 			keep = mbs[k] == have[i];
-		if (keep || hid[i])
+		if (keep && !hid[i])
 			continue;
-		if (!(st = db_stmt(d, del)))
+		/* A hidden row is the source of a move or delete that is no longer
+		 * queued (it failed): the server's view decides, so the message
+		 * does not vanish from every local view. */
+		if (!(st = db_stmt(d, keep ? unhide : del)))
 			goto fail;
 		sqlite3_bind_int64(st, 1, msg_id);
 		sqlite3_bind_int64(st, 2, have[i]);
@@ -177,6 +181,33 @@ db_jmap_ids_free(char **ids, int n)
 	for (int i = 0; ids && i < n; i++)
 		free(ids[i]);
 	free(ids);
+}
+
+int
+db_jmap_message_mailbox_rids(db *d, int64_t msg_id, char ***rids, int *n)
+{
+	static const char sql[] =
+		"SELECT b.remote_id FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id "
+		"WHERE mm.message_id = ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int s;
+	*rids = NULL;
+	*n = 0;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, msg_id);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		*rids = xrealloc(*rids, (size_t)(*n + 1) * sizeof **rids);
+		(*rids)[(*n)++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_reset(st);
+	if (s != SQLITE_DONE) {
+		db_jmap_ids_free(*rids, *n);
+		*rids = NULL;
+		*n = 0;
+		return TERN_EDB;
+	}
+	return TERN_OK;
 }
 
 int

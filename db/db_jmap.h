@@ -21,8 +21,9 @@ int db_jmap_message_find(db *d, int64_t account_id, const char *email_id, struct
  * message is gone or has no email id. */
 int db_jmap_message_remote(db *d, int64_t msg_id, char **email_id, char **blob_id);
 
-/* Makes the message's visible mailboxes exactly mbs[0..n) (hidden rows, a
- * queued move's source, are left alone). *changed: whether any row moved. */
+/* Makes the message's mailboxes exactly mbs[0..n), all visible. Only for a
+ * message without a queued move or delete (db_queue_pending_for): a hidden
+ * row is then what a failed one left. *changed: whether any row moved. */
 int db_jmap_set_mailboxes(db *d, int64_t msg_id, const int64_t *mbs, size_t n, int64_t received_at,
                           int *changed);
 /* Removes the message with this email id (Email/changes destroyed).
@@ -35,6 +36,9 @@ int db_jmap_destroy(db *d, int64_t account_id, const char *email_id, int *found)
  * server about each and removes what it does not have. */
 int db_jmap_email_ids_page(db *d, int64_t account_id, int64_t *after, int limit, char ***ids, int *n);
 void db_jmap_ids_free(char **ids, int n);
+/* The remote ids of the mailboxes a message is in locally (hidden rows
+ * too). */
+int db_jmap_message_mailbox_rids(db *d, int64_t msg_id, char ***rids, int *n);
 /* Whether the account has any message. */
 int db_jmap_has_messages(db *d, int64_t account_id, int *has);
 

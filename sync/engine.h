@@ -39,6 +39,11 @@ struct engine_ops {
 	/* Carry one queued change to the server. TERN_OK: confirmed (the runtime
 	 * removes the row); else the error class decides retry or failure. */
 	int (*push_change)(void *st, struct sync_ctx *ctx, const struct queue_row *q, char **err);
+	/* NULL, or push_change for n rows at once, in fewer round trips where
+	 * the protocol allows (JMAP: one Email/set for many): rcs[i] and
+	 * errs[i] (caller frees, may be NULL) are rows[i]'s result. */
+	void (*push_changes)(void *st, struct sync_ctx *ctx, const struct queue_row *rows, int n, int *rcs,
+	                     char **errs);
 	/* Mailboxes and counts, then every folder, newest first, in batches. */
 	int (*sync_all)(void *st, struct sync_ctx *ctx, char **err);
 	/* Wait for a server change (IDLE / EventSource / poll), wake_fd, or max_ms.

@@ -35,6 +35,10 @@ int jmap_emails_sync(struct jmap *j, struct sync_ctx *ctx, int *changed, char **
 
 /* Outbound: one queue row (flag, move, delete). */
 int jmap_outbound_push(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, char **err);
+/* The same for n rows, in as few Email/set calls as maxObjectsInSet allows:
+ * rcs[i] and errs[i] (caller frees, may be NULL) for rows[i]. */
+void jmap_outbound_push_many(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *rows, int n,
+                             int *rcs, char **errs);
 /* Outbound: send and append (outbox rows). */
 int jmap_submit_push(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, char **err);
 

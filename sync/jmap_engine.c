@@ -107,6 +107,45 @@ op_push_change(void *st, struct sync_ctx *ctx, const struct queue_row *q, char *
 	return jmap_outbound_push(j, ctx, q, err);
 }
 
+static void
+op_push_changes(void *st, struct sync_ctx *ctx, const struct queue_row *rows, int n, int *rcs, char **errs)
+{
+	struct jmap *j = st;
+	char *err = NULL;
+	int rc, i = 0;
+
+	jmap_http_clear_interrupt(j->http);
+	if ((rc = jmap_session_ensure(j, &err)) != TERN_OK) {
+		for (int k = 0; k < n; k++) {
+			rcs[k] = rc;
+			errs[k] = k == 0 ? err : NULL;
+		}
+		return;
+	}
+	while (i < n) {
+		int e = i;
+		if (str_eq(rows[i].resource_type, "Outbox")) {
+			errs[i] = NULL;
+			rcs[i] = jmap_submit_push(j, ctx, &rows[i], &errs[i]);
+			e = i + 1;
+		} else {
+			while (e < n && !str_eq(rows[e].resource_type, "Outbox"))
+				e++;
+			jmap_outbound_push_many(j, ctx, rows + i, e - i, rcs + i, errs + i);
+		}
+		/* The connection failed: the rest waits for the reconnect. */
+		if (rcs[e - 1] == TERN_ENET || rcs[e - 1] == TERN_ETIMEOUT || rcs[e - 1] == TERN_ECANCELLED ||
+		    rcs[e - 1] == TERN_EAUTH || rcs[e - 1] == TERN_ETLS) {
+			for (int k = e; k < n; k++) {
+				rcs[k] = rcs[e - 1];
+				errs[k] = NULL;
+			}
+			return;
+		}
+		i = e;
+	}
+}
+
 static int
 op_sync_all(void *st, struct sync_ctx *ctx, char **err)
 {
@@ -301,6 +340,7 @@ static const struct engine_ops jmap_ops = {
 	.connect = op_connect,
 	.disconnect = op_disconnect,
 	.push_change = op_push_change,
+	.push_changes = op_push_changes,
 	.sync_all = op_sync_all,
 	.wait = op_wait,
 	.interrupt = op_interrupt,

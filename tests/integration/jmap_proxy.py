@@ -19,7 +19,9 @@ POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the res
                 DIR/destroy-mid-sweep: at the second request of a resync's sweep (an Email/query
                 without filter, or an Email/get of ids only), another client first destroys the
                 email Cyrus lists first (the file is removed; "destroyed-mid-sweep ID" logged). Logs one line per request to DIR/log:
-                  api calls=N bytes=B get=L1,L2... (the list length of each Email/get answer)
+                  api calls=N bytes=B get=L1,L2... set=S1,S2...
+                (the list length of each Email/get answer; the number of updates and destroys
+                of each Email/set call)
 
 jmap_proxy.py --redirect URL --dir DIR [--tls CERT KEY]: a stub that answers every GET with
 "301 Location: URL" (https with --tls), and logs "redirect auth=yes|no" (whether an
@@ -140,7 +142,10 @@ class Handler(BaseHTTPRequestHandler):
             if st:
                 resp["sessionState"] = st
             body = json.dumps(resp).encode()
-        self.note("api calls=%d bytes=%d get=%s" % (len(req.get("methodCalls", [])), len(data), ",".join(gets)))
+        sets = [str(len(a.get("update") or {}) + len(a.get("destroy") or []))
+                for n, a, _ in req.get("methodCalls", []) if n == "Email/set"]
+        self.note("api calls=%d bytes=%d get=%s set=%s" % (len(req.get("methodCalls", [])), len(data),
+                                                          ",".join(gets), ",".join(sets)))
         self.reply(code, body)
 
     def mid_sweep(self, d, req):
