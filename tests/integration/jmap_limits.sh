@@ -73,6 +73,14 @@ rm -f "$P/max-changes-zero"
 echo '{"type":"urn:ietf:params:jmap:error:limit","limit":"maxCallsInRequest","status":400}' >"$P/fail-once"
 check "a 'limit' request error (maxCallsInRequest): retried with smaller requests, the sync succeeds" \
   sh -c "'$DRIVE' -c '$W/conf' j sync >/dev/null && grep -q 'api failed-once' '$P/log'"
+# A "limit" refusal of the second request of a split call list (Mailbox/changes
+# and its gets: [c0 c1] [c2]) retries from there: c0 is not sent again.
+n0=$(wc -l <"$P/log")
+echo '{"type":"urn:ietf:params:jmap:error:limit","limit":"maxCallsInRequest","status":400,"call":"c2"}' >"$P/fail-call"
+check "a 'limit' refusal of a later part of a request: the sync succeeds" sh -c "'$DRIVE' -c '$W/conf' j sync >/dev/null"
+check "... the refusal happened" grep -q 'api failed-call' "$P/log"
+check "... and the part already answered was not sent again" \
+  test "$(sed -n "$((n0 + 1)),\$p" "$P/log" | grep -c 'methods=Mailbox/changes')" = 1
 echo '{"type":"urn:ietf:params:jmap:error:notRequest","detail":"bad","status":400}' >"$P/fail-once"
 "$DRIVE" -c "$W/conf" j sync >"$W/nr" 2>&1
 check "a 'notRequest' request error fails the sync with its type" grep -q 'error:notRequest: bad' "$W/nr"

@@ -10,7 +10,8 @@ GET (any path)  Cyrus's session, with apiUrl pointing here (/api) and the downlo
                 is left out (a server that cannot send). Logs "session" to DIR/log.
 POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the response.
                 DIR/fail-once (a JSON problem with "status"): answered instead, once (the file
-                is removed). DIR/no-sent-role: Mailbox/get answers carry no "sent" role (an
+                is removed). DIR/fail-call: the same for the first request holding the call
+                whose id is the problem's "call" member (e.g. "c2"). DIR/no-sent-role: Mailbox/get answers carry no "sent" role (an
                 account without a Sent mailbox).
                 DIR/rename-mailbox ("FROM<TAB>TO"): a mailbox named FROM is called TO in
                 Mailbox/get answers (names Cyrus refuses, such as "a/b").
@@ -113,6 +114,11 @@ class Handler(BaseHTTPRequestHandler):
             os.unlink(os.path.join(d, "fail-once"))
             self.note("api failed-once")
             return self.reply(json.loads(fail).get("status", 400), fail.encode(), "application/problem+json")
+        fc = read(d, "fail-call")
+        if fc and json.loads(fc).get("call") in [c[2] for c in json.loads(data).get("methodCalls", [])]:
+            os.unlink(os.path.join(d, "fail-call"))
+            self.note("api failed-call")
+            return self.reply(json.loads(fc).get("status", 400), fc.encode(), "application/problem+json")
         if not getattr(self.server, "api", None):
             self.do_GET_session_only()
         req = json.loads(data)
@@ -144,8 +150,9 @@ class Handler(BaseHTTPRequestHandler):
             body = json.dumps(resp).encode()
         sets = [str(len(a.get("update") or {}) + len(a.get("destroy") or []))
                 for n, a, _ in req.get("methodCalls", []) if n == "Email/set"]
-        self.note("api calls=%d bytes=%d get=%s set=%s" % (len(req.get("methodCalls", [])), len(data),
-                                                          ",".join(gets), ",".join(sets)))
+        self.note("api calls=%d bytes=%d get=%s set=%s methods=%s" % (
+            len(req.get("methodCalls", [])), len(data), ",".join(gets), ",".join(sets),
+            ",".join(c[0] for c in req.get("methodCalls", []))))
         self.reply(code, body)
 
     def mid_sweep(self, d, req):
