@@ -46,4 +46,16 @@ fsql() { sqlite3 "$W/fresh/tern.db" "$1"; }
 check "a mailbox named '2024/Q1' is kept, under its parent, the '/' shown as U+2215" \
   test "$(fsql "SELECT count(*) FROM mailbox WHERE name = 'Work/2024$(printf '\342\210\225')Q1'")" = 1
 check "... with its mail" test "$(fsql "SELECT b.name FROM message m JOIN message_mailbox mm ON mm.message_id = m.id JOIN mailbox b ON b.id = mm.mailbox_id WHERE m.message_id = 'in-sub@localhost'")" = "Work/2024$(printf '\342\210\225')Q1"
+
+# A server that refuses Mailbox/get of all mailboxes (requestTooLarge, as
+# RFC 8620 allows beyond maxObjectsInGet, 3 here): Mailbox/query and gets
+# in chunks of 3.
+rm -f "$P/rename-mailbox"
+: >"$P/mailbox-get-too-large"
+echo '{"maxObjectsInGet": 3}' >"$P/limits.json"
+"$DRIVE" -c "$W/conf" -d "$W/fresh2" j sync >/dev/null
+check "Mailbox/get refused as too large: every mailbox still arrives" \
+  test "$(sqlite3 "$W/fresh2/tern.db" 'SELECT count(*) FROM mailbox')" = "$(jmapctl mailboxes | wc -l)"
+check "... through Mailbox/query" grep -q 'methods=Mailbox/query' "$P/log"
+check "... and so does the mail" test "$(sqlite3 "$W/fresh2/tern.db" 'SELECT count(*) FROM message')" = "$(jmapctl count)"
 check_done

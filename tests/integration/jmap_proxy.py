@@ -15,6 +15,8 @@ POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the res
                 account without a Sent mailbox).
                 DIR/rename-mailbox ("FROM<TAB>TO"): a mailbox named FROM is called TO in
                 Mailbox/get answers (names Cyrus refuses, such as "a/b").
+                DIR/mailbox-get-too-large: a Mailbox/get with "ids": null is answered with the
+                method error requestTooLarge (RFC 8620 5.1 allows it).
                 DIR/max-changes-zero (a method name, e.g. Email/changes): that method is sent
                 with maxChanges 0 (Cyrus answers invalidArguments naming maxChanges).
                 DIR/destroy-mid-sweep: at the second request of a resync's sweep (an Email/query
@@ -133,6 +135,11 @@ class Handler(BaseHTTPRequestHandler):
         gets = []
         if code == 200:
             resp = json.loads(body)
+            if os.path.exists(os.path.join(d, "mailbox-get-too-large")):
+                allget = [c[2] for c in req.get("methodCalls", [])
+                          if c[0] == "Mailbox/get" and c[1].get("ids", 0) is None]
+                resp["methodResponses"] = [["error", {"type": "requestTooLarge"}, r[2]] if r[2] in allget
+                                           else r for r in resp.get("methodResponses", [])]
             no_sent = os.path.exists(os.path.join(d, "no-sent-role"))
             ren = (read(d, "rename-mailbox") or "").split("\t")
             for name, args, _ in resp.get("methodResponses", []):
