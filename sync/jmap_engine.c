@@ -65,7 +65,8 @@ op_connect(struct sync_ctx *ctx, void **st, char **err)
 		free_state(j);
 		return TERN_ECONFIG;
 	}
-	rc = jmap_http_new(acct->username ? acct->username : acct->email, ctx->password, acct->ca_file,
+	rc = jmap_http_new(acct->username ? acct->username : acct->email, ctx->password,
+	                   acct->jmap_auth == JMAP_AUTH_BEARER, acct->ca_file,
 	                   acct->timeout, &j->http, err);
 	if (rc != TERN_OK) {
 		free_state(j);

@@ -17,6 +17,9 @@ POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the res
                 Mailbox/get answers (names Cyrus refuses, such as "a/b").
                 DIR/mailbox-get-too-large: a Mailbox/get with "ids": null is answered with the
                 method error requestTooLarge (RFC 8620 5.1 allows it).
+                DIR/bearer ("TOKEN<TAB>USER:PASS"): the session and the API take only
+                "Authorization: Bearer TOKEN" (else 401, logged "auth refused: HEADER-SCHEME") and
+                talk to Cyrus as USER:PASS (download and upload URLs stay Cyrus's own).
                 DIR/max-changes-zero (a method name, e.g. Email/changes): that method is sent
                 with maxChanges 0 (Cyrus answers invalidArguments naming maxChanges).
                 DIR/destroy-mid-sweep: at the second request of a resync's sweep (an Email/query
@@ -31,6 +34,7 @@ jmap_proxy.py --redirect URL --dir DIR [--tls CERT KEY]: a stub that answers eve
 Authorization header came) to DIR/log.
 """
 import argparse
+import base64
 import ssl
 import json
 import os
@@ -66,8 +70,25 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def auth_ok(self):
+        """False (and a 401 sent) when DIR/bearer is set and the request lacks its token."""
+        b = read(self.server.dir, "bearer")
+        if not b:
+            return True
+        token, creds = b.split("\t", 1)
+        got = self.headers.get("Authorization") or ""
+        if got == "Bearer " + token:
+            self.upstream_auth = "Basic " + base64.b64encode(creds.encode()).decode()
+            return True
+        self.note("auth refused: %s" % (got.split(" ", 1)[0] or "none"))
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Bearer realm="jmap"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return False
+
     def upstream(self, url, data=None):
-        hdrs = {"Authorization": self.headers.get("Authorization") or ""}
+        hdrs = {"Authorization": getattr(self, "upstream_auth", None) or self.headers.get("Authorization") or ""}
         if data is not None:
             hdrs["Content-Type"] = "application/json"
         try:
@@ -84,6 +105,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Location", self.server.redirect)
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if not self.auth_ok():
             return
         code, final, body = self.upstream(self.server.cyrus + "/.well-known/jmap")
         if code != 200:
@@ -111,6 +134,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         d = self.server.dir
         data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if not self.auth_ok():
+            return
         fail = read(d, "fail-once")
         if fail:
             os.unlink(os.path.join(d, "fail-once"))
