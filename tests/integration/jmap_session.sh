@@ -18,6 +18,12 @@ check "limits read: maxObjectsInGet 4096, maxCallsInRequest 50, maxSizeRequest 1
   grep -qx max_objects_in_get=4096 '$W/s' && grep -qx max_calls_in_request=50 '$W/s' && grep -qx max_size_request=10485760 '$W/s'"
 check "submission capability seen" grep -qx submission=1 "$W/s"
 
+# JSON numbers above 2^31 (and up to 2^53-1) survive tern's writer, Cyrus and
+# tern's reader (cJSON keeps doubles and prints %g: see jmap_json.h).
+for n in 3000000000 9007199254740991; do
+  check "$n through Core/echo on Cyrus: tern writes and reads it exactly" sh -c "'$DRIVE' -c '$W/conf' j echo $n | grep -qx n=$n"
+done
+
 jmap_conf "$PUSH_JMAP_URL"
 drive session >"$W/p" 2>&1
 check "push endpoint: absolute eventSourceUrl kept" grep -qx "event_source_url=http://127.0.0.1:$PUSH_PORT/eventsource?types={types}&closeafter={closeafter}&ping={ping}" "$W/p"
