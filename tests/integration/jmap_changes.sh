@@ -58,4 +58,25 @@ check "Mailbox/get refused as too large: every mailbox still arrives" \
   test "$(sqlite3 "$W/fresh2/tern.db" 'SELECT count(*) FROM mailbox')" = "$(jmapctl mailboxes | wc -l)"
 check "... through Mailbox/query" grep -q 'methods=Mailbox/query' "$P/log"
 check "... and so does the mail" test "$(sqlite3 "$W/fresh2/tern.db" 'SELECT count(*) FROM message')" = "$(jmapctl count)"
+rm -f "$P/mailbox-get-too-large"
+
+# Paging a mailbox by anchor, whose email went away (anchorNotFound): the
+# load goes on by position and still gets everything.
+: >"$P/anchor-not-found"
+"$DRIVE" -c "$W/conf" -d "$W/fresh3" j sync >/dev/null
+check "anchorNotFound while paging: the server refused an anchor" grep -q 'anchor refused' "$P/log"
+check "... and the load still has every email" test "$(sqlite3 "$W/fresh3/tern.db" 'SELECT count(*) FROM message')" = "$(jmapctl count)"
+
+# Mailbox/changes in pages (maxChanges = maxObjectsInGet, 3 here), and a
+# Mailbox state the server cannot use: a reload.
+for n in 1 2 3 4 5 6 7; do $I create "Many$n" >/dev/null; done
+n0=$(wc -l <"$P/log")
+drive sync >/dev/null
+check "7 new folders through paged Mailbox/changes (hasMoreChanges)" test "$(sql "SELECT count(*) FROM mailbox WHERE name LIKE 'Many%'")" = 7
+check "... in at least 3 pages of 3" test "$(sed -n "$((n0 + 1)),\$p" "$P/log" | grep -c 'methods=Mailbox/changes')" -ge 3
+$I delete Many7 >/dev/null
+sql "UPDATE sync_state SET state = 'x-unknown' WHERE resource = 'Mailbox'"
+drive sync >/dev/null
+check "a Mailbox state the server cannot read: the mailboxes are reloaded" grep -q 'reloading the mailboxes' "$W/tern.log"
+check "... and match the server's" test "$(sql 'SELECT count(*) FROM mailbox')" = "$(jmapctl mailboxes | wc -l)"
 check_done

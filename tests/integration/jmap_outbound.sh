@@ -97,6 +97,26 @@ sql "UPDATE pending_change SET next_attempt_at = 0"
 drive sync >/dev/null
 check "... and the change is pushed afterwards" test "$(kw "${F#* }" '$flagged')" = true
 
+# Deleting for good (delete_to_trash = no) destroys the email; deleting
+# from one of two mailboxes only takes it out of that one.
+jmap_conf "http://127.0.0.1:$CYRUS_HTTP_PORT" "delete_to_trash = no"
+drive sync >/dev/null
+R=$(pick 0)
+tern_ delete --no-sync "${R%% *}" >/dev/null
+drive push >/dev/null
+check "a delete for good destroys the email on the server" test "$(jmapctl get "${R#* }" id | jq length)" = 0
+check "... and the message locally" test -z "$(sql "SELECT id FROM message WHERE id = ${R%% *}")"
+S=$(pick 0)
+jmapctl call "[[\"Email/set\",{\"accountId\":\"\$ACCOUNT\",\"update\":{\"${S#* }\":{\"mailboxIds/$ARCHIVE\":true}}},\"0\"]]" >/dev/null
+drive sync >/dev/null
+tern_ delete --no-sync "${S%% *}" >/dev/null
+FROMBOX=$(sql "SELECT b.remote_id FROM pending_change p JOIN mailbox b ON b.id = json_extract(p.payload, '$.mailbox') WHERE p.resource_id = ${S%% *}")
+OTHER=$(jmapctl get "${S#* }" mailboxIds | jq -r --arg f "$FROMBOX" '.[0].mailboxIds | keys[] | select(. != $f)')
+drive push >/dev/null
+check "a delete from one of two mailboxes: the email stays on the server, in the other one only" test "$(mbs "${S#* }")" = "$OTHER"
+drive sync >/dev/null
+check "... and locally it is listed there only" test "$(sql "SELECT b.remote_id FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE mm.message_id = ${S%% *}")" = "$OTHER"
+
 # A resync that must sweep (the Email state is gone, messages are here),
 # in pages of 20, while another client destroys an email: every survivor
 # stays, and the destroyed one goes.

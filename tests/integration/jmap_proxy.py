@@ -20,6 +20,8 @@ POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the res
                 DIR/bearer ("TOKEN<TAB>USER:PASS"): the session and the API take only
                 "Authorization: Bearer TOKEN" (else 401, logged "auth refused: HEADER-SCHEME") and
                 talk to Cyrus as USER:PASS (download and upload URLs stay Cyrus's own).
+                DIR/anchor-not-found: the next Email/query with an anchor is answered with the
+                method error anchorNotFound (the file is removed; "anchor refused" logged).
                 DIR/max-changes-zero (a method name, e.g. Email/changes): that method is sent
                 with maxChanges 0 (Cyrus answers invalidArguments naming maxChanges).
                 DIR/destroy-mid-sweep: at the second request of a resync's sweep (an Email/query
@@ -160,6 +162,13 @@ class Handler(BaseHTTPRequestHandler):
         gets = []
         if code == 200:
             resp = json.loads(body)
+            if os.path.exists(os.path.join(d, "anchor-not-found")):
+                anch = [c[2] for c in req.get("methodCalls", []) if c[0] == "Email/query" and "anchor" in c[1]]
+                if anch:
+                    os.unlink(os.path.join(d, "anchor-not-found"))
+                    self.note("anchor refused")
+                    resp["methodResponses"] = [["error", {"type": "anchorNotFound"}, r[2]] if r[2] in anch
+                                               else r for r in resp.get("methodResponses", [])]
             if os.path.exists(os.path.join(d, "mailbox-get-too-large")):
                 allget = [c[2] for c in req.get("methodCalls", [])
                           if c[0] == "Mailbox/get" and c[1].get("ids", 0) is None]
