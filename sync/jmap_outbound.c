@@ -197,10 +197,12 @@ static int
 finish_moot(struct sync_ctx *ctx, struct item *it, const char *why)
 {
 	int rc = db_begin(ctx->db);
-	if (rc == TERN_OK && (rc = finish(ctx, it)) == TERN_OK)
-		rc = db_commit(ctx->db);
-	else if (rc != TERN_OK)
-		db_rollback(ctx->db);
+	if (rc == TERN_OK) {
+		if ((rc = finish(ctx, it)) == TERN_OK)
+			rc = db_commit(ctx->db);
+		else
+			db_rollback(ctx->db);
+	}
 	if (rc == TERN_OK) {
 		log_info("jmap: change %lld (%s): nothing to do, %s", (long long)it->q->id, it->q->change_type, why);
 		item_close(it, TERN_OK, NULL);
