@@ -65,7 +65,8 @@ db_jmap_set_mailboxes(db *d, int64_t msg_id, const int64_t *mbs, size_t n, int64
                       int *changed)
 {
 	static const char cur[] = "SELECT mailbox_id, hidden FROM message_mailbox WHERE message_id = ?";
-	static const char del[] = "DELETE FROM message_mailbox WHERE message_id = ? AND mailbox_id = ? AND hidden = 0";
+	static const char del[] = "DELETE FROM message_mailbox WHERE message_id = ? AND mailbox_id = ?";
+	static const char unhide[] = "UPDATE message_mailbox SET hidden = 0 WHERE message_id = ? AND mailbox_id = ?";
 	sqlite3_stmt *st;
 	int64_t *have = NULL;
 	int *hid = NULL;
@@ -95,9 +96,12 @@ db_jmap_set_mailboxes(db *d, int64_t msg_id, const int64_t *mbs, size_t n, int64
 		int keep = 0;
 		for (size_t k = 0; k < n && !keep; k++)
 			keep = mbs[k] == have[i];
-		if (keep || hid[i])
+		if (keep && !hid[i])
 			continue;
-		if (!(st = db_stmt(d, del)))
+		/* A hidden row is the source of a move or delete that is no longer
+		 * queued (it failed): the server's view decides, so the message
+		 * does not vanish from every local view. */
+		if (!(st = db_stmt(d, keep ? unhide : del)))
 			goto fail;
 		sqlite3_bind_int64(st, 1, msg_id);
 		sqlite3_bind_int64(st, 2, have[i]);
@@ -141,39 +145,85 @@ db_jmap_destroy(db *d, int64_t account_id, const char *email_id, int *found)
 }
 
 int
-db_jmap_keep_begin(db *d)
-{
-	int rc = db_exec(d, "CREATE TEMP TABLE IF NOT EXISTS jmap_keep (email_id TEXT PRIMARY KEY) WITHOUT ROWID");
-	return rc == TERN_OK ? db_exec(d, "DELETE FROM temp.jmap_keep") : rc;
-}
-
-int
-db_jmap_keep_add(db *d, const char *email_id)
-{
-	static const char sql[] = "INSERT OR IGNORE INTO temp.jmap_keep (email_id) VALUES (?)";
-	sqlite3_stmt *st = db_stmt(d, sql);
-	if (!st)
-		return TERN_EDB;
-	sqlite3_bind_text(st, 1, email_id, -1, SQLITE_STATIC);
-	return db_step_done(d, st);
-}
-
-int
-db_jmap_keep_sweep(db *d, int64_t account_id, int64_t *removed)
+db_jmap_email_ids_page(db *d, int64_t account_id, int64_t *after, int limit, char ***ids, int *n)
 {
 	static const char sql[] =
-		"DELETE FROM message WHERE account_id = ?1 AND email_id IS NOT NULL "
-		"AND email_id NOT IN (SELECT email_id FROM temp.jmap_keep) "
+		"SELECT id, email_id FROM message WHERE account_id = ?1 AND id > ?2 AND email_id IS NOT NULL "
 		"AND NOT EXISTS (SELECT 1 FROM pending_change p WHERE p.resource_type = 'Email' "
-		"AND p.resource_id = message.id)";
+		"AND p.resource_id = message.id) ORDER BY id LIMIT ?3";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int s;
+	*ids = NULL;
+	*n = 0;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, *after);
+	sqlite3_bind_int(st, 3, limit);
+	*ids = xcalloc((size_t)limit + 1, sizeof **ids);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW && *n < limit) {
+		*after = sqlite3_column_int64(st, 0);
+		(*ids)[(*n)++] = xstrdup((const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (s != SQLITE_ROW && s != SQLITE_DONE) {
+		db_jmap_ids_free(*ids, *n);
+		*ids = NULL;
+		*n = 0;
+		return TERN_EDB;
+	}
+	return TERN_OK;
+}
+
+void
+db_jmap_ids_free(char **ids, int n)
+{
+	for (int i = 0; ids && i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+int
+db_jmap_message_mailbox_rids(db *d, int64_t msg_id, char ***rids, int *n)
+{
+	static const char sql[] =
+		"SELECT b.remote_id FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id "
+		"WHERE mm.message_id = ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int s;
+	*rids = NULL;
+	*n = 0;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, msg_id);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		*rids = xrealloc(*rids, (size_t)(*n + 1) * sizeof **rids);
+		(*rids)[(*n)++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_reset(st);
+	if (s != SQLITE_DONE) {
+		db_jmap_ids_free(*rids, *n);
+		*rids = NULL;
+		*n = 0;
+		return TERN_EDB;
+	}
+	return TERN_OK;
+}
+
+int
+db_jmap_has_messages(db *d, int64_t account_id, int *has)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM message WHERE account_id = ?)";
 	sqlite3_stmt *st = db_stmt(d, sql);
 	int rc;
 	if (!st)
 		return TERN_EDB;
 	sqlite3_bind_int64(st, 1, account_id);
-	rc = db_step_done(d, st);
-	*removed = rc == TERN_OK ? db_changes(d) : 0;
-	return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*has = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? TERN_OK : TERN_EDB;
 }
 
 int

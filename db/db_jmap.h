@@ -21,20 +21,26 @@ int db_jmap_message_find(db *d, int64_t account_id, const char *email_id, struct
  * message is gone or has no email id. */
 int db_jmap_message_remote(db *d, int64_t msg_id, char **email_id, char **blob_id);
 
-/* Makes the message's visible mailboxes exactly mbs[0..n) (hidden rows, a
- * queued move's source, are left alone). *changed: whether any row moved. */
+/* Makes the message's mailboxes exactly mbs[0..n), all visible. Only for a
+ * message without a queued move or delete (db_queue_pending_for): a hidden
+ * row is then what a failed one left. *changed: whether any row moved. */
 int db_jmap_set_mailboxes(db *d, int64_t msg_id, const int64_t *mbs, size_t n, int64_t received_at,
                           int *changed);
 /* Removes the message with this email id (Email/changes destroyed).
  * *found: whether there was one. */
 int db_jmap_destroy(db *d, int64_t account_id, const char *email_id, int *found);
 
-/* Full resync: remember every email id the server still has, then remove
- * the account's messages that are not among them, except those a queued
- * local change refers to (its push decides). *removed counts them. */
-int db_jmap_keep_begin(db *d);
-int db_jmap_keep_add(db *d, const char *email_id);
-int db_jmap_keep_sweep(db *d, int64_t account_id, int64_t *removed);
+/* Full resync: the email ids of the account's messages, a page of up to
+ * limit with message ids above *after (which advances), leaving out those a
+ * queued local change refers to (its push decides). The caller asks the
+ * server about each and removes what it does not have. */
+int db_jmap_email_ids_page(db *d, int64_t account_id, int64_t *after, int limit, char ***ids, int *n);
+void db_jmap_ids_free(char **ids, int n);
+/* The remote ids of the mailboxes a message is in locally (hidden rows
+ * too). */
+int db_jmap_message_mailbox_rids(db *d, int64_t msg_id, char ***rids, int *n);
+/* Whether the account has any message. */
+int db_jmap_has_messages(db *d, int64_t account_id, int *has);
 
 /* A renamed mailbox: descendants "old/..." become "new/...". */
 int db_jmap_mailbox_rename_children(db *d, int64_t account_id, const char *old_name,

@@ -17,7 +17,7 @@
 
 /* Which keys exist, where, and how each value is read: adding a key is adding
  * a row. */
-enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_TLS, K_PROTO, K_LIST };
+enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_TLS, K_PROTO, K_AUTH, K_LIST };
 enum scope { S_GLOBAL, S_ACCOUNT };
 
 struct key {
@@ -53,6 +53,7 @@ static const struct key keys[] = {
 	A("smtp_port", K_INT, smtp_port, 1, 65535),
 	A("smtp_tls", K_TLS, smtp_tls, 0, 0),
 	A("jmap_url", K_STR, jmap_url, 0, 0),
+	A("jmap_auth", K_AUTH, jmap_auth, 0, 0),
 	A("ca_file", K_PATH, ca_file, 0, 0),
 	A("poll_interval", K_INT, poll_interval, 5, 86400),
 	A("timeout", K_INT, timeout, 1, 3600),
@@ -207,6 +208,14 @@ set_value(struct parser *p, const struct key *k, char *val)
 		else
 			return fail(p, p->line, "'protocol' must be imap or jmap, not '%s'", val);
 		return TERN_OK;
+	case K_AUTH:
+		if (str_eq(val, "basic"))
+			*(enum jmap_auth *)field = JMAP_AUTH_BASIC;
+		else if (str_eq(val, "bearer"))
+			*(enum jmap_auth *)field = JMAP_AUTH_BEARER;
+		else
+			return fail(p, p->line, "'%s' must be basic or bearer, not '%s'", k->name, val);
+		return TERN_OK;
 	case K_LIST: {
 		struct cfg_list *l = field;
 		if (!*val)
@@ -345,6 +354,8 @@ account_check(struct parser *p, struct account_cfg *a, const struct seen *s, int
 			return fail(p, a->line, "IMAP account '%s' has no 'imap_host'", a->name);
 		if (a->jmap_url)
 			return fail(p, seen_line(s, "jmap_url"), "'jmap_url' needs 'protocol = jmap'");
+		if (seen_line(s, "jmap_auth"))
+			return fail(p, seen_line(s, "jmap_auth"), "'jmap_auth' needs 'protocol = jmap'");
 		if (!a->imap_port)
 			a->imap_port = a->imap_tls == TLS_IMPLICIT ? 993 : 143;
 	} else {

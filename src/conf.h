@@ -8,6 +8,7 @@
 
 enum tls_mode { TLS_IMPLICIT, TLS_STARTTLS, TLS_NONE };
 enum protocol { PROTO_IMAP, PROTO_JMAP };
+enum jmap_auth { JMAP_AUTH_BASIC, JMAP_AUTH_BEARER };
 
 /* A repeatable key (bind = ...), in file order, with where each came from. */
 struct cfg_entry {
@@ -35,6 +36,7 @@ struct account_cfg {
 	int smtp_port;              /* default 465 (implicit) or 587 */
 	enum tls_mode smtp_tls;
 	char *jmap_url;             /* session URL; bare https://host gets /.well-known/jmap */
+	enum jmap_auth jmap_auth;   /* basic (username + password) or bearer (the password is a token) */
 	char *ca_file;              /* extra trusted CA (PEM) */
 	int poll_interval;          /* seconds between checks of non-pushed folders */
 	int timeout;                /* seconds for every network operation */

@@ -39,6 +39,11 @@ struct engine_ops {
 	/* Carry one queued change to the server. TERN_OK: confirmed (the runtime
 	 * removes the row); else the error class decides retry or failure. */
 	int (*push_change)(void *st, struct sync_ctx *ctx, const struct queue_row *q, char **err);
+	/* NULL, or push_change for n rows at once, in fewer round trips where
+	 * the protocol allows (JMAP: one Email/set for many): rcs[i] and
+	 * errs[i] (caller frees, may be NULL) are rows[i]'s result. */
+	void (*push_changes)(void *st, struct sync_ctx *ctx, const struct queue_row *rows, int n, int *rcs,
+	                     char **errs);
 	/* Mailboxes and counts, then every folder, newest first, in batches. */
 	int (*sync_all)(void *st, struct sync_ctx *ctx, char **err);
 	/* NULL, or the new-mail fast path after wait() saw server news: INBOX
@@ -60,6 +65,10 @@ struct engine_ops {
 	 * _add_email_ids(), in one transaction, then ctx->committed().
 	 * NULL if the engine cannot search (the local results stand alone). */
 	int (*server_search)(void *st, struct sync_ctx *ctx, const search_query *q, char **err);
+	/* NULL, or the time the runtime may let pass between full cycles,
+	 * given the configured dflt_ms: longer while the server pushes its
+	 * changes (a healthy JMAP event stream), so it is not polled as well. */
+	int (*poll_ms)(void *st, int dflt_ms);
 };
 
 const struct engine_ops *engine_imap(void);

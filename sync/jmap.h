@@ -35,6 +35,10 @@ int jmap_emails_sync(struct jmap *j, struct sync_ctx *ctx, int *changed, char **
 
 /* Outbound: one queue row (flag, move, delete). */
 int jmap_outbound_push(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, char **err);
+/* The same for n rows, in as few Email/set calls as maxObjectsInSet allows:
+ * rcs[i] and errs[i] (caller frees, may be NULL) for rows[i]. */
+void jmap_outbound_push_many(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *rows, int n,
+                             int *rcs, char **errs);
 /* Outbound: send and append (outbox rows). */
 int jmap_submit_push(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, char **err);
 
@@ -42,6 +46,8 @@ int jmap_submit_push(struct jmap *j, struct sync_ctx *ctx, const struct queue_ro
  * max_ms, whichever comes first. */
 int jmap_push_wait(struct jmap *j, struct sync_ctx *ctx, int max_ms, char **err);
 void jmap_push_free(struct jmap *j);
+/* Whether an event stream is open and streaming. */
+int jmap_push_streaming(const struct jmap *j);
 /* Forget the stream (the session changed). */
 void jmap_push_reset(struct jmap *j);
 

@@ -155,6 +155,18 @@ jmap_merr_class(enum jmap_merr_type t)
 	}
 }
 
+int
+jmap_merr_about(const struct jmap_merr *me, const char *arg)
+{
+	const cJSON *args = jmap_arr(me->error, "arguments"), *a;
+	if (!args)
+		return 1;
+	cJSON_ArrayForEach(a, args)
+		if (cJSON_IsString(a) && strcmp(a->valuestring, arg) == 0)
+			return 1;
+	return 0;
+}
+
 char *
 jmap_merr_text(const char *method, const struct jmap_merr *me)
 {
@@ -312,29 +324,31 @@ take_responses(struct jmap *j, jmap_req *r, cJSON *root, char **err)
 	return TERN_OK;
 }
 
+/* Posts calls [from, to). *retry_from >= 0: the server refused a request
+ * starting there as too big ("limit"); calls before it got answers. */
 static int
-post_chunk(struct jmap *j, jmap_req *r, int from, int to, const int *deps, int *retry, char **err)
+post_chunk(struct jmap *j, jmap_req *r, int from, int to, const int *deps, int *retry_from, char **err)
 {
 	char *body = request_json(r, from, to);
 	struct jmap_http_req rq = { .url = j->sess->api_url, .content_type = "application/json",
 	                            .body = body, .len = strlen(body) };
 	struct jmap_http_resp h;
 	cJSON *root;
-	int rc;
+	int rc, retry = 0;
 
-	*retry = 0;
+	*retry_from = -1;
 	if (strlen(body) > j->sess->max_size_request && to - from > 1) {
 		/* Over maxSizeRequest: halves, at a boundary no reference crosses. */
 		for (int mid = from + (to - from) / 2, d = 0; d < to - from; d++) {
 			int b = d % 2 ? mid - (d + 1) / 2 : mid + d / 2;
 			int ok = b > from && b < to;
 			for (int i = b; ok && i < to; i++)
-				ok = deps[i] >= b;
+				ok = deps[i] >= b || deps[i] < from;   /* before from: resolved here */
 			if (ok) {
 				free(body);
-				rc = post_chunk(j, r, from, b, deps, retry, err);
-				if (rc == TERN_OK && !*retry)
-					rc = post_chunk(j, r, b, to, deps, retry, err);
+				rc = post_chunk(j, r, from, b, deps, retry_from, err);
+				if (rc == TERN_OK && *retry_from < 0)
+					rc = post_chunk(j, r, b, to, deps, retry_from, err);
 				return rc;
 			}
 		}
@@ -344,7 +358,9 @@ post_chunk(struct jmap *j, jmap_req *r, int from, int to, const int *deps, int *
 	if (rc != TERN_OK)
 		return rc;
 	if (h.status != 200) {
-		rc = request_error(j, &h, retry, err);
+		rc = request_error(j, &h, &retry, err);
+		if (retry)
+			*retry_from = from;
 		jmap_http_resp_free(&h);
 		return rc;
 	}
@@ -446,27 +462,37 @@ resolve_earlier(jmap_req *r, int i, int from)
 int
 jmap_req_send(struct jmap *j, jmap_req *r, char **err)
 {
-	int *deps = NULL, *ends = NULL, n, rc = TERN_OK, attempts = 0;
+	int *deps = NULL, *sub = NULL, *ends = NULL, n, rc = TERN_OK, attempts = 0, start = 0;
 
 	drop_responses(r);
 	if (r->ncalls == 0)
 		return TERN_OK;
 	deps = xmalloc((size_t)r->ncalls * sizeof *deps);
+	sub = xmalloc((size_t)r->ncalls * sizeof *sub);
 	ends = xmalloc((size_t)r->ncalls * sizeof *ends);
 	compute_deps(r, deps);
 again:
-	n = jmap_req_split(deps, r->ncalls, (int)(j->calls_limit < (uint64_t)r->ncalls ?
-	                                          j->calls_limit : (uint64_t)r->ncalls), ends);
-	if (n < 0) {
-		/* A chain of references longer than maxCallsInRequest: plain
-		 * chunks, the references that cross one resolved here. */
-		int lim = (int)(j->calls_limit > 0 ? j->calls_limit : 1);
-		n = 0;
-		for (int e = lim; e - lim < r->ncalls; e += lim)
-			ends[n++] = e < r->ncalls ? e : r->ncalls;
+	{
+		/* The calls from start on; references to earlier ones (answered
+		 * already) are resolved here, so they bind nothing. */
+		int m = r->ncalls - start;
+		uint64_t lim = j->calls_limit < (uint64_t)m ? j->calls_limit : (uint64_t)m;
+		for (int i = 0; i < m; i++)
+			sub[i] = deps[start + i] >= start ? deps[start + i] - start : i;
+		n = jmap_req_split(sub, m, (int)lim, ends);
+		if (n < 0) {
+			/* A chain of references longer than maxCallsInRequest: plain
+			 * chunks, the references that cross one resolved here. */
+			int l = (int)(j->calls_limit > 0 ? j->calls_limit : 1);
+			n = 0;
+			for (int e = l; e - l < m; e += l)
+				ends[n++] = e < m ? e : m;
+		}
+		for (int k = 0; k < n; k++)
+			ends[k] += start;
 	}
-	for (int k = 0, s = 0; k < n; s = ends[k++]) {
-		int retry;
+	for (int k = 0, s = start; k < n; s = ends[k++]) {
+		int retry_from;
 		for (int i = s; i < ends[k] && rc == TERN_OK; i++)
 			rc = resolve_earlier(r, i, s);
 		if (rc == TERN_ENOTFOUND) {
@@ -475,16 +501,23 @@ again:
 			rc = TERN_OK;
 			goto out;
 		}
-		rc = post_chunk(j, r, s, ends[k], deps, &retry, err);
-		if (rc == TERN_OK && retry && attempts++ < 4) {
-			drop_responses(r);
-			goto again;
+		rc = post_chunk(j, r, s, ends[k], deps, &retry_from, err);
+		if (rc == TERN_OK && retry_from >= 0) {
+			/* Smaller requests from the refused one on; what was answered
+			 * is not sent again (an Email/set or import would repeat). */
+			if (attempts++ < 4) {
+				start = retry_from;
+				goto again;
+			}
+			*err = xstrdup("JMAP API: the server keeps refusing requests as too large (limit)");
+			rc = TERN_EPROTO;
 		}
 		if (rc != TERN_OK)
 			goto out;
 	}
 out:
 	free(deps);
+	free(sub);
 	free(ends);
 	return rc;
 }
@@ -504,6 +537,7 @@ jmap_req_result(jmap_req *r, const char *call_id, const char *method, cJSON **ar
 			me->type = JMAP_MERR_OTHER;
 			me->name = t ? t : "error";
 			me->description = jmap_str(p->args, "description");
+			me->error = p->args;
 			for (size_t k = 0; t && k < ARRAY_LEN(merr_names); k++)
 				if (strcmp(t, merr_names[k].name) == 0)
 					me->type = merr_names[k].type;

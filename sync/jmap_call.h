@@ -37,6 +37,7 @@ struct jmap_merr {
 	enum jmap_merr_type type;
 	const char *name;          /* the server's "type" (owned by the request) */
 	const char *description;   /* may be NULL */
+	const cJSON *error;        /* the whole error object (owned by the request), or NULL */
 };
 
 jmap_req *jmap_req_new(void);
@@ -60,6 +61,9 @@ int jmap_req_result(jmap_req *r, const char *call_id, const char *method, cJSON 
                     struct jmap_merr *me);
 /* The TERN_* class of a method error. */
 int jmap_merr_class(enum jmap_merr_type t);
+/* Whether an invalidArguments error is about argument arg: it lists it in
+ * "arguments", or lists none (the property is optional). */
+int jmap_merr_about(const struct jmap_merr *me, const char *arg);
 /* "stateMismatch: description" for logs and queue rows. Caller frees. */
 char *jmap_merr_text(const char *method, const struct jmap_merr *me);
 

@@ -25,6 +25,7 @@
 
 #define LOAD_STATE "jmap:load-state"     /* Email state taken before a full load */
 #define LOADED_PREFIX "jmap:loaded:"      /* + mailbox id: loaded by that full load */
+#define LOAD_FRESH "jmap:load-fresh"      /* that load began with no messages: no sweep */
 #define PAGE_MAX 1000
 
 struct mbent {
@@ -303,58 +304,60 @@ load_mailbox(struct jmap *j, struct sync_ctx *ctx, struct mbmap *mm, const struc
 	return rc;
 }
 
-/* Every email id the server has, so messages deleted while we could not
- * follow changes go (a resync after cannotCalculateChanges). */
+/* After a resync: messages deleted while we could not follow changes go.
+ * Each local email id is asked about (Email/get, id only) and only those
+ * the server answers notFound are removed: paging Email/query instead
+ * would skip survivors whenever an email is destroyed between pages. */
 static int
 sweep(struct jmap *j, struct sync_ctx *ctx, char **err)
 {
-	uint64_t pos = 0, total = 0;
-	int64_t removed = 0;
-	int rc;
+	int64_t after = 0, removed = 0;
+	int limit = (int)page_size(j), rc = TERN_OK;
 
-	if ((rc = db_jmap_keep_begin(ctx->db)) != TERN_OK)
-		return rc;
-	do {
-		jmap_req *r = jmap_req_new();
-		cJSON *q = cJSON_CreateObject(), *res, *id;
+	for (;;) {
+		jmap_req *r;
+		cJSON *g, *ids, *res, *id;
 		struct jmap_merr me;
 		const char *c;
-		int n;
-		cJSON_AddStringToObject(q, "accountId", j->sess->account_id);
-		jmap_add_uint(q, "position", pos);
-		jmap_add_uint(q, "limit", j->sess->max_objects_in_get);
-		cJSON_AddTrueToObject(q, "calculateTotal");
-		c = jmap_req_add(r, "Email/query", q);
-		if ((rc = jmap_req_send(j, r, err)) == TERN_OK &&
-		    (rc = jmap_req_result(r, c, "Email/query", &res, &me)) != TERN_OK)
-			*err = jmap_merr_text("Email/query", &me);
-		if (rc == TERN_OK && (!jmap_arr(res, "ids") || jmap_uint(res, "total", &total) != TERN_OK)) {
-			*err = xstrdup("Email/query: no ids or total");
-			rc = TERN_EPROTO;
-		}
-		if (rc != TERN_OK) {
-			jmap_req_free(r);
-			return rc;
-		}
-		n = cJSON_GetArraySize(jmap_arr(res, "ids"));
-		if ((rc = db_begin(ctx->db)) != TERN_OK) {
-			jmap_req_free(r);
-			return rc;
-		}
-		cJSON_ArrayForEach(id, jmap_arr(res, "ids"))
-			if (rc == TERN_OK && cJSON_IsString(id))
-				rc = db_jmap_keep_add(ctx->db, id->valuestring);
-		rc = rc == TERN_OK ? db_commit(ctx->db) : (db_rollback(ctx->db), rc);
-		jmap_req_free(r);
-		if (rc != TERN_OK || n == 0)
+		char **v = NULL;
+		int n = 0;
+
+		if ((rc = db_jmap_email_ids_page(ctx->db, j->account_id, &after, limit, &v, &n)) != TERN_OK || n == 0) {
+			db_jmap_ids_free(v, n);
 			break;
-		pos += (uint64_t)n;
-	} while (pos < total);
-	if (rc == TERN_OK && pos >= total) {
-		if ((rc = db_jmap_keep_sweep(ctx->db, j->account_id, &removed)) == TERN_OK && removed) {
-			log_info("jmap: full resync removed %lld messages gone from the server", (long long)removed);
-			ctx->counts.removed += removed;
 		}
+		r = jmap_req_new();
+		g = cJSON_CreateObject();
+		cJSON_AddStringToObject(g, "accountId", j->sess->account_id);
+		ids = cJSON_AddArrayToObject(g, "ids");
+		for (int i = 0; i < n; i++)
+			cJSON_AddItemToArray(ids, cJSON_CreateString(v[i]));
+		cJSON_AddItemToObject(g, "properties", cJSON_CreateStringArray((const char *const[]){ "id" }, 1));
+		c = jmap_req_add(r, "Email/get", g);
+		if ((rc = jmap_req_send(j, r, err)) == TERN_OK &&
+		    (rc = jmap_req_result(r, c, "Email/get", &res, &me)) != TERN_OK)
+			*err = jmap_merr_text("Email/get", &me);
+		if (rc == TERN_OK && (rc = db_begin(ctx->db)) == TERN_OK) {
+			cJSON_ArrayForEach(id, jmap_arr(res, "notFound")) {
+				int asked = 0, found = 0;
+				for (int i = 0; cJSON_IsString(id) && i < n && !asked; i++)
+					asked = strcmp(v[i], id->valuestring) == 0;
+				if (rc == TERN_OK && asked && (rc = db_jmap_destroy(ctx->db, j->account_id, id->valuestring,
+				                                                    &found)) == TERN_OK)
+					removed += found;
+			}
+			rc = rc == TERN_OK ? db_commit(ctx->db) : (db_rollback(ctx->db), rc);
+		}
+		jmap_req_free(r);
+		db_jmap_ids_free(v, n);
+		if (rc != TERN_OK || (ctx->stop && *ctx->stop))
+			break;
+	}
+	if (rc == TERN_OK && removed) {
+		log_info("jmap: full resync removed %lld messages gone from the server", (long long)removed);
+		ctx->counts.removed += removed;
+		if (ctx->committed)
+			ctx->committed(ctx);
 	}
 	return rc;
 }
@@ -392,9 +395,19 @@ full_load(struct jmap *j, struct sync_ctx *ctx, struct mbmap *mm, char **err)
 	 * Email/changes from it. A load cut short resumes with the same state. */
 	rc = db_sync_state_get(ctx->db, j->account_id, LOAD_STATE, &state);
 	if (rc == TERN_ENOTFOUND) {
+		int has = 1;
 		if ((rc = current_state(j, &state, err)) != TERN_OK)
 			return rc;
-		rc = db_sync_state_put(ctx->db, j->account_id, LOAD_STATE, state);
+		/* A load into an empty account has nothing to sweep afterwards:
+		 * whatever goes meanwhile is in Email/changes since the state. */
+		if ((rc = db_begin(ctx->db)) == TERN_OK) {
+			if ((rc = db_jmap_has_messages(ctx->db, j->account_id, &has)) == TERN_OK &&
+			    (rc = db_sync_state_put(ctx->db, j->account_id, LOAD_STATE, state)) == TERN_OK &&
+			    (has || (rc = db_sync_state_put(ctx->db, j->account_id, LOAD_FRESH, "1")) == TERN_OK))
+				rc = db_commit(ctx->db);
+			else
+				db_rollback(ctx->db);
+		}
 	}
 	if (rc != TERN_OK)
 		goto out;
@@ -406,18 +419,28 @@ full_load(struct jmap *j, struct sync_ctx *ctx, struct mbmap *mm, char **err)
 		char *done = NULL;
 		key = xasprintf(LOADED_PREFIX "%s", mb.remote_id);
 		if (db_sync_state_get(ctx->db, j->account_id, key, &done) == TERN_ENOTFOUND &&
-		    (rc = load_mailbox(j, ctx, mm, &mb, err)) == TERN_OK)
-			rc = db_sync_state_put(ctx->db, j->account_id, key, "1");
+		    (rc = load_mailbox(j, ctx, mm, &mb, err)) == TERN_OK &&
+		    (rc = db_begin(ctx->db)) == TERN_OK) {
+			if ((rc = db_sync_state_put(ctx->db, j->account_id, key, "1")) == TERN_OK)
+				rc = db_commit(ctx->db);
+			else
+				db_rollback(ctx->db);
+		}
 		free(done);
 		free(key);
 		free(mb.remote_id);
 		free(mb.name);
 	}
-	if (rc == TERN_OK)
-		rc = sweep(j, ctx, err);
+	if (rc == TERN_OK) {
+		char *fresh = NULL;
+		if (db_sync_state_get(ctx->db, j->account_id, LOAD_FRESH, &fresh) == TERN_ENOTFOUND)
+			rc = sweep(j, ctx, err);
+		free(fresh);
+	}
 	if (rc == TERN_OK && (rc = db_begin(ctx->db)) == TERN_OK) {
 		if ((rc = db_sync_state_put(ctx->db, j->account_id, "Email", state)) == TERN_OK &&
 		    (rc = db_sync_state_delete(ctx->db, j->account_id, LOAD_STATE)) == TERN_OK &&
+		    (rc = db_sync_state_delete(ctx->db, j->account_id, LOAD_FRESH)) == TERN_OK &&
 		    (rc = db_jmap_state_clear_prefix(ctx->db, j->account_id, LOADED_PREFIX)) == TERN_OK)
 			rc = db_commit(ctx->db);
 		else
@@ -532,8 +555,11 @@ changes_page(struct jmap *j, struct sync_ctx *ctx, struct mbmap *mm, const char 
 		goto out;
 	if ((rc = jmap_req_result(r, c0, "Email/changes", &ch, &me)) != TERN_OK) {
 		/* A state the server cannot read (Cyrus: invalidArguments
-		 * on sinceState) is as useless as one it has forgotten. */
-		if (me.type == JMAP_MERR_CANNOT_CALCULATE_CHANGES || me.type == JMAP_MERR_INVALID_ARGUMENTS)
+		 * on sinceState) is as useless as one it has forgotten; an
+		 * invalidArguments about anything else is a plain error, not a
+		 * reason to reload the account. */
+		if (me.type == JMAP_MERR_CANNOT_CALCULATE_CHANGES ||
+		    (me.type == JMAP_MERR_INVALID_ARGUMENTS && jmap_merr_about(&me, "sinceState")))
 			rc = TERN_ENOTFOUND;
 		else
 			*err = jmap_merr_text("Email/changes", &me);
@@ -626,6 +652,7 @@ jmap_emails_sync(struct jmap *j, struct sync_ctx *ctx, int *changed, char **err)
 		if ((rc = db_begin(ctx->db)) == TERN_OK) {
 			if (db_sync_state_delete(ctx->db, j->account_id, "Email") == TERN_OK &&
 			    db_sync_state_delete(ctx->db, j->account_id, LOAD_STATE) == TERN_OK &&
+			    db_sync_state_delete(ctx->db, j->account_id, LOAD_FRESH) == TERN_OK &&
 			    db_jmap_state_clear_prefix(ctx->db, j->account_id, LOADED_PREFIX) == TERN_OK)
 				rc = db_commit(ctx->db);
 			else

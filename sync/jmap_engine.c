@@ -65,7 +65,8 @@ op_connect(struct sync_ctx *ctx, void **st, char **err)
 		free_state(j);
 		return TERN_ECONFIG;
 	}
-	rc = jmap_http_new(acct->username ? acct->username : acct->email, ctx->password, acct->ca_file,
+	rc = jmap_http_new(acct->username ? acct->username : acct->email, ctx->password,
+	                   acct->jmap_auth == JMAP_AUTH_BEARER, acct->ca_file,
 	                   acct->timeout, &j->http, err);
 	if (rc != TERN_OK) {
 		free_state(j);
@@ -105,6 +106,45 @@ op_push_change(void *st, struct sync_ctx *ctx, const struct queue_row *q, char *
 	if (str_eq(q->resource_type, "Outbox"))
 		return jmap_submit_push(j, ctx, q, err);
 	return jmap_outbound_push(j, ctx, q, err);
+}
+
+static void
+op_push_changes(void *st, struct sync_ctx *ctx, const struct queue_row *rows, int n, int *rcs, char **errs)
+{
+	struct jmap *j = st;
+	char *err = NULL;
+	int rc, i = 0;
+
+	jmap_http_clear_interrupt(j->http);
+	if ((rc = jmap_session_ensure(j, &err)) != TERN_OK) {
+		for (int k = 0; k < n; k++) {
+			rcs[k] = rc;
+			errs[k] = k == 0 ? err : NULL;
+		}
+		return;
+	}
+	while (i < n) {
+		int e = i;
+		if (str_eq(rows[i].resource_type, "Outbox")) {
+			errs[i] = NULL;
+			rcs[i] = jmap_submit_push(j, ctx, &rows[i], &errs[i]);
+			e = i + 1;
+		} else {
+			while (e < n && !str_eq(rows[e].resource_type, "Outbox"))
+				e++;
+			jmap_outbound_push_many(j, ctx, rows + i, e - i, rcs + i, errs + i);
+		}
+		/* The connection failed: the rest waits for the reconnect. */
+		if (rcs[e - 1] == TERN_ENET || rcs[e - 1] == TERN_ETIMEOUT || rcs[e - 1] == TERN_ECANCELLED ||
+		    rcs[e - 1] == TERN_EAUTH || rcs[e - 1] == TERN_ETLS) {
+			for (int k = e; k < n; k++) {
+				rcs[k] = rcs[e - 1];
+				errs[k] = NULL;
+			}
+			return;
+		}
+		i = e;
+	}
 }
 
 static int
@@ -282,16 +322,32 @@ op_server_search(void *st, struct sync_ctx *ctx, const search_query *q, char **e
 	return rc;
 }
 
+/* While the event stream is healthy the server tells us of every change:
+ * a full cycle is only a safety net then. A broken stream makes
+ * jmap_push_wait() poll every poll_interval again. */
+#define PUSH_SAFETY_MS (15 * 60 * 1000)
+
+static int
+op_poll_ms(void *st, int dflt_ms)
+{
+	const struct jmap *j = st;
+	if (!jmap_push_streaming(j))
+		return dflt_ms;
+	return dflt_ms > PUSH_SAFETY_MS ? dflt_ms : PUSH_SAFETY_MS;
+}
+
 static const struct engine_ops jmap_ops = {
 	.name = "jmap",
 	.connect = op_connect,
 	.disconnect = op_disconnect,
 	.push_change = op_push_change,
+	.push_changes = op_push_changes,
 	.sync_all = op_sync_all,
 	.wait = op_wait,
 	.interrupt = op_interrupt,
 	.fetch_body = op_fetch_body,
 	.server_search = op_server_search,
+	.poll_ms = op_poll_ms,
 };
 
 const struct engine_ops *

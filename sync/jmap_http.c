@@ -18,6 +18,7 @@ struct jmap_http {
 	char *password;
 	char *ca_file;
 	char *ca_path;
+	int bearer;
 	long timeout;
 	volatile int *stop;
 	atomic_int interrupted;
@@ -29,11 +30,20 @@ struct sink {
 };
 
 int
-jmap_http_new(const char *user, const char *password, const char *ca_file, int timeout,
+jmap_http_new(const char *user, const char *password, int bearer, const char *ca_file, int timeout,
               jmap_http **out, char **err)
 {
-	jmap_http *h = xcalloc(1, sizeof *h);
+	jmap_http *h;
 	curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
+
+#if LIBCURL_VERSION_NUM < 0x073d00
+	if (bearer) {
+		*err = xstrdup("jmap_auth = bearer needs libcurl 7.61 or newer");
+		return TERN_ECONFIG;
+	}
+#endif
+	h = xcalloc(1, sizeof *h);
+	h->bearer = bearer;
 
 	h->multi = curl_multi_init();
 	if (!h->multi) {
@@ -176,9 +186,17 @@ jmap_http_easy(jmap_http *h, const char *url, struct jmap_xfer *x, int stream)
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-	curl_easy_setopt(e, CURLOPT_USERNAME, h->user ? h->user : "");
-	curl_easy_setopt(e, CURLOPT_PASSWORD, h->password ? h->password : "");
+#if LIBCURL_VERSION_NUM >= 0x073d00
+	if (h->bearer) {
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+		curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, h->password ? h->password : "");
+	} else
+#endif
+	{
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(e, CURLOPT_USERNAME, h->user ? h->user : "");
+		curl_easy_setopt(e, CURLOPT_PASSWORD, h->password ? h->password : "");
+	}
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (h->ca_file)
@@ -272,6 +290,9 @@ jmap_http_request(jmap_http *h, const struct jmap_http_req *rq, struct jmap_http
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_NONE);
 		curl_easy_setopt(e, CURLOPT_USERNAME, NULL);
 		curl_easy_setopt(e, CURLOPT_PASSWORD, NULL);
+#if LIBCURL_VERSION_NUM >= 0x073d00
+		curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, NULL);
+#endif
 	}
 	if (rq->content_type) {
 		char *ct = xasprintf("Content-Type: %s", rq->content_type);

@@ -1,6 +1,6 @@
 /* HTTP for the JMAP engine: every transfer runs in one curl multi handle,
  * so an interrupt (curl_multi_wakeup, any thread) stops any of them at once
- * and the push stream keeps being read while API calls run. Basic auth, TLS
+ * and the push stream keeps being read while API calls run. Basic or bearer auth, TLS
  * verified with the system store plus the account's ca_file, a connect
  * timeout and a stall timeout on every transfer, CURLOPT_NOSIGNAL. */
 #ifndef TERN_JMAP_HTTP_H
@@ -18,9 +18,10 @@ struct jmap_xfer {
 	CURLcode result;
 };
 
-/* ca_file may be NULL; timeout in seconds (> 0). The strings are copied;
- * the password is wiped on free. */
-int jmap_http_new(const char *user, const char *password, const char *ca_file, int timeout,
+/* ca_file may be NULL; timeout in seconds (> 0). bearer: the password is
+ * an OAuth bearer token (RFC 6750), sent without the user name. The
+ * strings are copied; the password is wiped on free. */
+int jmap_http_new(const char *user, const char *password, int bearer, const char *ca_file, int timeout,
                   jmap_http **out, char **err);
 void jmap_http_free(jmap_http *h);
 /* Transfers end with TERN_ECANCELLED once *stop is non-zero (may be NULL). */

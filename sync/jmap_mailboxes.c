@@ -11,6 +11,7 @@
 #include "db/db_sync.h"
 #include "err.h"
 #include "log.h"
+#include "strbuf.h"
 #include "sync/jmap.h"
 #include "sync/jmap_call.h"
 #include "sync/jmap_json.h"
@@ -21,6 +22,7 @@
 struct mb {
 	const char *id;
 	const char *name;          /* the leaf name */
+	char *leaf;                /* name as a path component ("/" stood in for) */
 	const char *parent;        /* NULL: top level */
 	const char *role;
 	uint64_t total, unread;
@@ -51,6 +53,23 @@ role_ok(const char *r)
 	return r;
 }
 
+/* JMAP names are free text (RFC 8621 2: the tree is parentId), but tern's
+ * paths join names with "/": a "/" inside a name becomes U+2215 DIVISION
+ * SLASH, which looks the same and keeps the mailbox (and its mail) where
+ * it belongs. */
+static char *
+leaf_of(const char *name)
+{
+	strbuf sb = STRBUF_INIT;
+	for (const char *p = name; *p; p++) {
+		if (*p == '/')
+			sb_adds(&sb, "\xe2\x88\x95");
+		else
+			sb_addc(&sb, *p);
+	}
+	return sb_steal(&sb);
+}
+
 static int
 parse_list(const cJSON *list, struct mb **out, int *n)
 {
@@ -62,12 +81,11 @@ parse_list(const cJSON *list, struct mb **out, int *n)
 		const cJSON *rights = jmap_obj(o, "myRights");
 		m->id = jmap_id(o, "id");
 		m->name = jmap_str(o, "name");
-		if (!m->id || !m->name || !*m->name || strchr(m->name, '/')) {
-			/* A "/" in a name would break the path; such a mailbox is
-			 * skipped rather than shown under the wrong parent. */
-			log_warn("jmap: skipping a mailbox with a missing id or unusable name");
+		if (!m->id || !m->name || !*m->name) {
+			log_warn("jmap: skipping a mailbox with a missing id or name");
 			continue;
 		}
+		m->leaf = leaf_of(m->name);
 		m->parent = jmap_id(o, "parentId");
 		m->role = role_ok(jmap_str(o, "role"));
 		m->has_counts = jmap_uint(o, "totalEmails", &m->total) == TERN_OK &&
@@ -100,25 +118,25 @@ path_of(db *d, int64_t account_id, struct mb *v, int n, struct mb *m, int depth)
 	if (depth > MAX_DEPTH)
 		return TERN_EPROTO;
 	if (!m->parent) {
-		m->path = xstrdup(m->name);
+		m->path = xstrdup(m->leaf);
 		m->depth = 0;
 		return TERN_OK;
 	}
 	if ((p = find(v, n, m->parent))) {
 		if (path_of(d, account_id, v, n, p, depth + 1) != TERN_OK)
 			return TERN_EPROTO;
-		m->path = xasprintf("%s/%s", p->path, m->name);
+		m->path = xasprintf("%s/%s", p->path, m->leaf);
 		m->depth = p->depth + 1;
 		return TERN_OK;
 	}
 	if (db_mailbox_by_remote(d, account_id, m->parent, &pr) == TERN_OK) {
-		m->path = xasprintf("%s/%s", pr.name, m->name);
+		m->path = xasprintf("%s/%s", pr.name, m->leaf);
 		m->depth = 1 + (int)(strlen(pr.name) > 0);
 		db_mailbox_row_free(&pr);
 		return TERN_OK;
 	}
 	/* Parent unknown: shown at the top level until it arrives. */
-	m->path = xstrdup(m->name);
+	m->path = xstrdup(m->leaf);
 	m->parent = NULL;
 	return TERN_OK;
 }
@@ -189,8 +207,10 @@ apply(struct jmap *j, db *d, const cJSON *list, int full, int *changed)
 		free(s.gone);
 	}
 out:
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		free(v[i].path);
+		free(v[i].leaf);
+	}
 	free(v);
 	return rc;
 }
@@ -213,13 +233,89 @@ destroy(struct jmap *j, db *d, const cJSON *ids, int *changed)
 	return TERN_OK;
 }
 
+/* RFC 8620 5.1: a server may refuse "ids": null with requestTooLarge when
+ * it has more than maxObjectsInGet. Then Mailbox/query pages the ids and
+ * Mailbox/get fetches them in chunks; the first chunk's state is kept (the
+ * oldest, so Mailbox/changes later replays whatever moved meanwhile).
+ * *list and *state point into *keep (caller frees). */
+static int
+get_in_chunks(struct jmap *j, jmap_req **keep, cJSON **list, const char **state, char **err)
+{
+	jmap_req *q = NULL, *r = *keep = jmap_req_new();
+	cJSON *ids = cJSON_CreateArray(), *res, *id;
+	const char **calls = NULL;
+	uint64_t pos = 0, total = 0, per = j->sess->max_objects_in_get;
+	struct jmap_merr me;
+	int rc = TERN_OK, ncalls = 0;
+
+	*list = cJSON_CreateArray();
+	do {
+		cJSON *a = cJSON_CreateObject();
+		const char *c;
+		int n = 0;
+		jmap_req_free(q);
+		q = jmap_req_new();
+		cJSON_AddStringToObject(a, "accountId", j->sess->account_id);
+		jmap_add_uint(a, "position", pos);
+		jmap_add_uint(a, "limit", per);
+		cJSON_AddTrueToObject(a, "calculateTotal");
+		c = jmap_req_add(q, "Mailbox/query", a);
+		if ((rc = jmap_req_send(j, q, err)) != TERN_OK)
+			break;
+		if ((rc = jmap_req_result(q, c, "Mailbox/query", &res, &me)) != TERN_OK) {
+			*err = jmap_merr_text("Mailbox/query", &me);
+			break;
+		}
+		if (jmap_uint(res, "total", &total) != TERN_OK)
+			total = 0;
+		cJSON_ArrayForEach(id, jmap_arr(res, "ids"))
+			if (cJSON_IsString(id) && jmap_id_valid(id->valuestring)) {
+				cJSON_AddItemToArray(ids, cJSON_CreateString(id->valuestring));
+				n++;
+			}
+		pos += (uint64_t)n;
+		if (n == 0)
+			break;
+	} while (pos < total);
+	jmap_req_free(q);
+	if (rc != TERN_OK)
+		goto out;
+	for (int k = 0; k < cJSON_GetArraySize(ids); k += (int)per) {
+		cJSON *a = cJSON_CreateObject(), *chunk = cJSON_AddArrayToObject(a, "ids");
+		cJSON_AddStringToObject(a, "accountId", j->sess->account_id);
+		for (int i = k; i < k + (int)per && i < cJSON_GetArraySize(ids); i++)
+			cJSON_AddItemToArray(chunk, cJSON_CreateString(cJSON_GetArrayItem(ids, i)->valuestring));
+		cJSON_AddItemToObject(a, "properties", props());
+		calls = xrealloc(calls, (size_t)(ncalls + 1) * sizeof *calls);
+		calls[ncalls++] = jmap_req_add(r, "Mailbox/get", a);
+	}
+	if (ncalls && (rc = jmap_req_send(j, r, err)) != TERN_OK)
+		goto out;
+	*state = NULL;
+	for (int k = 0; k < ncalls; k++) {
+		cJSON *m;
+		if ((rc = jmap_req_result(r, calls[k], "Mailbox/get", &res, &me)) != TERN_OK) {
+			*err = jmap_merr_text("Mailbox/get", &me);
+			goto out;
+		}
+		if (!*state)
+			*state = jmap_str(res, "state");
+		cJSON_ArrayForEach(m, jmap_arr(res, "list"))
+			cJSON_AddItemReferenceToArray(*list, m);
+	}
+out:
+	free(calls);
+	cJSON_Delete(ids);
+	return rc;
+}
+
 static int
 full_sync(struct jmap *j, struct sync_ctx *ctx, int *changed, char **err)
 {
-	jmap_req *r = jmap_req_new();
-	cJSON *args = cJSON_CreateObject(), *res;
+	jmap_req *r = jmap_req_new(), *chunks = NULL;
+	cJSON *args = cJSON_CreateObject(), *res, *list = NULL, *own = NULL;
 	struct jmap_merr me;
-	const char *state, *c;
+	const char *state = NULL, *c;
 	int rc;
 
 	cJSON_AddStringToObject(args, "accountId", j->sess->account_id);
@@ -228,19 +324,28 @@ full_sync(struct jmap *j, struct sync_ctx *ctx, int *changed, char **err)
 	c = jmap_req_add(r, "Mailbox/get", args);
 	if ((rc = jmap_req_send(j, r, err)) != TERN_OK)
 		goto out;
-	if ((rc = jmap_req_result(r, c, "Mailbox/get", &res, &me)) != TERN_OK) {
+	rc = jmap_req_result(r, c, "Mailbox/get", &res, &me);
+	if (rc != TERN_OK && me.type == JMAP_MERR_REQUEST_TOO_LARGE) {
+		log_info("jmap: Mailbox/get of all mailboxes is too large: in chunks");
+		rc = get_in_chunks(j, &chunks, &own, &state, err);
+		list = own;
+		if (rc != TERN_OK)
+			goto out;
+	} else if (rc != TERN_OK) {
 		*err = jmap_merr_text("Mailbox/get", &me);
 		goto out;
+	} else {
+		state = jmap_str(res, "state");
+		list = jmap_arr(res, "list");
 	}
-	state = jmap_str(res, "state");
-	if (!state || !jmap_arr(res, "list")) {
+	if (!state || !list) {
 		*err = xstrdup("Mailbox/get: no state or list");
 		rc = TERN_EPROTO;
 		goto out;
 	}
 	if ((rc = db_begin(ctx->db)) != TERN_OK)
 		goto out;
-	if ((rc = apply(j, ctx->db, jmap_arr(res, "list"), 1, changed)) != TERN_OK ||
+	if ((rc = apply(j, ctx->db, list, 1, changed)) != TERN_OK ||
 	    (rc = db_sync_state_put(ctx->db, j->account_id, "Mailbox", state)) != TERN_OK) {
 		db_rollback(ctx->db);
 		*err = xstrdup("cannot store the mailboxes");
@@ -248,6 +353,8 @@ full_sync(struct jmap *j, struct sync_ctx *ctx, int *changed, char **err)
 	}
 	rc = db_commit(ctx->db);
 out:
+	cJSON_Delete(own);
+	jmap_req_free(chunks);
 	jmap_req_free(r);
 	return rc;
 }
@@ -280,8 +387,11 @@ changes_page(struct jmap *j, struct sync_ctx *ctx, const char *since, char **new
 		goto out;
 	if ((rc = jmap_req_result(r, c0, "Mailbox/changes", &ch, &me)) != TERN_OK) {
 		/* A state the server cannot read (Cyrus: invalidArguments
-		 * on sinceState) is as useless as one it has forgotten. */
-		if (me.type == JMAP_MERR_CANNOT_CALCULATE_CHANGES || me.type == JMAP_MERR_INVALID_ARGUMENTS)
+		 * on sinceState) is as useless as one it has forgotten; an
+		 * invalidArguments about anything else is a plain error, not a
+		 * reason to reload the account. */
+		if (me.type == JMAP_MERR_CANNOT_CALCULATE_CHANGES ||
+		    (me.type == JMAP_MERR_INVALID_ARGUMENTS && jmap_merr_about(&me, "sinceState")))
 			rc = TERN_ENOTFOUND;   /* the caller reloads everything */
 		else
 			*err = jmap_merr_text("Mailbox/changes", &me);

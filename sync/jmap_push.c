@@ -4,7 +4,9 @@
  * the worker's wake pipe is readable, or at the deadline. Without push (no
  * eventSourceUrl, or Cyrus's 204) the server is polled every poll_interval;
  * so it is while a broken stream waits to reconnect, and each time a stream
- * opens wait() returns once, since events may have been missed meanwhile. */
+ * opens wait() returns once, since events may have been missed meanwhile.
+ * While the stream is healthy the runtime is told (engine poll_ms) to wait
+ * up to 15 minutes between full cycles instead of polling. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -78,6 +80,12 @@ jmap_push_free(struct jmap *j)
 	j->push = NULL;
 }
 
+int
+jmap_push_streaming(const struct jmap *j)
+{
+	return j->push && j->push->active && j->push->streaming;
+}
+
 void
 jmap_push_reset(struct jmap *j)
 {
@@ -102,6 +110,7 @@ take_state_change(struct jmap *j, const char *json, size_t len)
 			p->mailbox_state = xstrdup(m);
 		}
 		p->pending |= e || m;
+		log_debug("jmap: StateChange Email %s Mailbox %s", e ? e : "-", m ? m : "-");
 	}
 	cJSON_Delete(root);
 }
@@ -217,7 +226,13 @@ stream_start(struct jmap *j)
 	char *url;
 
 	snprintf(ping, sizeof ping, "%d", PING_S);
-	url = jmap_url_template(j->sess->event_source_url, names, values, 3);
+	if (strchr(j->sess->event_source_url, '{'))
+		url = jmap_url_template(j->sess->event_source_url, names, values, 3);
+	else
+		/* A plain URL (Fastmail's): the parameters go in the query, or the
+		 * server sends no pings and the quiet stream is taken for dead. */
+		url = xasprintf("%s%stypes=Email,Mailbox&closeafter=no&ping=%s", j->sess->event_source_url,
+		                strchr(j->sess->event_source_url, '?') ? "&" : "?", ping);
 	p->easy = jmap_http_easy(j->http, url, &p->x, 1);
 	free(url);
 	if (!p->easy)

@@ -167,7 +167,7 @@ int
 runner_poll_ms(runner *r)
 {
 	int s = r->env->acct->poll_interval > 0 ? r->env->acct->poll_interval : 60;
-	return s * 1000;
+	return r->st && r->ops->poll_ms ? r->ops->poll_ms(r->st, s * 1000) : s * 1000;
 }
 
 void
@@ -274,62 +274,91 @@ queue_write(runner *r, int64_t id, enum queue_action a, const char *error, int64
 	return db_commit(r->db);
 }
 
+/* Rows are marked 'sending' before the server is touched, so a crash
+ * leaves a trace the engine can check (e.g. an outbox stage) instead of a
+ * silent repeat. */
 static int
-queue_write_status(runner *r, int64_t id)
+mark_sending(runner *r, const struct queue_row *rows, int n)
 {
 	int rc;
 	if ((rc = db_begin(r->db)) != TERN_OK)
 		return rc;
-	if ((rc = db_queue_set_status(r->db, id, "sending")) != TERN_OK) {
+	for (int i = 0; i < n && rc == TERN_OK; i++)
+		rc = db_queue_set_status(r->db, rows[i].id, "sending");
+	if (rc != TERN_OK) {
 		db_rollback(r->db);
 		return rc;
 	}
 	return db_commit(r->db);
 }
 
-/* Carries each due change to the server, oldest first. The row is marked
- * 'sending' before the server is touched, so a crash leaves a trace the
- * engine can check (e.g. an outbox stage) instead of a silent repeat. */
+#define DRAIN_BATCH 256
+
+/* Carries the due changes to the server, oldest first: in batches when the
+ * engine takes several at once (push_changes), else one by one. Each row's
+ * result goes through the queue policy (retry_queue_action). */
 static int
 drain(runner *r, char **err)
 {
-	struct queue_row q;
+	int max = r->ops->push_changes ? DRAIN_BATCH : 1;
+	struct queue_row *rows = xcalloc((size_t)max, sizeof *rows);
+	int *rcs = xcalloc((size_t)max, sizeof *rcs);
+	char **errs = xcalloc((size_t)max, sizeof *errs);
 	int64_t after = 0;
-	int rc = TERN_OK;
+	int rc = TERN_OK, disc = TERN_OK;
 
-	while (!r->stop && db_queue_next(r->db, r->ctx.account_id, time_now(), after, &q) == TERN_OK) {
-		char *perr = NULL;
-		int64_t delay = 0;
-		enum queue_action a;
-		int prc;
-
-		after = q.id;
-		if ((rc = queue_write_status(r, q.id)) != TERN_OK) {
-			db_queue_row_free(&q);
+	while (!r->stop && rc == TERN_OK && disc == TERN_OK) {
+		int n = 0;
+		while (n < max && db_queue_next(r->db, r->ctx.account_id, time_now(), after, &rows[n]) == TERN_OK)
+			after = rows[n++].id;
+		if (n == 0)
 			break;
+		if ((rc = mark_sending(r, rows, n)) == TERN_OK) {
+			runner_status(r, "syncing", "sending changes", NULL);
+			if (r->ops->push_changes) {
+				r->ops->push_changes(r->st, &r->ctx, rows, n, rcs, errs);
+			} else {
+				errs[0] = NULL;
+				rcs[0] = r->ops->push_change(r->st, &r->ctx, &rows[0], &errs[0]);
+			}
 		}
-		runner_status(r, "syncing", "sending changes", NULL);
-		prc = r->ops->push_change(r->st, &r->ctx, &q, &perr);
-		if (prc != TERN_OK && r->stop)
-			prc = TERN_ECANCELLED;
-		a = retry_queue_action(prc, q.attempts, &delay);
-		if (a != QA_DONE)
-			log_warn("%s: change %lld (%s): %s: %s", r->env->acct->name, (long long)q.id,
-			         q.change_type, tern_strerror(prc), perr ? perr : "");
-		rc = queue_write(r, q.id, a, perr ? perr : tern_strerror(prc), delay);
-		if (a == QA_DONE)
-			r->ctx.counts.pushed++;
+		for (int i = 0; i < n; i++) {
+			struct queue_row *q = &rows[i];
+			int64_t delay = 0;
+			enum queue_action a;
+			int prc = rcs[i], wrc;
+			char *perr = errs[i];
+			errs[i] = NULL;
+			if (rc != TERN_OK) {   /* not sent: the rows could not be marked */
+				db_queue_row_free(q);
+				free(perr);
+				continue;
+			}
+			if (prc != TERN_OK && r->stop)
+				prc = TERN_ECANCELLED;
+			a = retry_queue_action(prc, q->attempts, &delay);
+			if (a != QA_DONE)
+				log_warn("%s: change %lld (%s): %s: %s", r->env->acct->name, (long long)q->id,
+				         q->change_type, tern_strerror(prc), perr ? perr : "");
+			wrc = queue_write(r, q->id, a, perr ? perr : tern_strerror(prc), delay);
+			if (a == QA_DONE)
+				r->ctx.counts.pushed++;
+			if (a == QA_DISCONNECT && disc == TERN_OK) {
+				disc = prc;
+				*err = perr;
+				perr = NULL;
+			}
+			if (wrc != TERN_OK)
+				rc = wrc;
+			free(perr);
+			db_queue_row_free(q);
+		}
 		wakepipe_poke(r->notify_fd);
-		db_queue_row_free(&q);
-		if (a == QA_DISCONNECT) {
-			*err = perr;
-			return prc;
-		}
-		free(perr);
-		if (rc != TERN_OK)
-			break;
 	}
-	return rc;
+	free(rows);
+	free(rcs);
+	free(errs);
+	return disc != TERN_OK ? disc : rc;
 }
 
 int

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Changes made by another client over IMAP on the same Cyrus account reach
-# the database through Email/changes and Mailbox/changes.
+# the database through Email/changes and Mailbox/changes. A mailbox whose
+# name has a "/" (which Cyrus refuses, so jmap_proxy.py fakes it) is kept,
+# with its mail, under its parent.
 . "${TERN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/jmap_lib.sh"
 
 lab_load cyrus "$USER1" 100 --seed 7 --no-big >/dev/null 2>&1
@@ -33,4 +35,48 @@ check "a renamed folder is renamed" test "$(sql "SELECT count(*) FROM mailbox WH
 check "... the old name is gone" test "$(sql "SELECT count(*) FROM mailbox WHERE name = 'Projects'")" = 0
 check "a deleted folder is gone" test "$(sql "SELECT count(*) FROM mailbox WHERE name = 'Old'")" = 0
 check "Inbox count equals the server's" test "$(sql "SELECT total FROM mailbox WHERE role = 'inbox'")" = "$($I count INBOX)"
+
+printf 'From: x@localhost\r\nTo: alice@localhost\r\nSubject: in sub\r\nMessage-ID: <in-sub@localhost>\r\n\r\nhello\r\n' >"$W/sub.eml"
+$I append Work/Sub "$W/sub.eml" >/dev/null
+proxy_start
+printf 'Sub\t2024/Q1' >"$P/rename-mailbox"
+jmap_conf "$PROXY_URL"
+"$DRIVE" -c "$W/conf" -d "$W/fresh" j sync >/dev/null
+fsql() { sqlite3 "$W/fresh/tern.db" "$1"; }
+check "a mailbox named '2024/Q1' is kept, under its parent, the '/' shown as U+2215" \
+  test "$(fsql "SELECT count(*) FROM mailbox WHERE name = 'Work/2024$(printf '\342\210\225')Q1'")" = 1
+check "... with its mail" test "$(fsql "SELECT b.name FROM message m JOIN message_mailbox mm ON mm.message_id = m.id JOIN mailbox b ON b.id = mm.mailbox_id WHERE m.message_id = 'in-sub@localhost'")" = "Work/2024$(printf '\342\210\225')Q1"
+
+# A server that refuses Mailbox/get of all mailboxes (requestTooLarge, as
+# RFC 8620 allows beyond maxObjectsInGet, 3 here): Mailbox/query and gets
+# in chunks of 3.
+rm -f "$P/rename-mailbox"
+: >"$P/mailbox-get-too-large"
+echo '{"maxObjectsInGet": 3}' >"$P/limits.json"
+"$DRIVE" -c "$W/conf" -d "$W/fresh2" j sync >/dev/null
+check "Mailbox/get refused as too large: every mailbox still arrives" \
+  test "$(sqlite3 "$W/fresh2/tern.db" 'SELECT count(*) FROM mailbox')" = "$(jmapctl mailboxes | wc -l)"
+check "... through Mailbox/query" grep -q 'methods=Mailbox/query' "$P/log"
+check "... and so does the mail" test "$(sqlite3 "$W/fresh2/tern.db" 'SELECT count(*) FROM message')" = "$(jmapctl count)"
+rm -f "$P/mailbox-get-too-large"
+
+# Paging a mailbox by anchor, whose email went away (anchorNotFound): the
+# load goes on by position and still gets everything.
+: >"$P/anchor-not-found"
+"$DRIVE" -c "$W/conf" -d "$W/fresh3" j sync >/dev/null
+check "anchorNotFound while paging: the server refused an anchor" grep -q 'anchor refused' "$P/log"
+check "... and the load still has every email" test "$(sqlite3 "$W/fresh3/tern.db" 'SELECT count(*) FROM message')" = "$(jmapctl count)"
+
+# Mailbox/changes in pages (maxChanges = maxObjectsInGet, 3 here), and a
+# Mailbox state the server cannot use: a reload.
+for n in 1 2 3 4 5 6 7; do $I create "Many$n" >/dev/null; done
+n0=$(wc -l <"$P/log")
+drive sync >/dev/null
+check "7 new folders through paged Mailbox/changes (hasMoreChanges)" test "$(sql "SELECT count(*) FROM mailbox WHERE name LIKE 'Many%'")" = 7
+check "... in at least 3 pages of 3" test "$(sed -n "$((n0 + 1)),\$p" "$P/log" | grep -c 'methods=Mailbox/changes')" -ge 3
+$I delete Many7 >/dev/null
+sql "UPDATE sync_state SET state = 'x-unknown' WHERE resource = 'Mailbox'"
+drive sync >/dev/null
+check "a Mailbox state the server cannot read: the mailboxes are reloaded" grep -q 'reloading the mailboxes' "$W/tern.log"
+check "... and match the server's" test "$(sql 'SELECT count(*) FROM mailbox')" = "$(jmapctl mailboxes | wc -l)"
 check_done

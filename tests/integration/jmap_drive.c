@@ -7,7 +7,9 @@
  *   watch N MAX_MS     sync, then N times: wait (push or poll), drain, sync;
  *                      prints "woke MS" after each wait (SIGTERM stops it)
  *   fetch MSGID        download and cache one body
- *   search QUERY       server search; prints the number of hits stored */
+ *   search QUERY       server search; prints the number of hits stored
+ *   echo N             Core/echo of {"n": N} (tern's JSON writer, the server,
+ *                      tern's reader): prints "n=V" as answered */
 #include "config.h"
 
 #include <errno.h>
@@ -28,6 +30,8 @@
 #include "search.h"
 #include "sync/engine.h"
 #include "sync/jmap.h"
+#include "sync/jmap_call.h"
+#include "sync/jmap_json.h"
 #include "util.h"
 
 static volatile int stop;
@@ -220,6 +224,24 @@ main(int argc, char **argv)
 			printf("search: %s: %s\n", tern_strerror(rc), err ? err : "");
 		}
 		search_query_free(q);
+		rc = rc == TERN_OK ? 0 : 1;
+	} else if (strcmp(cmd, "echo") == 0 && argc - optind == 3) {
+		struct jmap *j = st;
+		jmap_req *r = jmap_req_new();
+		cJSON *a = cJSON_CreateObject(), *res;
+		struct jmap_merr me;
+		const char *c;
+		uint64_t n = 0;
+		jmap_add_uint(a, "n", strtoull(argv[optind + 2], NULL, 10));
+		c = jmap_req_add(r, "Core/echo", a);
+		if ((rc = jmap_req_send(j, r, &err)) == TERN_OK &&
+		    (rc = jmap_req_result(r, c, "Core/echo", &res, &me)) != TERN_OK)
+			err = jmap_merr_text("Core/echo", &me);
+		if (rc == TERN_OK && jmap_uint(res, "n", &n) == TERN_OK)
+			printf("n=%llu\n", (unsigned long long)n);
+		else
+			printf("echo: %s: %s\n", tern_strerror(rc), err ? err : "no n in the answer");
+		jmap_req_free(r);
 		rc = rc == TERN_OK ? 0 : 1;
 	} else {
 		fprintf(stderr, "jmap_drive: unknown command '%s'\n", cmd);

@@ -57,10 +57,30 @@ sql "UPDATE sync_state SET state = 'x-unknown' WHERE resource = 'Email'"
 check "cannotCalculateChanges across split requests: a full resync" sh -c "'$DRIVE' -c '$W/conf' j sync >/dev/null &&
   grep -q 'cannot calculate changes: full resync' '$W/tern.log' && [ \"\$(sqlite3 '$W/data/tern.db' 'SELECT count(*) FROM message')\" = 400 ]"
 
+# An invalidArguments about something else than sinceState (here
+# maxChanges, made 0 by the proxy) is an error of that call, not a reason
+# to reload everything.
+for m in Mailbox/changes Email/changes; do
+  echo "$m" >"$P/max-changes-zero"
+  r0=$(grep -c 'full resync\|reloading the mailboxes' "$W/tern.log")
+  "$DRIVE" -c "$W/conf" j sync >"$W/mc" 2>&1
+  check "$m: invalidArguments on maxChanges fails the sync with that error" grep -q "$m: invalidArguments" "$W/mc"
+  check "... without a full reload" test "$(grep -c 'full resync\|reloading the mailboxes' "$W/tern.log")" = "$r0"
+done
+rm -f "$P/max-changes-zero"
+
 # Request-level errors (RFC 8620 3.6.1).
 echo '{"type":"urn:ietf:params:jmap:error:limit","limit":"maxCallsInRequest","status":400}' >"$P/fail-once"
 check "a 'limit' request error (maxCallsInRequest): retried with smaller requests, the sync succeeds" \
   sh -c "'$DRIVE' -c '$W/conf' j sync >/dev/null && grep -q 'api failed-once' '$P/log'"
+# A "limit" refusal of the second request of a split call list (Mailbox/changes
+# and its gets: [c0 c1] [c2]) retries from there: c0 is not sent again.
+n0=$(wc -l <"$P/log")
+echo '{"type":"urn:ietf:params:jmap:error:limit","limit":"maxCallsInRequest","status":400,"call":"c2"}' >"$P/fail-call"
+check "a 'limit' refusal of a later part of a request: the sync succeeds" sh -c "'$DRIVE' -c '$W/conf' j sync >/dev/null"
+check "... the refusal happened" grep -q 'api failed-call' "$P/log"
+check "... and the part already answered was not sent again" \
+  test "$(sed -n "$((n0 + 1)),\$p" "$P/log" | grep -c 'methods=Mailbox/changes')" = 1
 echo '{"type":"urn:ietf:params:jmap:error:notRequest","detail":"bad","status":400}' >"$P/fail-once"
 "$DRIVE" -c "$W/conf" j sync >"$W/nr" 2>&1
 check "a 'notRequest' request error fails the sync with its type" grep -q 'error:notRequest: bad' "$W/nr"

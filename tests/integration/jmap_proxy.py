@@ -10,15 +10,33 @@ GET (any path)  Cyrus's session, with apiUrl pointing here (/api) and the downlo
                 is left out (a server that cannot send). Logs "session" to DIR/log.
 POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the response.
                 DIR/fail-once (a JSON problem with "status"): answered instead, once (the file
-                is removed). DIR/no-sent-role: Mailbox/get answers carry no "sent" role (an
-                account without a Sent mailbox). Logs one line per request to DIR/log:
-                  api calls=N bytes=B get=L1,L2... (the list length of each Email/get answer)
+                is removed). DIR/fail-call: the same for the first request holding the call
+                whose id is the problem's "call" member (e.g. "c2"). DIR/no-sent-role: Mailbox/get answers carry no "sent" role (an
+                account without a Sent mailbox).
+                DIR/rename-mailbox ("FROM<TAB>TO"): a mailbox named FROM is called TO in
+                Mailbox/get answers (names Cyrus refuses, such as "a/b").
+                DIR/mailbox-get-too-large: a Mailbox/get with "ids": null is answered with the
+                method error requestTooLarge (RFC 8620 5.1 allows it).
+                DIR/bearer ("TOKEN<TAB>USER:PASS"): the session and the API take only
+                "Authorization: Bearer TOKEN" (else 401, logged "auth refused: HEADER-SCHEME") and
+                talk to Cyrus as USER:PASS (download and upload URLs stay Cyrus's own).
+                DIR/anchor-not-found: the next Email/query with an anchor is answered with the
+                method error anchorNotFound (the file is removed; "anchor refused" logged).
+                DIR/max-changes-zero (a method name, e.g. Email/changes): that method is sent
+                with maxChanges 0 (Cyrus answers invalidArguments naming maxChanges).
+                DIR/destroy-mid-sweep: at the second request of a resync's sweep (an Email/query
+                without filter, or an Email/get of ids only), another client first destroys the
+                email Cyrus lists first (the file is removed; "destroyed-mid-sweep ID" logged). Logs one line per request to DIR/log:
+                  api calls=N bytes=B get=L1,L2... set=S1,S2...
+                (the list length of each Email/get answer; the number of updates and destroys
+                of each Email/set call)
 
 jmap_proxy.py --redirect URL --dir DIR [--tls CERT KEY]: a stub that answers every GET with
 "301 Location: URL" (https with --tls), and logs "redirect auth=yes|no" (whether an
 Authorization header came) to DIR/log.
 """
 import argparse
+import base64
 import ssl
 import json
 import os
@@ -54,8 +72,25 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def auth_ok(self):
+        """False (and a 401 sent) when DIR/bearer is set and the request lacks its token."""
+        b = read(self.server.dir, "bearer")
+        if not b:
+            return True
+        token, creds = b.split("\t", 1)
+        got = self.headers.get("Authorization") or ""
+        if got == "Bearer " + token:
+            self.upstream_auth = "Basic " + base64.b64encode(creds.encode()).decode()
+            return True
+        self.note("auth refused: %s" % (got.split(" ", 1)[0] or "none"))
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Bearer realm="jmap"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return False
+
     def upstream(self, url, data=None):
-        hdrs = {"Authorization": self.headers.get("Authorization") or ""}
+        hdrs = {"Authorization": getattr(self, "upstream_auth", None) or self.headers.get("Authorization") or ""}
         if data is not None:
             hdrs["Content-Type"] = "application/json"
         try:
@@ -72,6 +107,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Location", self.server.redirect)
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if not self.auth_ok():
             return
         code, final, body = self.upstream(self.server.cyrus + "/.well-known/jmap")
         if code != 200:
@@ -99,32 +136,87 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         d = self.server.dir
         data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if not self.auth_ok():
+            return
         fail = read(d, "fail-once")
         if fail:
             os.unlink(os.path.join(d, "fail-once"))
             self.note("api failed-once")
             return self.reply(json.loads(fail).get("status", 400), fail.encode(), "application/problem+json")
+        fc = read(d, "fail-call")
+        if fc and json.loads(fc).get("call") in [c[2] for c in json.loads(data).get("methodCalls", [])]:
+            os.unlink(os.path.join(d, "fail-call"))
+            self.note("api failed-call")
+            return self.reply(json.loads(fc).get("status", 400), fc.encode(), "application/problem+json")
         if not getattr(self.server, "api", None):
             self.do_GET_session_only()
-        code, _, body = self.upstream(self.server.api, data)
         req = json.loads(data)
+        self.mid_sweep(d, req)
+        zero = read(d, "max-changes-zero")
+        if zero:
+            for name, args, _ in req.get("methodCalls", []):
+                if name == zero:
+                    args["maxChanges"] = 0
+            data = json.dumps(req).encode()
+        code, _, body = self.upstream(self.server.api, data)
         gets = []
         if code == 200:
             resp = json.loads(body)
+            if os.path.exists(os.path.join(d, "anchor-not-found")):
+                anch = [c[2] for c in req.get("methodCalls", []) if c[0] == "Email/query" and "anchor" in c[1]]
+                if anch:
+                    os.unlink(os.path.join(d, "anchor-not-found"))
+                    self.note("anchor refused")
+                    resp["methodResponses"] = [["error", {"type": "anchorNotFound"}, r[2]] if r[2] in anch
+                                               else r for r in resp.get("methodResponses", [])]
+            if os.path.exists(os.path.join(d, "mailbox-get-too-large")):
+                allget = [c[2] for c in req.get("methodCalls", [])
+                          if c[0] == "Mailbox/get" and c[1].get("ids", 0) is None]
+                resp["methodResponses"] = [["error", {"type": "requestTooLarge"}, r[2]] if r[2] in allget
+                                           else r for r in resp.get("methodResponses", [])]
             no_sent = os.path.exists(os.path.join(d, "no-sent-role"))
+            ren = (read(d, "rename-mailbox") or "").split("\t")
             for name, args, _ in resp.get("methodResponses", []):
                 if name == "Email/get":
                     gets.append(str(len(args.get("list", []))))
-                if name == "Mailbox/get" and no_sent:
+                if name == "Mailbox/get":
                     for mb in args.get("list", []):
-                        if mb.get("role") == "sent":
+                        if no_sent and mb.get("role") == "sent":
                             mb["role"] = None
+                        if len(ren) == 2 and mb.get("name") == ren[0]:
+                            mb["name"] = ren[1]
             st = read(d, "state")
             if st:
                 resp["sessionState"] = st
             body = json.dumps(resp).encode()
-        self.note("api calls=%d bytes=%d get=%s" % (len(req.get("methodCalls", [])), len(data), ",".join(gets)))
+        sets = [str(len(a.get("update") or {}) + len(a.get("destroy") or []))
+                for n, a, _ in req.get("methodCalls", []) if n == "Email/set"]
+        self.note("api calls=%d bytes=%d get=%s set=%s methods=%s" % (
+            len(req.get("methodCalls", [])), len(data), ",".join(gets), ",".join(sets),
+            ",".join(c[0] for c in req.get("methodCalls", []))))
         self.reply(code, body)
+
+    def mid_sweep(self, d, req):
+        flag = os.path.join(d, "destroy-mid-sweep")
+        if not os.path.exists(flag):
+            return
+        sweepy = any((n == "Email/query" and "filter" not in a) or
+                     (n == "Email/get" and a.get("properties") == ["id"])
+                     for n, a, _ in req.get("methodCalls", []))
+        if not sweepy:
+            return
+        self.server.sweeps = getattr(self.server, "sweeps", 0) + 1
+        if self.server.sweeps < 2:
+            return
+        os.unlink(flag)
+        using = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
+        acct = req["methodCalls"][0][1]["accountId"]
+        q = {"using": using, "methodCalls": [["Email/query", {"accountId": acct, "limit": 1}, "q"]]}
+        _, _, body = self.upstream(self.server.api, json.dumps(q).encode())
+        victim = json.loads(body)["methodResponses"][0][1]["ids"][0]
+        x = {"using": using, "methodCalls": [["Email/set", {"accountId": acct, "destroy": [victim]}, "x"]]}
+        self.upstream(self.server.api, json.dumps(x).encode())
+        self.note("destroyed-mid-sweep %s" % victim)
 
     def do_GET_session_only(self):
         code, final, body = self.upstream(self.server.cyrus + "/.well-known/jmap")

@@ -49,9 +49,49 @@ check "push endpoint back: the stream is opened again" wait_for "reopen" 20 sh -
 # The reopen wakes the watcher for one sync (events may have been missed):
 # let it finish, so that the next change can only come by push.
 wait_for "resync after reopen" 5 sh -c "[ \$(grep -c '^woke' '$W/watch2') = \$(grep -c '^synced' '$W/watch2') ]"
+sc=$(grep -c "StateChange" "$W/tern.log")
 want=$(toggle "$E2")
 check "... and pushes again: a change is in the database within 2 s" \
   wait_for "pushed change" 2 sh -c "[ \"\$(sqlite3 '$W/data/tern.db' \"SELECT flagged FROM message WHERE email_id = '$E2'\")\" = $want ]"
+check "... carried by a StateChange on the reopened stream (not by polling)" test "$(grep -c "StateChange" "$W/tern.log")" -gt "$sc"
+kill -TERM $pid
+wait $pid
+
+# A plain eventSourceUrl (no template, as Fastmail's): tern adds types,
+# closeafter and ping itself, so the server pings and the stream lives.
+jmap_conf "http://127.0.0.1:$PUSH_PORT/bare/.well-known/jmap" "poll_interval = 86400"
+check "the bare session advertises a plain eventSourceUrl" sh -c "'$DRIVE' -c '$W/conf' j session | grep -qx 'event_source_url=http://127.0.0.1:$PUSH_PORT/eventsource'"
+o2=$(opens)
+drive watch 10 600000 >"$W/watch3" 2>&1 &
+pid=$!
+wait_for "watcher ready" 30 grep -q ready "$W/watch3"
+check "the stream opens" wait_for "stream open" 10 sh -c "[ \$(grep -c 'event stream open' '$W/tern.log') -gt $o2 ]"
+check "... asked with types, closeafter=no and ping=30 in the query" \
+  grep -q 'GET /eventsource?types=Email,Mailbox&closeafter=no&ping=30 ' "$TERN_LAB/log/push.log"
+wait_for "resync after open" 5 sh -c "[ \$(grep -c '^woke' '$W/watch3') = \$(grep -c '^synced' '$W/watch3') ]"
+want=$(toggle "$E2")
+check "... and a change arrives through it within 2 s" \
+  wait_for "pushed change (bare)" 2 sh -c "[ \"\$(sqlite3 '$W/data/tern.db' \"SELECT flagged FROM message WHERE email_id = '$E2'\")\" = $want ]"
+kill -TERM $pid
+wait $pid
+
+# The real worker (tern sync): while the stream is healthy it does not poll
+# as well (poll_interval 5 s here), and a change still arrives within 2 s.
+jmap_conf "$PUSH_JMAP_URL" "poll_interval = 5"
+cycles() { sqlite3 "$W/data/tern.db" "SELECT count(*) FROM sync_log WHERE ended_at IS NOT NULL"; }
+c0=$(cycles)
+XDG_STATE_HOME=$W/state TERN_DEBUG=1 "$TERN" -c "$W/conf" sync j >"$W/run" 2>&1 &
+pid=$!
+wait_for "worker stream open" 20 grep -q "event stream open" "$W/state/tern/tern.log"
+# Its first cycle, then the one the opening stream asks for.
+wait_for "two cycles" 10 sh -c "[ \$(sqlite3 '$W/data/tern.db' 'SELECT count(*) FROM sync_log WHERE ended_at IS NOT NULL') -ge $((c0 + 2)) ]"
+c1=$(cycles)
+polled=no
+wait_for "a poll" 12 sh -c "[ \$(sqlite3 '$W/data/tern.db' 'SELECT count(*) FROM sync_log') -gt $c1 ]" >/dev/null && polled=yes
+check "the worker does not poll while the stream is healthy (no cycle in 12 s, poll_interval 5)" test "$polled" = no
+want=$(toggle "$E2")
+check "... and a server change reaches its database within 2 s" \
+  wait_for "worker push" 2 sh -c "[ \"\$(sqlite3 '$W/data/tern.db' \"SELECT flagged FROM message WHERE email_id = '$E2'\")\" = $want ]"
 kill -TERM $pid
 wait $pid
 

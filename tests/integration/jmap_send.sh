@@ -64,6 +64,19 @@ check "an appended draft is in Drafts on the server" test "$(jmapctl msgids draf
 check "... with \$draft and \$seen" sh -c "echo '$(jmapctl get "$DID" keywords)' | jq -e '.[0].keywords[\"\$draft\"] and .[0].keywords[\"\$seen\"]' >/dev/null"
 check "... and nothing was sent" test "$(grep -l 'draft-1@localhost' "$SMTP_SPOOL"/*.eml 2>/dev/null | wc -l)" = 0
 
+# A crash between the import into Drafts and the submission: the draft on
+# the server is reused (submitted, not imported again), and sent once.
+printf 'From: Alice <alice@localhost>\r\nTo: erin@localhost\r\nSubject: reuse\r\nMessage-ID: <send-4@localhost>\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\n\r\nhi erin\r\n' >"$W/out4.eml"
+sqlite3 "$W/data/tern.db" "INSERT INTO outbox (account_id, raw, message_id, subject, created_at) VALUES (1, readfile('$W/out4.eml'), '<send-4@localhost>', 'reuse', 0);
+  INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, payload, created_at) VALUES (1, 'Outbox', last_insert_rowid(), 'append', '{\"mailbox\":$DRAFTS,\"flags\":\"draft seen\"}', 0);"
+drive sync >/dev/null
+D4=$(jmapctl find '<send-4@localhost>')
+queue_send "$W/out4.eml" send-4@localhost submitting
+drive sync >/dev/null
+check "a draft left by a crash before the submission is submitted: sent once" wait_for "sink 4" 5 sh -c "[ \$(grep -l 'send-4@localhost' '$SMTP_SPOOL'/*.eml | wc -l) = 1 ]"
+check "... the same email, now in Sent, with no copy left in Drafts" \
+  test "$(jmapctl find '<send-4@localhost>')|$(jmapctl msgids sent | grep -c send-4@localhost)|$(jmapctl msgids drafts | grep -c send-4@localhost)" = "$D4|1|0"
+
 # No submission capability: SMTP (the sink, STARTTLS with the lab CA), then
 # the copy is imported into Sent.
 proxy_start

@@ -2,7 +2,8 @@
 # Session discovery on Cyrus: a bare URL gets /.well-known/jmap, its 301 is
 # followed, relative URLs are resolved, the limits and account are read; a
 # wrong password is an authentication error; TLS is verified with ca_file.
-# A redirect to another host keeps the login over https, sends no password
+# A bearer token is sent as one. A redirect to another host keeps the login
+# over https, sends no password
 # there over plain http, and https is never redirected to http.
 . "${TERN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/jmap_lib.sh"
 
@@ -16,6 +17,12 @@ check "primary mail account is the username" grep -qx "account_id=$USER1" "$W/s"
 check "limits read: maxObjectsInGet 4096, maxCallsInRequest 50, maxSizeRequest 10 MB" sh -c "
   grep -qx max_objects_in_get=4096 '$W/s' && grep -qx max_calls_in_request=50 '$W/s' && grep -qx max_size_request=10485760 '$W/s'"
 check "submission capability seen" grep -qx submission=1 "$W/s"
+
+# JSON numbers above 2^31 (and up to 2^53-1) survive tern's writer, Cyrus and
+# tern's reader (cJSON keeps doubles and prints %g: see jmap_json.h).
+for n in 3000000000 9007199254740991; do
+  check "$n through Core/echo on Cyrus: tern writes and reads it exactly" sh -c "'$DRIVE' -c '$W/conf' j echo $n | grep -qx n=$n"
+done
 
 jmap_conf "$PUSH_JMAP_URL"
 drive session >"$W/p" 2>&1
@@ -33,9 +40,22 @@ check "HTTPS with a CA that did not sign the certificate: TLS error" sh -c "'$DR
 jmap_conf "https://127.0.0.1:$CYRUS_HTTPS_PORT"
 check "HTTPS without ca_file: the system store does not trust the lab" sh -c "'$DRIVE' -c '$W/conf' j session | grep -q 'TLS'"
 
+# Bearer tokens (jmap_auth = bearer, as Fastmail wants): jmap_proxy.py takes
+# only "Authorization: Bearer TOKEN" and talks to Cyrus itself.
+proxy_start
+printf 'tok-123\t%s:%s' "$USER1" "$PASS1" >"$P/bearer"
+jmap_conf "$PROXY_URL" "jmap_auth = bearer"
+sed -i "s/^password = .*/password = tok-123/" "$W/conf"
+check "jmap_auth = bearer: the token is sent as a bearer token, the session and a sync work" sh -c "
+  '$DRIVE' -c '$W/conf' j sync >/dev/null && ! grep -q 'auth refused' '$P/log'"
+jmap_conf "$PROXY_URL"
+sed -i "s/^password = .*/password = tok-123/" "$W/conf"
+check "... and basic auth (the default) is refused by that server" sh -c "
+  '$DRIVE' -c '$W/conf' j session >/dev/null 2>&1; [ \$? = 3 ] && grep -q 'auth refused: Basic' '$P/log'"
+
 # Redirect stubs (jmap_proxy.py --redirect) in front of Cyrus.
 STUB_PIDS=
-trap 'r=$?; [ -n "$STUB_PIDS" ] && kill $STUB_PIDS 2>/dev/null; (exit $r); _lab_cleanup' EXIT
+trap 'r=$?; kill $PROXY_PID $STUB_PIDS 2>/dev/null; (exit $r); _lab_cleanup' EXIT
 stub() {  # NAME TARGET [tls]: starts a stub; STUB is its URL
   d=$W/$1
   mkdir -p "$d"

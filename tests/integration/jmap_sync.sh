@@ -43,10 +43,13 @@ check "an email in two mailboxes is one message listed in both" test \
   "$(sql "SELECT count(*) FROM message m JOIN message_mailbox mm ON mm.message_id = m.id WHERE m.email_id = '$EID'")" = 2
 check "... and still one message row" test "$(sql "SELECT count(*) FROM message WHERE email_id = '$EID'")" = 1
 
-UNSEEN=$(sql "SELECT id || ' ' || email_id FROM message WHERE seen = 0 LIMIT 1")
+UNSEEN=$(sql "SELECT m.id || ' ' || m.email_id FROM message m JOIN message_mailbox mm ON mm.message_id = m.id
+  JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.role = 'inbox' AND m.seen = 0 ORDER BY m.id LIMIT 1")
 MID=${UNSEEN%% *}; UEID=${UNSEEN#* }
 check "a body downloads into the cache" sh -c "'$DRIVE' -c '$W/conf' j fetch $MID && test \"\$(sqlite3 '$W/data/tern.db' 'SELECT count(*) FROM body WHERE message_id = $MID')\" = 1"
-check "... byte for byte the server's message" sh -c "sqlite3 '$W/data/tern.db' \"SELECT writefile('$W/b.eml', raw) FROM body WHERE message_id = $MID\" >/dev/null &&
-  imapctl -s cyrus fetch INBOX \$(imapctl -s cyrus raw INBOX 'UID SEARCH EMAILID $UEID' | grep -o '[0-9]*\$' | head -1) >'$W/s.eml' 2>/dev/null; cmp -s '$W/b.eml' '$W/s.eml' || [ ! -s '$W/s.eml' ]"
 check "... without marking it seen" sh -c "echo '$(jmapctl get "$UEID" keywords)' | jq -e '.[0].keywords[\"\$seen\"] | not' >/dev/null"
+sqlite3 "$W/data/tern.db" "SELECT writefile('$W/b.eml', raw) FROM body WHERE message_id = $MID" >/dev/null
+SUID=$(imapctl -s cyrus raw INBOX "UID SEARCH EMAILID $UEID" | grep '^\* SEARCH' | grep -o '[0-9]*$')
+imapctl -s cyrus fetch INBOX "$SUID" >"$W/s.eml"
+check "... byte for byte the server's message (IMAP UID $SUID)" sh -c "test -s '$W/s.eml' && cmp '$W/b.eml' '$W/s.eml'"
 check_done

@@ -9,6 +9,9 @@ GET /.well-known/jmap, /jmap, /jmap/, /jmap/session
     and returns it with apiUrl, downloadUrl and uploadUrl made ABSOLUTE Cyrus URLs (so all
     API traffic goes straight to Cyrus) and eventSourceUrl pointing here:
     http://127.0.0.1:P/eventsource?types={types}&closeafter={closeafter}&ping={ping}
+GET /bare/.well-known/jmap (and /bare/jmap...)
+    The same, with a plain eventSourceUrl http://127.0.0.1:P/eventsource (no template: a
+    client adds the query itself, as for Fastmail's).
 GET /eventsource?types=T&closeafter=state|no&ping=N   (RFC 8620 section 7.3)
     text/event-stream. Polls Cyrus every 0.2 s for the user's mail account (Mailbox/get,
     Email/get and Thread/get with ids=[] return just the states) and on a move sends
@@ -42,7 +45,7 @@ class Upstream:
         self.base = base.rstrip("/")
         self.own = own
 
-    def session(self, auth):
+    def session(self, auth, bare=False):
         """(status, headers, body bytes, session dict or None) from Cyrus."""
         req = urllib.request.Request(self.base + "/.well-known/jmap", headers={"Authorization": auth} if auth else {})
         try:
@@ -56,7 +59,8 @@ class Upstream:
             if k in s:
                 # urljoin would %-escape nothing, so {accountId} templates survive.
                 s[k] = urllib.parse.urljoin(final, s[k])
-        s["eventSourceUrl"] = self.own + "/eventsource?types={types}&closeafter={closeafter}&ping={ping}"
+        s["eventSourceUrl"] = self.own + "/eventsource" + (
+            "" if bare else "?types={types}&closeafter={closeafter}&ping={ping}")
         return 200, {}, json.dumps(s).encode(), s
 
     def states(self, api_url, auth, account):
@@ -93,16 +97,18 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         auth = self.headers.get("Authorization")
         up = self.server.upstream
+        bare = url.path.startswith("/bare/")
+        path = url.path[len("/bare"):] if bare else url.path
         try:
-            code, hdrs, body, sess = up.session(auth)
+            code, hdrs, body, sess = up.session(auth, bare)
         except (OSError, ValueError) as e:
             return self.reply(502, json.dumps({"error": "cyrus: %s" % e}).encode())
         if code != 200:
             extra = {k: v for k, v in hdrs.items() if k.lower() == "www-authenticate"}
             return self.reply(code, body, hdrs.get("Content-Type", "text/plain"), extra)
-        if url.path in ("/.well-known/jmap", "/jmap", "/jmap/", "/jmap/session"):
+        if path in ("/.well-known/jmap", "/jmap", "/jmap/", "/jmap/session"):
             return self.reply(200, body)
-        if url.path == "/eventsource":
+        if path == "/eventsource":
             return self.events(urllib.parse.parse_qs(url.query), auth, sess)
         return self.reply(404, b'{"error":"not found"}')
 

@@ -75,6 +75,9 @@ static const struct bad_case bad[] = {
 	{ "[account j]\nprotocol = jmap\nemail = a@b\npassword = x\njmap_url = https://x\nimap_host = h\n", 6,
 	  "'imap_host' needs 'protocol = imap'" },
 	{ ACCT_OK "smtp_port = 587\n", 5, "'smtp_port' without 'smtp_host'" },
+	{ ACCT_OK "jmap_auth = bearer\n", 5, "'jmap_auth' needs 'protocol = jmap'" },
+	{ "[account j]\nprotocol = jmap\nemail = a@b\npassword = x\njmap_url = https://x\njmap_auth = oauth\n", 6,
+	  "must be basic or bearer" },
 	{ ACCT_OK "ca_file = /nonexistent/ca.pem\n", 5, "'ca_file' /nonexistent/ca.pem" },
 };
 
@@ -140,6 +143,7 @@ t_values_and_defaults(void **state)
 		"username = you\n"
 		"password_cmd = printf 'from-cmd\\nsecond line\\n'\n"
 		"jmap_url = https://api.example.com\n"
+		"jmap_auth = bearer\n"
 		"poll_interval = 30\n"
 		"copy_to_sent = no\n";
 	char *path = write_conf("good", text, 0600), *err = NULL, *warn = NULL, *pw = NULL, *url;
@@ -168,12 +172,14 @@ t_values_and_defaults(void **state)
 	assert_int_equal(w->poll_interval, 60);
 	assert_int_equal(w->delete_to_trash, 1);
 	assert_int_equal(w->copy_to_sent, 1);
+	assert_int_equal(w->jmap_auth, JMAP_AUTH_BASIC);   /* the default */
 
 	fm = conf_account(cfg, "fm");
 	assert_non_null(fm);
 	assert_int_equal(fm->protocol, PROTO_JMAP);
 	assert_int_equal(fm->poll_interval, 30);
 	assert_int_equal(fm->copy_to_sent, 0);
+	assert_int_equal(fm->jmap_auth, JMAP_AUTH_BEARER);
 	assert_int_equal(conf_password(fm, &pw, &err), TERN_OK);
 	assert_string_equal(pw, "from-cmd");                  /* first line only */
 	free(pw);

@@ -310,6 +310,27 @@ t_pointer_eval(void **state)
 
 /* poll_interval is shared with IMAP (default 60); JMAP without push polls
  * every 30 s unless the account says otherwise. */
+/* Only an invalidArguments about sinceState (or one naming nothing) means
+ * the state is unusable; one about maxChanges is an ordinary error. */
+static void
+t_merr_about(void **state)
+{
+	static const char *const cases[][3] = {
+		{ "{\"type\":\"invalidArguments\",\"arguments\":[\"sinceState\"]}", "sinceState", "1" },
+		{ "{\"type\":\"invalidArguments\",\"arguments\":[\"maxChanges\"]}", "sinceState", "0" },
+		{ "{\"type\":\"invalidArguments\",\"arguments\":[\"a\",\"sinceState\"]}", "sinceState", "1" },
+		{ "{\"type\":\"invalidArguments\"}", "sinceState", "1" },
+		{ "{\"type\":\"invalidArguments\",\"arguments\":[7]}", "sinceState", "0" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cJSON *e = cJSON_Parse(cases[i][0]);
+		struct jmap_merr me = { .type = JMAP_MERR_INVALID_ARGUMENTS, .name = "invalidArguments", .error = e };
+		assert_int_equal(jmap_merr_about(&me, cases[i][1]), cases[i][2][0] - '0');
+		cJSON_Delete(e);
+	}
+}
+
 static void
 t_poll_interval_default(void **state)
 {
@@ -349,6 +370,7 @@ main(void)
 		cmocka_unit_test(t_email_parse),
 		cmocka_unit_test(t_per_email_lookups_use_indexes),
 		cmocka_unit_test(t_poll_interval_default),
+		cmocka_unit_test(t_merr_about),
 		cmocka_unit_test(t_pointer_eval),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
