@@ -149,6 +149,8 @@ imap_connect(struct imap *im, const struct account_cfg *acct, const char *passwo
 		}
 		mailimap_capability_data_free(cd);
 	}
+	if ((rc = imap_namespace_load(im, err)) != TERN_OK)
+		goto fail;
 	im->condstore = mailimap_has_condstore(im->s);
 	im->qresync = mailimap_has_qresync(im->s) && mailimap_has_enable(im->s) && enable_qresync(im);
 	if (im->qresync)
@@ -184,6 +186,7 @@ imap_close(struct imap *im)
 	im->s = NULL;
 	free(im->selected);
 	im->selected = NULL;
+	imap_namespace_free(im);
 }
 
 int

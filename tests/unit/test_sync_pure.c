@@ -102,6 +102,20 @@ test_roles(void **s)
 	assert_null(imap_role_from_flag("HasChildren"));
 	assert_string_equal(imap_role_from_name("Deleted Items"), "trash");
 	assert_null(imap_role_from_name("Lists"));
+	assert_string_equal(imap_role_from_name("Papierkorb"), "trash");
+	assert_string_equal(imap_role_from_name("\xc3\x89l\xc3\xa9ments envoy\xc3\xa9s"), "sent");
+	assert_string_equal(imap_role_from_name("posta inviata"), "sent");
+	/* At the top of the personal namespace, Courier-style or not. */
+	assert_string_equal(imap_role_from_path("INBOX.Trash", "INBOX.", '.'), "trash");
+	assert_string_equal(imap_role_from_path("INBOX/Sent", "", '/'), "sent");
+	assert_string_equal(imap_role_from_path("Gesendet", "", '/'), "sent");
+	/* modified UTF-7: "Entw&APw-rfe" is "Entwürfe" */
+	assert_string_equal(imap_role_from_path("INBOX.Entw&APw-rfe", "INBOX.", '.'), "drafts");
+	assert_null(imap_role_from_path("Projects/Archive", "", '/'));
+	assert_null(imap_role_from_path("INBOX", "INBOX.", '.'));
+	assert_true(imap_flag_is_virtual("All"));
+	assert_true(imap_flag_is_virtual("important"));
+	assert_false(imap_flag_is_virtual("Archive"));
 }
 
 static void
