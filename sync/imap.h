@@ -4,6 +4,7 @@
 #ifndef TERN_IMAP_H
 #define TERN_IMAP_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <libetpan/libetpan.h>
@@ -41,10 +42,21 @@ struct imap {
 	char **ns_foreign;         /* other users' and shared prefixes */
 	size_t nforeign;
 	unsigned created_tried;    /* roles whose folder we tried to CREATE (imap_mailboxes.c) */
+	/* Stopping from another thread (imap_interrupt): the socket, from the
+	 * moment it exists until it is closed, under cancel_mu. */
+	pthread_mutex_t cancel_mu;
+	int sock;
+	int cancelled;
 };
 
-/* Connecting (imap_conn.c). */
-int imap_connect(struct imap *im, const struct account_cfg *acct, const char *password, char **err);
+/* Connecting (imap_conn.c). A new struct imap (zeroed) gets imap_init();
+ * imap_interrupt() may then be called from any thread until imap_destroy():
+ * it makes connecting, logging in and any blocked read fail at once. */
+void imap_init(struct imap *im);
+void imap_destroy(struct imap *im);
+void imap_interrupt(struct imap *im);
+int imap_connect(struct imap *im, const struct account_cfg *acct, const char *password, volatile int *stop,
+                 char **err);
 void imap_close(struct imap *im);
 /* A libetpan result as a TERN_* code, with the server's text in *err
  * (what names the command). */

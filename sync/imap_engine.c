@@ -15,9 +15,17 @@ static int
 op_connect(struct sync_ctx *ctx, void **st, char **err)
 {
 	struct imap *im = xcalloc(1, sizeof *im);
-	int rc = imap_connect(im, ctx->env->acct, ctx->password, err);
+	int rc;
+
 	*st = NULL;
+	imap_init(im);
+	if (ctx->connecting)
+		ctx->connecting(ctx, im);
+	rc = imap_connect(im, ctx->env->acct, ctx->password, ctx->stop, err);
 	if (rc != TERN_OK) {
+		if (ctx->connecting)
+			ctx->connecting(ctx, NULL);
+		imap_destroy(im);
 		free(im);
 		return rc;
 	}
@@ -33,18 +41,15 @@ op_disconnect(void *st)
 	if (!im)
 		return;
 	imap_close(im);
+	imap_destroy(im);
 	free(im);
 }
 
 static void
 op_interrupt(void *st)
 {
-	struct imap *im = st;
-	/* mailstream_cancel is the one call meant for another thread: the
-	 * blocked read returns at once and the session is dead afterwards,
-	 * which is what stopping wants (libs.md 1.5). */
-	if (im && im->s && im->s->imap_stream)
-		mailstream_cancel(im->s->imap_stream);
+	if (st)
+		imap_interrupt(st);
 }
 
 static int

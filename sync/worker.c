@@ -371,6 +371,16 @@ wreply_free(struct wreply *r)
 }
 
 void
+worker_stop_all(worker **ws, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (ws[i])
+			runner_stop(ws[i]->r);
+	for (int i = 0; i < n; i++)
+		worker_stop(ws[i]);
+}
+
+void
 worker_stop(worker *w)
 {
 	struct wreply r;

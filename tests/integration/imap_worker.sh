@@ -69,6 +69,20 @@ t0=$(date +%s%N)
 rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 check "a server that never greets: sync --once fails after the timeout (3 s; took ${ms} ms)" test "$rc" != 0 -a "$ms" -lt 6000 -a "$ms" -ge 2500
+# Stopping while the workers connect (the greeting never comes): within 1 s, for two accounts
+# together (stopped together, then joined).
+imap_conf "$W/frozen.conf" acct dovecot "timeout = 30"
+sed "s|^data_dir = .*|data_dir = $W/data3|" "$W/frozen.conf" >"$W/frozen2.conf"
+sed -n '/^\[account/,$p' "$W/frozen.conf" | sed 's/^\[account acct\]/[account acct2]/' >>"$W/frozen2.conf"
+"$T" -c "$W/frozen2.conf" sync >/dev/null 2>&1 &
+pid=$!
+wait_for "both accounts connecting" 10 sh -c "test \"\$(sqlite3 '$W/data3/tern.db' \"SELECT count(*) FROM account_status WHERE state = 'connecting'\")\" = 2"
+t0=$(date +%s%N)
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "SIGTERM while two accounts wait for a greeting: clean exit ($rc) in ${ms} ms < 1000" test "$rc" = 0 -a "$ms" -lt 1000
 dovecot_sig SIGCONT
 
 # Backoff: 5 s, then 10 s while the server stays down; back to 5 s after a success.
