@@ -229,6 +229,14 @@ runner_connect(runner *r, char **err)
 	}
 	if (rc != TERN_OK && r->stop)
 		return TERN_ECANCELLED;
+	if (rc == TERN_EAUTH) {
+		/* A password fixed meanwhile (in pass, say) is read again next
+		 * time, instead of trying the refused one for ever. */
+		explicit_bzero(r->password, strlen(r->password));
+		free(r->password);
+		r->password = NULL;
+		r->ctx.password = NULL;
+	}
 	if (rc != TERN_OK) {
 		log_warn("%s: connect: %s: %s", r->env->acct->name, tern_strerror(rc), *err ? *err : "");
 		runner_status(r, failure_state(rc), "", *err ? *err : tern_strerror(rc));

@@ -119,6 +119,23 @@ check "mail delivered to INBOX while another folder synced is stored within 2 s 
 kill -TERM "$pid"
 wait "$pid"
 
+# A refused login: tried once more (password_cmd run again), then no more attempts until the
+# user asks (lockout protection); a fixed password and a poke (tern sync --once) bring it back.
+echo wrongpw >"$W/pw"
+imap_conf "$W/auth.conf" acct dovecot "password_cmd = cat $W/pw" "poll_interval = 5"
+DLOG=$TERN_LAB/dovecot/log/dovecot.log
+fails() { grep -c "auth failed" "$DLOG"; }
+f0=$(fails)
+"$T" -c "$W/auth.conf" sync >/dev/null 2>&1 &
+pid=$!
+check "a refused login is retried once, then waits for the user" wait_for "waiting for the user" 12 sh -c "sqlite3 '$W/data/tern.db' 'SELECT detail FROM account_status' | grep -q 'fix the password'"
+check "... after exactly two login attempts" test $(($(fails) - f0)) = 2
+echo "$PASS1" >"$W/pw"
+"$T" -c "$W/auth.conf" sync --once >/dev/null 2>&1
+check "... a poke after the fix: password_cmd is read again and the worker logs in" wait_for "logged in" 10 sh -c "test \"\$(sqlite3 '$W/data/tern.db' 'SELECT state FROM account_status')\" = idle"
+kill -TERM "$pid"
+wait "$pid"
+
 check "the password is in no log" sh -c "! grep -rq '$PASS1' '$W/state'"
 check "... and not in the database" sh -c "! grep -aq '$PASS1' '$W/data/tern.db'"
 check_done
