@@ -27,8 +27,17 @@ test_backoff(void **s)
 	assert_int_equal(retry_backoff_ms(1000, NULL), 300000);
 	for (int i = 1; i < 40; i++) {
 		int64_t d = retry_backoff_ms(i, &seed);
-		assert_true(d >= 4000 && d <= 300000);
-		assert_true(d <= retry_backoff_ms(i, NULL));
+		assert_true(d >= 5000 && d <= 300000);
+		assert_true(d >= retry_backoff_ms(i, NULL));
+		assert_true(d <= retry_backoff_ms(i, NULL) * 6 / 5);
+	}
+	/* Jitter there is: two accounts failing together spread out. */
+	{
+		unsigned a = 1, b = 2;
+		int differ = 0;
+		for (int i = 1; i < 6; i++)
+			differ |= retry_backoff_ms(i, &a) != retry_backoff_ms(i, &b);
+		assert_true(differ);
 	}
 }
 
