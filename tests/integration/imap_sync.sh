@@ -27,13 +27,15 @@ for S in $SERVERS; do
   ic expunge INBOX 6:7 >/dev/null
   ic move INBOX 8 Archive >/dev/null
   printf 'From: x@example.org\r\nTo: alice@localhost\r\nSubject: from another client\r\nMessage-ID: <other-%s@x>\r\n\r\nhi\r\n' "$S" | ic append INBOX - >/dev/null
+  rmb=$(tsql "SELECT id FROM mailbox WHERE name = 'Lists/tern-dev'")
+  rmsg=$(tsql "SELECT group_concat(message_id) FROM (SELECT message_id FROM message_mailbox WHERE mailbox_id = $rmb ORDER BY 1)")
   ic rename 'Lists/tern-dev' 'Lists/renamed' >/dev/null
   ic create Gone >/dev/null
   check "$S: sync after create" "$T" -c "$C" sync --once
   ic delete Gone >/dev/null
   check "$S: incremental sync succeeds" "$T" -c "$C" sync --once
   check "$S: incremental sync mirrors new, flags, expunge, move, rename, delete" mirror acct "$S"
-  check "$S: a renamed folder keeps its local messages" test "$(tsql "SELECT count(*) FROM mailbox WHERE name = 'Lists/renamed'")" = 1
+  check "$S: a renamed folder keeps its local id and messages (not deleted and fetched again)" test "$(tsql "SELECT id FROM mailbox WHERE name = 'Lists/renamed'"):$(tsql "SELECT group_concat(message_id) FROM (SELECT message_id FROM message_mailbox WHERE mailbox_id = $rmb ORDER BY 1)")" = "$rmb:$rmsg"
 
   # Local changes pushed, visible to another client.
   id=$(msgid_id "other-$S@x")
@@ -116,11 +118,13 @@ for S in $SERVERS; do
   ic create Reset >/dev/null
   for i in 1 2; do printf 'From: a@b\r\nSubject: old %s\r\nMessage-ID: <old%s-%s@x>\r\n\r\nx\r\n' $i $i "$S" | ic append Reset - >/dev/null; done
   "$T" -c "$C" sync --once >/dev/null
+  rbox=$(tsql "SELECT id FROM mailbox WHERE name = 'Reset'")
+  # Deleted and made again between two syncs: same name, new UIDVALIDITY.
   ic delete Reset >/dev/null
-  "$T" -c "$C" sync --once >/dev/null
   ic create Reset >/dev/null
   for i in 1 2 3; do printf 'From: a@b\r\nSubject: new %s\r\nMessage-ID: <new%s-%s@x>\r\n\r\nx\r\n' $i $i "$S" | ic append Reset - >/dev/null; done
   check "$S: sync after the folder came back" "$T" -c "$C" sync --once
+  check "$S: UIDVALIDITY reset: seen as such (same local folder, resynced)" sh -c "test \"\$(sqlite3 '$W/data/tern.db' \"SELECT id FROM mailbox WHERE name = 'Reset'\")\" = '$rbox' && grep -q 'Reset: UIDVALIDITY .* resyncing' '$XDG_STATE_HOME/tern/tern.log'"
   check "$S: UIDVALIDITY reset: the folder holds exactly the new messages" test "$(tsql "SELECT group_concat(m.message_id) FROM (SELECT m.message_id FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id JOIN message m ON m.id = mm.message_id WHERE b.name = 'Reset' ORDER BY 1) m")" = "new1-$S@x,new2-$S@x,new3-$S@x"
   check "$S: ... and everything still mirrors" mirror acct "$S" --no-att
 

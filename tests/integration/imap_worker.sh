@@ -55,9 +55,8 @@ dovecot_sig SIGSTOP
 fid=$(tsql "SELECT id FROM message WHERE flagged = 0 LIMIT 1")
 # The account is busy, so tern flag queues the change and pokes the running worker.
 "$T" -c "$C" flag "$fid" +flagged >/dev/null
-# Nothing outside can see the worker block on the frozen server; give it a moment to get
-# there (if it has not, the stop below still has to interrupt IDLE within the same 1 s).
-sleep 0.5
+# The worker is blocked once its DONE sits unread in the frozen server's receive queue.
+wait_for "DONE reached the frozen server" 5 sh -c "ss -tnH state established '( sport = :$DOVECOT_IMAP_PORT )' | awk '\$1 > 0 {f = 1} END {exit !f}'"
 t0=$(date +%s%N)
 kill -TERM "$pid"
 wait "$pid"
