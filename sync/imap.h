@@ -107,6 +107,8 @@ struct imap_mb {
 	int is_inbox;
 	int has_status;
 	struct imap_status st;
+	int failed;                /* failed syncs in a row (imap_engine.c) */
+	int resting;               /* failed too often: skipped this cycle */
 };
 void imap_mbs_free(struct imap_mb *v, size_t n);
 
