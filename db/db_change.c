@@ -265,8 +265,14 @@ db_change_delete(db *d, int64_t msg_id, int64_t mailbox, int to_trash, int64_t *
 	if ((rc = msg_state(d, msg_id, &account_id, &flags)) != TERN_OK ||
 	    (rc = check_in(d, msg_id, &mailbox)) != TERN_OK)
 		goto fail;
-	if (to_trash && db_mailbox_by_role(d, account_id, "trash", &trash) == TERN_OK &&
-	    trash.id != mailbox && trash.selectable) {
+	if (to_trash && (db_mailbox_by_role(d, account_id, "trash", &trash) != TERN_OK || !trash.selectable)) {
+		/* delete_to_trash promises that only a delete from the Trash
+		 * destroys: without one (the sync could not create it), refuse
+		 * rather than expunge. */
+		rc = TERN_ECONFIG;
+		goto fail;
+	}
+	if (to_trash && trash.id != mailbox) {
 		rc = move_locked(d, msg_id, account_id, flags, mailbox, trash.id, 1, change_id);
 		if (rc != TERN_OK)
 			goto fail;

@@ -15,28 +15,25 @@ step_row(sqlite3_stmt *st)
 }
 
 int
-db_imap_uids(db *d, int64_t mailbox_id, struct db_imap_uid **out, size_t *n)
+db_imap_uids_range(db *d, int64_t mailbox_id, uint32_t lo, uint32_t hi, struct db_imap_uid *out, size_t max,
+                   size_t *n)
 {
 	static const char sql[] =
 		"SELECT mm.uid, mm.message_id, m.seen | (m.flagged << 1) | (m.answered << 2) | (m.draft << 3), "
-		"mm.hidden FROM message_mailbox mm JOIN message m ON m.id = mm.message_id "
-		"WHERE mm.mailbox_id = ? AND mm.uid IS NOT NULL ORDER BY mm.uid";
+		"mm.hidden FROM message_mailbox mm INDEXED BY mm_uid JOIN message m ON m.id = mm.message_id "
+		"WHERE mm.mailbox_id = ? AND mm.uid IS NOT NULL AND mm.uid BETWEEN ? AND ? ORDER BY mm.uid LIMIT ?";
 	sqlite3_stmt *st = db_stmt(d, sql);
-	size_t cap = 0;
 	int s;
 
-	*out = NULL;
 	*n = 0;
 	if (!st)
 		return TERN_EDB;
 	sqlite3_bind_int64(st, 1, mailbox_id);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)max);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		struct db_imap_uid *u;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 256;
-			*out = xrealloc(*out, cap * sizeof **out);
-		}
-		u = &(*out)[(*n)++];
+		struct db_imap_uid *u = &out[(*n)++];
 		u->uid = (uint32_t)sqlite3_column_int64(st, 0);
 		u->msg_id = sqlite3_column_int64(st, 1);
 		u->flags = (unsigned)sqlite3_column_int(st, 2);
@@ -44,8 +41,6 @@ db_imap_uids(db *d, int64_t mailbox_id, struct db_imap_uid **out, size_t *n)
 	}
 	sqlite3_reset(st);
 	if (s != SQLITE_DONE) {
-		free(*out);
-		*out = NULL;
 		*n = 0;
 		return TERN_EDB;
 	}

@@ -15,9 +15,11 @@ struct db_imap_uid {
 	int hidden;                /* a queued move/delete took it away locally */
 };
 
-/* Every row of the mailbox that has a UID, ascending by UID (*out: caller
- * frees). */
-int db_imap_uids(db *d, int64_t mailbox_id, struct db_imap_uid **out, size_t *n);
+/* The rows of the mailbox with lo <= UID <= hi, ascending, at most max of
+ * them into out[] (through the mm_uid index: callers walk a mailbox in
+ * pages, never all of it in memory). */
+int db_imap_uids_range(db *d, int64_t mailbox_id, uint32_t lo, uint32_t hi, struct db_imap_uid *out, size_t max,
+                       size_t *n);
 /* The message at (mailbox, uid). TERN_ENOTFOUND if none. keywords may be
  * NULL; else *keywords is the caller's. */
 int db_imap_find(db *d, int64_t mailbox_id, uint32_t uid, struct db_imap_uid *out, char **keywords);

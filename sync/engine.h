@@ -26,6 +26,10 @@ struct sync_ctx {
 	/* Progress for the status line, e.g. "INBOX 12,400/100,000". */
 	void (*progress)(struct sync_ctx *ctx, const char *detail);
 	void *runtime;            /* the worker's own data */
+	/* NULL, or called by connect() with its state as soon as it exists,
+	 * so that a stop can interrupt() it while it still connects; with
+	 * NULL before connect() frees it on failure. */
+	void (*connecting)(struct sync_ctx *ctx, void *st);
 	/* NULL, or called by an engine between batches of a long sync: the
 	 * runtime answers urgent requests there (a body the user opened). The
 	 * engine must not assume the selected folder is unchanged after it. */

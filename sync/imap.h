@@ -4,6 +4,7 @@
 #ifndef TERN_IMAP_H
 #define TERN_IMAP_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <libetpan/libetpan.h>
@@ -36,10 +37,26 @@ struct imap {
 	int broken;                /* the stream failed: no LOGOUT */
 	int no_unchangedsince;     /* the server refused our UNCHANGEDSINCE STORE */
 	int64_t last_full_ms;      /* when every folder was last looked at */
+	char *ns_prefix;           /* personal namespace prefix ("" or e.g. "INBOX.") */
+	char ns_delim;             /* its hierarchy delimiter, 0 if unknown */
+	char **ns_foreign;         /* other users' and shared prefixes */
+	size_t nforeign;
+	unsigned created_tried;    /* roles whose folder we tried to CREATE (imap_mailboxes.c) */
+	/* Stopping from another thread (imap_interrupt): the socket, from the
+	 * moment it exists until it is closed, under cancel_mu. */
+	pthread_mutex_t cancel_mu;
+	int sock;
+	int cancelled;
 };
 
-/* Connecting (imap_conn.c). */
-int imap_connect(struct imap *im, const struct account_cfg *acct, const char *password, char **err);
+/* Connecting (imap_conn.c). A new struct imap (zeroed) gets imap_init();
+ * imap_interrupt() may then be called from any thread until imap_destroy():
+ * it makes connecting, logging in and any blocked read fail at once. */
+void imap_init(struct imap *im);
+void imap_destroy(struct imap *im);
+void imap_interrupt(struct imap *im);
+int imap_connect(struct imap *im, const struct account_cfg *acct, const char *password, volatile int *stop,
+                 char **err);
 void imap_close(struct imap *im);
 /* A libetpan result as a TERN_* code, with the server's text in *err
  * (what names the command). */
@@ -90,6 +107,8 @@ struct imap_mb {
 	int is_inbox;
 	int has_status;
 	struct imap_status st;
+	int failed;                /* failed syncs in a row (imap_engine.c) */
+	int resting;               /* failed too often: skipped this cycle */
 };
 void imap_mbs_free(struct imap_mb *v, size_t n);
 
@@ -97,11 +116,24 @@ void imap_mbs_free(struct imap_mb *v, size_t n);
  * roles, STATUS counts, server renames and deletions reconciled; *out:
  * the selectable folders, INBOX first. */
 int imap_sync_mailboxes(struct imap *im, struct sync_ctx *ctx, struct imap_mb **out, size_t *n, char **err);
-/* The role of a folder from its LIST attributes (case-insensitive,
- * RFC 6154), else NULL. */
+/* Roles (imap_roles.c). The role of a folder from its LIST attributes
+ * (case-insensitive, RFC 6154), else NULL. */
 const char *imap_role_from_flag(const char *flag);
-/* The role a folder's name suggests when the server names none. */
+/* \All, \Flagged, \Important: a virtual folder of copies (Gmail). */
+int imap_flag_is_virtual(const char *flag);
+/* The role a folder's name (UTF-8, one level) suggests when the server
+ * names none: English and common localised names. */
 const char *imap_role_from_name(const char *name);
+/* The same for a wire name: only at the top of the personal namespace
+ * (prefix, e.g. "INBOX."; "INBOX<delim>" also counts without one). */
+const char *imap_role_from_path(const char *remote, const char *prefix, char delim);
+
+/* Namespaces (imap_namespace.c): the personal prefix and the prefixes of
+ * other users' and shared folders, read after login (RFC 2342). */
+int imap_namespace_load(struct imap *im, char **err);
+/* Whether a wire name lies in another user's or a shared namespace. */
+int imap_namespace_foreign(const struct imap *im, const char *remote);
+void imap_namespace_free(struct imap *im);
 int imap_sync_folder(struct imap *im, struct sync_ctx *ctx, int64_t mailbox_id, const char *remote,
                      const char *name, const struct imap_status *st, char **err);
 int imap_status(struct imap *im, const char *remote, struct imap_status *st, char **err);

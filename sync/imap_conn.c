@@ -5,9 +5,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "log.h"
+#include "sync/dial.h"
 #include "sync/imap.h"
 #include "sync/tls_verify.h"
 #include "util.h"
@@ -77,14 +80,96 @@ enable_qresync(struct imap *im)
 	return r == MAILIMAP_NO_ERROR;
 }
 
+void
+imap_init(struct imap *im)
+{
+	pthread_mutex_init(&im->cancel_mu, NULL);
+	im->sock = -1;
+}
+
+void
+imap_destroy(struct imap *im)
+{
+	pthread_mutex_destroy(&im->cancel_mu);
+}
+
+/* shutdown() wakes every read or handshake blocked on the socket, in
+ * whatever layer (libetpan, GnuTLS); the session is dead afterwards, which
+ * is what stopping wants. mailstream_cancel would miss the greeting and
+ * the TLS handshake. */
+void
+imap_interrupt(struct imap *im)
+{
+	pthread_mutex_lock(&im->cancel_mu);
+	im->cancelled = 1;
+	if (im->sock >= 0)
+		shutdown(im->sock, SHUT_RDWR);
+	pthread_mutex_unlock(&im->cancel_mu);
+}
+
+/* The socket becomes interruptible, unless a stop came first. */
+static int
+publish_sock(struct imap *im, int fd)
+{
+	int cancelled;
+	pthread_mutex_lock(&im->cancel_mu);
+	cancelled = im->cancelled;
+	if (!cancelled)
+		im->sock = fd;
+	pthread_mutex_unlock(&im->cancel_mu);
+	return cancelled ? TERN_ECANCELLED : TERN_OK;
+}
+
+/* TCP (interruptible, sync/dial.h), then TLS for implicit TLS, then the
+ * greeting. */
+static int
+open_stream(struct imap *im, volatile int *stop, char **err)
+{
+	const struct account_cfg *acct = im->acct;
+	time_t timeout = acct->timeout > 0 ? acct->timeout : 30;
+	mailstream *ms;
+	int fd = -1, r, rc;
+
+	if ((rc = dial_tcp(acct->imap_host, acct->imap_port, (int)timeout, stop, &fd, err)) != TERN_OK)
+		return rc;
+	if ((rc = publish_sock(im, fd)) != TERN_OK) {
+		close(fd);
+		return rc;
+	}
+	if (acct->imap_tls == TLS_IMPLICIT)
+		ms = mailstream_ssl_open_with_callback_timeout(fd, timeout, tls_sni_callback, (void *)acct->imap_host);
+	else
+		ms = mailstream_socket_open_timeout(fd, timeout);
+	if (!ms) {
+		pthread_mutex_lock(&im->cancel_mu);
+		im->sock = -1;
+		pthread_mutex_unlock(&im->cancel_mu);
+		close(fd);
+		if (stop && *stop)
+			return TERN_ECANCELLED;
+		*err = xasprintf("cannot connect to %s:%d%s", acct->imap_host, acct->imap_port,
+		                 acct->imap_tls == TLS_IMPLICIT ? " (TLS handshake failed)" : "");
+		return acct->imap_tls == TLS_IMPLICIT ? TERN_ETLS : TERN_ENOMEM;
+	}
+	/* From here the stream owns fd (imap_close unpublishes it first). */
+	r = mailimap_connect(im->s, ms);
+	if (r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED && r != MAILIMAP_NO_ERROR_AUTHENTICATED) {
+		if (stop && *stop)
+			return TERN_ECANCELLED;
+		*err = xasprintf("cannot connect to %s:%d: no greeting", acct->imap_host, acct->imap_port);
+		return TERN_ENET;
+	}
+	return TERN_OK;
+}
+
 int
-imap_connect(struct imap *im, const struct account_cfg *acct, const char *password, char **err)
+imap_connect(struct imap *im, const struct account_cfg *acct, const char *password, volatile int *stop,
+             char **err)
 {
 	const char *host = acct->imap_host;
 	const char *user = acct->username ? acct->username : acct->email;
 	int r, rc;
 
-	memset(im, 0, sizeof *im);
 	im->acct = acct;
 	if (!host || !*host) {
 		*err = xasprintf("account '%s' has no imap_host", acct->name);
@@ -93,19 +178,11 @@ imap_connect(struct imap *im, const struct account_cfg *acct, const char *passwo
 	im->s = mailimap_new(0, NULL);
 	if (!im->s)
 		return TERN_ENOMEM;
-	/* Applied to streams created later: before connecting (libs.md 1.5). */
+	/* Applied to streams created later (STARTTLS): before connecting
+	 * (libs.md 1.5). */
 	mailimap_set_timeout(im->s, acct->timeout > 0 ? acct->timeout : 30);
-	if (acct->imap_tls == TLS_IMPLICIT)
-		r = mailimap_ssl_connect_with_callback(im->s, host, (uint16_t)acct->imap_port,
-		                                       tls_sni_callback, (void *)host);
-	else
-		r = mailimap_socket_connect(im->s, host, (uint16_t)acct->imap_port);
-	if (r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED && r != MAILIMAP_NO_ERROR_AUTHENTICATED) {
-		rc = r == MAILIMAP_ERROR_SSL ? TERN_ETLS : TERN_ENET;
-		*err = xasprintf("cannot connect to %s:%d%s", host, acct->imap_port,
-		                 rc == TERN_ETLS ? " (TLS handshake failed)" : "");
+	if ((rc = open_stream(im, stop, err)) != TERN_OK)
 		goto fail;
-	}
 	if (acct->imap_tls == TLS_STARTTLS) {
 		if (!im->s->imap_connection_info || !im->s->imap_connection_info->imap_capability)
 			mailimap_capability(im->s, &(struct mailimap_capability_data *){ NULL });
@@ -149,6 +226,8 @@ imap_connect(struct imap *im, const struct account_cfg *acct, const char *passwo
 		}
 		mailimap_capability_data_free(cd);
 	}
+	if ((rc = imap_namespace_load(im, err)) != TERN_OK)
+		goto fail;
 	im->condstore = mailimap_has_condstore(im->s);
 	im->qresync = mailimap_has_qresync(im->s) && mailimap_has_enable(im->s) && enable_qresync(im);
 	if (im->qresync)
@@ -163,6 +242,8 @@ fail:
 	/* A LOGOUT would wait out the timeout again on a dead or silent stream;
 	 * a session that never logged in has nothing to end politely. */
 	im->broken = 1;
+	if (stop && *stop)
+		rc = TERN_ECANCELLED;
 	imap_close(im);
 	return rc;
 }
@@ -170,6 +251,14 @@ fail:
 void
 imap_close(struct imap *im)
 {
+	int cancelled;
+	/* The fd number is about to be freed: no shutdown() of a stranger. */
+	pthread_mutex_lock(&im->cancel_mu);
+	im->sock = -1;
+	cancelled = im->cancelled;
+	pthread_mutex_unlock(&im->cancel_mu);
+	if (cancelled)
+		im->broken = 1;
 	if (im->s) {
 		/* A broken or cancelled stream would only wait for the timeout. */
 		if (im->s->imap_stream && !im->broken)
@@ -184,6 +273,7 @@ imap_close(struct imap *im)
 	im->s = NULL;
 	free(im->selected);
 	im->selected = NULL;
+	imap_namespace_free(im);
 }
 
 int

@@ -2,10 +2,12 @@
  * calls; the protocol work is in the other imap_*.c files. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db/db_mailbox.h"
+#include "db/db_sync.h"
 #include "err.h"
 #include "log.h"
 #include "sync/imap.h"
@@ -15,9 +17,17 @@ static int
 op_connect(struct sync_ctx *ctx, void **st, char **err)
 {
 	struct imap *im = xcalloc(1, sizeof *im);
-	int rc = imap_connect(im, ctx->env->acct, ctx->password, err);
+	int rc;
+
 	*st = NULL;
+	imap_init(im);
+	if (ctx->connecting)
+		ctx->connecting(ctx, im);
+	rc = imap_connect(im, ctx->env->acct, ctx->password, ctx->stop, err);
 	if (rc != TERN_OK) {
+		if (ctx->connecting)
+			ctx->connecting(ctx, NULL);
+		imap_destroy(im);
 		free(im);
 		return rc;
 	}
@@ -33,18 +43,15 @@ op_disconnect(void *st)
 	if (!im)
 		return;
 	imap_close(im);
+	imap_destroy(im);
 	free(im);
 }
 
 static void
 op_interrupt(void *st)
 {
-	struct imap *im = st;
-	/* mailstream_cancel is the one call meant for another thread: the
-	 * blocked read returns at once and the session is dead afterwards,
-	 * which is what stopping wants (libs.md 1.5). */
-	if (im && im->s && im->s->imap_stream)
-		mailstream_cancel(im->s->imap_stream);
+	if (st)
+		imap_interrupt(st);
 }
 
 static int
@@ -54,6 +61,54 @@ op_push_change(void *st, struct sync_ctx *ctx, const struct queue_row *q, char *
 	if (str_eq(q->resource_type, "Outbox"))
 		return imap_push_outbox(im, ctx, q, err);
 	return imap_push_change(im, ctx, q, err);
+}
+
+/* A folder that keeps failing (a response libetpan cannot parse, a
+ * refusal) must not stop the others: its failures are counted in
+ * sync_state ("imapfail:<remote>" = "COUNT UNIX-TIME"), it is synced after
+ * the others, and after FOLDER_MAX_FAILS in a row it is left alone for
+ * FOLDER_REST_S before the next try. */
+#define FOLDER_MAX_FAILS 2
+#define FOLDER_REST_S 3600
+
+static void
+fails_get(struct sync_ctx *ctx, const char *remote, int *count, int64_t *at)
+{
+	char *res = xasprintf("imapfail:%s", remote), *state = NULL;
+	long long c = 0, t = 0;
+	*count = 0;
+	*at = 0;
+	if (db_sync_state_get(ctx->db, ctx->account_id, res, &state) == TERN_OK && state &&
+	    sscanf(state, "%lld %lld", &c, &t) == 2) {
+		*count = (int)c;
+		*at = t;
+	}
+	free(state);
+	free(res);
+}
+
+static void
+fails_set(struct sync_ctx *ctx, const char *remote, int count)
+{
+	char *res = xasprintf("imapfail:%s", remote), *state = xasprintf("%d %lld", count, (long long)time_now());
+	if (db_begin(ctx->db) == TERN_OK) {
+		int rc = count ? db_sync_state_put(ctx->db, ctx->account_id, res, state)
+		               : db_sync_state_delete(ctx->db, ctx->account_id, res);
+		if (rc == TERN_OK)
+			db_commit(ctx->db);
+		else
+			db_rollback(ctx->db);
+	}
+	free(state);
+	free(res);
+}
+
+/* Folders that failed before go last: the healthy ones are synced first. */
+static int
+cmp_failed_last(const void *a, const void *b)
+{
+	const struct imap_mb *x = a, *y = b;
+	return (x->failed > 0) - (y->failed > 0);
 }
 
 static int
@@ -66,16 +121,46 @@ op_sync_all(void *st, struct sync_ctx *ctx, char **err)
 
 	if ((rc = imap_sync_mailboxes(im, ctx, &mbs, &n, err)) != TERN_OK)
 		return rc;
+	for (size_t i = 0; i < n; i++) {
+		int64_t at;
+		fails_get(ctx, mbs[i].remote, &mbs[i].failed, &at);
+		mbs[i].resting = mbs[i].failed >= FOLDER_MAX_FAILS && time_now() - at < FOLDER_REST_S;
+	}
+	/* Stable for the rest: INBOX stays first among the healthy. */
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && cmp_failed_last(&mbs[k - 1], &mbs[k]) > 0; k--) {
+			struct imap_mb t = mbs[k - 1];
+			mbs[k - 1] = mbs[k];
+			mbs[k] = t;
+		}
 	for (size_t i = 0; i < n && rc == TERN_OK; i++) {
 		if (ctx->stop && *ctx->stop) {
 			rc = TERN_ECANCELLED;
 			break;
 		}
+		if (mbs[i].resting) {
+			log_info("imap %s: %s failed %d times; left alone for now", im->acct->name, mbs[i].name,
+			         mbs[i].failed);
+			continue;
+		}
 		rc = imap_sync_folder(im, ctx, mbs[i].id, mbs[i].remote, mbs[i].name,
 		                      mbs[i].has_status ? &mbs[i].st : NULL, err);
-		if (rc == TERN_EREFUSED) {
-			/* One folder the server will not open must not stop the others. */
-			log_warn("imap %s: %s: %s", im->acct->name, mbs[i].name, *err ? *err : "refused");
+		if (rc == TERN_OK) {
+			if (mbs[i].failed)
+				fails_set(ctx, mbs[i].remote, 0);
+			continue;
+		}
+		if (rc == TERN_ECANCELLED || (ctx->stop && *ctx->stop))
+			break;
+		if (rc == TERN_EREFUSED || rc == TERN_EPROTO) {
+			/* This folder's doing (a refusal, a response we cannot
+			 * parse): counted against it. */
+			log_warn("imap %s: %s: %s", im->acct->name, mbs[i].name, *err ? *err : tern_strerror(rc));
+			fails_set(ctx, mbs[i].remote, mbs[i].failed + 1);
+			/* A parse error leaves the session unusable: reconnect, and
+			 * the next cycle takes the other folders first. */
+			if (im->broken)
+				break;
 			free(*err);
 			*err = NULL;
 			rc = TERN_OK;

@@ -224,67 +224,93 @@ forget(struct folder *f, const struct db_imap_uid *loc)
 	return rc;
 }
 
+#define PAGE 512
+
 /* Local UIDs that server[0..n) (ascending) lacks go, in the transaction
- * the caller opened. */
+ * the caller opened. The local side is read a page at a time through the
+ * mm_uid index: no copy of the whole mailbox. */
 static int
 forget_missing(struct folder *f, const uint32_t *server, size_t n)
 {
-	struct db_imap_uid *loc = NULL;
-	size_t nloc = 0, j = 0;
-	int rc = db_imap_uids(f->ctx->db, f->mbid, &loc, &nloc);
-	for (size_t i = 0; rc == TERN_OK && i < nloc; i++) {
-		while (j < n && server[j] < loc[i].uid)
-			j++;
-		if (j < n && server[j] == loc[i].uid)
-			continue;
-		rc = forget(f, &loc[i]);
-	}
-	free(loc);
+	struct db_imap_uid *page = xcalloc(PAGE, sizeof *page);
+	uint32_t lo = 1;
+	size_t j = 0, k = 0;
+	int rc;
+
+	do {
+		if ((rc = db_imap_uids_range(f->ctx->db, f->mbid, lo, UINT32_MAX, page, PAGE, &k)) != TERN_OK)
+			break;
+		for (size_t i = 0; rc == TERN_OK && i < k; i++) {
+			while (j < n && server[j] < page[i].uid)
+				j++;
+			if (j < n && server[j] == page[i].uid)
+				continue;
+			rc = forget(f, &page[i]);
+		}
+		if (k)
+			lo = page[k - 1].uid + 1;
+	} while (rc == TERN_OK && k == PAGE && lo > 1);
+	free(page);
 	return rc;
 }
 
+/* VANISHED (RFC 7162): range by range, each looked up through the index,
+ * so a few ranges cost a few lookups however big the folder is. */
 static int
-in_set(const struct mailimap_set *set, uint32_t uid)
+forget_vanished(struct folder *f, const struct mailimap_set *vanished)
 {
-	for (clistiter *it = clist_begin(set->set_list); it; it = clist_next(it)) {
+	struct db_imap_uid *page = xcalloc(PAGE, sizeof *page);
+	int rc = TERN_OK;
+
+	for (clistiter *it = clist_begin(vanished->set_list); it && rc == TERN_OK; it = clist_next(it)) {
 		const struct mailimap_set_item *si = clist_content(it);
 		uint32_t lo = si->set_first, hi = si->set_last ? si->set_last : UINT32_MAX;
+		size_t k = 0;
 		if (lo > hi) {
 			uint32_t t = lo;
 			lo = hi;
 			hi = t;
 		}
-		if (uid >= lo && uid <= hi)
-			return 1;
+		if (lo == 0)
+			lo = 1;
+		do {
+			if ((rc = db_imap_uids_range(f->ctx->db, f->mbid, lo, hi, page, PAGE, &k)) != TERN_OK)
+				break;
+			for (size_t i = 0; rc == TERN_OK && i < k; i++)
+				rc = forget(f, &page[i]);
+			if (k)
+				lo = page[k - 1].uid + 1;
+		} while (rc == TERN_OK && k == PAGE && lo > 1 && lo <= hi);
 	}
-	return 0;
+	free(page);
+	return rc;
 }
 
+/* VANISHED applied before the checkpoint, in a transaction of its own (it
+ * is idempotent), so that the count check below sees what is left. */
 static int
-forget_vanished(struct folder *f, const struct mailimap_set *vanished)
+apply_vanished(struct folder *f, const struct mailimap_set *vanished, char **err)
 {
-	struct db_imap_uid *loc = NULL;
-	size_t nloc = 0;
-	int rc = db_imap_uids(f->ctx->db, f->mbid, &loc, &nloc);
-	for (size_t i = 0; rc == TERN_OK && i < nloc; i++)
-		if (in_set(vanished, loc[i].uid))
-			rc = forget(f, &loc[i]);
-	free(loc);
+	int rc = db_begin(f->ctx->db);
+	if (rc == TERN_OK && (rc = forget_vanished(f, vanished)) == TERN_OK)
+		rc = db_commit(f->ctx->db);
+	else
+		db_rollback(f->ctx->db);
+	if (rc != TERN_OK)
+		*err = xasprintf("%s: cannot store the removals", f->name);
 	return rc;
 }
 
 /* Ends the folder's sync: removals, recount and checkpoint in one
  * transaction. */
 static int
-finish(struct folder *f, const uint32_t *server, size_t n, int compare,
-       const struct mailimap_set *vanished, const struct imap_checkpoint *cp, char **err)
+finish(struct folder *f, const uint32_t *server, size_t n, int compare, const struct imap_checkpoint *cp,
+       char **err)
 {
 	char *res = imap_checkpoint_resource(f->remote), *state = imap_checkpoint_format(cp);
 	int rc = db_begin(f->ctx->db);
 	if (rc == TERN_OK && compare)
 		rc = forget_missing(f, server, n);
-	if (rc == TERN_OK && vanished)
-		rc = forget_vanished(f, vanished);
 	if (rc == TERN_OK)
 		rc = db_mailbox_recount(f->ctx->db, f->mbid);
 	if (rc == TERN_OK)
@@ -315,7 +341,7 @@ first_sync(struct folder *f, const struct imap_checkpoint *cp, char **err)
 		rc = fetch_headers(f, uids, n, err);
 	}
 	if (rc == TERN_OK)
-		rc = finish(f, uids, n, 1, NULL, cp, err);
+		rc = finish(f, uids, n, 1, cp, err);
 	free(uids);
 	return rc;
 }
@@ -362,18 +388,26 @@ incremental(struct folder *f, const struct imap_checkpoint *old, const struct im
 		f->total = (int64_t)f->nneed;
 		rc = fetch_headers(f, f->need, f->nneed, err);
 	}
-	if (rc == TERN_OK && f->im->condstore && !f->im->qresync) {
-		int64_t have = 0;
-		/* CHANGEDSINCE says nothing of expunges: ask for the UID list only
-		 * when the counts say something went. */
+	if (rc == TERN_OK && van && van->qr_known_uids) {
+		rc = apply_vanished(f, van->qr_known_uids, err);
+		mailimap_qresync_vanished_free(van);
+		van = NULL;
+	}
+	if (rc == TERN_OK && f->im->condstore) {
+		const struct mailimap_selection_info *si = f->im->s->imap_selection_info;
+		int64_t have = 0, exists = si ? (int64_t)si->sel_exists : (int64_t)f->im->sel_exists;
+		/* CHANGEDSINCE says nothing of expunges, and libetpan keeps only the
+		 * first VANISHED response of a command (libs.md 1.2): ask for the
+		 * UID list when the counts say something is off. Agreeing counts
+		 * cost nothing. */
 		rc = db_imap_count(f->ctx->db, f->mbid, &have);
-		if (rc == TERN_OK && have != (int64_t)f->im->sel_exists) {
+		if (rc == TERN_OK && have != exists) {
 			rc = uid_search_all(f, &server, &nserver, err);
 			compare = rc == TERN_OK;
 		}
 	}
 	if (rc == TERN_OK)
-		rc = finish(f, server, nserver, compare, van ? van->qr_known_uids : NULL, cp, err);
+		rc = finish(f, server, nserver, compare, cp, err);
 	if (van)
 		mailimap_qresync_vanished_free(van);
 	free(server);

@@ -26,39 +26,6 @@ struct lmb {
 	int64_t id;
 };
 
-const char *
-imap_role_from_flag(const char *f)
-{
-	static const char *const map[][2] = {
-		{ "Sent", "sent" }, { "Drafts", "drafts" }, { "Trash", "trash" },
-		{ "Junk", "junk" }, { "Archive", "archive" },
-	};
-	if (!f)
-		return NULL;
-	for (size_t i = 0; i < ARRAY_LEN(map); i++)
-		if (strcasecmp(f, map[i][0]) == 0)
-			return map[i][1];
-	return NULL;
-}
-
-const char *
-imap_role_from_name(const char *name)
-{
-	static const char *const map[][2] = {
-		{ "Sent", "sent" }, { "Sent Items", "sent" }, { "Sent Messages", "sent" }, { "Sent Mail", "sent" },
-		{ "Drafts", "drafts" }, { "Draft", "drafts" },
-		{ "Trash", "trash" }, { "Deleted Items", "trash" }, { "Deleted Messages", "trash" }, { "Bin", "trash" },
-		{ "Junk", "junk" }, { "Spam", "junk" }, { "Junk E-mail", "junk" },
-		{ "Archive", "archive" }, { "Archives", "archive" },
-	};
-	if (!name)
-		return NULL;
-	for (size_t i = 0; i < ARRAY_LEN(map); i++)
-		if (strcasecmp(name, map[i][0]) == 0)
-			return map[i][1];
-	return NULL;
-}
-
 void
 imap_mbs_free(struct imap_mb *v, size_t n)
 {
@@ -128,6 +95,22 @@ lmbs_free(struct lmb *v, size_t n)
 	free(v);
 }
 
+/* Gmail's \All, \Flagged and \Important hold copies of messages that
+ * live in other folders: synced, they would download every message again
+ * and show it twice in searches and counts. */
+static int
+list_is_virtual(const struct mailimap_mailbox_list *l)
+{
+	if (!l->mb_flag)
+		return 0;
+	for (clistiter *f = clist_begin(l->mb_flag->mbf_oflags); f; f = clist_next(f)) {
+		const struct mailimap_mbx_list_oflag *of = clist_content(f);
+		if (of && of->of_type == MAILIMAP_MBX_LIST_OFLAG_FLAG_EXT && imap_flag_is_virtual(of->of_flag_ext))
+			return 1;
+	}
+	return 0;
+}
+
 static int
 list_all(struct imap *im, struct lmb **out, size_t *n, char **err)
 {
@@ -145,6 +128,9 @@ list_all(struct imap *im, struct lmb **out, size_t *n, char **err)
 		struct lmb *m;
 		int dup = 0;
 		if (!l || !l->mb_name || !*l->mb_name)
+			continue;
+		/* Other users' and shared folders are not the user's mail. */
+		if (imap_namespace_foreign(im, l->mb_name) || list_is_virtual(l))
 			continue;
 		for (size_t k = 0; k < *n; k++)
 			dup |= strcmp(v[k].remote, l->mb_name) == 0;
@@ -184,7 +170,8 @@ list_all(struct imap *im, struct lmb **out, size_t *n, char **err)
 	qsort(v, *n, sizeof *v, cmp_remote);
 	/* Roles by name only for the roles no folder claims. */
 	for (size_t i = 0; i < *n; i++) {
-		const char *guess = v[i].role || !v[i].selectable ? NULL : imap_role_from_name(v[i].name);
+		const char *guess = v[i].role || !v[i].selectable ? NULL :
+		                    imap_role_from_path(v[i].remote, im->ns_prefix, v[i].delim[0]);
 		int taken = 0;
 		if (!guess)
 			continue;
@@ -195,6 +182,61 @@ list_all(struct imap *im, struct lmb **out, size_t *n, char **err)
 	}
 	*out = v;
 	return TERN_OK;
+}
+
+/* A role the account needs and no folder has: delete_to_trash without a
+ * Trash would destroy mail for good, copy_to_sent without a Sent would
+ * drop the copy. The folder is made at the top of the personal namespace
+ * (Thunderbird does the same); a server that refuses is logged, once per
+ * connection. */
+static void
+ensure_role(struct imap *im, struct lmb **v, size_t *n, const char *role, const char *leaf, int want,
+            unsigned bit)
+{
+	struct lmb *m;
+	char *remote;
+	char delim = im->ns_delim;
+	int r;
+
+	if (!want || (im->created_tried & bit))
+		return;
+	for (size_t i = 0; i < *n; i++) {
+		if ((*v)[i].role && strcmp((*v)[i].role, role) == 0 && (*v)[i].selectable)
+			return;
+		if (!delim && (*v)[i].delim[0])
+			delim = (*v)[i].delim[0];
+	}
+	im->created_tried |= bit;
+	remote = xasprintf("%s%s", im->ns_prefix ? im->ns_prefix : "", leaf);
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp((*v)[i].remote, remote) == 0) {
+			free(remote);
+			return;     /* there, but not selectable: leave it alone */
+		}
+	}
+	if ((r = mailimap_create(im->s, remote)) != MAILIMAP_NO_ERROR) {
+		char *e = NULL;
+		imap_error(im, r, "CREATE", &e);
+		log_warn("imap %s: no %s folder, and the server would not create %s: %s", im->acct->name, role,
+		         remote, e ? e : "");
+		free(e);
+		free(remote);
+		return;
+	}
+	log_info("imap %s: created %s for the %s role", im->acct->name, remote, role);
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	m = &(*v)[(*n)++];
+	memset(m, 0, sizeof *m);
+	m->remote = remote;
+	m->name = imap_utf7_decode(remote);
+	m->role = role;
+	m->selectable = 1;
+	m->delim[0] = delim;
+	if (delim) {
+		char *cut = strrchr(m->remote, delim);
+		if (cut && cut > m->remote)
+			m->parent = xstrndup(m->remote, (size_t)(cut - m->remote));
+	}
 }
 
 struct local_mb {
@@ -315,6 +357,14 @@ imap_sync_mailboxes(struct imap *im, struct sync_ctx *ctx, struct imap_mb **out,
 	*nout = 0;
 	if ((rc = list_all(im, &v, &n, err)) != TERN_OK)
 		return rc;
+	ensure_role(im, &v, &n, "trash", "Trash", im->acct->delete_to_trash, 1);
+	ensure_role(im, &v, &n, "sent", "Sent", im->acct->copy_to_sent && im->acct->smtp_host, 2);
+	if (im->broken) {
+		rc = TERN_ENET;
+		*err = xstrdup("connection lost");
+		goto out;
+	}
+	qsort(v, n, sizeof *v, cmp_remote);
 	for (size_t i = 0; i < n; i++) {
 		if (!v[i].selectable)
 			continue;

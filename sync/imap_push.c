@@ -109,6 +109,55 @@ store(struct imap *im, uint32_t uid, const char *flag, int on, uint64_t unchange
 	return TERN_OK;
 }
 
+/* The MODSEQ a FETCH response for uid carried (0: none): our own STORE's
+ * echo under CONDSTORE (RFC 7162 3.2), or an explicit fetch. */
+static uint64_t
+modseq_in(clist *fetched, uint32_t uid)
+{
+	uint64_t ms = 0;
+	for (clistiter *it = fetched ? clist_begin(fetched) : NULL; it && !ms; it = clist_next(it)) {
+		struct imap_msg m;
+		imap_msg_read(clist_content(it), &m);
+		if (m.uid == uid)
+			ms = m.modseq;
+		imap_msg_free(&m);
+	}
+	return ms;
+}
+
+static uint64_t
+fetch_modseq(struct imap *im, uint32_t uid)
+{
+	struct mailimap_set *set = mailimap_set_new_single(uid);
+	struct mailimap_fetch_type *ft = imap_fetch_type_flags(1);
+	clist *res = NULL;
+	uint64_t ms = 0;
+	if (mailimap_uid_fetch(im->s, set, ft, &res) == MAILIMAP_NO_ERROR)
+		ms = modseq_in(res, uid);
+	if (res)
+		mailimap_fetch_list_free(res);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	return ms;
+}
+
+/* Remembers the message's MODSEQ after our own STORE, so that the next
+ * change to it (an undo right after the push) is conditional on what we
+ * did, not refused as "changed meanwhile" until the next pull. */
+static void
+note_modseq(struct imap *im, struct sync_ctx *ctx, int64_t msg_id, uint32_t uid)
+{
+	uint64_t ms = modseq_in(im->s->imap_response_info ? im->s->imap_response_info->rsp_fetch_list : NULL, uid);
+	if (!ms)
+		ms = fetch_modseq(im, uid);
+	if (ms && db_begin(ctx->db) == TERN_OK) {
+		if (db_imap_set_modseq(ctx->db, msg_id, (int64_t)(ms > INT64_MAX ? INT64_MAX : ms)) == TERN_OK)
+			db_commit(ctx->db);
+		else
+			db_rollback(ctx->db);
+	}
+}
+
 static int
 push_flag(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char **err)
 {
@@ -138,6 +187,20 @@ push_flag(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char
 		if (im->condstore && !im->no_unchangedsince)
 			db_imap_modseq(ctx->db, q->resource_id, &modseq);
 		rc = store(im, uid, flag, on, modseq > 0 ? (uint64_t)modseq : 0, err);
+		if (rc == TERN_ECONFLICT) {
+			/* Someone else changed the message: look at it (its MODSEQ
+			 * now), then the local intent goes on top once (rule 1). */
+			uint64_t now = fetch_modseq(im, uid);
+			log_info("imap %s: UID %" PRIu32 " changed on the server; storing again over MODSEQ %" PRIu64,
+			         im->acct->name, uid, now);
+			if (now) {
+				free(*err);
+				*err = NULL;
+				rc = store(im, uid, flag, on, now, err);
+			}
+		}
+		if (rc == TERN_OK && im->condstore)
+			note_modseq(im, ctx, q->resource_id, uid);
 	}
 	free(remote);
 	return rc;

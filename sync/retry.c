@@ -15,9 +15,11 @@ retry_backoff_ms(int failures, unsigned *seed)
 		d *= 2;
 	if (d > RETRY_BACKOFF_MAX_MS)
 		d = RETRY_BACKOFF_MAX_MS;
-	/* Only downwards, so the bounds 5 s .. 300 s hold exactly. */
+	/* Up to +20 %, capped, so that accounts failing together spread out
+	 * and the bounds 5 s .. 300 s still hold. */
 	jitter = seed ? rand_r(seed) % 201 : 0;
-	return d - d * jitter / 1000;
+	d += d * jitter / 1000;
+	return d > RETRY_BACKOFF_MAX_MS ? RETRY_BACKOFF_MAX_MS : d;
 }
 
 enum queue_action

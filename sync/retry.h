@@ -11,8 +11,8 @@
 #define RETRY_MAX_ATTEMPTS 5
 
 /* Delay before reconnect attempt number failures (1 = the first failure):
- * 5 s doubling up to 300 s, then jittered by -20%..+0% with *seed
- * (rand_r state) so that accounts failing together spread out. */
+ * 5 s doubling up to 300 s, then jittered by +0%..+20% with *seed
+ * (rand_r state; NULL: no jitter), never above 300 s. */
 int64_t retry_backoff_ms(int failures, unsigned *seed);
 
 enum queue_action {

@@ -28,7 +28,8 @@ struct runner {
 	int notify_fd;
 	char *password;
 	void *st;                 /* engine state while connected */
-	pthread_mutex_t st_mu;    /* st against runner_interrupt() from other threads */
+	void *pending;            /* engine state while it connects (ctx.connecting) */
+	pthread_mutex_t st_mu;    /* st and pending against runner_stop() from other threads */
 	volatile int stop;
 	struct sync_ctx ctx;
 	void *serve_data;
@@ -54,6 +55,18 @@ notify_committed(struct sync_ctx *ctx)
 {
 	runner *r = ctx->runtime;
 	wakepipe_poke(r->notify_fd);
+}
+
+static void
+note_connecting(struct sync_ctx *ctx, void *st)
+{
+	runner *r = ctx->runtime;
+	pthread_mutex_lock(&r->st_mu);
+	r->pending = st;
+	/* A stop that came before the state existed. */
+	if (st && r->stop)
+		r->ops->interrupt(st);
+	pthread_mutex_unlock(&r->st_mu);
 }
 
 static void
@@ -103,6 +116,7 @@ runner_open(const struct sync_env *env, int with_lock, runner **out, char **err)
 	r->ctx.wake_fd = r->wake.rd;
 	r->ctx.committed = notify_committed;
 	r->ctx.progress = note_progress;
+	r->ctx.connecting = note_connecting;
 	r->ctx.runtime = r;
 	rc = db_account_ensure(r->db, env->acct->name, env->acct->protocol == PROTO_JMAP ? "jmap" : "imap",
 	                       env->acct->email, &r->ctx.account_id);
@@ -207,8 +221,21 @@ runner_connect(runner *r, char **err)
 	runner_status(r, "connecting", r->env->acct->imap_host ? r->env->acct->imap_host : "", NULL);
 	rc = r->ops->connect(&r->ctx, &st, err);
 	if (rc == TERN_OK && r->stop) {
+		pthread_mutex_lock(&r->st_mu);
+		r->pending = NULL;
+		pthread_mutex_unlock(&r->st_mu);
 		r->ops->disconnect(st);
 		return TERN_ECANCELLED;
+	}
+	if (rc != TERN_OK && r->stop)
+		return TERN_ECANCELLED;
+	if (rc == TERN_EAUTH) {
+		/* A password fixed meanwhile (in pass, say) is read again next
+		 * time, instead of trying the refused one for ever. */
+		explicit_bzero(r->password, strlen(r->password));
+		free(r->password);
+		r->password = NULL;
+		r->ctx.password = NULL;
 	}
 	if (rc != TERN_OK) {
 		log_warn("%s: connect: %s: %s", r->env->acct->name, tern_strerror(rc), *err ? *err : "");
@@ -217,6 +244,7 @@ runner_connect(runner *r, char **err)
 	}
 	pthread_mutex_lock(&r->st_mu);
 	r->st = st;
+	r->pending = NULL;
 	pthread_mutex_unlock(&r->st_mu);
 	log_info("%s: connected", r->env->acct->name);
 	return TERN_OK;
@@ -242,6 +270,8 @@ runner_stop(runner *r)
 	pthread_mutex_lock(&r->st_mu);
 	if (r->st)
 		r->ops->interrupt(r->st);
+	else if (r->pending)
+		r->ops->interrupt(r->pending);
 	pthread_mutex_unlock(&r->st_mu);
 }
 

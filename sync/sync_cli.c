@@ -119,8 +119,7 @@ sync_run_forever(const struct sync_env *envs, int n, char **err)
 	if (started > 0)
 		sigwait(&set, &sig);
 	log_info("sync: signal %d, stopping %d workers", sig, started);
-	for (int i = 0; i < n; i++)
-		worker_stop(w[i]);
+	worker_stop_all(w, n);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	free(w);
 	if (msg.len)

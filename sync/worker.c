@@ -42,6 +42,7 @@ struct worker {
 	struct wreq *reqs, **reqs_tail;
 	struct wrep *reps, **reps_tail;
 	uint64_t next_id;
+	int auth_failures;           /* refused logins in a row */
 };
 
 static void
@@ -172,6 +173,21 @@ nap(worker *w, int64_t ms)
 		wakepipe_drain(p.fd);
 }
 
+/* After a refused login: no more attempts until the user asks (a key in
+ * the TUI, tern sync, a local change); providers lock accounts out after
+ * repeated failed logins. */
+static void
+wait_for_user(worker *w, const char *err)
+{
+	runner_status(w->r, "error", "login refused: fix the password, then sync again", err);
+	log_warn("%s: login refused twice; not retrying until asked", w->name);
+	while (!runner_stopping(w->r) && !has_requests(w)) {
+		struct pollfd p = { .fd = runner_wake_fd(w->r), .events = POLLIN };
+		if (poll(&p, 1, 600000) > 0 && wakepipe_drain(p.fd))
+			break;
+	}
+}
+
 static void
 backoff(worker *w, int *failures, unsigned *seed, int rc, const char *err)
 {
@@ -182,9 +198,15 @@ backoff(worker *w, int *failures, unsigned *seed, int rc, const char *err)
 	ms = retry_backoff_ms(*failures, seed);
 	runner_disconnect(w->r);
 	fail_requests(w, TERN_EOFFLINE);
+	if (rc == TERN_EAUTH && ++w->auth_failures >= 2) {
+		wait_for_user(w, err);
+		w->auth_failures = 0;   /* the user asked: one more full try */
+		return;
+	}
 	snprintf(detail, sizeof detail, "retry in %lld s", (long long)((ms + 999) / 1000));
 	/* Auth, TLS and configuration failures need the user: keep the error
-	 * visible, still retry slowly (the password_cmd may work next time). */
+	 * visible; one more try after a refused login (the password is read
+	 * again), slow retries for the others. */
 	runner_status(w->r, runner_err_is_connection(rc) ? "backoff" : "error", detail, err);
 	until = time_mono_ms() + ms;
 	while (!runner_stopping(w->r)) {
@@ -216,6 +238,7 @@ worker_main(void *arg)
 				continue;
 			}
 			want = RUN_PUSH | RUN_SYNC;
+			w->auth_failures = 0;
 		}
 		serve_all(w, &rc);
 		if (rc == TERN_OK && want) {
@@ -368,6 +391,16 @@ wreply_free(struct wreply *r)
 		return;
 	free(r->error);
 	r->error = NULL;
+}
+
+void
+worker_stop_all(worker **ws, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (ws[i])
+			runner_stop(ws[i]->r);
+	for (int i = 0; i < n; i++)
+		worker_stop(ws[i]);
 }
 
 void

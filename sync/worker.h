@@ -38,5 +38,8 @@ int worker_take_reply(worker *w, struct wreply *out);
 void wreply_free(struct wreply *r);
 /* Interrupts whatever the worker does and joins it; returns within ~1 s. */
 void worker_stop(worker *w);
+/* The same for n workers (NULL entries allowed): all are told to stop
+ * first, then joined, so the waits overlap instead of adding up. */
+void worker_stop_all(worker **ws, int n);
 
 #endif

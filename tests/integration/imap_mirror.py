@@ -2,8 +2,8 @@
 """imap_mirror.py DB ACCOUNT [-s dovecot|cyrus] [-u USER] [--no-att]
 
 Compares what tern stored for ACCOUNT in DB with the IMAP server, as another client sees it:
-the folders, and per folder the messages (Message-ID, \\Seen, \\Flagged, \\Answered, size)
-and, unless --no-att, each message's attachment file names (parsed here with Python's email
+the folders, per folder the counts (mailbox.total and .unread against STATUS MESSAGES and
+UNSEEN) and the messages (Message-ID, \\Seen, \\Flagged, \\Answered, size) and, unless --no-att, each message's attachment file names (parsed here with Python's email
 package from BODY.PEEK[]). Prints the differences; exit 0 when there are none."""
 import argparse
 import email
@@ -52,9 +52,12 @@ def server_state(a):
         folders[mutf7.decode(name)] = name
     state = {}
     for dname, wire in folders.items():
+        # STATUS before SELECT: it is not meant for the selected mailbox (RFC 3501 6.3.10).
+        typ, st = c.c.status('"%s"' % wire.replace("\\", "\\\\").replace('"', '\\"'), "(MESSAGES UNSEEN)")
+        m = re.search(rb"MESSAGES (\d+) UNSEEN (\d+)", st[0] or b"")
+        msgs = {None: (int(m.group(1)), int(m.group(2))) if m else None}
         c.c.select('"%s"' % wire.replace("\\", "\\\\").replace('"', '\\"'), True)
         item = "(UID FLAGS RFC822.SIZE BODY.PEEK[%s])" % ("" if not a.no_att else "HEADER.FIELDS (MESSAGE-ID)")
-        msgs = {}
         uids = c.search(["ALL"])
         for i in range(0, len(uids), 500):
             for uid, head, lit in c.fetch_pairs(",".join(uids[i:i + 500]), item):
@@ -72,10 +75,11 @@ def db_state(a):
     db = sqlite3.connect(a.db)
     acct = db.execute("SELECT id FROM account WHERE name = ?", (a.account,)).fetchone()[0]
     state = {}
-    for mbid, name, sel in db.execute("SELECT id, name, selectable FROM mailbox WHERE account_id = ?", (acct,)).fetchall():
+    for mbid, name, sel, total, unread in db.execute(
+            "SELECT id, name, selectable, total, unread FROM mailbox WHERE account_id = ?", (acct,)).fetchall():
         if not sel:
             continue
-        msgs = {}
+        msgs = {None: (total, unread)}
         for mid, seen, flagged, answered, size, msgid in db.execute(
                 "SELECT coalesce(m.message_id,''), m.seen, m.flagged, m.answered, m.size, m.id FROM message_mailbox mm "
                 "JOIN message m ON m.id = mm.message_id WHERE mm.mailbox_id = ? AND mm.hidden = 0", (mbid,)):
@@ -93,6 +97,7 @@ def main():
     ap.add_argument("-s", "--server", default="dovecot")
     ap.add_argument("-u", "--user")
     ap.add_argument("--no-att", action="store_true")
+    ap.add_argument("--no-counts", action="store_true", help="a queued local change makes them differ on purpose")
     a = ap.parse_args()
     srv, loc = server_state(a), db_state(a)
     bad = 0
@@ -101,7 +106,10 @@ def main():
             print("folder %s: %s" % (f, "missing locally" if f not in loc else "not on the server"))
             bad += 1
             continue
-        s, l = srv[f], loc[f]
+        s, l = dict(srv[f]), dict(loc[f])
+        if s.pop(None) != l.pop(None) and not a.no_counts:
+            bad += 1
+            print("%s: counts (total, unread) differ: server %s, local %s" % (f, srv[f][None], loc[f][None]))
         n = sum(len(v) for v in s.values())
         for mid in sorted(set(s) | set(l)):
             sv, lv = sorted(s.get(mid, []), key=repr), sorted(l.get(mid, []), key=repr)

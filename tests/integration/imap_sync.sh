@@ -27,13 +27,15 @@ for S in $SERVERS; do
   ic expunge INBOX 6:7 >/dev/null
   ic move INBOX 8 Archive >/dev/null
   printf 'From: x@example.org\r\nTo: alice@localhost\r\nSubject: from another client\r\nMessage-ID: <other-%s@x>\r\n\r\nhi\r\n' "$S" | ic append INBOX - >/dev/null
+  rmb=$(tsql "SELECT id FROM mailbox WHERE name = 'Lists/tern-dev'")
+  rmsg=$(tsql "SELECT group_concat(message_id) FROM (SELECT message_id FROM message_mailbox WHERE mailbox_id = $rmb ORDER BY 1)")
   ic rename 'Lists/tern-dev' 'Lists/renamed' >/dev/null
   ic create Gone >/dev/null
   check "$S: sync after create" "$T" -c "$C" sync --once
   ic delete Gone >/dev/null
   check "$S: incremental sync succeeds" "$T" -c "$C" sync --once
   check "$S: incremental sync mirrors new, flags, expunge, move, rename, delete" mirror acct "$S"
-  check "$S: a renamed folder keeps its local messages" test "$(tsql "SELECT count(*) FROM mailbox WHERE name = 'Lists/renamed'")" = 1
+  check "$S: a renamed folder keeps its local id and messages (not deleted and fetched again)" test "$(tsql "SELECT id FROM mailbox WHERE name = 'Lists/renamed'"):$(tsql "SELECT group_concat(message_id) FROM (SELECT message_id FROM message_mailbox WHERE mailbox_id = $rmb ORDER BY 1)")" = "$rmb:$rmsg"
 
   # Local changes pushed, visible to another client.
   id=$(msgid_id "other-$S@x")
@@ -64,18 +66,26 @@ for S in $SERVERS; do
   check "$S: rule 1: ... and reaches the server afterwards" sh -c "'$LAB_PY' '$LAB_SRV/imapctl.py' -s $S flags INBOX 'mid:$xm' | grep -q Seen"
   # Both sides change the same message between two syncs: the local intent ends on the server,
   # next to the other client's change. Under CONDSTORE (Dovecot) the first STORE carries
-  # UNCHANGEDSINCE, gets [MODIFIED] and is retried after the pull.
+  # UNCHANGEDSINCE, gets [MODIFIED], looks at the message's MODSEQ and stores again.
   v=$(inbox_unseen 0); vm=$(mid_of "$v")
   "$T" -c "$C" flag --no-sync "$v" +seen >/dev/null
   ic store INBOX "mid:$vm" +FLAGS '\Flagged' >/dev/null
   "$T" -c "$C" sync --once >/dev/null
   if [ "$S" = dovecot ]; then
-    check "$S: rule 1: a STORE after a server change is refused ([MODIFIED]) and kept" test "$(tsql "SELECT status || ':' || attempts FROM pending_change WHERE resource_id = $v")" = "queued:1"
-    check "$S: rule 1: ... while the database keeps the local intent" test "$(tsql "SELECT seen || flagged FROM message WHERE id = $v")" = 11
-    "$T" -c "$C" sync --once >/dev/null
+    check "$S: rule 1: a STORE after a server change is refused ([MODIFIED]), then made over the new MODSEQ" grep -q 'changed on the server; storing again' "$XDG_STATE_HOME/tern/tern.log"
   fi
   check "$S: rule 1: both sides changed: the server ends with both changes" sh -c "'$LAB_PY' '$LAB_SRV/imapctl.py' -s $S flags INBOX 'mid:$vm' | grep Seen | grep -q Flagged"
   check "$S: rule 1: ... and the queue is empty" test "$(tsql "SELECT count(*) FROM pending_change")" = 0
+  # A second change right after a push (an undo): conditional on the MODSEQ of our own STORE,
+  # so it goes at once instead of waiting for the next pull.
+  u=$(inbox_unseen 0); um=$(mid_of "$u")
+  "$T" -c "$C" flag "$u" +flagged >/dev/null
+  if [ "$S" = dovecot ]; then
+    sms=$(ic raw INBOX "UID FETCH $(ic find INBOX "$um") (MODSEQ)" | sed -n 's/.*MODSEQ (\([0-9]*\)).*/\1/p' | head -1)
+    check "$S: our STORE's MODSEQ is recorded ($sms)" test "${sms:-0}" -gt 0 -a "$(tsql "SELECT modseq FROM message WHERE id = $u")" = "$sms"
+  fi
+  "$T" -c "$C" flag "$u" -flagged >/dev/null
+  check "$S: an undo right after the push reaches the server at once" sh -c "test -z \"\$(sqlite3 '$W/data/tern.db' 'SELECT 1 FROM pending_change')\" && ! '$LAB_PY' '$LAB_SRV/imapctl.py' -s $S flags INBOX 'mid:$um' | grep -q Flagged"
   y=$(inbox_unseen 0); ym=$(mid_of "$y")
   "$T" -c "$C" flag --no-sync "$y" +flagged >/dev/null; hold
   ic expunge INBOX "mid:$ym" >/dev/null
@@ -89,6 +99,17 @@ for S in $SERVERS; do
   release
   "$T" -c "$C" sync --once >/dev/null
   check "$S: rule 3: ... the move then happens" mirror acct "$S" --no-att
+
+  # A missed VANISHED (QRESYNC; libetpan keeps only the first VANISHED response, servers may
+  # send several): simulated by a checkpoint already past the expunge. The count check finds
+  # the ghost.
+  g=$(inbox_unseen 0); gm=$(mid_of "$g")
+  ic expunge INBOX "mid:$gm" >/dev/null
+  st=$(ic status INBOX)
+  cpv=$(echo "$st" | "$LAB_PY" -c 'import json,sys; s=json.load(sys.stdin); print("{\"uidvalidity\":%d,\"uidnext\":%d,\"highestmodseq\":%d}" % (s["uidvalidity"], s["uidnext"], s["highestmodseq"]))')
+  tsql "UPDATE sync_state SET state = '$cpv' WHERE resource = 'imap:INBOX'"
+  "$T" -c "$C" sync --once >/dev/null
+  check "$S: an expunge whose VANISHED was missed is still found (counts disagree)" test "$(tsql "SELECT count(*) FROM message WHERE id = $g")" = 0
 
   # Offline: the server is stopped; changes wait in the queue, then go.
   oid=$(tsql "SELECT mm.message_id FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id JOIN message m ON m.id = mm.message_id WHERE b.role = 'inbox' AND m.flagged = 0 LIMIT 1")
@@ -105,11 +126,13 @@ for S in $SERVERS; do
   ic create Reset >/dev/null
   for i in 1 2; do printf 'From: a@b\r\nSubject: old %s\r\nMessage-ID: <old%s-%s@x>\r\n\r\nx\r\n' $i $i "$S" | ic append Reset - >/dev/null; done
   "$T" -c "$C" sync --once >/dev/null
+  rbox=$(tsql "SELECT id FROM mailbox WHERE name = 'Reset'")
+  # Deleted and made again between two syncs: same name, new UIDVALIDITY.
   ic delete Reset >/dev/null
-  "$T" -c "$C" sync --once >/dev/null
   ic create Reset >/dev/null
   for i in 1 2 3; do printf 'From: a@b\r\nSubject: new %s\r\nMessage-ID: <new%s-%s@x>\r\n\r\nx\r\n' $i $i "$S" | ic append Reset - >/dev/null; done
   check "$S: sync after the folder came back" "$T" -c "$C" sync --once
+  check "$S: UIDVALIDITY reset: seen as such (same local folder, resynced)" sh -c "test \"\$(sqlite3 '$W/data/tern.db' \"SELECT id FROM mailbox WHERE name = 'Reset'\")\" = '$rbox' && grep -q 'Reset: UIDVALIDITY .* resyncing' '$XDG_STATE_HOME/tern/tern.log'"
   check "$S: UIDVALIDITY reset: the folder holds exactly the new messages" test "$(tsql "SELECT group_concat(m.message_id) FROM (SELECT m.message_id FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id JOIN message m ON m.id = mm.message_id WHERE b.name = 'Reset' ORDER BY 1) m")" = "new1-$S@x,new2-$S@x,new3-$S@x"
   check "$S: ... and everything still mirrors" mirror acct "$S" --no-att
 

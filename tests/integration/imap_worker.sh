@@ -55,9 +55,8 @@ dovecot_sig SIGSTOP
 fid=$(tsql "SELECT id FROM message WHERE flagged = 0 LIMIT 1")
 # The account is busy, so tern flag queues the change and pokes the running worker.
 "$T" -c "$C" flag "$fid" +flagged >/dev/null
-# Nothing outside can see the worker block on the frozen server; give it a moment to get
-# there (if it has not, the stop below still has to interrupt IDLE within the same 1 s).
-sleep 0.5
+# The worker is blocked once its DONE sits unread in the frozen server's receive queue.
+wait_for "DONE reached the frozen server" 5 sh -c "ss -tnH state established '( sport = :$DOVECOT_IMAP_PORT )' | awk '\$1 > 0 {f = 1} END {exit !f}'"
 t0=$(date +%s%N)
 kill -TERM "$pid"
 wait "$pid"
@@ -69,6 +68,20 @@ t0=$(date +%s%N)
 rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 check "a server that never greets: sync --once fails after the timeout (3 s; took ${ms} ms)" test "$rc" != 0 -a "$ms" -lt 6000 -a "$ms" -ge 2500
+# Stopping while the workers connect (the greeting never comes): within 1 s, for two accounts
+# together (stopped together, then joined).
+imap_conf "$W/frozen.conf" acct dovecot "timeout = 30"
+sed "s|^data_dir = .*|data_dir = $W/data3|" "$W/frozen.conf" >"$W/frozen2.conf"
+sed -n '/^\[account/,$p' "$W/frozen.conf" | sed 's/^\[account acct\]/[account acct2]/' >>"$W/frozen2.conf"
+"$T" -c "$W/frozen2.conf" sync >/dev/null 2>&1 &
+pid=$!
+wait_for "both accounts connecting" 10 sh -c "test \"\$(sqlite3 '$W/data3/tern.db' \"SELECT count(*) FROM account_status WHERE state = 'connecting'\")\" = 2"
+t0=$(date +%s%N)
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "SIGTERM while two accounts wait for a greeting: clean exit ($rc) in ${ms} ms < 1000" test "$rc" = 0 -a "$ms" -lt 1000
 dovecot_sig SIGCONT
 
 # Backoff: 5 s, then 10 s while the server stays down; back to 5 s after a success.
@@ -76,13 +89,13 @@ dovecot_sig SIGCONT
 pid=$!
 wait_for "worker idle" 10 sh -c "test \"\$(sqlite3 '$W/data/tern.db' 'SELECT state FROM account_status')\" = idle"
 lab_stop dovecot >/dev/null
-check "server gone: the worker backs off about 5 s" wait_for "first backoff" 5 sh -c "sqlite3 '$W/data/tern.db' 'SELECT detail FROM account_status' | grep -qE 'retry in [45] s'"
-check "... still gone: about 10 s" wait_for "second backoff" 8 sh -c "sqlite3 '$W/data/tern.db' 'SELECT detail FROM account_status' | grep -qE 'retry in ([89]|10) s'"
+check "server gone: the worker backs off about 5 s" wait_for "first backoff" 5 sh -c "sqlite3 '$W/data/tern.db' 'SELECT detail FROM account_status' | grep -qE 'retry in [56] s'"
+check "... still gone: about 10 s" wait_for "second backoff" 8 sh -c "sqlite3 '$W/data/tern.db' 'SELECT detail FROM account_status' | grep -qE 'retry in (1[012]) s'"
 lab_startone dovecot
 check "server back: the worker reconnects and idles" wait_for "reconnect" 12 sh -c "test \"\$(sqlite3 '$W/data/tern.db' 'SELECT state FROM account_status')\" = idle"
 check "... and pushed the change queued meanwhile" sh -c "'$LAB_PY' '$LAB_SRV/imapctl.py' flags INBOX 'mid:$(tsql "SELECT message_id FROM message WHERE id = $fid")' | grep -q Flagged"
 lab_stop dovecot >/dev/null
-check "gone again: the backoff starts over at about 5 s" wait_for "reset backoff" 5 sh -c "sqlite3 '$W/data/tern.db' 'SELECT detail FROM account_status' | grep -qE 'retry in [45] s'"
+check "gone again: the backoff starts over at about 5 s" wait_for "reset backoff" 5 sh -c "sqlite3 '$W/data/tern.db' 'SELECT detail FROM account_status' | grep -qE 'retry in [56] s'"
 kill -TERM "$pid"
 wait "$pid"
 lab_startone dovecot
@@ -102,6 +115,23 @@ echo "# delivered while Big held $(bigcount) of 3000"
 wait_for "Big synced" 60 sh -c "test \"\$(sqlite3 '$W/data/tern.db' \"SELECT count(*) FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.name = 'Big'\")\" = 3000"
 wait_for "worker idle" 10 sh -c "test \"\$(sqlite3 '$W/data/tern.db' 'SELECT state FROM account_status')\" = idle"
 check "mail delivered to INBOX while another folder synced is stored within 2 s of the worker's return" wait_for "busy delivery" 2 sh -c "test \"\$(sqlite3 '$W/data/tern.db' \"SELECT count(*) FROM message WHERE message_id = 'busy@x'\")\" = 1"
+kill -TERM "$pid"
+wait "$pid"
+
+# A refused login: tried once more (password_cmd run again), then no more attempts until the
+# user asks (lockout protection); a fixed password and a poke (tern sync --once) bring it back.
+echo wrongpw >"$W/pw"
+imap_conf "$W/auth.conf" acct dovecot "password_cmd = cat $W/pw" "poll_interval = 5"
+DLOG=$TERN_LAB/dovecot/log/dovecot.log
+fails() { grep -c "auth failed" "$DLOG"; }
+f0=$(fails)
+"$T" -c "$W/auth.conf" sync >/dev/null 2>&1 &
+pid=$!
+check "a refused login is retried once, then waits for the user" wait_for "waiting for the user" 12 sh -c "sqlite3 '$W/data/tern.db' 'SELECT detail FROM account_status' | grep -q 'fix the password'"
+check "... after exactly two login attempts" test $(($(fails) - f0)) = 2
+echo "$PASS1" >"$W/pw"
+"$T" -c "$W/auth.conf" sync --once >/dev/null 2>&1
+check "... a poke after the fix: password_cmd is read again and the worker logs in" wait_for "logged in" 10 sh -c "test \"\$(sqlite3 '$W/data/tern.db' 'SELECT state FROM account_status')\" = idle"
 kill -TERM "$pid"
 wait "$pid"
 

@@ -314,6 +314,24 @@ collect_cb(const struct msg_row *r, void *ctx)
 	return 0;
 }
 
+/* delete_to_trash without a Trash refuses instead of destroying. */
+static void
+t_delete_without_trash_refused(void **state)
+{
+	db *d = open_fresh();
+	int64_t acct, inbox, m, c;
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	inbox = add_mailbox(d, acct, "INBOX", "inbox");
+	m = add_message(d, acct, inbox, 5, 1000, 0, "m1@x", NULL);
+	assert_int_equal(db_change_delete(d, m, 0, 1, &c), TERN_ECONFIG);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM pending_change"), 0);
+	assert_int_equal(scalar(d, "SELECT hidden FROM message_mailbox WHERE uid = 5"), 0);
+	assert_int_equal(db_change_delete(d, m, 0, 0, &c), TERN_OK);   /* delete_to_trash = no */
+	assert_int_equal(scalar(d, "SELECT change_type = 'delete' FROM pending_change"), 1);
+	db_close(d);
+}
+
 static void
 t_paging_newest_first(void **state)
 {
@@ -491,6 +509,7 @@ main(void)
 		cmocka_unit_test(t_sync_state_round_trip),
 		cmocka_unit_test(t_queue_round_trip),
 		cmocka_unit_test(t_move_delete_and_revert),
+		cmocka_unit_test(t_delete_without_trash_refused),
 		cmocka_unit_test(t_paging_newest_first),
 		cmocka_unit_test(t_threads_join_as_they_arrive),
 		cmocka_unit_test(t_log_and_status),

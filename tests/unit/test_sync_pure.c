@@ -27,8 +27,17 @@ test_backoff(void **s)
 	assert_int_equal(retry_backoff_ms(1000, NULL), 300000);
 	for (int i = 1; i < 40; i++) {
 		int64_t d = retry_backoff_ms(i, &seed);
-		assert_true(d >= 4000 && d <= 300000);
-		assert_true(d <= retry_backoff_ms(i, NULL));
+		assert_true(d >= 5000 && d <= 300000);
+		assert_true(d >= retry_backoff_ms(i, NULL));
+		assert_true(d <= retry_backoff_ms(i, NULL) * 6 / 5);
+	}
+	/* Jitter there is: two accounts failing together spread out. */
+	{
+		unsigned a = 1, b = 2;
+		int differ = 0;
+		for (int i = 1; i < 6; i++)
+			differ |= retry_backoff_ms(i, &a) != retry_backoff_ms(i, &b);
+		assert_true(differ);
 	}
 }
 
@@ -102,6 +111,20 @@ test_roles(void **s)
 	assert_null(imap_role_from_flag("HasChildren"));
 	assert_string_equal(imap_role_from_name("Deleted Items"), "trash");
 	assert_null(imap_role_from_name("Lists"));
+	assert_string_equal(imap_role_from_name("Papierkorb"), "trash");
+	assert_string_equal(imap_role_from_name("\xc3\x89l\xc3\xa9ments envoy\xc3\xa9s"), "sent");
+	assert_string_equal(imap_role_from_name("posta inviata"), "sent");
+	/* At the top of the personal namespace, Courier-style or not. */
+	assert_string_equal(imap_role_from_path("INBOX.Trash", "INBOX.", '.'), "trash");
+	assert_string_equal(imap_role_from_path("INBOX/Sent", "", '/'), "sent");
+	assert_string_equal(imap_role_from_path("Gesendet", "", '/'), "sent");
+	/* modified UTF-7: "Entw&APw-rfe" is "Entwürfe" */
+	assert_string_equal(imap_role_from_path("INBOX.Entw&APw-rfe", "INBOX.", '.'), "drafts");
+	assert_null(imap_role_from_path("Projects/Archive", "", '/'));
+	assert_null(imap_role_from_path("INBOX", "INBOX.", '.'));
+	assert_true(imap_flag_is_virtual("All"));
+	assert_true(imap_flag_is_virtual("important"));
+	assert_false(imap_flag_is_virtual("Archive"));
 }
 
 static void

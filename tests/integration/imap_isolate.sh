@@ -1,0 +1,33 @@
+#!/bin/sh
+# One folder whose messages the server describes in a way libetpan cannot parse must not stop
+# the account (issue 4, review F11): behind a proxy that garbles one message's BODYSTRUCTURE
+# in folder "Bad", the folders after it are still synced (the failing folder goes last), and
+# after two failures in a row it is left alone for a while, so sync --once succeeds again.
+set -u
+. "${TERN_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+lab_start dovecot
+. "$TERN_SRCDIR/tests/integration/imap_lib.sh"
+lab_load dovecot "$USER1" 20 --seed 4 --no-big >/dev/null
+ic() { imapctl "$@"; }
+msg() { printf 'From: a@b\r\nSubject: %s\r\nMessage-ID: <%s@x>\r\n\r\nx\r\n' "$1" "$1"; }
+ic create Bad >/dev/null
+for s in good1 garble-me good2; do msg "$s" | ic append Bad - >/dev/null; done
+ic create Zeta >/dev/null
+msg zeta | ic append Zeta - >/dev/null
+eval "$("$LAB_PY" "$LAB_SRV/netutil.py" ports PROXY)"
+"$LAB_PY" "$TERN_SRCDIR/tests/integration/imap_garble.py" "$PROXY" "$DOVECOT_IMAP_PORT" garble-me >"$W/proxy.out" 2>&1 &
+ppid=$!
+trap 'r=$?; kill $ppid 2>/dev/null; rm -rf "$W"; (exit $r); _lab_cleanup' EXIT
+wait_for "proxy listening" 5 grep -q ready "$W/proxy.out"
+C=$W/c.conf
+imap_conf "$C" acct dovecot "imap_port = $PROXY" "imap_tls = none"
+zeta() { tsql "SELECT count(*) FROM message WHERE message_id = 'zeta@x'"; }
+
+"$T" -c "$C" sync --once >"$W/1.out" 2>&1
+check "the garbled folder makes the first sync fail" sh -c "! grep -q ': ok:' '$W/1.out'"
+check "... INBOX, before it, was synced" test "$(tsql "SELECT count(*) FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.role = 'inbox'")" -gt 5
+"$T" -c "$C" sync --once >/dev/null 2>&1
+check "the next sync takes the failing folder last: Zeta, after it by name, is synced" test "$(zeta)" = 1
+check "after two failures in a row the folder is left alone: sync --once succeeds" "$T" -c "$C" sync --once
+check "... and says why in the log" grep -q 'Bad failed 2 times; left alone' "$XDG_STATE_HOME/tern/tern.log"
+check_done
