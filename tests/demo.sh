@@ -48,8 +48,9 @@ trap 'exit 130' INT TERM HUP
 "$SRV/start.sh" >/dev/null 9>&-
 . "$LAB/env"
 echo "demo: loading $COUNT messages into alice on Dovecot and on Cyrus..."
-"$SRV/load.sh" dovecot alice "$COUNT" --seed 1 >/dev/null 9>&-
-"$SRV/load.sh" cyrus alice "$COUNT" --seed 2 >/dev/null 9>&-
+# --folders full: mail in every special-use folder (Drafts, Junk and Trash too).
+"$SRV/load.sh" dovecot alice "$COUNT" --seed 1 --folders full >/dev/null 9>&-
+"$SRV/load.sh" cyrus alice "$COUNT" --seed 2 --folders full >/dev/null 9>&-
 
 umask 077
 cat >"$LAB/config" <<EOF
