@@ -319,7 +319,20 @@ static const char m8[] =
 "END;"
 "INSERT OR IGNORE INTO search_reindex SELECT message_id FROM body;";
 
-static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8 };
+/* 9: completion learns the people you write to. A send notes its To, Cc
+ * and Bcc when it is queued (db_change_send), and remembers its Message-ID
+ * here so that its copy arriving in Sent is not counted a second time; a
+ * message of our own that arrives otherwise (sent from another client)
+ * has its To and Cc noted at commit like any sender (db_contact_note_new).
+ * Rows whose copy never comes (no Sent copy) are dropped after 90 days. */
+static const char m9[] =
+"CREATE TABLE contact_sent ("
+"  account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,"
+"  message_id TEXT NOT NULL,"
+"  noted_at INTEGER NOT NULL,"
+"  PRIMARY KEY (account_id, message_id)) WITHOUT ROWID;";
+
+static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9 };
 
 int
 db_migrations_count(void)
