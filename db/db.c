@@ -24,6 +24,7 @@ struct stmt_entry {
 struct db {
 	sqlite3 *sq;
 	int tx_depth;
+	int version;               /* the schema version it was opened at */
 	int search_pending;        /* the schema indexes new messages at commit */
 	struct stmt_entry *stmts[STMT_BUCKETS];
 };
@@ -203,6 +204,12 @@ db_schema_version(db *d)
 }
 
 int
+db_opened_version(db *d)
+{
+	return d->version;
+}
+
+int
 db_schema_latest(void)
 {
 	return db_migrations_count();
@@ -295,6 +302,7 @@ db_open_at(const char *path, int version, db **out, char **err)
 		free(inner);
 		goto fail;
 	}
+	d->version = version;
 	d->search_pending = version >= DB_SCHEMA_SEARCH_PENDING;
 	/* Messages written by anything that is not tern's db layer (a script
 	 * with sqlite3) are indexed by the next tern that opens the file. */

@@ -45,6 +45,9 @@ void db_rollback(db *d);
 /* Changes when another connection committed (PRAGMA data_version). */
 int64_t db_data_version(db *d);
 int db_schema_version(db *d);
+/* The version db_open_at() migrated to (the latest, but for upgrade tests):
+ * what the SQL of the db layer may assume. */
+int db_opened_version(db *d);
 
 /* Helpers for db/ code: step a statement that returns no row. */
 int db_step_done(db *d, sqlite3_stmt *st);

@@ -6,6 +6,7 @@
 
 #include "crlf.h"
 #include "db/db_change.h"
+#include "db/db_contact.h"
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
 #include "db/db_queue.h"
@@ -328,8 +329,11 @@ db_change_send(db *d, int64_t account_id, const char *raw, size_t len, const cha
 	int rc;
 	if ((rc = db_begin(d)) != TERN_OK)
 		return rc;
+	/* The address book learns the recipients now, not when the copy in
+	 * Sent comes back: the next message to them completes at once. */
 	if (outbox_add(d, account_id, raw, len, message_id, subject, outbox_id) != TERN_OK ||
-	    db_queue_add(d, account_id, "Outbox", *outbox_id, "send", "{}", NULL) != TERN_OK) {
+	    db_queue_add(d, account_id, "Outbox", *outbox_id, "send", "{}", NULL) != TERN_OK ||
+	    db_contact_note_outgoing(d, account_id, raw, len, message_id) != TERN_OK) {
 		db_rollback(d);
 		return TERN_EDB;
 	}

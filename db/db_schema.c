@@ -284,7 +284,55 @@ static const char m7[] =
 "      n = n + 1;"
 "END;";
 
-static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7 };
+/* 8: attachment names get their own column. They were written into the
+ * body column (with the Subject), so body:zebra found a message whose only
+ * zebra was its subject or a file name. Now bare words still find file
+ * names (every column) and body: means the body. The names come from the
+ * attachment table, which the engines fill with the headers, so they are
+ * found before any body is cached. FTS5 cannot add a column: the table is
+ * rebuilt (the triggers that name it go first, or the rename would trip
+ * over them) and every cached body is listed for body_reindex(), which
+ * rewrites the body column without the subject and the names. */
+static const char m8[] =
+"DROP TRIGGER search_message_update;"
+"DROP TRIGGER search_message_delete;"
+"DROP TRIGGER search_body_delete;"
+"CREATE VIRTUAL TABLE search_fts8 USING fts5(subject, sender, recipients, cc, body, attachments,"
+"  tokenize = 'unicode61 remove_diacritics 2', columnsize = 0);"
+"INSERT INTO search_fts8 (rowid, subject, sender, recipients, cc, body, attachments)"
+"  SELECT s.rowid, s.subject, s.sender, s.recipients, s.cc, s.body,"
+"    coalesce((SELECT group_concat(a.filename, ' ') FROM attachment a"
+"              WHERE a.message_id = s.rowid AND a.filename IS NOT NULL), '')"
+"  FROM search_fts s;"
+"DROP TABLE search_fts;"
+"ALTER TABLE search_fts8 RENAME TO search_fts;"
+"CREATE TRIGGER search_message_update AFTER UPDATE OF subject, from_name, from_addr, to_list, cc_list"
+"  ON message BEGIN"
+"  UPDATE search_fts SET subject = new.subject, sender = new.from_name || ' ' || new.from_addr,"
+"    recipients = new.to_list, cc = new.cc_list WHERE rowid = new.id;"
+"END;"
+"CREATE TRIGGER search_message_delete AFTER DELETE ON message BEGIN"
+"  DELETE FROM search_fts WHERE rowid = old.id;"
+"END;"
+"CREATE TRIGGER search_body_delete AFTER DELETE ON body BEGIN"
+"  UPDATE search_fts SET body = '' WHERE rowid = old.message_id;"
+"END;"
+"INSERT OR IGNORE INTO search_reindex SELECT message_id FROM body;";
+
+/* 9: completion learns the people you write to. A send notes its To, Cc
+ * and Bcc when it is queued (db_change_send), and remembers its Message-ID
+ * here so that its copy arriving in Sent is not counted a second time; a
+ * message of our own that arrives otherwise (sent from another client)
+ * has its To and Cc noted at commit like any sender (db_contact_note_new).
+ * Rows whose copy never comes (no Sent copy) are dropped after 90 days. */
+static const char m9[] =
+"CREATE TABLE contact_sent ("
+"  account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,"
+"  message_id TEXT NOT NULL,"
+"  noted_at INTEGER NOT NULL,"
+"  PRIMARY KEY (account_id, message_id)) WITHOUT ROWID;";
+
+static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9 };
 
 int
 db_migrations_count(void)

@@ -9,5 +9,9 @@ const char *db_migration_sql(int version);   /* 1..count */
 /* From this version on, new messages reach the search index when their
  * transaction commits (search_pending). */
 #define DB_SCHEMA_SEARCH_PENDING 7
+/* From this version on, search_fts has the attachments column. */
+#define DB_SCHEMA_FTS_ATTACHMENTS 8
+/* From this version on, contacts learn the recipients of our own mail. */
+#define DB_SCHEMA_CONTACT_SENT 9
 
 #endif

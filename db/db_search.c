@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db/db_search.h"
+#include "db/db_schema.h"
 #include "err.h"
 #include "log.h"
 #include "search_ast.h"
@@ -646,10 +647,17 @@ int
 db_search_index_new(db *d)
 {
 	static const char ins[] =
+		"INSERT INTO search_fts (rowid, subject, sender, recipients, cc, body, attachments) "
+		"SELECT m.id, m.subject, m.from_name || ' ' || m.from_addr, m.to_list, m.cc_list, '', "
+		"coalesce((SELECT group_concat(a.filename, ' ') FROM attachment a "
+		"          WHERE a.message_id = m.id AND a.filename IS NOT NULL), '') "
+		"FROM search_pending p CROSS JOIN message m ON m.id = p.message_id";
+	/* A database opened at schema 7 (upgrade tests) has no attachments column. */
+	static const char ins7[] =
 		"INSERT INTO search_fts (rowid, subject, sender, recipients, cc, body) "
 		"SELECT m.id, m.subject, m.from_name || ' ' || m.from_addr, m.to_list, m.cc_list, '' "
 		"FROM search_pending p CROSS JOIN message m ON m.id = p.message_id";
-	sqlite3_stmt *st = db_stmt(d, ins);
+	sqlite3_stmt *st = db_stmt(d, db_opened_version(d) >= DB_SCHEMA_FTS_ATTACHMENTS ? ins : ins7);
 	return st ? db_step_done(d, st) : TERN_EDB;
 }
 

@@ -152,7 +152,9 @@ cmd_search(struct cli_ctx *c, int argc, char **argv)
 	size_t n = 0;
 	int i;
 
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+	/* Only "--" words are options: a single "-" starts a negated term, the
+	 * query's first word when it follows --all (tern search --all -is:read). */
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			o.json = 1;
 		else if (strcmp(argv[i], "--all") == 0)
@@ -173,8 +175,13 @@ cmd_search(struct cli_ctx *c, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!all && i < argc)
+	if (!all && i < argc) {
+		if (argv[i][0] == '-' && strcmp(argv[i - 1], "--") != 0) {
+			cli_error("search: the ACCOUNT (or --all) comes before the query\n%s", usage);
+			return EXIT_USAGE;
+		}
 		account = argv[i++];
+	}
 	/* The rest is the query; several words need no quoting as a whole. */
 	for (; i < argc; i++) {
 		if (text.len)

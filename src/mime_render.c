@@ -345,22 +345,13 @@ mime_text_for_index(const char *raw, size_t len)
 {
 	struct render_opts o = { NULL, NULL, 0, RENDER_HDR_NONE, 0 };
 	struct rctx r = { &o, STRBUF_INIT, 0 };
-	struct mime_attachment *a;
 	mime_msg *m = NULL;
-	size_t n;
 
 	if (mime_parse(raw, len, &m) != TERN_OK)
 		return xstrdup("");
-	char *subject = mime_header(m, "Subject");
-	if (subject)
-		sb_printf(&r.out, "%s\n", subject);
-	free(subject);
+	/* The body only: the Subject and the attachment names have columns of
+	 * their own (body: must not find a word of the subject). */
 	render_part(&r, mime_root(m));
-	mime_attachments(m, &a, &n);
-	for (size_t i = 0; i < n; i++)
-		if (a[i].filename)
-			sb_printf(&r.out, "%s\n", a[i].filename);
-	mime_attachments_free(a, n);
 	mime_free(m);
 	/* Enough for any letter; a pasted 50 MB log is not worth indexing. */
 	if (r.out.len > INDEX_MAX) {

@@ -33,8 +33,9 @@ char *mime_render_body(const mime_msg *m, const struct render_opts *o);
 /* "512 B", "2.9 KB", "1.4 MB": an attachment's size as the list shows it. */
 void mime_size_str(char *buf, size_t n, int64_t size);
 
-/* For the search index: subject, body text (HTML reduced by the built-in
- * reducer, no filter is run) and attachment names. Not sanitised. */
+/* For the search index's body column: the body text (HTML reduced by the
+ * built-in reducer, no filter is run), without the subject or attachment
+ * names (columns of their own). Not sanitised. */
 char *mime_text_for_index(const char *raw, size_t len);
 
 #endif

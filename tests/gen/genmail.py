@@ -14,6 +14,10 @@
 
 SPEC: comma-separated NAME[:WEIGHT]; default
   INBOX:62,Sent:12,Archive:12,Lists/tern-dev:8,Été:3,Отчёты:3
+or "full": the default plus Drafts:1,Junk:2,Trash:2, so every special-use folder holds mail
+(the demo uses it; the default stays as it is because tests are written against its mix).
+--every-kind: at least one message of every kind below (the 1-3 MB and 8 MB ones included,
+unless --no-big), whatever N, so a small --out check still sees them all.
 N is split over the folders by weight, exactly (every folder gets at least one message when
 N >= number of folders). INBOX, Sent and Archive share threads (replies cross folders: the
 user's replies are in Sent); Lists/* get mailing-list traffic; Drafts gets \\Draft messages;
@@ -56,6 +60,8 @@ import mime  # noqa: E402
 import writers  # noqa: E402
 
 DEFAULT_FOLDERS = "INBOX:62,Sent:12,Archive:12,Lists/tern-dev:8,Été:3,Отчёты:3"
+FULL_FOLDERS = DEFAULT_FOLDERS + ",Drafts:1,Junk:2,Trash:2"
+KINDS = ["plain", "flowed", "alt", "html", "mixed", "related", "longline", "fwd", "tiny", "patch", "big", "huge"]
 BIG_EVERY = 2000          # one 1-3 MB message per this many...
 BIG_MAX = 10              # ...but no more than this (bulk loads must stay fast)
 HUGE_MIN_COUNT = 1000     # the 8 MB message only in loads of at least this many
@@ -273,7 +279,28 @@ class Generator:
                 ths.remove(th)
             plan.append(m)
         self.place_big(plan)
+        if a.every_kind:
+            self.place_every_kind(plan)
         return counts, plan
+
+    def place_every_kind(self, plan):
+        """Give each kind the plan lacks to an ordinary incoming message (deterministic)."""
+        have = {m.kind for m in plan}
+        want = [k for k in KINDS if k not in have and not (k == "huge" and self.a.no_big)]
+        spare = [m for m in plan if m.kind in ("plain", "alt", "flowed") and m.sender is not self.user
+                 and folder_group(m.folder) == "main"]
+        # The commonest kinds may lose a message each, but never their last one.
+        left = {k: sum(1 for m in plan if m.kind == k) for k in ("plain", "alt", "flowed")}
+        for k in want:
+            while spare and left[spare[-1].kind] <= 1:
+                spare.pop()
+            if not spare:
+                sys.exit("genmail: --every-kind needs a larger --count")
+            m = spare.pop()
+            left[m.kind] -= 1
+            m.kind = k
+            if k == "fwd":
+                m.subject = "Fwd: " + m.thread.subject
 
     def new_thread(self, g, f, from_user):
         r = self.rng
@@ -623,6 +650,7 @@ def main(argv=None):
     ap.add_argument("--name")
     ap.add_argument("--folders", default=DEFAULT_FOLDERS)
     ap.add_argument("--no-big", action="store_true", help="no 8 MB message (it comes only with --count >= 1000)")
+    ap.add_argument("--every-kind", action="store_true", help="at least one message of every kind, whatever --count")
     ap.add_argument("--start", default="2019-01-01", help="date of the oldest message")
     ap.add_argument("--years", type=float, default=6.5, help="span of the dates")
     ap.add_argument("--manifest")
@@ -639,6 +667,8 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1),
                     help="maildir/files/check: processes rendering in parallel (default: CPUs, max 4)")
     a = ap.parse_args(argv)
+    if a.folders == "full":
+        a.folders = FULL_FOLDERS
     a.email = a.email or "%s@localhost" % a.user
     a.name = a.name or "%s Example" % a.user.capitalize()
 

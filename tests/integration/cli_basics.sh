@@ -117,6 +117,12 @@ r = dict(s[0]); del r[\"server\"]
 assert r == l[1], (r, l[1])
 "'
 check "search prints the same text line as list" sh -c '[ "$("$TERN" -c "$T/good.conf" search work first)" = "$("$TERN" -c "$T/good.conf" list work inbox | grep "^ *1 ")" ]'
+# A query may start with a negation after --all: "-first" is a term, not an option.
+check "search --all -term is a query, not an unknown option" sh -c '[ "$("$TERN" -c "$T/good.conf" search --json --all -first | wc -l)" = 1 ] &&
+  "$TERN" -c "$T/good.conf" search --json --all -first | grep -q "\"id\":2,"'
+check "... as after --" sh -c '[ "$("$TERN" -c "$T/good.conf" search --all -- -first)" = "$("$TERN" -c "$T/good.conf" search --all -first)" ]'
+check "... while an unknown --option is still an error" status_is 2 "$TERN" -c "$T/good.conf" search --frob --all x
+check "... and a query where the account belongs is too" status_is 2 "$TERN" -c "$T/good.conf" search -first
 check "--limit limits" sh -c '[ "$("$TERN" -c "$T/good.conf" list --limit 1 work inbox | wc -l)" = 1 ]'
 check "mailboxes --json" sh -c '"$TERN" -c "$T/good.conf" mailboxes --json work | head -1 | grep -q "{\"name\":\"INBOX\",\"role\":\"inbox\",\"total\":2,\"unread\":1"'
 check "an unknown mailbox exits 1" status_is 1 "$TERN" -c "$T/good.conf" list work nosuch

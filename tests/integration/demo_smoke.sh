@@ -65,6 +65,13 @@ check "... every server has a recorded PID" test "$(wc -l <"$D/pids")" -ge 4
 both_accounts() { on_screen '^. dovecot ' && on_screen '^. cyrus '; }
 check "... the TUI shows the IMAP and the JMAP account" both_accounts
 check "... and the generated folders (non-ASCII names included)" wait_for "folders" 10 on_screen 'Отчёты'
+second_demo() { # a second demo on the same lab is refused and leaves the running one alone
+  out=$(cd "$TERN_SRCDIR" && TERN="$TERN" DEMO_COUNT=5 TERN_DEMO_LAB="$LAB" tests/demo.sh 2>&1 </dev/null)
+  rc=$?
+  [ "$rc" = 1 ] && echo "$out" | grep -q "another demo is running" &&
+    [ "$(alive | wc -l)" = "$(wc -l <"$D/pids")" ] && [ -s "$LAB/config" ] || { echo "rc $rc: $out"; return 1; }
+}
+check "... a second demo on the same lab is refused, the running one untouched" second_demo
 # The newest message of the IMAP account's INBOX, as the list's first line should show it.
 newest=$(sqlite3 "$LAB/data/tern.db" "SELECT substr(m.subject, 1, 12) FROM message m
   JOIN message_mailbox mm ON mm.message_id = m.id JOIN mailbox b ON b.id = mm.mailbox_id
@@ -80,6 +87,7 @@ tmux -S "$SOCK" send-keys Q
 check "quitting tern ends the demo with status 0" wait_for "demo exit" 30 on_screen 'DEMO-EXITED-0'
 left=$(alive)
 check "... and every server it started is stopped" test -z "$left"
+check "... and the lab is removed" wait_for "lab removed" 10 sh -c "[ ! -d '$LAB' ]"
 check "... no sanitizer report" sh -c "! ls '$D'/asan* >/dev/null 2>&1"
 
 # Second run, different count: it must start from nothing. A new tmux server (a new

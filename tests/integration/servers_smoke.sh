@@ -16,10 +16,10 @@ SEED=7
 N=200
 
 t=$(date +%s%N)
-check "load $N into Dovecot (Maildir)" sh -c "'$LAB_SRV/load.sh' dovecot alice $N --seed $SEED >'$W/dman' 2>'$W/dload'"
+check "load $N into Dovecot (Maildir)" sh -c "'$LAB_SRV/load.sh' dovecot alice $N --seed $SEED --folders full >'$W/dman' 2>'$W/dload'"
 echo "# $(ms_since "$t") ms"
 t=$(date +%s%N)
-check "load $N into Cyrus (IMAP MULTIAPPEND)" sh -c "'$LAB_SRV/load.sh' cyrus alice $N --seed $SEED >'$W/cman' 2>'$W/cload'"
+check "load $N into Cyrus (IMAP MULTIAPPEND)" sh -c "'$LAB_SRV/load.sh' cyrus alice $N --seed $SEED --folders full >'$W/cman' 2>'$W/cload'"
 echo "# $(ms_since "$t") ms"
 DMAN=$(cat "$W/dman")
 CMAN=$(cat "$W/cman")
@@ -49,6 +49,13 @@ folders_ok() {
     grep -q '\\Sent' "$W/dl" && grep -qi '\\sent' "$W/cl"
 }
 check "non-ASCII, nested and special-use folders exist on both" folders_ok
+specials_filled() { # --folders full puts mail in every special-use folder
+  for f in Drafts Junk Trash Sent Archive; do
+    [ "$(jq --arg f "$f" '.folders[$f].count' "$DMAN")" -gt 0 ] || { echo "  $f empty"; return 1; }
+  done
+  [ "$(jq '.folders.Drafts.draft' "$DMAN")" -gt 0 ]
+}
+check "the full folder set fills Drafts (with \\Draft), Junk and Trash too" specials_filled
 
 has_caps() {
   caps=" $(imapctl caps) "
@@ -146,8 +153,16 @@ reserved() { # every port of the lab is reserved for it machine-wide
 check "every port of the lab is reserved for it (/tmp/tern-lab-ports)" reserved
 check "the lab's passwords are its own" sh -c "[ '$PASS1' != alicepw ] && [ -n '$PASS1' ]"
 
-check "every generated message parses (email package, policy=default)" \
-  sh -c "$LAB_PY '$TERN_SRCDIR/tests/gen/genmail.py' --count $N --seed $SEED --out check 2>'$W/check'"
+# --every-kind: the 1-3 MB and 8 MB messages and the rare kinds too, which a load of
+# 200 would not otherwise contain.
+parses() {
+  "$LAB_PY" "$TERN_SRCDIR/tests/gen/genmail.py" --count "$N" --seed "$SEED" --folders full --every-kind \
+    --out check 2>"$W/check" || { cat "$W/check"; return 1; }
+  # the 8 MB attachment was among them
+  mb=$(sed -n 's/^genmail: [0-9]* messages, \([0-9]*\)\..*/\1/p' "$W/check")
+  [ "${mb:-0}" -ge 9 ] || { echo "  only ${mb:-?} MB generated"; cat "$W/check"; return 1; }
+}
+check "every generated message parses, every kind included (email package, policy=default)" parses
 
 restart_dovecot() {
   before=$DOVECOT_IMAP_PORT

@@ -14,6 +14,7 @@
 #include "db/db.h"
 #include "db/db_account.h"
 #include "db/db_change.h"
+#include "db/db_contact.h"
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
 #include "db/db_queue.h"
@@ -481,6 +482,106 @@ t_log_and_status(void **state)
 	db_close(d);
 }
 
+struct completions {
+	char got[512];
+};
+
+static int
+completion_cb(const char *addr, const char *name, void *ctx)
+{
+	struct completions *c = ctx;
+	(void)name;
+	snprintf(c->got + strlen(c->got), sizeof c->got - strlen(c->got), "%s%s", *c->got ? " " : "", addr);
+	return 0;
+}
+
+static const char *
+complete(db *d, int64_t acct, const char *prefix, struct completions *c)
+{
+	c->got[0] = '\0';
+	assert_int_equal(db_contact_complete(d, acct, prefix, 10, completion_cb, c), TERN_OK);
+	return c->got;
+}
+
+static int64_t
+uses_of(db *d, const char *addr)
+{
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT coalesce(max(uses), 0) FROM contact WHERE addr = '%s'", addr);
+	return scalar(d, sql);
+}
+
+/* Completion learns the people we write to: a queued send counts its To,
+ * Cc and Bcc at once, and its copy arriving in Sent does not count again;
+ * mail of ours sent from another client counts when it arrives; a draft, or
+ * the To of a message someone sent us, does not. */
+static void
+t_contacts_learn_recipients(void **state)
+{
+	db *d = open_fresh();
+	struct completions c;
+	int64_t acct, inbox, sent, drafts, outbox, id;
+	const char *raw = "From: Me <me@x.org>\r\nTo: Ann Lee <ann@example.org>, \"Doe, Bo\" <bo@example.org>\r\n"
+	                  "Cc: cy@example.org\r\nBcc: dee@example.org\r\nSubject: hi\r\n"
+	                  "Message-ID: <q1@x.org>\r\n\r\nTo: notme@example.org\r\n";
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x.org", &acct), TERN_OK);
+	inbox = add_mailbox(d, acct, "INBOX", "inbox");
+	sent = add_mailbox(d, acct, "Sent", "sent");
+	drafts = add_mailbox(d, acct, "Drafts", "drafts");
+
+	assert_int_equal(db_change_send(d, acct, raw, strlen(raw), "<q1@x.org>", "hi", &outbox), TERN_OK);
+	assert_string_equal(complete(d, acct, "ann", &c), "ann@example.org");
+	assert_string_equal(complete(d, acct, "Doe", &c), "bo@example.org");
+	assert_string_equal(complete(d, acct, "cy", &c), "cy@example.org");
+	assert_string_equal(complete(d, acct, "dee", &c), "dee@example.org");
+	assert_string_equal(complete(d, acct, "notme", &c), "");   /* the body is not headers */
+	assert_int_equal(uses_of(d, "ann@example.org"), 1);
+
+	/* Its copy in Sent (as a sync stores it): not counted twice. */
+	{
+		struct msg_hdr h = { .message_id = "q1@x.org", .subject = "hi", .from_name = "Me", .from_addr = "me@x.org",
+		                     .to_list = "Ann Lee <ann@example.org>", .cc_list = "cy@example.org",
+		                     .received_at = 100, .flags = MSG_SEEN };
+		assert_int_equal(db_begin(d), TERN_OK);
+		assert_int_equal(db_message_insert(d, acct, &h, &id), TERN_OK);
+		assert_int_equal(db_message_link(d, id, sent, 1, 100), TERN_OK);
+		assert_int_equal(db_commit(d), TERN_OK);
+	}
+	assert_int_equal(uses_of(d, "ann@example.org"), 1);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM contact_sent"), 0);   /* matched, forgotten */
+
+	/* Sent from another client: counted when it arrives, in Sent or by From.
+	 * An IMAP envelope leaves a comma in a name unquoted. */
+	{
+		struct msg_hdr h1 = { .message_id = "o1@x.org", .subject = "x", .from_addr = "me@x.org",
+		                      .to_list = "Doe, Bo <bo@example.org>", .received_at = 200 };
+		struct msg_hdr h2 = { .message_id = "o2@x.org", .subject = "y", .from_addr = "ME@x.org",
+		                      .to_list = "eve@example.org", .received_at = 300 };
+		struct msg_hdr h3 = { .message_id = "o3@x.org", .subject = "z", .from_addr = "me@x.org",
+		                      .to_list = "fay@example.org", .received_at = 400, .flags = MSG_DRAFT };
+		struct msg_hdr h4 = { .message_id = "o4@x.org", .subject = "w", .from_addr = "gus@example.org",
+		                      .to_list = "me@x.org, hal@example.org", .received_at = 500 };
+		assert_int_equal(db_begin(d), TERN_OK);
+		assert_int_equal(db_message_insert(d, acct, &h1, &id), TERN_OK);
+		assert_int_equal(db_message_link(d, id, sent, 2, 200), TERN_OK);
+		assert_int_equal(db_message_insert(d, acct, &h2, &id), TERN_OK);
+		assert_int_equal(db_message_link(d, id, inbox, 1, 300), TERN_OK);
+		assert_int_equal(db_message_insert(d, acct, &h3, &id), TERN_OK);
+		assert_int_equal(db_message_link(d, id, drafts, 1, 400), TERN_OK);
+		assert_int_equal(db_message_insert(d, acct, &h4, &id), TERN_OK);
+		assert_int_equal(db_message_link(d, id, inbox, 2, 500), TERN_OK);
+		assert_int_equal(db_commit(d), TERN_OK);
+	}
+	assert_int_equal(uses_of(d, "bo@example.org"), 2);
+	assert_int_equal(uses_of(d, "eve@example.org"), 1);
+	assert_int_equal(uses_of(d, "fay@example.org"), 0);     /* a draft */
+	assert_int_equal(uses_of(d, "hal@example.org"), 0);     /* someone else's recipients */
+	assert_int_equal(uses_of(d, "gus@example.org"), 1);     /* senders, as before */
+	assert_int_equal(scalar(d, "SELECT count(*) FROM contact WHERE addr = 'Doe'"), 0);
+	db_close(d);
+}
+
 static int
 setup(void **state)
 {
@@ -513,6 +614,7 @@ main(void)
 		cmocka_unit_test(t_paging_newest_first),
 		cmocka_unit_test(t_threads_join_as_they_arrive),
 		cmocka_unit_test(t_log_and_status),
+		cmocka_unit_test(t_contacts_learn_recipients),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -23,6 +23,7 @@
 #include "db/db_change.h"
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
+#include "db/db_schema.h"
 #include "db/db_search.h"
 #include "err.h"
 #include "search.h"
@@ -52,6 +53,7 @@ struct field {
 struct tmsg {
 	int64_t id;
 	struct field subject, sender, to, cc, body;
+	struct field attn;        /* the attachment's file name, as words ("sigma.pdf") */
 	int cached;               /* body stored: its words are searchable */
 	int box;
 	int visible;
@@ -129,8 +131,11 @@ static char *
 raw_message(const struct tmsg *m, int shape)
 {
 	strbuf sb = STRBUF_INIT;
-	char *text = render_str(&m->body);
-	sb_adds(&sb, "From: x@example.org\r\nSubject: s\r\nMIME-Version: 1.0\r\n");
+	char *text = render_str(&m->body), *subject = render_str(&m->subject);
+	/* The real subject: its words are in the subject column, and body: must
+	 * not find them in the body's. */
+	sb_printf(&sb, "From: x@example.org\r\nSubject: %s\r\nMIME-Version: 1.0\r\n", subject);
+	free(subject);
 	switch (shape) {
 	case 0:
 		sb_printf(&sb, "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n", text);
@@ -160,8 +165,9 @@ make_corpus(void)
 		struct tmsg *m = &msgs[i];
 		const char *who = names[rnd(ARRAY_LEN(names))];
 		const char *to = names[rnd(ARRAY_LEN(names))], *cc = names[rnd(ARRAY_LEN(names))];
-		char *subject, *to_list, *cc_list, *from_addr;
+		char *subject, *to_list, *cc_list, *from_addr, *fname = NULL;
 		struct msg_hdr h = { 0 };
+		struct msg_attachment att = { .part_id = "2", .media_type = "application/pdf", .size = 1000 };
 
 		fill(&m->subject, 1 + (int)rnd(4));
 		fill(&m->body, 3 + (int)rnd(MAXW - 3));
@@ -173,6 +179,8 @@ make_corpus(void)
 		m->seen = rnd(3) != 0;
 		m->flagged = rnd(7) == 0;
 		m->att = rnd(5) == 0;
+		if (m->att)
+			m->attn = (struct field){ { vocab[rnd(ARRAY_LEN(vocab))], "pdf" }, 2 };
 		/* Whole hours, some shared, so ties on the date are ordered by id. */
 		m->received_at = NOW - (int64_t)rnd(2 * 365 * 24) * 3600;
 		m->size = 500 + rnd(200000);
@@ -191,6 +199,11 @@ make_corpus(void)
 		h.size = m->size;
 		h.flags = (m->seen ? MSG_SEEN : 0) | (m->flagged ? MSG_FLAGGED : 0);
 		h.has_attachment = m->att;
+		if (m->att) {
+			att.filename = fname = xasprintf("%s.pdf", m->attn.w[0]);
+			h.att = &att;
+			h.natt = 1;
+		}
 		assert_int_equal(db_message_insert(d, account, &h, &m->id), TERN_OK);
 		assert_int_equal(db_message_link(d, m->id, boxes[m->box], m->uid, m->received_at), TERN_OK);
 		m->cached = rnd(4) != 0;
@@ -200,6 +213,7 @@ make_corpus(void)
 			free(raw);
 		}
 		free(subject);
+		free(fname);
 		free(from_addr);
 		free(to_list);
 		free(cc_list);
@@ -239,13 +253,13 @@ static int
 any(const struct tmsg *m, const char *w)
 {
 	return has(&m->subject, w) || has(&m->sender, w) || has(&m->to, w) || has(&m->cc, w) ||
-	       (m->cached && has(&m->body, w));
+	       has(&m->attn, w) || (m->cached && has(&m->body, w));
 }
 
 static int
 any_pair(const struct tmsg *m, const char *a, const char *b)
 {
-	return has_pair(&m->subject, a, b) || (m->cached && has_pair(&m->body, a, b));
+	return has_pair(&m->subject, a, b) || has_pair(&m->attn, a, b) || (m->cached && has_pair(&m->body, a, b));
 }
 
 static int64_t
@@ -283,12 +297,14 @@ static int q_mixed(const struct tmsg *m) { return (any(m, "alpha") || any(m, "ga
 static int q_cafe(const struct tmsg *m) { return any(m, "cafe"); }
 static int q_prefix(const struct tmsg *m)
 {
-	return has_prefix(&m->subject, "bud") || (m->cached && has_prefix(&m->body, "bud"));
+	return has_prefix(&m->subject, "bud") || has_prefix(&m->attn, "bud") ||
+	       (m->cached && has_prefix(&m->body, "bud"));
 }
 static int q_archive_or_flagged(const struct tmsg *m) { return m->box == ARCHIVE || m->flagged; }
 static int q_alpha_or_flagged(const struct tmsg *m) { return any(m, "alpha") || m->flagged; }
 static int q_not_or(const struct tmsg *m) { return !(any(m, "alpha") || m->flagged) && any(m, "beta"); }
 static int q_none(const struct tmsg *m) { (void)m; return 0; }
+static int q_pdf(const struct tmsg *m) { return has(&m->attn, "pdf"); }
 static int q_nested(const struct tmsg *m)
 {
 	return (has(&m->subject, "report") || (has(&m->to, "frank") && !any(m, "omega"))) && !m->seen;
@@ -310,7 +326,9 @@ static const struct {
 	{ "cc:erin", q_cc_erin },
 	{ "carol", q_carol },
 	{ "subject:gamma", q_subject_gamma },
-	{ "body:delta", q_body_delta },
+	{ "body:delta", q_body_delta },                      /* never the subject's delta */
+	{ "pdf", q_pdf },                                    /* attachment names: bare words */
+	{ "body:pdf", q_none },                              /* ... but not body: */
 	{ "\"alpha beta\"", q_phrase },
 	{ "is:unread", q_unread },
 	{ "is:flagged alpha", q_flagged_alpha },
@@ -403,8 +421,14 @@ check_all(void)
 			if (all.n - before < 37)
 				break;
 		}
-		if (all.n != nwant)
+		if (all.n != nwant) {
 			print_error("query [%s]: %d results, the scan found %d\n", queries[k].query, all.n, nwant);
+			for (int i = 0, j = 0; i < nwant; i++) {
+				while (j < all.n && all.ids[j] != want[i]->id)
+					j++;
+				if (j == all.n) { print_error("  missing %lld\n", (long long)want[i]->id); j = 0; }
+			}
+		}
 		assert_int_equal(all.n, nwant);
 		for (int i = 0; i < nwant; i++)
 			assert_int_equal(all.ids[i], want[i]->id);
@@ -726,6 +750,65 @@ t_upgrade(void **state)
 	search_query_free(q2);
 }
 
+static int64_t
+count_of(db *x, int64_t account_id, const char *query)
+{
+	search_query *q = parse(query);
+	int64_t ids[] = { account_id }, local = -1, server;
+	struct search_scope sc = { ids, 1 };
+	assert_int_equal(db_search_count(x, q, &sc, &local, &server), TERN_OK);
+	search_query_free(q);
+	return local;
+}
+
+/* From schema 7, whose body column held the Subject and the attachment
+ * names too: file names move to their own column at once (from the
+ * attachment table), and the body column loses the subject when
+ * body_reindex() has been through it. */
+static void
+t_upgrade_attachments(void **state)
+{
+	char *path = xasprintf("%s/old7.db", dir), *err = NULL;
+	const char *raw = "Subject: dingo\r\nContent-Type: text/plain\r\n\r\nwallaby\r\n";
+	struct msg_attachment att = { .part_id = "2", .filename = "numbat.pdf", .media_type = "application/pdf" };
+	struct msg_hdr h = { .subject = "dingo", .from_addr = "x@y.z", .received_at = 5, .att = &att, .natt = 1,
+	                     .has_attachment = 1 };
+	struct mailbox_info mi = { .remote_id = "INBOX", .name = "INBOX", .delim = "/", .role = "inbox",
+	                           .selectable = 1, .subscribed = 1 };
+	int64_t a, mb, id;
+	char sql[160];
+	db *old;
+	int left;
+	(void)state;
+
+	assert_int_equal(db_open_at(path, DB_SCHEMA_FTS_ATTACHMENTS - 1, &old, &err), TERN_OK);
+	assert_int_equal(db_account_ensure(old, "a", "imap", "", &a), TERN_OK);
+	assert_int_equal(db_mailbox_upsert(old, a, &mi, &mb), TERN_OK);
+	assert_int_equal(db_message_insert(old, a, &h, &id), TERN_OK);
+	assert_int_equal(db_message_link(old, id, mb, 1, 5), TERN_OK);
+	assert_int_equal(db_body_put(old, id, raw, strlen(raw)), TERN_OK);
+	/* What version 7 indexed: subject, body text, file names. */
+	snprintf(sql, sizeof sql, "UPDATE search_fts SET body = 'dingo\nwallaby\nnumbat.pdf' WHERE rowid = %lld",
+	         (long long)id);
+	assert_int_equal(db_exec(old, sql), TERN_OK);
+	db_close(old);
+
+	assert_int_equal(db_open(path, &old, &err), TERN_OK);
+	assert_int_equal(count_of(old, a, "numbat"), 1);
+	assert_int_equal(count_of(old, a, "dingo"), 1);
+	assert_int_equal(count_of(old, a, "body:wallaby"), 1);
+	assert_int_equal(body_reindex(old, 100, &left), TERN_OK);
+	assert_int_equal(left, 0);
+	assert_int_equal(count_of(old, a, "body:dingo"), 0);
+	assert_int_equal(count_of(old, a, "body:numbat"), 0);
+	assert_int_equal(count_of(old, a, "body:wallaby"), 1);
+	assert_int_equal(count_of(old, a, "numbat"), 1);
+	assert_int_equal(count_of(old, a, "dingo"), 1);
+	assert_int_equal(db_exec(old, "INSERT INTO search_fts(search_fts) VALUES ('integrity-check')"), TERN_OK);
+	db_close(old);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -735,6 +818,7 @@ main(void)
 		cmocka_unit_test(t_server_hits),
 		cmocka_unit_test(t_uncached),
 		cmocka_unit_test(t_upgrade),
+		cmocka_unit_test(t_upgrade_attachments),
 	};
 	setenv("TZ", "UTC", 1);
 	tzset();
