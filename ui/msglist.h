@@ -25,6 +25,8 @@ int ml_open_mailbox(msglist *l, int64_t mailbox_id, int threaded);
 int ml_open_search(msglist *l, search_query *q, int64_t account_id);
 enum ml_mode ml_mode(const msglist *l);
 int64_t ml_mailbox(const msglist *l);
+/* A search's account; 0 for every account (and for a mailbox). */
+int64_t ml_account(const msglist *l);
 /* Rows the list shows at once; the window is a few times this. */
 void ml_set_height(msglist *l, int height);
 

@@ -168,14 +168,14 @@ list_key(struct app *a, enum ui_action act)
 		prompt_open(a, "Tag matching: ", "", tag_pattern_done, NULL);
 		break;
 	case ACT_UNTAG_ALL:
-		a->ntags = 0;
+		app_untag_all(a);
 		app_say(a, 0, "tags cleared");
 		break;
 	case ACT_TAG_PREFIX:
 		if (!a->ntags)
 			app_say(a, 1, "no tagged messages");
 		else {
-			a->tag_prefix = 1;
+			a->tag_prefix = a->tag_prefix_new = 1;
 			app_say(a, 0, "next action on %zu tagged…", a->ntags);
 		}
 		break;
