@@ -72,6 +72,25 @@ db_view_in_mailbox(db *d, int64_t mailbox_id, int64_t msg_id)
 }
 
 int
+db_view_by_message_id(db *d, int64_t account_id, const char *msgid, int64_t *id)
+{
+	static const char sql[] =
+		"SELECT id FROM message WHERE account_id = ? AND message_id = ? ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int s;
+	*id = 0;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_text(st, 2, msgid, -1, SQLITE_STATIC);
+	s = sqlite3_step(st);
+	if (s == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return s == SQLITE_ROW ? TERN_OK : s == SQLITE_DONE ? TERN_ENOTFOUND : TERN_EDB;
+}
+
+int
 db_view_failed_error(db *d, int64_t account_id, char **err)
 {
 	static const char sql[] =

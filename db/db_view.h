@@ -33,6 +33,9 @@ int db_thread_messages(db *d, int64_t mailbox_id, int64_t thread_id, db_msg_cb c
 /* Whether msg_id is listed (not hidden by a pending move) in mailbox_id:
  * 1 yes, 0 no, negative TERN_* on error. */
 int db_view_in_mailbox(db *d, int64_t mailbox_id, int64_t msg_id);
+/* The account's message whose Message-ID is msgid (without brackets), the
+ * newest if several: *id, or TERN_ENOTFOUND. */
+int db_view_by_message_id(db *d, int64_t account_id, const char *msgid, int64_t *id);
 /* The error of the account's newest failed queue row, for the status line:
  * *err (caller frees) or TERN_ENOTFOUND. Stops at the first one found. */
 int db_view_failed_error(db *d, int64_t account_id, char **err);
