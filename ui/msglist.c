@@ -697,7 +697,7 @@ ml_current(const msglist *l)
 }
 
 int
-ml_row(const msglist *l, int i, const struct msg_row **r, int *depth, int *is_cur)
+ml_row(const msglist *l, int i, const struct msg_row **r, int *depth, int *is_cur, int *server)
 {
 	int k = l->top + i;
 	if (i >= l->height || k >= l->w.n)
@@ -705,6 +705,7 @@ ml_row(const msglist *l, int i, const struct msg_row **r, int *depth, int *is_cu
 	*r = &l->w.v[k].m;
 	*depth = l->w.v[k].depth;
 	*is_cur = k == l->cur;
+	*server = l->mode == ML_SEARCH && l->w.v[k].k.a != 0;
 	return 1;
 }
 
