@@ -56,6 +56,60 @@ db_thread_page(db *d, int64_t mailbox_id, const struct thread_ref *after, int ba
 }
 
 int
+db_view_in_mailbox(db *d, int64_t mailbox_id, int64_t msg_id)
+{
+	static const char sql[] =
+		"SELECT 1 FROM message_mailbox WHERE mailbox_id = ?1 AND message_id = ?2 AND hidden = 0";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int s;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	sqlite3_bind_int64(st, 2, msg_id);
+	s = sqlite3_step(st);
+	sqlite3_reset(st);
+	return s == SQLITE_ROW ? 1 : s == SQLITE_DONE ? 0 : TERN_EDB;
+}
+
+int
+db_view_by_message_id(db *d, int64_t account_id, const char *msgid, int64_t *id)
+{
+	static const char sql[] =
+		"SELECT id FROM message WHERE account_id = ? AND message_id = ? ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int s;
+	*id = 0;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_text(st, 2, msgid, -1, SQLITE_STATIC);
+	s = sqlite3_step(st);
+	if (s == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return s == SQLITE_ROW ? TERN_OK : s == SQLITE_DONE ? TERN_ENOTFOUND : TERN_EDB;
+}
+
+int
+db_view_failed_error(db *d, int64_t account_id, char **err)
+{
+	static const char sql[] =
+		"SELECT last_error FROM pending_change WHERE account_id = ? AND status = 'failed' "
+		"AND last_error IS NOT NULL AND last_error <> '' ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int s;
+	*err = NULL;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, account_id);
+	s = sqlite3_step(st);
+	if (s == SQLITE_ROW)
+		*err = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return s == SQLITE_ROW ? TERN_OK : s == SQLITE_DONE ? TERN_ENOTFOUND : TERN_EDB;
+}
+
+int
 db_thread_of(db *d, int64_t mailbox_id, int64_t msg_id, struct thread_ref *out)
 {
 	static const char sql[] =

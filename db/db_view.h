@@ -30,6 +30,15 @@ int db_thread_of(db *d, int64_t mailbox_id, int64_t msg_id, struct thread_ref *o
  * by the call). Costs the size of the thread. */
 int db_thread_messages(db *d, int64_t mailbox_id, int64_t thread_id, db_msg_cb cb, void *ctx);
 
+/* Whether msg_id is listed (not hidden by a pending move) in mailbox_id:
+ * 1 yes, 0 no, negative TERN_* on error. */
+int db_view_in_mailbox(db *d, int64_t mailbox_id, int64_t msg_id);
+/* The account's message whose Message-ID is msgid (without brackets), the
+ * newest if several: *id, or TERN_ENOTFOUND. */
+int db_view_by_message_id(db *d, int64_t account_id, const char *msgid, int64_t *id);
+/* The error of the account's newest failed queue row, for the status line:
+ * *err (caller frees) or TERN_ENOTFOUND. Stops at the first one found. */
+int db_view_failed_error(db *d, int64_t account_id, char **err);
 /* How many rows come before cur in display order, counting at most limit:
  * *pos is -1 when there are more. db_view_after counts the rows after it
  * the same way. */

@@ -39,6 +39,7 @@ static const struct key keys[] = {
 	G("threaded", K_BOOL, threaded, 0, 1),
 	G("mark_read", K_BOOL, mark_read, 0, 1),
 	G("confirm_quit", K_BOOL, confirm_quit, 0, 1),
+	G("abort_unmodified", K_BOOL, abort_unmodified, 0, 1),
 	G("bind", K_LIST, binds, 0, 0),
 	A("protocol", K_PROTO, protocol, 0, 0),
 	A("email", K_STR, email, 0, 0),
@@ -398,6 +399,7 @@ conf_load(const char *path, int must_exist, struct config **out, char **err, cha
 	p.cfg = xcalloc(1, sizeof *p.cfg);
 	p.cfg->mark_read = 1;
 	p.cfg->confirm_quit = 0;
+	p.cfg->abort_unmodified = 1;
 
 	rc = file_read_all(path, &text, NULL);
 	if (rc == TERN_ENOTFOUND && !must_exist) {

@@ -57,6 +57,7 @@ struct config {
 	int threaded;               /* start the message list threaded */
 	int mark_read;              /* opening a message marks it read */
 	int confirm_quit;
+	int abort_unmodified;       /* a new message left unchanged in the editor is dropped */
 	struct cfg_list binds;      /* "bind = CONTEXT KEY ACTION", checked by the UI keymap */
 	struct account_cfg *accounts;
 	size_t naccounts;

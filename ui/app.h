@@ -52,6 +52,9 @@ struct app {
 	struct mbox_entry *mb;            /* the current account's mailboxes */
 	size_t nmb, mb_cur, mb_top;
 	int64_t open_mailbox;             /* shown in the list; 0 for a search */
+	int64_t prev_mailbox;             /* a search's: where back returns */
+	int64_t prev_msg, prev_msg_at;    /* ... to this message (id, date) */
+	char *search_text;                /* the open search's query, else NULL */
 	char *list_title;
 	msglist *ml;
 	int threaded;
@@ -60,6 +63,7 @@ struct app {
 	int64_t *tags;                    /* tagged message ids, sorted */
 	size_t ntags, tags_cap;
 	int tag_prefix;                   /* ";" was typed: next action on tags */
+	int tag_prefix_new;               /* ... by the key being handled */
 	struct undo_group *undo;          /* last triage first */
 	int64_t *move_ids;                /* waiting for the move picker */
 	size_t nmove;
@@ -75,6 +79,7 @@ struct app {
 	char *msg;                        /* message line */
 	int msg_err;
 	int quit;
+	int refresh_pending;              /* own change: reread before the next draw */
 	int64_t data_version;
 
 	/* Geometry of the panes, set by the layout before each draw. */
@@ -84,14 +89,26 @@ struct app {
 /* The message line (printf style); err marks it as an error. */
 void app_say(struct app *a, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 struct ui_account *app_account(struct app *a, int64_t account_id);
+/* An account's mailboxes in the pane's order (a tree: each under its
+ * parent, with its depth); free with app_mailboxes_free. */
+void app_mailboxes(struct app *a, int64_t account_id, struct mbox_entry **v, size_t *n);
+void app_mailboxes_free(struct mbox_entry *v, size_t n);
 /* Rereads the current account's mailboxes (counts). Keeps the cursor. */
 void app_load_mailboxes(struct app *a);
 /* Opens mailbox id in the list (and focuses it). */
 void app_open_mailbox(struct app *a, int64_t mailbox_id);
+/* Opens the first account's inbox (else its first mailbox that can hold
+ * messages); 0 when it has none yet. */
+int app_open_first(struct app *a);
 /* Something changed in the database: reread what is on screen. */
 void app_refresh(struct app *a);
+/* The message an action works on: the one in the pager while it has the
+ * focus (a refresh may have moved the list's cursor off it), else the one
+ * under the list's cursor. NULL when none. */
+const struct msg_row *app_current(const struct app *a);
 int app_is_tagged(const struct app *a, int64_t id);
 void app_tag(struct app *a, int64_t id, int on);
+void app_untag_all(struct app *a);
 
 /* Views (one file each). */
 void accounts_draw(struct app *a);

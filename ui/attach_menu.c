@@ -256,35 +256,109 @@ in_path(const char *prog)
 	return found;
 }
 
-/* The view command of the first matching entry of ~/.mailcap, then
- * /etc/mailcap (RFC 1524, without test= and the rarer flags), for systems
- * without run-mailcap. NULL if none. */
+static char *mailcap_script(const char *cmd, int stdin_file);
+
+/* A media type from the mail, fit to reach a shell: run-mailcap pastes %t
+ * into its command line unquoted, and "application/x|id" is a valid MIME
+ * token. Anything but [a-z0-9.+_-]/[a-z0-9.+_-] becomes
+ * application/octet-stream. Caller frees. */
+char *
+attach_safe_type(const char *type)
+{
+	const char *slash = type ? strchr(type, '/') : NULL;
+	size_t n = type ? strlen(type) : 0;
+	int ok = slash && slash != type && slash[1] && n < 128;
+	for (size_t i = 0; ok && i < n; i++) {
+		unsigned char c = (unsigned char)type[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+		     c == '+' || c == '-' || c == '_' || (c == '/' && type + i == slash);
+	}
+	if (!ok)
+		return xstrdup("application/octet-stream");
+	{
+		char *t = xstrdup(type);
+		str_lower(t);
+		return t;
+	}
+}
+
+/* The next ';'-separated field of a mailcap line ("\;" does not end it),
+ * trimmed, or NULL at the end. Moves *s on. */
 static char *
-mailcap_lookup(const char *type)
+mailcap_field(char **s)
+{
+	char *start = *s, *p = start;
+	if (!start)
+		return NULL;
+	for (; *p && *p != ';'; p++)
+		if (*p == '\\' && p[1])
+			p++;
+	*s = *p ? p + 1 : NULL;
+	*p = '\0';
+	return str_trim(start);
+}
+
+static int
+mailcap_type_matches(const char *t, const char *type)
+{
+	size_t tlen = strcspn(type, "/");
+	return str_ieq(t, type) ||
+	       (strlen(t) == tlen + 2 && strncasecmp(t, type, tlen + 1) == 0 && t[tlen + 1] == '*') ||
+	       (strchr(t, '/') == NULL && strlen(t) == tlen && strncasecmp(t, type, tlen) == 0);
+}
+
+/* The view command of the first entry of ~/.mailcap, then /etc/mailcap,
+ * that matches type and whose test= passes (RFC 1524: so an X11 viewer is
+ * skipped over SSH), for systems without run-mailcap. *copious: the entry
+ * says copiousoutput (its output goes through a pager). NULL if none. */
+static char *
+mailcap_lookup(const char *type, int *copious)
 {
 	char *home = path_expand_home("~/.mailcap");
 	const char *files[] = { home, "/etc/mailcap" };
 	char *found = NULL;
-	size_t tlen = strcspn(type, "/");
 
+	*copious = 0;
 	for (size_t f = 0; f < 2 && !found; f++) {
 		FILE *fp = fopen(files[f], "r");
 		char line[2048];
 		while (fp && !found && fgets(line, sizeof line, fp)) {
-			char *semi = strchr(line, ';'), *t = str_trim(line), *cmd;
-			if (!semi || *t == '#')
+			char *rest = line, *t, *cmd, *fl, *test = NULL;
+			int cp = 0;
+			line[strcspn(line, "\n")] = '\0';
+			t = mailcap_field(&rest);
+			if (!t || !*t || *t == '#' || !(cmd = mailcap_field(&rest)) || !*cmd ||
+			    !mailcap_type_matches(t, type))
 				continue;
-			*semi = '\0';
-			t = str_trim(t);
-			if (!(str_ieq(t, type) || (strlen(t) == tlen + 2 && strncasecmp(t, type, tlen + 1) == 0 &&
-			                          t[tlen + 1] == '*') || (strchr(t, '/') == NULL && strlen(t) == tlen &&
-			                                                  strncasecmp(t, type, tlen) == 0)))
-				continue;
-			cmd = semi + 1;
-			cmd[strcspn(cmd, ";\n")] = '\0';
-			cmd = str_trim(cmd);
-			if (*cmd)
-				found = xstrdup(cmd);
+			while ((fl = mailcap_field(&rest)) != NULL) {
+				if (strncasecmp(fl, "test", 4) == 0 && str_trim(fl + 4)[0] == '=')
+					test = str_trim(strchr(fl, '=') + 1);
+				else if (str_ieq(fl, "copiousoutput"))
+					cp = 1;
+			}
+			if (test && *test) {
+				char *script = mailcap_script(test, 0);
+				pid_t pid = fork();
+				int st = -1;
+				if (pid == 0) {
+					int devnull = open("/dev/null", O_RDWR);
+					if (devnull >= 0) {
+						dup2(devnull, 0);
+						dup2(devnull, 1);
+						dup2(devnull, 2);
+					}
+					execl("/bin/sh", "sh", "-c", script, "sh", "/dev/null", type, (char *)NULL);
+					_exit(127);
+				}
+				if (pid > 0)
+					while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+						;
+				free(script);
+				if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+					continue;
+			}
+			found = xstrdup(cmd);
+			*copious = cp;
 		}
 		if (fp)
 			fclose(fp);
@@ -294,14 +368,20 @@ mailcap_lookup(const char *type)
 }
 
 /* The mailcap command with %s as "$1" and %t as "$2": the file name is an
- * argument of sh, never part of the command text. */
+ * argument of sh, never part of the command text. Quotes the entry put
+ * around %s or %t ('%s', "%s") go: they would make "$1" a literal name.
+ * stdin_file: a command without %s reads the file on stdin. */
 static char *
-mailcap_script(const char *cmd)
+mailcap_script(const char *cmd, int stdin_file)
 {
 	strbuf sb = STRBUF_INIT;
 	int had_file = 0;
 	for (const char *s = cmd; *s; s++) {
-		if (s[0] == '%' && s[1] == 's') {
+		if ((s[0] == '\'' || s[0] == '"') && s[1] == '%' && (s[2] == 's' || s[2] == 't') && s[3] == s[0]) {
+			sb_adds(&sb, s[2] == 's' ? "\"$1\"" : "\"$2\"");
+			had_file |= s[2] == 's';
+			s += 3;
+		} else if (s[0] == '%' && s[1] == 's') {
 			sb_adds(&sb, "\"$1\"");
 			had_file = 1;
 			s++;
@@ -314,7 +394,7 @@ mailcap_script(const char *cmd)
 			sb_addc(&sb, *s);
 		}
 	}
-	if (!had_file)
+	if (!had_file && stdin_file)
 		sb_adds(&sb, " < \"$1\"");
 	return sb_steal(&sb);
 }
@@ -323,24 +403,34 @@ static void
 open_mailcap(struct app *a, attach_menu *m)
 {
 	const struct mime_attachment *at = &m->v[m->cur];
-	char *data = NULL, *name, *path, *script = NULL, *arg = NULL;
+	char *data = NULL, *name, *path = NULL, *script = NULL, *arg = NULL;
+	char *type = attach_safe_type(at->media_type);
 	size_t len = 0;
-	int status = 0, use_run = in_path("run-mailcap");
+	int status = 0, use_run = in_path("run-mailcap"), copious = 0;
 	pid_t pid;
 
 	if (!use_run) {
-		char *cmd = mailcap_lookup(at->media_type);
+		char *cmd = mailcap_lookup(type, &copious);
 		if (!cmd) {
-			app_say(a, 1, "no mailcap entry for %s (save it with %s)", at->media_type,
+			app_say(a, 1, "no mailcap entry for %s (save it with %s)", type,
 			        keymap_key_name(keymap_key_for(a->km, CTX_ATTACH, ACT_SAVE_ATTACHMENT)));
+			free(type);
 			return;
 		}
-		script = mailcap_script(cmd);
+		script = mailcap_script(cmd, 1);
 		free(cmd);
+		if (copious) {
+			/* Text a viewer prints would flash by before the screen
+			 * comes back: it goes through the user's pager. */
+			char *paged = xasprintf("{ %s ; } | ${PAGER:-more}", script);
+			free(script);
+			script = paged;
+		}
 	}
 	if (mime_attachment_data(m->msg, at->part_id, &data, &len) != TERN_OK) {
 		app_say(a, 1, "cannot decode attachment %s", at->part_id);
 		free(script);
+		free(type);
 		return;
 	}
 	if (!m->tmpdir) {
@@ -351,6 +441,7 @@ open_mailcap(struct app *a, attach_menu *m)
 			free(tmpl);
 			free(data);
 			free(script);
+			free(type);
 			return;
 		}
 		m->tmpdir = tmpl;
@@ -363,7 +454,7 @@ open_mailcap(struct app *a, attach_menu *m)
 		app_say(a, 1, "cannot write %s", path);
 		goto out;
 	}
-	arg = xasprintf("%s:%s", at->media_type, path);
+	arg = xasprintf("%s:%s", type, path);
 	def_prog_mode();
 	endwin();
 	pid = fork();
@@ -371,7 +462,7 @@ open_mailcap(struct app *a, attach_menu *m)
 		if (use_run)
 			execlp("run-mailcap", "run-mailcap", "--action=view", arg, (char *)NULL);
 		else
-			execl("/bin/sh", "sh", "-c", script, "sh", path, at->media_type, (char *)NULL);
+			execl("/bin/sh", "sh", "-c", script, "sh", path, type, (char *)NULL);
 		_exit(127);
 	}
 	if (pid > 0)
@@ -383,7 +474,7 @@ open_mailcap(struct app *a, attach_menu *m)
 	if (pid < 0)
 		app_say(a, 1, "cannot start the viewer: %s", strerror(errno));
 	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		app_say(a, 1, "the viewer for %s failed (status %d)", at->media_type,
+		app_say(a, 1, "the viewer for %s failed (status %d)", type,
 		        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	else
 		app_say(a, 0, "opened %s", at->filename ? at->filename : at->part_id);
@@ -392,6 +483,7 @@ out:
 	free(path);
 	free(data);
 	free(script);
+	free(type);
 }
 
 int
@@ -425,7 +517,7 @@ attach_key(struct app *a, attach_menu *m, enum ui_action act)
 	case ACT_SAVE_ATTACHMENT:
 		save(a, m);
 		break;
-	case ACT_BACK: case ACT_ATTACHMENTS:
+	case ACT_BACK: case ACT_CANCEL: case ACT_ATTACHMENTS:
 		return 1;
 	default:
 		break;

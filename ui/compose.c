@@ -14,6 +14,7 @@
 #include "db/db_change.h"
 #include "db/db_message.h"
 #include "db/db_queue.h"
+#include "db/db_view.h"
 #include "err.h"
 #include "mime.h"
 #include "mime_build.h"
@@ -53,6 +54,7 @@ compose_destroy(struct compose *c)
 	free(c->body);
 	free(c->in_reply_to);
 	free(c->references);
+	free(c->written);
 	for (size_t i = 0; i < c->natt; i++)
 		catt_free(&c->att[i]);
 	free(c->att);
@@ -67,16 +69,21 @@ compose_free(struct app *a)
 	a->cmp = NULL;
 }
 
+char *
+compose_default_from(const struct account_cfg *acfg)
+{
+	if (acfg->real_name && *acfg->real_name)
+		return xasprintf("%s <%s>", acfg->real_name, acfg->email);
+	return xstrdup(acfg->email);
+}
+
 static struct compose *
 compose_new(struct ui_account *u)
 {
 	struct compose *c = xcalloc(1, sizeof *c);
 	c->account_id = u->id;
 	c->acfg = u->cfg;
-	if (u->cfg->real_name && *u->cfg->real_name)
-		c->from = xasprintf("%s <%s>", u->cfg->real_name, u->cfg->email);
-	else
-		c->from = xstrdup(u->cfg->email);
+	c->from = compose_default_from(u->cfg);
 	return c;
 }
 
@@ -103,15 +110,58 @@ att_add(struct compose *c, const char *path, char *data, size_t len, const char 
 	}
 }
 
-/* Fills c from a complete message (a draft, or a send that failed): its
- * headers, its text and its attachments. */
+/* The message's own attachments, each with its bytes: the parts inside a
+ * forwarded message (message/rfc822) travel inside it, not beside it. */
 static void
-load_message(struct compose *c, const char *raw, size_t len)
+add_top_attachments(struct compose *c, const mime_msg *m)
+{
+	struct mime_attachment *v = NULL;
+	size_t n = 0;
+	const char *inner = NULL;      /* the last message/rfc822 part's id */
+
+	mime_attachments(m, &v, &n);
+	for (size_t i = 0; i < n; i++) {
+		char *data = NULL;
+		size_t dlen = 0, il = inner ? strlen(inner) : 0;
+		if (inner && strncmp(v[i].part_id, inner, il) == 0 && v[i].part_id[il] == '.')
+			continue;
+		if (v[i].media_type && str_ieq(v[i].media_type, "message/rfc822"))
+			inner = v[i].part_id;
+		if (mime_attachment_data(m, v[i].part_id, &data, &dlen) == TERN_OK)
+			att_add(c, NULL, data, dlen, v[i].filename ? v[i].filename : "attachment",
+			        v[i].media_type ? v[i].media_type : "application/octet-stream");
+	}
+	mime_attachments_free(v, n);
+}
+
+/* How many attachments add_top_attachments would add. */
+static size_t
+count_top_attachments(const mime_msg *m)
+{
+	struct mime_attachment *v = NULL;
+	size_t n = 0, k = 0;
+	const char *inner = NULL;
+	mime_attachments(m, &v, &n);
+	for (size_t i = 0; i < n; i++) {
+		size_t il = inner ? strlen(inner) : 0;
+		if (inner && strncmp(v[i].part_id, inner, il) == 0 && v[i].part_id[il] == '.')
+			continue;
+		if (v[i].media_type && str_ieq(v[i].media_type, "message/rfc822"))
+			inner = v[i].part_id;
+		k++;
+	}
+	mime_attachments_free(v, n);
+	return k;
+}
+
+/* Fills c from a complete message (a draft, or a send that failed): its
+ * headers, its text and its attachments; a reply's parent is found again
+ * by its Message-ID, so sending still marks it answered. */
+static void
+load_message(struct app *a, struct compose *c, const char *raw, size_t len)
 {
 	mime_msg *m = NULL;
 	struct render_opts ro = { "text/plain text/html", NULL, 0, RENDER_HDR_NONE, 0 };
-	struct mime_attachment *v = NULL;
-	size_t n = 0;
 
 	if (mime_parse(raw, len, &m) != TERN_OK)
 		return;
@@ -124,16 +174,30 @@ load_message(struct compose *c, const char *raw, size_t len)
 	c->in_reply_to = mime_header_raw(m, "In-Reply-To");
 	c->references = mime_header_raw(m, "References");
 	c->body = mime_render_body(m, &ro);
-	mime_attachments(m, &v, &n);
-	for (size_t i = 0; i < n; i++) {
-		char *data = NULL;
-		size_t dlen = 0;
-		if (mime_attachment_data(m, v[i].part_id, &data, &dlen) == TERN_OK)
-			att_add(c, NULL, data, dlen, v[i].filename ? v[i].filename : "attachment",
-			        v[i].media_type ? v[i].media_type : "application/octet-stream");
+	add_top_attachments(c, m);
+	if (c->in_reply_to && *c->in_reply_to) {
+		const char *s = c->in_reply_to + strspn(c->in_reply_to, " <");
+		char *id = xstrndup(s, strcspn(s, "> "));
+		int64_t parent = 0;
+		if (*id && db_view_by_message_id(a->d, c->account_id, id, &parent) == TERN_OK)
+			c->parent_id = parent;
+		free(id);
 	}
-	mime_attachments_free(v, n);
 	mime_free(m);
+}
+
+/* Whether the editor left the file as tern wrote it (or empty). */
+static int
+unmodified(const struct compose *c)
+{
+	char *now = NULL;
+	size_t len = 0;
+	int same;
+	if (file_read_all(c->file, &now, &len) != TERN_OK)
+		return 0;
+	same = len == 0 || (c->written && len == strlen(c->written) && memcmp(now, c->written, len) == 0);
+	free(now);
+	return same;
 }
 
 void
@@ -146,15 +210,58 @@ compose_edit(struct app *a, struct compose *c)
 		err = xstrdup("cannot write the draft file");
 	if (rc == TERN_OK)
 		rc = compose_run_editor(a, c, &err);
+	/* mutt's abort_unmodified: leaving the editor without a change (or
+	 * with an empty file) on a new message means "never mind". */
+	if (rc == TERN_OK && c->fresh && c->edits == 0 && a->cfg->abort_unmodified && unmodified(c)) {
+		if (a->cmp == c)
+			a->cmp = NULL;
+		compose_destroy(c);
+		app_say(a, 0, "message not changed in the editor: aborted (abort_unmodified)");
+		return;
+	}
+	c->edits++;
 	if (rc == TERN_OK)
 		rc = compose_file_read(c, &err);
 	a->cmp = c;
-	if (rc != TERN_OK) {
+	if (rc != TERN_OK || err) {
 		app_say(a, 1, "%s", err ? err : "the editor failed");
 		free(err);
 		return;
 	}
 	app_say(a, 0, "y:send  e:edit  a:attach  D:detach  t/c/b/s:To/Cc/Bcc/Subject  P:postpone  q:abort");
+}
+
+/* An inline forward of a message with attachments: whether to take them
+ * along is asked first (mutt's forward_attachments), then the editor runs. */
+struct fwd_ask {
+	struct compose *c;
+	char *raw;
+	size_t len;
+};
+
+static void
+fwd_ask_free(void *ctx)
+{
+	struct fwd_ask *f = ctx;
+	compose_destroy(f->c);
+	free(f->raw);
+	free(f);
+}
+
+static void
+fwd_att_answer(struct app *a, const char *text, void *ctx)
+{
+	struct fwd_ask *f = ctx;
+	struct compose *c = f->c;
+	if (text[0] != 'n' && text[0] != 'N') {
+		mime_msg *m = NULL;
+		if (mime_parse(f->raw, f->len, &m) == TERN_OK)
+			add_top_attachments(c, m);
+		mime_free(m);
+	}
+	f->c = NULL;
+	fwd_ask_free(f);
+	compose_edit(a, c);
 }
 
 static void
@@ -164,7 +271,7 @@ start(struct app *a, enum ui_action act, int64_t msg_id, int as_attachment)
 	struct ui_account *u;
 	struct compose *c;
 	char *raw = NULL;
-	size_t len = 0;
+	size_t len = 0, natt;
 
 	if (db_message_get(a->d, msg_id, &m) != TERN_OK) {
 		app_say(a, 1, "the message is gone");
@@ -192,11 +299,12 @@ start(struct app *a, enum ui_action act, int64_t msg_id, int as_attachment)
 	}
 	c = compose_new(u);
 	if (act == ACT_RESUME) {
-		load_message(c, raw, len);
+		load_message(a, c, raw, len);
 		c->draft_id = msg_id;
 	} else if (act == ACT_FORWARD && as_attachment) {
 		c->subject = reply_subject(m.subject, 1);
 		c->body = xstrdup("");
+		c->fresh = 1;
 		att_add(c, NULL, raw, len, "forwarded.eml", "message/rfc822");
 		raw = NULL;
 	} else {
@@ -218,8 +326,22 @@ start(struct app *a, enum ui_action act, int64_t msg_id, int as_attachment)
 		c->in_reply_to = r.in_reply_to;
 		c->references = r.references;
 		c->body = r.body;
+		c->fresh = 1;
 		if (k != REPLY_FORWARD)
 			c->parent_id = msg_id;
+		if (k == REPLY_FORWARD && (natt = count_top_attachments(pm)) > 0) {
+			struct fwd_ask *f = xcalloc(1, sizeof *f);
+			char *q = xasprintf("Forward the original's %zu attachment%s too? [Y/n] ", natt,
+			                    natt == 1 ? "" : "s");
+			f->c = c;
+			f->raw = raw;
+			f->len = len;
+			raw = NULL;
+			mime_free(pm);
+			prompt_open_owned(a, q, "", fwd_att_answer, f, fwd_ask_free);
+			free(q);
+			goto out;
+		}
 		mime_free(pm);
 	}
 	compose_edit(a, c);
@@ -264,7 +386,7 @@ resume_failed(struct app *a, struct ui_account *u)
 	if (!f.queue_id || db_outbox_get(a->d, f.outbox_id, &raw, &len, &stage) != TERN_OK)
 		return 0;
 	c = compose_new(u);
-	load_message(c, raw, len);
+	load_message(a, c, raw, len);
 	c->failed_queue = f.queue_id;
 	c->failed_outbox = f.outbox_id;
 	free(raw);
@@ -304,9 +426,12 @@ compose_action(struct app *a, enum ui_action act, const struct msg_row *m)
 		return;
 	}
 	switch (act) {
-	case ACT_COMPOSE:
-		compose_edit(a, compose_new(u));
+	case ACT_COMPOSE: {
+		struct compose *c = compose_new(u);
+		c->fresh = 1;
+		compose_edit(a, c);
 		return;
+	}
 	case ACT_RESUME:
 		if (m && (m->flags & MSG_DRAFT)) {
 			start(a, act, m->id, 0);

@@ -66,30 +66,46 @@ compose_file_write(struct compose *c)
 		if (f && fclose(f) != 0)
 			rc = TERN_EIO;
 	}
+	free(c->written);
+	c->written = sb.buf ? sb_steal(&sb) : xstrdup("");
 	sb_free(&sb);
 	return rc;
 }
 
-static void
-set_field(struct compose *c, const char *name, const char *value)
+/* The editable headers, in the file's order. */
+static const char *const fields[] = { "From", "To", "Cc", "Bcc", "Subject" };
+#define NFIELDS (sizeof fields / sizeof fields[0])
+
+static char **
+field_slot(struct compose *c, size_t i)
 {
-	char **slot = str_ieq(name, "from") ? &c->from : str_ieq(name, "to") ? &c->to :
-	              str_ieq(name, "cc") ? &c->cc : str_ieq(name, "bcc") ? &c->bcc :
-	              str_ieq(name, "subject") ? &c->subject : NULL;
-	if (!slot)
-		return;              /* other headers: not ours to keep */
-	free(*slot);
-	*slot = xstrdup(value);
+	char **slots[NFIELDS] = { &c->from, &c->to, &c->cc, &c->bcc, &c->subject };
+	return slots[i];
+}
+
+/* One header line of the file: kept in v[] if it is one of ours, else its
+ * name is noted in unknown (reported, never sent). */
+static void
+take_field(char **v, strbuf *unknown, const char *name, const char *value)
+{
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (str_ieq(name, fields[i])) {
+			free(v[i]);
+			v[i] = xstrdup(value);
+			return;
+		}
+	sb_printf(unknown, "%s%s", unknown->len ? ", " : "", name);
 }
 
 int
 compose_file_read(struct compose *c, char **err)
 {
-	char *raw = NULL, *p, *name = NULL;
-	strbuf val = STRBUF_INIT;
+	char *raw = NULL, *p, *name = NULL, *v[NFIELDS] = { 0 };
+	strbuf val = STRBUF_INIT, unknown = STRBUF_INIT;
 	size_t len;
 	int rc = file_read_all(c->file, &raw, &len);
 
+	*err = NULL;
 	if (rc != TERN_OK) {
 		*err = xasprintf("cannot read %s", c->file);
 		return rc;
@@ -104,7 +120,7 @@ compose_file_read(struct compose *c, char **err)
 			sb_add(&val, p, n);        /* a folded header */
 		} else {
 			if (name) {
-				set_field(c, name, str_trim(val.buf ? val.buf : ""));
+				take_field(v, &unknown, name, str_trim(val.buf ? val.buf : ""));
 				free(name);
 				name = NULL;
 				sb_free(&val);
@@ -117,8 +133,8 @@ compose_file_read(struct compose *c, char **err)
 				if (!colon) {
 					*err = xasprintf("line \"%.*s\" is not a header; a blank line must end the headers",
 					                 (int)(n > 40 ? 40 : n), p);
-					free(raw);
-					return TERN_EINVAL;
+					rc = TERN_EINVAL;
+					goto out;
 				}
 				name = xstrndup(p, (size_t)(colon - p));
 				sb_add(&val, colon + 1, n - (size_t)(colon + 1 - p));
@@ -130,17 +146,31 @@ compose_file_read(struct compose *c, char **err)
 		}
 		p = eol + 1;
 	}
-	if (name) {
-		set_field(c, name, str_trim(val.buf ? val.buf : ""));
-		free(name);
+	if (name)
+		take_field(v, &unknown, name, str_trim(val.buf ? val.buf : ""));
+	/* The file is the whole truth, as with mutt's edit_headers: a header
+	 * line the user deleted is an empty header (a deleted Cc: line must not
+	 * send to the old Cc), and a deleted From: line is the account's own. */
+	for (size_t i = 0; i < NFIELDS; i++) {
+		char **slot = field_slot(c, i);
+		free(*slot);
+		*slot = v[i] ? v[i] : i == 0 ? compose_default_from(c->acfg) : xstrdup("");
+		v[i] = NULL;
 	}
-	sb_free(&val);
 	free(c->body);
 	if (*p == '\r')
 		p++;
 	c->body = xstrdup(*p == '\n' ? p + 1 : p);
+	if (unknown.len)
+		*err = xasprintf("not sent (tern edits only From, To, Cc, Bcc, Subject): %s", unknown.buf);
+out:
+	for (size_t i = 0; i < NFIELDS; i++)
+		free(v[i]);
+	free(name);
+	sb_free(&val);
+	sb_free(&unknown);
 	free(raw);
-	return TERN_OK;
+	return rc;
 }
 
 int

@@ -40,13 +40,21 @@ struct compose {
 	struct catt *att;
 	size_t natt, cur;
 	char *file;               /* the editor's temp file (0600) */
+	char *written;            /* what was last written to it */
+	int edits;                /* editor runs so far */
+	int fresh;                /* new, reply or forward: abort_unmodified applies */
 	struct cline line;
 };
 
 /* The editor's file: From/To/Cc/Bcc/Subject, a blank line, the body. */
 int compose_file_write(struct compose *c);
-/* Reads the file back; TERN_EINVAL with *err when it has no header block. */
+/* Reads the file back: every editable header from it (a deleted line is an
+ * empty header; From falls back to the account's address). TERN_EINVAL with
+ * *err when it has no header block; TERN_OK with *err set (caller frees) to
+ * a warning when it held headers tern does not send. */
 int compose_file_read(struct compose *c, char **err);
+/* The account's From: "Name <address>" or the address. Caller frees. */
+char *compose_default_from(const struct account_cfg *acfg);
 /* Runs the editor on c->file with curses suspended. TERN_OK when it exited 0. */
 int compose_run_editor(struct app *a, struct compose *c, char **err);
 

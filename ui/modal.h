@@ -12,13 +12,17 @@ typedef void (*prompt_done)(struct app *a, const char *text, void *ctx);
  * (not called on Esc). ctx is passed through (freed by the caller's done
  * or never owned). */
 void prompt_open(struct app *a, const char *label, const char *initial, prompt_done done, void *ctx);
+/* The same, the prompt owning ctx: ctx_free(ctx) runs when it closes
+ * without Enter; on Enter done gets it (and frees it). */
+void prompt_open_owned(struct app *a, const char *label, const char *initial, prompt_done done, void *ctx,
+                       void (*ctx_free)(void *));
 void prompt_draw(struct app *a);
 void prompt_key(struct app *a, int key);
 void prompt_free(struct app *a);
 
 typedef void (*picker_done)(struct app *a, int64_t mailbox_id);
-/* The current account's selectable mailboxes, filtered as the user types. */
-void picker_open(struct app *a, const char *title, picker_done done);
+/* The account's selectable mailboxes, filtered as the user types. */
+void picker_open(struct app *a, const char *title, int64_t account_id, picker_done done);
 void picker_draw(struct app *a);
 void picker_key(struct app *a, int key);
 void picker_free(struct app *a);

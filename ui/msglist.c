@@ -542,6 +542,12 @@ ml_mailbox(const msglist *l)
 	return l->mode == ML_SEARCH ? 0 : l->mailbox_id;
 }
 
+int64_t
+ml_account(const msglist *l)
+{
+	return l->mode == ML_SEARCH ? l->account_id : 0;
+}
+
 void
 ml_set_height(msglist *l, int height)
 {
@@ -620,12 +626,31 @@ ml_focus(msglist *l, const struct msg_row *m)
 {
 	struct lrow r = { 0 };
 	struct lkey k;
+	int rc;
 	r.m.id = m->id;
 	r.k = (struct lkey){ m->received_at, m->id, 0 };
 	if (l->mode == ML_SEARCH)
 		r.k = (struct lkey){ 0, m->received_at, m->id };
 	locate(l, &r, &k);
-	return load_at(l, &k, l->height / 2);
+	rc = load_at(l, &k, l->height / 2);
+	/* Search results: the local group first, then the server's. The
+	 * message is in one of them; only a row can say which. */
+	if (rc == TERN_OK && l->mode == ML_SEARCH && (!l->w.n || l->w.v[l->cur].m.id != m->id)) {
+		struct msglist keep = *l;
+		struct rowvec saved = l->w;
+		l->w = (struct rowvec){ 0 };
+		k = (struct lkey){ 1, m->received_at, m->id };
+		rc = load_at(l, &k, l->height / 2);
+		if (rc != TERN_OK || !l->w.n || l->w.v[l->cur].m.id != m->id) {
+			rv_free(&l->w);
+			*l = keep;
+			l->w = saved;
+			rc = TERN_OK;     /* the first answer stands */
+		} else {
+			rv_free(&saved);
+		}
+	}
+	return rc;
 }
 
 int
@@ -672,7 +697,7 @@ ml_current(const msglist *l)
 }
 
 int
-ml_row(const msglist *l, int i, const struct msg_row **r, int *depth, int *is_cur)
+ml_row(const msglist *l, int i, const struct msg_row **r, int *depth, int *is_cur, int *server)
 {
 	int k = l->top + i;
 	if (i >= l->height || k >= l->w.n)
@@ -680,6 +705,7 @@ ml_row(const msglist *l, int i, const struct msg_row **r, int *depth, int *is_cu
 	*r = &l->w.v[k].m;
 	*depth = l->w.v[k].depth;
 	*is_cur = k == l->cur;
+	*server = l->mode == ML_SEARCH && l->w.v[k].k.a != 0;
 	return 1;
 }
 

@@ -25,6 +25,8 @@ int ml_open_mailbox(msglist *l, int64_t mailbox_id, int threaded);
 int ml_open_search(msglist *l, search_query *q, int64_t account_id);
 enum ml_mode ml_mode(const msglist *l);
 int64_t ml_mailbox(const msglist *l);
+/* A search's account; 0 for every account (and for a mailbox). */
+int64_t ml_account(const msglist *l);
 /* Rows the list shows at once; the window is a few times this. */
 void ml_set_height(msglist *l, int height);
 
@@ -47,8 +49,9 @@ int ml_focus(msglist *l, const struct msg_row *m);
 /* NULL when the list is empty. */
 const struct msg_row *ml_current(const msglist *l);
 /* Screen row i (0..height): the row, its thread depth, whether it has the
- * cursor. 0 past the end. */
-int ml_row(const msglist *l, int i, const struct msg_row **r, int *depth, int *is_cur);
+ * cursor, whether it is a server result (search results only: found by the
+ * server's search, not by the local index). 0 past the end. */
+int ml_row(const msglist *l, int i, const struct msg_row **r, int *depth, int *is_cur, int *server);
 /* The cursor's 1-based position: *from_end 0: counted from the top; 1:
  * counted back from the end (pos 1 = last). 0 if neither is cheaply known. */
 int ml_position(const msglist *l, int64_t *pos, int *from_end);

@@ -21,5 +21,8 @@ void pager_key(struct app *a, enum ui_action act);
 void pager_reply(struct app *a, const struct wreply *r);
 /* The database changed: flags, or the body arrived from elsewhere. */
 void pager_refresh(struct app *a);
+/* The message the pager shows (NULL when closed): what an action in the
+ * pager works on, whatever the list's cursor did meanwhile. */
+const struct msg_row *pager_message(const struct app *a);
 
 #endif

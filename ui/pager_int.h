@@ -37,5 +37,8 @@ attach_menu *pager_attach_menu(struct app *a);
  * controls and separators replaced, never "", ".", ".." or a dotfile, at
  * most 200 bytes; "attachment-PART" when there is none. Caller frees. */
 char *attach_safe_name(const char *name, const char *part_id);
+/* A media type fit to pass to a mailcap command (lowercased), else
+ * "application/octet-stream". Caller frees. */
+char *attach_safe_type(const char *type);
 
 #endif

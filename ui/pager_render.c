@@ -37,19 +37,22 @@ job_run(void *arg)
 	struct render_job *j = arg;
 	struct render_opts ro = { j->order, j->filter, 0, RENDER_HDR_NONE, 1 };
 	char *out = mime_render_raw(j->raw, j->len, &ro);
-	int dropped;
+	int dropped, fd;
 
 	pthread_mutex_lock(&j->mu);
 	j->out = out;
 	j->done = 1;
 	dropped = j->dropped;
+	fd = j->wake_fd;
 	pthread_mutex_unlock(&j->mu);
+	/* From here on j may be freed by the main thread (it saw done): only
+	 * the copies are used. */
 	if (dropped) {
 		job_free(j);
 		return NULL;
 	}
 	/* The loop redraws after any byte; a full pipe already means "look". */
-	if (write(j->wake_fd, "r", 1) < 0) {
+	if (write(fd, "r", 1) < 0) {
 	}
 	return NULL;
 }

@@ -6,32 +6,38 @@
 #include <strings.h>
 #include <wchar.h>
 
+#include "db/db_mailbox.h"
+#include "err.h"
 #include "ui/draw.h"
 #include "ui/modal.h"
 #include "util.h"
 
-/* The mailbox picker: the current account's selectable mailboxes (already
- * in memory: an account has tens or hundreds, not millions), narrowed to
- * those whose path contains what was typed, ignoring case. */
+/* The mailbox picker: one account's selectable mailboxes, narrowed to
+ * those whose path (or role) contains what was typed, ignoring case. It
+ * keeps its own copy of the list (an account has tens or hundreds of
+ * mailboxes, not millions): a sync that adds, removes or renames mailboxes
+ * while it is open cannot shift what the cursor points at, and the pick is
+ * looked up again by id before it is used. */
 struct picker {
 	char *title;
 	char filter[256];
 	size_t flen;
 	size_t cur, top;
 	picker_done done;
-	size_t *match;            /* indexes into a->mb */
+	struct mbox_entry *mb;    /* the copy, pane order */
+	size_t nmb;
+	size_t *match;            /* indexes into mb */
 	size_t nmatch;
 };
 
 static void
-refilter(struct app *a)
+refilter(picker *p)
 {
-	picker *p = a->pick;
 	p->nmatch = 0;
 	free(p->match);
-	p->match = xcalloc(a->nmb + 1, sizeof *p->match);
-	for (size_t i = 0; i < a->nmb; i++) {
-		const struct mailbox_row *r = &a->mb[i].r;
+	p->match = xcalloc(p->nmb + 1, sizeof *p->match);
+	for (size_t i = 0; i < p->nmb; i++) {
+		const struct mailbox_row *r = &p->mb[i].r;
 		if (!r->selectable)
 			continue;
 		if (p->flen && !strcasestr(r->name, p->filter) && !(r->role && strcasestr(r->role, p->filter)))
@@ -43,15 +49,15 @@ refilter(struct app *a)
 }
 
 void
-picker_open(struct app *a, const char *title, picker_done done)
+picker_open(struct app *a, const char *title, int64_t account_id, picker_done done)
 {
 	picker *p = xcalloc(1, sizeof *p);
 	picker_free(a);
 	p->title = xstrdup(title);
 	p->done = done;
+	app_mailboxes(a, account_id, &p->mb, &p->nmb);
 	a->pick = p;
-	app_load_mailboxes(a);
-	refilter(a);
+	refilter(p);
 }
 
 void
@@ -61,6 +67,7 @@ picker_free(struct app *a)
 		return;
 	free(a->pick->title);
 	free(a->pick->match);
+	app_mailboxes_free(a->pick->mb, a->pick->nmb);
 	free(a->pick);
 	a->pick = NULL;
 }
@@ -90,7 +97,7 @@ picker_draw(struct app *a)
 			continue;
 		if (k == p->cur)
 			attron(A_REVERSE);
-		snprintf(line, sizeof line, "  %s", a->mb[p->match[k]].r.name);
+		snprintf(line, sizeof line, "  %s", p->mb[p->match[k]].r.name);
 		draw_text(y + 1 + i, x, w, line, 1);
 		attroff(A_REVERSE);
 	}
@@ -112,8 +119,15 @@ picker_key(struct app *a, int key)
 	case KEYMAP_FN + KEY_ENTER:
 		if (p->nmatch) {
 			picker_done done = p->done;
-			int64_t id = a->mb[p->match[p->cur]].r.id;
+			struct mailbox_row r = { 0 };
+			int64_t id = p->mb[p->match[p->cur]].r.id;
 			picker_free(a);
+			/* A sync may have removed it since the picker opened. */
+			if (db_mailbox_get(a->d, id, &r) != TERN_OK) {
+				app_say(a, 1, "that mailbox is gone (removed on the server?)");
+				return;
+			}
+			db_mailbox_row_free(&r);
 			done(a, id);
 		}
 		return;
@@ -137,7 +151,7 @@ picker_key(struct app *a, int key)
 				break;
 		}
 		p->filter[p->flen] = '\0';
-		refilter(a);
+		refilter(p);
 		return;
 	default:
 		if (key >= ' ' && key < KEYMAP_FN && key != 127) {
@@ -151,7 +165,7 @@ picker_key(struct app *a, int key)
 				p->flen += n;
 				p->filter[p->flen] = '\0';
 				p->cur = 0;
-				refilter(a);
+				refilter(p);
 			}
 		}
 		return;

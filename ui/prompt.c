@@ -15,16 +15,25 @@ struct prompt {
 	size_t len;
 	prompt_done done;
 	void *ctx;
+	void (*ctx_free)(void *);  /* ctx is the prompt's until done gets it */
 };
 
 void
 prompt_open(struct app *a, const char *label, const char *initial, prompt_done done, void *ctx)
+{
+	prompt_open_owned(a, label, initial, done, ctx, NULL);
+}
+
+void
+prompt_open_owned(struct app *a, const char *label, const char *initial, prompt_done done, void *ctx,
+                  void (*ctx_free)(void *))
 {
 	prompt *p = xcalloc(1, sizeof *p);
 	prompt_free(a);
 	p->label = xstrdup(label);
 	p->done = done;
 	p->ctx = ctx;
+	p->ctx_free = ctx_free;
 	if (initial) {
 		size_t n = mbstowcs(p->buf, initial, ARRAY_LEN(p->buf) - 1);
 		p->len = n == (size_t)-1 ? 0 : n;
@@ -37,6 +46,8 @@ prompt_free(struct app *a)
 {
 	if (!a->pr)
 		return;
+	if (a->pr->ctx_free)
+		a->pr->ctx_free(a->pr->ctx);
 	free(a->pr->label);
 	free(a->pr);
 	a->pr = NULL;
@@ -85,6 +96,7 @@ prompt_key(struct app *a, int key)
 	case KEYMAP_FN + KEY_ENTER: {
 		prompt_done done = p->done;
 		void *ctx = p->ctx;
+		p->ctx_free = NULL;       /* done owns it now */
 		p->buf[p->len] = 0;
 		n = wcstombs(text, p->buf, sizeof text - 1);
 		text[n == (size_t)-1 ? 0 : n] = '\0';

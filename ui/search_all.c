@@ -32,6 +32,17 @@ search_run(struct app *a, const char *text, int all)
 	}
 	if (a->pg)
 		pager_close(a);
+	/* back (q) returns to the mailbox the first search started from, on
+	 * the message the cursor was on. */
+	if (a->open_mailbox) {
+		const struct msg_row *cur = ml_current(a->ml);
+		a->prev_mailbox = a->open_mailbox;
+		a->prev_msg = cur ? cur->id : 0;
+		a->prev_msg_at = cur ? cur->received_at : 0;
+	}
+	app_untag_all(a);
+	free(a->search_text);
+	a->search_text = xstrdup(text);
 	/* The server may know what the local index cannot (bodies not cached). */
 	if (search_query_has_text(q))
 		for (size_t k = 0; k < a->nacc; k++)
@@ -42,6 +53,19 @@ search_run(struct app *a, const char *text, int all)
 	free(a->list_title);
 	a->list_title = xasprintf(all ? "search (all accounts): %s" : "search: %s", text);
 	a->focus = PANE_LIST;
+}
+
+void
+search_leave(struct app *a)
+{
+	int64_t id = a->prev_msg, at = a->prev_msg_at;
+	app_open_mailbox(a, a->prev_mailbox);
+	if (id) {
+		struct msg_row m = { 0 };
+		m.id = id;
+		m.received_at = at;
+		ml_focus(a->ml, &m);
+	}
 }
 
 static void

@@ -7,6 +7,8 @@ struct app;
 /* Parses text (a bad query is reported on the status line) and shows its
  * results, of the current account or (all) of every account. */
 void search_run(struct app *a, const char *text, int all);
+/* Back from search results to the mailbox the search started from. */
+void search_leave(struct app *a);
 /* Prompts for a query over every account. */
 void search_all_open(struct app *a);
 

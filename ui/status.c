@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db/db_mailbox.h"
+#include "err.h"
 #include "strbuf.h"
 #include "ui/app.h"
 #include "ui/draw.h"
@@ -19,11 +21,13 @@ status_draw(struct app *a)
 	int from_end;
 	const char *err = NULL, *failed_err = NULL;
 
-	if (a->open_mailbox) {
-		for (size_t i = 0; i < a->nmb; i++)
-			if (a->mb[i].r.id == a->open_mailbox)
-				sb_printf(&sb, "[%s] %lld unread, %lld messages", a->mb[i].r.name,
-				          (long long)a->mb[i].r.unread, (long long)a->mb[i].r.total);
+	struct mailbox_row mb = { 0 };
+	enum ui_ctx ctx = a->focus == PANE_PAGER ? CTX_PAGER : CTX_INDEX;
+
+	/* The list's mailbox, whichever account the panes show. */
+	if (a->open_mailbox && db_mailbox_get(a->d, a->open_mailbox, &mb) == TERN_OK) {
+		sb_printf(&sb, "[%s] %lld unread, %lld messages", mb.name, (long long)mb.unread, (long long)mb.total);
+		db_mailbox_row_free(&mb);
 	} else if (a->list_title) {
 		sb_printf(&sb, "[%s]", a->list_title);
 	}
@@ -49,7 +53,7 @@ status_draw(struct app *a)
 		sb_printf(&sb, " · %lld queued", (long long)queued);
 	if (failed) {
 		/* keymap_key_name() has one static buffer: copy the first name. */
-		int rk = keymap_key_for(a->km, CTX_INDEX, ACT_RETRY), dk = keymap_key_for(a->km, CTX_INDEX, ACT_DROP);
+		int rk = keymap_key_for(a->km, ctx, ACT_RETRY), dk = keymap_key_for(a->km, ctx, ACT_DROP);
 		char retry[16];
 		snprintf(retry, sizeof retry, "%s", rk ? keymap_key_name(rk) : "retry");
 		sb_printf(&sb, " · %lld FAILED%s%s (%s retry, %s drop)", (long long)failed, failed_err ? ": " : "",
@@ -69,32 +73,60 @@ status_draw(struct app *a)
 	}
 }
 
-/* The help screen: every live binding, by context. */
-void
-help_draw(struct app *a)
+/* Keys of the modal screens, which take every key while open. */
+static const char *const modal_help[] = {
+	"",
+	"While a prompt, the picker or the compose screen is open:",
+	"prompt     <Enter>      accept                         <Esc> cancels, ^U clears, <Backspace>",
+	"picker     (type)       filter the mailboxes           <Enter> picks, <Esc> cancels, ^N/^P or <Down>/<Up>",
+	"compose    y            send                           P postpone to Drafts, e edit again, q or <Esc> abort",
+	"compose    a / D        attach a file (<Tab> completes) / detach the one under the cursor",
+	"compose    t c b s      edit To, Cc, Bcc, Subject (<Tab> completes addresses)",
+};
+
+static int
+help_rows(const struct app *a)
 {
-	int y = 1, h = LINES - 3, i = 0, row = 0;
+	int n = 0;
 	enum ui_ctx ctx;
 	enum ui_action act;
 	int key;
+	while (keymap_binding(a->km, n, &ctx, &key, &act))
+		n++;
+	return n + (int)(sizeof modal_help / sizeof modal_help[0]);
+}
 
-	attron(A_BOLD);
-	draw_text(y, 0, COLS, "Key bindings (bind = CONTEXT KEY ACTION in the config; q closes)", 1);
-	attroff(A_BOLD);
+/* The help screen: every live binding, by context, then the modal keys. */
+void
+help_draw(struct app *a)
+{
+	int y = 1, h = LINES - 3, i = 0, row = 0, total = help_rows(a), nb = total - (int)(sizeof modal_help / sizeof modal_help[0]);
+	int kq = keymap_key_for(a->km, CTX_INDEX, ACT_BACK);
+	enum ui_ctx ctx;
+	enum ui_action act;
+	int key;
+	char title[160];
+
+	/* Never a page past the end: the last page is full. */
+	if (a->help_top > total - (h - 1))
+		a->help_top = total - (h - 1);
 	if (a->help_top < 0)
 		a->help_top = 0;
-	while (keymap_binding(a->km, i, &ctx, &key, &act)) {
-		if (i >= a->help_top && row < h - 1) {
-			char line[256];
+	snprintf(title, sizeof title, "Key bindings (bind = CONTEXT KEY ACTION in the config; %s closes)  %d-%d of %d",
+	         kq ? keymap_key_name(kq) : "back", a->help_top + 1,
+	         a->help_top + h - 1 < total ? a->help_top + h - 1 : total, total);
+	attron(A_BOLD);
+	draw_text(y, 0, COLS, title, 1);
+	attroff(A_BOLD);
+	for (i = a->help_top; i < total && row < h - 1; i++, row++) {
+		char line[256];
+		if (i < nb && keymap_binding(a->km, i, &ctx, &key, &act))
 			snprintf(line, sizeof line, "%-10s %-12s %-18s %s", keymap_ctx_name(ctx),
 			         keymap_key_name(key), keymap_action_name(act), keymap_action_help(act));
-			draw_text(y + 1 + row, 0, COLS, line, 1);
-			row++;
-		}
-		i++;
+		else
+			snprintf(line, sizeof line, "%s", i >= nb ? modal_help[i - nb] : "");
+		draw_text(y + 1 + row, 0, COLS, line, 1);
 	}
-	if (a->help_top > i - 1)
-		a->help_top = i > 0 ? i - 1 : 0;
 }
 
 void
@@ -104,10 +136,15 @@ help_key(struct app *a, enum ui_action act)
 	switch (act) {
 	case ACT_DOWN: a->help_top++; break;
 	case ACT_UP: a->help_top--; break;
-	case ACT_PAGE_DOWN: case ACT_HALF_DOWN: a->help_top += page; break;
-	case ACT_PAGE_UP: case ACT_HALF_UP: a->help_top -= page; break;
+	case ACT_PAGE_DOWN: a->help_top += page; break;
+	case ACT_HALF_DOWN: a->help_top += page / 2; break;
+	case ACT_PAGE_UP: a->help_top -= page; break;
+	case ACT_HALF_UP: a->help_top -= page / 2; break;
 	case ACT_TOP: a->help_top = 0; break;
-	case ACT_BACK: case ACT_HELP: case ACT_QUIT: a->help = 0; break;
+	case ACT_BOTTOM: a->help_top = help_rows(a); break;   /* clamped when drawn */
+	case ACT_BACK: case ACT_CANCEL: case ACT_HELP: case ACT_QUIT: a->help = 0; break;
 	default: break;
 	}
+	if (a->help_top < 0)
+		a->help_top = 0;
 }

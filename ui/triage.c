@@ -8,6 +8,7 @@
 #include "db/db_message.h"
 #include "db/db_queue.h"
 #include "db/db_search.h"
+#include "db/db_view.h"
 #include "err.h"
 #include "search.h"
 #include "strbuf.h"
@@ -87,18 +88,43 @@ undo_add(struct undo_group *g, struct undo_item it)
 	g->v[g->n++] = it;
 }
 
-/* The messages an action works on: the tagged ones after tag-prefix, else
- * the one under the cursor (or in the pager). Caller frees. */
+/* Whether a tagged message is still in the list: in the open mailbox, or
+ * (search results) still stored at all. */
+static int
+still_listed(struct app *a, int64_t id)
+{
+	struct msg_row m = { 0 };
+	int ok;
+	if (a->open_mailbox)
+		return db_view_in_mailbox(a->d, a->open_mailbox, id) == 1;
+	ok = db_message_get(a->d, id, &m) == TERN_OK;
+	db_msg_row_free(&m);
+	return ok;
+}
+
+/* The messages an action works on: the tagged ones after tag-prefix (less
+ * those a sync or another client took out of the list meanwhile: they are
+ * untagged), else the one under the cursor or in the pager. Caller frees. */
 static int64_t *
 targets(struct app *a, size_t *n)
 {
-	const struct msg_row *cur = ml_current(a->ml);
+	const struct msg_row *cur = app_current(a);
 	int64_t *v;
 	if (a->tag_prefix) {
+		size_t k = 0, gone = 0;
 		a->tag_prefix = 0;
-		*n = a->ntags;
 		v = xcalloc(a->ntags + 1, sizeof *v);
-		memcpy(v, a->tags, a->ntags * sizeof *v);
+		for (size_t i = 0; i < a->ntags; i++)
+			if (still_listed(a, a->tags[i]))
+				v[k++] = a->tags[i];
+			else
+				gone++;
+		memcpy(a->tags, v, k * sizeof *v);
+		a->ntags = k;
+		if (gone)
+			app_say(a, 1, "%zu tagged message%s left this list and %s untagged", gone,
+			        gone == 1 ? "" : "s", gone == 1 ? "was" : "were");
+		*n = k;
 		return v;
 	}
 	*n = cur ? 1 : 0;
@@ -181,19 +207,24 @@ toggle(struct app *a, unsigned flag, const int64_t *ids, size_t n)
 	free(woke);
 }
 
-/* Moves (to == 0: delete) ids out of the list's mailbox. */
+/* Where move_or_delete sends each message. */
+enum dest { DEST_MAILBOX, DEST_TRASH, DEST_ARCHIVE };
+
+/* Moves ids out of the mailbox they are listed from: into mailbox to, to
+ * Trash (delete), or to the archive of each message's own account (search
+ * results may hold several accounts). */
 static void
-move_or_delete(struct app *a, const int64_t *ids, size_t n, int64_t to, const char *what)
+move_or_delete(struct app *a, const int64_t *ids, size_t n, enum dest dest, int64_t to, const char *what)
 {
 	struct undo_group *g = xcalloc(1, sizeof *g);
 	struct ui_account **woke = xcalloc(a->nacc + 1, sizeof *woke);
 	size_t nwoke = 0, moved = 0;
-	int fails = 0;
+	int fails = 0, no_archive = 0, already = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		struct msg_row m = { 0 };
 		struct ui_account *u = writable(a, ids[i], &m);
-		int64_t change = 0, from = a->open_mailbox;
+		int64_t change = 0, from = a->open_mailbox, dst = to;
 		int rc;
 		if (!u) {
 			db_msg_row_free(&m);
@@ -201,10 +232,25 @@ move_or_delete(struct app *a, const int64_t *ids, size_t n, int64_t to, const ch
 		}
 		if (!from)
 			from = m.mailbox_id;
-		if (to) {
-			rc = db_change_move(a->d, ids[i], from, to, &change);
+		if (dest == DEST_ARCHIVE) {
+			struct mailbox_row r = { 0 };
+			dst = db_mailbox_by_role(a->d, u->id, "archive", &r) == TERN_OK ? r.id : 0;
+			db_mailbox_row_free(&r);
+			if (!dst) {
+				no_archive++;
+				db_msg_row_free(&m);
+				continue;
+			}
+		}
+		if (dest != DEST_TRASH && dst == from) {
+			already++;
+			db_msg_row_free(&m);
+			continue;
+		}
+		if (dest != DEST_TRASH) {
+			rc = db_change_move(a->d, ids[i], from, dst, &change);
 			if (rc == TERN_OK)
-				undo_add(g, (struct undo_item){ U_MOVE, ids[i], change, from, to, 0, 0 });
+				undo_add(g, (struct undo_item){ U_MOVE, ids[i], change, from, dst, 0, 0 });
 		} else {
 			struct mailbox_row trash = { 0 };
 			int to_trash = u->cfg->delete_to_trash;
@@ -226,8 +272,15 @@ move_or_delete(struct app *a, const int64_t *ids, size_t n, int64_t to, const ch
 		db_msg_row_free(&m);
 	}
 	g->what = xstrdup(what);
-	if (fails)
-		app_say(a, 1, "%s: %d of %zu failed (already there?)", what, fails, n);
+	if (n == 1 && no_archive)
+		app_say(a, 1, "this account has no archive mailbox");
+	else if (n == 1 && already)
+		app_say(a, 1, dest == DEST_ARCHIVE ? "already in the archive" : "already in this mailbox");
+	else if (fails || no_archive || already)
+		app_say(a, 1, "%s: %zu of %zu%s%s%s", what, moved, n,
+		        fails ? "; the database refused some (a change in progress?)" : "",
+		        no_archive ? "; some accounts have no archive mailbox" : "",
+		        already ? "; some were there already" : "");
 	else
 		app_say(a, 0, "%s: %zu message%s", what, moved, moved == 1 ? "" : "s");
 	undo_push(a, g);
@@ -244,27 +297,8 @@ triage_move_to(struct app *a, int64_t mailbox_id)
 	size_t n = a->nmove;
 	a->move_ids = NULL;
 	a->nmove = 0;
-	if (mailbox_id == a->open_mailbox)
-		app_say(a, 1, "already in this mailbox");
-	else
-		move_or_delete(a, ids, n, mailbox_id, "moved");
+	move_or_delete(a, ids, n, DEST_MAILBOX, mailbox_id, "moved");
 	free(ids);
-}
-
-static void
-archive(struct app *a, const int64_t *ids, size_t n)
-{
-	struct mailbox_row r = { 0 };
-	const struct ui_account *u = a->nacc ? &a->acc[a->cur_acc] : NULL;
-	if (!u || db_mailbox_by_role(a->d, u->id, "archive", &r) != TERN_OK) {
-		app_say(a, 1, "%s has no archive mailbox", u ? u->cfg->name : "this account");
-		return;
-	}
-	if (r.id == a->open_mailbox)
-		app_say(a, 1, "already in the archive");
-	else
-		move_or_delete(a, ids, n, r.id, "archived");
-	db_mailbox_row_free(&r);
 }
 
 static void
@@ -324,53 +358,156 @@ undo(struct app *a)
 }
 
 struct failed_scan {
-	const int64_t *ids;
+	const int64_t *ids;       /* NULL: every failed row */
 	size_t n;
 	int64_t *found;
-	size_t nfound;
+	size_t nfound, nsends;
 };
 
 static int
 failed_cb(const struct queue_row *r, void *ctx)
 {
 	struct failed_scan *s = ctx;
-	if (!str_eq(r->status, "failed") || !str_eq(r->resource_type, "Email"))
+	int take = !s->ids;
+	if (!str_eq(r->status, "failed"))
 		return 0;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->ids[i] == r->resource_id) {
-			s->found = xrealloc(s->found, (s->nfound + 1) * sizeof *s->found);
-			s->found[s->nfound++] = r->id;
-		}
+	for (size_t i = 0; !take && i < s->n; i++)
+		take = str_eq(r->resource_type, "Email") && s->ids[i] == r->resource_id;
+	if (take) {
+		s->found = xrealloc(s->found, (s->nfound + 1) * sizeof *s->found);
+		s->found[s->nfound++] = r->id;
+		if (str_eq(r->change_type, "send"))
+			s->nsends++;
+	}
 	return 0;
 }
 
+/* Failed rows of every account: of the messages ids, or (ids NULL) all. */
+static void
+failed_scan(struct app *a, struct failed_scan *s)
+{
+	for (size_t i = 0; i < a->nacc; i++)
+		if (!a->acc[i].readonly)
+			db_queue_each(a->d, a->acc[i].id, failed_cb, s);
+}
+
+static void
+retry_or_drop_rows(struct app *a, const int64_t *rows, size_t n, int drop, const char *what)
+{
+	int fails = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((drop ? db_change_revert(a->d, rows[i]) : db_queue_retry(a->d, rows[i])) != TERN_OK)
+			fails++;
+	app_say(a, fails ? 1 : 0, "%s %zu %s%s%s", drop ? "dropped" : "retrying", n, what, n == 1 ? "" : "s",
+	        fails ? " (some could not be: being sent?)" : "");
+	/* Wake every worker: the rows may be of several accounts. */
+	{
+		struct ui_account **woke = xcalloc(a->nacc + 1, sizeof *woke);
+		size_t k = 0;
+		for (size_t i = 0; i < a->nacc; i++)
+			if (a->acc[i].w)
+				woke[k++] = &a->acc[i];
+		done(a, woke, k);
+		free(woke);
+	}
+}
+
+struct drop_ask {
+	int64_t *rows;
+	size_t n;
+};
+
+static void
+drop_ask_free(void *ctx)
+{
+	struct drop_ask *d = ctx;
+	free(d->rows);
+	free(d);
+}
+
+static void
+drop_answer(struct app *a, const char *text, void *ctx)
+{
+	struct drop_ask *d = ctx;
+	if (text[0] == 'y' || text[0] == 'Y')
+		retry_or_drop_rows(a, d->rows, d->n, 1, "failed change");
+	else
+		app_say(a, 0, "nothing dropped");
+	drop_ask_free(d);
+}
+
 /* Failed queue rows of the messages: retried, or dropped (the local state
- * goes back to what the server has). */
+ * goes back to what the server has). When the messages have none, the
+ * status line's note is what the user acts on: every failed row of every
+ * account, sends included (a failed send is not a message in the list).
+ * Dropping those asks first, since a dropped send is a lost message. */
 static void
 retry_or_drop(struct app *a, const int64_t *ids, size_t n, int drop)
 {
-	struct failed_scan s = { ids, n, NULL, 0 };
-	struct ui_account *u = a->nacc ? &a->acc[a->cur_acc] : NULL;
-	int fails = 0;
-	if (!u || !n)
+	struct failed_scan s = { ids, n, NULL, 0, 0 };
+	failed_scan(a, &s);
+	if (s.nfound) {
+		retry_or_drop_rows(a, s.found, s.nfound, drop, "failed change");
+		free(s.found);
 		return;
-	db_queue_each(a->d, u->id, failed_cb, &s);
-	for (size_t i = 0; i < s.nfound; i++)
-		if ((drop ? db_change_revert(a->d, s.found[i]) : db_queue_retry(a->d, s.found[i])) != TERN_OK)
-			fails++;
-	if (!s.nfound)
-		app_say(a, 1, "no failed change on %s", n > 1 ? "these messages" : "this message");
-	else
-		app_say(a, fails ? 1 : 0, "%s %zu failed change%s%s", drop ? "dropped" : "retrying", s.nfound,
-		        s.nfound == 1 ? "" : "s", fails ? " (some could not be)" : "");
+	}
+	s.ids = NULL;
+	failed_scan(a, &s);
+	if (!s.nfound) {
+		app_say(a, 1, "nothing has failed");
+	} else if (!drop) {
+		retry_or_drop_rows(a, s.found, s.nfound, 0, s.nsends == s.nfound ? "failed send" : "failed change");
+	} else {
+		struct drop_ask *d = xcalloc(1, sizeof *d);
+		char *q = s.nsends ?
+			xasprintf("Drop %zu failed change%s, %zu of them unsent message%s (lost for good)? [y/N] ",
+			          s.nfound, s.nfound == 1 ? "" : "s", s.nsends, s.nsends == 1 ? "" : "s") :
+			xasprintf("Drop %zu failed change%s (of other messages)? [y/N] ", s.nfound,
+			          s.nfound == 1 ? "" : "s");
+		d->rows = s.found;
+		d->n = s.nfound;
+		s.found = NULL;
+		prompt_open_owned(a, q, "", drop_answer, d, drop_ask_free);
+		free(q);
+	}
 	free(s.found);
-	done(a, &u, 1);
 }
 
 static void
 move_picked(struct app *a, int64_t mailbox_id)
 {
 	triage_move_to(a, mailbox_id);
+}
+
+/* The picker offers the mailboxes of the messages' account. A move cannot
+ * cross accounts, so a set from several (search-all results) is refused
+ * before anything is picked. Takes ids. */
+static void
+move_pick(struct app *a, int64_t *ids, size_t n)
+{
+	int64_t account = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct msg_row m = { 0 };
+		if (db_message_get(a->d, ids[i], &m) == TERN_OK) {
+			if (account && m.account_id != account) {
+				db_msg_row_free(&m);
+				app_say(a, 1, "the tagged messages are in several accounts: move them one account at a time");
+				free(ids);
+				return;
+			}
+			account = m.account_id;
+		}
+		db_msg_row_free(&m);
+	}
+	if (!account) {
+		app_say(a, 1, "the message is gone");
+		free(ids);
+		return;
+	}
+	free(a->move_ids);
+	a->move_ids = ids;
+	a->nmove = n;
+	picker_open(a, n > 1 ? "Move tagged to" : "Move to", account, move_picked);
 }
 
 void
@@ -387,7 +524,7 @@ triage_do(struct app *a, enum ui_action act)
 	    act != ACT_MOVE && act != ACT_RETRY && act != ACT_DROP)
 		return;
 	ids = targets(a, &n);
-	if (!n) {
+	if (!n && act != ACT_RETRY && act != ACT_DROP) {
 		app_say(a, 1, "no message");
 		free(ids);
 		return;
@@ -395,16 +532,13 @@ triage_do(struct app *a, enum ui_action act)
 	switch (act) {
 	case ACT_TOGGLE_READ: toggle(a, MSG_SEEN, ids, n); break;
 	case ACT_TOGGLE_FLAGGED: toggle(a, MSG_FLAGGED, ids, n); break;
-	case ACT_DELETE: move_or_delete(a, ids, n, 0, "deleted"); break;
-	case ACT_ARCHIVE: archive(a, ids, n); break;
+	case ACT_DELETE: move_or_delete(a, ids, n, DEST_TRASH, 0, "deleted"); break;
+	case ACT_ARCHIVE: move_or_delete(a, ids, n, DEST_ARCHIVE, 0, "archived"); break;
 	case ACT_RETRY: retry_or_drop(a, ids, n, 0); break;
 	case ACT_DROP: retry_or_drop(a, ids, n, 1); break;
 	case ACT_MOVE:
-		free(a->move_ids);
-		a->move_ids = ids;
-		a->nmove = n;
+		move_pick(a, ids, n);
 		ids = NULL;
-		picker_open(a, n > 1 ? "Move tagged to" : "Move to", move_picked);
 		break;
 	default:
 		break;
@@ -414,7 +548,8 @@ triage_do(struct app *a, enum ui_action act)
 
 struct tag_scan {
 	struct app *a;
-	size_t added;
+	int64_t mailbox;          /* only messages listed here (0: any) */
+	size_t seen, added;
 	struct search_cursor last;
 };
 
@@ -423,15 +558,20 @@ tag_cb(const struct msg_row *r, int server_hit, void *ctx)
 {
 	struct tag_scan *t = ctx;
 	struct app *a = t->a;
+	t->seen++;
+	t->last.server = server_hit;
+	t->last.received_at = r->received_at;
+	t->last.id = r->id;
+	/* in:"NAME" narrows the search, but a name can also be some other
+	 * mailbox's role: the list's own mailbox decides. */
+	if (t->mailbox && db_view_in_mailbox(a->d, t->mailbox, r->id) != 1)
+		return 0;
 	if (a->ntags == a->tags_cap) {
 		a->tags_cap = a->tags_cap ? a->tags_cap * 2 : 64;
 		a->tags = xrealloc(a->tags, a->tags_cap * sizeof *a->tags);
 	}
 	a->tags[a->ntags++] = r->id;
 	t->added++;
-	t->last.server = server_hit;
-	t->last.received_at = r->received_at;
-	t->last.id = r->id;
 	return 0;
 }
 
@@ -442,27 +582,41 @@ cmp_id(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/* Tags what the pattern matches among the messages of the list: the open
+ * mailbox (its own account), or the search results (the pattern ANDed with
+ * the list's query, over the list's accounts). */
 void
 triage_tag_pattern(struct app *a, const char *query)
 {
-	struct ui_account *u = a->nacc ? &a->acc[a->cur_acc] : NULL;
-	struct search_scope sc;
+	struct search_scope sc = { NULL, 0 };
 	struct search_error e = { 0 };
-	struct tag_scan t = { a, 0, { 0, 0, 0 } };
+	struct tag_scan t = { a, 0, 0, 0, { 0, 0, 0 } };
+	struct mailbox_row mb = { 0 };
+	int64_t account = 0;
 	search_query *q = NULL;
 	char *text = NULL;
 	size_t j = 0;
 
-	if (!u)
+	if (a->open_mailbox) {
+		if (db_mailbox_get(a->d, a->open_mailbox, &mb) != TERN_OK) {
+			app_say(a, 1, "the mailbox is gone");
+			return;
+		}
+		account = mb.account_id;
+		t.mailbox = mb.id;
+		text = strchr(mb.name, '"') ? xstrdup(query) : xasprintf("(%s) in:\"%s\"", query, mb.name);
+		db_mailbox_row_free(&mb);
+	} else if (a->search_text) {
+		account = ml_account(a->ml);
+		text = xasprintf("(%s) (%s)", query, a->search_text);
+	} else {
+		app_say(a, 1, "no list to tag in");
 		return;
-	sc.account_ids = &u->id;
-	sc.n = 1;
-	/* Within the open mailbox: the same query language as search. */
-	for (size_t i = 0; i < a->nmb; i++)
-		if (a->mb[i].r.id == a->open_mailbox)
-			text = xasprintf("(%s) in:\"%s\"", query, a->mb[i].r.name);
-	if (!text)
-		text = xstrdup(query);
+	}
+	if (account) {
+		sc.account_ids = &account;
+		sc.n = 1;
+	}
 	if (search_parse(text, time_now(), &q, &e) != TERN_OK) {
 		app_say(a, 1, "bad pattern: %s", e.message ? e.message : "?");
 		search_error_free(&e);
@@ -471,10 +625,10 @@ triage_tag_pattern(struct app *a, const char *query)
 	}
 	/* Ids only, in pages: even a million matches is a few MB. */
 	for (;;) {
-		size_t before = t.added;
+		size_t before = t.seen;
 		struct search_cursor c = t.last;
-		if (db_search_page(a->d, q, &sc, t.added ? &c : NULL, 0, 1000, tag_cb, &t) != TERN_OK ||
-		    t.added - before < 1000)
+		if (db_search_page(a->d, q, &sc, t.seen ? &c : NULL, 0, 1000, tag_cb, &t) != TERN_OK ||
+		    t.seen - before < 1000)
 			break;
 	}
 	qsort(a->tags, a->ntags, sizeof *a->tags, cmp_id);

@@ -19,6 +19,7 @@
 #include "ui/draw.h"
 #include "ui/modal.h"
 #include "ui/pager.h"
+#include "ui/search_ui.h"
 #include "ui/tui.h"
 #include "util.h"
 
@@ -132,28 +133,48 @@ open_picked(struct app *a, int64_t mailbox_id)
 	app_open_mailbox(a, mailbox_id);
 }
 
-static void
-back(struct app *a)
+/* The main area's pane: the pager while one is open, else the list. */
+static enum pane
+main_pane(const struct app *a)
 {
+	return a->pg ? PANE_PAGER : PANE_LIST;
+}
+
+/* q (back) and Esc (cancel): close the pager, leave search results for the
+ * mailbox they were started from, go back a pane. At the top, back quits
+ * (mutt's q in the index); cancel never does, so a stray Esc (or a second
+ * one meant for a prompt) cannot end the session. */
+static void
+back(struct app *a, int may_quit)
+{
+	int top = 0;
 	switch (a->focus) {
 	case PANE_PAGER:
 		pager_back(a);
 		break;
 	case PANE_LIST:
-		if (a->narrow)
+		if (ml_mode(a->ml) == ML_SEARCH && a->prev_mailbox)
+			search_leave(a);
+		else if (a->narrow)
 			a->focus = PANE_MAILBOXES;
 		else
-			ask_quit(a);
+			top = 1;
 		break;
 	case PANE_MAILBOXES:
-		a->focus = a->narrow ? PANE_ACCOUNTS : PANE_LIST;
+		a->focus = a->narrow ? PANE_ACCOUNTS : main_pane(a);
 		break;
 	case PANE_ACCOUNTS:
 		if (a->narrow)
-			ask_quit(a);
+			top = 1;
 		else
-			a->focus = PANE_LIST;
+			a->focus = main_pane(a);
 		break;
+	}
+	if (top && may_quit) {
+		ask_quit(a);
+	} else if (top) {
+		int k = keymap_key_for(a->km, CTX_INDEX, ACT_QUIT);
+		app_say(a, 0, "%s quits tern", k ? keymap_key_name(k) : "the quit action");
 	}
 }
 
@@ -171,7 +192,7 @@ sync_now(struct app *a)
 }
 
 static void
-handle_key(struct app *a, int key)
+dispatch_key(struct app *a, int key)
 {
 	enum ui_ctx ctx;
 	enum ui_action act;
@@ -211,20 +232,22 @@ handle_key(struct app *a, int key)
 		clearok(curscr, TRUE);
 		return;
 	case ACT_BACK:
-		back(a);
+	case ACT_CANCEL:
+		back(a, act == ACT_BACK);
 		return;
 	case ACT_NEXT_PANE:
 		a->focus = a->focus == PANE_ACCOUNTS ? PANE_MAILBOXES :
 		           a->focus == PANE_MAILBOXES ? (a->pg ? PANE_PAGER : PANE_LIST) : PANE_ACCOUNTS;
 		return;
 	case ACT_CHANGE_MAILBOX:
-		picker_open(a, "Open mailbox", open_picked);
+		if (a->nacc)
+			picker_open(a, "Open mailbox", a->acc[a->cur_acc].id, open_picked);
 		return;
 	case ACT_SYNC_NOW:
 		sync_now(a);
 		return;
 	case ACT_COMPOSE: case ACT_REPLY: case ACT_REPLY_ALL: case ACT_FORWARD: case ACT_RESUME:
-		compose_action(a, act, a->focus == PANE_LIST || a->focus == PANE_PAGER ? ml_current(a->ml) : NULL);
+		compose_action(a, act, a->focus == PANE_LIST || a->focus == PANE_PAGER ? app_current(a) : NULL);
 		return;
 	default:
 		break;
@@ -235,6 +258,19 @@ handle_key(struct app *a, int key)
 	case PANE_LIST: list_key(a, act); break;
 	case PANE_PAGER: pager_key(a, act); break;
 	}
+}
+
+/* The tag prefix applies to the next key only, as in mutt: whatever that
+ * key does (a triage action takes the tags, j or / just cancel it), the key
+ * after it works on the cursor again. */
+static void
+handle_key(struct app *a, int key)
+{
+	int armed = a->tag_prefix;
+	a->tag_prefix_new = 0;
+	dispatch_key(a, key);
+	if (armed && !a->tag_prefix_new)
+		a->tag_prefix = 0;
 }
 
 static void
@@ -299,23 +335,6 @@ open_accounts(struct app *a, const struct config *cfg)
 }
 
 static void
-open_first_mailbox(struct app *a)
-{
-	struct mailbox_row r = { 0 };
-	if (!a->nacc)
-		return;
-	app_load_mailboxes(a);
-	if (db_mailbox_by_role(a->d, a->acc[0].id, "inbox", &r) == TERN_OK) {
-		app_open_mailbox(a, r.id);
-		db_mailbox_row_free(&r);
-	} else if (a->nmb) {
-		app_open_mailbox(a, a->mb[0].r.id);
-	} else {
-		a->focus = PANE_ACCOUNTS;
-	}
-}
-
-static void
 loop(struct app *a)
 {
 	int64_t dirty_since = -1, last_refresh = 0;
@@ -326,6 +345,10 @@ loop(struct app *a)
 		wint_t ch;
 		int r;
 
+		if (a->refresh_pending) {
+			a->refresh_pending = 0;
+			app_refresh(a);
+		}
 		draw_all(a);
 		if (dirty_since >= 0) {
 			int64_t left = last_refresh + REFRESH_MS - time_mono_ms();
@@ -388,6 +411,7 @@ app_free(struct app *a)
 	free(a->envs);
 	free(a->tags);
 	free(a->list_title);
+	free(a->search_text);
 	free(a->msg);
 	ml_free(a->ml);
 	keymap_free(a->km);
@@ -442,7 +466,8 @@ tui_run(const struct tui_opts *o)
 	layout(&a);
 	a.data_version = db_data_version(a.d);
 	app_refresh(&a);
-	open_first_mailbox(&a);
+	if (!a.open_mailbox && !app_open_first(&a))
+		a.focus = PANE_ACCOUNTS;
 	if (o->warnings && *o->warnings)
 		app_say(&a, 1, "%.*s", (int)strcspn(o->warnings, "\n"), o->warnings);
 	else if (!a.nacc)

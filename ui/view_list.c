@@ -33,21 +33,23 @@ format_date(int64_t t, char *buf, size_t len)
 }
 
 static void
-draw_row(struct app *a, int y, const struct msg_row *r, int depth, int is_cur)
+draw_row(struct app *a, int y, const struct msg_row *r, int depth, int is_cur, int server)
 {
 	int x = a->main_x, w = a->main_w, fromw = w >= 100 ? 24 : w >= 70 ? 18 : 12;
 	char marks[8], date[16], subj[64];
 	const char *from = *r->from_name ? r->from_name : r->from_addr;
 	int used;
 
-	/* tag, unread, flagged, attachment, queued (~) or failed (E) */
+	/* tag, unread, flagged, attachment, queued (~) or failed (E), found by
+	 * the server's search (S: its body is not in the local index) */
 	marks[0] = app_is_tagged(a, r->id) ? '*' : ' ';
 	marks[1] = (r->flags & MSG_SEEN) ? ' ' : 'N';
 	marks[2] = (r->flags & MSG_FLAGGED) ? '!' : (r->flags & MSG_ANSWERED) ? 'r' : ' ';
 	marks[3] = r->has_attachment ? '+' : ' ';
 	marks[4] = r->failed ? 'E' : r->pending ? '~' : ' ';
-	marks[5] = ' ';
-	marks[6] = '\0';
+	marks[5] = server ? 'S' : ' ';
+	marks[6] = ' ';
+	marks[7] = '\0';
 	format_date(r->received_at, date, sizeof date);
 	if (is_cur && a->focus == PANE_LIST)
 		attron(A_REVERSE);
@@ -55,8 +57,8 @@ draw_row(struct app *a, int y, const struct msg_row *r, int depth, int is_cur)
 		attron(A_UNDERLINE);
 	if (!(r->flags & MSG_SEEN))
 		attron(A_BOLD);
-	draw_text(y, x, 6, marks, 1);
-	used = 6;
+	draw_text(y, x, 7, marks, 1);
+	used = 7;
 	draw_text(y, x + used, 11, date, 1);
 	used += 11;
 	draw_text(y, x + used, fromw, from, 1);
@@ -80,7 +82,7 @@ list_draw(struct app *a)
 	int y = 1, h = a->main_h;
 	char title[400];
 	const struct msg_row *r;
-	int depth, is_cur;
+	int depth, is_cur, server;
 
 	snprintf(title, sizeof title, "%s%s", a->list_title ? a->list_title : "(no mailbox)",
 	         ml_mode(a->ml) == ML_THREADS ? "  (threads)" : "");
@@ -92,8 +94,8 @@ list_draw(struct app *a)
 		          ml_mode(a->ml) == ML_SEARCH ? "no message matches" : "no messages", 1);
 		return;
 	}
-	for (int i = 0; i < h - 1 && ml_row(a->ml, i, &r, &depth, &is_cur); i++)
-		draw_row(a, y + 1 + i, r, depth, is_cur);
+	for (int i = 0; i < h - 1 && ml_row(a->ml, i, &r, &depth, &is_cur, &server); i++)
+		draw_row(a, y + 1 + i, r, depth, is_cur, server);
 }
 
 static void
@@ -168,14 +170,14 @@ list_key(struct app *a, enum ui_action act)
 		prompt_open(a, "Tag matching: ", "", tag_pattern_done, NULL);
 		break;
 	case ACT_UNTAG_ALL:
-		a->ntags = 0;
+		app_untag_all(a);
 		app_say(a, 0, "tags cleared");
 		break;
 	case ACT_TAG_PREFIX:
 		if (!a->ntags)
 			app_say(a, 1, "no tagged messages");
 		else {
-			a->tag_prefix = 1;
+			a->tag_prefix = a->tag_prefix_new = 1;
 			app_say(a, 0, "next action on %zu tagged…", a->ntags);
 		}
 		break;

@@ -7,13 +7,15 @@
 #include "ui/app.h"
 #include "ui/draw.h"
 
-/* The last component of a path: the hierarchy is shown by indentation. */
+/* The last component of a path: the hierarchy is shown by indentation.
+ * A top-level entry keeps its whole path (its parent may not be listed). */
 static const char *
-leaf_name(const struct mailbox_row *r)
+leaf_name(const struct mbox_entry *e)
 {
+	const struct mailbox_row *r = &e->r;
 	const char *d = r->delim && *r->delim ? r->delim : NULL;
 	const char *s = r->name, *p;
-	if (!d || !r->parent_id)
+	if (!d || !r->parent_id || e->depth == 0)
 		return s;
 	while ((p = strstr(s, d)) != NULL)
 		s = p + strlen(d);
@@ -53,7 +55,7 @@ mailboxes_draw(struct app *a)
 			snprintf(counts, sizeof counts, " %lld/%lld", (long long)e->r.unread, (long long)e->r.total);
 		else
 			snprintf(counts, sizeof counts, " %lld", (long long)e->r.total);
-		snprintf(name, sizeof name, "%*s%s", indent, "", leaf_name(&e->r));
+		snprintf(name, sizeof name, "%*s%s", indent, "", leaf_name(e));
 		cw = (int)strlen(counts);
 		nw = w - 1 - cw;
 		if (k == a->mb_cur && focus)

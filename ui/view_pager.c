@@ -38,6 +38,7 @@ struct pager {
 	char *body;               /* rendered body and attachment list (safe) */
 	attach_menu *att;         /* the attachment menu, when open */
 	int all_headers, raw_mode;
+	int marked;               /* mark_read done for this open */
 	char *text;               /* safe text: no control characters but \n */
 	struct pline *lines;
 	size_t nlines;
@@ -99,18 +100,21 @@ all_headers(strbuf *sb, const char *raw, size_t len)
 	free(h);
 }
 
-/* Tabs to spaces by display width; CR dropped (the text is already safe). */
+/* Tabs to spaces by display width; CR dropped (the text is already safe).
+ * Linear in the text: a raw view of a message with a big attachment is
+ * megabytes. */
 static char *
 expand_tabs(const char *s)
 {
 	strbuf out = STRBUF_INIT;
+	const char *end = s + strlen(s);
 	mbstate_t ps;
 	int col = 0;
 
 	memset(&ps, 0, sizeof ps);
 	while (*s) {
 		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, strlen(s), &ps);
+		size_t n = mbrtowc(&wc, s, (size_t)(end - s), &ps);
 		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
 			memset(&ps, 0, sizeof ps);
 			n = 1;
@@ -131,6 +135,27 @@ expand_tabs(const char *s)
 		s += n;
 	}
 	return out.buf ? sb_steal(&out) : xstrdup("");
+}
+
+/* As mutt does: a message is marked read once it is shown, through the
+ * queue like any change; not while it is loading or cannot be shown. The
+ * screen catches up on the next turn of the loop (this runs inside a
+ * refresh, too). */
+static void
+mark_shown(struct app *a, pager *p)
+{
+	struct ui_account *u = app_account(a, p->m.account_id);
+	int64_t change;
+	if (p->marked || p->state != PG_READY)
+		return;
+	p->marked = 1;
+	if (!a->cfg->mark_read || (p->m.flags & MSG_SEEN) || !u || u->readonly)
+		return;
+	if (db_change_flag(a->d, p->m.id, MSG_SEEN, 1, &change) == TERN_OK) {
+		worker_wake(u->w);
+		p->m.flags |= MSG_SEEN;
+		a->refresh_pending = 1;
+	}
 }
 
 /* The text to show, before wrapping: headers, body, attachment list. */
@@ -185,6 +210,7 @@ compose(struct app *a, pager *p)
 	sb_free(&sb);
 	p->wrap_w = 0;
 	p->match_len = 0;
+	mark_shown(a, p);
 }
 
 /* The last place in s[0..fit) a line may break: after a space, or after
@@ -302,7 +328,6 @@ void
 pager_open(struct app *a, const struct msg_row *m)
 {
 	pager *p = xcalloc(1, sizeof *p);
-	struct ui_account *u = app_account(a, m->account_id);
 
 	if (a->pg)
 		pager_close(a);
@@ -315,16 +340,6 @@ pager_open(struct app *a, const struct msg_row *m)
 	a->pg = p;
 	a->focus = PANE_PAGER;
 	load_body(a, p);
-	/* As mutt does: reading marks read, through the queue like any change. */
-	if (a->cfg->mark_read && !(p->m.flags & MSG_SEEN) && u && !u->readonly) {
-		int64_t change;
-		if (db_change_flag(a->d, m->id, MSG_SEEN, 1, &change) == TERN_OK) {
-			worker_wake(u->w);
-			p->m.flags |= MSG_SEEN;
-			a->data_version = db_data_version(a->d);
-			app_refresh(a);
-		}
-	}
 }
 
 void
@@ -347,6 +362,12 @@ pager_back(struct app *a)
 		return;
 	}
 	pager_close(a);
+}
+
+const struct msg_row *
+pager_message(const struct app *a)
+{
+	return a->pg ? &a->pg->m : NULL;
 }
 
 enum ui_ctx
@@ -477,11 +498,38 @@ open_attachments(struct app *a, pager *p)
 		app_say(a, 0, "no attachments");
 }
 
+/* J / K (and Space at the end): the message after or before the open one
+ * in the list, as mutt's pager does. The list's cursor may have left the
+ * open message (a refresh, or the message left a search when it was marked
+ * read): the list is first put back on it, or where it would be. */
+static void
+step_message(struct app *a, int dir)
+{
+	int64_t id = a->pg->m.id;
+	const struct msg_row *cur = ml_current(a->ml);
+	if (!cur || cur->id != id) {
+		ml_focus(a->ml, &a->pg->m);
+		cur = ml_current(a->ml);
+	}
+	if (cur && (cur->id == id || dir < 0))
+		ml_move(a->ml, dir);
+	cur = ml_current(a->ml);
+	if (!cur || cur->id == id) {
+		app_say(a, 0, dir > 0 ? "no next message" : "no previous message");
+		return;
+	}
+	pager_open(a, cur);
+}
+
 void
 pager_key(struct app *a, enum ui_action act)
 {
 	pager *p = a->pg;
 	size_t page = a->main_h > 3 ? (size_t)a->main_h - 2 : 1;
+	/* The last line stays at the bottom of the screen: no scrolling into
+	 * blank space below the end. */
+	size_t shown = a->main_h > 2 ? (size_t)a->main_h - 1 : 1;
+	size_t last_top = p->nlines > shown ? p->nlines - shown : 0;
 
 	if (p->att) {
 		if (attach_key(a, p->att, act) && a->pg == p) {
@@ -499,6 +547,11 @@ pager_key(struct app *a, enum ui_action act)
 			p->top--;
 		break;
 	case ACT_PAGE_DOWN:
+		/* At the end, Space goes on to the next message (mutt). */
+		if (p->top >= last_top && (p->state == PG_READY || p->state == PG_UNAVAILABLE)) {
+			step_message(a, 1);
+			return;
+		}
 		p->top += page;
 		break;
 	case ACT_PAGE_UP:
@@ -514,8 +567,14 @@ pager_key(struct app *a, enum ui_action act)
 		p->top = 0;
 		break;
 	case ACT_BOTTOM:
-		p->top = p->nlines > page ? p->nlines - page : 0;
+		p->top = last_top;
 		break;
+	case ACT_NEXT_MESSAGE:
+		step_message(a, 1);
+		return;
+	case ACT_PREV_MESSAGE:
+		step_message(a, -1);
+		return;
 	case ACT_HEADERS:
 		p->all_headers = !p->all_headers;
 		if (p->all_headers && !p->raw)
@@ -543,8 +602,10 @@ pager_key(struct app *a, enum ui_action act)
 		break;
 	default:
 		triage_do(a, act);
-		break;
+		return;
 	}
+	if (p->wrap_w && p->top > last_top)
+		p->top = last_top;
 }
 
 void

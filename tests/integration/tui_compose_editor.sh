@@ -96,6 +96,86 @@ check "References end with the parent" grep -q "^references: .*<$mid>\$" "$T/out
 check "the reply goes to the parent's sender" grep -q '^addr-to: .*@' "$T/out2.txt"
 check "the parent is flagged answered" test "$(tui_sql "SELECT answered FROM message WHERE subject = 'Re: Message 11'")" = 1
 
+# A failed reply taken back (E) still marks its parent answered when sent:
+# the parent is found again by In-Reply-To.
+tui_sql "UPDATE message SET answered = 0 WHERE subject = 'Re: Message 11'"
+tui_sql "UPDATE pending_change SET status = 'failed', last_error = 'refused for the test' WHERE change_type = 'send' AND resource_id = (SELECT max(id) FROM outbox)"
+tui_wait "failed shown" 'FAILED' >/dev/null
+tui_keys E
+check "E takes the failed reply back" tui_wait "resumed reply" 'Subject: Re: Message 11'
+tui_keys y
+check "resent reply queued" tui_wait "queued 3" 'queued for sending'
+check "... and its parent is flagged answered again" test "$(tui_sql "SELECT answered FROM message WHERE subject = 'Re: Message 11'")" = 1
+
+# An editor that changes nothing: the new message is dropped (abort_unmodified).
+printf ':\n' >"$T/edit"
+tui_keys m
+check "an unchanged new message is aborted" tui_wait "unmodified" 'not changed in the editor: aborted'
+check "... no compose screen" tui_gone "no compose" 'Compose — '
+
+# Header lines deleted in the editor are gone, not kept from before.
+cat >"$T/edit" <<'ED'
+cat >"$1" <<MSG
+From: Other Me <me@fill.test>
+To: a@example.org
+Cc: carol@example.org
+Bcc: secret@example.org
+Subject: deleted headers
+X-Unknown: ignored
+
+Text.
+MSG
+ED
+tui_keys m
+check "compose with Cc and Bcc" tui_wait "compose 3" ' Cc: carol@example.org'
+check "an unknown header is reported, not silently dropped" tui_wait "unknown hdr" 'not sent .*X-Unknown'
+cat >"$T/edit" <<'ED'
+sed -i '/^Cc:/d; /^Bcc:/d; /^From:/d' "$1"
+ED
+tui_keys e
+check "a deleted Cc: line empties Cc" tui_gone "cc gone" 'carol@example.org'
+check "... a deleted Bcc: line empties Bcc" tui_gone "bcc gone" 'secret@example.org'
+check "... a deleted From: line is the account's address" tui_wait "from" ' From: me@fill.test'
+tui_keys y
+tui_wait "queued 4" 'queued for sending' >/dev/null
+tui_sql "SELECT writefile('$T/out3.eml', raw) FROM outbox ORDER BY id DESC LIMIT 1" >/dev/null
+"$LAB_PY" "$TERN_SRCDIR/tests/unit/mime_check.py" "$T/out3.eml" >"$T/out3.txt"
+check "the sent message has no Cc and no Bcc" sh -c "! grep -Eq '^(addr-cc|bcc|cc):' '$T/out3.txt'"
+
+# A message with an attachment: forwarded as an attachment, sent, refused,
+# taken back: the attachment inside the forwarded message stays inside it.
+printf 'From: a@example.org\r\nTo: me@fill.test\r\nSubject: Re: Message 7\r\nMessage-ID: <m7@fill.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=BB\r\n\r\n--BB\r\nContent-Type: text/plain\r\n\r\nSee the report.\r\n--BB\r\nContent-Type: application/pdf; name=report.pdf\r\nContent-Disposition: attachment; filename=report.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--BB--\r\n' >"$T/att.eml"
+tui_sql "UPDATE body SET raw = readfile('$T/att.eml') WHERE message_id = (SELECT id FROM message WHERE subject = 'Re: Message 7')"
+tui_sql "UPDATE message SET has_attachment = 1 WHERE subject = 'Re: Message 7'"
+cat >"$T/edit" <<'ED'
+sed -i 's/^To:.*/To: fwd@example.org/' "$1"
+ED
+tui_keys g j j j j j
+tui_wait "cursor on 7" '· 6 ' >/dev/null
+tui_keys f y Enter
+check "forwarded as an attachment" tui_wait "fwd att" 'forwarded.eml \(message/rfc822'
+tui_keys y
+tui_wait "queued 5" 'queued for sending' >/dev/null
+tui_sql "UPDATE pending_change SET status = 'failed', last_error = 'refused for the test' WHERE change_type = 'send' AND resource_id = (SELECT max(id) FROM outbox)"
+tui_wait "failed shown 2" 'FAILED' >/dev/null
+tui_keys E
+check "taken back: the forwarded message" tui_wait "resumed fwd" 'forwarded.eml'
+check "... and not its inner attachment beside it" sh -c "[ \"\$(tmux -S '$TUI_SOCK' capture-pane -p | grep -c '^[ >] \[[0-9]*\] ')\" = 1 ]"
+tui_keys q y Enter
+tui_wait "aborted 2" 'message aborted' >/dev/null
+
+# Inline forward of a message with attachments asks whether to take them.
+tui_keys f Enter
+check "inline forward asks about the attachments" tui_wait "ask att" "Forward the original's 1 attachment too\? \[Y/n\]"
+tui_keys Enter
+check "... yes: the attachment comes along" tui_wait "fwd inline att" '\[1\] report.pdf \(application/pdf'
+tui_keys q y Enter
+tui_wait "aborted 3" 'message aborted' >/dev/null
+tui_keys f Enter n Enter
+check "... no: the text only" tui_wait "fwd inline none" '\(no attachments\)'
+tui_keys q y Enter
+tui_wait "aborted 4" 'message aborted' >/dev/null
+
 # Forward as an attachment, then abort it (asks first).
 cat >"$T/edit" <<'ED'
 sed -i 's/^To:.*/To: fwd@example.org/' "$1"

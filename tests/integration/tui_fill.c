@@ -1,10 +1,16 @@
 /* Fills a tern database for the TUI tests through the db API, the way a
- * sync engine would: tui_fill DB ACCOUNT N [--add] [--evil]
+ * sync engine would: tui_fill DB ACCOUNT N [--add] [--evil] [--tree]
+ *                              [--big KB] [--prefix TEXT]
  *   N messages into INBOX (newest subject "Message N"), in threads of three
  *   ("Re: " replies), every fifth unread, bodies cached for the odd ones.
  *   --add: N more, newer than any there (a worker's commit).
  *   --evil: one more message whose subject and body hold ANSI/OSC
- *   sequences, cached. */
+ *   sequences, cached.
+ *   --tree: more mailboxes, to check the hierarchy: INBOX/Sub, Work,
+ *   "Work Stuff", Work/Projects.
+ *   --big KB: one more message, "Big message", newest, whose cached body is
+ *   KB kilobytes of text lines with tabs.
+ *   --prefix TEXT: subjects start with TEXT (a second account's messages). */
 #include "config.h"
 
 #include <stdio.h>
@@ -38,21 +44,23 @@ mailbox(db *d, int64_t acct, const char *name, const char *role, const char *par
 	return id;
 }
 
+static const char *prefix = "";
+
 static void
 add_message(db *d, int64_t acct, int64_t inbox, int64_t k, int64_t when, const char *subject,
             const char *body, unsigned flags)
 {
 	struct msg_hdr h = { 0 };
-	char msgid[64], parent[64], from[64], subj[256];
+	char msgid[96], parent[96], from[64], subj[256];
 	int64_t id;
 
-	snprintf(msgid, sizeof msgid, "m%lld@fill.test", (long long)k);
-	snprintf(parent, sizeof parent, "m%lld@fill.test", (long long)(k - 1));
+	snprintf(msgid, sizeof msgid, "%sm%lld@fill.test", prefix, (long long)k);
+	snprintf(parent, sizeof parent, "%sm%lld@fill.test", prefix, (long long)(k - 1));
 	snprintf(from, sizeof from, "sender%lld@fill.test", (long long)(k % 7));
 	if (subject)
 		snprintf(subj, sizeof subj, "%s", subject);
 	else
-		snprintf(subj, sizeof subj, "%sMessage %lld", k % 3 ? "Re: " : "", (long long)k);
+		snprintf(subj, sizeof subj, "%s%sMessage %lld", k % 3 ? "Re: " : "", prefix, (long long)k);
 	h.message_id = msgid;
 	h.in_reply_to = k % 3 ? parent : "";
 	h.subject = subj;
@@ -82,16 +90,21 @@ main(int argc, char **argv)
 {
 	db *d;
 	char *err = NULL;
-	int64_t acct, inbox, n, start = 0, base = 1700000000;
-	int add = 0, evil = 0;
+	int64_t acct, inbox, n, start = 0, base = 1700000000, big = 0;
+	int add = 0, evil = 0, tree = 0;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: tui_fill DB ACCOUNT N [--add] [--evil]\n");
+		fprintf(stderr, "usage: tui_fill DB ACCOUNT N [--add] [--evil] [--tree] [--big KB] [--prefix TEXT]\n");
 		return 2;
 	}
 	for (int i = 4; i < argc; i++) {
 		add |= strcmp(argv[i], "--add") == 0;
 		evil |= strcmp(argv[i], "--evil") == 0;
+		tree |= strcmp(argv[i], "--tree") == 0;
+		if (strcmp(argv[i], "--big") == 0 && i + 1 < argc)
+			big = atoll(argv[++i]);
+		else if (strcmp(argv[i], "--prefix") == 0 && i + 1 < argc)
+			prefix = argv[++i];
 	}
 	n = atoll(argv[3]);
 	if (db_open(argv[1], &d, &err) != TERN_OK) {
@@ -106,6 +119,12 @@ main(int argc, char **argv)
 	mailbox(d, acct, "Trash", "trash", NULL);
 	mailbox(d, acct, "Lists", NULL, NULL);
 	mailbox(d, acct, "Lists/tern-dev", NULL, "Lists");
+	if (tree) {
+		mailbox(d, acct, "INBOX/Sub", NULL, "INBOX");
+		mailbox(d, acct, "Work", NULL, NULL);
+		mailbox(d, acct, "Work Stuff", NULL, NULL);
+		mailbox(d, acct, "Work/Projects", NULL, "Work");
+	}
 	if (add) {
 		sqlite3_stmt *st;
 		sqlite3_prepare_v2(db_sqlite(d), "SELECT coalesce(max(uid), 0) FROM message_mailbox", -1, &st, NULL);
@@ -125,6 +144,16 @@ main(int argc, char **argv)
 		            "Evil \x1b[31mRED\x1b[0m \x1b]0;PWNED-TITLE\x07 subject",
 		            "Body \x1b[2J\x1b]0;PWNED-BODY\x07 with \x1b[41mescapes\x1b[0m and \x9b" "31m C1.",
 		            MSG_SEEN);
+	if (big) {
+		/* Text lines with tabs, the costly case for the pager's layout. */
+		char *text = xmalloc((size_t)big * 1024 + 64);
+		size_t len = 0;
+		while (len + 64 < (size_t)big * 1024)
+			len += (size_t)snprintf(text + len, 64, "line %zu\tcolumn\tof a big body\r\n", len);
+		memcpy(text + len, "END-OF-BIG", 11);
+		add_message(d, acct, inbox, start + n + 2, base + (start + n + 2) * 60, "Big message", text, MSG_SEEN);
+		free(text);
+	}
 	db_mailbox_recount(d, inbox);
 	if (db_commit(d) != TERN_OK) {
 		fprintf(stderr, "tui_fill: commit failed\n");

@@ -60,8 +60,8 @@ static int
 paint(msglist *l)
 {
 	const struct msg_row *r;
-	int depth, cur, rows = 0;
-	for (int i = 0; i < 40 && ml_row(l, i, &r, &depth, &cur); i++)
+	int depth, cur, server, rows = 0;
+	for (int i = 0; i < 40 && ml_row(l, i, &r, &depth, &cur, &server); i++)
 		rows++;
 	return rows;
 }

@@ -1,9 +1,13 @@
 #!/bin/sh
 # The TUI online, on a database filled by a real sync: IMAP against Dovecot,
-# JMAP against Cyrus. Navigation, open (fetch on demand, read through the
-# queue), flag, delete to Trash, archive, move through the picker, undo,
-# tagged bulk actions with ";", tag by pattern; each checked in the database
-# and then on the server (tests/servers/imapctl.py, jmapctl.py).
+# JMAP against Cyrus. The first run (empty database: INBOX opens by itself
+# once the worker's first sync lists it), navigation, open (fetch on demand,
+# read through the queue), flag, delete to Trash, archive, move through the
+# picker, undo (still queued, and after the push: the inverse), tagged bulk
+# actions with ";", tag by pattern, new mail from the worker while the
+# cursor stays, and (Dovecot) a search answered by the server, its row marked
+# S; each checked in the database and then on the server
+# (tests/servers/imapctl.py, jmapctl.py).
 set -u
 . "${TERN_SRCDIR:-$(dirname "$0")/../..}/tests/integration/tui_lib.sh"
 lab_start dovecot cyrus
@@ -11,13 +15,17 @@ tui_setup
 # Both the lab and the tmux session are torn down on exit.
 trap 'rc=$?; tmux -S "$TUI_SOCK" kill-server >/dev/null 2>&1; [ "${KEEP_TUI:-0}" = 1 ] || rm -rf "$T"; (exit $rc); _lab_cleanup' EXIT
 
-# Twelve messages "tuisync 01".."tuisync 12", newest last; 01-03 say "lowprio".
+# Twelve messages "tuisync 01".."tuisync 12", newest last; 01-03 say "lowprio";
+# only the body of 04 has the word "zyxelquant".
+srv_append() { # N EXTRA-SUBJECT BODY-WORD
+  printf 'From: Bob <bob@example.org>\r\nTo: alice@localhost\r\nSubject: tuisync %s%s\r\nDate: Mon, 02 Nov 2026 10:%s:00 +0000\r\nMessage-ID: <tuisync-%s@test>\r\n\r\ntuisync body %s%s\r\n' \
+    "$1" "$2" "$1" "$1" "$1" "$3" | imapctl -s "$S" append INBOX - --date "02-Nov-2026 10:$1:00 +0000" >/dev/null
+}
 fill_server() {
   for n in 01 02 03 04 05 06 07 08 09 10 11 12; do
-    extra=""
-    case $n in 01|02|03) extra=" lowprio" ;; esac
-    printf 'From: Bob <bob@example.org>\r\nTo: alice@localhost\r\nSubject: tuisync %s%s\r\nDate: Mon, 02 Nov 2026 10:%s:00 +0000\r\nMessage-ID: <tuisync-%s@test>\r\n\r\ntuisync body %s\r\n' \
-      "$n" "$extra" "$n" "$n" "$n" | imapctl -s "$1" append INBOX - --date "02-Nov-2026 10:$n:00 +0000" >/dev/null
+    extra="" word=""
+    case $n in 01|02|03) extra=" lowprio" ;; 04) word=" zyxelquant" ;; esac
+    srv_append "$n" "$extra" "$word"
   done
   imapctl -s "$1" create Projects/tern >/dev/null
 }
@@ -63,15 +71,16 @@ username = $USER1
 password = $PASS1
 timeout = 10
 poll_interval = 5
+prefetch_days = 0
 $ACC
 CONF
   chmod 600 "$T/config"
-  check "$P: first sync from $S" "$TERN" -c "$T/config" sync --once
-  check "$P: the database holds the server's twelve" test "$(tui_sql "SELECT count(*) FROM message WHERE subject LIKE 'tuisync%'")" = 12
 
+  # First run: no database yet; the worker's first sync fills the list.
   tui_start
-  check "$P: the list shows INBOX, newest first" tui_wait "list" 'tuisync 12'
+  check "$P: first run: INBOX opens by itself once synced" tui_wait "list" 'tuisync 12' 60
   [ "$_failed" = 0 ] || check_done
+  check "$P: the database holds the server's twelve" wait_for "twelve" 30 test "$(tui_sql "SELECT count(*) FROM message WHERE subject LIKE 'tuisync%'")" = 12
   check "$P: the account pane shows the worker idle" tui_wait "idle" 'acct +idle' 30
   tui_keys j
   check "$P: j moves the cursor" tui_wait "pos 2" '· 2 '
@@ -121,6 +130,16 @@ CONF
   check "$P: undo on the server: in INBOX" srv_wait_in 07 INBOX
   check "$P: undo on the server: not in Trash" srv_wait_out 07 Trash
 
+  # Undo after the push: the inverse is queued and reaches the server.
+  tui_keys g j j d
+  tui_gone "deleted 07 again" 'tuisync 07' >/dev/null
+  check "$P: the delete is pushed" srv_wait_in 07 Trash
+  check "$P: ... the queue is empty" wait_for "pushed" 30 sh -c "[ \"\$(sqlite3 '$T/data/tern.db' 'SELECT count(*) FROM pending_change')\" = 0 ]"
+  tui_keys u
+  check "$P: u after the push brings it back" tui_wait "undone 2" 'tuisync 07'
+  check "$P: ... the inverse reaches the server: in INBOX" srv_wait_in 07 INBOX
+  check "$P: ... not in Trash" srv_wait_out 07 Trash
+
   # Tagged bulk action: t t then ; F.
   tui_keys g j j j t t
   check "$P: two tagged" tui_wait "tagged" '2 tagged'
@@ -142,6 +161,27 @@ CONF
     check "jmap: the JMAP view agrees: 09 is in the archive mailbox" jmap_in 09 archive
     check "jmap: ... and 07 is back in the inbox" jmap_in 07 inbox
   fi
+  # New mail from the worker while the user is on a message: the row joins
+  # the list, the cursor stays on the message it was on.
+  tui_keys C-t g j j j
+  tui_wait "on 08" '· 4 ' >/dev/null
+  srv_append 13 " live" ""
+  check "$P: new mail from the server appears while the list is open" tui_wait "live" 'tuisync 13 live' 40
+  tui_keys Enter
+  check "$P: ... and the cursor stayed on the same message" tui_wait "same msg" 'Subject: tuisync 06' 20
+  tui_keys q
+
+  # A word only in a body tern has not fetched: the server's search finds it,
+  # its row marked S.
+  if [ "$S" = dovecot ]; then
+    tui_keys / z y x e l q u a n t Enter
+    check "$P: the server's search result joins the list" tui_wait "server hit" 'tuisync 04' 30
+    check "$P: ... marked as a server result (S)" tui_wait "S mark" ' S +[^ ].*tuisync 04'
+    check "$P: the body was not cached (a server result)" test "$(tui_sql "SELECT count(*) FROM body WHERE message_id = $(db_id 04)")" = 0
+    tui_keys q
+    tui_wait "inbox back" '\[INBOX\]' >/dev/null
+  fi
+
   check "$P: the queue drains" wait_for "queue empty" 30 sh -c "[ \"\$(sqlite3 '$T/data/tern.db' 'SELECT count(*) FROM pending_change')\" = 0 ]"
 
   tui_keys Q
