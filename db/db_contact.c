@@ -7,6 +7,7 @@
 #include "db/db_contact.h"
 #include "db/db_schema.h"
 #include "err.h"
+#include "log.h"
 #include "mime.h"
 #include "util.h"
 
@@ -111,7 +112,7 @@ note_own_new(db *d)
 {
 	static const char own[] =
 		"SELECT m.account_id, m.to_list, m.cc_list, m.received_at "
-		"FROM search_pending p JOIN message m ON m.id = p.message_id JOIN account a ON a.id = m.account_id "
+		"FROM search_pending p CROSS JOIN message m ON m.id = p.message_id JOIN account a ON a.id = m.account_id "
 		"WHERE m.draft = 0 AND (m.from_addr = a.email COLLATE NOCASE AND a.email <> '' "
 		"  OR EXISTS (SELECT 1 FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id "
 		"             WHERE mm.message_id = m.id AND b.role = 'sent')) "
@@ -119,23 +120,20 @@ note_own_new(db *d)
 		"                AND s.message_id = m.message_id)";
 	static const char forget[] =
 		"DELETE FROM contact_sent WHERE noted_at < ?1 OR (account_id, message_id) IN "
-		"(SELECT m.account_id, m.message_id FROM search_pending p JOIN message m ON m.id = p.message_id "
+		"(SELECT m.account_id, m.message_id FROM search_pending p CROSS JOIN message m ON m.id = p.message_id "
 		" WHERE m.message_id IS NOT NULL)";
 	sqlite3_stmt *st;
 	int s, rc = TERN_OK, staged = 0;
 
-	if (!(st = db_stmt(d, own)))
+	/* Before the SELECT: no table can be created while a statement runs. */
+	if (stage_open(d) != TERN_OK || !(st = db_stmt(d, own)))
 		return TERN_EDB;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t acct = sqlite3_column_int64(st, 0), at = sqlite3_column_int64(st, 3);
 		/* Copied: staging steps other statements while this one is open. */
 		char *to = xstrdup((const char *)sqlite3_column_text(st, 1));
 		char *cc = xstrdup((const char *)sqlite3_column_text(st, 2));
-		if (!staged++ && (rc = stage_open(d)) != TERN_OK) {
-			free(to);
-			free(cc);
-			break;
-		}
+		staged++;
 		rc = stage_list(d, acct, to, at);
 		if (rc == TERN_OK)
 			rc = stage_list(d, acct, cc, at);
@@ -144,9 +142,11 @@ note_own_new(db *d)
 		if (rc != TERN_OK)
 			break;
 	}
-	sqlite3_reset(st);
-	if (rc == TERN_OK && s != SQLITE_DONE)
+	if (rc == TERN_OK && s != SQLITE_DONE) {
+		log_error("db: own messages for the address book: %s", sqlite3_errmsg(db_sqlite(d)));
 		rc = TERN_EDB;
+	}
+	sqlite3_reset(st);
 	if (rc == TERN_OK && staged)
 		rc = stage_count(d);
 	if (rc != TERN_OK || !(st = db_stmt(d, forget)))

@@ -495,6 +495,12 @@ runner_prefetch(runner *r, int *more, char **err)
 }
 
 int
+runner_has_inbox_sync(runner *r)
+{
+	return r->ops->sync_inbox != NULL;
+}
+
+int
 runner_wait(runner *r, int max_ms, char **err)
 {
 	if (!r->st)

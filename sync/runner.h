@@ -41,6 +41,8 @@ int runner_connected(runner *r);
 int runner_connect(runner *r, char **err);
 void runner_disconnect(runner *r);
 
+/* Whether the engine has a new-mail path (RUN_INBOX) of its own. */
+int runner_has_inbox_sync(runner *r);
 /* One cycle (what: RUN_PUSH|RUN_SYNC or RUN_INBOX) with its sync_log row. A failed item
  * of the queue does not fail the cycle; a connection failure does (the
  * caller disconnects and backs off). */

@@ -278,8 +278,8 @@ worker_main(void *arg)
 				 * that (IDLE) the new-mail fast path, INBOX only. */
 				if (time_mono_ms() >= next_full)
 					want = RUN_PUSH | RUN_SYNC;
-				else if (!poked)
-					want = RUN_PUSH | RUN_INBOX;
+				else if (!poked)   /* an engine without that path syncs it all */
+					want = RUN_PUSH | (runner_has_inbox_sync(r) ? RUN_INBOX : RUN_SYNC);
 				else if (runner_queue_due(r))
 					want = RUN_PUSH;
 			}

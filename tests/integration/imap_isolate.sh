@@ -14,7 +14,7 @@ ic create Bad >/dev/null
 for s in good1 garble-me good2; do msg "$s" | ic append Bad - >/dev/null; done
 ic create Zeta >/dev/null
 msg zeta | ic append Zeta - >/dev/null
-eval "$("$LAB_PY" "$LAB_SRV/netutil.py" ports PROXY)"
+eval "$("$LAB_PY" "$LAB_SRV/netutil.py" ports "$TERN_LAB" PROXY)"
 "$LAB_PY" "$TERN_SRCDIR/tests/integration/imap_garble.py" "$PROXY" "$DOVECOT_IMAP_PORT" garble-me >"$W/proxy.out" 2>&1 &
 ppid=$!
 trap 'r=$?; kill $ppid 2>/dev/null; rm -rf "$W"; (exit $r); _lab_cleanup' EXIT
