@@ -127,13 +127,17 @@ for S in $SERVERS; do
   for i in 1 2; do printf 'From: a@b\r\nSubject: old %s\r\nMessage-ID: <old%s-%s@x>\r\n\r\nx\r\n' $i $i "$S" | ic append Reset - >/dev/null; done
   "$T" -c "$C" sync --once >/dev/null
   rbox=$(tsql "SELECT id FROM mailbox WHERE name = 'Reset'")
-  # Deleted and made again between two syncs: same name, new UIDVALIDITY.
+  old1=$(msgid_id "old1-$S@x")
+  "$T" -c "$C" show "$old1" >/dev/null
+  # Deleted and made again between two syncs: same name, new UIDVALIDITY; old1 is back in it.
   ic delete Reset >/dev/null
   ic create Reset >/dev/null
+  printf 'From: a@b\r\nSubject: old 1\r\nMessage-ID: <old1-%s@x>\r\n\r\nx\r\n' "$S" | ic append Reset - >/dev/null
   for i in 1 2 3; do printf 'From: a@b\r\nSubject: new %s\r\nMessage-ID: <new%s-%s@x>\r\n\r\nx\r\n' $i $i "$S" | ic append Reset - >/dev/null; done
   check "$S: sync after the folder came back" "$T" -c "$C" sync --once
   check "$S: UIDVALIDITY reset: seen as such (same local folder, resynced)" sh -c "test \"\$(sqlite3 '$W/data/tern.db' \"SELECT id FROM mailbox WHERE name = 'Reset'\")\" = '$rbox' && grep -q 'Reset: UIDVALIDITY .* resyncing' '$XDG_STATE_HOME/tern/tern.log'"
-  check "$S: UIDVALIDITY reset: the folder holds exactly the new messages" test "$(tsql "SELECT group_concat(m.message_id) FROM (SELECT m.message_id FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id JOIN message m ON m.id = mm.message_id WHERE b.name = 'Reset' ORDER BY 1) m")" = "new1-$S@x,new2-$S@x,new3-$S@x"
+  check "$S: UIDVALIDITY reset: the folder holds exactly what the server has" test "$(tsql "SELECT group_concat(m.message_id) FROM (SELECT m.message_id FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id JOIN message m ON m.id = mm.message_id WHERE b.name = 'Reset' ORDER BY 1) m")" = "new1-$S@x,new2-$S@x,new3-$S@x,old1-$S@x"
+  check "$S: ... the message still there kept its local id, its UID is the new one, its cached body stayed" test "$(msgid_id "old1-$S@x"):$(tsql "SELECT mm.uid FROM message_mailbox mm WHERE mm.message_id = $old1"):$(tsql "SELECT count(*) FROM body WHERE message_id = $old1")" = "$old1:$(ic find Reset "old1-$S@x"):1"
   check "$S: ... and everything still mirrors" mirror acct "$S" --no-att
 
   # Bodies on demand never set \Seen.
