@@ -357,6 +357,19 @@ imap_sync_mailboxes(struct imap *im, struct sync_ctx *ctx, struct imap_mb **out,
 	*nout = 0;
 	if ((rc = list_all(im, &v, &n, err)) != TERN_OK)
 		return rc;
+	/* Every server has INBOX (RFC 3501 6.3.8): a LIST without it was cut
+	 * short or is wrong, and trusting it would delete every local folder
+	 * it lacks, with their messages and bodies. */
+	{
+		int inbox = 0;
+		for (size_t i = 0; i < n; i++)
+			inbox |= v[i].role && strcmp(v[i].role, "inbox") == 0;
+		if (!inbox) {
+			*err = xstrdup("the server's folder list has no INBOX; not trusting it");
+			rc = TERN_EPROTO;
+			goto out;
+		}
+	}
 	ensure_role(im, &v, &n, "trash", "Trash", im->acct->delete_to_trash, 1);
 	ensure_role(im, &v, &n, "sent", "Sent", im->acct->copy_to_sent && im->acct->smtp_host, 2);
 	if (im->broken) {

@@ -37,6 +37,7 @@ rc=$?
 check "sync --once with one account down exits non-zero" test "$rc" != 0
 check "... reports the good account ok" grep -q '^acct: ok: ' "$W/rep.out"
 check "... and the other's error by name" grep -q 'down: error: .*connect' "$W/rep.err"
+check "... whose failed cycle is in its sync_log" test "$(sqlite3 "$W/data2/tern.db" "SELECT count(*) FROM sync_log l JOIN account a ON a.id = l.account_id WHERE a.name = 'down' AND l.result = 'error' AND l.error LIKE '%connect%'")" = 1
 
 # Other folders: polled (STATUS) every poll_interval while INBOX idles.
 "$T" -c "$C" sync >/dev/null 2>&1 &
