@@ -144,7 +144,7 @@ db_change_flag(db *d, int64_t msg_id, unsigned flag, int on, int64_t *change_id)
 {
 	static const char drop_older[] =
 		"DELETE FROM pending_change WHERE resource_type = 'Email' AND resource_id = ? "
-		"AND change_type = 'flag' AND status = 'queued' AND payload LIKE ?";
+		"AND change_type = 'flag' AND status IN ('queued', 'failed') AND payload LIKE ?";
 	const char *name = flag_name(flag);
 	int64_t account_id;
 	unsigned flags;
@@ -164,8 +164,9 @@ db_change_flag(db *d, int64_t msg_id, unsigned flag, int on, int64_t *change_id)
 		return TERN_OK;
 	}
 	rc = TERN_EDB;
-	/* A waiting change of the same flag is superseded: the server only needs
-	 * the final value. */
+	/* A waiting or failed change of the same flag is superseded: the
+	 * server only needs the final value, and a retry of the old one must
+	 * not undo this one later. */
 	snprintf(like, sizeof like, "%%\"flag\":\"%s\"%%", name);
 	st = db_stmt(d, drop_older);
 	if (!st)

@@ -113,33 +113,15 @@ db_imap_drop_hidden(db *d, int64_t msg_id, int64_t mailbox_id)
 }
 
 int
-db_imap_forget_all(db *d, int64_t mailbox_id, int64_t *removed)
+db_imap_forget_uids(db *d, int64_t mailbox_id)
 {
-	static const char del[] =
-		"DELETE FROM message_mailbox WHERE mailbox_id = ?1 AND message_id NOT IN "
-		"(SELECT resource_id FROM pending_change WHERE resource_type = 'Email' AND resource_id IS NOT NULL)";
-	static const char orphans[] =
-		"DELETE FROM message WHERE account_id = (SELECT account_id FROM mailbox WHERE id = ?1) "
-		"AND NOT EXISTS (SELECT 1 FROM message_mailbox WHERE message_id = message.id)";
-	static const char unuid[] = "UPDATE message_mailbox SET uid = NULL WHERE mailbox_id = ?1";
+	static const char sql[] = "UPDATE message_mailbox SET uid = NULL WHERE mailbox_id = ? AND uid IS NOT NULL";
 	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = db_begin(d)) != TERN_OK)
 		return rc;
-	if (!(st = db_stmt(d, del)))
-		goto fail;
-	sqlite3_bind_int64(st, 1, mailbox_id);
-	if (db_step_done(d, st) != TERN_OK)
-		goto fail;
-	*removed = db_changes(d);
-	/* Rows kept for a queued change lose their UID: it meant nothing now. */
-	if (!(st = db_stmt(d, unuid)))
-		goto fail;
-	sqlite3_bind_int64(st, 1, mailbox_id);
-	if (db_step_done(d, st) != TERN_OK)
-		goto fail;
-	if (!(st = db_stmt(d, orphans)))
+	if (!(st = db_stmt(d, sql)))
 		goto fail;
 	sqlite3_bind_int64(st, 1, mailbox_id);
 	if (db_step_done(d, st) != TERN_OK)
@@ -148,6 +130,57 @@ db_imap_forget_all(db *d, int64_t mailbox_id, int64_t *removed)
 fail:
 	db_rollback(d);
 	return TERN_EDB;
+}
+
+int
+db_imap_drop_unadopted(db *d, int64_t mailbox_id, int64_t *removed)
+{
+	static const char del[] =
+		"DELETE FROM message_mailbox WHERE mailbox_id = ?1 AND uid IS NULL AND message_id NOT IN "
+		"(SELECT resource_id FROM pending_change WHERE resource_type = 'Email' AND resource_id IS NOT NULL)";
+	static const char orphans[] =
+		"DELETE FROM message WHERE account_id = (SELECT account_id FROM mailbox WHERE id = ?1) "
+		"AND NOT EXISTS (SELECT 1 FROM message_mailbox WHERE message_id = message.id)";
+	sqlite3_stmt *st;
+	int rc;
+
+	*removed = 0;
+	if ((rc = db_begin(d)) != TERN_OK)
+		return rc;
+	if (!(st = db_stmt(d, del)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	if (db_step_done(d, st) != TERN_OK)
+		goto fail;
+	*removed = db_changes(d);
+	if (*removed > 0) {
+		if (!(st = db_stmt(d, orphans)))
+			goto fail;
+		sqlite3_bind_int64(st, 1, mailbox_id);
+		if (db_step_done(d, st) != TERN_OK)
+			goto fail;
+	}
+	return db_commit(d);
+fail:
+	db_rollback(d);
+	return TERN_EDB;
+}
+
+int
+db_imap_max_uid(db *d, int64_t mailbox_id, uint32_t *uid)
+{
+	static const char sql[] =
+		"SELECT coalesce(max(uid), 0) FROM message_mailbox WHERE mailbox_id = ? AND uid IS NOT NULL";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int rc;
+	*uid = 0;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	if ((rc = step_row(st)) == TERN_OK)
+		*uid = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc;
 }
 
 int

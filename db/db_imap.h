@@ -26,9 +26,14 @@ int db_imap_find(db *d, int64_t mailbox_id, uint32_t uid, struct db_imap_uid *ou
 /* The server no longer has (mailbox, uid): the row goes, and the message
  * with it unless another mailbox still lists it. */
 int db_imap_forget(db *d, int64_t mailbox_id, int64_t msg_id);
-/* UIDVALIDITY changed: every row of the mailbox goes except those a
- * queued change refers to; *removed counts them. */
-int db_imap_forget_all(db *d, int64_t mailbox_id, int64_t *removed);
+/* UIDVALIDITY changed: every row of the mailbox loses its UID (the resync
+ * adopts them back by Message-ID, db_imap_adopt). */
+int db_imap_forget_uids(db *d, int64_t mailbox_id);
+/* Rows of the mailbox still without a UID that no queued change refers to
+ * go (and messages no mailbox lists any more); *removed counts them. */
+int db_imap_drop_unadopted(db *d, int64_t mailbox_id, int64_t *removed);
+/* The highest UID stored for the mailbox, 0 if none. */
+int db_imap_max_uid(db *d, int64_t mailbox_id, uint32_t *uid);
 /* A row of the mailbox without UID (a move whose new UID was not
  * learnt) for this Message-ID takes uid: *msg_id, else TERN_ENOTFOUND. */
 int db_imap_adopt(db *d, int64_t mailbox_id, const char *message_id, uint32_t uid, int64_t *msg_id);

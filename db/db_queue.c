@@ -234,9 +234,12 @@ db_queue_each(db *d, int64_t account_id, db_queue_cb cb, void *ctx)
 int
 db_queue_pending_for(db *d, int64_t message_id, unsigned *flag_mask, int *moving)
 {
+	/* A failed flag change still masks its flag: the user sees the intent
+	 * marked failed (retry or drop, which restores the server's value),
+	 * not a silent revert by the next sync that leaves the row behind. */
 	static const char sql[] =
 		"SELECT change_type, payload FROM pending_change "
-		"WHERE resource_type = 'Email' AND resource_id = ? AND status <> 'failed'";
+		"WHERE resource_type = 'Email' AND resource_id = ? AND (status <> 'failed' OR change_type = 'flag')";
 	sqlite3_stmt *st = db_stmt(d, sql);
 	int s;
 

@@ -53,8 +53,9 @@ int db_queue_retry(db *d, int64_t id);
 int db_queue_counts(db *d, int64_t account_id, int64_t *queued, int64_t *failed);
 typedef int (*db_queue_cb)(const struct queue_row *r, void *ctx);
 int db_queue_each(db *d, int64_t account_id, db_queue_cb cb, void *ctx);
-/* Which flags of a message have a local change waiting (enum msg_flag), and
- * whether a move/delete of it is waiting: a sync must not overwrite them. */
+/* Which flags of a message have a local change waiting or failed (enum
+ * msg_flag), and whether a move/delete of it is waiting: a sync must not
+ * overwrite them. */
 int db_queue_pending_for(db *d, int64_t message_id, unsigned *flag_mask, int *moving);
 
 /* Outbox. */

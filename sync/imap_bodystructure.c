@@ -36,6 +36,21 @@ hexval(int c)
 	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
+/* Percent-decodes v onto raw (RFC 2231 extended value, no charset part). */
+static void
+pct_decode(strbuf *raw, const char *v)
+{
+	for (const char *p = v; *p; p++) {
+		int h, l;
+		if (*p == '%' && (h = hexval(p[1])) >= 0 && (l = hexval(p[2])) >= 0) {
+			sb_addc(raw, (char)(h * 16 + l));
+			p += 2;
+		} else {
+			sb_addc(raw, *p);
+		}
+	}
+}
+
 /* RFC 2231 name*=charset'lang'%XX..., converted to UTF-8. */
 static char *
 rfc2231_decode(const char *v)
@@ -47,15 +62,7 @@ rfc2231_decode(const char *v)
 	if (!q2)
 		return xstrdup(v);
 	charset = xstrndup(v, (size_t)(q1 - v));
-	for (const char *p = q2 + 1; *p; p++) {
-		int h, l;
-		if (*p == '%' && (h = hexval(p[1])) >= 0 && (l = hexval(p[2])) >= 0) {
-			sb_addc(&raw, (char)(h * 16 + l));
-			p += 2;
-		} else {
-			sb_addc(&raw, *p);
-		}
-	}
+	pct_decode(&raw, q2 + 1);
 	if (*charset && strcasecmp(charset, "utf-8") != 0 &&
 	    charconv("utf-8", charset, raw.buf ? raw.buf : "", raw.len, &out) == MAIL_CHARCONV_NO_ERROR && out) {
 		char *r = xstrdup(out);
@@ -69,8 +76,53 @@ rfc2231_decode(const char *v)
 	return raw.len ? sb_steal(&raw) : (sb_free(&raw), xstrdup(""));
 }
 
+/* RFC 2231 continuations: name*0*=charset'lang'%XX.., name*1*=.., name*2=..
+ * (Outlook and Gmail split long non-ASCII names this way), joined and
+ * converted to UTF-8; NULL when there are none. */
+static char *
+rfc2231_join(const struct mailimap_body_fld_param *list, const char *base)
+{
+	strbuf raw = STRBUF_INIT;
+	char *charset = NULL, *out = NULL, key[48];
+	int n;
+
+	for (n = 0; n < 100; n++) {
+		const char *v;
+		snprintf(key, sizeof key, "%s*%d*", base, n);
+		if ((v = param_get(list, key)) != NULL) {
+			const char *q1 = n == 0 ? strchr(v, '\'') : NULL, *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
+			if (q2) {
+				charset = xstrndup(v, (size_t)(q1 - v));
+				v = q2 + 1;
+			}
+			pct_decode(&raw, v);
+			continue;
+		}
+		snprintf(key, sizeof key, "%s*%d", base, n);
+		if ((v = param_get(list, key)) == NULL)
+			break;
+		sb_adds(&raw, v);
+	}
+	if (n == 0) {
+		sb_free(&raw);
+		return NULL;
+	}
+	if (charset && *charset && strcasecmp(charset, "utf-8") != 0 &&
+	    charconv("utf-8", charset, raw.buf ? raw.buf : "", raw.len, &out) == MAIL_CHARCONV_NO_ERROR && out) {
+		char *r = xstrdup(out);
+		free(out);
+		sb_free(&raw);
+		free(charset);
+		return r;
+	}
+	free(out);
+	free(charset);
+	return raw.len ? sb_steal(&raw) : (sb_free(&raw), xstrdup(""));
+}
+
 /* The filename parameter of the disposition, else the name of the type:
- * plain, RFC 2231 (name*) or RFC 2047 encoded. */
+ * plain, RFC 2231 (name*, or continued as name*0*, name*1...) or RFC 2047
+ * encoded. */
 static char *
 part_filename(const struct mailimap_body_fld_dsp *dsp, const struct mailimap_body_fields *f)
 {
@@ -81,8 +133,11 @@ part_filename(const struct mailimap_body_fld_dsp *dsp, const struct mailimap_bod
 		char star[16];
 		const char *v;
 		snprintf(star, sizeof star, "%s*", names[i]);
+		char *joined;
 		if ((v = param_get(lists[i], star)) != NULL)
 			return rfc2231_decode(v);
+		if ((joined = rfc2231_join(lists[i], names[i])) != NULL)
+			return joined;
 		if ((v = param_get(lists[i], names[i])) != NULL)
 			return imap_decode_header(v);
 	}
@@ -122,6 +177,17 @@ add(struct imap_msg *m, const char *part, char *filename, const char *type, cons
 	a->media_type = mt;
 	a->size = size;
 	a->is_inline = is_inline;
+}
+
+/* The size a user means: BODYSTRUCTURE gives the encoded one, a third
+ * too big for base64 (76 characters and CRLF hold 57 bytes a line). */
+static int64_t
+decoded_size(const struct mailimap_body_fields *f)
+{
+	int64_t n = f ? (int64_t)f->bd_size : 0;
+	if (f && f->bd_encoding && f->bd_encoding->enc_type == MAILIMAP_BODY_FLD_ENC_BASE64)
+		return n * 57 / 78;
+	return n;
 }
 
 static void
@@ -182,7 +248,7 @@ walk(const struct mailimap_body *b, const char *part, int depth, struct imap_msg
 		}
 		filename = part_filename(dsp, f);
 		if (explicit_att || filename || !is_text)
-			add(m, id, filename, type, sub, f ? f->bd_size : 0, explicit_inline && !explicit_att);
+			add(m, id, filename, type, sub, decoded_size(f), explicit_inline && !explicit_att);
 		else
 			free(filename);
 	}

@@ -31,6 +31,9 @@ struct folder {
 	int64_t done, total;
 	uint32_t *need;            /* UIDs whose headers are still to fetch */
 	size_t nneed, capneed;
+	/* CONDSTORE/QRESYNC for this folder: not for one the server keeps no
+	 * MODSEQs for (SELECT said [NOMODSEQ], RFC 7162 3.1.2). */
+	int condstore, qresync;
 };
 
 static void
@@ -100,8 +103,12 @@ apply_one(struct folder *f, const struct mailimap_msg_att *att)
 		need_add(f, m.uid);
 		rc = TERN_OK;
 	} else if (rc == TERN_ENOTFOUND) {
-		/* A message we moved here whose new UID we could not learn. */
+		/* A message we moved here whose new UID we could not learn, or
+		 * one a UIDVALIDITY change left without its UID: the same local
+		 * message (its body, id, thread), with the server's flags. */
 		rc = db_imap_adopt(f->ctx->db, f->mbid, m.message_id, m.uid, &id);
+		if (rc == TERN_OK && m.has_flags && db_imap_find(f->ctx->db, f->mbid, m.uid, &loc, &kw) == TERN_OK)
+			rc = apply_flags(f, &loc, kw, &m);
 		if (rc == TERN_ENOTFOUND) {
 			rc = db_message_insert(f->ctx->db, f->im->account_id, &m.h, &id);
 			if (rc == TERN_OK)
@@ -132,6 +139,22 @@ apply(struct folder *f, clist *res, char **err)
 	return rc;
 }
 
+#define MAX_RANGES 400
+
+/* The first index of the batch uids[start..end), moved up so that it
+ * holds at most MAX_RANGES runs of consecutive UIDs. */
+static size_t
+batch_start(const uint32_t *uids, size_t start, size_t end)
+{
+	size_t i = end - 1, runs = 1;
+	while (i > start) {
+		if (uids[i - 1] + 1 != uids[i] && ++runs > MAX_RANGES)
+			break;
+		i--;
+	}
+	return i;
+}
+
 /* Headers of uids[0..n) (ascending), newest batch first. */
 static int
 fetch_headers(struct folder *f, const uint32_t *uids, size_t n, char **err)
@@ -151,8 +174,12 @@ fetch_headers(struct folder *f, const uint32_t *uids, size_t n, char **err)
 		/* Between batches the runtime may have served a body elsewhere. */
 		if ((rc = imap_select(f->im, f->remote, err)) != TERN_OK)
 			return rc;
+		/* A folder with many deletions makes a set of many ranges: at most
+		 * MAX_RANGES of them per command keeps the line near the 8 KB
+		 * RFC 7162 4 advises (some servers refuse longer ones). */
+		start = batch_start(uids, start, end);
 		set = imap_set_from_uids(uids + start, end - start);
-		ft = imap_fetch_type_headers(f->im->condstore);
+		ft = imap_fetch_type_headers(f->condstore);
 		r = mailimap_uid_fetch(f->im->s, set, ft, &res);
 		mailimap_fetch_type_free(ft);
 		mailimap_set_free(set);
@@ -301,6 +328,20 @@ apply_vanished(struct folder *f, const struct mailimap_set *vanished, char **err
 	return rc;
 }
 
+/* Rows without a UID that no queued change explains: a move whose new UID
+ * was never learnt (no COPYUID, no Message-ID to find it by), or a row a
+ * UIDVALIDITY change left that no message of the new folder adopted. By
+ * the end of the folder's sync every new message had its chance to adopt
+ * one, so the rest are ghosts. */
+static int
+drop_unadopted(struct folder *f)
+{
+	int64_t n = 0;
+	int rc = db_imap_drop_unadopted(f->ctx->db, f->mbid, &n);
+	f->ctx->counts.removed += n;
+	return rc;
+}
+
 /* Ends the folder's sync: removals, recount and checkpoint in one
  * transaction. */
 static int
@@ -311,6 +352,8 @@ finish(struct folder *f, const uint32_t *server, size_t n, int compare, const st
 	int rc = db_begin(f->ctx->db);
 	if (rc == TERN_OK && compare)
 		rc = forget_missing(f, server, n);
+	if (rc == TERN_OK)
+		rc = drop_unadopted(f);
 	if (rc == TERN_OK)
 		rc = db_mailbox_recount(f->ctx->db, f->mbid);
 	if (rc == TERN_OK)
@@ -328,20 +371,51 @@ finish(struct folder *f, const uint32_t *server, size_t n, int compare, const st
 	return rc;
 }
 
+/* The flags of what we already have, up to UID last (a first sync that
+ * was interrupted, or a folder whose UIDVALIDITY changed and whose rows
+ * were adopted back): UIDs in that range we lack go to f->need. */
+static int
+refresh_known(struct folder *f, uint32_t last, char **err)
+{
+	struct mailimap_set *set = mailimap_set_new_interval(1, last);
+	struct mailimap_fetch_type *ft = imap_fetch_type_flags(f->condstore);
+	clist *res = NULL;
+	int r = mailimap_uid_fetch(f->im->s, set, ft, &res), rc;
+
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_error(f->im, r, "UID FETCH", err);
+	rc = apply(f, res, err);
+	mailimap_fetch_list_free(res);
+	return rc;
+}
+
 static int
 first_sync(struct folder *f, const struct imap_checkpoint *cp, char **err)
 {
-	uint32_t *uids = NULL;
+	uint32_t *uids = NULL, last = 0;
 	size_t n = 0;
 	int rc;
 
-	if ((rc = uid_search_all(f, &uids, &n, err)) == TERN_OK) {
-		f->total = (int64_t)n;
-		progress(f);
-		rc = fetch_headers(f, uids, n, err);
-	}
-	if (rc == TERN_OK)
+	if ((rc = uid_search_all(f, &uids, &n, err)) != TERN_OK)
+		goto out;
+	/* What an interrupted first sync stored is not fetched again: only
+	 * the flags of those messages, then the headers of the others. */
+	if ((rc = db_imap_max_uid(f->ctx->db, f->mbid, &last)) != TERN_OK)
+		goto out;
+	if (last && (rc = refresh_known(f, last, err)) != TERN_OK)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (uids[i] > last)
+			need_add(f, uids[i]);
+	if (f->nneed > 1)
+		qsort(f->need, f->nneed, sizeof *f->need, cmp_u32);
+	f->total = (int64_t)f->nneed;
+	progress(f);
+	if ((rc = fetch_headers(f, f->need, f->nneed, err)) == TERN_OK)
 		rc = finish(f, uids, n, 1, cp, err);
+out:
 	free(uids);
 	return rc;
 }
@@ -351,16 +425,16 @@ incremental(struct folder *f, const struct imap_checkpoint *old, const struct im
             char **err)
 {
 	struct mailimap_set *all = mailimap_set_new_interval(1, 0);
-	struct mailimap_fetch_type *ft = imap_fetch_type_flags(f->im->condstore);
+	struct mailimap_fetch_type *ft = imap_fetch_type_flags(f->condstore);
 	struct mailimap_qresync_vanished *van = NULL;
 	uint32_t *server = NULL;
 	size_t nserver = 0;
 	int compare = 0, r, rc;
 	clist *res = NULL;
 
-	if (f->im->qresync)
+	if (f->qresync)
 		r = mailimap_uid_fetch_qresync(f->im->s, all, ft, old->highestmodseq, &res, &van);
-	else if (f->im->condstore)
+	else if (f->condstore)
 		r = mailimap_uid_fetch_changedsince(f->im->s, all, ft, old->highestmodseq, &res);
 	else
 		r = mailimap_uid_fetch(f->im->s, all, ft, &res);
@@ -369,7 +443,7 @@ incremental(struct folder *f, const struct imap_checkpoint *old, const struct im
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_error(f->im, r, "UID FETCH", err);
 	rc = apply(f, res, err);
-	if (rc == TERN_OK && !f->im->condstore) {
+	if (rc == TERN_OK && !f->condstore) {
 		/* The full list is the UID list to compare with. */
 		server = xcalloc((size_t)clist_count(res) + 1, sizeof *server);
 		for (clistiter *it = clist_begin(res); it; it = clist_next(it)) {
@@ -393,7 +467,7 @@ incremental(struct folder *f, const struct imap_checkpoint *old, const struct im
 		mailimap_qresync_vanished_free(van);
 		van = NULL;
 	}
-	if (rc == TERN_OK && f->im->condstore) {
+	if (rc == TERN_OK && f->condstore) {
 		const struct mailimap_selection_info *si = f->im->s->imap_selection_info;
 		int64_t have = 0, exists = si ? (int64_t)si->sel_exists : (int64_t)f->im->sel_exists;
 		/* CHANGEDSINCE says nothing of expunges, and libetpan keeps only the
@@ -418,7 +492,7 @@ int
 imap_sync_folder(struct imap *im, struct sync_ctx *ctx, int64_t mailbox_id, const char *remote,
                  const char *name, const struct imap_status *st, char **err)
 {
-	struct folder f = { im, ctx, mailbox_id, remote, name, 0, 0, NULL, 0, 0 };
+	struct folder f = { im, ctx, mailbox_id, remote, name, 0, 0, NULL, 0, 0, 0, 0 };
 	struct imap_checkpoint old = { 0 }, cp;
 	char *res = imap_checkpoint_resource(remote), *state = NULL;
 	int have_cp, rc;
@@ -428,8 +502,9 @@ imap_sync_folder(struct imap *im, struct sync_ctx *ctx, int64_t mailbox_id, cons
 	          imap_checkpoint_parse(state, &old) == TERN_OK;
 	free(state);
 	free(res);
-	/* Nothing moved since the checkpoint: not even a SELECT. */
-	if (have_cp && st && im->condstore && st->uidvalidity == old.uidvalidity &&
+	/* Nothing moved since the checkpoint: not even a SELECT. (Without a
+	 * HIGHESTMODSEQ, a flag change would not show in STATUS.) */
+	if (have_cp && st && im->condstore && old.highestmodseq && st->uidvalidity == old.uidvalidity &&
 	    st->uidnext == old.uidnext && st->highestmodseq == old.highestmodseq &&
 	    db_imap_count(ctx->db, mailbox_id, &local) == TERN_OK && local == (int64_t)st->messages)
 		return TERN_OK;
@@ -441,18 +516,21 @@ imap_sync_folder(struct imap *im, struct sync_ctx *ctx, int64_t mailbox_id, cons
 	cp.uidvalidity = im->sel_uidvalidity;
 	cp.uidnext = im->sel_uidnext;
 	cp.highestmodseq = im->sel_hms;
+	f.condstore = im->condstore && cp.highestmodseq > 0;
+	f.qresync = im->qresync && f.condstore;
 	if (have_cp && old.uidvalidity != cp.uidvalidity) {
-		int64_t removed = 0;
 		log_warn("imap %s: %s: UIDVALIDITY %" PRIu32 " -> %" PRIu32 ", resyncing the folder",
 		         im->acct->name, name, old.uidvalidity, cp.uidvalidity);
-		if ((rc = db_imap_forget_all(ctx->db, mailbox_id, &removed)) != TERN_OK) {
+		/* The UIDs mean nothing now, the messages may well be the same:
+		 * the resync adopts them back by Message-ID (bodies, local ids
+		 * and threads kept) and drops the rest in finish(). */
+		if ((rc = db_imap_forget_uids(ctx->db, mailbox_id)) != TERN_OK) {
 			*err = xasprintf("%s: cannot reset the folder", name);
 			return rc;
 		}
-		ctx->counts.removed += removed;
 		have_cp = 0;
 	}
-	if (!have_cp || (im->condstore && !old.highestmodseq))
+	if (!have_cp || (f.condstore && !old.highestmodseq))
 		rc = first_sync(&f, &cp, err);
 	else
 		rc = incremental(&f, &old, &cp, err);

@@ -243,6 +243,7 @@ struct local_mb {
 	int64_t id;
 	char *remote;
 	uint32_t uidvalidity;     /* from its checkpoint, 0 if none */
+	uint32_t uidnext;
 };
 
 struct local_list {
@@ -262,9 +263,12 @@ collect_local(const struct mailbox_row *r, void *arg)
 	l->v[l->n].id = r->id;
 	l->v[l->n].remote = xstrdup(r->remote_id);
 	l->v[l->n].uidvalidity = 0;
+	l->v[l->n].uidnext = 0;
 	if (db_sync_state_get(l->db, l->account_id, res, &state) == TERN_OK &&
-	    imap_checkpoint_parse(state, &cp) == TERN_OK)
+	    imap_checkpoint_parse(state, &cp) == TERN_OK) {
 		l->v[l->n].uidvalidity = cp.uidvalidity;
+		l->v[l->n].uidnext = cp.uidnext;
+	}
 	l->n++;
 	free(state);
 	free(res);
@@ -311,7 +315,11 @@ reconcile(struct imap *im, struct sync_ctx *ctx, struct lmb *srv, size_t n, char
 			continue;
 		for (size_t k = 0; lm->uidvalidity && k < n && !to; k++) {
 			struct mailbox_row row = { 0 };
+			/* A renamed folder keeps its UIDs, so its UIDNEXT cannot have
+			 * gone back: that rules out most unrelated folders whose
+			 * UIDVALIDITY merely collides (time-based values). */
 			if (srv[k].has_status && srv[k].st.uidvalidity == lm->uidvalidity &&
+			    srv[k].st.uidnext >= lm->uidnext &&
 			    db_mailbox_by_remote(ctx->db, ctx->account_id, srv[k].remote, &row) == TERN_ENOTFOUND)
 				to = &srv[k];
 			db_mailbox_row_free(&row);
@@ -357,6 +365,19 @@ imap_sync_mailboxes(struct imap *im, struct sync_ctx *ctx, struct imap_mb **out,
 	*nout = 0;
 	if ((rc = list_all(im, &v, &n, err)) != TERN_OK)
 		return rc;
+	/* Every server has INBOX (RFC 3501 6.3.8): a LIST without it was cut
+	 * short or is wrong, and trusting it would delete every local folder
+	 * it lacks, with their messages and bodies. */
+	{
+		int inbox = 0;
+		for (size_t i = 0; i < n; i++)
+			inbox |= v[i].role && strcmp(v[i].role, "inbox") == 0;
+		if (!inbox) {
+			*err = xstrdup("the server's folder list has no INBOX; not trusting it");
+			rc = TERN_EPROTO;
+			goto out;
+		}
+	}
 	ensure_role(im, &v, &n, "trash", "Trash", im->acct->delete_to_trash, 1);
 	ensure_role(im, &v, &n, "sent", "Sent", im->acct->copy_to_sent && im->acct->smtp_host, 2);
 	if (im->broken) {

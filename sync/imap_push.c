@@ -61,6 +61,29 @@ store_modified(struct imap *im)
 	return 0;
 }
 
+/* One command line sent as it is, the answer parsed as for any command
+ * (untagged data lands in the response info). mailimap_custom_command
+ * would add a space at the end, which Cyrus answers with BAD. */
+static int
+raw_command(struct imap *im, const char *line)
+{
+	struct mailimap_response *resp = NULL;
+	int r, state;
+
+	if ((r = mailimap_send_current_tag(im->s)) != MAILIMAP_NO_ERROR)
+		return r;
+	if (mailstream_write(im->s->imap_stream, line, strlen(line)) < 0 ||
+	    mailstream_write(im->s->imap_stream, "\r\n", 2) < 0 || mailstream_flush(im->s->imap_stream) == -1)
+		return MAILIMAP_ERROR_STREAM;
+	if (!mailimap_read_line(im->s))
+		return MAILIMAP_ERROR_STREAM;
+	if ((r = mailimap_parse_response(im->s, &resp)) != MAILIMAP_NO_ERROR)
+		return r;
+	state = resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type;
+	mailimap_response_free(resp);
+	return state == MAILIMAP_RESP_COND_STATE_OK ? MAILIMAP_NO_ERROR : MAILIMAP_ERROR_UID_STORE;
+}
+
 static int
 store(struct imap *im, uint32_t uid, const char *flag, int on, uint64_t unchangedsince, char **err)
 {
@@ -85,12 +108,11 @@ store(struct imap *im, uint32_t uid, const char *flag, int on, uint64_t unchange
 				imap_flag = names[i + 1];
 		snprintf(cmd, sizeof cmd, "UID STORE %" PRIu32 " (UNCHANGEDSINCE %" PRIu64 ") %cFLAGS.SILENT (%s)",
 		         uid, unchangedsince, on ? '+' : '-', imap_flag);
-		r = mailimap_custom_command(im->s, cmd);
-		/* libetpan also ends a custom command with a space, which Cyrus
-		 * answers with BAD: store without the condition there (the queued
-		 * local intent wins anyway, doc/CONFLICTS.md rule 1). */
+		r = raw_command(im, cmd);
+		/* A server that answers BAD to it gets unconditional STOREs (the
+		 * queued local intent wins anyway, doc/CONFLICTS.md rule 1). */
 		log_debug("imap %s: UNCHANGEDSINCE store: libetpan %d", im->acct->name, r);
-		if (r == MAILIMAP_ERROR_PROTOCOL || r == MAILIMAP_ERROR_CUSTOM_COMMAND) {
+		if (r == MAILIMAP_ERROR_PROTOCOL) {
 			im->no_unchangedsince = 1;
 			unchangedsince = 0;
 			r = mailimap_uid_store(im->s, set, sa);

@@ -203,6 +203,22 @@ failure_state(int rc)
 	return runner_err_is_connection(rc) ? "offline" : "error";
 }
 
+/* A cycle that could not even connect still leaves its sync_log row, so
+ * the history shows since when an account has been failing. */
+static void
+log_failed_cycle(runner *r, const char *error)
+{
+	struct sync_counts none = { 0 };
+	int64_t id = 0;
+	if (r->quiet || db_begin(r->db) != TERN_OK)
+		return;
+	if (db_sync_log_start(r->db, r->ctx.account_id, r->ops->name, &id) == TERN_OK &&
+	    db_sync_log_end(r->db, id, "error", error, &none) == TERN_OK)
+		db_commit(r->db);
+	else
+		db_rollback(r->db);
+}
+
 int
 runner_connect(runner *r, char **err)
 {
@@ -240,6 +256,7 @@ runner_connect(runner *r, char **err)
 	if (rc != TERN_OK) {
 		log_warn("%s: connect: %s: %s", r->env->acct->name, tern_strerror(rc), *err ? *err : "");
 		runner_status(r, failure_state(rc), "", *err ? *err : tern_strerror(rc));
+		log_failed_cycle(r, *err ? *err : tern_strerror(rc));
 		return rc;
 	}
 	pthread_mutex_lock(&r->st_mu);

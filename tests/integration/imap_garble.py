@@ -2,6 +2,7 @@
 """imap_garble.py LISTEN_PORT UPSTREAM_PORT MARKER: a plain IMAP proxy on 127.0.0.1 that passes
 everything through, except that a FETCH response line naming MARKER (in its ENVELOPE) gets a
 BODYSTRUCTURE no parser accepts: the "one odd message" some servers send (review F11).
+MARKER --no-inbox instead drops INBOX from LIST answers (a truncated folder list).
 Literals are passed untouched. Runs until killed; prints "ready" when it listens."""
 import asyncio
 import sys
@@ -21,6 +22,8 @@ async def pipe_up(r, w):
 async def pipe_down(r, w):
     try:
         while line := await r.readline():
+            if MARKER == b"--no-inbox" and line.startswith(b"* LIST ") and line.rstrip().upper().endswith(b" INBOX"):
+                continue
             if MARKER in line and b"BODYSTRUCTURE (" in line:
                 line = line.replace(b"BODYSTRUCTURE (", b"BODYSTRUCTURE )(", 1)
             w.write(line)

@@ -2,7 +2,8 @@
 # One folder whose messages the server describes in a way libetpan cannot parse must not stop
 # the account (issue 4, review F11): behind a proxy that garbles one message's BODYSTRUCTURE
 # in folder "Bad", the folders after it are still synced (the failing folder goes last), and
-# after two failures in a row it is left alone for a while, so sync --once succeeds again.
+# after two failures in a row it is left alone for a while, so sync --once succeeds again. And
+# a folder list without INBOX is not trusted (review F21).
 set -u
 . "${TERN_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 lab_start dovecot
@@ -30,4 +31,14 @@ check "... INBOX, before it, was synced" test "$(tsql "SELECT count(*) FROM mess
 check "the next sync takes the failing folder last: Zeta, after it by name, is synced" test "$(zeta)" = 1
 check "after two failures in a row the folder is left alone: sync --once succeeds" "$T" -c "$C" sync --once
 check "... and says why in the log" grep -q 'Bad failed 2 times; left alone' "$XDG_STATE_HOME/tern/tern.log"
+kill "$ppid"
+wait "$ppid" 2>/dev/null
+
+# A folder list without INBOX (cut short, or wrong) is not trusted: no local folder is deleted.
+"$LAB_PY" "$TERN_SRCDIR/tests/integration/imap_garble.py" "$PROXY" "$DOVECOT_IMAP_PORT" --no-inbox >"$W/proxy2.out" 2>&1 &
+ppid=$!
+wait_for "proxy listening" 5 grep -q ready "$W/proxy2.out"
+before=$(tsql "SELECT count(*) FROM mailbox"):$(tsql "SELECT count(*) FROM message")
+check "a LIST without INBOX fails the sync" sh -c "! '$T' -c '$C' sync --once"
+check "... and deletes nothing locally" test "$(tsql "SELECT count(*) FROM mailbox"):$(tsql "SELECT count(*) FROM message")" = "$before"
 check_done

@@ -93,6 +93,14 @@ for mode in condstore plain; do
   did=$(msgid_id "keep-$mode-$S@x")
   check "$S/$mode: delete pushed" "$T" -c "$C" delete "$did"
   check "$S/$mode: ... gone from Archive on the server" sh -c "! '$LAB_PY' '$LAB_SRV/imapctl.py' -s $S find Archive 'keep-$mode-$S@x'"
+  # A message without a Message-ID, moved where no COPYUID tells its new UID: no ghost and no
+  # duplicate after the next sync.
+  printf 'From: x@example.org\r\nSubject: no-id %s\r\n\r\nhi\r\n' "$mode" | ic append INBOX - >/dev/null
+  "$T" -c "$C" sync --once >/dev/null
+  nid=$(tsql "SELECT id FROM message WHERE subject = 'no-id $mode'")
+  check "$S/$mode: move of a message without Message-ID pushed" "$T" -c "$C" move "$nid" Archive
+  "$T" -c "$C" sync --once >/dev/null
+  check "$S/$mode: ... one copy of it in Archive after the next sync, none in INBOX" test "$(tsql "SELECT group_concat(b.name) FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id JOIN message m ON m.id = mm.message_id WHERE m.subject = 'no-id $mode'")" = Archive
   check "$S/$mode: after the pushes the database mirrors the server" mirror acct "$S" --no-att
 done
 check_done

@@ -65,25 +65,21 @@ for S in $SERVERS; do
   "$T" -c "$C" sync --once >/dev/null
   check "$S: rule 1: ... and reaches the server afterwards" sh -c "'$LAB_PY' '$LAB_SRV/imapctl.py' -s $S flags INBOX 'mid:$xm' | grep -q Seen"
   # Both sides change the same message between two syncs: the local intent ends on the server,
-  # next to the other client's change. Under CONDSTORE (Dovecot) the first STORE carries
+  # next to the other client's change. Under CONDSTORE (Dovecot, Cyrus) the first STORE carries
   # UNCHANGEDSINCE, gets [MODIFIED], looks at the message's MODSEQ and stores again.
   v=$(inbox_unseen 0); vm=$(mid_of "$v")
   "$T" -c "$C" flag --no-sync "$v" +seen >/dev/null
   ic store INBOX "mid:$vm" +FLAGS '\Flagged' >/dev/null
   "$T" -c "$C" sync --once >/dev/null
-  if [ "$S" = dovecot ]; then
-    check "$S: rule 1: a STORE after a server change is refused ([MODIFIED]), then made over the new MODSEQ" grep -q 'changed on the server; storing again' "$XDG_STATE_HOME/tern/tern.log"
-  fi
+  check "$S: rule 1: a STORE after a server change is refused ([MODIFIED]), then made over the new MODSEQ" grep -q 'changed on the server; storing again' "$XDG_STATE_HOME/tern/tern.log"
   check "$S: rule 1: both sides changed: the server ends with both changes" sh -c "'$LAB_PY' '$LAB_SRV/imapctl.py' -s $S flags INBOX 'mid:$vm' | grep Seen | grep -q Flagged"
   check "$S: rule 1: ... and the queue is empty" test "$(tsql "SELECT count(*) FROM pending_change")" = 0
   # A second change right after a push (an undo): conditional on the MODSEQ of our own STORE,
   # so it goes at once instead of waiting for the next pull.
   u=$(inbox_unseen 0); um=$(mid_of "$u")
   "$T" -c "$C" flag "$u" +flagged >/dev/null
-  if [ "$S" = dovecot ]; then
-    sms=$(ic raw INBOX "UID FETCH $(ic find INBOX "$um") (MODSEQ)" | sed -n 's/.*MODSEQ (\([0-9]*\)).*/\1/p' | head -1)
-    check "$S: our STORE's MODSEQ is recorded ($sms)" test "${sms:-0}" -gt 0 -a "$(tsql "SELECT modseq FROM message WHERE id = $u")" = "$sms"
-  fi
+  sms=$(ic raw INBOX "UID FETCH $(ic find INBOX "$um") (MODSEQ)" | sed -n 's/.*MODSEQ (\([0-9]*\)).*/\1/p' | head -1)
+  check "$S: our STORE's MODSEQ is recorded ($sms)" test "${sms:-0}" -gt 0 -a "$(tsql "SELECT modseq FROM message WHERE id = $u")" = "$sms"
   "$T" -c "$C" flag "$u" -flagged >/dev/null
   check "$S: an undo right after the push reaches the server at once" sh -c "test -z \"\$(sqlite3 '$W/data/tern.db' 'SELECT 1 FROM pending_change')\" && ! '$LAB_PY' '$LAB_SRV/imapctl.py' -s $S flags INBOX 'mid:$um' | grep -q Flagged"
   y=$(inbox_unseen 0); ym=$(mid_of "$y")
@@ -127,13 +123,17 @@ for S in $SERVERS; do
   for i in 1 2; do printf 'From: a@b\r\nSubject: old %s\r\nMessage-ID: <old%s-%s@x>\r\n\r\nx\r\n' $i $i "$S" | ic append Reset - >/dev/null; done
   "$T" -c "$C" sync --once >/dev/null
   rbox=$(tsql "SELECT id FROM mailbox WHERE name = 'Reset'")
-  # Deleted and made again between two syncs: same name, new UIDVALIDITY.
+  old1=$(msgid_id "old1-$S@x")
+  "$T" -c "$C" show "$old1" >/dev/null
+  # Deleted and made again between two syncs: same name, new UIDVALIDITY; old1 is back in it.
   ic delete Reset >/dev/null
   ic create Reset >/dev/null
+  printf 'From: a@b\r\nSubject: old 1\r\nMessage-ID: <old1-%s@x>\r\n\r\nx\r\n' "$S" | ic append Reset - >/dev/null
   for i in 1 2 3; do printf 'From: a@b\r\nSubject: new %s\r\nMessage-ID: <new%s-%s@x>\r\n\r\nx\r\n' $i $i "$S" | ic append Reset - >/dev/null; done
   check "$S: sync after the folder came back" "$T" -c "$C" sync --once
   check "$S: UIDVALIDITY reset: seen as such (same local folder, resynced)" sh -c "test \"\$(sqlite3 '$W/data/tern.db' \"SELECT id FROM mailbox WHERE name = 'Reset'\")\" = '$rbox' && grep -q 'Reset: UIDVALIDITY .* resyncing' '$XDG_STATE_HOME/tern/tern.log'"
-  check "$S: UIDVALIDITY reset: the folder holds exactly the new messages" test "$(tsql "SELECT group_concat(m.message_id) FROM (SELECT m.message_id FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id JOIN message m ON m.id = mm.message_id WHERE b.name = 'Reset' ORDER BY 1) m")" = "new1-$S@x,new2-$S@x,new3-$S@x"
+  check "$S: UIDVALIDITY reset: the folder holds exactly what the server has" test "$(tsql "SELECT group_concat(m.message_id) FROM (SELECT m.message_id FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id JOIN message m ON m.id = mm.message_id WHERE b.name = 'Reset' ORDER BY 1) m")" = "new1-$S@x,new2-$S@x,new3-$S@x,old1-$S@x"
+  check "$S: ... the message still there kept its local id, its UID is the new one, its cached body stayed" test "$(msgid_id "old1-$S@x"):$(tsql "SELECT mm.uid FROM message_mailbox mm WHERE mm.message_id = $old1"):$(tsql "SELECT count(*) FROM body WHERE message_id = $old1")" = "$old1:$(ic find Reset "old1-$S@x"):1"
   check "$S: ... and everything still mirrors" mirror acct "$S" --no-att
 
   # Bodies on demand never set \Seen.
@@ -208,13 +208,10 @@ for S in $SERVERS; do
   "$T" -c "$W/slow.conf" sync --once >/dev/null 2>&1
   rm -f "$SMTP_SPOOL/.delay"
   check "$S: rule 5: SMTP timed out after DATA: the send is failed, saying it may have gone out" sh -c "'$T' -c '$C' queue | grep -q 'may have gone out'"
-  # The sink may keep the message (it answered late) or drop it (the client
-  # hung up first): wait until its session is over, then count.
-  wait_for "the sink's delayed session ends" 15 sh -c "! ss -Htn state established '( sport = :$SMTP_PORT )' | grep -q ."
-  got=$(grep -l "$sid6" "$SMTP_SPOOL"/*.eml 2>/dev/null | wc -l)
+  q6=$(tsql "SELECT status || ':' || attempts FROM pending_change WHERE resource_type = 'Outbox'")
   "$T" -c "$C" sync --once >/dev/null 2>&1
-  check "$S: rule 5: ... it reached the sink at most once" test "$got" -le 1
-  check "$S: rule 5: ... and a later sync does not send it again" test "$(grep -l "$sid6" "$SMTP_SPOOL"/*.eml 2>/dev/null | wc -l)" = "$got"
+  # (Whether the sink kept the first copy depends on when it noticed the hang-up.)
+  check "$S: rule 5: ... and a later sync does not try again ($q6)" test "$(tsql "SELECT status || ':' || attempts FROM pending_change WHERE resource_type = 'Outbox'")" = "$q6" -a "$(spool_count)" -le $((before + 1)) -a "${q6%%:*}" = failed
   tsql "DELETE FROM pending_change WHERE resource_type = 'Outbox'"
   tsql "DELETE FROM outbox"
 

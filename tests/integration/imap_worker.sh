@@ -37,6 +37,7 @@ rc=$?
 check "sync --once with one account down exits non-zero" test "$rc" != 0
 check "... reports the good account ok" grep -q '^acct: ok: ' "$W/rep.out"
 check "... and the other's error by name" grep -q 'down: error: .*connect' "$W/rep.err"
+check "... whose failed cycle is in its sync_log" test "$(sqlite3 "$W/data2/tern.db" "SELECT count(*) FROM sync_log l JOIN account a ON a.id = l.account_id WHERE a.name = 'down' AND l.result = 'error' AND l.error LIKE '%connect%'")" = 1
 
 # Other folders: polled (STATUS) every poll_interval while INBOX idles.
 "$T" -c "$C" sync >/dev/null 2>&1 &
@@ -117,6 +118,30 @@ wait_for "worker idle" 10 sh -c "test \"\$(sqlite3 '$W/data/tern.db' 'SELECT sta
 check "mail delivered to INBOX while another folder synced is stored within 2 s of the worker's return" wait_for "busy delivery" 2 sh -c "test \"\$(sqlite3 '$W/data/tern.db' \"SELECT count(*) FROM message WHERE message_id = 'busy@x'\")\" = 1"
 kill -TERM "$pid"
 wait "$pid"
+
+# An interrupted first sync resumes: what it stored is not fetched again (flags only).
+DLOG=$TERN_LAB/dovecot/log/dovecot.log
+sessions() { grep "imap($USER1)" "$DLOG" | grep -c ' out=[0-9]'; }
+out_bytes() {
+  _n=$(sessions)
+  "$@" >/dev/null 2>&1
+  wait_for "dovecot logs the session" 5 sh -c "test \$(grep 'imap($USER1)' '$DLOG' | grep -c ' out=[0-9]') -gt $_n" || return 1
+  grep "imap($USER1)" "$DLOG" | grep -o ' out=[0-9]*' | tail -1 | sed 's/.*=//'
+}
+imap_conf "$W/full.conf" acct dovecot "poll_interval = 120"
+sed -i "s|^data_dir = .*|data_dir = $W/data5|" "$W/full.conf"
+full=$(out_bytes "$T" -c "$W/full.conf" sync --once)
+imap_conf "$W/resume.conf" acct dovecot "poll_interval = 120"
+sed -i "s|^data_dir = .*|data_dir = $W/data4|" "$W/resume.conf"
+"$T" -c "$W/resume.conf" sync --once >/dev/null 2>&1 &
+pid=$!
+wait_for "Big half synced" 60 sh -c "test \"\$(sqlite3 '$W/data4/tern.db' \"SELECT count(*) FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.name = 'Big'\" 2>/dev/null || echo 0)\" -ge 1250"
+kill -TERM "$pid"
+wait "$pid"
+had=$(sqlite3 "$W/data4/tern.db" "SELECT count(*) FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.name = 'Big'")
+rest=$(out_bytes "$T" -c "$W/resume.conf" sync --once)
+check "an interrupted first sync ($had of 3000 in Big) resumes: $rest bytes vs $full for a whole first sync" test "${rest:-0}" -gt 0 -a $((rest * 10)) -lt $((full * 8))
+check "... and then mirrors the server" "$LAB_PY" "$TERN_SRCDIR/tests/integration/imap_mirror.py" --no-att "$W/data4/tern.db" acct
 
 # A refused login: tried once more (password_cmd run again), then no more attempts until the
 # user asks (lockout protection); a fixed password and a poke (tern sync --once) bring it back.

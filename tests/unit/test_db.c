@@ -315,6 +315,29 @@ collect_cb(const struct msg_row *r, void *ctx)
 	return 0;
 }
 
+/* A failed flag change keeps masking its flag (no silent revert by the
+ * next sync), and a newer change of that flag supersedes it. */
+static void
+t_failed_flag_masks_and_is_superseded(void **state)
+{
+	db *d = open_fresh();
+	int64_t acct, mb, m, c1, c2;
+	unsigned mask;
+	int moving;
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	mb = add_mailbox(d, acct, "INBOX", "inbox");
+	m = add_message(d, acct, mb, 10, 1000, 0, "m1@x", NULL);
+	assert_int_equal(db_change_flag(d, m, MSG_FLAGGED, 1, &c1), TERN_OK);
+	assert_int_equal(db_queue_fail(d, c1, "NO read-only", 1, 0), TERN_OK);
+	assert_int_equal(db_queue_pending_for(d, m, &mask, &moving), TERN_OK);
+	assert_int_equal(mask, MSG_FLAGGED);
+	assert_int_equal(db_change_flag(d, m, MSG_FLAGGED, 0, &c2), TERN_OK);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM pending_change"), 1);
+	assert_int_equal(scalar(d, "SELECT status = 'queued' AND payload LIKE '%false%' FROM pending_change"), 1);
+	db_close(d);
+}
+
 /* delete_to_trash without a Trash refuses instead of destroying. */
 static void
 t_delete_without_trash_refused(void **state)
@@ -611,6 +634,7 @@ main(void)
 		cmocka_unit_test(t_queue_round_trip),
 		cmocka_unit_test(t_move_delete_and_revert),
 		cmocka_unit_test(t_delete_without_trash_refused),
+		cmocka_unit_test(t_failed_flag_masks_and_is_superseded),
 		cmocka_unit_test(t_paging_newest_first),
 		cmocka_unit_test(t_threads_join_as_they_arrive),
 		cmocka_unit_test(t_log_and_status),

@@ -191,6 +191,29 @@ leaf(struct leaf *L, int text, char *type, char *sub, char *dsp, char *fname, ui
 	return &L->body;
 }
 
+/* RFC 2231 continuations (filename*0*=charset''..., filename*1*=...) are
+ * joined; a base64 part's size is the decoded one. */
+static void
+test_bodystructure_continued(void **s)
+{
+	struct leaf L;
+	struct mailimap_single_body_fld_param p1 = { "filename*1*", "%C3%A9.pdf" };
+	struct mailimap_body_fld_enc enc = { MAILIMAP_BODY_FLD_ENC_BASE64, NULL };
+	struct imap_msg m;
+	(void)s;
+	leaf(&L, 0, "application", "pdf", "attachment", "utf-8''r%C3%A9sum", 7800);
+	L.fname.pa_name = "filename*0*";
+	clist_append(L.params.pa_list, &p1);
+	L.fields.bd_encoding = &enc;
+	memset(&m, 0, sizeof m);
+	imap_bodystructure_attachments(&L.body, &m);
+	assert_int_equal(m.natt, 1);
+	assert_string_equal(m.att[0].filename, "r\xc3\xa9sum\xc3\xa9.pdf");
+	assert_int_equal(m.att[0].size, 5700);
+	imap_msg_free(&m);
+	clist_free(L.params.pa_list);
+}
+
 static void
 test_bodystructure(void **s)
 {
@@ -282,6 +305,7 @@ main(void)
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_decode_header),
 		cmocka_unit_test(test_bodystructure),
+		cmocka_unit_test(test_bodystructure_continued),
 		cmocka_unit_test(test_envelope),
 		cmocka_unit_test(test_idle_reissue),
 	};
