@@ -7,6 +7,7 @@
 #include "db/db_contact.h"
 #include "db/db_schema.h"
 #include "err.h"
+#include "log.h"
 #include "mime.h"
 #include "util.h"
 
@@ -124,18 +125,16 @@ note_own_new(db *d)
 	sqlite3_stmt *st;
 	int s, rc = TERN_OK, staged = 0;
 
-	if (!(st = db_stmt(d, own)))
+	/* Before the SELECT runs: creating the table under an open statement
+	 * would fail (a schema change while the connection reads). */
+	if (stage_open(d) != TERN_OK || !(st = db_stmt(d, own)))
 		return TERN_EDB;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t acct = sqlite3_column_int64(st, 0), at = sqlite3_column_int64(st, 3);
 		/* Copied: staging steps other statements while this one is open. */
 		char *to = xstrdup((const char *)sqlite3_column_text(st, 1));
 		char *cc = xstrdup((const char *)sqlite3_column_text(st, 2));
-		if (!staged++ && (rc = stage_open(d)) != TERN_OK) {
-			free(to);
-			free(cc);
-			break;
-		}
+		staged++;
 		rc = stage_list(d, acct, to, at);
 		if (rc == TERN_OK)
 			rc = stage_list(d, acct, cc, at);
@@ -144,9 +143,11 @@ note_own_new(db *d)
 		if (rc != TERN_OK)
 			break;
 	}
-	sqlite3_reset(st);
-	if (rc == TERN_OK && s != SQLITE_DONE)
+	if (rc == TERN_OK && s != SQLITE_DONE) {
+		log_error("db: contacts of our own mail: %s", sqlite3_errmsg(db_sqlite(d)));
 		rc = TERN_EDB;
+	}
+	sqlite3_reset(st);
 	if (rc == TERN_OK && staged)
 		rc = stage_count(d);
 	if (rc != TERN_OK || !(st = db_stmt(d, forget)))

@@ -472,6 +472,21 @@ t_contacts_learn_recipients(void **state)
 	inbox = add_mailbox(d, acct, "INBOX", "inbox");
 	sent = add_mailbox(d, acct, "Sent", "sent");
 	drafts = add_mailbox(d, acct, "Drafts", "drafts");
+	/* First thing on this connection: mail of ours arriving in Sent. */
+	{
+		struct msg_hdr h = { .message_id = "z0@x.org", .subject = "first", .from_addr = "me@x.org",
+		                     .to_list = "zed@example.org", .received_at = 50 };
+		assert_int_equal(db_begin(d), TERN_OK);
+		for (int k = 0; k < 3; k++) {
+			char mid[16];
+			snprintf(mid, sizeof mid, "z%d@x.org", k);
+			h.message_id = mid;
+			assert_int_equal(db_message_insert(d, acct, &h, &id), TERN_OK);
+			assert_int_equal(db_message_link(d, id, sent, 9 + k, 50), TERN_OK);
+		}
+		assert_int_equal(db_commit(d), TERN_OK);
+		assert_int_equal(uses_of(d, "zed@example.org"), 3);
+	}
 
 	assert_int_equal(db_change_send(d, acct, raw, strlen(raw), "<q1@x.org>", "hi", &outbox), TERN_OK);
 	assert_string_equal(complete(d, acct, "ann", &c), "ann@example.org");
