@@ -205,6 +205,6 @@ sum=$(cksum <"$T/new/tern.db"); export sum
 check "a too-new database exits 4" status_is 4 "$TERN" -c "$T/good.conf" -d "$T/new" mailboxes work
 check "... with a clear message" grep -q "newer than this tern" "$T/err"
 check "... and is left untouched" sh -c '[ "$(cksum <"$T/new/tern.db")" = "$sum" ] && [ ! -e "$T/new/tern.db-wal" ]'
-check "nothing was logged to the terminal with the password" sh -c '! grep -rq "password_cmd = echo x" "$T/xdg-state" 2>/dev/null'
+# Passwords in logs and output: cli_log.sh checks them where a login happens.
 
 [ "$fails" = 0 ]
