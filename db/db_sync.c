@@ -16,6 +16,25 @@ now_ms(void)
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
+/* One statement as a write transaction of its own (BEGIN IMMEDIATE, like
+ * every write), or as part of the caller's when one is open. */
+static int
+write_one(db *d, sqlite3_stmt *st, int64_t *last_id)
+{
+	int rc = db_begin(d);
+	if (rc != TERN_OK) {
+		sqlite3_reset(st);
+		return rc;
+	}
+	if ((rc = db_step_done(d, st)) != TERN_OK) {
+		db_rollback(d);
+		return rc;
+	}
+	if (last_id)
+		*last_id = db_last_id(d);
+	return db_commit(d);
+}
+
 int
 db_sync_state_get(db *d, int64_t account_id, const char *resource, char **state)
 {
@@ -46,7 +65,7 @@ db_sync_state_put(db *d, int64_t account_id, const char *resource, const char *s
 	sqlite3_bind_text(st, 2, resource, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, time_now());
-	return db_step_done(d, st);
+	return write_one(d, st, NULL);
 }
 
 int
@@ -58,7 +77,7 @@ db_sync_state_delete(db *d, int64_t account_id, const char *resource)
 		return TERN_EDB;
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_text(st, 2, resource, -1, SQLITE_STATIC);
-	return db_step_done(d, st);
+	return write_one(d, st, NULL);
 }
 
 int
@@ -66,16 +85,12 @@ db_sync_log_start(db *d, int64_t account_id, const char *protocol, int64_t *log_
 {
 	static const char sql[] = "INSERT INTO sync_log (account_id, protocol, started_at) VALUES (?, ?, ?)";
 	sqlite3_stmt *st = db_stmt(d, sql);
-	int rc;
 	if (!st)
 		return TERN_EDB;
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_text(st, 2, protocol, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, now_ms());
-	rc = db_step_done(d, st);
-	if (rc == TERN_OK)
-		*log_id = db_last_id(d);
-	return rc;
+	return write_one(d, st, log_id);
 }
 
 int
@@ -99,7 +114,7 @@ db_sync_log_end(db *d, int64_t log_id, const char *result, const char *error, co
 	sqlite3_bind_int64(st, 6, c->removed);
 	sqlite3_bind_int64(st, 7, c->pushed);
 	sqlite3_bind_int64(st, 8, log_id);
-	return db_step_done(d, st);
+	return write_one(d, st, NULL);
 }
 
 int
@@ -119,7 +134,7 @@ db_status_set(db *d, int64_t account_id, const char *state, const char *detail, 
 	if (last_error)
 		sqlite3_bind_text(st, 4, last_error, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, time_now());
-	return db_step_done(d, st);
+	return write_one(d, st, NULL);
 }
 
 int

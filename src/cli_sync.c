@@ -131,6 +131,10 @@ cmd_sync(struct cli_ctx *c, int argc, char **argv)
 	}
 	if ((rc = cli_open_db(c)) != EXIT_OK)
 		return rc;
+	/* sync is what uses the passwords: a password in a file others can
+	 * read is worth saying here too, once (config check says it as well). */
+	if (c->warnings && *c->warnings)
+		fputs(c->warnings, stderr);
 	n = first < argc ? (size_t)(argc - first) : c->cfg->naccounts;
 	if (n == 0) {
 		cli_error("no accounts configured");

@@ -157,6 +157,34 @@ value_parse(char *v, const char **why)
 	return xstrdup(str_trim(v));
 }
 
+/* ~ is the home directory; any other relative path is relative to the
+ * directory of the config file (not to wherever tern happens to be run
+ * from, which would give a script and the TUI different data). */
+static char *
+path_resolve(const struct parser *p, const char *val)
+{
+	char *home = path_expand_home(val), *dir, *cwd, *out, *slash;
+
+	if (home[0] == '/')
+		return home;
+	dir = xstrdup(p->file);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		strcpy(dir, ".");
+	if (dir[0] == '/') {
+		out = xasprintf("%s%s%s", dir, dir[1] ? "/" : "", home);
+	} else {
+		cwd = getcwd(NULL, 0);
+		out = xasprintf("%s/%s/%s", cwd ? cwd : ".", dir, home);
+		free(cwd);
+	}
+	free(dir);
+	free(home);
+	return out;
+}
+
 static int
 set_value(struct parser *p, const struct key *k, char *val)
 {
@@ -175,7 +203,7 @@ set_value(struct parser *p, const struct key *k, char *val)
 		if (!*val)
 			return fail(p, p->line, "'%s' needs a value", k->name);
 		free(*(char **)field);
-		*(char **)field = path_expand_home(val);
+		*(char **)field = path_resolve(p, val);
 		return TERN_OK;
 	case K_INT:
 		if (str_to_long(val, k->min, k->max, &n) != 0)
@@ -235,11 +263,15 @@ set_value(struct parser *p, const struct key *k, char *val)
 static int
 section_start(struct parser *p, char *hdr)
 {
-	char *inner, *end = strrchr(hdr, ']'), *name;
-	if (!end || str_trim(end + 1)[0] != '\0')
+	char *inner, *end = strchr(hdr, ']'), *name, *rest;
+	/* A comment may follow, as after a value. */
+	rest = end ? str_trim(end + 1) : NULL;
+	if (!end || (rest[0] != '\0' && rest[0] != '#' && rest[0] != ';'))
 		return fail(p, p->line, "malformed section header (expected [account NAME])");
 	*end = '\0';
 	inner = str_trim(hdr + 1);
+	if (strcmp(inner, "account") == 0)
+		return fail(p, p->line, "account section without a name");
 	if (strncmp(inner, "account", 7) != 0 || (inner[7] != ' ' && inner[7] != '\t'))
 		return fail(p, p->line, "unknown section [%s] (only [account NAME] exists)", inner);
 	name = str_trim(inner + 7);
@@ -539,6 +571,12 @@ conf_password(const struct account_cfg *acct, char **out, char **err)
 	}
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
+	if (n == 0) {
+		/* An empty password would only fail later as a refused login. */
+		free(line);
+		*err = xasprintf("account '%s': password_cmd printed an empty first line", acct->name);
+		return TERN_ECONFIG;
+	}
 	*out = line;
 	return TERN_OK;
 }

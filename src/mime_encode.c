@@ -104,23 +104,55 @@ add_encoded(strbuf *out, const char *s, int space_before)
 	}
 }
 
+/* Whether a word of s cannot fit in FOLD_AT columns: the first after
+ * "Name: " (a fold right after the colon confuses some parsers), the
+ * others on a folded line of their own. */
+static int
+has_unfoldable_word(const char *name, const char *s)
+{
+	size_t run = 0, room = FOLD_AT - strlen(name) - 2;
+	for (; *s; s++) {
+		if (*s == ' ') {
+			run = 0;
+			room = FOLD_AT - 1;
+		} else if (++run > room) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Unstructured text (RFC 5322 2.2.3): unfolding removes only the CRLFs, so
+ * the blanks between words are kept as they are, a fold goes before a run
+ * of them, and "a  b" reads back as the user typed it. A word too long for
+ * any line (a pasted URL) is sent as encoded words, which a reader joins
+ * again: no line passes 78 columns, let alone RFC 5322's 998. */
 void
 mime_put_unstructured(strbuf *out, const char *name, const char *value)
 {
-	char *v = clean(value);
+	char *v = clean(value), *t = str_trim(v);
 	sb_printf(out, "%s:", name);
-	if (needs_encoding(v)) {
-		add_encoded(out, v, 1);
+	if (needs_encoding(t) || has_unfoldable_word(name, t)) {
+		add_encoded(out, t, 1);
 	} else {
-		char *p = v;
+		const char *p = t;
+		int first = 1;
 		while (*p) {
+			const char *b = p, *e;
 			while (*p == ' ')
 				p++;
-			char *e = p;
+			e = p;
 			while (*e && *e != ' ')
 				e++;
-			if (e > p)
-				add_token(out, p, (size_t)(e - p), 1);
+			size_t blanks = first ? 1 : (size_t)(p - b), n = (size_t)(e - p);
+			if (!first && col_of(out) + blanks + n > FOLD_AT)
+				sb_adds(out, "\r\n");   /* the run of blanks starts the next line */
+			if (first)
+				sb_addc(out, ' ');
+			else
+				sb_add(out, b, blanks);
+			sb_add(out, p, n);
+			first = 0;
 			p = e;
 		}
 	}

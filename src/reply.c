@@ -190,17 +190,29 @@ static void
 recipients(const mime_msg *p, enum reply_kind kind, const struct reply_self *self,
            struct mail_addr_list *to, struct mail_addr_list *cc)
 {
-	struct mail_addr_list from, rt, pto, pcc;
+	struct mail_addr_list from, rt, mrt, mft, pto, pcc;
 	const struct mail_addr_list *base;
 	int from_me;
 
 	mime_header_addrs(p, "From", &from);
 	mime_header_addrs(p, "Reply-To", &rt);
+	mime_header_addrs(p, "Mail-Reply-To", &mrt);
+	mime_header_addrs(p, "Mail-Followup-To", &mft);
 	mime_header_addrs(p, "To", &pto);
 	mime_header_addrs(p, "Cc", &pcc);
 	from_me = from.n > 0 && is_self(self, from.v[0].addr);
-	/* A reply to one's own message goes to its recipients, as in mutt. */
-	base = from_me ? &pto : rt.n ? &rt : &from;
+	if (kind == REPLY_ALL && mft.n > 0) {
+		/* The sender said where the discussion goes (a list member who
+		 * wants no personal copy): that list is the To, with no Cc, as
+		 * mutt's honor_followup_to does. Only ourselves in it: ignored. */
+		merge(to, &mft, NULL, self, 1);
+		if (to->n > 0)
+			goto out;
+	}
+	/* A reply to one's own message goes to its recipients, as in mutt.
+	 * Mail-Reply-To (where the author wants personal replies) beats a
+	 * Reply-To that a list may have set. */
+	base = from_me ? &pto : mrt.n ? &mrt : rt.n ? &rt : &from;
 	merge(to, base, NULL, self, 0);
 	if (kind == REPLY_ALL) {
 		struct mail_addr_list kept = { 0 };
@@ -223,8 +235,11 @@ recipients(const mime_msg *p, enum reply_kind kind, const struct reply_self *sel
 			mail_addr_free(&kept);
 		}
 	}
+out:
 	mail_addr_free(&from);
 	mail_addr_free(&rt);
+	mail_addr_free(&mrt);
+	mail_addr_free(&mft);
 	mail_addr_free(&pto);
 	mail_addr_free(&pcc);
 }

@@ -8,6 +8,7 @@ each FILE (the originals the attachments must be identical to)."""
 import email
 import email.policy
 import hashlib
+import re
 import sys
 
 with open(sys.argv[1], 'rb') as f:
@@ -35,6 +36,12 @@ for part in msg.iter_attachments():
 defects = sum(len(p.defects) for p in msg.walk())
 out.append('defects: %d' % defects)
 bad = [l for l in raw.split(b'\r\n')[:-1] if len(l) > 998]
+# RFC 5322 2.1.1 (SHOULD 78 in the header) and RFC 2047 2 (encoded words of 75
+# at most), in the top-level header block.
+head = raw.split(b'\r\n\r\n', 1)[0].split(b'\r\n')
+out.append('header-over-78: %d' % sum(1 for l in head if len(l) > 78))
+words = re.findall(rb'=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=', b'\n'.join(head))
+out.append('encoded-words-over-75: %d' % sum(1 for w in words if len(w) > 75))
 out.append('crlf: %s' % ('yes' if raw.count(b'\n') == raw.count(b'\r\n') else 'no'))
 out.append('long-lines: %d' % len(bad))
 for path in sys.argv[2:]:

@@ -125,6 +125,8 @@ t_full_message(void **state)
 	assert_line(view, "defects: 0");
 	assert_line(view, "crlf: yes");
 	assert_line(view, "long-lines: 0");
+	assert_line(view, "header-over-78: 0");
+	assert_line(view, "encoded-words-over-75: 0");
 	/* Byte-identical attachments: the decoded parts hash like the files. */
 	for (size_t i = 0; i < 3; i++) {
 		static const char *const names[] = {
@@ -183,6 +185,41 @@ t_plain_ascii(void **state)
 	free(raw);
 }
 
+/* Unstructured headers read back as typed: runs of blanks kept, a word too
+ * long for any line (a pasted URL) still within 78 columns. */
+static void
+t_subject_as_typed(void **state)
+{
+	static const char *const subjects[] = {
+		"a  b   c",
+		"see https://example.org/a/very/long/path/that/goes/on/and/on/and/on/and/on/index.html?x=1 ok",
+		"word word word word word word word word word word word word word word word  two  blanks",
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(subjects); i++) {
+		struct mime_draft d = { "me@example.org", "you@example.org", NULL, NULL, subjects[i],
+		                        "x\n", NULL, NULL, NULL, 0, NULL, 0, NULL, 0 };
+		char *raw, *err, *view, *want;
+		size_t len;
+		mime_msg *m;
+		assert_int_equal(mime_build(&d, &raw, &len, &err), TERN_OK);
+		view = python_view(raw, len, NULL, 0);
+		want = xasprintf("subject: %s", subjects[i]);
+		assert_line(view, want);
+		assert_line(view, "header-over-78: 0");
+		assert_line(view, "encoded-words-over-75: 0");
+		assert_line(view, "defects: 0");
+		assert_int_equal(mime_parse(raw, len, &m), TERN_OK);
+		free(want);
+		want = mime_header(m, "Subject");
+		assert_string_equal(want, subjects[i]);
+		free(want);
+		mime_free(m);
+		free(view);
+		free(raw);
+	}
+}
+
 static void
 t_header_injection(void **state)
 {
@@ -193,7 +230,7 @@ t_header_injection(void **state)
 	(void)state;
 	assert_int_equal(mime_build(&d, &raw, &len, &err), TERN_OK);
 	view = python_view(raw, len, NULL, 0);
-	assert_line(view, "subject: Hi Bcc: victim@example.org");
+	assert_line(view, "subject: Hi  Bcc: victim@example.org");   /* CR and LF became blanks */
 	assert_null(strstr(view, "bcc:"));
 	free(view);
 	free(raw);
@@ -278,6 +315,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_full_message),
 		cmocka_unit_test(t_plain_ascii),
+		cmocka_unit_test(t_subject_as_typed),
 		cmocka_unit_test(t_header_injection),
 		cmocka_unit_test(t_flowed_roundtrip),
 		cmocka_unit_test(t_errors),

@@ -42,7 +42,8 @@ static const struct bad_case bad[] = {
 	{ "[account w\n", 1, "malformed section header" },
 	{ "[accounts w]\n", 1, "unknown section" },
 	{ "[general]\n", 1, "unknown section" },
-	{ "[account ]\n", 1, "unknown section" },
+	{ "[account ]\n", 1, "account section without a name" },
+	{ "[account w] junk\n", 1, "malformed section header" },
 	{ "[account a b]\n", 1, "may not contain blanks" },
 	{ "[account a/b]\n", 1, "may not contain blanks" },
 	{ ACCT_OK "[account w]\n", 5, "already defined on line 1" },
@@ -194,9 +195,16 @@ t_values_and_defaults(void **state)
 static void
 t_warnings(void **state)
 {
-	char *path = write_conf("warn", ACCT_OK "password_cmd = x\n", 0600), *err = NULL, *warn = NULL;
+	char *path = write_conf("warn", ACCT_OK, 0600), *err = NULL, *warn = NULL;
 	struct config *cfg;
 	(void)state;
+	/* An account without smtp_host can read mail but not send it: said. */
+	assert_int_equal(conf_load(path, 1, &cfg, &err, &warn), TERN_OK);
+	assert_non_null(warn);
+	assert_non_null(strstr(warn, ":1: warning: account 'w' has no 'smtp_host'"));
+	conf_free(cfg);
+	free(warn);
+	warn = NULL;
 	free(path);
 	/* A literal password in a file others can read is allowed, with a warning. */
 	path = write_conf("warn", "[account w]\nemail = a@b.c\npassword = s3cret\nimap_host = h\n", 0644);
@@ -206,6 +214,27 @@ t_warnings(void **state)
 	assert_null(strstr(warn, "s3cret"));
 	conf_free(cfg);
 	free(warn);
+	free(path);
+}
+
+/* A comment after a section header, as after a value; relative paths are
+ * relative to the config file's directory, not to the current one. */
+static void
+t_header_comment_and_relative_paths(void **state)
+{
+	char *path = write_conf("rel", "data_dir = mail/data\n[account w] # work\nemail = a@b.c\npassword = x\n"
+	                               "imap_host = h\nsmtp_host = s\n", 0600);
+	char *err = NULL, *want, *d = xstrdup(path);
+	struct config *cfg;
+	(void)state;
+	*strrchr(d, '/') = '\0';
+	want = xasprintf("%s/mail/data", d);
+	assert_int_equal(conf_load(path, 1, &cfg, &err, NULL), TERN_OK);
+	assert_non_null(conf_account(cfg, "w"));
+	assert_string_equal(cfg->data_dir, want);
+	conf_free(cfg);
+	free(want);
+	free(d);
 	free(path);
 }
 
@@ -220,6 +249,16 @@ t_password_cmd_failure(void **state)
 	assert_int_equal(conf_password(conf_account(cfg, "w"), &pw, &err), TERN_ECONFIG);
 	assert_null(pw);
 	assert_non_null(strstr(err, "exit status 3"));
+	free(err);
+	conf_free(cfg);
+	free(path);
+	/* A command that succeeds with an empty first line gives no password. */
+	path = write_conf("pwempty", "[account w]\nemail = a@b.c\npassword_cmd = printf '\\nsecond\\n'\nimap_host = h\n", 0600);
+	err = NULL;
+	assert_int_equal(conf_load(path, 1, &cfg, &err, NULL), TERN_OK);
+	assert_int_equal(conf_password(conf_account(cfg, "w"), &pw, &err), TERN_ECONFIG);
+	assert_null(pw);
+	assert_non_null(strstr(err, "printed an empty first line"));
 	free(err);
 	conf_free(cfg);
 	free(path);
@@ -251,6 +290,7 @@ main(void)
 		cmocka_unit_test(t_missing_file),
 		cmocka_unit_test(t_values_and_defaults),
 		cmocka_unit_test(t_warnings),
+		cmocka_unit_test(t_header_comment_and_relative_paths),
 		cmocka_unit_test(t_password_cmd_failure),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

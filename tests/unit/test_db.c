@@ -89,7 +89,71 @@ t_fresh_database(void **state)
 	/* The pragmas every connection needs. */
 	assert_int_equal(scalar(d, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(scalar(d, "PRAGMA synchronous"), 1);   /* NORMAL */
+	assert_true(scalar(d, "PRAGMA busy_timeout") > 0);
+	{
+		sqlite3_stmt *st;
+		assert_int_equal(sqlite3_prepare_v2(db_sqlite(d), "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+		sqlite3_finalize(st);
+	}
 	db_close(d);
+}
+
+/* From the previous version, written by the db layer of that version: the
+ * mail is there, searchable, threaded, after the upgrade. */
+static void
+t_upgrade_from_previous(void **state)
+{
+	char *path = new_path(), *err = NULL;
+	int64_t acct, mb, a, b;
+	db *d;
+	(void)state;
+	assert_int_equal(db_open_at(path, db_schema_latest() - 1, &d, &err), TERN_OK);
+	assert_int_equal(db_schema_version(d), db_schema_latest() - 1);
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	mb = add_mailbox(d, acct, "INBOX", "inbox");
+	a = add_message(d, acct, mb, 1, 1000, 0, "root@x", NULL);
+	b = add_message(d, acct, mb, 2, 2000, 0, "child@x", "root@x");
+	db_close(d);
+
+	assert_int_equal(db_open(path, &d, &err), TERN_OK);
+	assert_int_equal(db_schema_version(d), db_schema_latest());
+	assert_int_equal(scalar(d, "SELECT count(*) FROM message"), 2);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'hello'"), 2);
+	assert_int_equal(scalar(d, "SELECT n FROM thread_mailbox"), 2);
+	assert_int_equal(scalar(d, "SELECT count(DISTINCT thread_id) FROM message"), 1);
+	assert_int_equal(scalar(d, "SELECT uses FROM contact WHERE addr = 'ann@example.org'"), 2);
+	(void)a;
+	(void)b;
+	db_close(d);
+	free(path);
+}
+
+/* All migrations run in one transaction: one that fails (a table in the
+ * way) leaves the file as it was, at its old version. */
+static void
+t_failed_migration_changes_nothing(void **state)
+{
+	char *path = new_path(), *err = NULL;
+	db *d;
+	(void)state;
+	assert_int_equal(db_open_at(path, 1, &d, &err), TERN_OK);
+	/* Migration 2 creates the table contact: this one is in its way. */
+	assert_int_equal(db_exec(d, "CREATE TABLE contact (x); INSERT INTO contact VALUES ('mine')"), TERN_OK);
+	db_close(d);
+
+	assert_int_equal(db_open(path, &d, &err), TERN_EDB);
+	assert_null(d);
+	assert_non_null(strstr(err, "migration 2 failed"));
+	free(err);
+	err = NULL;
+	assert_int_equal(db_open_at(path, 1, &d, &err), TERN_OK);
+	assert_int_equal(db_schema_version(d), 1);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM contact WHERE x = 'mine'"), 1);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM sqlite_master WHERE name IN ('search_fts', 'thread_mailbox')"), 0);
+	db_close(d);
+	free(path);
 }
 
 static void
@@ -117,8 +181,12 @@ t_upgrade_keeps_data(void **state)
 	assert_int_equal(db_schema_version(d), db_schema_latest());
 	assert_int_equal(scalar(d, "SELECT count(*) FROM message"), 2);
 	assert_int_equal(scalar(d, "SELECT count(*) FROM mailbox"), 1);
-	/* The new version's address book was filled from the mail already there. */
+	/* The new version's address book was filled from the mail already there
+	 * (migration 2), so were the search index (3, 8) and the threads (4). */
 	assert_int_equal(scalar(d, "SELECT uses FROM contact WHERE addr = 'ann@example.org'"), 2);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'sender : ann'"), 2);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM search_fts WHERE attachments = ''"), 2);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM thread_mailbox WHERE mailbox_id = 1"), 2);
 	db_close(d);
 	free(path);
 }
@@ -552,6 +620,21 @@ t_contacts_learn_recipients(void **state)
 	inbox = add_mailbox(d, acct, "INBOX", "inbox");
 	sent = add_mailbox(d, acct, "Sent", "sent");
 	drafts = add_mailbox(d, acct, "Drafts", "drafts");
+	/* First thing on this connection: mail of ours arriving in Sent. */
+	{
+		struct msg_hdr h = { .message_id = "z0@x.org", .subject = "first", .from_addr = "me@x.org",
+		                     .to_list = "zed@example.org", .received_at = 50 };
+		assert_int_equal(db_begin(d), TERN_OK);
+		for (int k = 0; k < 3; k++) {
+			char mid[16];
+			snprintf(mid, sizeof mid, "z%d@x.org", k);
+			h.message_id = mid;
+			assert_int_equal(db_message_insert(d, acct, &h, &id), TERN_OK);
+			assert_int_equal(db_message_link(d, id, sent, 9 + k, 50), TERN_OK);
+		}
+		assert_int_equal(db_commit(d), TERN_OK);
+		assert_int_equal(uses_of(d, "zed@example.org"), 3);
+	}
 
 	assert_int_equal(db_change_send(d, acct, raw, strlen(raw), "<q1@x.org>", "hi", &outbox), TERN_OK);
 	assert_string_equal(complete(d, acct, "ann", &c), "ann@example.org");
@@ -629,6 +712,8 @@ main(void)
 		cmocka_unit_test(t_fresh_database),
 		cmocka_unit_test(t_upgrade_keeps_data),
 		cmocka_unit_test(t_too_new_is_left_untouched),
+		cmocka_unit_test(t_upgrade_from_previous),
+		cmocka_unit_test(t_failed_migration_changes_nothing),
 		cmocka_unit_test(t_stmt_reused_pointer),
 		cmocka_unit_test(t_sync_state_round_trip),
 		cmocka_unit_test(t_queue_round_trip),

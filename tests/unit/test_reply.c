@@ -55,6 +55,18 @@ t_recipients(void **state)
 		{ "From: me@example.org\nTo: me@example.org", REPLY_ALL, "me@example.org", "" },
 		/* no From at all */
 		{ "To: me@example.org", REPLY_SENDER, "", "" },
+		/* Mail-Followup-To: reply-all goes there, without us, and no Cc */
+		{ "From: Alice <alice@x.org>\nTo: dev@lists.x.org\nCc: me@example.org, bob@x.org\n"
+		  "Mail-Followup-To: dev@lists.x.org, me@example.org", REPLY_ALL, "dev@lists.x.org", "" },
+		/* ... but a plain reply still goes to the sender */
+		{ "From: Alice <alice@x.org>\nTo: dev@lists.x.org\nMail-Followup-To: dev@lists.x.org",
+		  REPLY_SENDER, "Alice <alice@x.org>", "" },
+		/* ... and a Mail-Followup-To naming only us is ignored */
+		{ "From: Alice <alice@x.org>\nTo: me@example.org\nCc: bob@x.org\nMail-Followup-To: me@example.org",
+		  REPLY_ALL, "Alice <alice@x.org>", "bob@x.org" },
+		/* Mail-Reply-To beats the Reply-To a list set */
+		{ "From: Alice <alice@x.org>\nReply-To: dev@lists.x.org\nMail-Reply-To: Alice <alice+home@x.org>\n"
+		  "To: dev@lists.x.org", REPLY_SENDER, "Alice <alice+home@x.org>", "" },
 		/* names with RFC 2047 and commas survive */
 		{ "From: =?UTF-8?Q?M=C3=BCller=2C_J=C3=BCrgen?= <jm@x.de>\nTo: me@example.org", REPLY_SENDER,
 		  "\"Müller, Jürgen\" <jm@x.de>", "" },
