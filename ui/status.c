@@ -56,8 +56,9 @@ status_draw(struct app *a)
 		int rk = keymap_key_for(a->km, ctx, ACT_RETRY), dk = keymap_key_for(a->km, ctx, ACT_DROP);
 		char retry[16];
 		snprintf(retry, sizeof retry, "%s", rk ? keymap_key_name(rk) : "retry");
-		sb_printf(&sb, " · %lld FAILED%s%s (%s retry, %s drop)", (long long)failed, failed_err ? ": " : "",
-		          failed_err ? failed_err : "", retry, dk ? keymap_key_name(dk) : "drop");
+		/* The keys first: the server's error can be longer than the line. */
+		sb_printf(&sb, " · %lld FAILED (%s retry, %s drop)%s%s", (long long)failed, retry,
+		          dk ? keymap_key_name(dk) : "drop", failed_err ? ": " : "", failed_err ? failed_err : "");
 	}
 	if (err)
 		sb_printf(&sb, " · error: %s", err);
