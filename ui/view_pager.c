@@ -188,7 +188,9 @@ compose(struct app *a, pager *p)
 		if (p->state == PG_READY) {
 			sb_adds(&sb, p->body);
 		} else {
-			if (p->state == PG_LOADING || p->state == PG_RENDERING)
+			if (p->state == PG_LOADING && p->why)
+				sb_printf(&sb, "%s\n", p->why);
+			else if (p->state == PG_LOADING || p->state == PG_RENDERING)
 				sb_adds(&sb, "loading…\n");
 			else
 				sb_printf(&sb, "%s\n", p->why ? p->why : "not available");
@@ -311,9 +313,15 @@ load_body(struct app *a, pager *p)
 	if (db_body_get(a->d, p->m.id, &p->raw, &p->rawlen) == TERN_OK) {
 		render(a, p);
 	} else if (u && u->w) {
+		const char *st = u->st.state ? u->st.state : "";
 		if (p->state != PG_LOADING)
 			worker_request(u->w, WREQ_FETCH_BODY, p->m.id, NULL, NULL);
 		p->state = PG_LOADING;
+		/* The worker is between attempts: the answer may take a whole
+		 * connect timeout. Say so now; the body replaces it if it comes. */
+		free(p->why);
+		p->why = str_eq(st, "backoff") || str_eq(st, "offline") || str_eq(st, "error") ?
+		         xstrdup("offline — not cached (asking the server when it answers…)") : NULL;
 	} else {
 		p->state = PG_UNAVAILABLE;
 		free(p->why);
