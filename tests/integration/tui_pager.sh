@@ -163,6 +163,10 @@ tui_keys q
 
 open_msg 4
 check "latin1 + quoted-printable decoded" tui_wait "latin1" 'Café crème brûlée, softbreak joined'
+# Find ignores case beyond ASCII: CRÈME finds "crème", shown reversed.
+tui_keys / C R È M E Enter
+reversed_creme() { tmux -S "$TUI_SOCK" capture-pane -p -e | grep -q "$(printf '\033')\[7mcrème"; }
+check "find: CRÈME matches crème (case folded beyond ASCII)" wait_for "creme" 10 reversed_creme
 tui_keys q
 
 open_msg 3
