@@ -139,6 +139,16 @@ tui_keys G
 check "... and G reaches its end" tui_wait "big end" 'END-OF-BIG' 15
 tui_keys H G
 check "raw view of it too" tui_wait "big raw" '^\[raw\] Big message|END-OF-BIG' 15
+# 18: a resize re-wraps the open message at once.
+tui_keys H g
+tui_wait "rendered again" 'Big message  \(1/' >/dev/null
+lines_now() { tui_screen | sed -n 's/.*(1\/\([0-9]*\).*/\1/p' | head -1; }
+n1=$(lines_now)
+rewrapped() { n=$(lines_now); [ -n "$n" ] && [ "$n" -gt "$n1" ]; }
+tmux -S "$TUI_SOCK" resize-window -x 24 -y 20
+check "resize: the pager re-wraps at once (more, shorter lines)" wait_for "rewrap" 3 rewrapped
+tmux -S "$TUI_SOCK" resize-window -x 120 -y 40
+check "... and back" tui_wait "wide again" 'Accounts' 3
 tui_keys q Q
 check "quits cleanly" tui_wait "exit" 'TERN-EXITED-0'
 check "no sanitizer report" tui_clean_exit
