@@ -77,12 +77,9 @@ status_draw(struct app *a)
 /* Keys of the modal screens, which take every key while open. */
 static const char *const modal_help[] = {
 	"",
-	"While a prompt, the picker or the compose screen is open:",
-	"prompt     <Enter>      accept                         <Esc> cancels, ^U clears, <Backspace>",
+	"Line editing (not rebindable: the keys of a shell's line):",
+	"prompt     <Enter>      accept                         <Esc> cancels, ^U clears, <Backspace>, <Tab> completes",
 	"picker     (type)       filter the mailboxes           <Enter> picks, <Esc> cancels, ^N/^P or <Down>/<Up>",
-	"compose    y            send                           P postpone to Drafts, e edit again, q or <Esc> abort",
-	"compose    a / D        attach a file (<Tab> completes) / detach the one under the cursor",
-	"compose    t c b s      edit To, Cc, Bcc, Subject (<Tab> completes addresses)",
 };
 
 static int
