@@ -87,6 +87,12 @@ check "... its Archive, not the other account's" test "$(acct_of_box 'Re: Messag
 tui_keys T M e s s a g e Space 1 Enter
 check "tag-pattern stays in the list's mailbox" tui_wait "pattern" '^1 messages match; 1 tagged'
 tui_keys C-t
+tui_keys / 5 Enter
+tui_wait "search 5" 'search: 5' >/dev/null
+check "/ searches the list's account, not the highlighted one" tui_wait "own account" 'Re: Message 5 *$'
+check "... so the other account's match is not listed" tui_gone "not other" 'O-Message 5'
+tui_keys q
+tui_wait "INBOX before A" '\[INBOX\]' >/dev/null
 
 # 7-8 #5: search all accounts, archive a row of each.
 tui_keys A 5 Enter
