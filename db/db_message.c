@@ -95,8 +95,7 @@ last_word(const char *s)
 }
 
 /* Threads are kept as they arrive: a message joins its parent's thread (by
- * In-Reply-To, else the References ids from the last, else the server's
- * thread id),
+ * In-Reply-To, else the last References id, else the server's thread id),
  * and messages that arrived earlier and answer this one join it too. The
  * thread is found before the INSERT so that the row is written once (an
  * UPDATE of thread_id would recompute thread_mailbox twice). *thread is 0
@@ -108,41 +107,21 @@ thread_find(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *thread)
 		"SELECT coalesce(thread_id, id) FROM message WHERE account_id = ? AND message_id = ? LIMIT 1";
 	static const char by_remote[] =
 		"SELECT coalesce(thread_id, id) FROM message WHERE account_id = ? AND remote_thread_id = ? LIMIT 1";
-	char *parent = last_word(h->in_reply_to);
+	char *parent = last_word(h->in_reply_to && *h->in_reply_to ? h->in_reply_to : h->references);
 	sqlite3_stmt *st;
 	int rc = TERN_OK;
 
 	*thread = 0;
-	/* The parent, else the nearest ancestor we have: References from the
-	 * last (a reply to a message we never got still joins its thread). */
-	{
-		const char *refs = h->references ? h->references : "", *end = refs + strlen(refs);
-		int tries = 0;
-		while (!*thread && (parent || end > refs) && tries++ < 20) {
-			if (!parent) {
-				const char *start;
-				while (end > refs && end[-1] == ' ')
-					end--;
-				start = end;
-				while (start > refs && start[-1] != ' ')
-					start--;
-				parent = end > start ? xstrndup(start, (size_t)(end - start)) : NULL;
-				end = start;
-				if (!parent)
-					break;
-			}
-			if (!(st = db_stmt(d, by_msgid))) {
-				rc = TERN_EDB;
-				goto out;
-			}
-			sqlite3_bind_int64(st, 1, account_id);
-			sqlite3_bind_text(st, 2, parent, -1, SQLITE_STATIC);
-			if (sqlite3_step(st) == SQLITE_ROW)
-				*thread = sqlite3_column_int64(st, 0);
-			sqlite3_reset(st);
-			free(parent);
-			parent = NULL;
+	if (parent) {
+		if (!(st = db_stmt(d, by_msgid))) {
+			rc = TERN_EDB;
+			goto out;
 		}
+		sqlite3_bind_int64(st, 1, account_id);
+		sqlite3_bind_text(st, 2, parent, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*thread = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
 	}
 	if (!*thread && h->remote_thread_id) {
 		if (!(st = db_stmt(d, by_remote))) {
