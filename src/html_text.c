@@ -389,15 +389,21 @@ html_to_text(const char *s, size_t n)
 			i = j + 3 <= n ? j + 3 : n;
 			continue;
 		}
-		/* The tag runs to the next ">" outside quotes. */
-		size_t j = i + 1;
+		/* The tag runs to the next ">" outside quotes. A quote that runs
+		 * past a line end or 1 KB was never closed (<a href='x): it ends
+		 * there, so one stray quote cannot turn the rest of the message
+		 * into tag text. */
+		size_t j = i + 1, qstart = 0;
 		char q = 0;
 		for (; j < n; j++) {
 			if (q) {
 				if (s[j] == q)
 					q = 0;
+				else if (s[j] == '\n' || j - qstart > 1024)
+					q = 0;
 			} else if (s[j] == '"' || s[j] == '\'') {
 				q = s[j];
+				qstart = j;
 			} else if (s[j] == '>') {
 				break;
 			}

@@ -62,8 +62,13 @@ text_sanitize_n(const char *str, size_t len, int flags)
 			sb_printf(&sb, "<U+%04X>", s[1]);
 			s += 2;
 		} else if (n == 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xAE || s[2] == 0xAD || s[2] == 0xAA || s[2] == 0xAB)) {
-			/* Bidi overrides can make a line read differently than it is. */
+			/* Bidi embeddings and overrides (U+202A/B/D/E) can make a line
+			 * read differently than it is. */
 			sb_printf(&sb, "<U+20%02X>", s[2] - 0x80);
+			s += 3;
+		} else if (n == 3 && s[0] == 0xE2 && s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9) {
+			/* ... and so can the isolates, U+2066..U+2069. */
+			sb_printf(&sb, "<U+20%02X>", s[2] - 0x80 + 0x40);
 			s += 3;
 		} else {
 			sb_add(&sb, s, n);

@@ -228,7 +228,11 @@ compose_edit(struct app *a, struct compose *c)
 		free(err);
 		return;
 	}
-	app_say(a, 0, "y:send  e:edit  a:attach  D:detach  t/c/b/s:To/Cc/Bcc/Subject  P:postpone  q:abort");
+	{
+		char *hint = compose_hint(a);
+		app_say(a, 0, "%s", hint);
+		free(hint);
+	}
 }
 
 /* An inline forward of a message with attachments: whether to take them

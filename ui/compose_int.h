@@ -65,6 +65,9 @@ void compose_edit(struct app *a, struct compose *c);
 /* A reply, forward or resume waiting for its body starts once it is cached. */
 void compose_wait_check(struct app *a);
 
+/* "y:send  e:edit  ...": the compose screen's live keys. Caller frees. */
+char *compose_hint(struct app *a);
+
 /* The line editor: opens on field with initial text. */
 void cline_open(struct compose *c, enum cline_field f, const char *label, const char *initial);
 void cline_close(struct compose *c);

@@ -56,8 +56,12 @@ compose_draw(struct app *a)
 		return;
 	for (int i = 1; i <= last; i++)
 		draw_blank(i, 0, COLS);
-	draw_text(y++, 0, COLS, "Compose — y:send  e:edit  a:attach  D:detach  t/c/b/s:To/Cc/Bcc/Subject"
-	          "  P:postpone  q:abort", 1);
+	{
+		char *hint = compose_hint(a), *title = xasprintf("Compose — %s", hint);
+		draw_text(y++, 0, COLS, title, 1);
+		free(title);
+		free(hint);
+	}
 	draw_field(y++, "From", c->from);
 	draw_field(y++, "To", c->to);
 	draw_field(y++, "Cc", c->cc);
@@ -301,6 +305,22 @@ line_done(struct app *a, struct compose *c)
 	cline_close(c);
 }
 
+static void
+detach(struct app *a, struct compose *c)
+{
+	if (!c->natt)
+		return;
+	free(c->att[c->cur].path);
+	free(c->att[c->cur].data);
+	free(c->att[c->cur].name);
+	free(c->att[c->cur].type);
+	memmove(c->att + c->cur, c->att + c->cur + 1, (c->natt - c->cur - 1) * sizeof *c->att);
+	c->natt--;
+	if (c->cur && c->cur >= c->natt)
+		c->cur--;
+	app_say(a, 0, "attachment removed");
+}
+
 void
 compose_key(struct app *a, int key)
 {
@@ -316,45 +336,58 @@ compose_key(struct app *a, int key)
 	}
 	free(a->msg);
 	a->msg = NULL;
-	switch (key) {
-	case 'y': do_send(a); break;
-	case 'P': do_postpone(a); break;
-	case 'e': compose_edit(a, c); break;
-	case 'a': cline_open(c, CL_ATTACH, "Attach file: ", ""); break;
-	case 't': cline_open(c, CL_TO, "To: ", c->to); break;
-	case 'c': cline_open(c, CL_CC, "Cc: ", c->cc); break;
-	case 'b': cline_open(c, CL_BCC, "Bcc: ", c->bcc); break;
-	case 's': cline_open(c, CL_SUBJECT, "Subject: ", c->subject); break;
-	case 'D':
-		if (c->natt) {
-			free(c->att[c->cur].path);
-			free(c->att[c->cur].data);
-			free(c->att[c->cur].name);
-			free(c->att[c->cur].type);
-			memmove(c->att + c->cur, c->att + c->cur + 1, (c->natt - c->cur - 1) * sizeof *c->att);
-			c->natt--;
-			if (c->cur && c->cur >= c->natt)
-				c->cur--;
-			app_say(a, 0, "attachment removed");
-		}
-		break;
-	case 'j': case KEYMAP_FN + KEY_DOWN:
+	/* The compose context's bindings, then the global ones (j/k, q/Esc,
+	 * ^L): "bind = compose KEY ACTION" rebinds them. */
+	switch (keymap_lookup(a->km, CTX_COMPOSE, key)) {
+	case ACT_SEND: do_send(a); break;
+	case ACT_POSTPONE: do_postpone(a); break;
+	case ACT_EDIT: compose_edit(a, c); break;
+	case ACT_ATTACH_FILE: cline_open(c, CL_ATTACH, "Attach file: ", ""); break;
+	case ACT_EDIT_TO: cline_open(c, CL_TO, "To: ", c->to); break;
+	case ACT_EDIT_CC: cline_open(c, CL_CC, "Cc: ", c->cc); break;
+	case ACT_EDIT_BCC: cline_open(c, CL_BCC, "Bcc: ", c->bcc); break;
+	case ACT_EDIT_SUBJECT: cline_open(c, CL_SUBJECT, "Subject: ", c->subject); break;
+	case ACT_DETACH: detach(a, c); break;
+	case ACT_DOWN:
 		if (c->cur + 1 < c->natt)
 			c->cur++;
 		break;
-	case 'k': case KEYMAP_FN + KEY_UP:
+	case ACT_UP:
 		if (c->cur > 0)
 			c->cur--;
 		break;
-	case 'q': case 27:
+	case ACT_TOP:
+		c->cur = 0;
+		break;
+	case ACT_BOTTOM:
+		c->cur = c->natt ? c->natt - 1 : 0;
+		break;
+	case ACT_BACK: case ACT_CANCEL: case ACT_QUIT:
 		cline_open(c, CL_CONFIRM, "Abort this message? [y/N] ", "");
 		break;
-	case 12: /* ^L */
+	case ACT_REDRAW:
 		clearok(curscr, TRUE);
 		break;
 	default:
 		break;
 	}
+}
+
+char *
+compose_hint(struct app *a)
+{
+	static const struct { enum ui_action act; const char *what; } h[] = {
+		{ ACT_SEND, "send" }, { ACT_EDIT, "edit" }, { ACT_ATTACH_FILE, "attach" }, { ACT_DETACH, "detach" },
+		{ ACT_EDIT_TO, "To" }, { ACT_EDIT_CC, "Cc" }, { ACT_EDIT_BCC, "Bcc" }, { ACT_EDIT_SUBJECT, "Subject" },
+		{ ACT_POSTPONE, "postpone" }, { ACT_BACK, "abort" },
+	};
+	strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {
+		int k = keymap_key_for(a->km, CTX_COMPOSE, h[i].act);
+		if (k)
+			sb_printf(&sb, "%s%s:%s", sb.len ? "  " : "", keymap_key_name(k), h[i].what);
+	}
+	return sb.buf ? sb_steal(&sb) : xstrdup("");
 }
 
 struct track {

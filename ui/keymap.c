@@ -72,10 +72,19 @@ static const struct {
 	[ACT_REPLY_ALL] = { "reply-all", "reply to the sender and all recipients" },
 	[ACT_FORWARD] = { "forward", "forward, inline or as an attachment" },
 	[ACT_RESUME] = { "resume", "edit the draft again, or the last failed send" },
+	[ACT_SEND] = { "send", "compose screen: send the message" },
+	[ACT_POSTPONE] = { "postpone", "compose screen: keep it in Drafts for later" },
+	[ACT_EDIT] = { "edit", "compose screen: back to the editor" },
+	[ACT_ATTACH_FILE] = { "attach-file", "compose screen: attach a file (Tab completes)" },
+	[ACT_DETACH] = { "detach", "compose screen: remove the selected attachment" },
+	[ACT_EDIT_TO] = { "edit-to", "compose screen: change To (Tab completes addresses)" },
+	[ACT_EDIT_CC] = { "edit-cc", "compose screen: change Cc" },
+	[ACT_EDIT_BCC] = { "edit-bcc", "compose screen: change Bcc" },
+	[ACT_EDIT_SUBJECT] = { "edit-subject", "compose screen: change the subject" },
 };
 
 static const char *const ctx_names[CTX_COUNT] = {
-	"global", "accounts", "mailboxes", "index", "pager", "attach"
+	"global", "accounts", "mailboxes", "index", "pager", "attach", "compose"
 };
 
 static const struct {
@@ -143,6 +152,10 @@ static const struct {
 	{ CTX_INDEX, "L", ACT_REPLY_ALL }, { CTX_PAGER, "L", ACT_REPLY_ALL },
 	{ CTX_INDEX, "f", ACT_FORWARD }, { CTX_PAGER, "f", ACT_FORWARD },
 	{ CTX_INDEX, "E", ACT_RESUME }, { CTX_PAGER, "E", ACT_RESUME },
+	{ CTX_COMPOSE, "y", ACT_SEND }, { CTX_COMPOSE, "P", ACT_POSTPONE }, { CTX_COMPOSE, "e", ACT_EDIT },
+	{ CTX_COMPOSE, "a", ACT_ATTACH_FILE }, { CTX_COMPOSE, "D", ACT_DETACH },
+	{ CTX_COMPOSE, "t", ACT_EDIT_TO }, { CTX_COMPOSE, "c", ACT_EDIT_CC },
+	{ CTX_COMPOSE, "b", ACT_EDIT_BCC }, { CTX_COMPOSE, "s", ACT_EDIT_SUBJECT },
 };
 
 static void
@@ -223,7 +236,7 @@ keymap_new(const struct cfg_list *binds, keymap **out, char **err)
 			                 e->file, e->line);
 			rc = TERN_ECONFIG;
 		} else if (ctx < 0) {
-			*err = xasprintf("%s:%d: bind: unknown context '%s' (global, accounts, mailboxes, index, pager, attach)",
+			*err = xasprintf("%s:%d: bind: unknown context '%s' (global, accounts, mailboxes, index, pager, attach, compose)",
 			                 e->file, e->line, c);
 			rc = TERN_ECONFIG;
 		} else if ((key = parse_key(k)) < 0) {

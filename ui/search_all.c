@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 
+#include "db/db_mailbox.h"
 #include "err.h"
 #include "search.h"
 #include "ui/app.h"
@@ -16,11 +17,31 @@
 #include "ui/search_ui.h"
 #include "util.h"
 
+/* The account a search covers: from the list, the list's own (its mailbox
+ * or its search's), whichever account the side panes show; from the
+ * mailbox pane, the account shown there. */
+static struct ui_account *
+list_account(struct app *a)
+{
+	struct ui_account *u = NULL;
+	if (!a->nacc)
+		return NULL;
+	if (a->focus != PANE_MAILBOXES && a->focus != PANE_ACCOUNTS) {
+		struct mailbox_row r = { 0 };
+		if (a->open_mailbox && db_mailbox_get(a->d, a->open_mailbox, &r) == TERN_OK)
+			u = app_account(a, r.account_id);
+		else if (!a->open_mailbox && ml_account(a->ml))
+			u = app_account(a, ml_account(a->ml));
+		db_mailbox_row_free(&r);
+	}
+	return u ? u : &a->acc[a->cur_acc];
+}
+
 void
 search_run(struct app *a, const char *text, int all)
 {
 	struct search_error e = { 0 };
-	struct ui_account *u = a->nacc ? &a->acc[a->cur_acc] : NULL;
+	struct ui_account *u = list_account(a);
 	search_query *q = NULL;
 
 	if (!*text || !u)

@@ -56,8 +56,9 @@ status_draw(struct app *a)
 		int rk = keymap_key_for(a->km, ctx, ACT_RETRY), dk = keymap_key_for(a->km, ctx, ACT_DROP);
 		char retry[16];
 		snprintf(retry, sizeof retry, "%s", rk ? keymap_key_name(rk) : "retry");
-		sb_printf(&sb, " · %lld FAILED%s%s (%s retry, %s drop)", (long long)failed, failed_err ? ": " : "",
-		          failed_err ? failed_err : "", retry, dk ? keymap_key_name(dk) : "drop");
+		/* The keys first: the server's error can be longer than the line. */
+		sb_printf(&sb, " · %lld FAILED (%s retry, %s drop)%s%s", (long long)failed, retry,
+		          dk ? keymap_key_name(dk) : "drop", failed_err ? ": " : "", failed_err ? failed_err : "");
 	}
 	if (err)
 		sb_printf(&sb, " · error: %s", err);
@@ -76,12 +77,9 @@ status_draw(struct app *a)
 /* Keys of the modal screens, which take every key while open. */
 static const char *const modal_help[] = {
 	"",
-	"While a prompt, the picker or the compose screen is open:",
-	"prompt     <Enter>      accept                         <Esc> cancels, ^U clears, <Backspace>",
+	"Line editing (not rebindable: the keys of a shell's line):",
+	"prompt     <Enter>      accept                         <Esc> cancels, ^U clears, <Backspace>, <Tab> completes",
 	"picker     (type)       filter the mailboxes           <Enter> picks, <Esc> cancels, ^N/^P or <Down>/<Up>",
-	"compose    y            send                           P postpone to Drafts, e edit again, q or <Esc> abort",
-	"compose    a / D        attach a file (<Tab> completes) / detach the one under the cursor",
-	"compose    t c b s      edit To, Cc, Bcc, Subject (<Tab> completes addresses)",
 };
 
 static int

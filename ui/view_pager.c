@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <wchar.h>
+#include <wctype.h>
 
 #include "db/db_change.h"
 #include "db/db_message.h"
@@ -188,7 +189,9 @@ compose(struct app *a, pager *p)
 		if (p->state == PG_READY) {
 			sb_adds(&sb, p->body);
 		} else {
-			if (p->state == PG_LOADING || p->state == PG_RENDERING)
+			if (p->state == PG_LOADING && p->why)
+				sb_printf(&sb, "%s\n", p->why);
+			else if (p->state == PG_LOADING || p->state == PG_RENDERING)
 				sb_adds(&sb, "loading…\n");
 			else
 				sb_printf(&sb, "%s\n", p->why ? p->why : "not available");
@@ -311,9 +314,15 @@ load_body(struct app *a, pager *p)
 	if (db_body_get(a->d, p->m.id, &p->raw, &p->rawlen) == TERN_OK) {
 		render(a, p);
 	} else if (u && u->w) {
+		const char *st = u->st.state ? u->st.state : "";
 		if (p->state != PG_LOADING)
 			worker_request(u->w, WREQ_FETCH_BODY, p->m.id, NULL, NULL);
 		p->state = PG_LOADING;
+		/* The worker is between attempts: the answer may take a whole
+		 * connect timeout. Say so now; the body replaces it if it comes. */
+		free(p->why);
+		p->why = str_eq(st, "backoff") || str_eq(st, "offline") || str_eq(st, "error") ?
+		         xstrdup("offline — not cached (asking the server when it answers…)") : NULL;
 	} else {
 		p->state = PG_UNAVAILABLE;
 		free(p->why);
@@ -382,18 +391,20 @@ pager_attach_menu(struct app *a)
 	return a->pg ? a->pg->att : NULL;
 }
 
-/* Draws one wrapped line, the search match in reverse video. */
+/* Draws one wrapped line, the part of the search match on it (a match can
+ * run over a wrap) in reverse video. */
 static void
 draw_line(pager *p, size_t k, int y, int x, int w)
 {
 	const struct pline *l = &p->lines[k];
-	size_t mo = p->match_off, ml = p->match_len;
+	size_t mo = p->match_off, me = p->match_off + p->match_len;
+	size_t lo = l->off, le = l->off + l->len;
 	char *line;
 
-	if (ml && mo >= l->off && mo < l->off + l->len) {
-		size_t pre = mo - l->off, in = ml < l->len - pre ? ml : l->len - pre;
-		char *a = xstrndup(p->text + l->off, pre), *b = xstrndup(p->text + mo, in);
-		char *c = xstrndup(p->text + mo + in, l->len - pre - in);
+	if (p->match_len && mo < le && me > lo) {
+		size_t hs = mo > lo ? mo : lo, he = me < le ? me : le;
+		char *a = xstrndup(p->text + lo, hs - lo), *b = xstrndup(p->text + hs, he - hs);
+		char *c = xstrndup(p->text + he, le - he);
 		int used = draw_text(y, x, w, a, 0);
 		attron(A_REVERSE);
 		used += draw_text(y, x + used, w - used, b, 0);
@@ -404,7 +415,7 @@ draw_line(pager *p, size_t k, int y, int x, int w)
 		free(c);
 		return;
 	}
-	line = xstrndup(p->text + l->off, l->len);
+	line = xstrndup(p->text + lo, l->len);
 	draw_text(y, x, w, line, 1);
 	free(line);
 }
@@ -444,23 +455,76 @@ pager_draw(struct app *a, int y, int x, int h, int w)
 		draw_line(p, p->top + (size_t)i, y + 1 + i, x, w);
 }
 
-/* The next match at or after byte from of the text (ASCII case-insensitive),
+/* The next character of s[0..n): its lowercase and its length in bytes
+ * (an invalid byte is itself, one byte). */
+static wint_t
+fold_next(const char *s, size_t n, size_t *len)
+{
+	mbstate_t ps;
+	wchar_t wc;
+	size_t k;
+	memset(&ps, 0, sizeof ps);
+	k = mbrtowc(&wc, s, n, &ps);
+	if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+		*len = 1;
+		return (wint_t)(unsigned char)*s;
+	}
+	*len = k;
+	return towlower((wint_t)wc);
+}
+
+/* Whether needle matches text at t, ignoring case (any script); *mlen is
+ * the match's length in the text's bytes. */
+static int
+match_at(const char *t, const char *tend, const char *needle, size_t *mlen)
+{
+	const char *n = needle, *nend = needle + strlen(needle), *p = t;
+	while (n < nend) {
+		size_t a, b;
+		if (p >= tend || fold_next(p, (size_t)(tend - p), &a) != fold_next(n, (size_t)(nend - n), &b))
+			return 0;
+		p += a;
+		n += b;
+	}
+	*mlen = (size_t)(p - t);
+	return 1;
+}
+
+/* The first match in text[from..), at a character boundary: its offset,
+ * or -1. */
+static long
+find_in(const char *text, size_t from, const char *needle, size_t *mlen)
+{
+	size_t n = strlen(text);
+	const char *end = text + n;
+	if (!*needle)
+		return -1;
+	for (size_t i = from; i < n; i++) {
+		if (((unsigned char)text[i] & 0xC0) == 0x80)
+			continue;             /* inside a character */
+		if (match_at(text + i, end, needle, mlen))
+			return (long)i;
+	}
+	return -1;
+}
+
+/* The next match at or after byte from of the text, ignoring case,
  * wrapping to the top once; scrolls to it. */
 static void
 find_from(struct app *a, pager *p, size_t from)
 {
-	const char *hit = from <= strlen(p->text) ? strcasestr(p->text + from, p->find) : NULL;
-	size_t lo = 0, hi;
+	size_t lo = 0, hi, mlen = 0;
+	long hit = from <= strlen(p->text) ? find_in(p->text, from, p->find, &mlen) : -1;
 
-	if (!hit && from > 0 && (hit = strcasestr(p->text, p->find)))
+	if (hit < 0 && from > 0 && (hit = find_in(p->text, 0, p->find, &mlen)) >= 0)
 		app_say(a, 0, "search wrapped to the top");
-	if (!hit) {
+	if (hit < 0) {
 		p->match_len = 0;
 		app_say(a, 1, "not found: %s", p->find);
 		return;
 	}
-	p->match_off = (size_t)(hit - p->text);
-	p->match_len = strlen(p->find);
+	p->match_off = (size_t)hit;
+	p->match_len = mlen;
 	if (p->wrap_w == 0)
 		wrap(p, a->main_w > 1 ? a->main_w : 1);
 	/* The wrapped line holding the match (lines are in text order). */

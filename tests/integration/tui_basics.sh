@@ -73,7 +73,7 @@ fail_row() {
 }
 fail_row
 check "a failed change is marked on its message" tui_wait "E mark" 'E .*Re: Message 44'
-check "... and its error is on the status line" tui_wait "failed status" '1 FAILED: NO \[TRYCREATE\] refused by server \(\^R retry, X drop\)'
+check "... and its error is on the status line" tui_wait "failed status" '1 FAILED \(\^R retry, X drop\): NO \[TRYCREATE\] refused by server'
 tui_keys g j j j j j C-r
 check "^R retries it (queued again)" wait_for "retry" 5 sh -c "[ \"\$(sqlite3 $T/data/tern.db \"SELECT group_concat(status) FROM pending_change WHERE resource_id = $(id_of 'Re: Message 44') AND change_type = 'flag'\")\" = queued ]"
 check "... the FAILED note goes" tui_gone "failed gone" 'FAILED'

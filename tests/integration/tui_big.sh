@@ -1,6 +1,7 @@
 #!/bin/sh
 # A 100,000-message mailbox: the first screen, the end (G), back to the
-# top (g), page keys and the threaded view, each a screen of queries.
+# top (g), page keys and the threaded view, each a screen of queries; a
+# reply whose parent is missing is threaded through its References.
 . "${TERN_SRCDIR:-$(dirname "$0")/../..}/tests/integration/tui_lib.sh"
 tui_setup
 tui_fill 100000
@@ -19,6 +20,10 @@ tui_keys V
 check "threaded view indents replies" tui_wait "threads" '└>Re: Message' 10
 tui_keys G
 check "threaded view reaches the end" tui_wait "thread end" ' Message 1 *$' 5
+# A reply whose parent never arrived joins its thread through References.
+tui_fill 0 --add --gap
+tui_keys g
+check "a reply with a missing parent sits under the root it references" tui_wait "gap" '└>Gap reply' 10
 tui_keys Q
 check "quits cleanly" tui_wait "exit" 'TERN-EXITED-0'
 check "no sanitizer report" tui_clean_exit

@@ -112,7 +112,7 @@ check "the resumed draft is sent" wait_for "sink 3" 30 spool_has "draft to resum
 check "and gone from Drafts on the server" wait_for "drafts empty" 15 sh -c \
   "[ -z \"\$('$LAB_PY' '$LAB_SRV/imapctl.py' uids Drafts)\" ]"
 
-# A send the server refuses: kept with its error, edited and sent again.
+# A send the server refuses: kept with its error, retried, edited and sent again.
 echo nobody@example.org >"$SMTP_SPOOL/.reject-rcpt"
 cat >"$W/edit" <<'ED'
 sed -i "s/^To:.*/To: nobody@example.org/; s/^Subject:.*/Subject: refused once/" "$1"
@@ -122,13 +122,34 @@ check "compose 4" see "compose 4" 'Subject: refused once'
 keys y
 check "the failure and its reason are shown" see "failed" 'send failed: .*550' 30
 check "the message is kept in the queue" test "$(tsql "SELECT count(*) FROM pending_change WHERE status = 'failed'")" = 1
+check "the status line offers ^R and X" see "keys" 'FAILED \(\^R retry, X drop\): .*550'
+# The cause fixed on the server's side: ^R (the status line's key) retries it.
+rm -f "$SMTP_SPOOL/.reject-rcpt"
+keys C-r
+check "^R retries the failed send" see "retrying" 'retrying 1 failed send'
+check "... and it reaches the sink" wait_for "sink 4" 30 spool_has "refused once"
+check "... the queue is empty" wait_for "queue empty 4" 15 sh -c "[ \$(sqlite3 '$W/data/tern.db' 'SELECT count(*) FROM pending_change') = 0 ]"
+
+# Refused again: X asks before dropping an unsent message; E edits it.
+echo nobody@example.org >"$SMTP_SPOOL/.reject-rcpt"
+cat >"$W/edit" <<'ED'
+sed -i "s/^To:.*/To: nobody@example.org/; s/^Subject:.*/Subject: refused twice/" "$1"
+ED
+keys m
+check "compose 5" see "compose 5" 'Subject: refused twice'
+keys y
+check "refused again" see "failed 2" 'send failed: .*550' 30
+keys X
+check "X asks before dropping a send" see "drop ask" 'Drop 1 failed change, 1 of them unsent message \(lost for good\)\? \[y/N\]'
+keys Enter
+check "... no: the message is kept" test "$(tsql "SELECT count(*) FROM pending_change WHERE status = 'failed'")" = 1
 cat >"$W/edit" <<'ED'
 true
 ED
 keys E
 check "E brings it back on the compose screen" see "re-edit" 'To: nobody@example.org'
 keys t C-u "erin@example.org" Enter y
-check "sent after the fix" wait_for "sink 4" 30 spool_has "refused once"
+check "sent after the fix" wait_for "sink 5" 30 spool_has "refused twice"
 check "the failed row is gone" wait_for "queue empty" 15 sh -c "[ \$(sqlite3 '$W/data/tern.db' 'SELECT count(*) FROM pending_change') = 0 ]"
 keys Q
 check "quits cleanly" see "exit" 'TERN-EXITED-0'

@@ -7,6 +7,9 @@
 . "${TERN_SRCDIR:-$(dirname "$0")/../..}/tests/integration/tui_lib.sh"
 tui_setup
 tui_fill 12
+# The compose screen's keys are rebindable like the others.
+{ echo 'bind = compose <F5> send'; cat "$T/config"; } >"$T/c2" && mv "$T/c2" "$T/config"
+chmod 600 "$T/config"
 tui_sql "INSERT INTO mailbox (account_id, remote_id, name, role) SELECT id, 'Drafts', 'Drafts', 'drafts' FROM account"
 tui_sql "INSERT INTO contact (account_id, addr, name, uses) SELECT id, 'zoe.rare@example.org', '', 1 FROM account"
 tui_sql "INSERT INTO contact (account_id, addr, name, uses) SELECT id, 'zoe.often@example.org', 'Zoë Often', 50 FROM account"
@@ -136,8 +139,8 @@ tui_keys e
 check "a deleted Cc: line empties Cc" tui_gone "cc gone" 'carol@example.org'
 check "... a deleted Bcc: line empties Bcc" tui_gone "bcc gone" 'secret@example.org'
 check "... a deleted From: line is the account's address" tui_wait "from" ' From: me@fill.test'
-tui_keys y
-tui_wait "queued 4" 'queued for sending' >/dev/null
+tui_keys F5
+check "a key bound in the compose context sends" tui_wait "queued 4" 'queued for sending'
 tui_sql "SELECT writefile('$T/out3.eml', raw) FROM outbox ORDER BY id DESC LIMIT 1" >/dev/null
 "$LAB_PY" "$TERN_SRCDIR/tests/unit/mime_check.py" "$T/out3.eml" >"$T/out3.txt"
 check "the sent message has no Cc and no Bcc" sh -c "! grep -Eq '^(addr-cc|bcc|cc):' '$T/out3.txt'"

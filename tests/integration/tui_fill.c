@@ -10,7 +10,11 @@
  *   "Work Stuff", Work/Projects.
  *   --big KB: one more message, "Big message", newest, whose cached body is
  *   KB kilobytes of text lines with tabs.
- *   --prefix TEXT: subjects start with TEXT (a second account's messages). */
+ *   --prefix TEXT: subjects start with TEXT (a second account's messages).
+ *   --one-thread: every message answers the one before: one long thread.
+ *   --gap: two more, newest: "Gap root" and "Gap reply", whose parent is
+ *   missing (In-Reply-To names a message we never got) but whose References
+ *   name the root. */
 #include "config.h"
 
 #include <stdio.h>
@@ -45,6 +49,7 @@ mailbox(db *d, int64_t acct, const char *name, const char *role, const char *par
 }
 
 static const char *prefix = "";
+static int one_thread;
 
 static void
 add_message(db *d, int64_t acct, int64_t inbox, int64_t k, int64_t when, const char *subject,
@@ -62,7 +67,7 @@ add_message(db *d, int64_t acct, int64_t inbox, int64_t k, int64_t when, const c
 	else
 		snprintf(subj, sizeof subj, "%s%sMessage %lld", k % 3 ? "Re: " : "", prefix, (long long)k);
 	h.message_id = msgid;
-	h.in_reply_to = k % 3 ? parent : "";
+	h.in_reply_to = k % 3 || (one_thread && k > 1) ? parent : "";
 	h.subject = subj;
 	h.from_name = "";
 	h.from_addr = from;
@@ -91,7 +96,7 @@ main(int argc, char **argv)
 	db *d;
 	char *err = NULL;
 	int64_t acct, inbox, n, start = 0, base = 1700000000, big = 0;
-	int add = 0, evil = 0, tree = 0;
+	int add = 0, evil = 0, tree = 0, gap = 0;
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: tui_fill DB ACCOUNT N [--add] [--evil] [--tree] [--big KB] [--prefix TEXT]\n");
@@ -101,6 +106,8 @@ main(int argc, char **argv)
 		add |= strcmp(argv[i], "--add") == 0;
 		evil |= strcmp(argv[i], "--evil") == 0;
 		tree |= strcmp(argv[i], "--tree") == 0;
+		gap |= strcmp(argv[i], "--gap") == 0;
+		one_thread |= strcmp(argv[i], "--one-thread") == 0;
 		if (strcmp(argv[i], "--big") == 0 && i + 1 < argc)
 			big = atoll(argv[++i]);
 		else if (strcmp(argv[i], "--prefix") == 0 && i + 1 < argc)
@@ -153,6 +160,26 @@ main(int argc, char **argv)
 		memcpy(text + len, "END-OF-BIG", 11);
 		add_message(d, acct, inbox, start + n + 2, base + (start + n + 2) * 60, "Big message", text, MSG_SEEN);
 		free(text);
+	}
+	if (gap) {
+		struct msg_hdr h = { 0 };
+		int64_t id, k = start + n + 3, when = base + k * 60;
+		h.from_addr = "gap@fill.test";
+		h.to_list = "me@fill.test";
+		h.size = 500;
+		h.flags = MSG_SEEN;
+		h.message_id = "gaproot@fill.test";
+		h.subject = "Gap root";
+		h.sent_at = h.received_at = when;
+		if (db_message_insert(d, acct, &h, &id) != TERN_OK || db_message_link(d, id, inbox, k, when) != TERN_OK)
+			return 1;
+		h.message_id = "gapreply@fill.test";
+		h.in_reply_to = "missing@fill.test";
+		h.references = "gaproot@fill.test missing@fill.test";
+		h.subject = "Gap reply";
+		h.sent_at = h.received_at = when + 60;
+		if (db_message_insert(d, acct, &h, &id) != TERN_OK || db_message_link(d, id, inbox, k + 1, when + 60) != TERN_OK)
+			return 1;
 	}
 	db_mailbox_recount(d, inbox);
 	if (db_commit(d) != TERN_OK) {

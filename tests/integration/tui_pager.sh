@@ -55,7 +55,7 @@ msg(7, "pg search", "Content-Type: text/plain; charset=utf-8\r\n", "\r\n".join(l
 msg(8, "pg escape \x1b[31mRED\x1b]0;PWNED-HDR\x07",
     'X-Evil: \x1b]0;PWNED-XHDR\x07 x-evil-value\r\nContent-Type: multipart/mixed; boundary="E"\r\n',
     b"--E\r\nContent-Type: text/plain\r\n\r\nBody \x1b[2J\x1b]0;PWNED-BODY\x07 with \x1b[41mescapes\r\n"
-    b"--E\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"evil\x1b[31mname.txt\"\r\n\r\nx\r\n--E--\r\n")
+    b"--E\r\nContent-Type: application/x&touch\r\nContent-Disposition: attachment; filename=\"evil\x1b[31mname.txt\"\r\n\r\nx\r\n--E--\r\n")
 PY
 for n in 1 2 3 4 5 6 7 8; do
   imapctl -s dovecot append INBOX "$T/m$n.eml" --date "02-Nov-2026 10:0$n:00 +0000" >/dev/null ||
@@ -81,7 +81,9 @@ poll_interval = 30
 prefetch_days = 0
 CONF
 chmod 600 "$T/config"
-printf 'application/x-terntest; cp %%s %s/opened.bin\n' "$T" >"$T/.mailcap"
+# The second entry shows what a viewer is told the type is: a hostile type
+# ("application/x&touch", a valid MIME token) must not reach its shell.
+printf 'application/x-terntest; cp %%s %s/opened.bin\napplication/*; echo type=%%t > %s/type.txt\n' "$T" "$T" >"$T/.mailcap"
 mkdir -p "$T/dl/save"
 export HOME="$T" MAILCAPS="$T/.mailcap"
 check "first sync from Dovecot" "$TERN" -c "$T/config" sync --once
@@ -161,6 +163,10 @@ tui_keys q
 
 open_msg 4
 check "latin1 + quoted-printable decoded" tui_wait "latin1" 'Café crème brûlée, softbreak joined'
+# Find ignores case beyond ASCII: CRÈME finds "crème", shown reversed.
+tui_keys / C R È M E Enter
+reversed_creme() { tmux -S "$TUI_SOCK" capture-pane -p -e | grep -q "$(printf '\033')\[7mcrème"; }
+check "find: CRÈME matches crème (case folded beyond ASCII)" wait_for "creme" 10 reversed_creme
 tui_keys q
 
 open_msg 3
@@ -182,6 +188,16 @@ tui_keys n
 check "n finds the next" tui_wait "second" 'second NEEDLE there'
 tui_keys q
 
+# (Before the title check: tmux resets a pane's title when curses gives the
+# screen to a viewer and takes it back.)
+open_msg 1
+tui_keys v
+tui_wait "escape menu" 'Attachments \(1\)' >/dev/null
+tui_keys Enter
+check "a hostile MIME type reaches mailcap as application/octet-stream" \
+  wait_for "type.txt" 10 sh -c "[ \"\$(cat '$T/type.txt' 2>/dev/null)\" = type=application/octet-stream ]"
+tui_wait "menu back" 'Attachments \(1\)' >/dev/null
+tui_keys q q
 tmux -S "$TUI_SOCK" select-pane -T clean-title
 open_msg 1
 check "escape: subject inert" tui_wait "subject" 'pg escape \^\[\[31mRED\^\[\]0;PWNED-HDR\^G'

@@ -6,7 +6,10 @@
  * (statements run, SQLite VM steps, full-scan steps and sorts, from
  * sqlite3_stmt_status over the statement cache) and then, for every
  * statement the step ran, its EXPLAIN QUERY PLAN lines prefixed "plan:".
- * The shell test compares a 100-message and a 100,000-message mailbox. */
+ * The shell test compares a 100-message and a 100,000-message mailbox.
+ * tui_plan DB MAILBOX --threads: only the threaded view (a mailbox that is
+ * one long thread): open, three pages, the end, the top, as bt-STEP; each
+ * statement's run count follows its sql: line as "runs: N". */
 #include "config.h"
 
 #include <stdio.h>
@@ -37,6 +40,7 @@ report(sqlite3 *s, const char *step)
 {
 	long long n = 0, vm = 0, scan = 0, sorts = 0;
 	const char *ran[64];
+	int runs_of[64];
 	int nran = 0;
 
 	for (sqlite3_stmt *st = sqlite3_next_stmt(s, NULL); st; st = sqlite3_next_stmt(s, st)) {
@@ -45,12 +49,15 @@ report(sqlite3 *s, const char *step)
 		scan += sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
 		sorts += sqlite3_stmt_status(st, SQLITE_STMTSTATUS_SORT, 1);
 		n += runs;
-		if (runs && nran < 64)
+		if (runs && nran < 64) {
+			runs_of[nran] = runs;
 			ran[nran++] = sqlite3_sql(st);
+		}
 	}
 	printf("%s stmts=%lld steps=%lld fullscan=%lld sorts=%lld\n", step, n, vm, scan, sorts);
 	for (int i = 0; i < nran; i++) {
 		printf("sql: %s\n", ran[i]);
+		printf("runs: %d\n", runs_of[i]);
 		explain(s, ran[i]);
 	}
 }
@@ -77,7 +84,7 @@ main(int argc, char **argv)
 	sqlite3 *s;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: tui_plan DB MAILBOX_ID OTHER_MAILBOX_ID\n");
+		fprintf(stderr, "usage: tui_plan DB MAILBOX_ID OTHER_MAILBOX_ID | DB MAILBOX_ID --threads\n");
 		return 2;
 	}
 	if (db_open(argv[1], &d, &err) != TERN_OK) {
@@ -90,6 +97,29 @@ main(int argc, char **argv)
 	ml_set_height(l, 40);
 	report(s, "setup");
 
+	if (strcmp(argv[3], "--threads") == 0) {
+		if (ml_open_mailbox(l, atoll(argv[2]), 1) != TERN_OK)
+			return 1;
+		printf("rows=%d\n", paint(l));
+		report(s, "bt-open");
+		for (int i = 0; i < 3; i++) {
+			ml_scroll(l, 40);
+			paint(l);
+		}
+		report(s, "bt-pages");
+		ml_end(l);
+		paint(l);
+		report(s, "bt-end");
+		ml_home(l);
+		paint(l);
+		report(s, "bt-home");
+		ml_refresh(l);
+		paint(l);
+		report(s, "bt-refresh");
+		ml_free(l);
+		db_close(d);
+		return 0;
+	}
 	if (ml_open_mailbox(l, atoll(argv[2]), 0) != TERN_OK)
 		return 1;
 	printf("rows=%d\n", paint(l));

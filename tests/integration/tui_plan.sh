@@ -47,4 +47,20 @@ for step in open end home pages switch threads threads-end; do
   esac
   check "$step: bounded by one screen of queries (<= $max statements)" test "$q" -le "$max"
 done
+# One thread of 3,000 messages (notification mail with a server threadId):
+# its members are read once per step, not once per page or lookup.
+mkdir -p "$T/one"
+"$TUI_FILL" "$T/one/tern.db" acct 3000 --one-thread
+"$PLAN" "$T/one/tern.db" "$(box one INBOX)" --threads >"$T/one.out" || exit 1
+check "one long thread: the first screen is full" grep -q '^rows=40$' "$T/one.out"
+# The runs of the thread-members query in one step.
+member_runs() {
+  awk -v step="$1" '/^[a-z-]+ stmts=/ { cur = $1 } /^sql:/ { m = index($0, "WHERE m.thread_id = ?2") > 0 }
+       /^runs:/ && m && cur == step { n += $2 } END { print n + 0 }' "$T/one.out"
+}
+for step in bt-open bt-pages bt-end bt-home bt-refresh; do
+  r=$(member_runs "$step")
+  echo "# $step: the thread's members read $r times"
+  check "$step: the long thread is read at most twice" test "$r" -le 2
+done
 check_done

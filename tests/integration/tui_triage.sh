@@ -87,6 +87,12 @@ check "... its Archive, not the other account's" test "$(acct_of_box 'Re: Messag
 tui_keys T M e s s a g e Space 1 Enter
 check "tag-pattern stays in the list's mailbox" tui_wait "pattern" '^1 messages match; 1 tagged'
 tui_keys C-t
+tui_keys / 5 Enter
+tui_wait "search 5" 'search: 5' >/dev/null
+check "/ searches the list's account, not the highlighted one" tui_wait "own account" 'Re: Message 5 *$'
+check "... so the other account's match is not listed" tui_gone "not other" 'O-Message 5'
+tui_keys q
+tui_wait "INBOX before A" '\[INBOX\]' >/dev/null
 
 # 7-8 #5: search all accounts, archive a row of each.
 tui_keys A 5 Enter
@@ -139,6 +145,16 @@ tui_keys G
 check "... and G reaches its end" tui_wait "big end" 'END-OF-BIG' 15
 tui_keys H G
 check "raw view of it too" tui_wait "big raw" '^\[raw\] Big message|END-OF-BIG' 15
+# 18: a resize re-wraps the open message at once.
+tui_keys H g
+tui_wait "rendered again" 'Big message  \(1/' >/dev/null
+lines_now() { tui_screen | sed -n 's/.*(1\/\([0-9]*\).*/\1/p' | head -1; }
+n1=$(lines_now)
+rewrapped() { n=$(lines_now); [ -n "$n" ] && [ "$n" -gt "$n1" ]; }
+tmux -S "$TUI_SOCK" resize-window -x 24 -y 20
+check "resize: the pager re-wraps at once (more, shorter lines)" wait_for "rewrap" 3 rewrapped
+tmux -S "$TUI_SOCK" resize-window -x 120 -y 40
+check "... and back" tui_wait "wide again" 'Accounts' 3
 tui_keys q Q
 check "quits cleanly" tui_wait "exit" 'TERN-EXITED-0'
 check "no sanitizer report" tui_clean_exit

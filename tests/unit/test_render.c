@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "html_text.h"
+#include "textsafe.h"
 #include "mime_render.h"
 #include "proc.h"
 #include "util.h"
@@ -57,6 +58,10 @@ t_escape_sequences_inert(void **state)
 	assert_has(s, "Subject: Hi ^[[31mRED^[[0m ^[]0;pwned^G\n");
 	assert_has(s, "From: \"Evil^[[31m\" <evil@example.org>\n");
 	assert_has(s, "body ^[[2J clear ^[]0;title^G osc <U+009B> csi\n");
+	free(s);
+	/* Bidi controls that reorder a line: overrides and isolates. */
+	s = text_sanitize("a\xE2\x81\xA6" "b\xE2\x81\xA9" "c\xE2\x80\xAE" "d\xE2\x80\x8B", 0);
+	assert_string_equal(s, "a<U+2066>b<U+2069>c<U+202E>d\xE2\x80\x8B");
 	free(s);
 	s = render("escape.eml", NULL, NULL, RENDER_HDR_ALL);
 	assert_null(strchr(s, '\x1b'));
@@ -124,6 +129,8 @@ t_html(void **state)
 		{ "<head><title>t</title><body>text", "text\n" },
 		{ "<img src=x alt=\"logo\"> <STYLE>b{}</STYLE>word", "[logo] word\n" },
 		{ "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "a b\nc\n" },
+		/* A quote never closed ends at the line: the rest is still text. */
+		{ "<p><a href='x>link</a></p>\n<p>More text</p>", "More text\n" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char *t = html_to_text(cases[i].in, strlen(cases[i].in));
