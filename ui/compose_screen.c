@@ -429,8 +429,12 @@ compose_track(struct app *a)
 		app_say(a, 0, "message sent");
 	} else if (str_eq(r.status, "failed")) {
 		a->sent_outbox = 0;
-		app_say(a, 1, "send failed: %s — E: edit it and send again (the message is kept)",
-		        r.last_error ? r.last_error : "error");
+		/* keymap_key_name() has one static buffer: copy the first name. */
+		int rk = keymap_key_for(a->km, CTX_INDEX, ACT_RETRY), ek = keymap_key_for(a->km, CTX_INDEX, ACT_RESUME);
+		char retry[16];
+		snprintf(retry, sizeof retry, "%s", rk ? keymap_key_name(rk) : "retry");
+		app_say(a, 1, "send failed (kept: %s retries, %s edits it): %s", retry,
+		        ek ? keymap_key_name(ek) : "resume", r.last_error ? r.last_error : "error");
 	} else if (str_eq(r.status, "sending")) {
 		app_say(a, 0, "sending…");
 	}
