@@ -110,9 +110,13 @@ stage_count(db *d)
 static int
 note_own_new(db *d)
 {
+	/* CROSS JOIN keeps search_pending (this commit's messages) the outer
+	 * loop: left to itself SQLite scans the whole message table, once per
+	 * commit, which made a first sync quadratic. */
 	static const char own[] =
 		"SELECT m.account_id, m.to_list, m.cc_list, m.received_at "
-		"FROM search_pending p JOIN message m ON m.id = p.message_id JOIN account a ON a.id = m.account_id "
+		"FROM search_pending p CROSS JOIN message m ON m.id = p.message_id "
+		"CROSS JOIN account a ON a.id = m.account_id "
 		"WHERE m.draft = 0 AND (m.from_addr = a.email COLLATE NOCASE AND a.email <> '' "
 		"  OR EXISTS (SELECT 1 FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id "
 		"             WHERE mm.message_id = m.id AND b.role = 'sent')) "
@@ -120,7 +124,7 @@ note_own_new(db *d)
 		"                AND s.message_id = m.message_id)";
 	static const char forget[] =
 		"DELETE FROM contact_sent WHERE noted_at < ?1 OR (account_id, message_id) IN "
-		"(SELECT m.account_id, m.message_id FROM search_pending p JOIN message m ON m.id = p.message_id "
+		"(SELECT m.account_id, m.message_id FROM search_pending p CROSS JOIN message m ON m.id = p.message_id "
 		" WHERE m.message_id IS NOT NULL)";
 	sqlite3_stmt *st;
 	int s, rc = TERN_OK, staged = 0;
@@ -156,13 +160,15 @@ note_own_new(db *d)
 	return db_step_done(d, st);
 }
 
+/* The senders: CROSS JOIN for the reason given at note_own_new() (here
+ * SQLite walked message by its in_reply_to index, the whole table). */
 int
 db_contact_note_new(db *d)
 {
 	static const char sql[] =
 		"INSERT INTO contact (account_id, addr, name, uses, last_used) "
 		"SELECT m.account_id, m.from_addr, max(m.from_name), count(*), max(m.received_at) "
-		"FROM search_pending p JOIN message m ON m.id = p.message_id WHERE m.from_addr <> '' "
+		"FROM search_pending p CROSS JOIN message m ON m.id = p.message_id WHERE m.from_addr <> '' "
 		"GROUP BY m.account_id, m.from_addr COLLATE NOCASE "
 		"ON CONFLICT (account_id, addr) DO UPDATE SET uses = uses + excluded.uses, "
 		"name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE name END, "
