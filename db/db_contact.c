@@ -110,9 +110,13 @@ stage_count(db *d)
 static int
 note_own_new(db *d)
 {
+	/* CROSS JOIN keeps search_pending (this commit's messages) the outer
+	 * loop: left to itself SQLite scans the whole message table, once per
+	 * commit, which made a first sync quadratic. */
 	static const char own[] =
 		"SELECT m.account_id, m.to_list, m.cc_list, m.received_at "
-		"FROM search_pending p CROSS JOIN message m ON m.id = p.message_id JOIN account a ON a.id = m.account_id "
+		"FROM search_pending p CROSS JOIN message m ON m.id = p.message_id "
+		"CROSS JOIN account a ON a.id = m.account_id "
 		"WHERE m.draft = 0 AND (m.from_addr = a.email COLLATE NOCASE AND a.email <> '' "
 		"  OR EXISTS (SELECT 1 FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id "
 		"             WHERE mm.message_id = m.id AND b.role = 'sent')) "
@@ -155,6 +159,8 @@ note_own_new(db *d)
 	return db_step_done(d, st);
 }
 
+/* The senders: CROSS JOIN for the reason given at note_own_new() (here
+ * SQLite walked message by its in_reply_to index, the whole table). */
 int
 db_contact_note_new(db *d)
 {

@@ -27,6 +27,8 @@ struct builder {
 	char **owned;             /* MATCH expressions the binds point into */
 	size_t nowned;
 	int probe;                /* test each row against the index (see fetch) */
+	int relax;                /* text terms are the server's business (see build) */
+	int neg;                  /* under an odd number of NOTs (relax mode) */
 };
 
 static void
@@ -181,7 +183,7 @@ sql_emit_list(struct builder *b, const struct search_node *n)
 	size_t nfts = 0, pos = 0;
 	int first = 1;
 
-	for (size_t k = 0; k < n->nkids; k++) {
+	for (size_t k = 0; k < n->nkids && !b->relax; k++) {
 		const struct search_node *kid = n->kids[k];
 		if (fts_able(kid))
 			pos++;
@@ -218,6 +220,12 @@ static void
 sql_emit(struct builder *b, const struct search_node *n)
 {
 	strbuf *s = &b->sql;
+	if (b->relax && fts_able(n)) {
+		/* Whatever the server matched: true where that helps the query,
+		 * false under a NOT, so the relaxed query only ever drops rows. */
+		sb_adds(s, b->neg ? "0" : "1");
+		return;
+	}
 	if (fts_able(n)) {
 		strbuf m = STRBUF_INIT;
 		fts_emit(&m, n);
@@ -231,7 +239,9 @@ sql_emit(struct builder *b, const struct search_node *n)
 		return;
 	case SK_NOT:
 		sb_adds(s, "NOT (");
+		b->neg = !b->neg;
 		sql_emit(b, n->kids[0]);
+		b->neg = !b->neg;
 		sb_addc(s, ')');
 		return;
 	case SK_TEXT:
@@ -307,6 +317,16 @@ build(struct builder *b, const search_query *q, const struct search_scope *sc, e
 	sb_adds(s, g == SERVER ? " AND NOT (" : " AND (");
 	sql_emit(b, q->root);
 	sb_addc(s, ')');
+	/* And only what still matches the parts of the query the database
+	 * knows (flags, mailbox, dates, size) with the text taken as the
+	 * server found it: "is:unread foo" loses a hit read here since. */
+	if (g == SERVER) {
+		sb_adds(s, " AND (");
+		b->relax = 1;
+		sql_emit(b, q->root);
+		b->relax = 0;
+		sb_addc(s, ')');
+	}
 	if (shape == COUNT)
 		return;
 	sb_adds(s, order);
@@ -356,7 +376,7 @@ fetch_with(db *d, const search_query *q, const struct search_scope *sc, enum gro
            const struct search_cursor *cur, int backward, int limit, const char *key,
            int probe, struct hit *out, int *n)
 {
-	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0, probe };
+	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0, probe, 0, 0 };
 	sqlite3_stmt *st;
 	int s, rc = TERN_OK, start = *n;
 	int64_t deadline = time_mono_ms() + PROBE_MS;
@@ -465,7 +485,7 @@ db_search_page(db *d, const search_query *q, const struct search_scope *sc,
 static int
 count(db *d, const search_query *q, const struct search_scope *sc, enum group g, const char *key, int64_t *out)
 {
-	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0, 0 };
+	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0, 0, 0, 0 };
 	sqlite3_stmt *st;
 	int rc = TERN_EDB;
 

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,14 +126,60 @@ at_operator(const struct parser *p, const char *op)
 	return p->i + k <= p->n && memcmp(p->s + p->i, op, k) == 0 && is_delim(p, p->i + k);
 }
 
+/* Non-ASCII code points the index's tokenizer (unicode61: letters, digits
+ * and private use make words) treats as separators: the punctuation and
+ * symbol blocks people actually type or paste ("—", "…", "«»", "€", "→",
+ * "、", emoji). Anything else outside ASCII counts as a letter, so an
+ * unlisted script is never refused. */
+static int
+separator_cp(uint32_t c)
+{
+	static const struct { uint32_t lo, hi; } sep[] = {
+		{ 0x0080, 0x00A9 }, { 0x00AB, 0x00B1 }, { 0x00B4, 0x00B4 }, { 0x00B6, 0x00B8 },
+		{ 0x00BB, 0x00BB }, { 0x00BF, 0x00BF }, { 0x00D7, 0x00D7 }, { 0x00F7, 0x00F7 },
+		{ 0x2000, 0x206F },   /* general punctuation: dashes, quotes, ellipsis */
+		{ 0x20A0, 0x20CF },   /* currency */
+		{ 0x2100, 0x2101 }, { 0x2190, 0x23FF },   /* arrows, mathematical, technical */
+		{ 0x2500, 0x27BF },   /* box drawing, shapes, dingbats */
+		{ 0x2E00, 0x2E7F },   /* supplemental punctuation */
+		{ 0x3000, 0x3004 }, { 0x3008, 0x3020 }, { 0x3030, 0x3030 },   /* CJK punctuation */
+		{ 0xFE30, 0xFE4F }, { 0xFF01, 0xFF0F }, { 0xFF1A, 0xFF20 }, { 0xFF3B, 0xFF40 },
+		{ 0xFF5B, 0xFF65 }, { 0x1F000, 0x1FAFF },  /* emoji and pictographs */
+	};
+	for (size_t k = 0; k < sizeof sep / sizeof sep[0]; k++)
+		if (c >= sep[k].lo && c <= sep[k].hi)
+			return 1;
+	return 0;
+}
+
 /* Something to search for: the tokenizer drops everything but letters and
- * digits, so "!!!" would silently match nothing (or everything). */
+ * digits, so "!!!" or "—" would silently match nothing (or everything). */
 static int
 searchable(const char *t)
 {
-	for (; *t; t++)
-		if (isalnum((unsigned char)*t) || (unsigned char)*t >= 0x80)
-			return 1;
+	const unsigned char *u = (const unsigned char *)t;
+	while (*u) {
+		uint32_t c = *u;
+		size_t n = 1;
+		if (c < 0x80) {
+			if (isalnum((int)c))
+				return 1;
+		} else {
+			if (c >= 0xF0 && u[1] && u[2] && u[3]) {
+				c = ((c & 7u) << 18) | ((u[1] & 63u) << 12) | ((u[2] & 63u) << 6) | (u[3] & 63u);
+				n = 4;
+			} else if (c >= 0xE0 && u[1] && u[2]) {
+				c = ((c & 15u) << 12) | ((u[1] & 63u) << 6) | (u[2] & 63u);
+				n = 3;
+			} else if (c >= 0xC0 && u[1]) {
+				c = ((c & 31u) << 6) | (u[1] & 63u);
+				n = 2;
+			}
+			if (!separator_cp(c))
+				return 1;
+		}
+		u += n;
+	}
 	return 0;
 }
 

@@ -22,7 +22,15 @@ trap 'rm -rf "$work"' EXIT
 build=${BENCH_BUILD:-$work/build}
 mkdir -p "$build"
 if [ ! -f "$build/Makefile" ]; then
-  (cd "$build" && CFLAGS="-O2 -g" "$src/configure" -q)
+  # configure refuses a second build directory for a source tree that is
+  # configured in place (the README's commands do that): then build from a
+  # clean copy of the sources (make distdir).
+  conf_src=$src
+  if [ -f "$src/config.status" ]; then
+    make -C "$src" -s distdir distdir="$build/src" >/dev/null
+    conf_src=$build/src
+  fi
+  (cd "$build" && CFLAGS="-O2 -g" "$conf_src/configure" -q)
 fi
 
 if [ "$mode" = sync ]; then

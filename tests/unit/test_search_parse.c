@@ -39,6 +39,9 @@ static const struct {
 	const char *tree;
 } good[] = {
 	{ "hello", "(any \"hello\")" },
+	{ "\xe6\x97\xa5\xe6\x9c\xac", "(any \"\xe6\x97\xa5\xe6\x9c\xac\")" },   /* 日本: letters */
+	{ "caf\xc3\xa9", "(any \"caf\xc3\xa9\")" },
+	{ "\xc2\xb2", "(any \"\xc2\xb2\")" },                                  /* ²: a digit */
 	{ "Hello World", "(and (any \"Hello\") (any \"World\"))" },
 	{ "  spaced\t out  ", "(and (any \"spaced\") (any \"out\"))" },
 	{ "\"exact phrase\"", "(any phrase \"exact phrase\")" },
@@ -187,6 +190,13 @@ static const struct {
 	{ "!!!", 0, "'!!!' has no letters or digits" },
 	{ "from:@", 0, "'@' has no letters or digits" },
 	{ "*", 0, "no letters or digits" },
+	/* punctuation outside ASCII is no word either (the index drops it) */
+	{ "\xe2\x80\x94", 0, "no letters or digits" },          /* — */
+	{ "a \xe2\x80\xa6", 2, "no letters or digits" },        /* … */
+	{ "\xc2\xab\xc2\xbb", 0, "no letters or digits" },      /* «» */
+	{ "subject:\xe2\x82\xac", 0, "no letters or digits" },  /* € */
+	{ "\xe3\x80\x81", 0, "no letters or digits" },          /* 、 */
+	{ "\xf0\x9f\x8e\x89", 0, "no letters or digits" },      /* 🎉 */
 };
 
 static void
