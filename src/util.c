@@ -285,3 +285,22 @@ path_expand_home(const char *path)
 		home = "/";
 	return xasprintf("%s%s", home, path + 1);
 }
+
+void
+fmt_count(uint64_t n, char *buf, size_t len)
+{
+	char digits[24];
+	int nd = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
+	size_t o = 0;
+
+	if (len == 0)
+		return;
+	/* The locale's own grouping (%'llu) is empty in C/C.UTF-8, where a
+	 * status line "INBOX 12400/100000" is hard to read. */
+	for (int i = 0; i < nd && o + 1 < len; i++) {
+		if (i > 0 && (nd - i) % 3 == 0 && o + 2 < len)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+}

@@ -26,6 +26,8 @@ int str_ihas_prefix(const char *s, const char *prefix);
 char *str_trim(char *s);                           /* in place; returns s moved past blanks */
 void str_lower(char *s);                           /* ASCII only */
 int str_to_long(const char *s, long min, long max, long *out); /* 0 on success */
+/* n with thousands separators whatever the locale ("12,400") into buf. */
+void fmt_count(uint64_t n, char *buf, size_t len);
 
 /* Time. */
 int64_t time_now(void);        /* seconds since the epoch */

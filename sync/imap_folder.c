@@ -56,10 +56,12 @@ cmp_u32(const void *a, const void *b)
 static void
 progress(struct folder *f)
 {
-	char buf[160];
+	char buf[160], a[32], b[32];
 	if (!f->ctx->progress)
 		return;
-	snprintf(buf, sizeof buf, "%s %'lld/%'lld", f->name, (long long)f->done, (long long)f->total);
+	fmt_count((uint64_t)f->done, a, sizeof a);
+	fmt_count((uint64_t)f->total, b, sizeof b);
+	snprintf(buf, sizeof buf, "%s %s/%s", f->name, a, b);
 	f->ctx->progress(f->ctx, buf);
 }
 

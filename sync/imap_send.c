@@ -8,7 +8,7 @@
  *   crash, or the line broke after the message was handed over). A copy in
  *   Sent (servers that file submissions themselves) proves it went; without
  *   one, tern does not send again by itself, which could deliver twice: the
- *   change fails with a message, and `tern queue retry` (R in the TUI)
+ *   change fails with a message, and `tern queue retry` (^R in the TUI)
  *   sends it again once the user has checked (doc/CONFLICTS.md, rule 5). */
 #include "config.h"
 

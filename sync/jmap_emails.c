@@ -82,8 +82,8 @@ progress(struct sync_ctx *ctx, const char *name, uint64_t done, uint64_t total)
 	char buf[160], a[32], b[32];
 	if (!ctx->progress)
 		return;
-	snprintf(a, sizeof a, "%'" PRIu64, done);
-	snprintf(b, sizeof b, "%'" PRIu64, total);
+	fmt_count(done, a, sizeof a);
+	fmt_count(total, b, sizeof b);
 	snprintf(buf, sizeof buf, "%s %s/%s", name, a, b);
 	ctx->progress(ctx, buf);
 }

@@ -28,7 +28,7 @@ void smtp_envelope_free(struct smtp_envelope *env);
 /* What a send whose outcome is unknown says to the user (failed, kept). */
 #define SMTP_OUTCOME_UNKNOWN \
 	"the connection broke while the message was being sent: it may have gone out; " \
-	"check with a recipient, then retry (tern queue retry, or R) to send it again, or drop it"
+	"check with a recipient, then retry (tern queue retry, or ^R in tern) to send it again, or drop it"
 
 int smtp_send(const struct account_cfg *acct, const char *password, const struct smtp_envelope *env,
               volatile int *stop, int *unknown, char **err);

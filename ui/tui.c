@@ -392,8 +392,16 @@ loop(struct app *a)
 static void
 app_free(struct app *a)
 {
+	{
+		/* All told to stop before any is waited for: quitting takes the
+		 * slowest account's time, not their sum. */
+		worker **ws = xcalloc(a->nacc ? a->nacc : 1, sizeof *ws);
+		for (size_t i = 0; i < a->nacc; i++)
+			ws[i] = a->acc[i].w;
+		worker_stop_all(ws, (int)a->nacc);
+		free(ws);
+	}
 	for (size_t i = 0; i < a->nacc; i++) {
-		worker_stop(a->acc[i].w);
 		db_status_free(&a->acc[i].st);
 		free(a->acc[i].start_error);
 		free(a->acc[i].failed_error);
