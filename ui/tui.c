@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -334,10 +335,19 @@ open_accounts(struct app *a, const struct config *cfg)
 	return EXIT_OK;
 }
 
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void
 loop(struct app *a)
 {
-	int64_t dirty_since = -1, last_refresh = 0;
+	int64_t dirty_since = -1, last_refresh = 0, keys_t0 = 0;
+	int nkeys = 0;
 
 	while (!a->quit) {
 		struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 }, { a->wake_rd, POLLIN, 0 } };
@@ -350,6 +360,12 @@ loop(struct app *a)
 			app_refresh(a);
 		}
 		draw_all(a);
+		/* What a key costs, from reading it to the screen drawn (TERN_DEBUG=1;
+		 * tests/bench reads it: a tmux capture cannot time a few ms). */
+		if (nkeys) {
+			log_debug("ui: %d key(s) handled and drawn in %.3f ms", nkeys, (double)(now_us() - keys_t0) / 1000.0);
+			nkeys = 0;
+		}
 		if (dirty_since >= 0) {
 			int64_t left = last_refresh + REFRESH_MS - time_mono_ms();
 			timeout = left > 0 ? (int)left : 0;
@@ -371,6 +387,8 @@ loop(struct app *a)
 				clearok(curscr, TRUE);
 				continue;
 			}
+			if (!nkeys++)
+				keys_t0 = now_us();
 			handle_key(a, r == KEY_CODE_YES ? KEYMAP_FN + (int)ch : (int)ch);
 			if (a->quit)
 				break;
