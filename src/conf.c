@@ -12,8 +12,12 @@
 
 #include "conf.h"
 #include "err.h"
+#include "proc.h"
 #include "strbuf.h"
 #include "util.h"
+
+/* How long password_cmd may take (an agent asking for a passphrase). */
+#define PASSWORD_CMD_TIMEOUT_MS 60000
 
 /* Which keys exist, where, and how each value is read: adding a key is adding
  * a row. */
@@ -534,11 +538,8 @@ conf_account(const struct config *cfg, const char *name)
 int
 conf_password(const struct account_cfg *acct, char **out, char **err)
 {
-	FILE *fp;
 	char *line = NULL;
-	size_t cap = 0;
 	ssize_t n;
-	int status;
 
 	*out = NULL;
 	*err = NULL;
@@ -550,24 +551,34 @@ conf_password(const struct account_cfg *acct, char **out, char **err)
 		*err = xasprintf("account '%s' has no password", acct->name);
 		return TERN_ECONFIG;
 	}
-	fp = popen(acct->password_cmd, "re");
-	if (!fp) {
-		*err = xasprintf("account '%s': cannot run password_cmd: %s", acct->name, strerror(errno));
-		return TERN_ECONFIG;
-	}
-	n = getline(&line, &cap, fp);
-	/* Drain the rest so the command never blocks on a full pipe. */
-	while (fgetc(fp) != EOF)
-		;
-	status = pclose(fp);
-	if (n <= 0 || status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		if (line) {
-			explicit_bzero(line, cap);
-			free(line);
+	/* Through proc_run, not popen: its stderr must not reach the terminal
+	 * (a worker runs it while the TUI owns the screen), and a command that
+	 * hangs (an agent waiting for a passphrase nobody can type) is stopped. */
+	{
+		char *const argv[] = { "/bin/sh", "-c", (char *)acct->password_cmd, NULL };
+		size_t len = 0;
+		int status = -1;
+		int rc = proc_run_status(argv, "", 0, PASSWORD_CMD_TIMEOUT_MS, &line, &len, &status);
+		char *nl = line ? memchr(line, '\n', len) : NULL;
+		if (rc != TERN_OK || !line) {
+			if (line) {
+				explicit_bzero(line, len);
+				free(line);
+			}
+			if (rc == TERN_ETIMEOUT)
+				*err = xasprintf("account '%s': password_cmd did not finish within %d s",
+				                 acct->name, PASSWORD_CMD_TIMEOUT_MS / 1000);
+			else
+				*err = xasprintf("account '%s': password_cmd failed (exit status %d) or printed nothing; "
+				                 "run it in a shell to see why", acct->name, status);
+			return TERN_ECONFIG;
 		}
-		*err = xasprintf("account '%s': password_cmd failed (exit status %d) or printed nothing",
-		                 acct->name, status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		return TERN_ECONFIG;
+		/* The first line only; the rest is wiped. */
+		if (nl) {
+			explicit_bzero(nl, len - (size_t)(nl - line));
+			*nl = '\0';
+		}
+		n = (ssize_t)strlen(line);
 	}
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';

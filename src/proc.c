@@ -76,6 +76,13 @@ int
 proc_run(char *const argv[], const char *in, size_t len, int timeout_ms,
          char **out, size_t *outlen)
 {
+	return proc_run_status(argv, in, len, timeout_ms, out, outlen, NULL);
+}
+
+int
+proc_run_status(char *const argv[], const char *in, size_t len, int timeout_ms,
+                char **out, size_t *outlen, int *exit_status)
+{
 	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, rc = TERN_EIO, status = 0, killed = 0;
 	posix_spawn_file_actions_t fa;
 	sigset_t pipe_set, old_set;
@@ -86,6 +93,8 @@ proc_run(char *const argv[], const char *in, size_t len, int timeout_ms,
 
 	*out = NULL;
 	*outlen = 0;
+	if (exit_status)
+		*exit_status = -1;
 	if (!argv || !argv[0] || !*argv[0])
 		return TERN_EINVAL;
 	/* A filter that exits without reading all its input must not kill us:
@@ -158,6 +167,8 @@ proc_run(char *const argv[], const char *in, size_t len, int timeout_ms,
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (exit_status)
+		*exit_status = !killed && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	if (rc == TERN_OK && !killed && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		rc = TERN_EIO;
 out:

@@ -18,5 +18,9 @@ void proc_argv_free(char **argv);
  * TERN_EIO if it cannot start or exits non-zero; TERN_ETIMEOUT. */
 int proc_run(char *const argv[], const char *in, size_t len, int timeout_ms,
              char **out, size_t *outlen);
+/* The same, and *exit_status: the program's exit status, -1 if it was
+ * killed (timeout, output cap) or could not start. */
+int proc_run_status(char *const argv[], const char *in, size_t len, int timeout_ms,
+                    char **out, size_t *outlen, int *exit_status);
 
 #endif
