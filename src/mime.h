@@ -72,6 +72,11 @@ const char *mime_part_id(const mime_part *p);
 /* Lower-case "type/subtype"; text/plain when the part said nothing. */
 const char *mime_part_type(const mime_part *p);
 int mime_part_is(const mime_part *p, const char *type);   /* "text/html" or "multipart/" */
+/* The decoded value of parameter base (lower case) among n name/value
+ * pairs as written (a BODYSTRUCTURE's): RFC 2231 forms (base*, base*0,
+ * base*0*...) win over the plain one, which may hold RFC 2047 words. NULL if
+ * absent; the caller frees. */
+char *mime_param_lookup(const char *const *names, const char *const *values, size_t n, const char *base);
 /* A Content-Type parameter, RFC 2231 continuations joined and decoded. */
 const char *mime_part_param(const mime_part *p, const char *name);
 /* Decoded file name from Content-Disposition or Content-Type name; NULL if none. */

@@ -130,6 +130,19 @@ param_decode(const struct raw_params *rp, const char *base)
 	return res;
 }
 
+char *
+mime_param_lookup(const char *const *names, const char *const *values, size_t n, const char *base)
+{
+	struct raw_params rp = { NULL, 0 };
+	char *res;
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && values[i])
+			raw_add(&rp, names[i], values[i]);
+	res = param_decode(&rp, base);
+	raw_free(&rp);
+	return res;
+}
+
 /* Every parameter of rp, decoded, under its base name. */
 static void
 params_decode(const struct raw_params *rp, struct mime_part *p)

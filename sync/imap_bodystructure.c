@@ -9,115 +9,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strbuf.h"
+#include "mime.h"
 #include "sync/imap.h"
 #include "util.h"
 
 #define MAX_ATTACHMENTS 256
 #define MAX_DEPTH 32
 
-static const char *
-param_get(const struct mailimap_body_fld_param *p, const char *name)
+/* The decoded value of parameter base in a BODYSTRUCTURE list, through the
+ * MIME code's decoder (RFC 2231, continuations, RFC 2047 in plain values). */
+static char *
+param_decoded(const struct mailimap_body_fld_param *p, const char *base)
 {
+	const char **names, **values;
+	size_t n = 0, cap;
+	char *res;
+
 	if (!p || !p->pa_list)
 		return NULL;
+	cap = (size_t)clist_count(p->pa_list) + 1;
+	names = xcalloc(cap, sizeof *names);
+	values = xcalloc(cap, sizeof *values);
 	for (clistiter *it = clist_begin(p->pa_list); it; it = clist_next(it)) {
 		const struct mailimap_single_body_fld_param *sp = clist_content(it);
-		if (sp && sp->pa_name && sp->pa_value && strcasecmp(sp->pa_name, name) == 0)
-			return sp->pa_value;
-	}
-	return NULL;
-}
-
-static int
-hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* Percent-decodes v onto raw (RFC 2231 extended value, no charset part). */
-static void
-pct_decode(strbuf *raw, const char *v)
-{
-	for (const char *p = v; *p; p++) {
-		int h, l;
-		if (*p == '%' && (h = hexval(p[1])) >= 0 && (l = hexval(p[2])) >= 0) {
-			sb_addc(raw, (char)(h * 16 + l));
-			p += 2;
-		} else {
-			sb_addc(raw, *p);
+		if (sp && sp->pa_name && sp->pa_value) {
+			names[n] = sp->pa_name;
+			values[n++] = sp->pa_value;
 		}
 	}
-}
-
-/* RFC 2231 name*=charset'lang'%XX..., converted to UTF-8. */
-static char *
-rfc2231_decode(const char *v)
-{
-	const char *q1 = strchr(v, '\''), *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
-	strbuf raw = STRBUF_INIT;
-	char *charset, *out = NULL;
-
-	if (!q2)
-		return xstrdup(v);
-	charset = xstrndup(v, (size_t)(q1 - v));
-	pct_decode(&raw, q2 + 1);
-	if (*charset && strcasecmp(charset, "utf-8") != 0 &&
-	    charconv("utf-8", charset, raw.buf ? raw.buf : "", raw.len, &out) == MAIL_CHARCONV_NO_ERROR && out) {
-		char *r = xstrdup(out);
-		free(out);
-		sb_free(&raw);
-		free(charset);
-		return r;
-	}
-	free(out);
-	free(charset);
-	return raw.len ? sb_steal(&raw) : (sb_free(&raw), xstrdup(""));
-}
-
-/* RFC 2231 continuations: name*0*=charset'lang'%XX.., name*1*=.., name*2=..
- * (Outlook and Gmail split long non-ASCII names this way), joined and
- * converted to UTF-8; NULL when there are none. */
-static char *
-rfc2231_join(const struct mailimap_body_fld_param *list, const char *base)
-{
-	strbuf raw = STRBUF_INIT;
-	char *charset = NULL, *out = NULL, key[48];
-	int n;
-
-	for (n = 0; n < 100; n++) {
-		const char *v;
-		snprintf(key, sizeof key, "%s*%d*", base, n);
-		if ((v = param_get(list, key)) != NULL) {
-			const char *q1 = n == 0 ? strchr(v, '\'') : NULL, *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
-			if (q2) {
-				charset = xstrndup(v, (size_t)(q1 - v));
-				v = q2 + 1;
-			}
-			pct_decode(&raw, v);
-			continue;
-		}
-		snprintf(key, sizeof key, "%s*%d", base, n);
-		if ((v = param_get(list, key)) == NULL)
-			break;
-		sb_adds(&raw, v);
-	}
-	if (n == 0) {
-		sb_free(&raw);
-		return NULL;
-	}
-	if (charset && *charset && strcasecmp(charset, "utf-8") != 0 &&
-	    charconv("utf-8", charset, raw.buf ? raw.buf : "", raw.len, &out) == MAIL_CHARCONV_NO_ERROR && out) {
-		char *r = xstrdup(out);
-		free(out);
-		sb_free(&raw);
-		free(charset);
-		return r;
-	}
-	free(out);
-	free(charset);
-	return raw.len ? sb_steal(&raw) : (sb_free(&raw), xstrdup(""));
+	res = mime_param_lookup(names, values, n, base);
+	free(names);
+	free(values);
+	return res;
 }
 
 /* The filename parameter of the disposition, else the name of the type:
@@ -126,22 +49,8 @@ rfc2231_join(const struct mailimap_body_fld_param *list, const char *base)
 static char *
 part_filename(const struct mailimap_body_fld_dsp *dsp, const struct mailimap_body_fields *f)
 {
-	const struct mailimap_body_fld_param *lists[2] = { dsp ? dsp->dsp_attributes : NULL,
-	                                                   f ? f->bd_parameter : NULL };
-	const char *names[2] = { "filename", "name" };
-	for (int i = 0; i < 2; i++) {
-		char star[16];
-		const char *v;
-		snprintf(star, sizeof star, "%s*", names[i]);
-		char *joined;
-		if ((v = param_get(lists[i], star)) != NULL)
-			return rfc2231_decode(v);
-		if ((joined = rfc2231_join(lists[i], names[i])) != NULL)
-			return joined;
-		if ((v = param_get(lists[i], names[i])) != NULL)
-			return imap_decode_header(v);
-	}
-	return NULL;
+	char *v = param_decoded(dsp ? dsp->dsp_attributes : NULL, "filename");
+	return v ? v : param_decoded(f ? f->bd_parameter : NULL, "name");
 }
 
 static const char *
