@@ -114,7 +114,9 @@ apply_one(struct folder *f, const struct imap_msg *m)
 	return rc;
 }
 
-/* Applies a FETCH result in one transaction. */
+/* Applies a FETCH result in one transaction. A stop rolls it back: the
+ * fetch beside it (fetch_headers) ends at once, and waiting for the
+ * store of a whole batch would delay the stop by as long. */
 static int
 apply(struct folder *f, const struct imap_batch *b, char **err)
 {
@@ -122,12 +124,12 @@ apply(struct folder *f, const struct imap_batch *b, char **err)
 	if ((rc = db_begin(f->ctx->db)) != TERN_OK)
 		return rc;
 	for (size_t i = 0; i < b->n && rc == TERN_OK; i++)
-		rc = apply_one(f, &b->v[i]);
+		rc = f->ctx->stop && *f->ctx->stop ? TERN_ECANCELLED : apply_one(f, &b->v[i]);
 	if (rc == TERN_OK)
 		rc = db_commit(f->ctx->db);
 	else
 		db_rollback(f->ctx->db);
-	if (rc != TERN_OK)
+	if (rc != TERN_OK && rc != TERN_ECANCELLED)
 		*err = xasprintf("%s: cannot store messages: %s", f->name, tern_strerror(rc));
 	return rc;
 }
