@@ -100,6 +100,26 @@ struct mailimap_fetch_type *imap_fetch_type_flags(int modseq);
 /* UIDs, ascending, as an IMAP set of ranges. */
 struct mailimap_set *imap_set_from_uids(const uint32_t *uids, size_t n);
 
+/* FETCH results converted (imap_batch.c): v[0..n), every one with a UID. */
+struct imap_batch {
+	struct imap_msg *v;
+	size_t n;
+	int r;                     /* libetpan's result of the UID FETCH */
+	mailimap *s;               /* the rest: the fetching thread's */
+	struct mailimap_set *set;
+	int modseq;
+	pthread_t thread;
+	int started;
+};
+/* Converts res into b and frees res (NULL: an empty batch). */
+void imap_batch_read(struct imap_batch *b, clist *res);
+void imap_batch_free(struct imap_batch *b);
+/* UID FETCH of the headers of set (taken) on s, converted, from a new
+ * thread: until imap_batch_join(), which returns its libetpan result,
+ * nothing else may use s. */
+void imap_batch_start(struct imap_batch *b, mailimap *s, struct mailimap_set *set, int modseq);
+int imap_batch_join(struct imap_batch *b);
+
 /* A selectable server folder as the mailbox step left it. */
 struct imap_mb {
 	int64_t id;

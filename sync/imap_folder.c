@@ -85,58 +85,53 @@ apply_flags(struct folder *f, const struct db_imap_uid *loc, const char *old_kw,
 }
 
 static int
-apply_one(struct folder *f, const struct mailimap_msg_att *att)
+apply_one(struct folder *f, const struct imap_msg *m)
 {
-	struct imap_msg m;
 	struct db_imap_uid loc;
 	char *kw = NULL;
 	int64_t id;
 	int rc;
 
-	imap_msg_read(att, &m);
-	if (!m.uid) {
-		imap_msg_free(&m);
-		return TERN_OK;
-	}
-	rc = db_imap_find(f->ctx->db, f->mbid, m.uid, &loc, &kw);
+	rc = db_imap_find(f->ctx->db, f->mbid, m->uid, &loc, &kw);
 	if (rc == TERN_OK) {
-		rc = m.has_flags ? apply_flags(f, &loc, kw, &m) : TERN_OK;
-	} else if (rc == TERN_ENOTFOUND && !m.has_header) {
-		need_add(f, m.uid);
+		rc = m->has_flags ? apply_flags(f, &loc, kw, m) : TERN_OK;
+	} else if (rc == TERN_ENOTFOUND && !m->has_header) {
+		need_add(f, m->uid);
 		rc = TERN_OK;
 	} else if (rc == TERN_ENOTFOUND) {
 		/* A message we moved here whose new UID we could not learn, or
 		 * one a UIDVALIDITY change left without its UID: the same local
 		 * message (its body, id, thread), with the server's flags. */
-		rc = db_imap_adopt(f->ctx->db, f->mbid, m.message_id, m.uid, &id);
-		if (rc == TERN_OK && m.has_flags && db_imap_find(f->ctx->db, f->mbid, m.uid, &loc, &kw) == TERN_OK)
-			rc = apply_flags(f, &loc, kw, &m);
+		rc = db_imap_adopt(f->ctx->db, f->mbid, m->message_id, m->uid, &id);
+		if (rc == TERN_OK && m->has_flags && db_imap_find(f->ctx->db, f->mbid, m->uid, &loc, &kw) == TERN_OK)
+			rc = apply_flags(f, &loc, kw, m);
 		if (rc == TERN_ENOTFOUND) {
-			rc = db_message_insert(f->ctx->db, f->im->account_id, &m.h, &id);
+			rc = db_message_insert(f->ctx->db, f->im->account_id, &m->h, &id);
 			if (rc == TERN_OK)
-				rc = db_message_link(f->ctx->db, id, f->mbid, m.uid, m.h.received_at);
+				rc = db_message_link(f->ctx->db, id, f->mbid, m->uid, m->h.received_at);
 			f->ctx->counts.added++;
 		}
 	}
 	free(kw);
-	imap_msg_free(&m);
 	return rc;
 }
 
-/* Applies a FETCH result in one transaction. */
+/* Applies a FETCH result in one transaction. A stop rolls it back: the
+ * fetch beside it (fetch_headers) ends at once, and waiting for the
+ * store of a whole batch would delay the stop by as long. */
 static int
-apply(struct folder *f, clist *res, char **err)
+apply(struct folder *f, const struct imap_batch *b, char **err)
 {
 	int rc;
 	if ((rc = db_begin(f->ctx->db)) != TERN_OK)
 		return rc;
-	for (clistiter *it = res ? clist_begin(res) : NULL; it && rc == TERN_OK; it = clist_next(it))
-		rc = apply_one(f, clist_content(it));
+	for (size_t i = 0; i < b->n && rc == TERN_OK; i++)
+		rc = f->ctx->stop && *f->ctx->stop ? TERN_ECANCELLED : apply_one(f, &b->v[i]);
 	if (rc == TERN_OK)
 		rc = db_commit(f->ctx->db);
 	else
 		db_rollback(f->ctx->db);
-	if (rc != TERN_OK)
+	if (rc != TERN_OK && rc != TERN_ECANCELLED)
 		*err = xasprintf("%s: cannot store messages: %s", f->name, tern_strerror(rc));
 	return rc;
 }
@@ -157,49 +152,80 @@ batch_start(const uint32_t *uids, size_t start, size_t end)
 	return i;
 }
 
-/* Headers of uids[0..n) (ascending), newest batch first. */
+/* Headers of uids[0..n) (ascending), newest batch first, each batch in
+ * a transaction of its own. Batch k+1 is fetched and converted on another
+ * thread (imap_batch.c) while batch k is stored; between batches neither
+ * runs, so that the runtime may use the session and the database. */
 static int
 fetch_headers(struct folder *f, const uint32_t *uids, size_t n, char **err)
 {
-	size_t end = n, batch = FIRST_BATCH;
+	struct imap_batch cur = { 0 }, next = { 0 };
+	size_t end = n, batch = FIRST_BATCH, ncur = 0;   /* ncur: UIDs asked for in cur */
 	int rc = TERN_OK;
 
-	while (end > 0) {
-		size_t start = end > batch ? end - batch : 0;
-		struct mailimap_set *set;
-		struct mailimap_fetch_type *ft;
-		clist *res = NULL;
-		int r;
+	while (rc == TERN_OK && (end > 0 || ncur > 0)) {
+		size_t start = end;
 
-		if (f->ctx->stop && *f->ctx->stop)
-			return TERN_ECANCELLED;
-		/* Between batches the runtime may have served a body elsewhere. */
-		if ((rc = imap_select(f->im, f->remote, err)) != TERN_OK)
-			return rc;
-		/* A folder with many deletions makes a set of many ranges: at most
-		 * MAX_RANGES of them per command keeps the line near the 8 KB
-		 * RFC 7162 4 advises (some servers refuse longer ones). */
-		start = batch_start(uids, start, end);
-		set = imap_set_from_uids(uids + start, end - start);
-		ft = imap_fetch_type_headers(f->condstore);
-		r = mailimap_uid_fetch(f->im->s, set, ft, &res);
-		mailimap_fetch_type_free(ft);
-		mailimap_set_free(set);
-		if (r != MAILIMAP_NO_ERROR)
-			return imap_error(f->im, r, "UID FETCH", err);
-		rc = apply(f, res, err);
-		mailimap_fetch_list_free(res);
-		if (rc != TERN_OK)
-			return rc;
-		f->done += (int64_t)(end - start);
-		progress(f);
-		if (f->ctx->committed)
-			f->ctx->committed(f->ctx);
-		if (f->ctx->serve)
+		if (f->ctx->stop && *f->ctx->stop) {
+			rc = TERN_ECANCELLED;
+			break;
+		}
+		if (end > 0) {
+			/* Between batches the runtime may have served a body elsewhere. */
+			if ((rc = imap_select(f->im, f->remote, err)) != TERN_OK)
+				break;
+			/* A folder with many deletions makes a set of many ranges: at
+			 * most MAX_RANGES of them per command keeps the line near the
+			 * 8 KB RFC 7162 4 advises (some servers refuse longer ones). */
+			start = batch_start(uids, end > batch ? end - batch : 0, end);
+			imap_batch_start(&next, f->im->s, imap_set_from_uids(uids + start, end - start), f->condstore);
+		}
+		if (ncur > 0 && (rc = apply(f, &cur, err)) == TERN_OK) {
+			f->done += (int64_t)ncur;
+			progress(f);
+			if (f->ctx->committed)
+				f->ctx->committed(f->ctx);
+		}
+		imap_batch_free(&cur);
+		if (end > 0) {
+			int r = imap_batch_join(&next);
+			/* After a failed store the session's state still matters:
+			 * imap_error() marks a broken one, the store's error stays. */
+			if (r != MAILIMAP_NO_ERROR) {
+				int fetch_rc = imap_error(f->im, r, "UID FETCH", rc == TERN_OK ? err : NULL);
+				if (rc == TERN_OK)
+					rc = fetch_rc;
+			}
+			cur = next;
+		}
+		if (rc == TERN_OK && ncur > 0 && f->ctx->serve)
 			f->ctx->serve(f->ctx);
+		ncur = end - start;
 		end = start;
 		batch = BATCH;
 	}
+	imap_batch_free(&cur);
+	return rc;
+}
+
+/* The headers f->need lists, sorted. The list is the caller's while the
+ * batches are stored (apply_one may add to a new one: a FETCH the server
+ * sent unasked, without headers), then it goes. */
+static int
+fetch_needed(struct folder *f, char **err)
+{
+	uint32_t *uids = f->need;
+	size_t n = f->nneed;
+	int rc;
+
+	f->need = NULL;
+	f->nneed = f->capneed = 0;
+	if (n > 1)
+		qsort(uids, n, sizeof *uids, cmp_u32);
+	f->total = (int64_t)n;
+	progress(f);
+	rc = fetch_headers(f, uids, n, err);
+	free(uids);
 	return rc;
 }
 
@@ -381,6 +407,7 @@ refresh_known(struct folder *f, uint32_t last, char **err)
 {
 	struct mailimap_set *set = mailimap_set_new_interval(1, last);
 	struct mailimap_fetch_type *ft = imap_fetch_type_flags(f->condstore);
+	struct imap_batch b = { 0 };
 	clist *res = NULL;
 	int r = mailimap_uid_fetch(f->im->s, set, ft, &res), rc;
 
@@ -388,8 +415,9 @@ refresh_known(struct folder *f, uint32_t last, char **err)
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_error(f->im, r, "UID FETCH", err);
-	rc = apply(f, res, err);
-	mailimap_fetch_list_free(res);
+	imap_batch_read(&b, res);
+	rc = apply(f, &b, err);
+	imap_batch_free(&b);
 	return rc;
 }
 
@@ -411,11 +439,7 @@ first_sync(struct folder *f, const struct imap_checkpoint *cp, char **err)
 	for (size_t i = 0; i < n; i++)
 		if (uids[i] > last)
 			need_add(f, uids[i]);
-	if (f->nneed > 1)
-		qsort(f->need, f->nneed, sizeof *f->need, cmp_u32);
-	f->total = (int64_t)f->nneed;
-	progress(f);
-	if ((rc = fetch_headers(f, f->need, f->nneed, err)) == TERN_OK)
+	if ((rc = fetch_needed(f, err)) == TERN_OK)
 		rc = finish(f, uids, n, 1, cp, err);
 out:
 	free(uids);
@@ -432,6 +456,7 @@ incremental(struct folder *f, const struct imap_checkpoint *old, const struct im
 	uint32_t *server = NULL;
 	size_t nserver = 0;
 	int compare = 0, r, rc;
+	struct imap_batch b = { 0 };
 	clist *res = NULL;
 
 	if (f->qresync)
@@ -444,26 +469,19 @@ incremental(struct folder *f, const struct imap_checkpoint *old, const struct im
 	mailimap_set_free(all);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_error(f->im, r, "UID FETCH", err);
-	rc = apply(f, res, err);
+	imap_batch_read(&b, res);
+	rc = apply(f, &b, err);
 	if (rc == TERN_OK && !f->condstore) {
 		/* The full list is the UID list to compare with. */
-		server = xcalloc((size_t)clist_count(res) + 1, sizeof *server);
-		for (clistiter *it = clist_begin(res); it; it = clist_next(it)) {
-			struct imap_msg m;
-			imap_msg_read(clist_content(it), &m);
-			if (m.uid)
-				server[nserver++] = m.uid;
-			imap_msg_free(&m);
-		}
+		server = xcalloc(b.n + 1, sizeof *server);
+		for (size_t i = 0; i < b.n; i++)
+			server[nserver++] = b.v[i].uid;
 		qsort(server, nserver, sizeof *server, cmp_u32);
 		compare = 1;
 	}
-	mailimap_fetch_list_free(res);
-	if (rc == TERN_OK && f->nneed) {
-		qsort(f->need, f->nneed, sizeof *f->need, cmp_u32);
-		f->total = (int64_t)f->nneed;
-		rc = fetch_headers(f, f->need, f->nneed, err);
-	}
+	imap_batch_free(&b);
+	if (rc == TERN_OK && f->nneed)
+		rc = fetch_needed(f, err);
 	if (rc == TERN_OK && van && van->qr_known_uids) {
 		rc = apply_vanished(f, van->qr_known_uids, err);
 		mailimap_qresync_vanished_free(van);

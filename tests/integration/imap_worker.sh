@@ -143,6 +143,25 @@ rest=$(out_bytes "$T" -c "$W/resume.conf" sync --once)
 check "an interrupted first sync ($had of 3000 in Big) resumes: $rest bytes vs $full for a whole first sync" test "${rest:-0}" -gt 0 -a $((rest * 10)) -lt $((full * 8))
 check "... and then mirrors the server" "$LAB_PY" "$TERN_SRCDIR/tests/integration/imap_mirror.py" --no-att "$W/data4/tern.db" acct
 
+# A first sync fetches the next batch on a thread of its own while it stores one
+# (sync/imap_batch.c). The server freezes mid-sync: SIGTERM still ends tern sync within 1 s.
+imap_conf "$W/frozen.conf" acct dovecot "poll_interval = 120"
+sed -i "s|^data_dir = .*|data_dir = $W/data6|" "$W/frozen.conf"
+"$T" -c "$W/frozen.conf" sync >/dev/null 2>&1 &
+pid=$!
+wait_for "Big's first sync under way" 60 sh -c "test \"\$(sqlite3 '$W/data6/tern.db' \"SELECT count(*) FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.name = 'Big'\" 2>/dev/null || echo 0)\" -ge 250"
+dovecot_sig SIGSTOP
+# What the server sent before it froze gets read; then the fetch waits for more.
+wait_for "tern read all there is" 5 sh -c "ss -tnH state established '( dport = :$DOVECOT_IMAP_PORT )' | awk '\$1 > 0 {f = 1} END {exit f}'"
+echo "# frozen while Big held $(sqlite3 "$W/data6/tern.db" "SELECT count(*) FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.name = 'Big'") of 3000"
+t0=$(date +%s%N)
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+dovecot_sig SIGCONT
+check "SIGTERM during a first sync, the server frozen: clean exit ($rc) in ${ms} ms < 1000" test "$rc" = 0 -a "$ms" -lt 1000
+
 # A refused login: tried once more (password_cmd run again), then no more attempts until the
 # user asks (lockout protection); a fixed password and a poke (tern sync --once) bring it back.
 echo wrongpw >"$W/pw"
