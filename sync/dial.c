@@ -18,7 +18,7 @@
 
 /* One address: 0 connected, else an errno (ETIMEDOUT, ECANCELED, ...). */
 static int
-dial_one(const struct addrinfo *ai, int64_t end, volatile int *stop, int *out)
+dial_one(const struct addrinfo *ai, int64_t end, stop_flag *stop, int *out)
 {
 	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
 	int e = 0;
@@ -66,7 +66,7 @@ dial_one(const struct addrinfo *ai, int64_t end, volatile int *stop, int *out)
 }
 
 int
-dial_tcp(const char *host, int port, int timeout_s, volatile int *stop, int *fd, char **err)
+dial_tcp(const char *host, int port, int timeout_s, stop_flag *stop, int *fd, char **err)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res = NULL;
 	char svc[16];

@@ -5,8 +5,10 @@
 #ifndef TERN_DIAL_H
 #define TERN_DIAL_H
 
+#include "sync/stop.h"
+
 /* TERN_OK with *fd (blocking, close-on-exec); TERN_ENET (*err says why),
  * TERN_ETIMEOUT after timeout_s, TERN_ECANCELLED when *stop is set. */
-int dial_tcp(const char *host, int port, int timeout_s, volatile int *stop, int *fd, char **err);
+int dial_tcp(const char *host, int port, int timeout_s, stop_flag *stop, int *fd, char **err);
 
 #endif

@@ -11,6 +11,7 @@
 #include "db/db_queue.h"
 #include "db/db_sync.h"
 #include "search.h"
+#include "sync/stop.h"
 #include "sync/sync.h"
 
 struct sync_ctx {
@@ -18,7 +19,7 @@ struct sync_ctx {
 	db *db;                   /* this thread's connection */
 	int64_t account_id;
 	const char *password;     /* never log it */
-	volatile int *stop;       /* non-zero: return TERN_ECANCELLED soon */
+	stop_flag *stop;       /* non-zero: return TERN_ECANCELLED soon */
 	int wake_fd;              /* readable when the UI wants attention: include it in waits */
 	struct sync_counts counts;/* what this cycle changed (for sync_log) */
 	/* Called after each committed batch: wakes the UI. */

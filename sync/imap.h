@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "db/db_message.h"
 #include "sync/engine.h"
+#include "sync/stop.h"
 
 struct imap_status {
 	uint32_t messages, unseen, uidnext, uidvalidity;
@@ -55,7 +56,7 @@ struct imap {
 void imap_init(struct imap *im);
 void imap_destroy(struct imap *im);
 void imap_interrupt(struct imap *im);
-int imap_connect(struct imap *im, const struct account_cfg *acct, const char *password, volatile int *stop,
+int imap_connect(struct imap *im, const struct account_cfg *acct, const char *password, stop_flag *stop,
                  char **err);
 void imap_close(struct imap *im);
 /* A libetpan result as a TERN_* code, with the server's text in *err

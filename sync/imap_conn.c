@@ -123,7 +123,7 @@ publish_sock(struct imap *im, int fd)
 /* TCP (interruptible, sync/dial.h), then TLS for implicit TLS, then the
  * greeting. */
 static int
-open_stream(struct imap *im, volatile int *stop, char **err)
+open_stream(struct imap *im, stop_flag *stop, char **err)
 {
 	const struct account_cfg *acct = im->acct;
 	time_t timeout = acct->timeout > 0 ? acct->timeout : 30;
@@ -163,7 +163,7 @@ open_stream(struct imap *im, volatile int *stop, char **err)
 }
 
 int
-imap_connect(struct imap *im, const struct account_cfg *acct, const char *password, volatile int *stop,
+imap_connect(struct imap *im, const struct account_cfg *acct, const char *password, stop_flag *stop,
              char **err)
 {
 	const char *host = acct->imap_host;

@@ -20,7 +20,7 @@ struct jmap_http {
 	char *ca_path;
 	int bearer;
 	long timeout;
-	volatile int *stop;
+	stop_flag *stop;
 	atomic_int interrupted;
 };
 
@@ -86,7 +86,7 @@ jmap_http_free(jmap_http *h)
 }
 
 void
-jmap_http_set_stop(jmap_http *h, volatile int *stop)
+jmap_http_set_stop(jmap_http *h, stop_flag *stop)
 {
 	h->stop = stop;
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <curl/curl.h>
 #include "strbuf.h"
+#include "sync/stop.h"
 
 typedef struct jmap_http jmap_http;
 
@@ -25,7 +26,7 @@ int jmap_http_new(const char *user, const char *password, int bearer, const char
                   jmap_http **out, char **err);
 void jmap_http_free(jmap_http *h);
 /* Transfers end with TERN_ECANCELLED once *stop is non-zero (may be NULL). */
-void jmap_http_set_stop(jmap_http *h, volatile int *stop);
+void jmap_http_set_stop(jmap_http *h, stop_flag *stop);
 /* Any thread: makes the current or next pump return TERN_ECANCELLED. */
 void jmap_http_interrupt(jmap_http *h);
 /* Forget an earlier interrupt (start of an engine operation). */

@@ -30,7 +30,7 @@ struct runner {
 	void *st;                 /* engine state while connected */
 	void *pending;            /* engine state while it connects (ctx.connecting) */
 	pthread_mutex_t st_mu;    /* st and pending against runner_stop() from other threads */
-	volatile int stop;
+	stop_flag stop;
 	struct sync_ctx ctx;
 	void *serve_data;
 	prefetch *pf;             /* bodies the server refused, kept across steps */

@@ -106,7 +106,7 @@ struct upload {
 	const char *p;
 	size_t left;
 	int started;              /* DATA began: the outcome may become unknown */
-	volatile int *stop;
+	stop_flag *stop;
 };
 
 static size_t
@@ -131,7 +131,7 @@ progress_cb(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 
 int
 smtp_send(const struct account_cfg *acct, const char *password, const struct smtp_envelope *env,
-          volatile int *stop, int *unknown, char **err)
+          stop_flag *stop, int *unknown, char **err)
 {
 	struct upload up = { env->data, env->len, 0, stop };
 	struct curl_slist *rcpt = NULL;

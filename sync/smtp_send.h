@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include "conf.h"
+#include "sync/stop.h"
 
 struct smtp_envelope {
 	char *from;               /* the From address */
@@ -31,6 +32,6 @@ void smtp_envelope_free(struct smtp_envelope *env);
 	"check with a recipient, then retry (tern queue retry, or ^R in tern) to send it again, or drop it"
 
 int smtp_send(const struct account_cfg *acct, const char *password, const struct smtp_envelope *env,
-              volatile int *stop, int *unknown, char **err);
+              stop_flag *stop, int *unknown, char **err);
 
 #endif

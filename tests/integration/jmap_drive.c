@@ -34,7 +34,7 @@
 #include "sync/jmap_json.h"
 #include "util.h"
 
-static volatile int stop;
+static stop_flag stop;
 static int wake_pipe[2] = { -1, -1 };
 
 static void
