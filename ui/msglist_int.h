@@ -1,0 +1,63 @@
+/* Inside the message list (ui/msglist.c, ui/msglist_thread.c): the window
+ * of rows it keeps and the thread expansion that feeds the threaded view.
+ * Rows own their strings (rv_* copy and free them). */
+#ifndef TERN_UI_MSGLIST_INT_H
+#define TERN_UI_MSGLIST_INT_H
+
+#include <stdint.h>
+#include "db/db_view.h"
+#include "ui/msglist.h"
+
+/* Where a row sits in display order. flat: (received_at, id); search:
+ * (server, received_at, id); threads: (thread latest_at, thread_id, index
+ * of the message in the thread's tree order). */
+struct lkey {
+	int64_t a, b, c;
+};
+
+struct lrow {
+	struct msg_row m;
+	struct lkey k;
+	int depth;
+};
+
+struct rowvec {
+	struct lrow *v;
+	int n, cap;
+};
+
+struct msglist {
+	db *d;
+	enum ml_mode mode;
+	int64_t mailbox_id;
+	int64_t account_id;
+	search_query *q;
+	struct rowvec w;          /* the window, display order */
+	struct rowvec tc;         /* the last thread expanded, tree order */
+	struct rowvec ts;         /* scratch: a small thread while tc is kept */
+	int64_t tc_thread, tc_latest;
+	int tc_valid;             /* until the data may have changed */
+	int cur, top;             /* indexes into w */
+	int64_t base;             /* position of w.v[0] from the top, -1 unknown */
+	int at_start, at_end;     /* the window reaches the first / last row */
+	int height;
+};
+
+struct page_ctx {
+	struct rowvec *out;
+	int limit;
+};
+
+void rv_push(struct rowvec *rv, const struct msg_row *m, struct lkey k, int depth);
+void rv_clear(struct rowvec *rv);
+void rv_free(struct rowvec *rv);
+/* Removes rows [from, from+k) without freeing others. */
+void rv_cut(struct rowvec *rv, int from, int k);
+
+/* Up to limit rows of the threaded view after (or before) the key `after`
+ * (NULL: the top or the bottom), appended to out in display order. */
+int threads_fetch(msglist *l, const struct lkey *after, int backward, int limit, struct rowvec *out);
+/* The thread t in tree order (*rows stays valid until the next call). */
+int thread_tree(msglist *l, const struct thread_ref *t, const struct rowvec **rows);
+
+#endif
