@@ -24,6 +24,7 @@ struct stmt_entry {
 struct db {
 	sqlite3 *sq;
 	int tx_depth;
+	int doomed;                /* a nested level rolled back: the whole transaction goes */
 	int version;               /* the schema version it was opened at */
 	int search_pending;        /* the schema indexes new messages at commit */
 	struct stmt_entry *stmts[STMT_BUCKETS];
@@ -157,7 +158,12 @@ db_commit(db *d)
 	if (d->tx_depth <= 0)
 		return TERN_EDB;
 	if (--d->tx_depth > 0)
-		return TERN_OK;
+		return d->doomed ? TERN_EDB : TERN_OK;
+	if (d->doomed) {
+		d->doomed = 0;
+		db_exec(d, "ROLLBACK");
+		return TERN_EDB;
+	}
 	if (db_flush_new(d) != TERN_OK) {
 		db_exec(d, "ROLLBACK");
 		return TERN_EDB;
@@ -169,13 +175,33 @@ db_commit(db *d)
 	return TERN_OK;
 }
 
+/* A nested rollback only dooms the transaction: rolling back there would
+ * end the caller's transaction under it, and the caller's next writes would
+ * then commit one by one (a failed send lost its draft that way). The
+ * outermost level rolls back; until then nothing of it can be committed. */
 void
 db_rollback(db *d)
 {
 	if (d->tx_depth <= 0)
 		return;
-	d->tx_depth = 0;
+	if (--d->tx_depth > 0) {
+		d->doomed = 1;
+		return;
+	}
+	d->doomed = 0;
 	db_exec(d, "ROLLBACK");
+}
+
+int
+db_tx_reset(db *d)
+{
+	if (d->tx_depth <= 0)
+		return 0;
+	log_error("db: a transaction was left open (%d level(s)); rolled back", d->tx_depth);
+	d->tx_depth = 0;
+	d->doomed = 0;
+	db_exec(d, "ROLLBACK");
+	return 1;
 }
 
 static int64_t

@@ -33,7 +33,8 @@ int db_exec(db *d, const char *sql);
 /* Write transactions: BEGIN IMMEDIATE waits for the busy timeout instead of
  * failing on a snapshot conflict. Nesting is counted: only the outermost
  * begin/commit touch SQLite, so db functions can be called inside a caller's
- * transaction. db_rollback() undoes the outermost transaction. */
+ * transaction. db_rollback() at the outermost level undoes the transaction;
+ * nested, it dooms it (every commit up to the outermost then fails). */
 int db_begin(db *d);
 int db_commit(db *d);
 /* The work a commit does for the messages stored in its transaction
@@ -41,6 +42,10 @@ int db_commit(db *d);
  * COMMIT, and readers of that work may call it earlier. */
 int db_flush_new(db *d);
 void db_rollback(db *d);
+/* For the top of a loop (the UI's, a worker's): a transaction some path
+ * left open is rolled back and logged, so it can neither hold the write
+ * lock nor swallow later writes. 1 if there was one. */
+int db_tx_reset(db *d);
 
 /* Changes when another connection committed (PRAGMA data_version). */
 int64_t db_data_version(db *d);

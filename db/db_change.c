@@ -159,10 +159,8 @@ db_change_flag(db *d, int64_t msg_id, unsigned flag, int on, int64_t *change_id)
 		return rc;
 	if ((rc = msg_state(d, msg_id, &account_id, &flags)) != TERN_OK)
 		goto fail;
-	if (!!(flags & flag) == !!on) {
-		db_rollback(d);
-		return TERN_OK;
-	}
+	if (!!(flags & flag) == !!on)
+		return db_commit(d);   /* nothing to do, nothing written: not a failure */
 	rc = TERN_EDB;
 	/* A waiting or failed change of the same flag is superseded: the
 	 * server only needs the final value, and a retry of the old one must

@@ -415,6 +415,8 @@ runner_cycle(runner *r, int what, char **err)
 	int rc = TERN_OK;
 	char *e = NULL;
 
+	db_tx_reset(r->db);   /* a path that left one open must not block the UI */
+
 	if (!r->st)
 		return TERN_EOFFLINE;
 	memset(&r->ctx.counts, 0, sizeof r->ctx.counts);

@@ -355,6 +355,9 @@ loop(struct app *a)
 		wint_t ch;
 		int r;
 
+		/* The UI never waits while holding the write lock, whatever path left
+		 * a transaction open: the workers would stall on it. */
+		db_tx_reset(a->d);
 		if (a->refresh_pending) {
 			a->refresh_pending = 0;
 			app_refresh(a);

@@ -71,6 +71,17 @@ rmid=$(sed -n 's/^message-id: <\(.*\)>$/\1/p' "$W/reply.txt")
 check "filed in Sent on the server" wait_for "Sent" 15 imapctl find Sent "$rmid"
 check "the parent is answered on the server" wait_for "answered" 15 sh -c "'$LAB_PY' '$LAB_SRV/imapctl.py' flags INBOX 'mid:$pmid' | grep -q Answered"
 
+# A second reply to the (now answered) message goes out too: the flag is
+# already set, which once rolled the queued send back ("database error").
+cat >"$W/edit" <<'ED'
+sed -i "s/^Subject:.*/Subject: Re: Lunch plan, again/" "$1"
+printf 'One more thing.\n' >>"$1"
+ED
+keys r
+check "a second reply to the answered message" see "compose again" 'Subject: Re: Lunch plan, again'
+keys y
+check "... is sent as well" wait_for "sink" 30 spool_has "Re: Lunch plan, again"
+
 # Killed right after "send": still sent, exactly once.
 cat >"$W/edit" <<'ED'
 sed -i "s/^To:.*/To: bob@example.org/; s/^Subject:.*/Subject: killed after send/" "$1"

@@ -739,6 +739,41 @@ teardown(void **state)
 	return rc == 0 ? 0 : -1;
 }
 
+/* A no-op inside a caller's transaction leaves it whole; a nested failure
+ * dooms it (nothing of it is committed, not even what came after). */
+static void
+t_nested_transactions(void **state)
+{
+	db *d = open_fresh();
+	int64_t acct, mb, m, change = 0;
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	mb = add_mailbox(d, acct, "INBOX", "inbox");
+	m = add_message(d, acct, mb, 1, 1000, MSG_ANSWERED, "m@x", NULL);
+
+	/* Answering an answered message again: the flag is already set. */
+	assert_int_equal(db_begin(d), TERN_OK);
+	assert_int_equal(db_change_flag(d, m, MSG_ANSWERED, 1, &change), TERN_OK);
+	assert_int_equal(db_exec(d, "INSERT INTO sync_state (account_id, resource, state, synced_at) "
+	                            "VALUES (1, 'kept', 'x', 0)"), TERN_OK);
+	assert_int_equal(db_commit(d), TERN_OK);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM sync_state WHERE resource = 'kept'"), 1);
+
+	/* An inner level that fails: the outer commit fails, and nothing of the
+	 * transaction, before or after the failure, is in the file. */
+	assert_int_equal(db_begin(d), TERN_OK);
+	assert_int_equal(db_exec(d, "INSERT INTO sync_state (account_id, resource, state, synced_at) "
+	                            "VALUES (1, 'before', 'x', 0)"), TERN_OK);
+	assert_int_equal(db_begin(d), TERN_OK);
+	db_rollback(d);
+	assert_int_equal(db_exec(d, "INSERT INTO sync_state (account_id, resource, state, synced_at) "
+	                            "VALUES (1, 'after', 'x', 0)"), TERN_OK);
+	assert_int_not_equal(db_commit(d), TERN_OK);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM sync_state WHERE resource IN ('before', 'after')"), 0);
+	assert_int_equal(db_tx_reset(d), 0);   /* and it is closed */
+	db_close(d);
+}
+
 int
 main(void)
 {
@@ -757,6 +792,7 @@ main(void)
 		cmocka_unit_test(t_paging_newest_first),
 		cmocka_unit_test(t_threads_join_as_they_arrive),
 		cmocka_unit_test(t_log_and_status),
+		cmocka_unit_test(t_nested_transactions),
 		cmocka_unit_test(t_contacts_learn_recipients),
 		cmocka_unit_test(t_commit_scans_nothing_big),
 	};
