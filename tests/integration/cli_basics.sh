@@ -34,6 +34,17 @@ check "--version says whether this build has the sanitizers the Makefile asks fo
 check "--help lists the commands" sh -c '"$TERN" --help | grep -q "tern sync"'
 check "unknown command exits 2" status_is 2 "$TERN" frobnicate
 check "unknown option exits 2" status_is 2 "$TERN" --frob
+# After -c and -d (which allocate), every usage error still exits 2, and under the sanitizer
+# build with no LeakSanitizer report (a report turns the exit status into 1).
+usage_clean() { # CMD...: exits 2, says usage, and no sanitizer wrote anything
+  status_is 2 "$@" || return 1
+  grep -q '^usage: tern' "$T/err" || { echo "  no usage text"; return 1; }
+  ! grep -q 'Sanitizer' "$T/err" || { echo "  sanitizer report:"; cat "$T/err"; return 1; }
+}
+check "-c FILE -d DIR --bogus exits 2, cleanly" usage_clean "$TERN" -c "$T/x.conf" -d "$T/xd" --bogus
+check "-c FILE -d DIR bogus-command exits 2, cleanly" usage_clean "$TERN" -c "$T/x.conf" -d "$T/xd" bogus
+check "-c FILE -d (no argument) exits 2, cleanly" usage_clean "$TERN" -c "$T/x.conf" -d
+check "-d DIR -c FILE --help exits 0, cleanly" sh -c '"$TERN" -d "$T/xd" -c "$T/x.conf" --help >/dev/null 2>"$T/err" && ! grep -q Sanitizer "$T/err"'
 
 cat >"$T/bad.conf" <<'CONF'
 editor = vim
