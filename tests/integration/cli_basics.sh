@@ -208,6 +208,9 @@ check "... the running 'tern sync' takes the account's lock" wait_holds
 check "sync --once beside a running 'tern sync' is refused, naming its pid" sh -c \
   '"$TERN" -c "$T/good.conf" sync --once work 2>&1 | grep -q "being synced by another tern (pid $1)"' sh "$holder"
 check "... with exit 1" status_is 1 "$TERN" -c "$T/good.conf" sync --once work
+# It is not an error of the account: the running tern was poked and syncs it now.
+check "... said as busy, the running tern asked to sync now, not as an error" sh -c '
+  grep -q "^tern: work: busy: .*pid $1.*which was asked to sync now$" "$T/err" && ! grep -q "error" "$T/err"' sh "$holder"
 kill "$holder"
 wait "$holder"
 check "... the running sync stops cleanly on TERM" test $? = 0
