@@ -77,6 +77,19 @@ t_escape_sequences_inert(void **state)
 	free(s);
 }
 
+/* A multipart without its close delimiter is read to the end of the
+ * message, like mutt: every part after an inner boundary is shown, and a
+ * last part keeps its "-- " signature and "- " lines. */
+static void
+t_unterminated_multipart(void **state)
+{
+	char *s = render("unterminated.eml", NULL, NULL, RENDER_HDR_NONE);
+	(void)state;
+	assert_string_equal(s, "first part\n\ninner plain\n\nunterminated html\n\ndeep one\n\n"
+	                    "deep two\n- a list item\n-- \nthe signature\n");
+	free(s);
+}
+
 static void
 t_alternative_order(void **state)
 {
@@ -238,6 +251,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_escape_sequences_inert),
+		cmocka_unit_test(t_unterminated_multipart),
 		cmocka_unit_test(t_alternative_order),
 		cmocka_unit_test(t_flowed),
 		cmocka_unit_test(t_html),
