@@ -360,6 +360,71 @@ db_change_append(db *d, int64_t account_id, int64_t mailbox, const char *raw, si
 }
 
 int
+db_change_withdraw(db *d, const struct queue_row *q)
+{
+	static const char unlink_sql[] =
+		"DELETE FROM message_mailbox WHERE message_id = ? AND mailbox_id = ? AND uid IS NULL";
+	int64_t account_id;
+	unsigned flags;
+	int unread;
+	sqlite3_stmt *st;
+
+	if (!str_eq(q->resource_type, "Email") || msg_state(d, q->resource_id, &account_id, &flags) != TERN_OK)
+		return TERN_OK;   /* not a message change, or the message is gone */
+	unread = !(flags & MSG_SEEN);
+	if (str_eq(q->change_type, "delete")) {
+		int64_t mb = payload_int(q->payload, "mailbox");
+		if (set_hidden(d, q->resource_id, mb, 0) != TERN_OK || adjust_counts(d, mb, 1, unread) != TERN_OK)
+			return TERN_EDB;
+	} else if (str_eq(q->change_type, "move")) {
+		int64_t from = payload_int(q->payload, "from"), to = payload_int(q->payload, "to");
+		if (set_hidden(d, q->resource_id, from, 0) != TERN_OK ||
+		    adjust_counts(d, from, 1, unread) != TERN_OK || adjust_counts(d, to, -1, -unread) != TERN_OK)
+			return TERN_EDB;
+		/* The destination row is only ours while the server has not
+		 * confirmed the move (no UID yet). */
+		if (!(st = db_stmt(d, unlink_sql)))
+			return TERN_EDB;
+		sqlite3_bind_int64(st, 1, q->resource_id);
+		sqlite3_bind_int64(st, 2, to);
+		if (db_step_done(d, st) != TERN_OK)
+			return TERN_EDB;
+	}
+	return TERN_OK;
+}
+
+int
+db_change_reapply(db *d, const struct queue_row *q)
+{
+	struct mailbox_row to = { 0 };
+	int64_t account_id, when;
+	unsigned flags;
+	int unread, rc = TERN_OK;
+
+	if (!str_eq(q->resource_type, "Email") || msg_state(d, q->resource_id, &account_id, &flags) != TERN_OK)
+		return TERN_OK;
+	unread = !(flags & MSG_SEEN);
+	if (str_eq(q->change_type, "delete")) {
+		int64_t mb = payload_int(q->payload, "mailbox");
+		if (set_hidden(d, q->resource_id, mb, 1) != TERN_OK || adjust_counts(d, mb, -1, -unread) != TERN_OK)
+			rc = TERN_EDB;
+	} else if (str_eq(q->change_type, "move")) {
+		int64_t from = payload_int(q->payload, "from");
+		if (set_hidden(d, q->resource_id, from, 1) != TERN_OK || adjust_counts(d, from, -1, -unread) != TERN_OK)
+			return TERN_EDB;
+		/* A destination that is gone shows nothing: the worker fails the
+		 * retry again, naming it, and the message comes back. */
+		if (db_mailbox_get(d, payload_int(q->payload, "to"), &to) == TERN_OK &&
+		    (received_at(d, q->resource_id, &when) != TERN_OK ||
+		     db_message_link(d, q->resource_id, to.id, 0, when) != TERN_OK ||
+		     adjust_counts(d, to.id, 1, unread) != TERN_OK))
+			rc = TERN_EDB;
+		db_mailbox_row_free(&to);
+	}
+	return rc;
+}
+
+int
 db_change_revert(db *d, int64_t change_id)
 {
 	struct queue_row q = { 0 };
@@ -383,31 +448,9 @@ db_change_revert(db *d, int64_t change_id)
 		if (msg_state(d, q.resource_id, &account_id, &flags) == TERN_OK &&
 		    db_message_set_flags(d, q.resource_id, was ? (flags | flag) : (flags & ~flag), NULL) != TERN_OK)
 			goto fail;
-	} else if (str_eq(q.change_type, "move")) {
-		int64_t from = payload_int(q.payload, "from"), to = payload_int(q.payload, "to");
-		if (msg_state(d, q.resource_id, &account_id, &flags) == TERN_OK) {
-			int unread = !(flags & MSG_SEEN);
-			if (set_hidden(d, q.resource_id, from, 0) != TERN_OK ||
-			    adjust_counts(d, from, 1, unread) != TERN_OK ||
-			    adjust_counts(d, to, -1, -unread) != TERN_OK)
-				goto fail;
-			/* The destination row is only ours while the server has not
-			 * confirmed the move (no UID yet). */
-			static const char unlink_sql[] =
-				"DELETE FROM message_mailbox WHERE message_id = ? AND mailbox_id = ? AND uid IS NULL";
-			sqlite3_stmt *st = db_stmt(d, unlink_sql);
-			if (!st)
-				goto fail;
-			sqlite3_bind_int64(st, 1, q.resource_id);
-			sqlite3_bind_int64(st, 2, to);
-			if (db_step_done(d, st) != TERN_OK)
-				goto fail;
-		}
-	} else if (str_eq(q.change_type, "delete")) {
-		int64_t mb = payload_int(q.payload, "mailbox");
-		if (msg_state(d, q.resource_id, &account_id, &flags) == TERN_OK &&
-		    (set_hidden(d, q.resource_id, mb, 0) != TERN_OK ||
-		     adjust_counts(d, mb, 1, (flags & MSG_SEEN) ? 0 : 1) != TERN_OK))
+	} else if (str_eq(q.change_type, "move") || str_eq(q.change_type, "delete")) {
+		/* A failed one gave the message back already (db_change_withdraw). */
+		if (!str_eq(q.status, "failed") && db_change_withdraw(d, &q) != TERN_OK)
 			goto fail;
 	} else if (str_eq(q.change_type, "send") || str_eq(q.change_type, "append")) {
 		if (db_outbox_delete(d, q.resource_id) != TERN_OK)

@@ -31,4 +31,13 @@ int db_change_append(db *d, int64_t account_id, int64_t mailbox, const char *raw
  * failed change. */
 int db_change_revert(db *d, int64_t change_id);
 
+/* For the queue (db_queue.c), inside its transaction: while a move or
+ * delete is failed its message is back in its source mailbox (where the
+ * server still has it, shown with its failed mark) instead of in no list at
+ * all; a retry hides it again (and shows it in the destination, if that
+ * still exists). Other changes: nothing to do. */
+struct queue_row;
+int db_change_withdraw(db *d, const struct queue_row *q);
+int db_change_reapply(db *d, const struct queue_row *q);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db/db_mailbox.h"
+#include "db/db_queue.h"
 #include "err.h"
 #include "util.h"
 
@@ -235,11 +236,23 @@ db_mailbox_delete(db *d, int64_t id)
 		"DELETE FROM message WHERE id IN (SELECT message_id FROM message_mailbox mm WHERE mm.mailbox_id = ?1 "
 		"AND NOT EXISTS (SELECT 1 FROM message_mailbox o WHERE o.message_id = mm.message_id AND o.mailbox_id <> ?1))";
 	static const char del[] = "DELETE FROM mailbox WHERE id = ?";
+	struct mailbox_row row = { 0 };
 	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = db_begin(d)) != TERN_OK)
 		return rc;
+	/* What was on its way there fails now, naming the folder (the row
+	 * and its name go next), and a message being moved there is shown
+	 * again in its source. */
+	if ((rc = db_mailbox_get(d, id, &row)) == TERN_OK) {
+		char *why = xasprintf("%s no longer exists on the server", row.name);
+		rc = db_queue_fail_into(d, id, why);
+		free(why);
+	}
+	db_mailbox_row_free(&row);
+	if (rc != TERN_OK && rc != TERN_ENOTFOUND)
+		goto fail;
 	st = db_stmt(d, orphans);
 	if (!st)
 		goto fail;

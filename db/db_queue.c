@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/db_change.h"
 #include "db/db_message.h"
 #include "db/db_queue.h"
 #include "err.h"
@@ -132,14 +133,79 @@ db_queue_fail(db *d, int64_t id, const char *error, int final, int64_t retry_at)
 	static const char sql[] =
 		"UPDATE pending_change SET attempts = attempts + 1, last_error = ?, status = ?, "
 		"next_attempt_at = ? WHERE id = ?";
-	sqlite3_stmt *st = db_stmt(d, sql);
-	if (!st)
-		return TERN_EDB;
+	struct queue_row q = { 0 };
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_begin(d)) != TERN_OK)
+		return rc;
+	/* The moment a move or delete becomes failed, its message is shown
+	 * again where it was (with its failed mark): hidden, it was in no list. */
+	if (final && (rc = db_queue_get(d, id, &q)) == TERN_OK && !str_eq(q.status, "failed"))
+		rc = db_change_withdraw(d, &q);
+	db_queue_row_free(&q);
+	if (rc != TERN_OK && rc != TERN_ENOTFOUND)
+		goto fail;
+	rc = TERN_EDB;
+	if (!(st = db_stmt(d, sql)))
+		goto fail;
 	sqlite3_bind_text(st, 1, error ? error : "unknown error", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, final ? "failed" : "queued", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, retry_at);
 	sqlite3_bind_int64(st, 4, id);
-	return db_step_done(d, st);
+	if ((rc = db_step_done(d, st)) != TERN_OK)
+		goto fail;
+	return db_commit(d);
+fail:
+	db_rollback(d);
+	return rc;
+}
+
+int
+db_queue_fail_into(db *d, int64_t mailbox_id, const char *error)
+{
+	/* Not 'sending': the worker that has it in hand reports its outcome. */
+#define INTO "((resource_type = 'Email' AND change_type = 'move' AND json_extract(payload, '$.to') = ?1) OR " \
+	"(resource_type = 'Outbox' AND change_type = 'append' AND json_extract(payload, '$.mailbox') = ?1))"
+	static const char sql[] = "SELECT id FROM pending_change WHERE status = 'queued' AND " INTO " ORDER BY id";
+	/* Those failed already say why now: the folder's name is about to go,
+	 * and a retry will meet the same (the engine repeats this reason). */
+	static const char relabel[] = "UPDATE pending_change SET last_error = ?2 WHERE status = 'failed' AND " INTO;
+#undef INTO
+	sqlite3_stmt *st;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int s, rc;
+
+	if ((rc = db_begin(d)) != TERN_OK)
+		return rc;
+	rc = TERN_EDB;
+	if (!(st = db_stmt(d, sql)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		ids = xrealloc(ids, (n + 1) * sizeof *ids);
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (s != SQLITE_DONE)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = db_queue_fail(d, ids[i], error, 1, 0)) != TERN_OK)
+			goto fail;
+	rc = TERN_EDB;
+	if (!(st = db_stmt(d, relabel)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	sqlite3_bind_text(st, 2, error, -1, SQLITE_STATIC);
+	if ((rc = db_step_done(d, st)) != TERN_OK)
+		goto fail;
+	free(ids);
+	return db_commit(d);
+fail:
+	free(ids);
+	db_rollback(d);
+	return rc;
 }
 
 int
@@ -153,11 +219,19 @@ db_queue_retry(db *d, int64_t id)
 	static const char resend[] =
 		"UPDATE outbox SET stage = 'queued' WHERE stage = 'sending' AND id = "
 		"(SELECT resource_id FROM pending_change WHERE id = ? AND resource_type = 'Outbox')";
+	struct queue_row q = { 0 };
 	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = db_begin(d)) != TERN_OK)
 		return rc;
+	/* Back in the queue: a move or delete hides its message again. */
+	if (db_queue_get(d, id, &q) == TERN_OK && str_eq(q.status, "failed") &&
+	    (rc = db_change_reapply(d, &q)) != TERN_OK) {
+		db_queue_row_free(&q);
+		goto fail;
+	}
+	db_queue_row_free(&q);
 	if (!(st = db_stmt(d, sql))) {
 		rc = TERN_EDB;
 		goto fail;

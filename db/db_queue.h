@@ -10,7 +10,8 @@
  *   send    resource_id=outbox   {}   submit, then file in Sent
  *   append  resource_id=outbox   {"mailbox":MAILBOX,"flags":"seen draft"}
  * For move and delete the source row stays in message_mailbox, hidden, with
- * its UID, until the worker has done the change. */
+ * its UID, until the worker has done the change; while the change is
+ * failed, the source row is visible again (db_queue_fail). */
 #ifndef TERN_DB_QUEUE_H
 #define TERN_DB_QUEUE_H
 
@@ -46,6 +47,10 @@ int db_queue_done(db *d, int64_t id);
 /* Records the error and one more attempt. final: status failed (shown to the
  * user, kept until retried or dropped); else queued again from retry_at. */
 int db_queue_fail(db *d, int64_t id, const char *error, int final, int64_t retry_at);
+/* The folder mailbox_id is gone from the server: every queued move into it
+ * and append to it fails with error (it names the folder); those failed
+ * already get error as their reason. */
+int db_queue_fail_into(db *d, int64_t mailbox_id, const char *error);
 /* A failed row goes back in the queue with its attempts reset; a send
  * whose outcome was unknown (outbox stage sending) is sent again. */
 int db_queue_retry(db *d, int64_t id);

@@ -97,7 +97,11 @@ run_once(struct cli_ctx *c, struct once *v, size_t n)
 			       (long long)o->counts.removed, (long long)o->counts.pushed, (double)o->ms / 1000.0);
 		} else {
 			fflush(stdout);   /* errors go to stderr, in order with the ok lines */
-			fprintf(stderr, "tern: %s: error: %s\n", o->env.acct->name, o->err ? o->err : tern_strerror(o->rc));
+			/* Busy is not a failure of the account: the running tern
+			 * syncs it (and was poked); the exit status still says
+			 * that this process did not. */
+			fprintf(stderr, "tern: %s: %s: %s\n", o->env.acct->name,
+			        o->rc == TERN_EBUSY ? "busy" : "error", o->err ? o->err : tern_strerror(o->rc));
 			status = EXIT_FAIL;
 		}
 		free(o->err);

@@ -46,6 +46,23 @@ struct mime_msg {
 	struct mime_part *root;   /* owned only when raw is set */
 };
 
+/* mime_close.c: the close delimiters an unterminated message lacks. */
+struct mailmime;
+struct mime_closer {
+	char *boundary;
+	int depth;                /* of its multipart in the tree */
+};
+struct mime_closers {
+	struct mime_closer *v;
+	size_t n;
+};
+/* Adds to c the boundaries of the multiparts in libetpan's tree mm whose
+ * close delimiter raw lacks; 1 if any was not in c yet. */
+int mime_closers_find(const char *raw, size_t len, const struct mailmime *mm, struct mime_closers *c);
+/* The text to append to raw to close them all, deepest first. */
+char *mime_closers_suffix(const struct mime_closers *c, int ends_in_newline, size_t *out_len);
+void mime_closers_free(struct mime_closers *c);
+
 /* mime_hdrs.c: the header block of s; *body_off is where the body starts. */
 void mime_hdrs_parse(const char *s, size_t len, struct mime_hdrs *out, size_t *body_off);
 const char *mime_hdrs_get(const struct mime_hdrs *h, const char *name);

@@ -376,12 +376,43 @@ fallback_part(mime_msg *m, size_t body_off)
 	return p;
 }
 
+/* libetpan's tree of m->raw, parsed again with the close delimiters it
+ * lacks appended after m->len (mime_close.c): each round can reveal a
+ * deeper unterminated multipart that the previous one cut off. */
+#define CLOSE_ROUNDS 4
+
+static struct mailmime *
+parse_closed(mime_msg *m)
+{
+	struct mime_closers cl = { NULL, 0 };
+	struct mailmime *mm = NULL;
+	size_t plen = m->len;
+
+	for (int round = 0;; round++) {
+		size_t idx = 0, slen;
+		char *suffix;
+		if (mailmime_parse(m->raw, plen, &idx, &mm) != MAILIMF_NO_ERROR)
+			mm = NULL;
+		if (!mm || round == CLOSE_ROUNDS || !mime_closers_find(m->raw, m->len, mm, &cl))
+			break;
+		mailmime_free(mm);
+		mm = NULL;
+		suffix = mime_closers_suffix(&cl, m->raw[m->len - 1] == '\n', &slen);
+		m->raw = xrealloc(m->raw, m->len + slen + 1);
+		memcpy(m->raw + m->len, suffix, slen + 1);
+		plen = m->len + slen;
+		free(suffix);
+	}
+	mime_closers_free(&cl);
+	return mm;
+}
+
 int
 mime_parse(const char *raw, size_t len, mime_msg **out)
 {
 	mime_msg *m;
 	struct mailmime *mm = NULL;
-	size_t idx = 0, body_off;
+	size_t body_off;
 
 	*out = NULL;
 	if (!raw || len == 0)
@@ -392,8 +423,7 @@ mime_parse(const char *raw, size_t len, mime_msg **out)
 	m->raw[len] = '\0';
 	m->len = len;
 	mime_hdrs_parse(m->raw, len, &m->hdrs, &body_off);
-	if (count_containers(m->raw, len) <= MAX_CONTAINERS &&
-	    mailmime_parse(m->raw, len, &idx, &mm) == MAILIMF_NO_ERROR && mm) {
+	if (count_containers(m->raw, len) <= MAX_CONTAINERS && (mm = parse_closed(m))) {
 		const struct mailmime *body = mm->mm_type == MAILMIME_MESSAGE ?
 		                              mm->mm_data.mm_message.mm_msg_mime : mm;
 		if (body)

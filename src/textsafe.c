@@ -33,6 +33,30 @@ utf8_seq(const unsigned char *s, const unsigned char *end)
 	return n;
 }
 
+/* The code point of a valid sequence of n bytes (utf8_seq checked it). */
+static unsigned long
+utf8_value(const unsigned char *s, size_t n)
+{
+	static const unsigned char lead_mask[] = { 0, 0x7F, 0x1F, 0x0F, 0x07 };
+	unsigned long cp = s[0] & lead_mask[n];
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (s[i] & 0x3F);
+	return cp;
+}
+
+/* The bidi controls (Unicode's Bidi_Control set: the marks U+061C, U+200E,
+ * U+200F, the embeddings, pops and overrides U+202A..U+202E, the isolates
+ * U+2066..U+2069) can make a line read differently than it is, and the
+ * line and paragraph separators U+2028/U+2029 break a line where the screen
+ * does not expect one. All are shown as marks, alike: a pop or a mark left
+ * raw after its opener was escaped would still act on what follows. */
+static int
+is_inert_format(unsigned long cp)
+{
+	return cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+	       (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 char *
 text_sanitize_n(const char *str, size_t len, int flags)
 {
@@ -61,15 +85,9 @@ text_sanitize_n(const char *str, size_t len, int flags)
 			/* C1 controls (U+0080..U+009F): 0x9B is a one-byte CSI on some terminals. */
 			sb_printf(&sb, "<U+%04X>", s[1]);
 			s += 2;
-		} else if (n == 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xAE || s[2] == 0xAD || s[2] == 0xAA || s[2] == 0xAB)) {
-			/* Bidi embeddings and overrides (U+202A/B/D/E) can make a line
-			 * read differently than it is. */
-			sb_printf(&sb, "<U+20%02X>", s[2] - 0x80);
-			s += 3;
-		} else if (n == 3 && s[0] == 0xE2 && s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9) {
-			/* ... and so can the isolates, U+2066..U+2069. */
-			sb_printf(&sb, "<U+20%02X>", s[2] - 0x80 + 0x40);
-			s += 3;
+		} else if (n >= 2 && is_inert_format(utf8_value(s, n))) {
+			sb_printf(&sb, "<U+%04X>", (unsigned)utf8_value(s, n));
+			s += n;
 		} else {
 			sb_add(&sb, s, n);
 			s += n;

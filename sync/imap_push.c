@@ -293,7 +293,10 @@ push_move(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char
 	if (rc != TERN_OK)
 		return rc;
 	if ((rc = db_mailbox_get(ctx->db, to, &dest)) != TERN_OK) {
-		*err = xasprintf("destination mailbox %lld is gone", (long long)to);
+		/* Its row went with the folder: db_mailbox_delete then gave this
+		 * change the reason, naming the folder (the name is gone now). */
+		*err = xstrdup(q->last_error && *q->last_error ? q->last_error :
+		               "the destination folder no longer exists on the server");
 		rc = TERN_EREFUSED;
 		goto out;
 	}

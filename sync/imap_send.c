@@ -180,7 +180,9 @@ push_append(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, co
 	int rc;
 
 	if ((rc = db_mailbox_get(ctx->db, mb, &row)) != TERN_OK) {
-		*err = xasprintf("mailbox %lld is gone", (long long)mb);
+		/* As for a move (imap_push.c): the reason that names the folder. */
+		*err = xstrdup(q->last_error && *q->last_error ? q->last_error :
+		               "the folder to store it in no longer exists on the server");
 		return TERN_EREFUSED;
 	}
 	rc = imap_append(im, row.remote_id, raw, len, append_flags(q->payload), &uid, err);

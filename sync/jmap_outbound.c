@@ -102,7 +102,9 @@ intent_read(struct sync_ctx *ctx, const struct queue_row *q, struct intent *in, 
 		in->to = (int64_t)b;
 		if (mailbox_rid(ctx->db, in->from, &in->from_rid) != TERN_OK ||
 		    mailbox_rid(ctx->db, in->to, &in->to_rid) != TERN_OK) {
-			*err = xstrdup("a mailbox of this move no longer exists");
+			/* db_mailbox_delete gave it the reason naming the folder. */
+			*err = xstrdup(q->last_error && *q->last_error ? q->last_error :
+			               "a mailbox of this move no longer exists on the server");
 			rc = TERN_EREFUSED;
 		}
 	} else if (strcmp(q->change_type, "delete") == 0 && jmap_uint(p, "mailbox", &a) == TERN_OK) {

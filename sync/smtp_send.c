@@ -11,6 +11,7 @@
 #include "crlf.h"
 #include "err.h"
 #include "strbuf.h"
+#include "sync/smtp_reply.h"
 #include "sync/smtp_send.h"
 #include "util.h"
 
@@ -121,6 +122,19 @@ read_cb(char *buf, size_t size, size_t n, void *arg)
 	return k;
 }
 
+/* The protocol lines only (also inside TLS): the message body and the TLS
+ * records are not looked at. */
+static int
+debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *arg)
+{
+	(void)c;
+	if (type == CURLINFO_HEADER_OUT)
+		smtp_reply_sent(arg, data, size);
+	else if (type == CURLINFO_HEADER_IN)
+		smtp_reply_received(arg, data, size);
+	return 0;
+}
+
 static int
 progress_cb(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 {
@@ -134,9 +148,10 @@ smtp_send(const struct account_cfg *acct, const char *password, const struct smt
           stop_flag *stop, int *unknown, char **err)
 {
 	struct upload up = { env->data, env->len, 0, stop };
+	struct smtp_reply reply = { 0 };
 	struct curl_slist *rcpt = NULL;
 	char *url, *from;
-	long code = 0;
+	int code;
 	CURL *c;
 	CURLcode cr;
 	int rc;
@@ -181,8 +196,15 @@ smtp_send(const struct account_cfg *acct, const char *password, const struct smt
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &up);
+	/* VERBOSE only feeds debug_cb (nothing is printed): the server's own
+	 * reply is the reason a failed send shows. */
+	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
+	curl_easy_setopt(c, CURLOPT_DEBUGDATA, &reply);
+	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 	cr = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	/* Not CURLINFO_RESPONSE_CODE: after a dropped connection it still
+	 * holds an earlier reply (235 to AUTH), which is no reason. */
+	code = smtp_reply_code(&reply);
 	switch (cr) {
 	case CURLE_OK:
 		rc = TERN_OK;
@@ -210,10 +232,9 @@ smtp_send(const struct account_cfg *acct, const char *password, const struct smt
 	if (rc != TERN_OK && rc != TERN_EREFUSED && up.started && up.left == 0 && code < 400)
 		*unknown = 1;
 	if (rc != TERN_OK) {
-		char cbuf[32] = "";
-		if (code)
-			snprintf(cbuf, sizeof cbuf, " (server said %ld)", code);
-		*err = xasprintf("smtp %s:%d: %s%s", acct->smtp_host, acct->smtp_port, curl_easy_strerror(cr), cbuf);
+		char *why = smtp_reply_reason(&reply, curl_easy_strerror(cr));
+		*err = xasprintf("smtp %s:%d: %s", acct->smtp_host, acct->smtp_port, why);
+		free(why);
 	}
 	curl_slist_free_all(rcpt);
 	curl_easy_cleanup(c);

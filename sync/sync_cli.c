@@ -25,9 +25,14 @@ run(const struct sync_env *env, int what, struct sync_counts *counts, char **err
 	*err = NULL;
 	if ((rc = runner_open(env, 1, &r, err)) != TERN_OK) {
 		if (rc == TERN_EBUSY) {
-			/* The holder (the TUI or a tern sync) does the work: now. */
+			/* The holder (the TUI or a tern sync) does the work: now.
+			 * Say so, so that the refusal does not read as a failure. */
 			char *fifo = runner_fifo_path(env);
-			wakepipe_poke_path(fifo);
+			if (wakepipe_poke_path(fifo) && *err) {
+				char *was = *err;
+				*err = xasprintf("%s, which was asked to sync now", was);
+				free(was);
+			}
 			free(fifo);
 		}
 		return rc;

@@ -41,17 +41,21 @@ fail:
 	return TERN_EIO;
 }
 
-void
+int
 wakepipe_poke_path(const char *path)
 {
 	/* ENXIO: nobody reads it (no process syncs the account). */
 	struct stat sb;
+	int poked = 0;
 	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return;
-	if (fstat(fd, &sb) == 0 && S_ISFIFO(sb.st_mode))
+		return 0;
+	if (fstat(fd, &sb) == 0 && S_ISFIFO(sb.st_mode)) {
 		wakepipe_poke(fd);
+		poked = 1;
+	}
 	close(fd);
+	return poked;
 }
 
 void

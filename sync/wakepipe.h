@@ -13,8 +13,9 @@ void wakepipe_close(struct wakepipe *w);
 /* The same over a FIFO at path (created 0600 if missing), so that another
  * process can wake the holder too (wakepipe_poke_path). */
 int wakepipe_open_fifo(struct wakepipe *w, const char *path);
-/* Pokes the FIFO at path if some process reads it; silent otherwise. */
-void wakepipe_poke_path(const char *path);
+/* Pokes the FIFO at path if some process reads it: 1 if it did, 0 if nobody
+ * reads it (or it is not a FIFO). */
+int wakepipe_poke_path(const char *path);
 /* Never blocks; safe from any thread and from a signal handler. */
 void wakepipe_poke(int wr_fd);
 /* Empties the pipe; returns whether anything was in it. */

@@ -34,6 +34,17 @@ check "--version says whether this build has the sanitizers the Makefile asks fo
 check "--help lists the commands" sh -c '"$TERN" --help | grep -q "tern sync"'
 check "unknown command exits 2" status_is 2 "$TERN" frobnicate
 check "unknown option exits 2" status_is 2 "$TERN" --frob
+# After -c and -d (which allocate), every usage error still exits 2, and under the sanitizer
+# build with no LeakSanitizer report (a report turns the exit status into 1).
+usage_clean() { # CMD...: exits 2, says usage, and no sanitizer wrote anything
+  status_is 2 "$@" || return 1
+  grep -q '^usage: tern' "$T/err" || { echo "  no usage text"; return 1; }
+  ! grep -q 'Sanitizer' "$T/err" || { echo "  sanitizer report:"; cat "$T/err"; return 1; }
+}
+check "-c FILE -d DIR --bogus exits 2, cleanly" usage_clean "$TERN" -c "$T/x.conf" -d "$T/xd" --bogus
+check "-c FILE -d DIR bogus-command exits 2, cleanly" usage_clean "$TERN" -c "$T/x.conf" -d "$T/xd" bogus
+check "-c FILE -d (no argument) exits 2, cleanly" usage_clean "$TERN" -c "$T/x.conf" -d
+check "-d DIR -c FILE --help exits 0, cleanly" sh -c '"$TERN" -d "$T/xd" -c "$T/x.conf" --help >/dev/null 2>"$T/err" && ! grep -q Sanitizer "$T/err"'
 
 cat >"$T/bad.conf" <<'CONF'
 editor = vim
@@ -197,6 +208,9 @@ check "... the running 'tern sync' takes the account's lock" wait_holds
 check "sync --once beside a running 'tern sync' is refused, naming its pid" sh -c \
   '"$TERN" -c "$T/good.conf" sync --once work 2>&1 | grep -q "being synced by another tern (pid $1)"' sh "$holder"
 check "... with exit 1" status_is 1 "$TERN" -c "$T/good.conf" sync --once work
+# It is not an error of the account: the running tern was poked and syncs it now.
+check "... said as busy, the running tern asked to sync now, not as an error" sh -c '
+  grep -q "^tern: work: busy: .*pid $1.*which was asked to sync now$" "$T/err" && ! grep -q "error" "$T/err"' sh "$holder"
 kill "$holder"
 wait "$holder"
 check "... the running sync stops cleanly on TERM" test $? = 0

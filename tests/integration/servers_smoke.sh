@@ -23,6 +23,12 @@ check "load $N into Cyrus (IMAP MULTIAPPEND)" sh -c "'$LAB_SRV/load.sh' cyrus al
 echo "# $(ms_since "$t") ms"
 DMAN=$(cat "$W/dman")
 CMAN=$(cat "$W/cman")
+# Not only the first lab user: load.sh looks up any user's password (it once found only alice's).
+check "load into Cyrus for bob and carol too" sh -c "'$LAB_SRV/load.sh' cyrus bob 3 --seed 3 --folders INBOX:1 >/dev/null 2>'$W/bload' && '$LAB_SRV/load.sh' cyrus carol 2 --seed 4 --folders INBOX:1 >/dev/null 2>>'$W/bload'"
+others_loaded() {
+  [ "$(imapctl -s cyrus -u bob count INBOX)" = 3 ] && [ "$(imapctl -s cyrus -u carol count INBOX)" = 2 ]
+}
+check "bob's and carol's Cyrus INBOX hold what was loaded" others_loaded
 
 # Per folder: count, unseen, flagged, and the Message-IDs in UID order = the manifest's order.
 same_as_manifest() { # SERVER MANIFEST

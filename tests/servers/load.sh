@@ -17,8 +17,11 @@ shift 3
 . "$TERN_LAB/env"
 man=$TERN_LAB/manifest-$server-$user.json
 lab_user_pass() { # USER: its password, from the env file's USERn/PASSn pairs
+  # The eval only copies the pair (it always succeeds): a test inside it would make the eval
+  # fail for every user but the first, and set -e would end the substitution there.
   for n in 1 2 3; do
-    eval "[ \"\${USER$n:-}\" = \"\$1\" ] && { echo \"\$PASS$n\"; return 0; }"
+    eval "u=\${USER$n:-} p=\${PASS$n:-}"
+    if [ "$u" = "$1" ]; then echo "$p"; return 0; fi
   done
   echo "load.sh: no user $1 in the lab" >&2
   return 1

@@ -370,6 +370,85 @@ t_move_delete_and_revert(void **state)
 	db_close(d);
 }
 
+/* A move or delete that fails is not left hiding its message: the source
+ * row is visible again (the list shows it with its failed mark), a retry
+ * hides it again, and a drop of the failed change leaves the counts right.
+ * A folder that goes from the server fails the moves queued into it,
+ * naming it. */
+static void
+t_failed_move_shows_the_message(void **state)
+{
+	db *d = open_fresh();
+	int64_t acct, inbox, tmp, trash, m, c1, c2;
+	struct queue_row q = { 0 };
+	char sql[160];
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	inbox = add_mailbox(d, acct, "INBOX", "inbox");
+	tmp = add_mailbox(d, acct, "Tmp1", NULL);
+	trash = add_mailbox(d, acct, "Trash", "trash");
+	m = add_message(d, acct, inbox, 5, 1000, 0, "m1@x", NULL);
+	assert_int_equal(db_mailbox_recount(d, inbox), TERN_OK);
+	snprintf(sql, sizeof sql, "SELECT hidden FROM message_mailbox WHERE mailbox_id = %lld", (long long)inbox);
+
+	assert_int_equal(db_change_move(d, m, 0, tmp, &c1), TERN_OK);
+	assert_int_equal(scalar(d, sql), 1);
+	assert_int_equal(db_queue_fail(d, c1, "UID MOVE: Mailbox doesn't exist: Tmp1", 1, 0), TERN_OK);
+	/* Back in INBOX, out of Tmp1, the counts as before; the change failed. */
+	assert_int_equal(scalar(d, sql), 0);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM message_mailbox"), 1);
+	assert_int_equal(scalar(d, "SELECT total FROM mailbox WHERE name = 'INBOX'"), 1);
+	assert_int_equal(scalar(d, "SELECT total FROM mailbox WHERE name = 'Tmp1'"), 0);
+	assert_int_equal(scalar(d, "SELECT status = 'failed' FROM pending_change"), 1);
+
+	/* A retry hides it again and shows it in Tmp1; a second failure, the same. */
+	assert_int_equal(db_queue_retry(d, c1), TERN_OK);
+	assert_int_equal(scalar(d, sql), 1);
+	assert_int_equal(scalar(d, "SELECT total FROM mailbox WHERE name = 'Tmp1'"), 1);
+	assert_int_equal(scalar(d, "SELECT total FROM mailbox WHERE name = 'INBOX'"), 0);
+	assert_int_equal(db_queue_fail(d, c1, "again", 1, 0), TERN_OK);
+	assert_int_equal(scalar(d, sql), 0);
+	assert_int_equal(scalar(d, "SELECT total FROM mailbox WHERE name = 'INBOX'"), 1);
+	/* Dropping the failed change: nothing to restore twice. */
+	assert_int_equal(db_change_revert(d, c1), TERN_OK);
+	assert_int_equal(scalar(d, sql), 0);
+	assert_int_equal(scalar(d, "SELECT total FROM mailbox WHERE name = 'INBOX'"), 1);
+	assert_int_equal(scalar(d, "SELECT total FROM mailbox WHERE name = 'Tmp1'"), 0);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM pending_change"), 0);
+
+	/* A delete for good that fails: the same. */
+	assert_int_equal(db_change_delete(d, m, 0, 0, &c2), TERN_OK);
+	assert_int_equal(scalar(d, sql), 1);
+	assert_int_equal(db_queue_fail(d, c2, "NO read-only", 1, 0), TERN_OK);
+	assert_int_equal(scalar(d, sql), 0);
+	assert_int_equal(scalar(d, "SELECT total FROM mailbox WHERE name = 'INBOX'"), 1);
+	assert_int_equal(db_change_revert(d, c2), TERN_OK);
+	/* A retryable failure (temporary) keeps it hidden: it is still on its way. */
+	assert_int_equal(db_change_delete(d, m, 0, 1, &c2), TERN_OK);
+	assert_int_equal(db_queue_fail(d, c2, "connection lost", 0, 0), TERN_OK);
+	assert_int_equal(scalar(d, sql), 1);
+	assert_int_equal(db_change_revert(d, c2), TERN_OK);
+	(void)trash;
+
+	/* Tmp1 gone from the server, a move into it queued: it fails at once,
+	 * by name, and the message is back in INBOX. */
+	assert_int_equal(db_change_move(d, m, 0, tmp, &c1), TERN_OK);
+	assert_int_equal(db_mailbox_delete(d, tmp), TERN_OK);
+	assert_int_equal(scalar(d, sql), 0);
+	assert_int_equal(scalar(d, "SELECT total FROM mailbox WHERE name = 'INBOX'"), 1);
+	assert_int_equal(db_queue_get(d, c1, &q), TERN_OK);
+	assert_string_equal(q.status, "failed");
+	assert_string_equal(q.last_error, "Tmp1 no longer exists on the server");
+	db_queue_row_free(&q);
+	/* Its retry hides it (nowhere to show it) until the worker fails it again. */
+	assert_int_equal(db_queue_retry(d, c1), TERN_OK);
+	assert_int_equal(scalar(d, sql), 1);
+	assert_int_equal(db_queue_fail(d, c1, "Tmp1 no longer exists on the server", 1, 0), TERN_OK);
+	assert_int_equal(scalar(d, sql), 0);
+	assert_int_equal(scalar(d, "SELECT total FROM mailbox WHERE name = 'INBOX'"), 1);
+	db_close(d);
+}
+
 struct collect {
 	int64_t ids[64];
 	int n;
@@ -789,6 +868,7 @@ main(void)
 		cmocka_unit_test(t_move_delete_and_revert),
 		cmocka_unit_test(t_delete_without_trash_refused),
 		cmocka_unit_test(t_failed_flag_masks_and_is_superseded),
+		cmocka_unit_test(t_failed_move_shows_the_message),
 		cmocka_unit_test(t_paging_newest_first),
 		cmocka_unit_test(t_threads_join_as_they_arrive),
 		cmocka_unit_test(t_log_and_status),

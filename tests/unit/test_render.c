@@ -63,9 +63,30 @@ t_escape_sequences_inert(void **state)
 	s = text_sanitize("a\xE2\x81\xA6" "b\xE2\x81\xA9" "c\xE2\x80\xAE" "d\xE2\x80\x8B", 0);
 	assert_string_equal(s, "a<U+2066>b<U+2069>c<U+202E>d\xE2\x80\x8B");
 	free(s);
+	/* Every bidi control alike (a raw pop or mark would still act), and the
+	 * line and paragraph separators; a zero-width space is harmless. */
+	s = text_sanitize("1\xE2\x80\xAA" "2\xE2\x80\xAB" "3\xE2\x80\xAC" "4\xE2\x80\xAD"
+	                  "5\xE2\x80\x8E" "6\xE2\x80\x8F" "7\xD8\x9C" "8\xE2\x80\xA8"
+	                  "9\xE2\x80\xA9" "0\xE2\x81\xA7" "\xE2\x81\xA8" "\xE2\x80\xA7", 0);
+	assert_string_equal(s, "1<U+202A>2<U+202B>3<U+202C>4<U+202D>5<U+200E>6<U+200F>7<U+061C>"
+	                    "8<U+2028>9<U+2029>0<U+2067><U+2068>\xE2\x80\xA7");
+	free(s);
 	s = render("escape.eml", NULL, NULL, RENDER_HDR_ALL);
 	assert_null(strchr(s, '\x1b'));
 	assert_has(s, "MIME-Version: 1.0\n");
+	free(s);
+}
+
+/* A multipart without its close delimiter is read to the end of the
+ * message, like mutt: every part after an inner boundary is shown, and a
+ * last part keeps its "-- " signature and "- " lines. */
+static void
+t_unterminated_multipart(void **state)
+{
+	char *s = render("unterminated.eml", NULL, NULL, RENDER_HDR_NONE);
+	(void)state;
+	assert_string_equal(s, "first part\n\ninner plain\n\nunterminated html\n\ndeep one\n\n"
+	                    "deep two\n- a list item\n-- \nthe signature\n");
 	free(s);
 }
 
@@ -230,6 +251,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_escape_sequences_inert),
+		cmocka_unit_test(t_unterminated_multipart),
 		cmocka_unit_test(t_alternative_order),
 		cmocka_unit_test(t_flowed),
 		cmocka_unit_test(t_html),

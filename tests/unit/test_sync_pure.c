@@ -13,6 +13,7 @@
 #include "err.h"
 #include "sync/imap.h"
 #include "sync/retry.h"
+#include "sync/smtp_reply.h"
 #include "sync/smtp_send.h"
 
 static void
@@ -255,6 +256,88 @@ test_bodystructure(void **s)
 	clist_free(mixed_mp.bd_list);
 }
 
+/* A transcript as libcurl's debug callback hands it over. */
+static void
+sent(struct smtp_reply *r, const char *s)
+{
+	smtp_reply_sent(r, s, strlen(s));
+}
+
+static void
+got(struct smtp_reply *r, const char *s)
+{
+	smtp_reply_received(r, s, strlen(s));
+}
+
+static void
+assert_reason(const struct smtp_reply *r, const char *curl_error, const char *want)
+{
+	char *why = smtp_reply_reason(r, curl_error);
+	assert_string_equal(why, want);
+	free(why);
+}
+
+static void
+test_smtp_reply(void **s)
+{
+	struct smtp_reply r = { 0 };
+	(void)s;
+	/* A login refused: the reply, never the credentials (PLAIN, then LOGIN's lines). */
+	got(&r, "220 sink ESMTP\r\n");
+	sent(&r, "EHLO localhost\r\n");
+	got(&r, "250-sink\r\n250-AUTH PLAIN LOGIN\r\n250 HELP\r\n");
+	sent(&r, "AUTH LOGIN\r\n");
+	got(&r, "334 VXNlcm5hbWU6\r\n");
+	sent(&r, "YWxpY2U=\r\n");
+	got(&r, "334 UGFzc3dvcmQ6\r\n");
+	sent(&r, "RATA secret\r\n");     /* SASL data that reads like a command */
+	got(&r, "535 5.7.8 Authentication credentials invalid\r\n");
+	sent(&r, "QUIT\r\n");
+	got(&r, "221 Bye\r\n");
+	assert_int_equal(smtp_reply_code(&r), 535);
+	assert_reason(&r, "Login denied", "login refused: 535 5.7.8 Authentication credentials invalid");
+	assert_null(strstr(r.cmd, "YWxpY2U"));
+	assert_null(strstr(r.text, "secret"));
+
+	/* A multi-line refusal of the message: the code once, the texts joined. */
+	memset(&r, 0, sizeof r);
+	sent(&r, "AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n");
+	got(&r, "235 2.7.0 Authentication successful\r\n");
+	sent(&r, "MAIL FROM:<a@localhost>\r\n");
+	got(&r, "250 OK\r\n");
+	sent(&r, "RCPT TO:<b@localhost>\r\n");
+	got(&r, "250 OK\r\n");
+	sent(&r, "DATA\r\n");
+	got(&r, "354 End data with <CR><LF>.<CR><LF>\r\n");
+	got(&r, "550-5.7.1 message refused\r\n");
+	got(&r, "550 5.7.1 see \x1b[31mpolicy\r\n");
+	assert_int_equal(smtp_reply_code(&r), 550);
+	assert_reason(&r, "Weird server reply", "the message was refused: 550 5.7.1 message refused 5.7.1 see ?[31mpolicy");
+
+	/* The connection lost after MAIL FROM: the 235 before is no reason. */
+	memset(&r, 0, sizeof r);
+	sent(&r, "AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n");
+	got(&r, "235 2.7.0 Authentication successful\r\n");
+	sent(&r, "MAIL FROM:<a@localhost>\r\n");
+	sent(&r, "QUIT\r\n");
+	assert_int_equal(smtp_reply_code(&r), 0);
+	assert_reason(&r, "Failure when receiving data from the peer",
+	              "Failure when receiving data from the peer, with no reply to MAIL FROM");
+
+	/* A recipient refused; a failure with no refusal keeps libcurl's words. */
+	memset(&r, 0, sizeof r);
+	sent(&r, "RCPT TO:<bad@localhost>\r\n");
+	got(&r, "550 5.1.1 <bad@localhost>: recipient rejected\r\n");
+	assert_reason(&r, "Failed sending data to the peer",
+	              "recipient <bad@localhost> refused: 550 5.1.1 <bad@localhost>: recipient rejected");
+	memset(&r, 0, sizeof r);
+	sent(&r, "EHLO localhost\r\n");
+	got(&r, "250 sink\r\n");
+	assert_reason(&r, "STARTTLS not supported", "STARTTLS not supported");
+	memset(&r, 0, sizeof r);
+	assert_reason(&r, "Couldn't connect to server", "Couldn't connect to server");
+}
+
 static void
 test_envelope(void **s)
 {
@@ -306,6 +389,7 @@ main(void)
 		cmocka_unit_test(test_decode_header),
 		cmocka_unit_test(test_bodystructure),
 		cmocka_unit_test(test_bodystructure_continued),
+		cmocka_unit_test(test_smtp_reply),
 		cmocka_unit_test(test_envelope),
 		cmocka_unit_test(test_idle_reissue),
 	};
