@@ -23,6 +23,7 @@
 #include "ui/compose.h"
 #include "ui/compose_int.h"
 #include "ui/draw.h"
+#include "ui/modal.h"
 #include "util.h"
 
 static void
@@ -288,14 +289,6 @@ line_done(struct app *a, struct compose *c)
 	case CL_BCC: slot = &c->bcc; break;
 	case CL_SUBJECT: slot = &c->subject; break;
 	case CL_ATTACH: attach_path(a, c, text); break;
-	case CL_CONFIRM:
-		if (text[0] == 'y' || text[0] == 'Y') {
-			cline_close(c);
-			compose_free(a);
-			app_say(a, 0, "message aborted");
-			return;
-		}
-		break;
 	case CL_NONE: break;
 	}
 	if (slot) {
@@ -303,6 +296,16 @@ line_done(struct app *a, struct compose *c)
 		*slot = xstrdup(str_trim(c->line.buf));
 	}
 	cline_close(c);
+}
+
+static void
+abort_answer(struct app *a, int answer, void *ctx)
+{
+	(void)ctx;
+	if (answer == CONFIRM_YES && a->cmp) {
+		compose_free(a);
+		app_say(a, 0, "message aborted");
+	}
 }
 
 static void
@@ -363,7 +366,7 @@ compose_key(struct app *a, int key)
 		c->cur = c->natt ? c->natt - 1 : 0;
 		break;
 	case ACT_BACK: case ACT_CANCEL: case ACT_QUIT:
-		cline_open(c, CL_CONFIRM, "Abort this message? [y/N] ", "");
+		confirm_open(a, "Abort this message?", 0, abort_answer, NULL, NULL);
 		break;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);

@@ -426,10 +426,10 @@ drop_ask_free(void *ctx)
 }
 
 static void
-drop_answer(struct app *a, const char *text, void *ctx)
+drop_answer(struct app *a, int answer, void *ctx)
 {
 	struct drop_ask *d = ctx;
-	if (text[0] == 'y' || text[0] == 'Y')
+	if (answer == CONFIRM_YES)
 		retry_or_drop_rows(a, d->rows, d->n, 1, "failed change");
 	else
 		app_say(a, 0, "nothing dropped");
@@ -460,14 +460,14 @@ retry_or_drop(struct app *a, const int64_t *ids, size_t n, int drop)
 	} else {
 		struct drop_ask *d = xcalloc(1, sizeof *d);
 		char *q = s.nsends ?
-			xasprintf("Drop %zu failed change%s, %zu of them unsent message%s (lost for good)? [y/N] ",
+			xasprintf("Drop %zu failed change%s, %zu of them unsent message%s (lost for good)?",
 			          s.nfound, s.nfound == 1 ? "" : "s", s.nsends, s.nsends == 1 ? "" : "s") :
-			xasprintf("Drop %zu failed change%s (of other messages)? [y/N] ", s.nfound,
+			xasprintf("Drop %zu failed change%s (of other messages)?", s.nfound,
 			          s.nfound == 1 ? "" : "s");
 		d->rows = s.found;
 		d->n = s.nfound;
 		s.found = NULL;
-		prompt_open_owned(a, q, "", drop_answer, d, drop_ask_free);
+		confirm_open(a, q, 0, drop_answer, d, drop_ask_free);
 		free(q);
 	}
 	free(s.found);
