@@ -70,7 +70,9 @@ draw_row(struct app *a, int y, const struct msg_row *r, int depth, int is_cur, i
 	marks[5] = server ? 'S' : ' ';
 	marks[6] = ' ';
 	marks[7] = '\0';
-	format_date(r->received_at, date, sizeof date);
+	/* The Date header, as mutt's %d and `tern list` show it (the arrival
+	 * time when it has none); the order stays by arrival. */
+	format_date(r->sent_at ? r->sent_at : r->received_at, date, sizeof date);
 	if (is_cur && a->focus == PANE_LIST)
 		attron(A_REVERSE);
 	else if (is_cur)
