@@ -17,6 +17,7 @@
 #include "err.h"
 #include "mime.h"
 #include "mime_build.h"
+#include "mime_render.h"
 #include "msgid.h"
 #include "strbuf.h"
 #include "textsafe.h"
@@ -34,17 +35,6 @@ draw_field(int y, const char *name, const char *value)
 	draw_text(y, 0, COLS, line, 1);
 	free(line);
 	free(safe);
-}
-
-static void
-size_text(char *buf, size_t n, int64_t size)
-{
-	if (size >= 1024 * 1024)
-		snprintf(buf, n, "%.1f MB", (double)size / (1024 * 1024));
-	else if (size >= 1024)
-		snprintf(buf, n, "%.1f kB", (double)size / 1024);
-	else
-		snprintf(buf, n, "%lld B", (long long)size);
 }
 
 void
@@ -73,7 +63,7 @@ compose_draw(struct app *a)
 		draw_text(y++, 0, COLS, "   (no attachments)", 1);
 	for (size_t i = 0; i < c->natt && y <= last; i++) {
 		char sz[32], *name = text_sanitize(c->att[i].name ? c->att[i].name : "", 0), *line;
-		size_text(sz, sizeof sz, c->att[i].size);
+		mime_size_str(sz, sizeof sz, c->att[i].size);
 		line = xasprintf("%s [%zu] %s (%s, %s)", i == c->cur ? ">" : " ", i + 1, name,
 		                 c->att[i].type ? c->att[i].type : "?", sz);
 		if (i == c->cur)

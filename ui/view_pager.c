@@ -78,9 +78,11 @@ static int
 att_cb(const struct msg_attachment *at, void *ctx)
 {
 	strbuf *sb = ctx;
-	sb_printf(sb, "[%s] %s (%s, %lld bytes)\n", at->part_id ? at->part_id : "?",
+	char sz[32];
+	mime_size_str(sz, sizeof sz, at->size);
+	sb_printf(sb, "[%s] %s (%s, %s)\n", at->part_id ? at->part_id : "?",
 	          at->filename && *at->filename ? at->filename : "(no name)",
-	          at->media_type ? at->media_type : "?", (long long)at->size);
+	          at->media_type ? at->media_type : "?", sz);
 	return 0;
 }
 

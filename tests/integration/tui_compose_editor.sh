@@ -84,7 +84,7 @@ printf 'My answer.\n' >>"$1"
 ED
 tui_keys k k k k k k k k k k k
 tui_keys j
-check "cursor on Message 11" tui_wait "cursor" '· 2 '
+check "cursor on Message 11" tui_wait "cursor" '· 2/'
 tui_keys r
 check "reply subject" tui_wait "reply" 'Subject: Re: Message 11'
 check "the editor saw the attribution and the quote" grep -q '^> ' "$T/seen"
@@ -154,7 +154,7 @@ cat >"$T/edit" <<'ED'
 sed -i 's/^To:.*/To: fwd@example.org/' "$1"
 ED
 tui_keys g j j j j j
-tui_wait "cursor on 7" '· 6 ' >/dev/null
+tui_wait "cursor on 7" '· 6/' >/dev/null
 tui_keys f y
 check "forwarded as an attachment" tui_wait "fwd att" 'forwarded.eml \(message/rfc822'
 tui_keys y

@@ -18,7 +18,7 @@ tui_keys j
 check "j is ignored: the question stays as it was" tui_wait "still asking" 'Quit tern\? \[y/N\] *$'
 tui_keys n
 check "n answers no at once" tui_gone "asked" 'Quit tern\?'
-check "... and the cursor did not move (j went nowhere)" tui_wait "cursor" '· 1$|· 1 '
+check "... and the cursor did not move (j went nowhere)" tui_wait "cursor" '· 1/'
 tui_keys Q Enter
 check "Enter takes the default, no" tui_gone "asked 2" 'Quit tern\?'
 check "... tern still runs" tui_gone "running" 'TERN-EXITED'

@@ -135,7 +135,7 @@ tui_keys q
 
 open_msg 5
 check "attach: the attachments are listed with name, type and size" \
-  tui_wait "att list" '\[2\] report\.bin \(application/x-terntest, 2\.9 KB\)'
+  tui_wait "att list" '\[2\] report\.bin \(application/x-terntest, 2\.9 kB\)'
 check "attach: the hostile name is listed inert as sent" tui_wait "evil listed" 'evil\.txt \(text/plain'
 tui_keys v
 check "v opens the attachment menu" tui_wait "menu" 'Attachments \(2\)'
