@@ -3,6 +3,7 @@
 #ifndef TERN_CLI_H
 #define TERN_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "conf.h"
 #include "db/db.h"
@@ -41,6 +42,14 @@ int cli_parse_id(const char *arg, int64_t *id);
 /* The config of the account a message belongs to. */
 int cli_message_account(struct cli_ctx *c, int64_t msg_id, const struct account_cfg **acct, int64_t *account_id);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The byte length of the longest prefix of safe (text_sanitize's output:
+ * valid UTF-8, no controls) that fits in max terminal cells; *cells gets
+ * its width. Decodes UTF-8 itself: a non-UTF-8 locale never splits a
+ * character. */
+size_t cli_fit_cells(const char *safe, int max, int *cells);
+/* Appends safe, then spaces up to cells terminal cells (by display width,
+ * not bytes); a longer text is not cut. */
+void cli_add_padded(strbuf *sb, const char *safe, int cells);
 
 struct msg_row;
 /* Appends one message line of `tern list` / `tern search` to sb: the text

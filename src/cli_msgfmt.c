@@ -4,7 +4,6 @@
 
 #include <stdlib.h>
 #include <time.h>
-#include <wchar.h>
 
 #include "cli.h"
 #include "db/db_message.h"
@@ -56,40 +55,6 @@ format_json(strbuf *sb, const struct msg_row *m, const char *account, const char
 	json_end(sb);
 }
 
-/* The byte length of the longest prefix of s (valid UTF-8, no controls:
- * text_sanitize's output) that fits in max cells; *cells gets its width.
- * Decodes by hand so that a non-UTF-8 locale still never splits a
- * character; widths come from wcwidth where the locale knows them. */
-static size_t
-fit_cells(const char *s, int max, int *cells)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-	int used = 0;
-
-	while (u[i]) {
-		size_t k = u[i] < 0x80 ? 1 : u[i] < 0xE0 ? 2 : u[i] < 0xF0 ? 3 : 4;
-		wchar_t wc = k == 1 ? u[i] : (wchar_t)(u[i] & (0x7F >> k));
-		int w;
-		for (size_t j = 1; j < k; j++) {
-			if ((u[i + j] & 0xC0) != 0x80) {   /* cannot happen after text_sanitize */
-				k = j;
-				break;
-			}
-			wc = (wc << 6) | (u[i + j] & 0x3F);
-		}
-		w = wcwidth(wc);
-		if (w < 0)
-			w = 1;
-		if (used + w > max)
-			break;
-		used += w;
-		i += k;
-	}
-	*cells = used;
-	return i;
-}
-
 /* ID DATE FLAGS FROM SUBJECT; the flags as in mutt's index (N ! r), then
  * + for attachments and ~ / E for a queued / failed local change. Server
  * text goes through text_sanitize: it never reaches the terminal raw. */
@@ -102,7 +67,7 @@ format_text(strbuf *sb, const struct msg_row *m, const char *from)
 	char *sf = text_sanitize(from, 0), *ss = text_sanitize(m->subject, 0);
 	int cells;
 	/* The From column is cut by display width, never inside a character. */
-	size_t fit = fit_cells(sf, FROM_CELLS, &cells);
+	size_t fit = cli_fit_cells(sf, FROM_CELLS, &cells);
 
 	localtime_r(&t, &tm);
 	strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);

@@ -44,8 +44,10 @@ print_mailbox(const struct mailbox_row *r, void *ctx)
 		json_end(&sb);
 	} else {
 		char *name = text_sanitize(r->name, 0);
-		sb_printf(&sb, "%-40s %-8s %8lld %8lld", name, r->role ? r->role : "-",
-		          (long long)r->total, (long long)r->unread);
+		/* Padded by display width: "Отчёты" is 6 cells but 12 bytes. */
+		cli_add_padded(&sb, name, 40);
+		sb_printf(&sb, " %-8s %8lld %8lld", r->role ? r->role : "-", (long long)r->total,
+		          (long long)r->unread);
 		free(name);
 	}
 	put_line(&sb);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "cli.h"
 #include "db/db_account.h"
@@ -149,4 +150,48 @@ cli_message_account(struct cli_ctx *c, int64_t msg_id, const struct account_cfg 
 	}
 	free(name);
 	return EXIT_OK;
+}
+
+/* The byte length of the longest prefix of s (valid UTF-8, no controls:
+ * text_sanitize's output) that fits in max cells; *cells gets its width.
+ * Decodes by hand so that a non-UTF-8 locale still never splits a
+ * character; widths come from wcwidth where the locale knows them. */
+size_t
+cli_fit_cells(const char *s, int max, int *cells)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	int used = 0;
+
+	while (u[i]) {
+		size_t k = u[i] < 0x80 ? 1 : u[i] < 0xE0 ? 2 : u[i] < 0xF0 ? 3 : 4;
+		wchar_t wc = k == 1 ? u[i] : (wchar_t)(u[i] & (0x7F >> k));
+		int w;
+		for (size_t j = 1; j < k; j++) {
+			if ((u[i + j] & 0xC0) != 0x80) {   /* cannot happen after text_sanitize */
+				k = j;
+				break;
+			}
+			wc = (wc << 6) | (u[i + j] & 0x3F);
+		}
+		w = wcwidth(wc);
+		if (w < 0)
+			w = 1;
+		if (used + w > max)
+			break;
+		used += w;
+		i += k;
+	}
+	*cells = used;
+	return i;
+}
+
+void
+cli_add_padded(strbuf *sb, const char *safe, int cells)
+{
+	int used;
+	cli_fit_cells(safe, 1 << 30, &used);
+	sb_adds(sb, safe);
+	if (used < cells)
+		sb_printf(sb, "%*s", cells - used, "");
 }

@@ -268,7 +268,7 @@ mime_size_str(char *buf, size_t n, int64_t size)
 	if (size < 1024)
 		snprintf(buf, n, "%lld B", (long long)size);
 	else if (size < 1024 * 1024)
-		snprintf(buf, n, "%.1f KB", (double)size / 1024);
+		snprintf(buf, n, "%.1f kB", (double)size / 1024);
 	else
 		snprintf(buf, n, "%.1f MB", (double)size / (1024 * 1024));
 }

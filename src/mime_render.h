@@ -30,7 +30,8 @@ char *mime_render_raw(const char *raw, size_t len, const struct render_opts *o);
  * reply quotes and a forward includes. */
 char *mime_render_body(const mime_msg *m, const struct render_opts *o);
 
-/* "512 B", "2.9 KB", "1.4 MB": an attachment's size as the list shows it. */
+/* "512 B", "2.9 kB", "1.4 MB": a size as every screen and command shows it
+ * (the pager, the attachment menu, the compose screen, tern show). */
 void mime_size_str(char *buf, size_t n, int64_t size);
 
 /* For the search index's body column: the body text (HTML reduced by the

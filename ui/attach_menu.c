@@ -161,7 +161,7 @@ attach_draw(struct app *a, attach_menu *m, int y, int x, int h, int w)
 
 /* --- Saving ---------------------------------------------------------------- */
 
-static void overwrite_answer(struct app *a, const char *text, void *ctx);
+static void overwrite_answer(struct app *a, int answer, void *ctx);
 
 static void
 write_out(struct app *a, attach_menu *m, const char *path, int overwrite)
@@ -181,7 +181,7 @@ write_out(struct app *a, attach_menu *m, const char *path, int overwrite)
 		free(m->pending);
 		m->pending = full;
 		full = NULL;
-		prompt_open(a, "File exists, overwrite? [y/N] ", "", overwrite_answer, m);
+		confirm_open(a, "File exists, overwrite?", 0, overwrite_answer, m, NULL);
 	} else if (fd < 0) {
 		app_say(a, 1, "cannot save to %s: %s", full, strerror(errno));
 	} else {
@@ -203,7 +203,7 @@ write_out(struct app *a, attach_menu *m, const char *path, int overwrite)
 }
 
 static void
-overwrite_answer(struct app *a, const char *text, void *ctx)
+overwrite_answer(struct app *a, int answer, void *ctx)
 {
 	attach_menu *m = pager_attach_menu(a);
 	char *path;
@@ -211,7 +211,7 @@ overwrite_answer(struct app *a, const char *text, void *ctx)
 		return;
 	path = m->pending;
 	m->pending = NULL;
-	if (text[0] == 'y' || text[0] == 'Y')
+	if (answer == CONFIRM_YES)
 		write_out(a, m, path, 1);
 	else
 		app_say(a, 0, "not saved");

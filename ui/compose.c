@@ -253,11 +253,15 @@ fwd_ask_free(void *ctx)
 }
 
 static void
-fwd_att_answer(struct app *a, const char *text, void *ctx)
+fwd_att_answer(struct app *a, int answer, void *ctx)
 {
 	struct fwd_ask *f = ctx;
 	struct compose *c = f->c;
-	if (text[0] != 'n' && text[0] != 'N') {
+	if (answer == CONFIRM_ESC) {          /* cancels the forward */
+		fwd_ask_free(f);
+		return;
+	}
+	if (answer == CONFIRM_YES) {
 		mime_msg *m = NULL;
 		if (mime_parse(f->raw, f->len, &m) == TERN_OK)
 			add_top_attachments(c, m);
@@ -335,14 +339,14 @@ start(struct app *a, enum ui_action act, int64_t msg_id, int as_attachment)
 			c->parent_id = msg_id;
 		if (k == REPLY_FORWARD && (natt = count_top_attachments(pm)) > 0) {
 			struct fwd_ask *f = xcalloc(1, sizeof *f);
-			char *q = xasprintf("Forward the original's %zu attachment%s too? [Y/n] ", natt,
+			char *q = xasprintf("Forward the original's %zu attachment%s too?", natt,
 			                    natt == 1 ? "" : "s");
 			f->c = c;
 			f->raw = raw;
 			f->len = len;
 			raw = NULL;
 			mime_free(pm);
-			prompt_open_owned(a, q, "", fwd_att_answer, f, fwd_ask_free);
+			confirm_open(a, q, 1, fwd_att_answer, f, fwd_ask_free);
 			free(q);
 			goto out;
 		}
@@ -355,10 +359,11 @@ out:
 }
 
 static void
-forward_answer(struct app *a, const char *text, void *ctx)
+forward_answer(struct app *a, int answer, void *ctx)
 {
-	/* The id travels in the pointer: nothing to free when Esc cancels. */
-	start(a, ACT_FORWARD, (int64_t)(intptr_t)ctx, text[0] == 'y' || text[0] == 'Y');
+	/* The id travels in the pointer: nothing to free. Esc cancels. */
+	if (answer != CONFIRM_ESC)
+		start(a, ACT_FORWARD, (int64_t)(intptr_t)ctx, answer == CONFIRM_YES);
 }
 
 /* A failed send of the account, taken back into the composer. */
@@ -445,8 +450,8 @@ compose_action(struct app *a, enum ui_action act, const struct msg_row *m)
 		return;
 	case ACT_FORWARD:
 		if (m) {
-			prompt_open(a, "Forward as attachment (message/rfc822)? [y/N] ", "", forward_answer,
-			            (void *)(intptr_t)m->id);
+			confirm_open(a, "Forward as attachment (message/rfc822)?", 0, forward_answer,
+			             (void *)(intptr_t)m->id, NULL);
 			return;
 		}
 		break;

@@ -16,7 +16,7 @@ struct catt {
 	int64_t size;
 };
 
-enum cline_field { CL_NONE, CL_TO, CL_CC, CL_BCC, CL_SUBJECT, CL_ATTACH, CL_CONFIRM };
+enum cline_field { CL_NONE, CL_TO, CL_CC, CL_BCC, CL_SUBJECT, CL_ATTACH };
 
 struct cline {                /* the one-line editor at the bottom */
 	enum cline_field field;

@@ -17,12 +17,14 @@
 #include "err.h"
 #include "mime.h"
 #include "mime_build.h"
+#include "mime_render.h"
 #include "msgid.h"
 #include "strbuf.h"
 #include "textsafe.h"
 #include "ui/compose.h"
 #include "ui/compose_int.h"
 #include "ui/draw.h"
+#include "ui/modal.h"
 #include "util.h"
 
 static void
@@ -33,17 +35,6 @@ draw_field(int y, const char *name, const char *value)
 	draw_text(y, 0, COLS, line, 1);
 	free(line);
 	free(safe);
-}
-
-static void
-size_text(char *buf, size_t n, int64_t size)
-{
-	if (size >= 1024 * 1024)
-		snprintf(buf, n, "%.1f MB", (double)size / (1024 * 1024));
-	else if (size >= 1024)
-		snprintf(buf, n, "%.1f kB", (double)size / 1024);
-	else
-		snprintf(buf, n, "%lld B", (long long)size);
 }
 
 void
@@ -72,7 +63,7 @@ compose_draw(struct app *a)
 		draw_text(y++, 0, COLS, "   (no attachments)", 1);
 	for (size_t i = 0; i < c->natt && y <= last; i++) {
 		char sz[32], *name = text_sanitize(c->att[i].name ? c->att[i].name : "", 0), *line;
-		size_text(sz, sizeof sz, c->att[i].size);
+		mime_size_str(sz, sizeof sz, c->att[i].size);
 		line = xasprintf("%s [%zu] %s (%s, %s)", i == c->cur ? ">" : " ", i + 1, name,
 		                 c->att[i].type ? c->att[i].type : "?", sz);
 		if (i == c->cur)
@@ -288,14 +279,6 @@ line_done(struct app *a, struct compose *c)
 	case CL_BCC: slot = &c->bcc; break;
 	case CL_SUBJECT: slot = &c->subject; break;
 	case CL_ATTACH: attach_path(a, c, text); break;
-	case CL_CONFIRM:
-		if (text[0] == 'y' || text[0] == 'Y') {
-			cline_close(c);
-			compose_free(a);
-			app_say(a, 0, "message aborted");
-			return;
-		}
-		break;
 	case CL_NONE: break;
 	}
 	if (slot) {
@@ -303,6 +286,16 @@ line_done(struct app *a, struct compose *c)
 		*slot = xstrdup(str_trim(c->line.buf));
 	}
 	cline_close(c);
+}
+
+static void
+abort_answer(struct app *a, int answer, void *ctx)
+{
+	(void)ctx;
+	if (answer == CONFIRM_YES && a->cmp) {
+		compose_free(a);
+		app_say(a, 0, "message aborted");
+	}
 }
 
 static void
@@ -363,7 +356,7 @@ compose_key(struct app *a, int key)
 		c->cur = c->natt ? c->natt - 1 : 0;
 		break;
 	case ACT_BACK: case ACT_CANCEL: case ACT_QUIT:
-		cline_open(c, CL_CONFIRM, "Abort this message? [y/N] ", "");
+		confirm_open(a, "Abort this message?", 0, abort_answer, NULL, NULL);
 		break;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);

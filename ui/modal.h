@@ -1,6 +1,7 @@
 /* Modal input on top of the views: a one-line prompt (search, tag
- * pattern, file name) and the mailbox picker with type-to-filter. While one
- * is open it gets every key; the main loop keeps serving the workers. */
+ * pattern, file name), a yes/no question, and the mailbox picker with
+ * type-to-filter. While one is open it gets every key; the main loop keeps
+ * serving the workers. */
 #ifndef TERN_UI_MODAL_H
 #define TERN_UI_MODAL_H
 
@@ -16,6 +17,17 @@ void prompt_open(struct app *a, const char *label, const char *initial, prompt_d
  * without Enter; on Enter done gets it (and frees it). */
 void prompt_open_owned(struct app *a, const char *label, const char *initial, prompt_done done, void *ctx,
                        void (*ctx_free)(void *));
+/* A yes/no question on the message line, answered by one key as in mutt:
+ * y or Y is CONFIRM_YES, n or N CONFIRM_NO, Esc CONFIRM_ESC (a no, or a
+ * cancel where the question is a choice between two ways), Enter the
+ * default (default_yes: "[Y/n]", else "[y/N]", appended to question). Any
+ * other key does nothing. done gets every answer and ctx with it; ctx_free
+ * (may be NULL) frees ctx when the question closes unanswered (another
+ * prompt replaced it, tern quit). */
+enum confirm_answer { CONFIRM_NO, CONFIRM_YES, CONFIRM_ESC };
+typedef void (*confirm_done)(struct app *a, int answer, void *ctx);
+void confirm_open(struct app *a, const char *question, int default_yes, confirm_done done, void *ctx,
+                  void (*ctx_free)(void *));
 void prompt_draw(struct app *a);
 void prompt_key(struct app *a, int key);
 void prompt_free(struct app *a);

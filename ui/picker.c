@@ -3,11 +3,11 @@
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <wchar.h>
 
 #include "db/db_mailbox.h"
 #include "err.h"
+#include "fold.h"
 #include "ui/draw.h"
 #include "ui/modal.h"
 #include "util.h"
@@ -40,7 +40,7 @@ refilter(picker *p)
 		const struct mailbox_row *r = &p->mb[i].r;
 		if (!r->selectable)
 			continue;
-		if (p->flen && !strcasestr(r->name, p->filter) && !(r->role && strcasestr(r->role, p->filter)))
+		if (p->flen && !fold_contains(r->name, p->filter) && !(r->role && fold_contains(r->role, p->filter)))
 			continue;
 		p->match[p->nmatch++] = i;
 	}

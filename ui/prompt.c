@@ -9,14 +9,30 @@
 #include "ui/modal.h"
 #include "util.h"
 
+/* One struct for both kinds: a line editor (done) or a yes/no question
+ * (yes_no), which takes one key and has no text. */
 struct prompt {
 	char *label;
 	wchar_t buf[512];
 	size_t len;
 	prompt_done done;
+	confirm_done yes_no;
+	int default_yes;
 	void *ctx;
 	void (*ctx_free)(void *);  /* ctx is the prompt's until done gets it */
 };
+
+static prompt *
+prompt_new(struct app *a, char *label, void *ctx, void (*ctx_free)(void *))
+{
+	prompt *p = xcalloc(1, sizeof *p);
+	prompt_free(a);
+	p->label = label;
+	p->ctx = ctx;
+	p->ctx_free = ctx_free;
+	a->pr = p;
+	return p;
+}
 
 void
 prompt_open(struct app *a, const char *label, const char *initial, prompt_done done, void *ctx)
@@ -28,17 +44,22 @@ void
 prompt_open_owned(struct app *a, const char *label, const char *initial, prompt_done done, void *ctx,
                   void (*ctx_free)(void *))
 {
-	prompt *p = xcalloc(1, sizeof *p);
-	prompt_free(a);
-	p->label = xstrdup(label);
+	prompt *p = prompt_new(a, xstrdup(label), ctx, ctx_free);
 	p->done = done;
-	p->ctx = ctx;
-	p->ctx_free = ctx_free;
 	if (initial) {
 		size_t n = mbstowcs(p->buf, initial, ARRAY_LEN(p->buf) - 1);
 		p->len = n == (size_t)-1 ? 0 : n;
 	}
-	a->pr = p;
+}
+
+void
+confirm_open(struct app *a, const char *question, int default_yes, confirm_done done, void *ctx,
+             void (*ctx_free)(void *))
+{
+	/* The capital letter is the default, as in mutt. */
+	prompt *p = prompt_new(a, xasprintf("%s %s ", question, default_yes ? "[Y/n]" : "[y/N]"), ctx, ctx_free);
+	p->yes_no = done;
+	p->default_yes = default_yes;
 }
 
 void
@@ -61,10 +82,15 @@ prompt_draw(struct app *a)
 	int x, w;
 	size_t n;
 
+	x = draw_text(LINES - 1, 0, COLS, p->label, 1);
+	if (p->yes_no) {
+		move(LINES - 1, x < COLS ? x : COLS - 1);
+		curs_set(1);
+		return;
+	}
 	p->buf[p->len] = 0;
 	n = wcstombs(text, p->buf, sizeof text - 1);
 	text[n == (size_t)-1 ? 0 : n] = '\0';
-	x = draw_text(LINES - 1, 0, COLS, p->label, 1);
 	w = COLS - x - 1;
 	/* Long input scrolls: its end stays visible. */
 	{
@@ -79,6 +105,33 @@ prompt_draw(struct app *a)
 	curs_set(1);
 }
 
+/* One key answers: y/Y, n/N, Esc, Enter (the default). Any other key is
+ * ignored and the question stays, so a command key typed too early is not
+ * taken for an answer. */
+static void
+confirm_key(struct app *a, int key)
+{
+	prompt *p = a->pr;
+	confirm_done done = p->yes_no;
+	void *ctx = p->ctx;
+	int answer;
+
+	switch (key) {
+	case 'y': case 'Y': answer = CONFIRM_YES; break;
+	case 'n': case 'N': answer = CONFIRM_NO; break;
+	case 27: answer = CONFIRM_ESC; break;
+	case '\r': case '\n': case KEYMAP_FN + KEY_ENTER:
+		answer = p->default_yes ? CONFIRM_YES : CONFIRM_NO;
+		break;
+	default:
+		return;
+	}
+	p->ctx_free = NULL;           /* done owns it now */
+	prompt_free(a);
+	curs_set(0);
+	done(a, answer, ctx);
+}
+
 void
 prompt_key(struct app *a, int key)
 {
@@ -86,6 +139,10 @@ prompt_key(struct app *a, int key)
 	char text[4 * ARRAY_LEN(p->buf)];
 	size_t n;
 
+	if (p->yes_no) {
+		confirm_key(a, key);
+		return;
+	}
 	switch (key) {
 	case 27:
 		prompt_free(a);

@@ -9,6 +9,7 @@
 #include "strbuf.h"
 #include "ui/app.h"
 #include "ui/draw.h"
+#include "util.h"
 
 /* The status bar: where the user is, where the cursor is, what the workers
  * do (first-sync progress, errors) and what waits in the queue; below it
@@ -23,17 +24,33 @@ status_draw(struct app *a)
 
 	struct mailbox_row mb = { 0 };
 	enum ui_ctx ctx = a->focus == PANE_PAGER ? CTX_PAGER : CTX_INDEX;
+	int64_t total = -1;
 
 	/* The list's mailbox, whichever account the panes show. */
 	if (a->open_mailbox && db_mailbox_get(a->d, a->open_mailbox, &mb) == TERN_OK) {
 		sb_printf(&sb, "[%s] %lld unread, %lld messages", mb.name, (long long)mb.unread, (long long)mb.total);
+		/* The flat list has one row per message of the mailbox, so its
+		 * count is the list's length (threads have fewer rows). */
+		if (ml_mode(a->ml) == ML_FLAT)
+			total = mb.total;
 		db_mailbox_row_free(&mb);
 	} else if (a->list_title) {
 		sb_printf(&sb, "[%s]", a->list_title);
 	}
-	if (ml_position(a->ml, &pos, &from_end))
-		sb_printf(&sb, from_end && pos > 1 ? " · %lld from end" : from_end ? " · last" : " · %lld",
-		          (long long)pos);
+	if (ml_position(a->ml, &pos, &from_end)) {
+		/* "14/2,362" as in mutt when the total is known; counted back
+		 * from the end (after G) it gives the position too. */
+		int64_t at = !from_end ? pos : total > 0 ? total - pos + 1 : -1;
+		if (total > 0 && at >= 1 && at <= total) {
+			char n[32], t[32];
+			fmt_count((uint64_t)at, n, sizeof n);
+			fmt_count((uint64_t)total, t, sizeof t);
+			sb_printf(&sb, " · %s/%s", n, t);
+		} else {
+			sb_printf(&sb, from_end && pos > 1 ? " · %lld from end" : from_end ? " · last" : " · %lld",
+			          (long long)pos);
+		}
+	}
 	if (a->ntags)
 		sb_printf(&sb, " · %zu tagged", a->ntags);
 	for (size_t i = 0; i < a->nacc; i++) {
@@ -80,6 +97,7 @@ static const char *const modal_help[] = {
 	"Line editing (not rebindable: the keys of a shell's line):",
 	"prompt     <Enter>      accept                         <Esc> cancels, ^U clears, <Backspace>, <Tab> completes",
 	"picker     (type)       filter the mailboxes           <Enter> picks, <Esc> cancels, ^N/^P or <Down>/<Up>",
+	"question   y / n        yes / no, one key              <Enter> the default (the capital in [y/N]), <Esc> no",
 };
 
 static int

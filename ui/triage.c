@@ -134,12 +134,17 @@ targets(struct app *a, size_t *n)
 	return v;
 }
 
-/* The account of a message, if local changes may be made to it now. */
+/* The account of a message, if local changes may be made to it now. *gone
+ * (may be NULL) is set when the message is no longer stored: a sync saw the
+ * server remove it. */
 static struct ui_account *
-writable(struct app *a, int64_t msg, struct msg_row *m)
+writable_or_gone(struct app *a, int64_t msg, struct msg_row *m, int *gone)
 {
 	struct ui_account *u;
-	if (db_message_get(a->d, msg, m) != TERN_OK)
+	int rc = db_message_get(a->d, msg, m);
+	if (gone)
+		*gone = rc == TERN_ENOTFOUND;
+	if (rc != TERN_OK)
 		return NULL;
 	u = app_account(a, m->account_id);
 	if (u && u->readonly) {
@@ -147,6 +152,28 @@ writable(struct app *a, int64_t msg, struct msg_row *m)
 		return NULL;
 	}
 	return u;
+}
+
+static struct ui_account *
+writable(struct app *a, int64_t msg, struct msg_row *m)
+{
+	return writable_or_gone(a, msg, m, NULL);
+}
+
+/* Whether a delete from mailbox from removes the message for good rather
+ * than moving it to the Trash: the account deletes without one
+ * (delete_to_trash = no), or the message is in the Trash already. Without a
+ * Trash mailbox a delete is refused (db_change_delete), not done for good. */
+static int
+deletes_for_good(struct app *a, const struct ui_account *u, int64_t from)
+{
+	struct mailbox_row trash = { 0 };
+	int r;
+	if (!u->cfg->delete_to_trash)
+		return 1;
+	r = db_mailbox_by_role(a->d, u->id, "trash", &trash) == TERN_OK && trash.id == from;
+	db_mailbox_row_free(&trash);
+	return r;
 }
 
 static void
@@ -218,15 +245,17 @@ move_or_delete(struct app *a, const int64_t *ids, size_t n, enum dest dest, int6
 {
 	struct undo_group *g = xcalloc(1, sizeof *g);
 	struct ui_account **woke = xcalloc(a->nacc + 1, sizeof *woke);
-	size_t nwoke = 0, moved = 0;
-	int fails = 0, no_archive = 0, already = 0;
+	size_t nwoke = 0, moved = 0, for_good = 0;
+	int fails = 0, no_archive = 0, already = 0, gone = 0, no_trash = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		struct msg_row m = { 0 };
-		struct ui_account *u = writable(a, ids[i], &m);
+		int is_gone = 0;
+		struct ui_account *u = writable_or_gone(a, ids[i], &m, &is_gone);
 		int64_t change = 0, from = a->open_mailbox, dst = to;
 		int rc;
 		if (!u) {
+			gone += is_gone;
 			db_msg_row_free(&m);
 			continue;
 		}
@@ -257,32 +286,46 @@ move_or_delete(struct app *a, const int64_t *ids, size_t n, enum dest dest, int6
 			int has_trash = to_trash && db_mailbox_by_role(a->d, u->id, "trash", &trash) == TERN_OK &&
 			                trash.id != from;
 			rc = db_change_delete(a->d, ids[i], from, to_trash, &change);
-			if (rc == TERN_OK)
+			if (rc == TERN_OK) {
 				undo_add(g, (struct undo_item){ has_trash ? U_MOVE : U_DELETE, ids[i], change, from,
 				                                has_trash ? trash.id : 0, 0, 0 });
+				for_good += !has_trash;
+			}
 			db_mailbox_row_free(&trash);
 		}
 		if (rc == TERN_OK) {
 			moved++;
 			app_tag(a, ids[i], 0);
 			note_account(woke, &nwoke, u);
+		} else if (rc == TERN_ENOTFOUND) {
+			gone++;           /* no longer in that mailbox (a sync moved it) */
+		} else if (rc == TERN_ECONFIG) {
+			no_trash++;
 		} else {
 			fails++;
 		}
 		db_msg_row_free(&m);
 	}
-	g->what = xstrdup(what);
-	if (n == 1 && no_archive)
+	g->what = xstrdup(for_good && for_good == moved ? "deleted for good" : what);
+	if (n == 1 && gone)
+		app_say(a, 1, "the message is gone: a sync saw it removed on the server");
+	else if (n == 1 && no_trash)
+		app_say(a, 1, "this account has no Trash mailbox (delete_to_trash = no deletes for good)");
+	else if (n == 1 && no_archive)
 		app_say(a, 1, "this account has no archive mailbox");
 	else if (n == 1 && already)
 		app_say(a, 1, dest == DEST_ARCHIVE ? "already in the archive" : "already in this mailbox");
-	else if (fails || no_archive || already)
-		app_say(a, 1, "%s: %zu of %zu%s%s%s", what, moved, n,
+	else if (fails || no_archive || already || gone || no_trash)
+		app_say(a, 1, "%s: %zu of %zu%s%s%s%s%s", g->what, moved, n,
 		        fails ? "; the database refused some (a change in progress?)" : "",
 		        no_archive ? "; some accounts have no archive mailbox" : "",
-		        already ? "; some were there already" : "");
+		        no_trash ? "; some accounts have no Trash mailbox" : "",
+		        already ? "; some were there already" : "",
+		        gone ? "; some are gone (removed on the server)" : "");
+	else if (for_good && for_good < moved)
+		app_say(a, 0, "%s: %zu messages, %zu of them for good", what, moved, for_good);
 	else
-		app_say(a, 0, "%s: %zu message%s", what, moved, moved == 1 ? "" : "s");
+		app_say(a, 0, "%s: %zu message%s", g->what, moved, moved == 1 ? "" : "s");
 	undo_push(a, g);
 	if (a->pg && moved)
 		pager_close(a);
@@ -307,7 +350,7 @@ undo(struct app *a)
 	struct undo_group *g = a->undo;
 	struct ui_account **woke;
 	size_t nwoke = 0;
-	int lost = 0;
+	int lost = 0, lost_for_good = 0;
 
 	if (!g) {
 		app_say(a, 1, "nothing to undo");
@@ -324,6 +367,7 @@ undo(struct app *a)
 		db_msg_row_free(&m);
 		if (!u) {
 			lost++;
+			lost_for_good += it->kind == U_DELETE;
 			continue;
 		}
 		note_account(woke, &nwoke, u);
@@ -338,10 +382,15 @@ undo(struct app *a)
 			rc = db_change_move(a->d, it->msg, it->to, it->from, &change);
 		else
 			rc = TERN_ENOTFOUND;     /* expunged on the server: gone */
-		if (rc != TERN_OK)
+		if (rc != TERN_OK) {
 			lost++;
+			lost_for_good += it->kind == U_DELETE;
+		}
 	}
-	if (lost)
+	if (lost && lost_for_good == lost)
+		app_say(a, 1, "cannot undo: %d message%s deleted for good (the server has expunged %s)",
+		        lost, lost == 1 ? " was" : "s were", lost == 1 ? "it" : "them");
+	else if (lost)
 		app_say(a, 1, "undo %s: %d message%s could not be restored", g->what, lost, lost == 1 ? "" : "s");
 	else
 		app_say(a, 0, "undone: %s", g->what);
@@ -426,10 +475,10 @@ drop_ask_free(void *ctx)
 }
 
 static void
-drop_answer(struct app *a, const char *text, void *ctx)
+drop_answer(struct app *a, int answer, void *ctx)
 {
 	struct drop_ask *d = ctx;
-	if (text[0] == 'y' || text[0] == 'Y')
+	if (answer == CONFIRM_YES)
 		retry_or_drop_rows(a, d->rows, d->n, 1, "failed change");
 	else
 		app_say(a, 0, "nothing dropped");
@@ -460,14 +509,14 @@ retry_or_drop(struct app *a, const int64_t *ids, size_t n, int drop)
 	} else {
 		struct drop_ask *d = xcalloc(1, sizeof *d);
 		char *q = s.nsends ?
-			xasprintf("Drop %zu failed change%s, %zu of them unsent message%s (lost for good)? [y/N] ",
+			xasprintf("Drop %zu failed change%s, %zu of them unsent message%s (lost for good)?",
 			          s.nfound, s.nfound == 1 ? "" : "s", s.nsends, s.nsends == 1 ? "" : "s") :
-			xasprintf("Drop %zu failed change%s (of other messages)? [y/N] ", s.nfound,
+			xasprintf("Drop %zu failed change%s (of other messages)?", s.nfound,
 			          s.nfound == 1 ? "" : "s");
 		d->rows = s.found;
 		d->n = s.nfound;
 		s.found = NULL;
-		prompt_open_owned(a, q, "", drop_answer, d, drop_ask_free);
+		confirm_open(a, q, 0, drop_answer, d, drop_ask_free);
 		free(q);
 	}
 	free(s.found);
@@ -477,6 +526,58 @@ static void
 move_picked(struct app *a, int64_t mailbox_id)
 {
 	triage_move_to(a, mailbox_id);
+}
+
+struct delete_ask {
+	int64_t *ids;
+	size_t n;
+};
+
+static void
+delete_ask_free(void *ctx)
+{
+	struct delete_ask *d = ctx;
+	free(d->ids);
+	free(d);
+}
+
+static void
+delete_answer(struct app *a, int answer, void *ctx)
+{
+	struct delete_ask *d = ctx;
+	if (answer == CONFIRM_YES)
+		move_or_delete(a, d->ids, d->n, DEST_TRASH, 0, "deleted");
+	else
+		app_say(a, 0, "nothing deleted");
+	delete_ask_free(d);
+}
+
+/* A delete that cannot be taken back (from the Trash, or without one) asks
+ * first, as mutt asks before purging: 1 when the question took ids. */
+static int
+delete_ask(struct app *a, int64_t *ids, size_t n)
+{
+	size_t for_good = 0;
+	struct delete_ask *d;
+	char *q;
+
+	for (size_t i = 0; i < n; i++) {
+		struct msg_row m = { 0 };
+		struct ui_account *u = writable(a, ids[i], &m);
+		if (u && deletes_for_good(a, u, a->open_mailbox ? a->open_mailbox : m.mailbox_id))
+			for_good++;
+		db_msg_row_free(&m);
+	}
+	if (!for_good)
+		return 0;
+	q = for_good == n ? xasprintf("Delete %zu message%s for good?", n, n == 1 ? "" : "s") :
+	    xasprintf("Delete %zu messages, %zu of them for good?", n, for_good);
+	d = xcalloc(1, sizeof *d);
+	d->ids = ids;
+	d->n = n;
+	confirm_open(a, q, 0, delete_answer, d, delete_ask_free);
+	free(q);
+	return 1;
 }
 
 /* The picker offers the mailboxes of the messages' account. A move cannot
@@ -532,7 +633,12 @@ triage_do(struct app *a, enum ui_action act)
 	switch (act) {
 	case ACT_TOGGLE_READ: toggle(a, MSG_SEEN, ids, n); break;
 	case ACT_TOGGLE_FLAGGED: toggle(a, MSG_FLAGGED, ids, n); break;
-	case ACT_DELETE: move_or_delete(a, ids, n, DEST_TRASH, 0, "deleted"); break;
+	case ACT_DELETE:
+		if (delete_ask(a, ids, n))
+			ids = NULL;       /* the question has them */
+		else
+			move_or_delete(a, ids, n, DEST_TRASH, 0, "deleted");
+		break;
 	case ACT_ARCHIVE: move_or_delete(a, ids, n, DEST_ARCHIVE, 0, "archived"); break;
 	case ACT_RETRY: retry_or_drop(a, ids, n, 0); break;
 	case ACT_DROP: retry_or_drop(a, ids, n, 1); break;

@@ -112,10 +112,10 @@ draw_all(struct app *a)
 }
 
 static void
-quit_answer(struct app *a, const char *text, void *ctx)
+quit_answer(struct app *a, int answer, void *ctx)
 {
 	(void)ctx;
-	if (text[0] == 'y' || text[0] == 'Y')
+	if (answer == CONFIRM_YES)
 		a->quit = 1;
 }
 
@@ -123,7 +123,7 @@ static void
 ask_quit(struct app *a)
 {
 	if (a->cfg->confirm_quit)
-		prompt_open(a, "Quit tern? [y/N] ", "", quit_answer, NULL);
+		confirm_open(a, "Quit tern?", 0, quit_answer, NULL, NULL);
 	else
 		a->quit = 1;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "db/db_mailbox.h"
 #include "db/db_message.h"
 #include "err.h"
 #include "search.h"
@@ -32,10 +33,29 @@ format_date(int64_t t, char *buf, size_t len)
 		strftime(buf, len, "%Y-%m-%d", &b);
 }
 
+/* Search results: where the row is ("INBOX", or "acct:INBOX" when the
+ * results hold several accounts). It follows the message: after a delete
+ * or a move the refresh rereads the row, and this shows its new mailbox.
+ * Caller frees; NULL when the mailbox is unknown. */
+static char *
+where_text(struct app *a, const struct msg_row *r, int with_account)
+{
+	struct mailbox_row mb = { 0 };
+	const struct ui_account *u = with_account ? app_account(a, r->account_id) : NULL;
+	char *s;
+	if (!r->mailbox_id || db_mailbox_get(a->d, r->mailbox_id, &mb) != TERN_OK)
+		return u ? xasprintf("%s:?", u->cfg->name) : NULL;
+	s = u ? xasprintf("%s:%s", u->cfg->name, mb.name) : xstrdup(mb.name);
+	db_mailbox_row_free(&mb);
+	return s;
+}
+
 static void
 draw_row(struct app *a, int y, const struct msg_row *r, int depth, int is_cur, int server)
 {
 	int x = a->main_x, w = a->main_w, fromw = w >= 100 ? 24 : w >= 70 ? 18 : 12;
+	int search = ml_mode(a->ml) == ML_SEARCH, several = search && !ml_account(a->ml) && a->nacc > 1;
+	int boxw = !search ? 0 : w >= 100 ? (several ? 20 : 14) : w >= 70 ? (several ? 16 : 11) : 8;
 	char marks[8], date[16], subj[64];
 	const char *from = *r->from_name ? r->from_name : r->from_addr;
 	int used;
@@ -50,7 +70,9 @@ draw_row(struct app *a, int y, const struct msg_row *r, int depth, int is_cur, i
 	marks[5] = server ? 'S' : ' ';
 	marks[6] = ' ';
 	marks[7] = '\0';
-	format_date(r->received_at, date, sizeof date);
+	/* The Date header, as mutt's %d and `tern list` show it (the arrival
+	 * time when it has none); the order stays by arrival. */
+	format_date(r->sent_at ? r->sent_at : r->received_at, date, sizeof date);
 	if (is_cur && a->focus == PANE_LIST)
 		attron(A_REVERSE);
 	else if (is_cur)
@@ -61,6 +83,13 @@ draw_row(struct app *a, int y, const struct msg_row *r, int depth, int is_cur, i
 	used = 7;
 	draw_text(y, x + used, 11, date, 1);
 	used += 11;
+	if (boxw) {
+		char *where = where_text(a, r, several);
+		draw_text(y, x + used, boxw - 1, where ? where : "", 1);
+		draw_blank(y, x + used + boxw - 1, 1);
+		used += boxw;
+		free(where);
+	}
 	draw_text(y, x + used, fromw, from, 1);
 	used += fromw + 1;
 	draw_blank(y, x + used - 1, 1);

@@ -40,6 +40,8 @@ struct pager {
 	attach_menu *att;         /* the attachment menu, when open */
 	int all_headers, raw_mode;
 	int marked;               /* mark_read done for this open */
+	int refetch;              /* offline, not cached: ask again once connected */
+	int seen_down;            /* ... and the account has been seen offline since */
 	char *text;               /* safe text: no control characters but \n */
 	struct pline *lines;
 	size_t nlines;
@@ -76,9 +78,11 @@ static int
 att_cb(const struct msg_attachment *at, void *ctx)
 {
 	strbuf *sb = ctx;
-	sb_printf(sb, "[%s] %s (%s, %lld bytes)\n", at->part_id ? at->part_id : "?",
+	char sz[32];
+	mime_size_str(sz, sizeof sz, at->size);
+	sb_printf(sb, "[%s] %s (%s, %s)\n", at->part_id ? at->part_id : "?",
 	          at->filename && *at->filename ? at->filename : "(no name)",
-	          at->media_type ? at->media_type : "?", (long long)at->size);
+	          at->media_type ? at->media_type : "?", sz);
 	return 0;
 }
 
@@ -305,6 +309,25 @@ render(struct app *a, pager *p)
 	p->state = PG_READY;
 }
 
+/* The worker is connected (syncing or idle), not between attempts. */
+static int
+account_up(const struct ui_account *u)
+{
+	const char *st = u && u->st.state ? u->st.state : "";
+	return str_eq(st, "idle") || str_eq(st, "syncing");
+}
+
+/* The body could not be fetched because the account is offline: once it
+ * is seen offline and then connected again, the pager asks once more. The
+ * "seen offline" step keeps a fetch that fails while the account still
+ * looks connected from asking in a loop. */
+static void
+want_refetch(struct app *a, pager *p)
+{
+	p->refetch = 1;
+	p->seen_down = !account_up(app_account(a, p->m.account_id));
+}
+
 static void
 load_body(struct app *a, pager *p)
 {
@@ -323,6 +346,8 @@ load_body(struct app *a, pager *p)
 		free(p->why);
 		p->why = str_eq(st, "backoff") || str_eq(st, "offline") || str_eq(st, "error") ?
 		         xstrdup("offline — not cached (asking the server when it answers…)") : NULL;
+		if (p->why)
+			want_refetch(a, p);
 	} else {
 		p->state = PG_UNAVAILABLE;
 		free(p->why);
@@ -695,6 +720,8 @@ pager_reply(struct app *a, const struct wreply *r)
 	free(p->why);
 	p->why = r->status == TERN_EOFFLINE ? xstrdup("offline — not cached") :
 	         xasprintf("cannot fetch the message: %s", r->error ? r->error : tern_strerror(r->status));
+	if (r->status == TERN_EOFFLINE)
+		want_refetch(a, p);
 	compose(a, p);
 }
 
@@ -712,6 +739,19 @@ pager_refresh(struct app *a)
 			p->rawlen = len;
 			render(a, p);
 			compose(a, p);
+			p->refetch = 0;
+			return;
+		}
+		free(raw);
+	}
+	/* Offline when it was opened: the account's state comes through the
+	 * database too, so this sees it reconnect and asks again. */
+	if (p->refetch) {
+		if (!account_up(app_account(a, p->m.account_id))) {
+			p->seen_down = 1;
+		} else if (p->seen_down && p->state == PG_UNAVAILABLE) {
+			p->refetch = 0;
+			load_body(a, p);
 		}
 	}
 }

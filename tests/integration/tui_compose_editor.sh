@@ -84,7 +84,7 @@ printf 'My answer.\n' >>"$1"
 ED
 tui_keys k k k k k k k k k k k
 tui_keys j
-check "cursor on Message 11" tui_wait "cursor" '· 2 '
+check "cursor on Message 11" tui_wait "cursor" '· 2/'
 tui_keys r
 check "reply subject" tui_wait "reply" 'Subject: Re: Message 11'
 check "the editor saw the attribution and the quote" grep -q '^> ' "$T/seen"
@@ -154,8 +154,8 @@ cat >"$T/edit" <<'ED'
 sed -i 's/^To:.*/To: fwd@example.org/' "$1"
 ED
 tui_keys g j j j j j
-tui_wait "cursor on 7" '· 6 ' >/dev/null
-tui_keys f y Enter
+tui_wait "cursor on 7" '· 6/' >/dev/null
+tui_keys f y
 check "forwarded as an attachment" tui_wait "fwd att" 'forwarded.eml \(message/rfc822'
 tui_keys y
 tui_wait "queued 5" 'queued for sending' >/dev/null
@@ -164,7 +164,7 @@ tui_wait "failed shown 2" 'FAILED' >/dev/null
 tui_keys E
 check "taken back: the forwarded message" tui_wait "resumed fwd" 'forwarded.eml'
 check "... and not its inner attachment beside it" sh -c "[ \"\$(tmux -S '$TUI_SOCK' capture-pane -p | grep -c '^[ >] \[[0-9]*\] ')\" = 1 ]"
-tui_keys q y Enter
+tui_keys q y
 tui_wait "aborted 2" 'message aborted' >/dev/null
 
 # Inline forward of a message with attachments asks whether to take them.
@@ -172,24 +172,24 @@ tui_keys f Enter
 check "inline forward asks about the attachments" tui_wait "ask att" "Forward the original's 1 attachment too\? \[Y/n\]"
 tui_keys Enter
 check "... yes: the attachment comes along" tui_wait "fwd inline att" '\[1\] report.pdf \(application/pdf'
-tui_keys q y Enter
+tui_keys q y
 tui_wait "aborted 3" 'message aborted' >/dev/null
-tui_keys f Enter n Enter
+tui_keys f Enter n
 check "... no: the text only" tui_wait "fwd inline none" '\(no attachments\)'
-tui_keys q y Enter
+tui_keys q y
 tui_wait "aborted 4" 'message aborted' >/dev/null
 
 # Forward as an attachment, then abort it (asks first).
 cat >"$T/edit" <<'ED'
 sed -i 's/^To:.*/To: fwd@example.org/' "$1"
 ED
-tui_keys f y Enter
+tui_keys f y
 check "forward with the message attached" tui_wait "fwd" 'forwarded.eml \(message/rfc822'
 tui_keys D
 check "detach removes it" tui_wait "detach" '\(no attachments\)'
 tui_keys q
 check "abort asks" tui_wait "confirm" 'Abort this message\? \[y/N\]'
-tui_keys y Enter
+tui_keys y
 check "aborted" tui_wait "aborted" 'message aborted'
 
 # Postpone to Drafts, then resume from Drafts and send.

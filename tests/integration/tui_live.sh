@@ -7,11 +7,11 @@ tui_fill 60
 tui_start
 check "list shown" tui_wait "list" 'Message 60 *$'
 tui_keys j j j j j
-check "cursor moved to Message 55" tui_wait "status pos" '· 6 '
+check "cursor moved to Message 55" tui_wait "status pos" '· 6/60 '
 tui_fill 3 --add
 check "new mail appears" tui_wait "new rows" 'Message 63' 5
 check "counts follow" tui_wait "counts" '\[INBOX\] [0-9]+ unread, 63 messages'
-check "cursor still on the same message (now row 9)" tui_wait "cursor" '· 9 '
+check "cursor still on the same message (now row 9)" tui_wait "cursor" '· 9/63 '
 tui_keys Enter
 check "it is Message 55 that opens" tui_wait "pager" 'Subject: Re: Message 55'
 tui_keys q

@@ -135,7 +135,7 @@ tui_keys q
 
 open_msg 5
 check "attach: the attachments are listed with name, type and size" \
-  tui_wait "att list" '\[2\] report\.bin \(application/x-terntest, 2\.9 KB\)'
+  tui_wait "att list" '\[2\] report\.bin \(application/x-terntest, 2\.9 kB\)'
 check "attach: the hostile name is listed inert as sent" tui_wait "evil listed" 'evil\.txt \(text/plain'
 tui_keys v
 check "v opens the attachment menu" tui_wait "menu" 'Attachments \(2\)'
@@ -146,7 +146,7 @@ check "saved: the message line says so" tui_wait "saved" 'saved 3008 bytes'
 check "saved byte-identical" cmp "$T/payload.bin" "$T/dl/save/report.bin"
 tui_keys s Enter
 check "saving again asks before overwriting" tui_wait "overwrite" 'File exists, overwrite'
-tui_keys n Enter
+tui_keys n
 check "... and no keeps the file" tui_wait "not saved" 'not saved'
 tui_keys j s
 check "the hostile name is offered without its path" tui_wait "evil prompt" "Save to: $T/dl/save/evil\.txt"

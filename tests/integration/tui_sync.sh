@@ -83,7 +83,7 @@ CONF
   check "$P: the database holds the server's twelve" wait_for "twelve" 30 test "$(tui_sql "SELECT count(*) FROM message WHERE subject LIKE 'tuisync%'")" = 12
   check "$P: the account pane shows the worker idle" tui_wait "idle" 'acct +idle' 30
   tui_keys j
-  check "$P: j moves the cursor" tui_wait "pos 2" '· 2 '
+  check "$P: j moves the cursor" tui_wait "pos 2" '· 2/'
 
   # Open: the body comes from the server through the worker; read through the queue.
   tui_keys g Enter
@@ -164,7 +164,7 @@ CONF
   # New mail from the worker while the user is on a message: the row joins
   # the list, the cursor stays on the message it was on.
   tui_keys C-t g j j j
-  tui_wait "on 08" '· 4 ' >/dev/null
+  tui_wait "on 08" '· 4/' >/dev/null
   srv_append 13 " live" ""
   check "$P: new mail from the server appears while the list is open" tui_wait "live" 'tuisync 13 live' 40
   tui_keys Enter
