@@ -12,6 +12,7 @@
 
 #include "err.h"
 #include "sync/dial.h"
+#include "sync/resolve.h"
 #include "util.h"
 
 #define DIAL_STEP_MS 100
@@ -75,10 +76,8 @@ dial_tcp(const char *host, int port, int timeout_s, stop_flag *stop, int *fd, ch
 
 	*fd = -1;
 	snprintf(svc, sizeof svc, "%d", port);
-	if ((r = getaddrinfo(host, svc, &hints, &res)) != 0) {
-		*err = xasprintf("cannot resolve %s: %s", host, gai_strerror(r));
-		return TERN_ENET;
-	}
+	if ((r = resolve_host(host, svc, &hints, end, stop, &res, err)) != TERN_OK)
+		return r;
 	for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		if ((e = dial_one(ai, end, stop, fd)) == 0 || e == ECANCELED || e == ETIMEDOUT)
 			break;

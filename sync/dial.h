@@ -1,7 +1,7 @@
-/* A TCP connection that a stop request can interrupt: the connect is
- * non-blocking and polled in short steps, so quitting does not wait for a
- * host that drops packets. (Name resolution still blocks: getaddrinfo has
- * no timeout; a local resolver answers or fails fast.) */
+/* A TCP connection that a stop request can interrupt: the name lookup
+ * (sync/resolve.h) and the non-blocking connect are waited for in short
+ * steps, so quitting waits neither for a resolver that does not answer nor
+ * for a host that drops packets. */
 #ifndef TERN_DIAL_H
 #define TERN_DIAL_H
 
