@@ -49,7 +49,7 @@ static int
 msg_state(db *d, int64_t msg_id, int64_t *account_id, unsigned *flags)
 {
 	static const char sql[] =
-		"SELECT account_id, seen | (flagged << 1) | (answered << 2) | (draft << 3) FROM message WHERE id = ?";
+		"SELECT account_id, seen | (flagged << 1) | (answered << 2) | (draft << 3) | (deleted << 4) FROM message WHERE id = ?";
 	sqlite3_stmt *st = db_stmt(d, sql);
 	int rc;
 	if (!st)

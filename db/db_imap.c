@@ -19,7 +19,7 @@ db_imap_uids_range(db *d, int64_t mailbox_id, uint32_t lo, uint32_t hi, struct d
                    size_t *n)
 {
 	static const char sql[] =
-		"SELECT mm.uid, mm.message_id, m.seen | (m.flagged << 1) | (m.answered << 2) | (m.draft << 3), "
+		"SELECT mm.uid, mm.message_id, m.seen | (m.flagged << 1) | (m.answered << 2) | (m.draft << 3) | (m.deleted << 4), "
 		"mm.hidden FROM message_mailbox mm INDEXED BY mm_uid JOIN message m ON m.id = mm.message_id "
 		"WHERE mm.mailbox_id = ? AND mm.uid IS NOT NULL AND mm.uid BETWEEN ? AND ? ORDER BY mm.uid LIMIT ?";
 	sqlite3_stmt *st = db_stmt(d, sql);
@@ -51,7 +51,7 @@ int
 db_imap_find(db *d, int64_t mailbox_id, uint32_t uid, struct db_imap_uid *out, char **keywords)
 {
 	static const char sql[] =
-		"SELECT mm.message_id, m.seen | (m.flagged << 1) | (m.answered << 2) | (m.draft << 3), "
+		"SELECT mm.message_id, m.seen | (m.flagged << 1) | (m.answered << 2) | (m.draft << 3) | (m.deleted << 4), "
 		"mm.hidden, m.keywords FROM message_mailbox mm JOIN message m ON m.id = mm.message_id "
 		"WHERE mm.mailbox_id = ? AND mm.uid = ?";
 	sqlite3_stmt *st = db_stmt(d, sql);

@@ -21,7 +21,7 @@ int
 db_jmap_message_find(db *d, int64_t account_id, const char *email_id, struct db_jmap_msg *out)
 {
 	static const char sql[] =
-		"SELECT id, seen | (flagged << 1) | (answered << 2) | (draft << 3), keywords "
+		"SELECT id, seen | (flagged << 1) | (answered << 2) | (draft << 3) | (deleted << 4), keywords "
 		"FROM message WHERE account_id = ? AND email_id = ?";
 	sqlite3_stmt *st = db_stmt(d, sql);
 	int rc;

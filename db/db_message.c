@@ -11,7 +11,7 @@
 	"m.id, m.account_id, mm.mailbox_id, coalesce(mm.uid, 0), m.email_id, m.message_id, m.in_reply_to, " \
 	"m.refs, m.subject, m.from_name, m.from_addr, m.to_list, m.cc_list, m.reply_to, m.keywords, " \
 	"m.preview, m.sent_at, m.received_at, m.size, " \
-	"m.seen | (m.flagged << 1) | (m.answered << 2) | (m.draft << 3), m.has_attachment, " \
+	"m.seen | (m.flagged << 1) | (m.answered << 2) | (m.draft << 3) | (m.deleted << 4), m.has_attachment, " \
 	"coalesce(m.thread_id, m.id), " \
 	"EXISTS (SELECT 1 FROM pending_change p WHERE p.resource_id = m.id AND p.resource_type = 'Email' AND p.status <> 'failed'), " \
 	"EXISTS (SELECT 1 FROM pending_change p WHERE p.resource_id = m.id AND p.resource_type = 'Email' AND p.status = 'failed')"
@@ -203,8 +203,8 @@ db_message_insert(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *i
 	static const char ins[] =
 		"INSERT INTO message (id, thread_id, account_id, email_id, blob_id, remote_thread_id, message_id, "
 		"in_reply_to, refs, subject, from_name, from_addr, to_list, cc_list, reply_to, sent_at, received_at, "
-		"size, seen, flagged, answered, draft, keywords, has_attachment, preview, modseq) "
-		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		"size, seen, flagged, answered, draft, deleted, keywords, has_attachment, preview, modseq) "
+		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	static const char att[] =
 		"INSERT INTO attachment (message_id, part_id, filename, media_type, size, blob_id, disposition) "
 		"VALUES (?,?,?,?,?,?,?)";
@@ -260,6 +260,7 @@ db_message_insert(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *i
 	sqlite3_bind_int(st, i++, !!(h->flags & MSG_FLAGGED));
 	sqlite3_bind_int(st, i++, !!(h->flags & MSG_ANSWERED));
 	sqlite3_bind_int(st, i++, !!(h->flags & MSG_DRAFT));
+	sqlite3_bind_int(st, i++, !!(h->flags & MSG_DELETED));
 	bind_str(st, i++, h->keywords);
 	sqlite3_bind_int(st, i++, h->has_attachment);
 	bind_str(st, i++, h->preview);
@@ -354,7 +355,7 @@ db_message_set_flags(db *d, int64_t id, unsigned flags, const char *keywords)
 {
 	static const char old_q[] = "SELECT seen FROM message WHERE id = ?";
 	static const char upd[] =
-		"UPDATE message SET seen = ?2, flagged = ?3, answered = ?4, draft = ?5, "
+		"UPDATE message SET seen = ?2, flagged = ?3, answered = ?4, draft = ?5, deleted = ?7, "
 		"keywords = coalesce(?6, keywords) WHERE id = ?1";
 	static const char counts[] =
 		"UPDATE mailbox SET unread = max(0, unread + ?2) WHERE id IN "
@@ -383,6 +384,7 @@ db_message_set_flags(db *d, int64_t id, unsigned flags, const char *keywords)
 	sqlite3_bind_int(st, 3, !!(flags & MSG_FLAGGED));
 	sqlite3_bind_int(st, 4, !!(flags & MSG_ANSWERED));
 	sqlite3_bind_int(st, 5, !!(flags & MSG_DRAFT));
+	sqlite3_bind_int(st, 7, !!(flags & MSG_DELETED));
 	if (keywords)
 		sqlite3_bind_text(st, 6, keywords, -1, SQLITE_STATIC);
 	if (db_step_done(d, st) != TERN_OK)

@@ -12,7 +12,8 @@ enum msg_flag {
 	MSG_SEEN = 1,
 	MSG_FLAGGED = 2,
 	MSG_ANSWERED = 4,
-	MSG_DRAFT = 8
+	MSG_DRAFT = 8,
+	MSG_DELETED = 16          /* IMAP \Deleted set by another client, not yet expunged */
 };
 
 struct msg_attachment {

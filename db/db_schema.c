@@ -332,7 +332,13 @@ static const char m9[] =
 "  noted_at INTEGER NOT NULL,"
 "  PRIMARY KEY (account_id, message_id)) WITHOUT ROWID;";
 
-static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9 };
+/* 10: a message another client flagged \Deleted but did not expunge yet
+ * (mutt before it syncs, Thunderbird's "mark as deleted") is shown so (D),
+ * not as ordinary mail. */
+static const char m10[] =
+"ALTER TABLE message ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;";
+
+static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10 };
 
 int
 db_migrations_count(void)

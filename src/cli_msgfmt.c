@@ -46,6 +46,7 @@ format_json(strbuf *sb, const struct msg_row *m, const char *account, const char
 	json_bool(sb, "flagged", !!(m->flags & MSG_FLAGGED));
 	json_bool(sb, "answered", !!(m->flags & MSG_ANSWERED));
 	json_bool(sb, "draft", !!(m->flags & MSG_DRAFT));
+	json_bool(sb, "deleted", !!(m->flags & MSG_DELETED));
 	json_int(sb, "size", m->size);
 	json_bool(sb, "has_attachments", m->has_attachment);
 	json_bool(sb, "pending", m->pending);
@@ -72,7 +73,7 @@ format_text(strbuf *sb, const struct msg_row *m, const char *from)
 	localtime_r(&t, &tm);
 	strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
 	sb_printf(sb, "%8lld  %s  %c%c%c%c%c  %.*s%*s  %s", (long long)m->id, date,
-	          (m->flags & MSG_SEEN) ? ' ' : 'N', (m->flags & MSG_FLAGGED) ? '!' : ' ',
+	          (m->flags & MSG_DELETED) ? 'D' : (m->flags & MSG_SEEN) ? ' ' : 'N', (m->flags & MSG_FLAGGED) ? '!' : ' ',
 	          (m->flags & MSG_ANSWERED) ? 'r' : ' ', m->has_attachment ? '+' : ' ',
 	          m->failed ? 'E' : m->pending ? '~' : ' ', (int)fit, sf, FROM_CELLS - cells, "", ss);
 	free(sf);

@@ -212,6 +212,7 @@ read_flags(const struct mailimap_msg_att_dynamic *d, struct imap_msg *m)
 			case MAILIMAP_FLAG_FLAGGED: m->flags |= MSG_FLAGGED; break;
 			case MAILIMAP_FLAG_ANSWERED: m->flags |= MSG_ANSWERED; break;
 			case MAILIMAP_FLAG_DRAFT: m->flags |= MSG_DRAFT; break;
+			case MAILIMAP_FLAG_DELETED: m->flags |= MSG_DELETED; break;
 			case MAILIMAP_FLAG_KEYWORD:
 				if (f->fl_data.fl_keyword && *f->fl_data.fl_keyword) {
 					if (kw.len)

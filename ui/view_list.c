@@ -60,10 +60,11 @@ draw_row(struct app *a, int y, const struct msg_row *r, int depth, int is_cur, i
 	const char *from = *r->from_name ? r->from_name : r->from_addr;
 	int used;
 
-	/* tag, unread, flagged, attachment, queued (~) or failed (E), found by
+	/* tag, deleted (D) or unread, flagged, attachment, queued (~) or failed (E), found by
 	 * the server's search (S: its body is not in the local index) */
 	marks[0] = app_is_tagged(a, r->id) ? '*' : ' ';
-	marks[1] = (r->flags & MSG_SEEN) ? ' ' : 'N';
+	/* D first, as in mutt: flagged \Deleted by another client, not expunged. */
+	marks[1] = (r->flags & MSG_DELETED) ? 'D' : (r->flags & MSG_SEEN) ? ' ' : 'N';
 	marks[2] = (r->flags & MSG_FLAGGED) ? '!' : (r->flags & MSG_ANSWERED) ? 'r' : ' ';
 	marks[3] = r->has_attachment ? '+' : ' ';
 	marks[4] = r->failed ? 'E' : r->pending ? '~' : ' ';

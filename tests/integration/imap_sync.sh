@@ -37,6 +37,19 @@ for S in $SERVERS; do
   check "$S: incremental sync mirrors new, flags, expunge, move, rename, delete" mirror acct "$S"
   check "$S: a renamed folder keeps its local id and messages (not deleted and fetched again)" test "$(tsql "SELECT id FROM mailbox WHERE name = 'Lists/renamed'"):$(tsql "SELECT group_concat(message_id) FROM (SELECT message_id FROM message_mailbox WHERE mailbox_id = $rmb ORDER BY 1)")" = "$rmb:$rmsg"
 
+  # Another client flags a message \Deleted without expunging it (mutt before
+  # it syncs): tern shows it so (D, "deleted": true), not as ordinary mail,
+  # and as ordinary mail again once the flag is taken off.
+  du=$(ic uids INBOX | tr ' ' '\n' | tail -n 1)
+  ic store INBOX "$du" +FLAGS '\Deleted' >/dev/null
+  "$T" -c "$C" sync --once >/dev/null
+  did=$(tsql "SELECT mm.message_id FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.name = 'INBOX' AND mm.uid = $du")
+  check "$S: another client's \\Deleted is shown as D in tern list" sh -c "'$T' -c '$C' list acct INBOX | grep -E '^ *$did  .{16}  D'"
+  check "$S: ... and as deleted in its JSON" sh -c "'$T' -c '$C' list --json acct INBOX | grep '\"id\":$did,' | grep -q '\"deleted\":true'"
+  ic store INBOX "$du" -- -FLAGS '\Deleted' >/dev/null
+  "$T" -c "$C" sync --once >/dev/null
+  check "$S: ... the flag taken off, it is ordinary mail again" sh -c "'$T' -c '$C' list acct INBOX | grep -E '^ *$did  .{16}  [ N]'"
+
   # Local changes pushed, visible to another client.
   id=$(msgid_id "other-$S@x")
   check "$S: flag pushed" "$T" -c "$C" flag "$id" +flagged
