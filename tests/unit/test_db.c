@@ -106,15 +106,25 @@ static void
 t_upgrade_from_previous(void **state)
 {
 	char *path = new_path(), *err = NULL;
-	int64_t acct, mb, a, b;
+	int64_t acct, mb;
+	char sql[640];
 	db *d;
 	(void)state;
 	assert_int_equal(db_open_at(path, db_schema_latest() - 1, &d, &err), TERN_OK);
 	assert_int_equal(db_schema_version(d), db_schema_latest() - 1);
 	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
 	mb = add_mailbox(d, acct, "INBOX", "inbox");
-	a = add_message(d, acct, mb, 1, 1000, 0, "root@x", NULL);
-	b = add_message(d, acct, mb, 2, 2000, 0, "child@x", "root@x");
+	/* The rows as that version wrote them: only the columns it had (this
+	 * version's db_message_insert writes columns added since). */
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO message (id, thread_id, account_id, message_id, in_reply_to, refs, subject, "
+	         "from_name, from_addr, sent_at, received_at, size) VALUES "
+	         "(1, 1, %1$lld, 'root@x', '', '', 'hello', 'Ann', 'ann@example.org', 1000, 1000, 100), "
+	         "(2, 1, %1$lld, 'child@x', 'root@x', 'root@x', 'hello', 'Ann', 'ann@example.org', 2000, 2000, 100);"
+	         "INSERT INTO message_mailbox (mailbox_id, message_id, uid, received_at) VALUES "
+	         "(%2$lld, 1, 1, 1000), (%2$lld, 2, 2, 2000);",
+	         (long long)acct, (long long)mb);
+	assert_int_equal(db_exec(d, sql), TERN_OK);
 	db_close(d);
 
 	assert_int_equal(db_open(path, &d, &err), TERN_OK);
@@ -124,8 +134,7 @@ t_upgrade_from_previous(void **state)
 	assert_int_equal(scalar(d, "SELECT n FROM thread_mailbox"), 2);
 	assert_int_equal(scalar(d, "SELECT count(DISTINCT thread_id) FROM message"), 1);
 	assert_int_equal(scalar(d, "SELECT uses FROM contact WHERE addr = 'ann@example.org'"), 2);
-	(void)a;
-	(void)b;
+	assert_int_equal(scalar(d, "SELECT count(*) FROM message WHERE deleted = 0"), 2);
 	db_close(d);
 	free(path);
 }
