@@ -178,6 +178,17 @@ tui_keys f Enter n
 check "... no: the text only" tui_wait "fwd inline none" '\(no attachments\)'
 tui_keys q y
 tui_wait "aborted 4" 'message aborted' >/dev/null
+# A forwarded message the body shows inline is in the forward's text: only
+# the other attachments are offered, so the text is not in the mail twice.
+printf 'From: a@example.org\r\nTo: me@fill.test\r\nSubject: Re: Message 7\r\nMessage-ID: <m7@fill.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=BB\r\n\r\n--BB\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n--BB\r\nContent-Type: message/rfc822\r\n\r\nFrom: inner@example.org\r\nSubject: the inner one\r\n\r\nInner words here.\r\n--BB\r\nContent-Type: application/pdf; name=report.pdf\r\nContent-Disposition: attachment; filename=report.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--BB--\r\n' >"$T/att.eml"
+tui_sql "UPDATE body SET raw = readfile('$T/att.eml') WHERE message_id = (SELECT id FROM message WHERE subject = 'Re: Message 7')"
+tui_keys f Enter
+check "inline forward offers only the attachment not shown inline" tui_wait "ask att 2" "Forward the original's 1 attachment too\? \[Y/n\]"
+tui_keys Enter
+check "... the forwarded message's text is in the body" tui_wait "fwd inner text" 'Inner words here'
+check "... the pdf comes along, the message/rfc822 does not" sh -c "tmux -S '$TUI_SOCK' capture-pane -p | grep -q '\[1\] report.pdf' && ! tmux -S '$TUI_SOCK' capture-pane -p | grep -q 'rfc822'"
+tui_keys q y
+tui_wait "aborted 4b" 'message aborted' >/dev/null
 
 # Forward as an attachment, then abort it (asks first).
 cat >"$T/edit" <<'ED'
