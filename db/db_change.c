@@ -339,24 +339,84 @@ db_change_send(db *d, int64_t account_id, const char *raw, size_t len, const cha
 	return db_commit(d);
 }
 
+/* The local row of an append: in the mailbox at once, unseen or not as
+ * its flags say, with no UID until the server has it. */
+static int
+append_local(db *d, int64_t account_id, int64_t mailbox, unsigned flags, const struct msg_hdr *h,
+             int64_t *msg_id)
+{
+	struct msg_hdr copy = *h;
+	copy.flags = flags;
+	if (db_message_insert(d, account_id, &copy, msg_id) != TERN_OK ||
+	    db_message_link(d, *msg_id, mailbox, 0, copy.received_at) != TERN_OK ||
+	    adjust_counts(d, mailbox, 1, (flags & MSG_SEEN) ? 0 : 1) != TERN_OK)
+		return TERN_EDB;
+	return TERN_OK;
+}
+
 int
 db_change_append(db *d, int64_t account_id, int64_t mailbox, const char *raw, size_t len,
-                 unsigned flags, int64_t *outbox_id)
+                 unsigned flags, const struct msg_hdr *local, int64_t *outbox_id, int64_t *msg_id)
 {
-	char payload[128];
+	char payload[160], msg[40] = "";
+	int64_t id = 0;
 	int rc;
 
-	snprintf(payload, sizeof payload, "{\"mailbox\":%lld,\"flags\":\"%s%s%s\"}", (long long)mailbox,
-	         (flags & MSG_SEEN) ? "seen " : "", (flags & MSG_FLAGGED) ? "flagged " : "",
-	         (flags & MSG_DRAFT) ? "draft" : "");
 	if ((rc = db_begin(d)) != TERN_OK)
 		return rc;
-	if (outbox_add(d, account_id, raw, len, NULL, NULL, outbox_id) != TERN_OK ||
-	    db_queue_add(d, account_id, "Outbox", *outbox_id, "append", payload, NULL) != TERN_OK) {
-		db_rollback(d);
-		return TERN_EDB;
-	}
+	if (local && append_local(d, account_id, mailbox, flags, local, &id) != TERN_OK)
+		goto fail;
+	/* "message" names the local row: the worker gives it the server's id,
+	 * the IMAP sweep of rows without a UID leaves it alone meanwhile. */
+	if (id)
+		snprintf(msg, sizeof msg, ",\"message\":%lld", (long long)id);
+	snprintf(payload, sizeof payload, "{\"mailbox\":%lld,\"flags\":\"%s%s%s\"%s}", (long long)mailbox,
+	         (flags & MSG_SEEN) ? "seen " : "", (flags & MSG_FLAGGED) ? "flagged " : "",
+	         (flags & MSG_DRAFT) ? "draft" : "", msg);
+	if (outbox_add(d, account_id, raw, len, local ? local->message_id : NULL, local ? local->subject : NULL,
+	               outbox_id) != TERN_OK ||
+	    db_queue_add(d, account_id, "Outbox", *outbox_id, "append", payload, NULL) != TERN_OK)
+		goto fail;
+	if (msg_id)
+		*msg_id = id;
 	return db_commit(d);
+fail:
+	db_rollback(d);
+	return TERN_EDB;
+}
+
+int
+db_change_append_of(db *d, int64_t msg_id, int64_t *change_id)
+{
+	static const char sql[] =
+		"SELECT id FROM pending_change WHERE resource_type = 'Outbox' AND change_type = 'append' "
+		"AND status IN ('queued', 'failed') AND json_extract(payload, '$.message') = ? LIMIT 1";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int rc;
+	*change_id = 0;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, msg_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*change_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? TERN_OK : TERN_EDB;
+}
+
+/* A reverted append takes its local row with it. */
+static int
+append_unlocal(db *d, const struct queue_row *q)
+{
+	int64_t msg = payload_int(q->payload, "message"), mb = payload_int(q->payload, "mailbox"), account_id;
+	unsigned flags;
+	int hidden;
+	if (!msg || msg_state(d, msg, &account_id, &flags) != TERN_OK)
+		return TERN_OK;
+	if (link_state(d, msg, mb, &hidden) == TERN_OK && !hidden &&
+	    adjust_counts(d, mb, -1, (flags & MSG_SEEN) ? 0 : -1) != TERN_OK)
+		return TERN_EDB;
+	return db_message_delete(d, msg);
 }
 
 int
@@ -453,7 +513,8 @@ db_change_revert(db *d, int64_t change_id)
 		if (!str_eq(q.status, "failed") && db_change_withdraw(d, &q) != TERN_OK)
 			goto fail;
 	} else if (str_eq(q.change_type, "send") || str_eq(q.change_type, "append")) {
-		if (db_outbox_delete(d, q.resource_id) != TERN_OK)
+		if (db_outbox_delete(d, q.resource_id) != TERN_OK ||
+		    (str_eq(q.change_type, "append") && append_unlocal(d, &q) != TERN_OK))
 			goto fail;
 	}
 	if (db_queue_done(d, change_id) != TERN_OK)

@@ -22,9 +22,18 @@ int db_change_delete(db *d, int64_t msg_id, int64_t mailbox, int to_trash, int64
 /* Queues a complete RFC 5322 message for sending (and filing in Sent). */
 int db_change_send(db *d, int64_t account_id, const char *raw, size_t len,
                    const char *message_id, const char *subject, int64_t *outbox_id);
-/* Queues a message to be stored in mailbox (e.g. a draft), with flags. */
+/* Queues a message to be stored in mailbox (e.g. a draft), with flags.
+ * local (may be NULL): the message is also in the mailbox at once, as a
+ * local row without a UID (*msg_id; the caller caches its body), that the
+ * server's copy becomes once the worker has stored it (UIDPLUS gives the
+ * UID, JMAP the created id; else the sync adopts it by its Message-ID). */
+struct msg_hdr;
 int db_change_append(db *d, int64_t account_id, int64_t mailbox, const char *raw, size_t len,
-                     unsigned flags, int64_t *outbox_id);
+                     unsigned flags, const struct msg_hdr *local, int64_t *outbox_id, int64_t *msg_id);
+/* The append (queued or failed, not being stored now) whose local row is
+ * msg_id: *change_id, or 0 when there is none. A draft resumed from such a
+ * row replaces it by reverting that append. */
+int db_change_append_of(db *d, int64_t msg_id, int64_t *change_id);
 /* Takes back a change the worker has not started: restores the local state
  * and removes the row. TERN_EBUSY if it is being sent now, TERN_ENOTFOUND if
  * it is gone (already done: queue the inverse instead). Also used to drop a

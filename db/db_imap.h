@@ -30,7 +30,7 @@ int db_imap_forget(db *d, int64_t mailbox_id, int64_t msg_id);
  * adopts them back by Message-ID, db_imap_adopt). */
 int db_imap_forget_uids(db *d, int64_t mailbox_id);
 /* Rows of the mailbox still without a UID that no queued change refers to
- * go (and messages no mailbox lists any more); *removed counts them. */
+ * (a move, a delete, the append of a postponed draft) go (and messages no mailbox lists any more); *removed counts them. */
 int db_imap_drop_unadopted(db *d, int64_t mailbox_id, int64_t *removed);
 /* The highest UID stored for the mailbox, 0 if none. */
 int db_imap_max_uid(db *d, int64_t mailbox_id, uint32_t *uid);

@@ -61,6 +61,21 @@ db_jmap_message_remote(db *d, int64_t msg_id, char **email_id, char **blob_id)
 }
 
 int
+db_jmap_set_remote(db *d, int64_t msg_id, const char *email_id, const char *blob_id)
+{
+	static const char sql[] =
+		"UPDATE message SET email_id = ?2, blob_id = ?3 WHERE id = ?1 AND email_id IS NULL AND NOT EXISTS "
+		"(SELECT 1 FROM message o WHERE o.account_id = message.account_id AND o.email_id = ?2)";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, msg_id);
+	sqlite3_bind_text(st, 2, email_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, blob_id, -1, SQLITE_STATIC);
+	return db_step_done(d, st);
+}
+
+int
 db_jmap_set_mailboxes(db *d, int64_t msg_id, const int64_t *mbs, size_t n, int64_t received_at,
                       int *changed)
 {

@@ -20,6 +20,10 @@ int db_jmap_message_find(db *d, int64_t account_id, const char *email_id, struct
 /* The JMAP ids of a local message (caller frees). TERN_ENOTFOUND if the
  * message is gone or has no email id. */
 int db_jmap_message_remote(db *d, int64_t msg_id, char **email_id, char **blob_id);
+/* The local row of an append (a postponed draft) becomes the email the
+ * server created: Email/changes then finds it rather than adding a second.
+ * Nothing happens when the message is gone or has an email id. */
+int db_jmap_set_remote(db *d, int64_t msg_id, const char *email_id, const char *blob_id);
 
 /* Makes the message's mailboxes exactly mbs[0..n), all visible. Only for a
  * message without a queued move or delete (db_queue_pending_for): a hidden

@@ -20,6 +20,7 @@ struct rctx {
 	const struct render_opts *o;
 	strbuf out;
 	int run_filter;           /* 0 for the index: no child processes there */
+	strbuf *shown;            /* non-NULL: only list the messages shown inline */
 };
 
 /* --- Text parts ---------------------------------------------------------------- */
@@ -250,6 +251,10 @@ render_part(struct rctx *r, const mime_part *p)
 			render_part(r, mime_part_child(p, 0));
 	} else if (mime_part_is(p, "multipart/")) {
 		render_children(r, p);
+	} else if (mime_part_message(p) && r->shown) {
+		sb_adds(r->shown, mime_part_id(p));
+		sb_addc(r->shown, '\n');
+		render_children(r, p);
 	} else if (mime_part_message(p)) {
 		const mime_msg *inner = mime_part_message(p);
 		separate(&r->out);
@@ -257,7 +262,7 @@ render_part(struct rctx *r, const mime_part *p)
 		headers_block(&r->out, inner, RENDER_HDR_DEFAULT);
 		sb_addc(&r->out, '\n');
 		render_children(r, p);
-	} else if (mime_part_is(p, "text/") && !mime_part_disposition_attachment(p)) {
+	} else if (mime_part_is(p, "text/") && !mime_part_disposition_attachment(p) && !r->shown) {
 		render_text(r, p);
 	}
 }
@@ -307,7 +312,7 @@ finish(strbuf *out)
 char *
 mime_render(const mime_msg *m, const struct render_opts *o)
 {
-	struct rctx r = { o, STRBUF_INIT, 1 };
+	struct rctx r = { o, STRBUF_INIT, 1, NULL };
 
 	if (o->headers != RENDER_HDR_NONE) {
 		headers_block(&r.out, m, o->headers);
@@ -322,9 +327,19 @@ mime_render(const mime_msg *m, const struct render_opts *o)
 char *
 mime_render_body(const mime_msg *m, const struct render_opts *o)
 {
-	struct rctx r = { o, STRBUF_INIT, 1 };
+	struct rctx r = { o, STRBUF_INIT, 1, NULL };
 	render_part(&r, mime_root(m));
 	return finish(&r.out);
+}
+
+char *
+mime_render_inline_messages(const mime_msg *m, const struct render_opts *o)
+{
+	strbuf shown = STRBUF_INIT;
+	struct rctx r = { o, STRBUF_INIT, 0, &shown };
+	render_part(&r, mime_root(m));
+	sb_free(&r.out);
+	return shown.buf ? sb_steal(&shown) : xstrdup("");
 }
 
 char *
@@ -344,7 +359,7 @@ char *
 mime_text_for_index(const char *raw, size_t len)
 {
 	struct render_opts o = { NULL, NULL, 0, RENDER_HDR_NONE, 0 };
-	struct rctx r = { &o, STRBUF_INIT, 0 };
+	struct rctx r = { &o, STRBUF_INIT, 0, NULL };
 	mime_msg *m = NULL;
 
 	if (mime_parse(raw, len, &m) != TERN_OK)

@@ -29,6 +29,10 @@ char *mime_render_raw(const char *raw, size_t len, const struct render_opts *o);
 /* Only the body text (no headers, no attachment list), sanitised: what a
  * reply quotes and a forward includes. */
 char *mime_render_body(const mime_msg *m, const struct render_opts *o);
+/* The part ids ("2\n2.3\n") of the forwarded messages (message/rfc822)
+ * that mime_render_body shows inline, one a line: an inline forward, which
+ * includes that text, does not attach them again. */
+char *mime_render_inline_messages(const mime_msg *m, const struct render_opts *o);
 
 /* "512 B", "2.9 kB", "1.4 MB": a size as every screen and command shows it
  * (the pager, the attachment menu, the compose screen, tern show). */

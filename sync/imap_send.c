@@ -169,6 +169,24 @@ append_flags(const char *payload)
 	return flags;
 }
 
+/* A stored draft: its local row (db_change_append) takes the UID UIDPLUS
+ * gave, in the transaction that ends the change, so the folder's sync finds
+ * it there instead of adding the server's copy beside it. Without UIDPLUS
+ * the sync adopts it by its Message-ID. */
+static int
+appended(struct sync_ctx *ctx, const struct queue_row *q, int64_t mailbox, uint32_t uid)
+{
+	const char *p = strstr(q->payload, "\"message\":");
+	int64_t msg = p ? strtoll(p + 10, NULL, 10) : 0;
+	int rc = db_begin(ctx->db);
+	if (rc == TERN_OK && msg && uid)
+		rc = db_imap_set_uid(ctx->db, msg, mailbox, uid);
+	if (rc == TERN_OK && (rc = db_outbox_delete(ctx->db, q->resource_id)) == TERN_OK)
+		return db_commit(ctx->db);
+	db_rollback(ctx->db);
+	return rc == TERN_OK ? TERN_EDB : rc;
+}
+
 static int
 push_append(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
             char **err)
@@ -187,7 +205,7 @@ push_append(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, co
 	}
 	rc = imap_append(im, row.remote_id, raw, len, append_flags(q->payload), &uid, err);
 	db_mailbox_row_free(&row);
-	return rc == TERN_OK ? outbox_done(ctx, q->resource_id) : rc;
+	return rc == TERN_OK ? appended(ctx, q, mb, uid) : rc;
 }
 
 int

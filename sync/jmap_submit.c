@@ -128,6 +128,29 @@ done(struct sync_ctx *ctx, const struct queue_row *q)
 	return db_commit(ctx->db);   /* the runtime counts it as pushed */
 }
 
+/* A stored draft: its local row (db_change_append) becomes the email the
+ * server created, in the transaction that ends the change. */
+static int
+appended(struct sync_ctx *ctx, const struct queue_row *q, const cJSON *payload, const char *email_id,
+         const char *blob_id)
+{
+	uint64_t msg = 0;
+	int rc = db_begin(ctx->db);
+	if (rc != TERN_OK)
+		return rc;
+	if (jmap_uint(payload, "message", &msg) == TERN_OK && msg &&
+	    (rc = db_jmap_set_remote(ctx->db, (int64_t)msg, email_id, blob_id)) != TERN_OK) {
+		db_rollback(ctx->db);
+		return rc;
+	}
+	rc = done(ctx, q);
+	if (rc != TERN_OK) {
+		db_rollback(ctx->db);
+		return rc;
+	}
+	return db_commit(ctx->db);
+}
+
 /* The identity to send as: the one with the account's address, else the
  * first (Cyrus's default identity has an empty address). */
 static int
@@ -406,7 +429,7 @@ append(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 	const char *kw[4];
 	int n = 0, rc;
 	uint64_t mb = 0;
-	char *rid = NULL, *blob = NULL;
+	char *rid = NULL, *blob = NULL, *email_id = NULL;
 	struct mailbox_row row = { 0 };
 	jmap_req *r = NULL;
 	const char *c;
@@ -428,11 +451,12 @@ append(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 		goto out;
 	r = jmap_req_new();
 	c = add_import(j, r, blob, rid, kw);
-	if ((rc = jmap_req_send(j, r, err)) == TERN_OK && (rc = import_result(r, c, NULL, err)) == TERN_OK)
-		rc = done(ctx, q);
+	if ((rc = jmap_req_send(j, r, err)) == TERN_OK && (rc = import_result(r, c, &email_id, err)) == TERN_OK)
+		rc = appended(ctx, q, p, email_id, blob);
 out:
 	jmap_req_free(r);
 	db_mailbox_row_free(&row);
+	free(email_id);
 	free(rid);
 	free(blob);
 	cJSON_Delete(p);

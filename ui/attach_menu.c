@@ -399,11 +399,32 @@ mailcap_script(const char *cmd, int stdin_file)
 	return sb_steal(&sb);
 }
 
+/* The first line a failed viewer wrote on its stderr, made safe to show
+ * ("" if none). */
+static char *
+first_line(const char *path)
+{
+	char *text = NULL, *safe;
+	size_t len = 0;
+	if (file_read_all(path, &text, &len) != TERN_OK)
+		return xstrdup("");
+	text[strcspn(text, "\r\n")] = '\0';
+	safe = text_sanitize(text, 0);
+	free(text);
+	if (strlen(safe) > 200) {
+		size_t n = 200;
+		while (n > 0 && ((unsigned char)safe[n] & 0xC0) == 0x80)
+			n--;            /* not inside a UTF-8 character */
+		safe[n] = '\0';
+	}
+	return safe;
+}
+
 static void
 open_mailcap(struct app *a, attach_menu *m)
 {
 	const struct mime_attachment *at = &m->v[m->cur];
-	char *data = NULL, *name, *path = NULL, *script = NULL, *arg = NULL;
+	char *data = NULL, *name, *path = NULL, *script = NULL, *arg = NULL, *errpath = NULL;
 	char *type = attach_safe_type(at->media_type);
 	size_t len = 0;
 	int status = 0, use_run = in_path("run-mailcap"), copious = 0;
@@ -422,7 +443,7 @@ open_mailcap(struct app *a, attach_menu *m)
 		if (copious) {
 			/* Text a viewer prints would flash by before the screen
 			 * comes back: it goes through the user's pager. */
-			char *paged = xasprintf("{ %s ; } | ${PAGER:-more}", script);
+			char *paged = xasprintf("{ %s ; } 2>&1 | ${PAGER:-more}", script);
 			free(script);
 			script = paged;
 		}
@@ -455,10 +476,18 @@ open_mailcap(struct app *a, attach_menu *m)
 		goto out;
 	}
 	arg = xasprintf("%s:%s", type, path);
+	errpath = xasprintf("%s/.viewer-stderr", m->tmpdir);
 	def_prog_mode();
 	endwin();
 	pid = fork();
 	if (pid == 0) {
+		/* The viewer's complaints go to a file, not the terminal: what a
+		 * viewer left running in the background (an X11 program, a
+		 * detached xdg-open) writes there after the screen is back would
+		 * scribble over it. A failure's first line is said instead. */
+		int efd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (efd >= 0)
+			dup2(efd, 2);
 		if (use_run)
 			execlp("run-mailcap", "run-mailcap", "--action=view", arg, (char *)NULL);
 		else
@@ -473,12 +502,16 @@ open_mailcap(struct app *a, attach_menu *m)
 	refresh();
 	if (pid < 0)
 		app_say(a, 1, "cannot start the viewer: %s", strerror(errno));
-	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		app_say(a, 1, "the viewer for %s failed (status %d)", type,
-		        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char *why = first_line(errpath);
+		app_say(a, 1, "the viewer for %s failed (status %d)%s%s", type,
+		        WIFEXITED(status) ? WEXITSTATUS(status) : -1, *why ? ": " : "", why);
+		free(why);
+	}
 	else
 		app_say(a, 0, "opened %s", at->filename ? at->filename : at->part_id);
 out:
+	free(errpath);
 	free(arg);
 	free(path);
 	free(data);

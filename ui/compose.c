@@ -110,13 +110,27 @@ att_add(struct compose *c, const char *path, char *data, size_t len, const char 
 	}
 }
 
+/* Whether id is a line of list ("2\n2.3\n", mime_render_inline_messages). */
+static int
+listed(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+	for (const char *p = list; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "")
+		if (strncmp(p, id, n) == 0 && p[n] == '\n')
+			return 1;
+	return 0;
+}
+
 /* The message's own attachments, each with its bytes: the parts inside a
- * forwarded message (message/rfc822) travel inside it, not beside it. */
-static void
-add_top_attachments(struct compose *c, const mime_msg *m)
+ * forwarded message (message/rfc822) travel inside it, not beside it.
+ * shown: the forwarded messages whose text the draft holds already (an
+ * inline forward's body), left out so it is not in the mail twice. With
+ * data NULL only counted. */
+static size_t
+top_attachments(struct compose *c, const mime_msg *m, const char *shown)
 {
 	struct mime_attachment *v = NULL;
-	size_t n = 0;
+	size_t n = 0, k = 0;
 	const char *inner = NULL;      /* the last message/rfc822 part's id */
 
 	mime_attachments(m, &v, &n);
@@ -125,30 +139,15 @@ add_top_attachments(struct compose *c, const mime_msg *m)
 		size_t dlen = 0, il = inner ? strlen(inner) : 0;
 		if (inner && strncmp(v[i].part_id, inner, il) == 0 && v[i].part_id[il] == '.')
 			continue;
-		if (v[i].media_type && str_ieq(v[i].media_type, "message/rfc822"))
+		if (v[i].media_type && str_ieq(v[i].media_type, "message/rfc822")) {
 			inner = v[i].part_id;
-		if (mime_attachment_data(m, v[i].part_id, &data, &dlen) == TERN_OK)
+			if (listed(shown, inner))
+				continue;
+		}
+		k++;
+		if (c && mime_attachment_data(m, v[i].part_id, &data, &dlen) == TERN_OK)
 			att_add(c, NULL, data, dlen, v[i].filename ? v[i].filename : "attachment",
 			        v[i].media_type ? v[i].media_type : "application/octet-stream");
-	}
-	mime_attachments_free(v, n);
-}
-
-/* How many attachments add_top_attachments would add. */
-static size_t
-count_top_attachments(const mime_msg *m)
-{
-	struct mime_attachment *v = NULL;
-	size_t n = 0, k = 0;
-	const char *inner = NULL;
-	mime_attachments(m, &v, &n);
-	for (size_t i = 0; i < n; i++) {
-		size_t il = inner ? strlen(inner) : 0;
-		if (inner && strncmp(v[i].part_id, inner, il) == 0 && v[i].part_id[il] == '.')
-			continue;
-		if (v[i].media_type && str_ieq(v[i].media_type, "message/rfc822"))
-			inner = v[i].part_id;
-		k++;
 	}
 	mime_attachments_free(v, n);
 	return k;
@@ -174,7 +173,7 @@ load_message(struct app *a, struct compose *c, const char *raw, size_t len)
 	c->in_reply_to = mime_header_raw(m, "In-Reply-To");
 	c->references = mime_header_raw(m, "References");
 	c->body = mime_render_body(m, &ro);
-	add_top_attachments(c, m);
+	top_attachments(c, m, NULL);
 	if (c->in_reply_to && *c->in_reply_to) {
 		const char *s = c->in_reply_to + strspn(c->in_reply_to, " <");
 		char *id = xstrndup(s, strcspn(s, "> "));
@@ -241,6 +240,7 @@ struct fwd_ask {
 	struct compose *c;
 	char *raw;
 	size_t len;
+	char *shown;              /* mime_render_inline_messages */
 };
 
 static void
@@ -249,6 +249,7 @@ fwd_ask_free(void *ctx)
 	struct fwd_ask *f = ctx;
 	compose_destroy(f->c);
 	free(f->raw);
+	free(f->shown);
 	free(f);
 }
 
@@ -264,7 +265,7 @@ fwd_att_answer(struct app *a, int answer, void *ctx)
 	if (answer == CONFIRM_YES) {
 		mime_msg *m = NULL;
 		if (mime_parse(f->raw, f->len, &m) == TERN_OK)
-			add_top_attachments(c, m);
+			top_attachments(c, m, f->shown);
 		mime_free(m);
 	}
 	f->c = NULL;
@@ -278,7 +279,7 @@ start(struct app *a, enum ui_action act, int64_t msg_id, int as_attachment)
 	struct msg_row m = { 0 };
 	struct ui_account *u;
 	struct compose *c;
-	char *raw = NULL;
+	char *raw = NULL, *shown = NULL;
 	size_t len = 0, natt;
 
 	if (db_message_get(a->d, msg_id, &m) != TERN_OK) {
@@ -337,14 +338,18 @@ start(struct app *a, enum ui_action act, int64_t msg_id, int as_attachment)
 		c->fresh = 1;
 		if (k != REPLY_FORWARD)
 			c->parent_id = msg_id;
-		if (k == REPLY_FORWARD && (natt = count_top_attachments(pm)) > 0) {
+		if (k == REPLY_FORWARD)
+			shown = mime_render_inline_messages(pm, &ro);
+		if (k == REPLY_FORWARD && (natt = top_attachments(NULL, pm, shown)) > 0) {
 			struct fwd_ask *f = xcalloc(1, sizeof *f);
 			char *q = xasprintf("Forward the original's %zu attachment%s too?", natt,
 			                    natt == 1 ? "" : "s");
 			f->c = c;
 			f->raw = raw;
 			f->len = len;
+			f->shown = shown;
 			raw = NULL;
+			shown = NULL;
 			mime_free(pm);
 			confirm_open(a, q, 1, fwd_att_answer, f, fwd_ask_free);
 			free(q);
@@ -354,6 +359,7 @@ start(struct app *a, enum ui_action act, int64_t msg_id, int as_attachment)
 	}
 	compose_edit(a, c);
 out:
+	free(shown);
 	free(raw);
 	db_msg_row_free(&m);
 }

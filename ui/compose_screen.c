@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "body.h"
 #include "db/db.h"
 #include "db/db_change.h"
 #include "db/db_mailbox.h"
@@ -18,6 +19,7 @@
 #include "mime.h"
 #include "mime_build.h"
 #include "mime_render.h"
+#include "msg_local.h"
 #include "msgid.h"
 #include "strbuf.h"
 #include "textsafe.h"
@@ -147,8 +149,14 @@ build(struct app *a, struct compose *c, char **raw, size_t *len, char **msgid)
 static int
 replace_old(struct app *a, struct compose *c)
 {
-	int64_t change = 0;
-	if (c->draft_id && db_change_delete(a->d, c->draft_id, 0, 0, &change) != TERN_OK)
+	int64_t change = 0, append = 0;
+	/* A draft postponed a moment ago may not be on the server yet: its
+	 * queued append is taken back (and its local row with it). */
+	if (c->draft_id && db_change_append_of(a->d, c->draft_id, &append) != TERN_OK)
+		return TERN_EDB;
+	if (append && db_change_revert(a->d, append) != TERN_OK)
+		return TERN_EDB;
+	if (c->draft_id && !append && db_change_delete(a->d, c->draft_id, 0, 0, &change) != TERN_OK)
 		return TERN_EDB;
 	if (c->failed_queue && (db_change_revert(a->d, c->failed_queue) != TERN_OK ||
 	                        db_outbox_delete(a->d, c->failed_outbox) != TERN_OK))
@@ -216,7 +224,8 @@ do_postpone(struct app *a)
 	struct mailbox_row mb = { 0 };
 	char *raw = NULL, *msgid = NULL;
 	size_t len;
-	int64_t outbox = 0;
+	struct msg_local local = { 0 };
+	int64_t outbox = 0, msg = 0;
 
 	if (db_mailbox_by_role(a->d, c->account_id, "drafts", &mb) != TERN_OK) {
 		app_say(a, 1, "this account has no Drafts mailbox");
@@ -224,8 +233,12 @@ do_postpone(struct app *a)
 	}
 	if (build(a, c, &raw, &len, &msgid) != TERN_OK)
 		goto out;
-	if (db_begin(a->d) != TERN_OK ||
-	    db_change_append(a->d, c->account_id, mb.id, raw, len, MSG_DRAFT | MSG_SEEN, &outbox) != TERN_OK ||
+	/* Local first: the draft is in Drafts now (E resumes it at once), and
+	 * becomes the server's copy when the worker has stored it. */
+	if (msg_local_read(raw, len, &local) != TERN_OK || db_begin(a->d) != TERN_OK ||
+	    db_change_append(a->d, c->account_id, mb.id, raw, len, MSG_DRAFT | MSG_SEEN, &local.h, &outbox,
+	                     &msg) != TERN_OK ||
+	    body_store(a->d, msg, raw, len) != TERN_OK ||
 	    replace_old(a, c) != TERN_OK || db_commit(a->d) != TERN_OK) {
 		db_rollback(a->d);
 		app_say(a, 1, "could not store the draft (database error)");
@@ -236,6 +249,7 @@ do_postpone(struct app *a)
 	app_say(a, 0, "postponed to %s", mb.name);
 	app_refresh(a);
 out:
+	msg_local_free(&local);
 	db_mailbox_row_free(&mb);
 	free(raw);
 	free(msgid);

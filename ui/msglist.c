@@ -291,6 +291,7 @@ ml_new(db *d)
 	l->d = d;
 	l->height = 20;
 	l->base = -1;
+	l->count = -1;
 	return l;
 }
 
@@ -352,8 +353,26 @@ ml_open_search(msglist *l, search_query *q, int64_t account_id)
 	l->tc_valid = 0;
 	l->mode = ML_SEARCH;
 	l->account_id = account_id;
+	l->count = -1;
 	ml_home(l);
 	return TERN_OK;
+}
+
+int
+ml_search_count(msglist *l, int64_t *n)
+{
+	*n = 0;
+	if (l->mode != ML_SEARCH || !l->q)
+		return 0;
+	if (l->count < 0) {
+		struct search_scope sc = { &l->account_id, l->account_id ? 1 : 0 };
+		int64_t local = 0, server = 0;
+		if (db_search_count(l->d, l->q, &sc, &local, &server) != TERN_OK)
+			return 0;
+		l->count = local + server;
+	}
+	*n = l->count;
+	return 1;
 }
 
 enum ml_mode
@@ -433,6 +452,7 @@ ml_refresh(msglist *l)
 	struct lkey k;
 	int row, keep_top;
 	l->tc_valid = 0;          /* the data changed: threads are rebuilt */
+	l->count = -1;
 	if (l->w.n == 0) {
 		ml_home(l);
 		return TERN_OK;

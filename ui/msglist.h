@@ -55,4 +55,8 @@ int ml_row(const msglist *l, int i, const struct msg_row **r, int *depth, int *i
 /* The cursor's 1-based position: *from_end 0: counted from the top; 1:
  * counted back from the end (pos 1 = last). 0 if neither is cheaply known. */
 int ml_position(const msglist *l, int64_t *pos, int *from_end);
+/* Search results: how many rows the list has (local and server matches),
+ * counted again only after the data changed (ml_refresh). 0 if the list is
+ * not a search or the count failed. */
+int ml_search_count(msglist *l, int64_t *n);
 #endif

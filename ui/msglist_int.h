@@ -41,6 +41,7 @@ struct msglist {
 	int64_t base;             /* position of w.v[0] from the top, -1 unknown */
 	int at_start, at_end;     /* the window reaches the first / last row */
 	int height;
+	int64_t count;            /* search results counted, -1 until asked */
 };
 
 struct page_ctx {

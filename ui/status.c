@@ -35,7 +35,17 @@ status_draw(struct app *a)
 			total = mb.total;
 		db_mailbox_row_free(&mb);
 	} else if (a->list_title) {
+		int64_t n;
 		sb_printf(&sb, "[%s]", a->list_title);
+		if (ml_search_count(a->ml, &n)) {
+			char c[32];
+			fmt_count((uint64_t)n, c, sizeof c);
+			if (n == 0)
+				sb_adds(&sb, " no results");
+			else
+				sb_printf(&sb, " %s result%s", c, n == 1 ? "" : "s");
+			total = n;
+		}
 	}
 	if (ml_position(a->ml, &pos, &from_end)) {
 		/* "14/2,362" as in mutt when the total is known; counted back

@@ -127,11 +127,16 @@ keys m
 check "compose 3" see "compose 3" 'Subject: draft to resume'
 keys P
 check "postponed" see "postponed" 'postponed to Drafts'
+keys c Drafts Enter
+check "Drafts lists it at once, before any sync" see "drafts" 'draft to resume'
 check "the draft is on the server, \\Draft" wait_for "draft" 15 sh -c \
   "'$LAB_PY' '$LAB_SRV/imapctl.py' flags Drafts | grep -q Draft"
-keys c Drafts Enter
+check "the local row took the server's UID (UIDPLUS)" wait_for "uid" 15 sh -c "[ \$(sqlite3 '$W/data/tern.db' \"SELECT count(*) FROM message m JOIN message_mailbox mm ON mm.message_id = m.id WHERE m.subject = 'draft to resume' AND mm.uid = \$('$LAB_PY' '$LAB_SRV/imapctl.py' uids Drafts)\") = 1 ]"
+last_sync=$(tsql "SELECT coalesce(max(id), 0) FROM sync_log")
 keys '$'
-check "Drafts lists it" see "drafts" 'draft to resume'
+check "a sync after it ends" wait_for "sync" 30 sh -c "[ \$(sqlite3 '$W/data/tern.db' 'SELECT count(*) FROM sync_log WHERE id > $last_sync AND ended_at IS NOT NULL') -ge 1 ]"
+check "the server's copy is that row, not a second one" test \
+  "$(tsql "SELECT count(*) FROM message WHERE subject = 'draft to resume'")" = 1
 keys E
 check "resumed on the compose screen" see "resumed" 'To: dave@example.org'
 keys y

@@ -178,6 +178,17 @@ tui_keys f Enter n
 check "... no: the text only" tui_wait "fwd inline none" '\(no attachments\)'
 tui_keys q y
 tui_wait "aborted 4" 'message aborted' >/dev/null
+# A forwarded message the body shows inline is in the forward's text: only
+# the other attachments are offered, so the text is not in the mail twice.
+printf 'From: a@example.org\r\nTo: me@fill.test\r\nSubject: Re: Message 7\r\nMessage-ID: <m7@fill.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=BB\r\n\r\n--BB\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n--BB\r\nContent-Type: message/rfc822\r\n\r\nFrom: inner@example.org\r\nSubject: the inner one\r\n\r\nInner words here.\r\n--BB\r\nContent-Type: application/pdf; name=report.pdf\r\nContent-Disposition: attachment; filename=report.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--BB--\r\n' >"$T/att.eml"
+tui_sql "UPDATE body SET raw = readfile('$T/att.eml') WHERE message_id = (SELECT id FROM message WHERE subject = 'Re: Message 7')"
+tui_keys f Enter
+check "inline forward offers only the attachment not shown inline" tui_wait "ask att 2" "Forward the original's 1 attachment too\? \[Y/n\]"
+tui_keys Enter
+check "... the forwarded message's text is in the body" tui_wait "fwd inner text" 'Inner words here'
+check "... the pdf comes along, the message/rfc822 does not" sh -c "tmux -S '$TUI_SOCK' capture-pane -p | grep -q '\[1\] report.pdf' && ! tmux -S '$TUI_SOCK' capture-pane -p | grep -q 'rfc822'"
+tui_keys q y
+tui_wait "aborted 4b" 'message aborted' >/dev/null
 
 # Forward as an attachment, then abort it (asks first).
 cat >"$T/edit" <<'ED'
@@ -201,6 +212,27 @@ check "draft on the compose screen" tui_wait "draft" 'Subject: a draft'
 tui_keys P
 check "postponed" tui_wait "postponed" 'postponed to Drafts'
 check "an append to Drafts is queued, flagged draft" test "$(tui_sql "SELECT count(*) FROM pending_change WHERE change_type = 'append' AND payload LIKE '%draft%'")" = 1
+# Local first: the draft is in Drafts at once (the worker is offline
+# here), counted in the mailbox pane, and E resumes it straight away.
+check "the mailbox pane counts it in Drafts" tui_wait "drafts count" 'Drafts +1│'
+tui_keys c Drafts Enter
+check "Drafts lists it at once" tui_wait "drafts list" 'a draft *$'
+check "as a local row without a UID, flagged draft" test \
+  "$(tui_sql "SELECT count(*) FROM message m JOIN message_mailbox mm ON mm.message_id = m.id JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.role = 'drafts' AND mm.uid IS NULL AND m.draft = 1 AND m.subject = 'a draft'")" = 1
+cat >"$T/edit" <<'ED'
+sed -i 's/^Subject:.*/Subject: a draft, second take/' "$1"
+ED
+tui_keys E
+check "E resumes it at once" tui_wait "resumed draft" 'Subject: a draft, second take'
+check "... with its recipient" tui_wait "resumed to" 'To: later@example.org'
+tui_keys P
+check "postponed again" tui_wait "postponed 2" 'postponed to Drafts'
+check "the new version replaces the old in the list" tui_wait "drafts v2" 'a draft, second take *$'
+check "... one draft in Drafts, not two" test \
+  "$(tui_sql "SELECT count(*) FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.role = 'drafts'")" = 1
+check "... one append queued (the first taken back, its outbox row too)" test \
+  "$(tui_sql "SELECT count(*) FROM pending_change WHERE change_type = 'append'") $(tui_sql "SELECT count(*) FROM outbox WHERE id NOT IN (SELECT resource_id FROM pending_change WHERE resource_type = 'Outbox')")" = "1 0"
+check "... the pane still counts 1" tui_wait "drafts count 2" 'Drafts +1│'
 tui_keys Q
 check "quits cleanly" tui_wait "exit" 'TERN-EXITED-0'
 check "no sanitizer report" tui_clean_exit

@@ -46,7 +46,21 @@ check "attachment byte-identical" has "$W/r.txt" "attachment: report.pdf|applica
 rmid=$(sed -n 's/^message-id: //p' "$W/r.txt")
 check "in Sent on the server" wait_for "sent" 15 sh -c "'$LAB_PY' '$LAB_SRV/jmapctl.py' msgids sent | grep -qF '$rmid'"
 check "the status line says sent" see "sent" 'message sent'
+# A postponed draft is in the local Drafts at once; when Email/import has
+# stored it, the local row is that email (its id), not a second copy.
+in_drafts="SELECT count(*) FROM message m JOIN message_mailbox mm ON mm.message_id = m.id JOIN mailbox b ON b.id = mm.mailbox_id WHERE b.role = 'drafts' AND m.subject = 'Re: Budget'"
+keys r
+check "a second reply" see "compose 2" 'Subject: Re: Budget'
+keys P
+check "postponed" see "postponed" 'postponed to Drafts'
+keys c Drafts Enter
+check "Drafts lists it at once" see "drafts" 'Re: Budget'
+check "the local row becomes the email the server created" wait_for "email id" 30 sh -c \
+  "[ \$(sqlite3 '$W/data/tern.db' \"$in_drafts AND m.email_id IS NOT NULL\") = 1 ]"
 keys Q
 check "quits cleanly" see "exit" 'TERN-EXITED-0'
+check "a sync after it" tern_ sync --once
+check "one draft in Drafts, not two" test "$(sql "$in_drafts")" = 1
+check "the server has it once, as a draft" test "$("$LAB_PY" "$LAB_SRV/jmapctl.py" msgids drafts | wc -l)" = 1
 check "no sanitizer report" sh -c "! ls '$W'/asan* '$W'/ubsan* >/dev/null 2>&1 || { cat '$W'/asan* '$W'/ubsan*; exit 1; }"
 check_done

@@ -83,7 +83,15 @@ CONF
 chmod 600 "$T/config"
 # The second entry shows what a viewer is told the type is: a hostile type
 # ("application/x&touch", a valid MIME token) must not reach its shell.
-printf 'application/x-terntest; cp %%s %s/opened.bin\napplication/*; echo type=%%t > %s/type.txt\n' "$T" "$T" >"$T/.mailcap"
+# The first copies what it is given and leaves a child in the background
+# that writes on its stderr once the screen is back (an X11 viewer's
+# warnings): that must not land on the screen.
+cat >"$T/viewer.sh" <<VIEW
+cp "\$1" "$T/opened.bin"
+echo VIEWER-FOREGROUND-NOISE >&2
+( while [ ! -e "$T/go" ]; do sleep 0.1; done; echo VIEWER-BACKGROUND-NOISE >&2; touch "$T/bg-done" ) &
+VIEW
+printf 'application/x-terntest; sh %s/viewer.sh %%s\napplication/*; echo type=%%t > %s/type.txt\n' "$T" "$T" >"$T/.mailcap"
 mkdir -p "$T/dl/save"
 export HOME="$T" MAILCAPS="$T/.mailcap"
 check "first sync from Dovecot" "$TERN" -c "$T/config" sync --once
@@ -91,6 +99,8 @@ check "the database holds the eight" test "$(tui_sql "SELECT count(*) FROM messa
 check "no body was fetched by the sync (prefetch off)" test "$(tui_sql "SELECT count(*) FROM body")" = 0
 
 cd "$T/dl/save" || exit 1
+mkdir -p "$T/tmp"
+export TMPDIR="$T/tmp"    # where tern puts the files it hands a viewer
 tui_start 80 40
 check "the list shows the messages" tui_wait "list" 'pg alt'
 # Opens the Nth message of the list (1 = newest).
@@ -157,6 +167,10 @@ tui_keys k Enter
 check "Enter opens through mailcap (curses back after)" tui_wait "opened" 'opened report\.bin'
 check "the mailcap command got the exact bytes" cmp "$T/payload.bin" "$T/opened.bin"
 check "the screen is restored" tui_wait "restored" 'Attachments \(2\)'
+touch "$T/go"
+check "the viewer's background child has written" wait_for "bg-done" 10 test -e "$T/bg-done"
+check "... not on the screen" sh -c "! tmux -S '$TUI_SOCK' capture-pane -p | grep -q 'VIEWER-.*NOISE'"
+check "... it went to the viewer's stderr file" grep -q VIEWER-BACKGROUND-NOISE "$T"/tmp/tern-*/.viewer-stderr
 tui_keys q
 check "q closes the menu, back in the pager" tui_wait "pager back" 'See the attached report'
 tui_keys q

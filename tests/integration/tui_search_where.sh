@@ -24,6 +24,7 @@ check "a mailbox's list has no mailbox column" tui_wait "plain" '[0-9:]+ +sender
 
 tui_keys / s u b j e c t : 1 7 Enter
 tui_wait "search" 'search: subject:17' >/dev/null
+check "the status line counts the results, and the cursor among them" tui_wait "count 1" '\[search: subject:17\] 1 result · 1/1'
 check "a search row names its mailbox" tui_wait "INBOX col" 'INBOX +sender3@fill\.test +Re: Message 17'
 tui_keys d
 check "d: the row shows the Trash at once" tui_wait "Trash col" 'Trash +sender3@fill\.test +Re: Message 17'
@@ -39,6 +40,11 @@ tui_keys A s u b j e c t : 4 Enter
 tui_wait "search all" 'search \(all accounts\): subject:4' >/dev/null
 check "search-all names the account and mailbox" tui_wait "acct col" 'acct:INBOX +sender4@fill\.test +Re: Message 4'
 check "... of each row" tui_wait "other col" 'other:INBOX +sender4@fill\.test +Re: O-Message 4'
+check "... counted over every account" tui_wait "count all" '\[search \(all accounts\): subject:4\] 2 results · 1/2'
+tui_keys q
+tui_wait "INBOX 2" '\[INBOX\]' >/dev/null
+tui_keys / s u b j e c t : n o w h e r e Enter
+check "no match: the status line says so" tui_wait "count none" '\[search: subject:nowhere\] no results'
 tui_keys q Q
 check "quits cleanly" tui_wait "exit" 'TERN-EXITED-0'
 check "no sanitizer report" tui_clean_exit
