@@ -1,35 +1,12 @@
 #include "config.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
 #include "msg_local.h"
-#include "strbuf.h"
+#include "msgid.h"
 #include "util.h"
-
-/* "<a@b> <c@d>" -> "a@b c@d", as the database keeps message ids. */
-static char *
-ids_bare(const char *s)
-{
-	strbuf sb = STRBUF_INIT;
-	const char *p = s;
-	while (p && (p = strchr(p, '<')) != NULL) {
-		const char *e = strchr(p + 1, '>');
-		if (!e)
-			break;
-		if (e > p + 1) {
-			if (sb.len)
-				sb_addc(&sb, ' ');
-			for (const char *c = p + 1; c < e; c++)
-				if (!isspace((unsigned char)*c))
-					sb_addc(&sb, *c);
-		}
-		p = e + 1;
-	}
-	return sb.len ? sb_steal(&sb) : (sb_free(&sb), NULL);
-}
 
 static char *
 addrs(const mime_msg *m, const char *name)
@@ -80,15 +57,15 @@ msg_local_read(const char *raw, size_t len, struct msg_local *out)
 	if (mime_parse(raw, len, &m) != TERN_OK)
 		return TERN_EINVAL;
 	v = mime_header_raw(m, "Message-ID");
-	out->message_id = ids_bare(v);
+	out->message_id = msgid_list_bare(v);
 	if (out->message_id && strchr(out->message_id, ' '))
 		out->message_id[strcspn(out->message_id, " ")] = '\0';
 	free(v);
 	v = mime_header_raw(m, "In-Reply-To");
-	out->in_reply_to = ids_bare(v);
+	out->in_reply_to = msgid_list_bare(v);
 	free(v);
 	v = mime_header_raw(m, "References");
-	out->references = ids_bare(v);
+	out->references = msgid_list_bare(v);
 	free(v);
 	out->subject = mime_header(m, "Subject");
 	read_from(m, out);

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "msgid.h"
+#include "strbuf.h"
 #include "util.h"
 
 char *
@@ -47,4 +49,35 @@ msgid_date(int64_t t)
 	return xasprintf("%s, %d %s %d %02d:%02d:%02d %c%02ld%02ld", days[tm.tm_wday], tm.tm_mday,
 	                 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
 	                 off < 0 ? '-' : '+', (off < 0 ? -off : off) / 60, (off < 0 ? -off : off) % 60);
+}
+
+char *
+msgid_list_bare(const char *s)
+{
+	strbuf sb = STRBUF_INIT;
+	const char *p = s;
+	if (!s)
+		return NULL;
+	while ((p = strchr(p, '<')) != NULL) {
+		const char *e = strchr(p + 1, '>');
+		if (!e)
+			break;
+		if (e > p + 1) {
+			if (sb.len)
+				sb_addc(&sb, ' ');
+			for (const char *c = p + 1; c < e; c++)
+				if (!isspace((unsigned char)*c))
+					sb_addc(&sb, *c);
+		}
+		p = e + 1;
+	}
+	if (!sb.len && *s && !strchr(s, '<')) {
+		/* Message-IDs without brackets happen; keep one word. */
+		const char *a = s;
+		while (isspace((unsigned char)*a))
+			a++;
+		size_t n = strcspn(a, " \t\r\n");
+		sb_add(&sb, a, n);
+	}
+	return sb.len ? sb_steal(&sb) : (sb_free(&sb), NULL);
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "mime.h"
+#include "msgid.h"
 #include "strbuf.h"
 #include "sync/imap.h"
 #include "util.h"
@@ -31,38 +32,6 @@ imap_decode_header(const char *s)
 	 * mailmime_encoded_phrase_parse does not (and that one opens an iconv
 	 * converter per encoded word). */
 	return mime_decode_header(s);
-}
-
-/* "<a@b>" (or several, or junk around it) as "a@b" words. */
-static char *
-msgids_clean(const char *s)
-{
-	strbuf sb = STRBUF_INIT;
-	const char *p = s;
-	if (!s)
-		return NULL;
-	while ((p = strchr(p, '<')) != NULL) {
-		const char *e = strchr(p + 1, '>');
-		if (!e)
-			break;
-		if (e > p + 1) {
-			if (sb.len)
-				sb_addc(&sb, ' ');
-			for (const char *c = p + 1; c < e; c++)
-				if (!isspace((unsigned char)*c))
-					sb_addc(&sb, *c);
-		}
-		p = e + 1;
-	}
-	if (!sb.len && *s && !strchr(s, '<')) {
-		/* Message-IDs without brackets happen; keep one word. */
-		const char *a = s;
-		while (isspace((unsigned char)*a))
-			a++;
-		size_t n = strcspn(a, " \t\r\n");
-		sb_add(&sb, a, n);
-	}
-	return sb.len ? sb_steal(&sb) : (sb_free(&sb), NULL);
 }
 
 static void
@@ -147,10 +116,10 @@ read_envelope(const struct mailimap_envelope *e, struct imap_msg *m)
 	m->to_list = e->env_to ? addr_list(e->env_to->to_list) : NULL;
 	m->cc_list = e->env_cc ? addr_list(e->env_cc->cc_list) : NULL;
 	m->reply_to = e->env_reply_to ? addr_list(e->env_reply_to->rt_list) : NULL;
-	m->message_id = msgids_clean(e->env_message_id);
+	m->message_id = msgid_list_bare(e->env_message_id);
 	if (m->message_id && strchr(m->message_id, ' '))
 		m->message_id[strcspn(m->message_id, " ")] = '\0';
-	m->in_reply_to = msgids_clean(e->env_in_reply_to);
+	m->in_reply_to = msgid_list_bare(e->env_in_reply_to);
 	m->h.sent_at = date_parse(e->env_date);
 }
 
