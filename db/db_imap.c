@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db/db_imap.h"
+#include "db/db_message.h"
 #include "err.h"
 #include "util.h"
 
@@ -72,44 +73,16 @@ db_imap_find(db *d, int64_t mailbox_id, uint32_t uid, struct db_imap_uid *out, c
 	return rc;
 }
 
-static int
-unlink_and_orphan(db *d, int64_t mailbox_id, int64_t msg_id)
-{
-	static const char del[] = "DELETE FROM message_mailbox WHERE mailbox_id = ? AND message_id = ?";
-	static const char orphan[] =
-		"DELETE FROM message WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM message_mailbox WHERE message_id = ?1)";
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = db_begin(d)) != TERN_OK)
-		return rc;
-	if (!(st = db_stmt(d, del)))
-		goto fail;
-	sqlite3_bind_int64(st, 1, mailbox_id);
-	sqlite3_bind_int64(st, 2, msg_id);
-	if (db_step_done(d, st) != TERN_OK)
-		goto fail;
-	if (!(st = db_stmt(d, orphan)))
-		goto fail;
-	sqlite3_bind_int64(st, 1, msg_id);
-	if (db_step_done(d, st) != TERN_OK)
-		goto fail;
-	return db_commit(d);
-fail:
-	db_rollback(d);
-	return TERN_EDB;
-}
-
 int
 db_imap_forget(db *d, int64_t mailbox_id, int64_t msg_id)
 {
-	return unlink_and_orphan(d, mailbox_id, msg_id);
+	return db_message_unlink(d, msg_id, mailbox_id);
 }
 
 int
 db_imap_drop_hidden(db *d, int64_t msg_id, int64_t mailbox_id)
 {
-	return unlink_and_orphan(d, mailbox_id, msg_id);
+	return db_message_unlink(d, msg_id, mailbox_id);
 }
 
 int
