@@ -269,6 +269,18 @@ cmd_send(struct cli_ctx *c, int argc, char **argv)
 		free(from);
 		free(date);
 	}
+	{
+		/* Raw UTF-8 in the header or body of a message without MIME
+		 * headers would go out as undeclared 8-bit: encode it now, so the
+		 * queued message is what every server and reader accepts. */
+		size_t n;
+		char *enc = mime_raw_encode(raw, len, &n);
+		if (enc) {
+			free(raw);
+			raw = enc;
+			len = n;
+		}
+	}
 	if (db_change_send(c->db, account_id, raw, len, msgid, subject, &outbox) != TERN_OK) {
 		cli_error("send: could not queue the message (database error)");
 		rc = EXIT_DB;
