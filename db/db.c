@@ -9,6 +9,7 @@
 #include "db/db_contact.h"
 #include "db/db_search.h"
 #include "err.h"
+#include "fold.h"
 #include "log.h"
 #include "util.h"
 
@@ -287,6 +288,24 @@ fail:
 	return rc;
 }
 
+/* tern_fold(text): the text lowercased in any script (fold_case), for
+ * matching user input against names: SQLite's NOCASE and lower() fold
+ * ASCII only, so "été" would not find "Été". NULL stays NULL. */
+static void
+sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *t;
+	char *f;
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	t = sqlite3_value_text(argv[0]);
+	f = fold_case((const char *)t);
+	sqlite3_result_text(cx, f, -1, free);
+}
+
 int
 db_open_at(const char *path, int version, db **out, char **err)
 {
@@ -304,6 +323,12 @@ db_open_at(const char *path, int version, db **out, char **err)
 	}
 	sqlite3_busy_timeout(d->sq, 5000);
 	sqlite3_extended_result_codes(d->sq, 1);
+	if (sqlite3_create_function_v2(d->sq, "tern_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	                               sql_fold, NULL, NULL, NULL) != SQLITE_OK) {
+		*err = xasprintf("cannot open database %s: %s", path, sqlite3_errmsg(d->sq));
+		rc = TERN_EDB;
+		goto fail;
+	}
 	/* Check the version before anything writes to the file (journal_mode
 	 * would): a newer database must be left untouched. */
 	if (db_schema_version(d) > db_schema_latest()) {

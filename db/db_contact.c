@@ -7,6 +7,7 @@
 #include "db/db_contact.h"
 #include "db/db_schema.h"
 #include "err.h"
+#include "fold.h"
 #include "log.h"
 #include "mime.h"
 #include "util.h"
@@ -33,23 +34,30 @@ db_contact_complete(db *d, int64_t account_id, const char *prefix, int limit,
 {
 	static const char sql[] =
 		"SELECT addr, name FROM contact WHERE account_id = ?1"
-		" AND (addr LIKE ?2 ESCAPE '\\' OR name LIKE ?2 ESCAPE '\\')"
+		" AND (addr LIKE ?2 ESCAPE '\\' OR tern_fold(name) LIKE ?4 ESCAPE '\\')"
 		" ORDER BY uses DESC, last_used DESC LIMIT ?3";
 	sqlite3_stmt *st = db_stmt(d, sql);
-	char *pat;
+	char *pat, *folded, *fpat;
 	int rc;
 
 	if (!st)
 		return TERN_EDB;
 	pat = like_prefix(prefix ? prefix : "");
+	/* LIKE ignores ASCII case only: names are compared folded, so "élo"
+	 * completes "Éloïse". */
+	folded = fold_case(prefix);
+	fpat = like_prefix(folded);
+	free(folded);
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_text(st, 2, pat, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 3, limit);
+	sqlite3_bind_text(st, 4, fpat, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (cb((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1), ctx))
 			break;
 	sqlite3_reset(st);
 	free(pat);
+	free(fpat);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? TERN_OK : TERN_EDB;
 }
 

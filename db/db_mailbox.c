@@ -91,8 +91,9 @@ int
 db_mailbox_find(db *d, int64_t account_id, const char *name_or_role, struct mailbox_row *out)
 {
 	static const char exact[] = "SELECT " MB_COLS " FROM mailbox WHERE account_id = ? AND name = ?";
+	/* Two rows tell an ambiguous name from a unique one. */
 	static const char nocase[] =
-		"SELECT " MB_COLS " FROM mailbox WHERE account_id = ? AND name = ? COLLATE NOCASE LIMIT 1";
+		"SELECT " MB_COLS " FROM mailbox WHERE account_id = ? AND tern_fold(name) = tern_fold(?) LIMIT 2";
 	sqlite3_stmt *st;
 	char *role;
 	int rc;
@@ -115,7 +116,19 @@ db_mailbox_find(db *d, int64_t account_id, const char *name_or_role, struct mail
 		return TERN_EDB;
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_text(st, 2, name_or_role, -1, SQLITE_STATIC);
-	return one_row(st, out);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? TERN_ENOTFOUND : TERN_EDB;
+	}
+	row_read(st, out);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return TERN_OK;
+	/* "work" beside "Work" and "WORK": picking one would act on a
+	 * mailbox the user may not mean. */
+	db_mailbox_row_free(out);
+	return rc == SQLITE_ROW ? TERN_EINVAL : TERN_EDB;
 }
 
 int

@@ -37,7 +37,8 @@ void db_mailbox_row_free(struct mailbox_row *r);
 
 int db_mailbox_get(db *d, int64_t id, struct mailbox_row *out);
 /* By exact name, then by role ("inbox", "sent", ...), then by name ignoring
- * case. TERN_ENOTFOUND if none. */
+ * case in any script ("été" finds "Été"). TERN_ENOTFOUND if none,
+ * TERN_EINVAL if several mailboxes match only ignoring case. */
 int db_mailbox_find(db *d, int64_t account_id, const char *name_or_role, struct mailbox_row *out);
 int db_mailbox_by_remote(db *d, int64_t account_id, const char *remote_id, struct mailbox_row *out);
 int db_mailbox_by_role(db *d, int64_t account_id, const char *role, struct mailbox_row *out);

@@ -247,10 +247,11 @@ sql_emit(struct builder *b, const struct search_node *n)
 	case SK_TEXT:
 		return;   /* always fts_able */
 	case SK_IN:
-		/* Name or role, as db_mailbox_find() accepts them. */
+		/* Name or role, as db_mailbox_find() accepts them, folded in any
+		 * script (in:été finds Été). */
 		sb_adds(s, "EXISTS (SELECT 1 FROM message_mailbox mi JOIN mailbox b ON b.id = mi.mailbox_id "
 		           "WHERE mi.message_id = m.id AND mi.hidden = 0 "
-		           "AND (b.name = ? COLLATE NOCASE OR b.role = lower(?)))");
+		           "AND (tern_fold(b.name) = tern_fold(?) OR b.role = lower(?)))");
 		bind_text(b, n->text);
 		bind_text(b, n->text);
 		return;

@@ -121,9 +121,15 @@ cmd_move(struct cli_ctx *c, int argc, char **argv)
 		return rc;
 	if ((rc = cli_message_account(c, id, &acct, &account_id)) != EXIT_OK)
 		return rc;
-	if (db_mailbox_find(c->db, account_id, argv[2], &mb) != TERN_OK) {
-		cli_error("no mailbox '%s' in account '%s'", argv[2], acct->name);
-		return EXIT_FAIL;
+	if ((rc = db_mailbox_find(c->db, account_id, argv[2], &mb)) != TERN_OK) {
+		if (rc == TERN_EINVAL)
+			cli_error("'%s' matches several mailboxes in account '%s' when case is ignored; "
+			          "give its exact name", argv[2], acct->name);
+		else if (rc == TERN_ENOTFOUND)
+			cli_error("no mailbox '%s' in account '%s'", argv[2], acct->name);
+		else
+			cli_error("database error");
+		return rc == TERN_EDB ? EXIT_DB : EXIT_FAIL;
 	}
 	rc = db_change_move(c->db, id, 0, mb.id, &change);
 	db_mailbox_row_free(&mb);
@@ -262,6 +268,18 @@ cmd_send(struct cli_ctx *c, int argc, char **argv)
 		sb_free(&sb);
 		free(from);
 		free(date);
+	}
+	{
+		/* Raw UTF-8 in the header or body of a message without MIME
+		 * headers would go out as undeclared 8-bit: encode it now, so the
+		 * queued message is what every server and reader accepts. */
+		size_t n;
+		char *enc = mime_raw_encode(raw, len, &n);
+		if (enc) {
+			free(raw);
+			raw = enc;
+			len = n;
+		}
 	}
 	if (db_change_send(c->db, account_id, raw, len, msgid, subject, &outbox) != TERN_OK) {
 		cli_error("send: could not queue the message (database error)");

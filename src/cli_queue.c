@@ -5,9 +5,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
 #include "db/db_account.h"
 #include "db/db_change.h"
+#include "db/db_mailbox.h"
 #include "db/db_queue.h"
 #include "err.h"
 #include "jsonout.h"
@@ -21,15 +24,55 @@ struct qctx {
 	int n;
 };
 
+/* A change as the user would say it, from its payload (see db_queue.h):
+ * "+flagged", "-seen", "move → Archive", "delete → Trash" (a delete
+ * is a move to Trash), "expunge from Trash", "send", "append → Drafts".
+ * *mailbox gets the mailbox it goes to (or is expunged from), NULL if none
+ * or gone. Both are the caller's to free; names are not sanitized. */
+static char *
+describe(db *d, const struct queue_row *r, char **mailbox)
+{
+	cJSON *p = cJSON_Parse(r->payload ? r->payload : "");
+	const char *key = str_eq(r->change_type, "move") ? "to" :
+	                  str_eq(r->change_type, "delete") || str_eq(r->change_type, "append") ? "mailbox" : NULL;
+	cJSON *mb = key ? cJSON_GetObjectItemCaseSensitive(p, key) : NULL;
+	char *out;
+
+	*mailbox = NULL;
+	if (cJSON_IsNumber(mb)) {
+		struct mailbox_row row = { 0 };
+		if (db_mailbox_get(d, (int64_t)mb->valuedouble, &row) == TERN_OK)
+			*mailbox = xstrdup(row.name);
+		db_mailbox_row_free(&row);
+	}
+	if (str_eq(r->change_type, "flag")) {
+		cJSON *f = cJSON_GetObjectItemCaseSensitive(p, "flag");
+		out = cJSON_IsString(f) ? xasprintf("%c%s", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "value")) ? '+' : '-',
+		                                   f->valuestring)
+		                        : xstrdup("flag");
+	} else if (str_eq(r->change_type, "move")) {
+		int del = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "delete"));
+		out = xasprintf("%s \u2192 %s", del ? "delete" : "move", *mailbox ? *mailbox : "?");
+	} else if (str_eq(r->change_type, "delete"))
+		out = xasprintf("expunge from %s", *mailbox ? *mailbox : "?");
+	else if (str_eq(r->change_type, "append"))
+		out = xasprintf("append \u2192 %s", *mailbox ? *mailbox : "?");
+	else
+		out = xstrdup(r->change_type);
+	cJSON_Delete(p);
+	return out;
+}
+
 static int
 print_change(const struct queue_row *r, void *ctx)
 {
 	struct qctx *q = ctx;
 	strbuf sb = STRBUF_INIT;
-	char when[32], *account = NULL;
+	char when[32], *account = NULL, *mailbox = NULL, *action;
 
 	db_account_name(q->c->db, r->account_id, &account);
 	time_rfc3339(r->created_at, when, sizeof when);
+	action = describe(q->c->db, r, &mailbox);
 	if (q->json) {
 		json_begin(&sb);
 		json_int(&sb, "change", r->id);
@@ -40,17 +83,28 @@ print_change(const struct queue_row *r, void *ctx)
 		json_int(&sb, "attempts", r->attempts);
 		json_str(&sb, "error", *r->last_error ? r->last_error : NULL);
 		json_str(&sb, "created", when);
+		json_str(&sb, "action", action);
+		json_str(&sb, "mailbox", mailbox);
 		json_end(&sb);
 	} else {
-		char *e = text_sanitize(r->last_error, 0);
-		sb_printf(&sb, "%6lld  %-12s %-7s %-8s %6lld  %s%s%s", (long long)r->id, account ? account : "?",
-		          r->change_type, r->status, (long long)r->resource_id, when, *e ? "  " : "", e);
+		char *e = text_sanitize(r->last_error, 0), *a = text_sanitize(action, 0);
+		if (q->n == 0)
+			sb_adds(&sb, "CHANGE  ACCOUNT      STATUS       ID  QUEUED                ACTION                    ERROR\n");
+		sb_printf(&sb, "%6lld  %-12s %-8s %6lld  %-20s  ", (long long)r->id, account ? account : "?",
+		          r->status, (long long)r->resource_id, when);
+		/* Padded by display width: a mailbox name may be "Отчёты". */
+		cli_add_padded(&sb, a, *e ? 24 : 0);
+		if (*e)
+			sb_printf(&sb, "  %s", e);
 		free(e);
+		free(a);
 	}
 	sb_addc(&sb, '\n');
 	fwrite(sb.buf, 1, sb.len, stdout);
 	sb_free(&sb);
 	free(account);
+	free(mailbox);
+	free(action);
 	q->n++;
 	return 0;
 }

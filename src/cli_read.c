@@ -152,6 +152,11 @@ cmd_list(struct cli_ctx *c, int argc, char **argv)
 		cli_error("no mailbox '%s' in account '%s' (see 'tern mailboxes %s')", mailbox, account, account);
 		return EXIT_FAIL;
 	}
+	if (rc == TERN_EINVAL) {
+		cli_error("'%s' matches several mailboxes in account '%s' when case is ignored; "
+		          "give its exact name (see 'tern mailboxes %s')", mailbox, account, account);
+		return EXIT_FAIL;
+	}
 	if (rc != TERN_OK) {
 		cli_error("database error");
 		return EXIT_DB;

@@ -43,6 +43,15 @@ int mime_build(const struct mime_draft *d, char **out, size_t *len, char **err);
  * adding one address header to a message built elsewhere. Caller frees. */
 char *mime_build_address_header(const char *field, const char *name, const char *addr);
 
+/* A message written by hand or by a script (`tern send`) made fit to
+ * send: header fields with raw UTF-8 become RFC 2047 words (address fields:
+ * the names only), and a body that is not ASCII is declared UTF-8 text/plain
+ * (MIME-Version 1.0) and sent quoted-printable. A message that has
+ * MIME-Version, Content-Type or Content-Transfer-Encoding is left alone.
+ * NULL when nothing needs changing, else the new message (*out_len bytes,
+ * NUL-terminated; caller frees). */
+char *mime_raw_encode(const char *raw, size_t len, size_t *out_len);
+
 /* The media type for a file name by its extension, NULL if unknown. */
 const char *mime_type_by_name(const char *filename);
 

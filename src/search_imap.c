@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fold.h"
 #include "search_ast.h"
 #include "strbuf.h"
 #include "util.h"
@@ -54,7 +55,7 @@ imap_date(strbuf *sb, int64_t t)
 static int
 same_mailbox(const char *want, const struct imap_ctx *c)
 {
-	return (c->mailbox_name && str_ieq(want, c->mailbox_name)) ||
+	return (c->mailbox_name && fold_equal(want, c->mailbox_name)) ||
 	       (c->mailbox_role && str_ieq(want, c->mailbox_role));
 }
 

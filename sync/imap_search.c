@@ -13,6 +13,7 @@
 #include "db/db_search.h"
 #include "db/db_sync.h"
 #include "err.h"
+#include "fold.h"
 #include "log.h"
 #include "search_ast.h"
 #include "sync/imap.h"
@@ -138,7 +139,7 @@ key_of(const struct search_node *n, const struct folder *f)
 	}
 	case SK_IN: {
 		/* One SEARCH sees one folder: in: is decided here. */
-		int same = str_ieq(n->text, f->name) || (f->role && str_ieq(n->text, f->role));
+		int same = fold_equal(n->text, f->name) || (f->role && str_ieq(n->text, f->role));
 		k = mailimap_search_key_new_all();
 		return same || !k ? k : mailimap_search_key_new_not(k);
 	}

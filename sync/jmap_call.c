@@ -303,7 +303,7 @@ take_responses(struct jmap *j, jmap_req *r, cJSON *root, char **err)
 		return TERN_EPROTO;
 	}
 	if (ss && j->sess && strcmp(ss, j->sess->state) != 0) {
-		log_info("jmap: sessionState changed (%s -> %s): the session will be fetched again",
+		log_info("jmap %s: sessionState changed (%s -> %s): the session will be fetched again", j->acct->name,
 		         j->sess->state, ss);
 		j->session_stale = 1;
 	}

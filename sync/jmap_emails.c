@@ -100,7 +100,7 @@ parse_list(struct jmap *j, struct sync_ctx *ctx, struct mbmap *mm, const cJSON *
 	*out = xcalloc((size_t)cJSON_GetArraySize(list) + 1, sizeof **out);
 	cJSON_ArrayForEach(o, list) {
 		if (jmap_email_parse(o, &(*out)[k]) != TERN_OK) {
-			log_warn("jmap: skipping an Email without a valid id");
+			log_warn("jmap %s: skipping an Email without a valid id", j->acct->name);
 			continue;
 		}
 		for (size_t i = 0; i < (*out)[k].nmb; i++)
@@ -354,7 +354,7 @@ sweep(struct jmap *j, struct sync_ctx *ctx, char **err)
 			break;
 	}
 	if (rc == TERN_OK && removed) {
-		log_info("jmap: full resync removed %lld messages gone from the server", (long long)removed);
+		log_info("jmap %s: full resync removed %lld messages gone from the server", j->acct->name, (long long)removed);
 		ctx->counts.removed += removed;
 		if (ctx->committed)
 			ctx->committed(ctx);
@@ -645,7 +645,7 @@ jmap_emails_sync(struct jmap *j, struct sync_ctx *ctx, int *changed, char **err)
 		 * everything again; messages stay (matched by email id), so the
 		 * queue's references and local changes survive, and the sweep
 		 * removes what the server no longer has. */
-		log_info("jmap: Email/changes cannot calculate changes: full resync");
+		log_info("jmap %s: Email/changes cannot calculate changes: full resync", j->acct->name);
 		free(*err);
 		*err = NULL;
 		*changed = 1;

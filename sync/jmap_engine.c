@@ -37,7 +37,7 @@ jmap_session_ensure(struct jmap *j, char **err)
 	int rc;
 	if (j->sess && !j->session_stale)
 		return TERN_OK;
-	if ((rc = jmap_session_fetch(j->http, j->session_url, &s, err)) != TERN_OK)
+	if ((rc = jmap_session_fetch(j->http, j->acct->name, j->session_url, &s, err)) != TERN_OK)
 		return rc;
 	if (j->sess && (!str_eq(j->sess->event_source_url, s->event_source_url) ||
 	                !str_eq(j->sess->account_id, s->account_id)))

@@ -71,7 +71,7 @@ leaf_of(const char *name)
 }
 
 static int
-parse_list(const cJSON *list, struct mb **out, int *n)
+parse_list(const char *acct_name, const cJSON *list, struct mb **out, int *n)
 {
 	const cJSON *o;
 	int k = 0;
@@ -82,7 +82,7 @@ parse_list(const cJSON *list, struct mb **out, int *n)
 		m->id = jmap_id(o, "id");
 		m->name = jmap_str(o, "name");
 		if (!m->id || !m->name || !*m->name) {
-			log_warn("jmap: skipping a mailbox with a missing id or name");
+			log_warn("jmap %s: skipping a mailbox with a missing id or name", acct_name);
 			continue;
 		}
 		m->leaf = leaf_of(m->name);
@@ -173,7 +173,7 @@ apply(struct jmap *j, db *d, const cJSON *list, int full, int *changed)
 	struct mb *v = NULL;
 	int n = 0, rc = TERN_OK;
 
-	parse_list(list, &v, &n);
+	parse_list(j->acct->name, list, &v, &n);
 	for (int i = 0; i < n && rc == TERN_OK; i++)
 		rc = path_of(d, j->account_id, v, n, &v[i], 0);
 	if (rc != TERN_OK)
@@ -326,7 +326,7 @@ full_sync(struct jmap *j, struct sync_ctx *ctx, int *changed, char **err)
 		goto out;
 	rc = jmap_req_result(r, c, "Mailbox/get", &res, &me);
 	if (rc != TERN_OK && me.type == JMAP_MERR_REQUEST_TOO_LARGE) {
-		log_info("jmap: Mailbox/get of all mailboxes is too large: in chunks");
+		log_info("jmap %s: Mailbox/get of all mailboxes is too large: in chunks", j->acct->name);
 		rc = get_in_chunks(j, &chunks, &own, &state, err);
 		list = own;
 		if (rc != TERN_OK)
@@ -452,7 +452,7 @@ jmap_mailboxes_sync(struct jmap *j, struct sync_ctx *ctx, int *changed, char **e
 	free(state);
 	if (rc == TERN_ENOTFOUND) {
 		/* RFC 8620 5.2 cannotCalculateChanges: start again from Mailbox/get. */
-		log_info("jmap: Mailbox/changes cannot calculate changes: reloading the mailboxes");
+		log_info("jmap %s: Mailbox/changes cannot calculate changes: reloading the mailboxes", j->acct->name);
 		return full_sync(j, ctx, changed, err);
 	}
 	if (rc == TERN_OK && *changed && ctx->committed)

@@ -206,7 +206,7 @@ finish_moot(struct sync_ctx *ctx, struct item *it, const char *why)
 			db_rollback(ctx->db);
 	}
 	if (rc == TERN_OK) {
-		log_info("jmap: change %lld (%s): nothing to do, %s", (long long)it->q->id, it->q->change_type, why);
+		log_info("jmap %s: change %lld (%s): nothing to do, %s", ctx->env->acct->name, (long long)it->q->id, it->q->change_type, why);
 		item_close(it, TERN_OK, NULL);
 		if (ctx->committed)
 			ctx->committed(ctx);
@@ -462,7 +462,7 @@ carry(struct jmap *j, struct sync_ctx *ctx, struct item *v, const int *g, int n)
 		}
 		/* stateMismatch: someone else changed the account. Catch up, then
 		 * see what each intent still needs. */
-		log_info("jmap: %d change(s) from %lld: stateMismatch, pulling changes and retrying", n,
+		log_info("jmap %s: %d change(s) from %lld: stateMismatch, pulling changes and retrying", j->acct->name, n,
 		         (long long)v[g[0]].q->id);
 		if ((rc = jmap_emails_sync(j, ctx, &changed, &err)) != TERN_OK ||
 		    (rc = recheck(j, ctx, v, g, n, 0, &err)) != TERN_OK) {

@@ -110,7 +110,7 @@ take_state_change(struct jmap *j, const char *json, size_t len)
 			p->mailbox_state = xstrdup(m);
 		}
 		p->pending |= e || m;
-		log_debug("jmap: StateChange Email %s Mailbox %s", e ? e : "-", m ? m : "-");
+		log_debug("jmap %s: StateChange Email %s Mailbox %s", j->acct->name, e ? e : "-", m ? m : "-");
 	}
 	cJSON_Delete(root);
 }
@@ -170,7 +170,7 @@ stream_check(struct jmap *j)
 	p->streaming = 1;
 	p->opened = 1;
 	p->retry_ms = RETRY_MIN_MS;
-	log_info("jmap: event stream open");
+	log_info("jmap %s: event stream open", j->acct->name);
 	return 1;
 }
 
@@ -274,14 +274,14 @@ stream_ended(struct jmap *j)
 	stream_stop(j);
 	if (!was_streaming && status > 0 && status != 200 && status != 401 && status < 500) {
 		/* Cyrus without wslay answers 204: no push on this server. */
-		log_info("jmap: the event source answered HTTP %ld: polling every %d s", status,
+		log_info("jmap %s: the event source answered HTTP %ld: polling every %d s", j->acct->name, status,
 		         j->acct->poll_interval);
 		p->unavailable = 1;
 		return 0;
 	}
 	p->retry_at_ms = time_mono_ms() + p->retry_ms;
 	p->retry_ms = p->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : p->retry_ms * 2;
-	log_info("jmap: the event stream ended (HTTP %ld, %s); reconnecting", status,
+	log_info("jmap %s: the event stream ended (HTTP %ld, %s); reconnecting", j->acct->name, status,
 	         curl_easy_strerror(p->x.result));
 	return was_streaming;
 }

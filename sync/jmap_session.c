@@ -137,7 +137,8 @@ is_redirect(long status)
  * -> mail.example.com). Ours go to the configured origin, and to another
  * one only over https; https never goes back to http. */
 int
-jmap_session_fetch(jmap_http *h, const char *url, struct jmap_session **out, char **err)
+jmap_session_fetch(jmap_http *h, const char *acct_name, const char *url, struct jmap_session **out,
+                   char **err)
 {
 	char *cur = xstrdup(url), *home = origin_of(url), *seen = xstrdup(home);
 	struct jmap_http_resp r = { 0 };
@@ -163,7 +164,7 @@ jmap_session_fetch(jmap_http *h, const char *url, struct jmap_session **out, cha
 		o = origin_of(r.location);
 		withheld = strcmp(o, home) != 0 && !is_https(r.location);
 		if (strcmp(o, seen) != 0) {
-			log_info("jmap: the session moved from %s to %s%s", seen, o,
+			log_info("jmap %s: the session moved from %s to %s%s", acct_name, seen, o,
 			         withheld ? " (plain http: no credentials sent there)" : "");
 			free(seen);
 			seen = xstrdup(o);
@@ -192,7 +193,7 @@ jmap_session_fetch(jmap_http *h, const char *url, struct jmap_session **out, cha
 	} else {
 		rc = jmap_session_parse(r.final_url, r.body.buf ? r.body.buf : "", r.body.len, out, err);
 		if (rc == TERN_OK)
-			log_info("jmap: session %s: api %s, account %s, push %s, submission %s",
+			log_info("jmap %s: session %s: api %s, account %s, push %s, submission %s", acct_name,
 			         r.final_url, (*out)->api_url, (*out)->account_id,
 			         (*out)->event_source_url ? "advertised" : "none",
 			         (*out)->has_submission ? "yes" : "no");

@@ -25,8 +25,10 @@ struct jmap_session {
 
 /* GETs url (following redirects) and parses it. TERN_EAUTH on 401/403,
  * TERN_EPROTO when something required is missing or mistyped, else the
- * transport's code; *err (caller frees) says what. */
-int jmap_session_fetch(jmap_http *h, const char *url, struct jmap_session **out, char **err);
+ * transport's code; *err (caller frees) says what. acct_name names the
+ * account in the log. */
+int jmap_session_fetch(jmap_http *h, const char *acct_name, const char *url, struct jmap_session **out,
+                       char **err);
 /* The same checks on an already fetched body (tests). */
 int jmap_session_parse(const char *final_url, const char *json, size_t len,
                        struct jmap_session **out, char **err);

@@ -306,7 +306,7 @@ file_full_copy(struct jmap *j, const char *raw, size_t len, const char *sent, co
 	rc = jmap_req_send(j, r, &err);
 out:
 	if (rc != TERN_OK)
-		log_warn("jmap: the copy in Sent lacks its Bcc line: %s", err ? err : tern_strerror(rc));
+		log_warn("jmap %s: the copy in Sent lacks its Bcc line: %s", j->acct->name, err ? err : tern_strerror(rc));
 	jmap_req_free(r);
 	free(blob);
 	free(err);
@@ -346,7 +346,7 @@ submit(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 		if ((rc = find_sent(j, mid, sent, drafts, &draft_id, &was_sent, err)) != TERN_OK)
 			goto out;
 		if (was_sent) {
-			log_info("jmap: outbox %lld was sent before a restart", (long long)q->resource_id);
+			log_info("jmap %s: outbox %lld was sent before a restart", j->acct->name, (long long)q->resource_id);
 			rc = done(ctx, q);
 			goto out;
 		}
@@ -405,7 +405,7 @@ submit(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 	if (sent && had_bcc(raw, len, &env))
 		file_full_copy(j, raw, len, sent, email_id ? email_id : draft_id);
 	if (!sent)
-		log_warn("jmap: no Sent mailbox: the sent message stays in Drafts");
+		log_warn("jmap %s: no Sent mailbox: the sent message stays in Drafts", j->acct->name);
 	rc = done(ctx, q);
 out:
 	smtp_envelope_free(&env);
@@ -487,7 +487,7 @@ smtp_fallback(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, c
 		if ((rc = find_sent(j, mid, sent, NULL, &draft_id, &was_sent, err)) != TERN_OK)
 			goto out;
 		if (was_sent) {
-			log_info("jmap: outbox %lld was sent and filed before a restart", (long long)q->resource_id);
+			log_info("jmap %s: outbox %lld was sent and filed before a restart", j->acct->name, (long long)q->resource_id);
 			rc = done(ctx, q);
 			goto out;
 		}
@@ -496,7 +496,7 @@ smtp_fallback(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, c
 	if (str_eq(stage, "sending")) {
 		/* Outcome unknown and no proof: sending again could deliver twice;
 		 * the user decides (tern queue retry resets the stage). */
-		log_warn("jmap: outbox %lld: the last attempt's outcome is unknown; not resending by itself",
+		log_warn("jmap %s: outbox %lld: the last attempt's outcome is unknown; not resending by itself", j->acct->name,
 		         (long long)q->resource_id);
 		*err = xstrdup(SMTP_OUTCOME_UNKNOWN);
 		rc = TERN_EREFUSED;
@@ -515,7 +515,7 @@ smtp_fallback(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, c
 		smtp_envelope_free(&env);
 		if (rc != TERN_OK && unknown) {
 			/* The stage stays "sending": a restart must not resend either. */
-			log_warn("jmap: outbox %lld: %s", (long long)q->resource_id, *err ? *err : "");
+			log_warn("jmap %s: outbox %lld: %s", j->acct->name, (long long)q->resource_id, *err ? *err : "");
 			free(*err);
 			*err = xstrdup(SMTP_OUTCOME_UNKNOWN);
 			rc = TERN_EREFUSED;
@@ -527,14 +527,14 @@ smtp_fallback(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, c
 		}
 		if ((rc = set_stage(ctx, q->resource_id, "smtp_sent")) != TERN_OK)
 			goto out;
-		log_info("jmap: outbox %lld sent over SMTP (no JMAP submission)", (long long)q->resource_id);
+		log_info("jmap %s: outbox %lld sent over SMTP (no JMAP submission)", j->acct->name, (long long)q->resource_id);
 	}
 	if (!acct->copy_to_sent) {
 		rc = done(ctx, q);   /* the server files what it is sent */
 		goto out;
 	}
 	if (!sent) {
-		log_warn("jmap: no Sent mailbox: the sent message is not filed");
+		log_warn("jmap %s: no Sent mailbox: the sent message is not filed", j->acct->name);
 		rc = done(ctx, q);
 		goto out;
 	}

@@ -86,11 +86,11 @@ prefetch_step(prefetch *p, const struct engine_ops *ops, void *st, struct sync_c
 		rc = ops->fetch_body(st, ctx, ids[i], &err);
 		if (rc == TERN_EREFUSED || rc == TERN_ENOTFOUND) {
 			/* This message only: the server will not give it. */
-			log_warn("prefetch: message %lld skipped: %s", (long long)ids[i], err ? err : tern_strerror(rc));
+			log_warn("prefetch %s: message %lld skipped: %s", ctx->env->acct->name, (long long)ids[i], err ? err : tern_strerror(rc));
 			if (p->nskip < MAX_SKIP)
 				p->skip[p->nskip++] = ids[i];
 		} else if (rc != TERN_OK) {
-			log_info("prefetch: stopped: %s", err ? err : tern_strerror(rc));
+			log_info("prefetch %s: stopped: %s", ctx->env->acct->name, err ? err : tern_strerror(rc));
 			free(err);
 			return rc;
 		}

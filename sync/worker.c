@@ -204,6 +204,10 @@ backoff(worker *w, int *failures, unsigned *seed, int rc, const char *err)
 		return;
 	}
 	snprintf(detail, sizeof detail, "retry in %lld s", (long long)((ms + 999) / 1000));
+	/* Every way into backoff says why in the log: a wait or push that
+	 * failed (an event stream cut, an IDLE that broke) logs nothing else. */
+	log_warn("%s: %s (%s: %s); %s", w->name, runner_err_is_connection(rc) ? "backoff" : "error",
+	         tern_strerror(rc), err && *err ? err : "no detail", detail);
 	/* Auth, TLS and configuration failures need the user: keep the error
 	 * visible; one more try after a refused login (the password is read
 	 * again), slow retries for the others. */

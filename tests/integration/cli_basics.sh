@@ -162,6 +162,19 @@ check "... completed with From, Date and Message-ID" sh -c '
 printf 'Subject: nobody\r\n\r\nbody\r\n' >"$T/msg2"
 check "send without recipients exits 2 and queues nothing" status_is 2 "$TERN" -c "$T/good.conf" send --no-sync work <"$T/msg2"
 check "... one message in the outbox" sh -c '[ "$(sqlite3 "$T/data/tern.db" "SELECT count(*) FROM outbox")" = 1 ]'
+# Raw UTF-8 typed into a message without MIME headers is encoded when queued.
+printf 'To: Jürgen <j@example.org>\nSubject: Été à Paris\n\nGrüße\n' >"$T/msg8"
+check "send of a raw UTF-8 message queues it" status_is 0 "$TERN" -c "$T/good.conf" send --no-sync work <"$T/msg8"
+sqlite3 "$T/data/tern.db" "SELECT CAST(raw AS TEXT) FROM outbox ORDER BY id DESC LIMIT 1" >"$T/q8"
+check "... the Subject as an RFC 2047 word" grep -q '^Subject: =?UTF-8?B?w4l0w6kgw6AgUGFyaXM=?=' "$T/q8"
+check "... the name in To too, the address as it was" grep -q '^To: =?UTF-8?B?SsO8cmdlbg==?= <j@example.org>' "$T/q8"
+check "... MIME-Version added" grep -q '^MIME-Version: 1.0' "$T/q8"
+check "... the body declared UTF-8" grep -q '^Content-Type: text/plain; charset=utf-8' "$T/q8"
+check "... and quoted-printable" grep -q '^Content-Transfer-Encoding: quoted-printable' "$T/q8"
+check "... the body encoded" grep -q '^Gr=C3=BC=C3=9Fe' "$T/q8"
+check "... no 8-bit byte left" sh -c '! LC_ALL=C grep -q "[^[:print:][:cntrl:]]" "$T/q8"'
+check "... its subject as typed for tern's own lists" \
+  test "$(sqlite3 "$T/data/tern.db" "SELECT subject FROM outbox ORDER BY id DESC LIMIT 1")" = "Été à Paris"
 
 # The From header made from name + email: a display name with specials is
 # quoted, a non-ASCII one RFC 2047-encoded; Python's parser reads both back.

@@ -92,6 +92,10 @@ wait_for "worker idle" 10 sh -c "test \"\$(sqlite3 '$W/data/tern.db' 'SELECT sta
 lab_stop dovecot >/dev/null
 check "server gone: the worker backs off about 5 s" wait_for "first backoff" 5 sh -c "sqlite3 '$W/data/tern.db' 'SELECT detail FROM account_status' | grep -qE 'retry in [56] s'"
 check "... still gone: about 10 s" wait_for "second backoff" 8 sh -c "sqlite3 '$W/data/tern.db' 'SELECT detail FROM account_status' | grep -qE 'retry in (1[012]) s'"
+# The first backoff came from a broken IDLE, which logs nothing else: each
+# backoff still has its warn line, naming the account and the reason.
+check "... each backoff has a warn line with the account and the reason" \
+  test "$(grep -cE '\[warn\] acct: backoff \([a-z].*: .*\); retry in [0-9]+ s$' "$XDG_STATE_HOME/tern/tern.log")" -ge 2
 lab_startone dovecot
 check "server back: the worker reconnects and idles" wait_for "reconnect" 12 sh -c "test \"\$(sqlite3 '$W/data/tern.db' 'SELECT state FROM account_status')\" = idle"
 check "... and pushed the change queued meanwhile" sh -c "'$LAB_PY' '$LAB_SRV/imapctl.py' flags INBOX 'mid:$(tsql "SELECT message_id FROM message WHERE id = $fid")' | grep -q Flagged"

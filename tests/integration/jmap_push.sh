@@ -99,4 +99,7 @@ jmap_conf "http://127.0.0.1:$CYRUS_HTTP_PORT" "poll_interval = 5"
 drive watch 1 60000 >"$W/poll" 2>&1
 check "Cyrus's 204 event source: polled every poll_interval (5 s)" sh -c "grep '^woke' '$W/poll' | awk '{exit !(\$2 >= 4500 && \$2 < 7000)}'"
 check "... and the log says so" grep -q "event source answered HTTP 204" "$W/tern.log"
+check "... naming the account, as every jmap line does" sh -c "
+  grep -q 'jmap j: the event source answered HTTP 204' '$W/tern.log' &&
+  grep -q 'jmap j: event stream open' '$W/tern.log' && ! grep -q '\] jmap: ' '$W/tern.log'"
 check_done

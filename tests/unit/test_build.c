@@ -298,6 +298,61 @@ setup(void **state)
 	return mkdtemp(dir) ? 0 : -1;
 }
 
+/* `tern send` of a message typed with raw UTF-8 and no MIME headers: the
+ * header is encoded, the body declared and quoted-printable, and a reader
+ * sees exactly what was typed; ASCII fields keep their bytes. A message
+ * with MIME headers, or one all ASCII, is left alone. */
+static void
+t_raw_encode(void **state)
+{
+	const char *raw = "From: Jürgen Müller <jm@example.de>\n"
+	                  "To: \"Doe, Jane\" <jane@example.org>, 山田太郎 <taro@example.jp>\n"
+	                  "Subject: Été à Paris — a subject long enough that it has to be folded somewhere along\n"
+	                  " the way\n"
+	                  "X-Ascii: kept   as\n"
+	                  "  it was\n"
+	                  "Message-ID: <r1@example.de>\n"
+	                  "\n"
+	                  "Grüße aus Köln,\nFrom here on = equals\n";
+	const char *mime = "Subject: Été\nMIME-Version: 1.0\nContent-Type: text/plain; charset=iso-8859-1\n\nx\xe9\n";
+	const char *ascii = "Subject: hi\nTo: a@b.c\n\nplain\n";
+	const char *head_only = "Subject: Café\r\nTo: a@b.c\r\n\r\nplain\r\n";
+	size_t len;
+	char *out, *view;
+	(void)state;
+
+	out = mime_raw_encode(raw, strlen(raw), &len);
+	assert_non_null(out);
+	assert_int_equal(strlen(out), len);
+	view = python_view(out, len, NULL, 0);
+	assert_line(view, "from: Jürgen Müller <jm@example.de>");
+	assert_line(view, "addr-to: Doe, Jane|jane@example.org");
+	assert_line(view, "addr-to: 山田太郎|taro@example.jp");
+	assert_line(view, "subject: Été à Paris — a subject long enough that it has to be folded somewhere along the way");
+	assert_line(view, "message-id: <r1@example.de>");
+	assert_line(view, "body-type: text/plain");
+	assert_line(view, "body-cte: quoted-printable");
+	assert_line(view, "body: Grüße aus Köln,\\nFrom here on = equals\\n");
+	assert_line(view, "defects: 0");
+	assert_line(view, "header-over-78: 0");
+	free(view);
+	assert_non_null(strstr(out, "MIME-Version: 1.0\r\n"));
+	assert_non_null(strstr(out, "Content-Type: text/plain; charset=utf-8\r\n"));
+	assert_non_null(strstr(out, "X-Ascii: kept   as\n  it was\n"));
+	for (size_t i = 0; i < len; i++)
+		assert_true((unsigned char)out[i] < 0x80);
+	free(out);
+
+	assert_null(mime_raw_encode(mime, strlen(mime), &len));
+	assert_null(mime_raw_encode(ascii, strlen(ascii), &len));
+
+	/* Only the header needs it: encoded words, no MIME headers added. */
+	out = mime_raw_encode(head_only, strlen(head_only), &len);
+	assert_non_null(out);
+	assert_string_equal(out, "Subject: =?UTF-8?B?Q2Fmw6k=?=\r\nTo: a@b.c\r\n\r\nplain\r\n");
+	free(out);
+}
+
 static int
 teardown(void **state)
 {
@@ -319,6 +374,7 @@ main(void)
 		cmocka_unit_test(t_header_injection),
 		cmocka_unit_test(t_flowed_roundtrip),
 		cmocka_unit_test(t_errors),
+		cmocka_unit_test(t_raw_encode),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -18,8 +18,10 @@
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
 #include "db/db_queue.h"
+#include "db/db_search.h"
 #include "db/db_sync.h"
 #include "err.h"
+#include "search.h"
 #include "util.h"
 
 static char dir[] = "/tmp/tern-test-db.XXXXXX";
@@ -862,6 +864,103 @@ t_nested_transactions(void **state)
 	db_close(d);
 }
 
+static int
+count_cb(const struct msg_row *r, int server_hit, void *ctx)
+{
+	(void)r;
+	(void)server_hit;
+	++*(int *)ctx;
+	return 0;
+}
+
+static int
+search_hits(db *d, int64_t acct, const char *text)
+{
+	search_query *q = NULL;
+	struct search_error e = { 0 };
+	struct search_scope sc = { &acct, 1 };
+	int n = 0;
+	assert_int_equal(search_parse(text, 1700000000, &q, &e), TERN_OK);
+	assert_int_equal(db_search_page(d, q, &sc, NULL, 0, 100, count_cb, &n), TERN_OK);
+	search_query_free(q);
+	return n;
+}
+
+/* Mailbox names typed by the user match ignoring case in any script, as
+ * the picker does: "été" opens Été (tern list, tern move, in:); the exact
+ * spelling wins; a name that only case tells apart is refused, not
+ * guessed. Contact names complete the same way. */
+static void
+t_mailbox_names_fold(void **state)
+{
+	db *d = open_fresh();
+	struct mailbox_row mb = { 0 };
+	struct completions c;
+	int64_t acct, ete, otch, exact;
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x.org", &acct), TERN_OK);
+	add_mailbox(d, acct, "INBOX", "inbox");
+	ete = add_mailbox(d, acct, "Été", NULL);
+	otch = add_mailbox(d, acct, "Отчёты", NULL);
+	add_mailbox(d, acct, "Work", NULL);
+	add_mailbox(d, acct, "WORK", NULL);
+	exact = add_mailbox(d, acct, "work", NULL);
+	add_mailbox(d, acct, "Ünı", NULL);
+	add_mailbox(d, acct, "üNı", NULL);
+	assert_int_equal(db_begin(d), TERN_OK);
+	add_message(d, acct, ete, 1, 100, 0, "e1@x.org", NULL);
+	add_message(d, acct, ete, 2, 200, 0, "e2@x.org", NULL);
+	add_message(d, acct, otch, 1, 300, 0, "o1@x.org", NULL);
+	{
+		/* from: goes through FTS5 (unicode61), which folds on its own. */
+		struct msg_hdr h = { .message_id = "f1@x.org", .subject = "Über", .from_name = "Émile Ørsted",
+		                     .from_addr = "emile@example.org", .received_at = 400, .size = 10 };
+		int64_t id;
+		assert_int_equal(db_message_insert(d, acct, &h, &id), TERN_OK);
+		assert_int_equal(db_message_link(d, id, otch, 2, 400), TERN_OK);
+	}
+	assert_int_equal(db_commit(d), TERN_OK);
+
+	assert_int_equal(db_mailbox_find(d, acct, "été", &mb), TERN_OK);
+	assert_int_equal(mb.id, ete);
+	db_mailbox_row_free(&mb);
+	assert_int_equal(db_mailbox_find(d, acct, "ÉTÉ", &mb), TERN_OK);
+	assert_int_equal(mb.id, ete);
+	db_mailbox_row_free(&mb);
+	assert_int_equal(db_mailbox_find(d, acct, "отчёты", &mb), TERN_OK);
+	assert_int_equal(mb.id, otch);
+	db_mailbox_row_free(&mb);
+	assert_int_equal(db_mailbox_find(d, acct, "work", &mb), TERN_OK);
+	assert_int_equal(mb.id, exact);
+	db_mailbox_row_free(&mb);
+	assert_int_equal(db_mailbox_find(d, acct, "üni", &mb), TERN_ENOTFOUND);
+	assert_int_equal(db_mailbox_find(d, acct, "ünı", &mb), TERN_EINVAL);
+	assert_null(mb.name);
+	assert_int_equal(db_mailbox_find(d, acct, "summer", &mb), TERN_ENOTFOUND);
+
+	assert_int_equal(search_hits(d, acct, "in:été"), 2);
+	assert_int_equal(search_hits(d, acct, "in:ÉTÉ"), 2);
+	assert_int_equal(search_hits(d, acct, "in:отчёты"), 2);
+	assert_int_equal(search_hits(d, acct, "in:Été"), 2);
+	assert_int_equal(search_hits(d, acct, "-in:été"), 2);
+	assert_int_equal(search_hits(d, acct, "from:émile"), 1);
+	assert_int_equal(search_hits(d, acct, "from:ØRSTED"), 1);
+	assert_int_equal(search_hits(d, acct, "subject:über"), 1);
+
+	{
+		const char *raw = "From: Me <me@x.org>\r\nTo: =?utf-8?q?=C3=89lo=C3=AFse?= <elo@example.org>\r\n"
+		                  "Subject: hi\r\nMessage-ID: <c1@x.org>\r\n\r\nhi\r\n";
+		int64_t outbox;
+		assert_int_equal(db_change_send(d, acct, raw, strlen(raw), "<c1@x.org>", "hi", &outbox), TERN_OK);
+	}
+	assert_string_equal(complete(d, acct, "Élo", &c), "elo@example.org");
+	assert_string_equal(complete(d, acct, "élo", &c), "elo@example.org");
+	assert_string_equal(complete(d, acct, "ÉLOÏ", &c), "elo@example.org");
+	assert_string_equal(complete(d, acct, "elo", &c), "elo@example.org");
+	assert_string_equal(complete(d, acct, "lo", &c), "");
+	db_close(d);
+}
+
 int
 main(void)
 {
@@ -883,6 +982,7 @@ main(void)
 		cmocka_unit_test(t_log_and_status),
 		cmocka_unit_test(t_nested_transactions),
 		cmocka_unit_test(t_contacts_learn_recipients),
+		cmocka_unit_test(t_mailbox_names_fold),
 		cmocka_unit_test(t_commit_scans_nothing_big),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -304,6 +304,9 @@ static const struct {
 	{ "in:inbox foo", "INBOX", "inbox", "ALL TEXT \"foo\"" },
 	{ "in:inbox foo", "Sent", "sent", "NOT ALL TEXT \"foo\"" },
 	{ "in:Sent OR in:archive", "Archive", "archive", "OR NOT ALL ALL" },
+	/* A mailbox name matches ignoring case in any script. */
+	{ "in:été", "Été", NULL, "ALL" },
+	{ "in:отчёты", "Été", NULL, "NOT ALL" },
 	{ "before:2024-03-01 after:2024-01-15", "INBOX", NULL, "BEFORE 1-Mar-2024 SINCE 15-Jan-2024" },
 	{ "meet*", "INBOX", NULL, "TEXT \"meet\"" },
 	{ "back\\slash", "INBOX", NULL, "TEXT \"back\\\\slash\"" },
