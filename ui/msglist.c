@@ -329,7 +329,12 @@ ml_end(msglist *l)
 	}
 	l->cur = l->w.n - 1;
 	l->top = l->w.n > l->height ? l->w.n - l->height : 0;
-	find_base(l);
+	/* Counting the rows above the end (find_base) was most of G's cost in
+	 * a big mailbox and ends in "unknown" there anyway: the position is
+	 * known from the end (ml_position), and from the start only in a
+	 * window that holds it all. */
+	if (l->at_start)
+		l->base = 0;
 	settle(l);
 }
 
