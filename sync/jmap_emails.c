@@ -18,6 +18,7 @@
 #include "err.h"
 #include "log.h"
 #include "sync/jmap.h"
+#include "sync/jmap_async.h"
 #include "sync/jmap_call.h"
 #include "sync/jmap_email.h"
 #include "sync/jmap_json.h"
@@ -27,6 +28,8 @@
 #define LOADED_PREFIX "jmap:loaded:"      /* + mailbox id: loaded by that full load */
 #define LOAD_FRESH "jmap:load-fresh"      /* that load began with no messages: no sweep */
 #define PAGE_MAX 1000
+#define FIRST_PAGE 250     /* the first Email/get of a mailbox */
+#define QUERY_PAGE 100000  /* ids asked for per Email/query (the server may give fewer) */
 
 struct mbent {
 	int64_t id;
@@ -201,24 +204,27 @@ page_size(const struct jmap *j)
 	return j->sess->max_objects_in_get < PAGE_MAX ? j->sess->max_objects_in_get : PAGE_MAX;
 }
 
-/* One mailbox, newest first, until all of it is here. Pages follow the last
- * id seen (anchor, RFC 8620 5.5), so mail arriving meanwhile does not shift
+/* Every id of a mailbox, newest first, in as few Email/query calls as the
+ * server allows (one for most mailboxes: a query per page of emails was a
+ * third of the server's work in a first load). Pages follow the last id
+ * seen (anchor, RFC 8620 5.5), so mail arriving meanwhile does not shift
  * them; if that email went away, by position. */
 static int
-load_mailbox(struct jmap *j, struct sync_ctx *ctx, struct mbmap *mm, const struct mbent *mb,
-             char **err)
+query_ids(struct jmap *j, struct sync_ctx *ctx, const struct mbent *mb, char ***out, size_t *nout,
+          char **err)
 {
-	char *anchor = NULL;
-	uint64_t loaded = 0, total = 0;
+	char **ids = NULL, *anchor = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t total = 0;
 	int rc = TERN_OK;
 
 	for (;;) {
 		jmap_req *r = jmap_req_new();
-		cJSON *q = cJSON_CreateObject(), *f, *sort, *s, *qr, *gr, *ids;
-		struct jmap_email *v = NULL;
+		cJSON *q = cJSON_CreateObject(), *f, *sort, *s, *qr = NULL, *arr;
+		const cJSON *it;
 		struct jmap_merr me;
-		const char *c0, *c1, *last = NULL;
-		int n = 0, nids;
+		const char *c0;
+		size_t got = 0;
 
 		cJSON_AddStringToObject(q, "accountId", j->sess->account_id);
 		f = cJSON_AddObjectToObject(q, "filter");
@@ -232,16 +238,11 @@ load_mailbox(struct jmap *j, struct sync_ctx *ctx, struct mbmap *mm, const struc
 			cJSON_AddStringToObject(q, "anchor", anchor);
 			jmap_add_uint(q, "anchorOffset", 1);
 		} else {
-			jmap_add_uint(q, "position", loaded);
+			jmap_add_uint(q, "position", n);
 		}
-		jmap_add_uint(q, "limit", page_size(j));
+		jmap_add_uint(q, "limit", QUERY_PAGE);
 		cJSON_AddTrueToObject(q, "calculateTotal");
 		c0 = jmap_req_add(r, "Email/query", q);
-		{
-			cJSON *g = get_args(j, 1);
-			jmap_backref(g, "ids", c0, "Email/query", "/ids");
-			c1 = jmap_req_add(r, "Email/get", g);
-		}
 		if ((rc = jmap_req_send(j, r, err)) != TERN_OK) {
 			jmap_req_free(r);
 			break;
@@ -253,24 +254,113 @@ load_mailbox(struct jmap *j, struct sync_ctx *ctx, struct mbmap *mm, const struc
 			jmap_req_free(r);
 			continue;
 		}
-		if (rc != TERN_OK || (rc = jmap_req_result(r, c1, "Email/get", &gr, &me)) != TERN_OK) {
-			*err = jmap_merr_text(qr ? "Email/get" : "Email/query", &me);
+		if (rc != TERN_OK) {
+			*err = jmap_merr_text("Email/query", &me);
 			jmap_req_free(r);
 			break;
 		}
-		ids = jmap_arr(qr, "ids");
-		if (!ids || jmap_uint(qr, "total", &total) != TERN_OK || !jmap_arr(gr, "list")) {
-			*err = xstrdup("Email/query or Email/get: ids, total or list missing");
+		if (!(arr = jmap_arr(qr, "ids")) || jmap_uint(qr, "total", &total) != TERN_OK) {
+			*err = xstrdup("Email/query: ids or total missing");
 			rc = TERN_EPROTO;
 			jmap_req_free(r);
 			break;
 		}
-		nids = cJSON_GetArraySize(ids);
-		if (nids > 0) {
-			cJSON *l = cJSON_GetArrayItem(ids, nids - 1);
-			last = cJSON_IsString(l) && jmap_id_valid(l->valuestring) ? l->valuestring : NULL;
+		cJSON_ArrayForEach(it, arr) {
+			if (!cJSON_IsString(it) || !jmap_id_valid(it->valuestring))
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				ids = xrealloc(ids, cap * sizeof *ids);
+			}
+			ids[n++] = xstrdup(it->valuestring);
+			got++;
 		}
-		rc = parse_list(j, ctx, mm, jmap_arr(gr, "list"), &v, &n, err);
+		free(anchor);
+		anchor = got ? xstrdup(ids[n - 1]) : NULL;
+		jmap_req_free(r);
+		if (got == 0 || n >= total)
+			break;
+		if (ctx->stop && *ctx->stop) {
+			rc = TERN_ECANCELLED;
+			break;
+		}
+	}
+	free(anchor);
+	if (rc != TERN_OK) {
+		for (size_t i = 0; i < n; i++)
+			free(ids[i]);
+		free(ids);
+		ids = NULL;
+		n = 0;
+	}
+	*out = ids;
+	*nout = n;
+	return rc;
+}
+
+/* Email/get of ids[0..n), started on the helper thread. */
+static void
+get_start(struct jmap *j, struct jmap_async *a, char *const *ids, size_t n, const char **call)
+{
+	jmap_req *r = jmap_req_new();
+	cJSON *g = get_args(j, 1), *arr = cJSON_AddArrayToObject(g, "ids");
+
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(ids[i]));
+	*call = jmap_req_add(r, "Email/get", g);
+	jmap_async_start(a, j, r);
+}
+
+/* One mailbox, newest first, until all of it is here: its ids, then their
+ * emails page by page, each page committed on its own. The next page is
+ * on its way (jmap_async.c) while one is stored, so the wall time is the
+ * larger of the server's and the store's, not their sum. An email gone
+ * between the query and its page is simply not in the list (notFound);
+ * what changed meanwhile comes with Email/changes after the load. */
+static int
+load_mailbox(struct jmap *j, struct sync_ctx *ctx, struct mbmap *mm, const struct mbent *mb,
+             char **err)
+{
+	/* Two slots, used in turn: a request in flight is read and written by
+	 * its thread where it is, so it is never moved. */
+	struct jmap_async slot[2] = { { 0 }, { 0 } };
+	const char *call[2] = { NULL, NULL };
+	size_t count[2] = { 0, 0 };
+	char **ids = NULL;
+	size_t nids = 0, at = 0, done = 0, step;
+	int c = 0, rc;
+
+	if ((rc = query_ids(j, ctx, mb, &ids, &nids, err)) != TERN_OK || nids == 0)
+		goto out;
+	progress(ctx, mb->name, 0, nids);
+	/* A small first page: the newest mail is on screen sooner. */
+	step = page_size(j) < FIRST_PAGE ? page_size(j) : FIRST_PAGE;
+	count[c] = nids < step ? nids : step;
+	get_start(j, &slot[c], ids, count[c], &call[c]);
+	at = count[c];
+	while (slot[c].pending) {
+		struct jmap_async *cur = &slot[c], *next = &slot[c ^ 1];
+		struct jmap_email *v = NULL;
+		struct jmap_merr me;
+		cJSON *gr = NULL;
+		int n = 0;
+
+		rc = jmap_async_join(cur, err);
+		if (rc == TERN_OK && (rc = jmap_req_result(cur->r, call[c], "Email/get", &gr, &me)) != TERN_OK)
+			*err = jmap_merr_text("Email/get", &me);
+		if (rc == TERN_OK && !jmap_arr(gr, "list")) {
+			*err = xstrdup("Email/get: list missing");
+			rc = TERN_EPROTO;
+		}
+		/* Before the next request goes: this may sync the mailboxes. */
+		if (rc == TERN_OK)
+			rc = parse_list(j, ctx, mm, jmap_arr(gr, "list"), &v, &n, err);
+		if (rc == TERN_OK && at < nids && !(ctx->stop && *ctx->stop)) {
+			step = page_size(j);
+			count[c ^ 1] = nids - at < step ? nids - at : step;
+			get_start(j, next, ids + at, count[c ^ 1], &call[c ^ 1]);
+			at += count[c ^ 1];
+		}
 		if (rc == TERN_OK && (rc = db_begin(ctx->db)) == TERN_OK) {
 			for (int i = 0; i < n && rc == TERN_OK; i++) {
 				int need;
@@ -284,23 +374,30 @@ load_mailbox(struct jmap *j, struct sync_ctx *ctx, struct mbmap *mm, const struc
 				*err = xstrdup("cannot store the emails");
 		}
 		free_list(v, n);
-		loaded += (uint64_t)nids;
-		free(anchor);
-		anchor = last ? xstrdup(last) : NULL;
-		jmap_req_free(r);
+		jmap_req_free(cur->r);
+		cur->r = NULL;
 		if (rc != TERN_OK)
 			break;
+		done += count[c];
+		c ^= 1;
 		if (ctx->committed)
 			ctx->committed(ctx);
-		progress(ctx, mb->name, loaded < total ? loaded : total, total);
-		if (nids == 0 || loaded >= total || !anchor)
-			break;
+		progress(ctx, mb->name, done, nids);
 		if (ctx->stop && *ctx->stop) {
 			rc = TERN_ECANCELLED;
 			break;
 		}
 	}
-	free(anchor);
+	/* A page still on its way after a failure or a stop. */
+	for (int k = 0; k < 2; k++)
+		if (slot[k].pending) {
+			jmap_async_join(&slot[k], NULL);
+			jmap_req_free(slot[k].r);
+		}
+out:
+	for (size_t i = 0; i < nids; i++)
+		free(ids[i]);
+	free(ids);
 	return rc;
 }
 

@@ -60,12 +60,25 @@ check "... through Mailbox/query" grep -q 'methods=Mailbox/query' "$P/log"
 check "... and so does the mail" test "$(sqlite3 "$W/fresh2/tern.db" 'SELECT count(*) FROM message')" = "$(jmapctl count)"
 rm -f "$P/mailbox-get-too-large"
 
-# Paging a mailbox by anchor, whose email went away (anchorNotFound): the
-# load goes on by position and still gets everything.
+# Paging a mailbox by anchor (a server that caps Email/query at 3 ids),
+# whose email went away (anchorNotFound): the load goes on by position and
+# still gets everything.
+echo 3 >"$P/query-limit"
 : >"$P/anchor-not-found"
 "$DRIVE" -c "$W/conf" -d "$W/fresh3" j sync >/dev/null
 check "anchorNotFound while paging: the server refused an anchor" grep -q 'anchor refused' "$P/log"
 check "... and the load still has every email" test "$(sqlite3 "$W/fresh3/tern.db" 'SELECT count(*) FROM message')" = "$(jmapctl count)"
+rm -f "$P/query-limit"
+# Without a cap, a mailbox's ids come in one Email/query, its emails in
+# Email/get pages (3 here) apart from it.
+l0=$(wc -l <"$P/log")
+"$DRIVE" -c "$W/conf" -d "$W/fresh4" j sync >/dev/null
+tail -n +"$((l0 + 1))" "$P/log" >"$W/log4"
+nq=$(grep -c 'methods=Email/query$' "$W/log4")
+nmb=$(sqlite3 "$W/fresh4/tern.db" 'SELECT count(*) FROM mailbox')
+inbox_n=$(sqlite3 "$W/fresh4/tern.db" "SELECT total FROM mailbox WHERE role = 'inbox'")
+check "one Email/query per mailbox ($nq for $nmb), the emails in pages of Email/get ($inbox_n in INBOX)" \
+  sh -c "[ $nq -le $nmb ] && [ $nq -ge 1 ] && [ $inbox_n -gt 3 ] && grep -q 'get=3 .*methods=Email/get\$' '$W/log4'"
 
 # Mailbox/changes in pages (maxChanges = maxObjectsInGet, 3 here), and a
 # Mailbox state the server cannot use: a reload.

@@ -22,6 +22,8 @@ POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the res
                 talk to Cyrus as USER:PASS (download and upload URLs stay Cyrus's own).
                 DIR/anchor-not-found: the next Email/query with an anchor is answered with the
                 method error anchorNotFound (the file is removed; "anchor refused" logged).
+                DIR/query-limit (a number N): Email/query answers at most N ids (the limit asked
+                for is lowered to N, as RFC 8620 5.5 lets a server cap it).
                 DIR/max-changes-zero (a method name, e.g. Email/changes): that method is sent
                 with maxChanges 0 (Cyrus answers invalidArguments naming maxChanges).
                 DIR/destroy-mid-sweep: at the second request of a resync's sweep (an Email/query
@@ -157,6 +159,12 @@ class Handler(BaseHTTPRequestHandler):
             for name, args, _ in req.get("methodCalls", []):
                 if name == zero:
                     args["maxChanges"] = 0
+            data = json.dumps(req).encode()
+        qlim = read(d, "query-limit")
+        if qlim:
+            for name, args, _ in req.get("methodCalls", []):
+                if name == "Email/query":
+                    args["limit"] = min(int(args.get("limit", int(qlim))), int(qlim))
             data = json.dumps(req).encode()
         code, _, body = self.upstream(self.server.api, data)
         gets = []
