@@ -6,8 +6,8 @@
 #   (default)   10k and 100k messages on a private Dovecot, 100k on Cyrus for
 #               JMAP, 5 runs per case (fewer where a 25 s budget per case runs
 #               out; at least 1), then a perf profile of the widest tern/floor
-#               gap: about 20 min on 2 cores today, most of it tern's own
-#               100k initial sync (see doc/PERFORMANCE.md)
+#               gap: about 9 min on 2 cores (532-559 s measured), most of it
+#               loading the servers and the 100k initial syncs
 #   --quick     10k only, 2 runs per case, no profile: about 2 min (CI runs it
 #               after the tests so the benchmark code cannot rot; no time is
 #               asserted)
