@@ -205,6 +205,8 @@ tui_keys q
 # (Before the title check: tmux resets a pane's title when curses gives the
 # screen to a viewer and takes it back.)
 open_msg 1
+# v needs the body: on its first opening it comes from the server first.
+tui_wait "escape body" 'Body \^\[' 20 >/dev/null
 tui_keys v
 tui_wait "escape menu" 'Attachments \(1\)' >/dev/null
 tui_keys Enter
