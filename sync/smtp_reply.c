@@ -48,8 +48,10 @@ set_cmd(struct smtp_reply *r, const char *line, size_t len)
 	r->complete = 0;
 }
 
-void
-smtp_reply_sent(struct smtp_reply *r, const char *data, size_t len)
+/* Each non-empty line of data, without its CR LF, to fn (until QUIT). */
+static void
+each_line(struct smtp_reply *r, const char *data, size_t len,
+          void (*fn)(struct smtp_reply *, const char *, size_t))
 {
 	while (len > 0 && !r->quit) {
 		const char *nl = memchr(data, '\n', len);
@@ -57,10 +59,16 @@ smtp_reply_sent(struct smtp_reply *r, const char *data, size_t len)
 		while (l > 0 && (data[l - 1] == '\n' || data[l - 1] == '\r'))
 			l--;
 		if (l > 0)
-			set_cmd(r, data, l);
+			fn(r, data, l);
 		data += n;
 		len -= n;
 	}
+}
+
+void
+smtp_reply_sent(struct smtp_reply *r, const char *data, size_t len)
+{
+	each_line(r, data, len, set_cmd);
 }
 
 static void
@@ -111,16 +119,7 @@ add_line(struct smtp_reply *r, const char *line, size_t len)
 void
 smtp_reply_received(struct smtp_reply *r, const char *data, size_t len)
 {
-	while (len > 0 && !r->quit) {
-		const char *nl = memchr(data, '\n', len);
-		size_t n = nl ? (size_t)(nl - data) + 1 : len, l = n;
-		while (l > 0 && (data[l - 1] == '\n' || data[l - 1] == '\r'))
-			l--;
-		if (l > 0)
-			add_line(r, data, l);
-		data += n;
-		len -= n;
-	}
+	each_line(r, data, len, add_line);
 }
 
 int
