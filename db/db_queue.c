@@ -117,6 +117,22 @@ db_queue_set_status(db *d, int64_t id, const char *status)
 }
 
 int
+db_queue_claim(db *d, int64_t id, int *claimed)
+{
+	static const char sql[] = "UPDATE pending_change SET status = 'sending' WHERE id = ? AND status IN ('queued', 'sending')";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int rc;
+
+	*claimed = 0;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = db_step_done(d, st)) == TERN_OK)
+		*claimed = sqlite3_changes(db_sqlite(d)) > 0;
+	return rc;
+}
+
+int
 db_queue_done(db *d, int64_t id)
 {
 	static const char sql[] = "DELETE FROM pending_change WHERE id = ?";

@@ -42,6 +42,9 @@ int db_queue_add(db *d, int64_t account_id, const char *resource_type, int64_t r
 int db_queue_next(db *d, int64_t account_id, int64_t now, int64_t after_id, struct queue_row *out);
 int db_queue_get(db *d, int64_t id, struct queue_row *out);
 int db_queue_set_status(db *d, int64_t id, const char *status);
+/* The worker takes a row db_queue_next gave it in hand (status sending):
+ * *claimed 0 when it is gone or failed since (the user took it back). */
+int db_queue_claim(db *d, int64_t id, int *claimed);
 /* The server confirmed it: the row goes. */
 int db_queue_done(db *d, int64_t id);
 /* Records the error and one more attempt. final: status failed (shown to the

@@ -323,19 +323,33 @@ queue_write(runner *r, int64_t id, enum queue_action a, const char *error, int64
 
 /* Rows are marked 'sending' before the server is touched, so a crash
  * leaves a trace the engine can check (e.g. an outbox stage) instead of a
- * silent repeat. */
+ * silent repeat. A row the user took back (undo) between its read and
+ * here is not claimed: it leaves the batch, and the server never hears of
+ * it. *n becomes the number claimed (rows[0..*n), in order). */
 static int
-mark_sending(runner *r, const struct queue_row *rows, int n)
+mark_sending(runner *r, struct queue_row *rows, int *n)
 {
-	int rc;
+	int rc, kept = 0;
 	if ((rc = db_begin(r->db)) != TERN_OK)
 		return rc;
-	for (int i = 0; i < n && rc == TERN_OK; i++)
-		rc = db_queue_set_status(r->db, rows[i].id, "sending");
+	for (int i = 0; i < *n && rc == TERN_OK; i++) {
+		int claimed = 0;
+		if ((rc = db_queue_claim(r->db, rows[i].id, &claimed)) == TERN_OK && claimed)
+			rows[kept++] = rows[i];
+		else
+			db_queue_row_free(&rows[i]);
+	}
 	if (rc != TERN_OK) {
+		/* The rows freed above are gone from the batch either way. */
 		db_rollback(r->db);
+		for (int i = kept; i < *n; i++)
+			memset(&rows[i], 0, sizeof rows[i]);
+		*n = kept;
 		return rc;
 	}
+	for (int i = kept; i < *n; i++)
+		memset(&rows[i], 0, sizeof rows[i]);
+	*n = kept;
 	return db_commit(r->db);
 }
 
@@ -360,7 +374,7 @@ drain(runner *r, char **err)
 			after = rows[n++].id;
 		if (n == 0)
 			break;
-		if ((rc = mark_sending(r, rows, n)) == TERN_OK) {
+		if ((rc = mark_sending(r, rows, &n)) == TERN_OK && n > 0) {
 			runner_status(r, "syncing", "sending changes", NULL);
 			if (r->ops->push_changes) {
 				r->ops->push_changes(r->st, &r->ctx, rows, n, rcs, errs);

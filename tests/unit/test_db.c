@@ -278,6 +278,51 @@ t_sync_state_round_trip(void **state)
 	db_close(d);
 }
 
+/* A change the user takes back (undo) after the worker read it from the
+ * queue, but before the worker took it in hand, is not sent: the claim
+ * finds it gone. A row a crash left in hand is taken again. */
+static void
+t_undone_change_is_not_claimed(void **state)
+{
+	db *d = open_fresh();
+	struct queue_row q = { 0 };
+	int64_t acct, mb, trash, m, change;
+	int claimed = -1;
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	mb = add_mailbox(d, acct, "INBOX", "inbox");
+	trash = add_mailbox(d, acct, "Trash", "trash");
+	m = add_message(d, acct, mb, 10, 1000, 0, "m1@x", NULL);
+	assert_int_equal(db_mailbox_recount(d, mb), TERN_OK);
+
+	assert_int_equal(db_change_move(d, m, 0, trash, &change), TERN_OK);
+	assert_int_equal(db_queue_next(d, acct, time_now(), 0, &q), TERN_OK);
+	assert_int_equal(q.id, change);
+	/* The user's u lands here, between the read and the claim. */
+	assert_int_equal(db_change_revert(d, change), TERN_OK);
+	assert_int_equal(db_queue_claim(d, q.id, &claimed), TERN_OK);
+	assert_int_equal(claimed, 0);
+	db_queue_row_free(&q);
+	/* The message is where the user left it, once. */
+	assert_int_equal(scalar(d, "SELECT count(*) FROM message_mailbox WHERE hidden = 0"), 1);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM message"), 1);
+
+	/* Queued: claimed; taken in hand, the undo is refused (busy). */
+	assert_int_equal(db_change_move(d, m, 0, trash, &change), TERN_OK);
+	assert_int_equal(db_queue_claim(d, change, &claimed), TERN_OK);
+	assert_int_equal(claimed, 1);
+	assert_int_equal(scalar(d, "SELECT status = 'sending' FROM pending_change"), 1);
+	assert_int_equal(db_change_revert(d, change), TERN_EBUSY);
+	/* Left in hand by a crash: taken again. */
+	assert_int_equal(db_queue_claim(d, change, &claimed), TERN_OK);
+	assert_int_equal(claimed, 1);
+	/* Failed meanwhile: not. */
+	assert_int_equal(db_queue_fail(d, change, "refused", 1, 0), TERN_OK);
+	assert_int_equal(db_queue_claim(d, change, &claimed), TERN_OK);
+	assert_int_equal(claimed, 0);
+	db_close(d);
+}
+
 static void
 t_queue_round_trip(void **state)
 {
@@ -973,6 +1018,7 @@ main(void)
 		cmocka_unit_test(t_stmt_reused_pointer),
 		cmocka_unit_test(t_sync_state_round_trip),
 		cmocka_unit_test(t_queue_round_trip),
+		cmocka_unit_test(t_undone_change_is_not_claimed),
 		cmocka_unit_test(t_move_delete_and_revert),
 		cmocka_unit_test(t_delete_without_trash_refused),
 		cmocka_unit_test(t_failed_flag_masks_and_is_superseded),
