@@ -82,7 +82,7 @@ db_imap_forget(db *d, int64_t mailbox_id, int64_t msg_id)
 int
 db_imap_drop_hidden(db *d, int64_t msg_id, int64_t mailbox_id)
 {
-	return db_message_unlink(d, msg_id, mailbox_id);
+	return db_message_unlink_hidden(d, msg_id, mailbox_id);
 }
 
 int

@@ -309,10 +309,13 @@ db_message_link(db *d, int64_t message_id, int64_t mailbox_id, int64_t uid, int6
 	return db_step_done(d, st);
 }
 
-int
-db_message_unlink(db *d, int64_t message_id, int64_t mailbox_id)
+/* Both through one statement pair: hidden_only keeps a row the user made
+ * visible again meanwhile (an undo queued after the move it undoes). */
+static int
+unlink_row(db *d, int64_t message_id, int64_t mailbox_id, int hidden_only)
 {
-	static const char del[] = "DELETE FROM message_mailbox WHERE mailbox_id = ? AND message_id = ?";
+	static const char del[] = "DELETE FROM message_mailbox WHERE mailbox_id = ?1 AND message_id = ?2 "
+	                          "AND (?3 = 0 OR hidden = 1)";
 	static const char orphan[] =
 		"DELETE FROM message WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM message_mailbox WHERE message_id = ?1)";
 	sqlite3_stmt *st;
@@ -325,6 +328,7 @@ db_message_unlink(db *d, int64_t message_id, int64_t mailbox_id)
 		goto fail;
 	sqlite3_bind_int64(st, 1, mailbox_id);
 	sqlite3_bind_int64(st, 2, message_id);
+	sqlite3_bind_int(st, 3, hidden_only);
 	if (db_step_done(d, st) != TERN_OK)
 		goto fail;
 	st = db_stmt(d, orphan);
@@ -337,6 +341,18 @@ db_message_unlink(db *d, int64_t message_id, int64_t mailbox_id)
 fail:
 	db_rollback(d);
 	return TERN_EDB;
+}
+
+int
+db_message_unlink(db *d, int64_t message_id, int64_t mailbox_id)
+{
+	return unlink_row(d, message_id, mailbox_id, 0);
+}
+
+int
+db_message_unlink_hidden(db *d, int64_t message_id, int64_t mailbox_id)
+{
+	return unlink_row(d, message_id, mailbox_id, 1);
 }
 
 int

@@ -89,6 +89,10 @@ int db_message_insert(db *d, int64_t account_id, const struct msg_hdr *h, int64_
 int db_message_link(db *d, int64_t message_id, int64_t mailbox_id, int64_t uid, int64_t received_at);
 /* Removes the message from one mailbox; the message goes when it is in none. */
 int db_message_unlink(db *d, int64_t message_id, int64_t mailbox_id);
+/* The same for the source row a finished move or delete hid: kept when it
+ * is visible again (the user undid the change while it was on its way, and
+ * the undo is queued behind it). */
+int db_message_unlink_hidden(db *d, int64_t message_id, int64_t mailbox_id);
 int db_message_delete(db *d, int64_t id);
 /* Sets flags (and keywords unless NULL) and keeps the unread counts of the
  * message's mailboxes right. */

@@ -188,7 +188,7 @@ finish(struct sync_ctx *ctx, struct item *it)
 {
 	int rc = TERN_OK;
 	if (it->in.kind != K_FLAG)
-		rc = db_message_unlink(ctx->db, it->q->resource_id, it->in.from);
+		rc = db_message_unlink_hidden(ctx->db, it->q->resource_id, it->in.from);
 	if (rc == TERN_OK)
 		rc = db_queue_done(ctx->db, it->q->id);
 	return rc;

@@ -320,6 +320,45 @@ t_undone_change_is_not_claimed(void **state)
 	assert_int_equal(db_queue_fail(d, change, "refused", 1, 0), TERN_OK);
 	assert_int_equal(db_queue_claim(d, change, &claimed), TERN_OK);
 	assert_int_equal(claimed, 0);
+	assert_int_equal(db_change_revert(d, change), TERN_OK);
+	db_close(d);
+}
+
+/* An undo while the move is on its way queues the inverse (the revert is
+ * refused: busy). When the server confirms the first move, its source row
+ * is visible again and stays; the inverse's confirmation drops the Trash
+ * row. The message ends in INBOX, not in no mailbox at all. */
+static void
+t_undo_during_push_keeps_the_message(void **state)
+{
+	db *d = open_fresh();
+	int64_t acct, mb, trash, m, change, inverse;
+	int claimed;
+	char sql[200];
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "jmap", "me@x", &acct), TERN_OK);
+	mb = add_mailbox(d, acct, "INBOX", "inbox");
+	trash = add_mailbox(d, acct, "Trash", "trash");
+	m = add_message(d, acct, mb, 0, 1000, 0, "m1@x", NULL);
+	assert_int_equal(db_change_move(d, m, 0, trash, &change), TERN_OK);
+	assert_int_equal(db_queue_claim(d, change, &claimed), TERN_OK);
+	assert_int_equal(db_change_revert(d, change), TERN_EBUSY);
+	assert_int_equal(db_change_move(d, m, trash, mb, &inverse), TERN_OK);
+	snprintf(sql, sizeof sql, "SELECT group_concat(mailbox_id || ':' || hidden) FROM "
+	         "(SELECT * FROM message_mailbox WHERE message_id = %lld ORDER BY mailbox_id)", (long long)m);
+	/* The first move is confirmed: its source goes only if still hidden. */
+	assert_int_equal(db_message_unlink_hidden(d, m, mb), TERN_OK);
+	assert_int_equal(db_queue_done(d, change), TERN_OK);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM message"), 1);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM message_mailbox WHERE hidden = 0"), 1);
+	/* The inverse is confirmed: the Trash row goes, INBOX stays. */
+	assert_int_equal(db_message_unlink_hidden(d, m, trash), TERN_OK);
+	assert_int_equal(db_queue_done(d, inverse), TERN_OK);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM message"), 1);
+	snprintf(sql, sizeof sql, "SELECT mailbox_id FROM message_mailbox WHERE message_id = %lld AND hidden = 0",
+	         (long long)m);
+	assert_int_equal(scalar(d, sql), mb);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM message_mailbox"), 1);
 	db_close(d);
 }
 
@@ -1019,6 +1058,7 @@ main(void)
 		cmocka_unit_test(t_sync_state_round_trip),
 		cmocka_unit_test(t_queue_round_trip),
 		cmocka_unit_test(t_undone_change_is_not_claimed),
+		cmocka_unit_test(t_undo_during_push_keeps_the_message),
 		cmocka_unit_test(t_move_delete_and_revert),
 		cmocka_unit_test(t_delete_without_trash_refused),
 		cmocka_unit_test(t_failed_flag_masks_and_is_superseded),
