@@ -8,10 +8,10 @@
 #include "db/db_schema.h"
 #include "db/db_contact.h"
 #include "db/db_search.h"
-#include "err.h"
-#include "fold.h"
-#include "log.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/base/fold.h"
+#include "src/base/log.h"
+#include "src/base/util.h"
 
 #define STMT_BUCKETS 256
 

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "db/db_account.h"
-#include "err.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/base/util.h"
 
 int
 db_account_id(db *d, const char *name, int64_t *id)

@@ -4,15 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crlf.h"
+#include "src/base/crlf.h"
 #include "db/db_change.h"
 #include "db/db_contact.h"
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
 #include "db/db_queue.h"
-#include "err.h"
-#include "strbuf.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/base/strbuf.h"
+#include "src/base/util.h"
 
 static const char *
 flag_name(unsigned flag)

@@ -6,11 +6,11 @@
 
 #include "db/db_contact.h"
 #include "db/db_schema.h"
-#include "err.h"
-#include "fold.h"
-#include "log.h"
-#include "mime.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/base/fold.h"
+#include "src/base/log.h"
+#include "src/mime/mime.h"
+#include "src/base/util.h"
 
 /* LIKE with an escaped prefix: '%' and '_' typed by the user are literal. */
 static char *

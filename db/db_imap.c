@@ -5,8 +5,8 @@
 
 #include "db/db_imap.h"
 #include "db/db_message.h"
-#include "err.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/base/util.h"
 
 static int
 step_row(sqlite3_stmt *st)

@@ -5,8 +5,8 @@
 
 #include "db/db_jmap.h"
 #include "db/db_message.h"
-#include "err.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/base/util.h"
 
 void
 db_jmap_msg_free(struct db_jmap_msg *m)

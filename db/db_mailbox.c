@@ -5,8 +5,8 @@
 
 #include "db/db_mailbox.h"
 #include "db/db_queue.h"
-#include "err.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/base/util.h"
 
 #define MB_COLS "id, account_id, coalesce(parent_id, 0), remote_id, name, delim, role, selectable, total, unread"
 

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "db/db_message.h"
-#include "err.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/base/util.h"
 
 #define MSG_COLS \
 	"m.id, m.account_id, mm.mailbox_id, coalesce(mm.uid, 0), m.email_id, m.message_id, m.in_reply_to, " \

@@ -6,8 +6,8 @@
 #include "db/db_change.h"
 #include "db/db_message.h"
 #include "db/db_queue.h"
-#include "err.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/base/util.h"
 
 #define Q_COLS "id, account_id, resource_type, coalesce(resource_id, 0), change_type, payload, " \
 	"created_at, attempts, last_error, status, next_attempt_at"

@@ -3,7 +3,7 @@
 #include <stddef.h>
 
 #include "db/db_schema.h"
-#include "util.h"
+#include "src/base/util.h"
 
 /* 1: the core. A message has one local id for life; IMAP's (mailbox, UID)
  * and JMAP's email id are columns. message_mailbox says where it is (a JMAP

@@ -5,11 +5,11 @@
 
 #include "db/db_search.h"
 #include "db/db_schema.h"
-#include "err.h"
-#include "log.h"
-#include "search_ast.h"
-#include "strbuf.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/base/log.h"
+#include "src/search/search_ast.h"
+#include "src/base/strbuf.h"
+#include "src/base/util.h"
 
 /* A query becomes one SQL statement built from the parse tree: the SQL text
  * has only our own fragments and '?' placeholders; every value the user

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "db/db.h"
 #include "db/db_message.h"
-#include "search.h"
+#include "src/search/search.h"
 
 /* The accounts searched: ids[0..n); n == 0 means every account. */
 struct search_scope {

@@ -5,8 +5,8 @@
 #include <sys/time.h>
 
 #include "db/db_sync.h"
-#include "err.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/base/util.h"
 
 static int64_t
 now_ms(void)

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 
 #include "db/db_view.h"
-#include "err.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/base/util.h"
 
 int
 db_thread_page(db *d, int64_t mailbox_id, const struct thread_ref *after, int backward,

@@ -10,7 +10,7 @@
 #include "db/db.h"
 #include "db/db_queue.h"
 #include "db/db_sync.h"
-#include "search.h"
+#include "src/search/search.h"
 #include "sync/stop.h"
 #include "sync/sync.h"
 

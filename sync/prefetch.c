@@ -3,12 +3,12 @@
 #include <poll.h>
 #include <stdlib.h>
 
-#include "body.h"
+#include "db/db_body.h"
 #include "db/db_search.h"
-#include "err.h"
-#include "log.h"
+#include "src/base/err.h"
+#include "src/base/log.h"
 #include "sync/prefetch.h"
-#include "util.h"
+#include "src/base/util.h"
 
 /* Small batches: each body is one round trip, and the worker must get back
  * to the queue and the server's changes soon. */

@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-#include "err.h"
+#include "src/base/err.h"
 #include "sync/retry.h"
 
 int64_t

@@ -9,15 +9,15 @@
 #include "db/db_account.h"
 #include "db/db_queue.h"
 #include "db/db_sync.h"
-#include "err.h"
-#include "lock.h"
-#include "log.h"
-#include "search.h"
+#include "src/base/err.h"
+#include "src/base/lock.h"
+#include "src/base/log.h"
+#include "src/search/search.h"
 #include "sync/prefetch.h"
 #include "sync/retry.h"
 #include "sync/runner.h"
-#include "sync/wakepipe.h"
-#include "util.h"
+#include "src/base/wakepipe.h"
+#include "src/base/util.h"
 
 struct runner {
 	const struct sync_env *env;

@@ -7,7 +7,7 @@
 #define TERN_SYNC_H
 
 #include <stdint.h>
-#include "conf.h"
+#include "src/config/conf.h"
 
 struct sync_env {
 	const struct config *cfg;

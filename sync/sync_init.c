@@ -4,7 +4,7 @@
 #include <curl/curl.h>
 #include <libetpan/libetpan.h>
 
-#include "err.h"
+#include "src/base/err.h"
 #include "sync/sync.h"
 
 static MMAPString *pinned;

@@ -12,13 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "log.h"
+#include "src/base/err.h"
+#include "src/base/log.h"
 #include "sync/retry.h"
 #include "sync/runner.h"
-#include "sync/wakepipe.h"
+#include "src/base/wakepipe.h"
 #include "sync/worker.h"
-#include "util.h"
+#include "src/base/util.h"
 
 struct wreq {
 	uint64_t id;

@@ -7,10 +7,10 @@
 
 #include "db/db_queue.h"
 #include "db/db_view.h"
-#include "err.h"
+#include "src/base/err.h"
 #include "ui/app.h"
 #include "ui/pager.h"
-#include "util.h"
+#include "src/base/util.h"
 
 void
 app_say(struct app *a, int err, const char *fmt, ...)

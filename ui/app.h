@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "conf.h"
+#include "src/config/conf.h"
 #include "db/db.h"
 #include "db/db_mailbox.h"
 #include "db/db_sync.h"

@@ -10,16 +10,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "mime.h"
-#include "mime_render.h"
-#include "strbuf.h"
-#include "textsafe.h"
+#include "src/base/err.h"
+#include "src/mime/mime.h"
+#include "src/mime/mime_render.h"
+#include "src/base/strbuf.h"
+#include "src/base/textsafe.h"
 #include "ui/app.h"
 #include "ui/draw.h"
 #include "ui/modal.h"
 #include "ui/pager_int.h"
-#include "util.h"
+#include "src/base/util.h"
 
 #define NAME_MAX_BYTES 200
 

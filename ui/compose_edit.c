@@ -16,12 +16,12 @@
 #include <unistd.h>
 
 #include "db/db_contact.h"
-#include "err.h"
-#include "mime_build.h"
-#include "proc.h"
-#include "strbuf.h"
+#include "src/base/err.h"
+#include "src/mime/mime_build.h"
+#include "src/base/proc.h"
+#include "src/base/strbuf.h"
 #include "ui/compose_int.h"
-#include "util.h"
+#include "src/base/util.h"
 
 static void
 put_header(strbuf *sb, const char *name, const char *value)

@@ -9,25 +9,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "body.h"
+#include "db/db_body.h"
 #include "db/db.h"
 #include "db/db_change.h"
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
 #include "db/db_queue.h"
-#include "err.h"
-#include "mime.h"
-#include "mime_build.h"
-#include "mime_render.h"
-#include "msg_local.h"
-#include "msgid.h"
-#include "strbuf.h"
-#include "textsafe.h"
+#include "src/base/err.h"
+#include "src/mime/mime.h"
+#include "src/mime/mime_build.h"
+#include "src/mime/mime_render.h"
+#include "src/mime/msg_local.h"
+#include "src/mime/msgid.h"
+#include "src/base/strbuf.h"
+#include "src/base/textsafe.h"
 #include "ui/compose.h"
 #include "ui/compose_int.h"
 #include "ui/draw.h"
 #include "ui/modal.h"
-#include "util.h"
+#include "src/base/util.h"
 
 static void
 draw_field(int y, const char *name, const char *value)

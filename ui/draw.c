@@ -5,9 +5,9 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "textsafe.h"
+#include "src/base/textsafe.h"
 #include "ui/draw.h"
-#include "util.h"
+#include "src/base/util.h"
 
 /* text_sanitize() of "" returns a buffer without its NUL (src/strbuf.c:
  * sb_grow does not terminate a fresh buffer): empty text never goes there. */

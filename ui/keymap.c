@@ -6,9 +6,9 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "err.h"
+#include "src/base/err.h"
 #include "ui/keymap.h"
-#include "util.h"
+#include "src/base/util.h"
 
 struct binding {
 	enum ui_ctx ctx;

@@ -5,7 +5,7 @@
 #ifndef TERN_UI_KEYMAP_H
 #define TERN_UI_KEYMAP_H
 
-#include "conf.h"
+#include "src/config/conf.h"
 
 enum ui_ctx { CTX_GLOBAL, CTX_ACCOUNTS, CTX_MAILBOXES, CTX_INDEX, CTX_PAGER, CTX_ATTACH, CTX_COMPOSE, CTX_COUNT };
 

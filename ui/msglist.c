@@ -5,10 +5,10 @@
 
 #include "db/db_search.h"
 #include "db/db_view.h"
-#include "err.h"
+#include "src/base/err.h"
 #include "ui/msglist.h"
 #include "ui/msglist_int.h"
-#include "util.h"
+#include "src/base/util.h"
 
 /* Positions are counted only this far: beyond it, "unknown" is cheaper. */
 #define POS_LIMIT 5000

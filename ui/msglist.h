@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include "db/db.h"
 #include "db/db_message.h"
-#include "search.h"
+#include "src/search/search.h"
 
 enum ml_mode { ML_FLAT, ML_THREADS, ML_SEARCH };
 

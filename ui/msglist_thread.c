@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "db/db_view.h"
-#include "err.h"
+#include "src/base/err.h"
 #include "ui/msglist_int.h"
-#include "util.h"
+#include "src/base/util.h"
 
 /* The threaded view of the message list.
  * A thread is expanded into tree order: each message after its parent,

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mime_render.h"
+#include "src/mime/mime_render.h"
 #include "ui/pager_int.h"
-#include "util.h"
+#include "src/base/util.h"
 
 struct render_job {
 	pthread_mutex_t mu;

@@ -6,11 +6,11 @@
 #include <wchar.h>
 
 #include "db/db_mailbox.h"
-#include "err.h"
-#include "fold.h"
+#include "src/base/err.h"
+#include "src/base/fold.h"
 #include "ui/draw.h"
 #include "ui/modal.h"
-#include "util.h"
+#include "src/base/util.h"
 
 /* The mailbox picker: one account's selectable mailboxes, narrowed to
  * those whose path (or role) contains what was typed, ignoring case. It

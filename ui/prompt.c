@@ -7,7 +7,7 @@
 
 #include "ui/draw.h"
 #include "ui/modal.h"
-#include "util.h"
+#include "src/base/util.h"
 
 /* One struct for both kinds: a line editor (done) or a yes/no question
  * (yes_no), which takes one key and has no text. */

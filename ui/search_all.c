@@ -9,13 +9,13 @@
 #include <stdlib.h>
 
 #include "db/db_mailbox.h"
-#include "err.h"
-#include "search.h"
+#include "src/base/err.h"
+#include "src/search/search.h"
 #include "ui/app.h"
 #include "ui/modal.h"
 #include "ui/pager.h"
 #include "ui/search_ui.h"
-#include "util.h"
+#include "src/base/util.h"
 
 /* The account a search covers: from the list, the list's own (its mailbox
  * or its search's), whichever account the side panes show; from the

@@ -5,11 +5,11 @@
 #include <string.h>
 
 #include "db/db_mailbox.h"
-#include "err.h"
-#include "strbuf.h"
+#include "src/base/err.h"
+#include "src/base/strbuf.h"
 #include "ui/app.h"
 #include "ui/draw.h"
-#include "util.h"
+#include "src/base/util.h"
 
 /* The status bar: where the user is, where the cursor is, what the workers
  * do (first-sync progress, errors) and what waits in the queue; below it

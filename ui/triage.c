@@ -9,13 +9,13 @@
 #include "db/db_queue.h"
 #include "db/db_search.h"
 #include "db/db_view.h"
-#include "err.h"
-#include "search.h"
-#include "strbuf.h"
+#include "src/base/err.h"
+#include "src/search/search.h"
+#include "src/base/strbuf.h"
 #include "ui/app.h"
 #include "ui/modal.h"
 #include "ui/pager.h"
-#include "util.h"
+#include "src/base/util.h"
 
 /* Triage writes the new local state and a queue row in one transaction
  * (db_change_*), so the screen shows it at once; then the account's worker

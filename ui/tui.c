@@ -10,11 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "src/cli/cli.h"
 #include "db/db_account.h"
 #include "db/db_mailbox.h"
-#include "err.h"
-#include "log.h"
+#include "src/base/err.h"
+#include "src/base/log.h"
 #include "ui/app.h"
 #include "ui/compose.h"
 #include "ui/draw.h"
@@ -22,7 +22,7 @@
 #include "ui/pager.h"
 #include "ui/search_ui.h"
 #include "ui/tui.h"
-#include "util.h"
+#include "src/base/util.h"
 
 /* Worker commits can come in bursts (a first sync pokes after every batch):
  * the screen is reread at most this often. */

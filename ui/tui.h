@@ -4,7 +4,7 @@
 #ifndef TERN_UI_TUI_H
 #define TERN_UI_TUI_H
 
-#include "conf.h"
+#include "src/config/conf.h"
 #include "db/db.h"
 
 struct tui_opts {

@@ -8,14 +8,14 @@
 
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
-#include "err.h"
-#include "search.h"
+#include "src/base/err.h"
+#include "src/search/search.h"
 #include "ui/app.h"
 #include "ui/draw.h"
 #include "ui/modal.h"
 #include "ui/pager.h"
 #include "ui/search_ui.h"
-#include "util.h"
+#include "src/base/util.h"
 
 /* mutt's habit: the time for today, the day for this year, else the date. */
 static void

@@ -10,16 +10,16 @@
 
 #include "db/db_change.h"
 #include "db/db_message.h"
-#include "err.h"
-#include "mime_render.h"
-#include "strbuf.h"
-#include "textsafe.h"
+#include "src/base/err.h"
+#include "src/mime/mime_render.h"
+#include "src/base/strbuf.h"
+#include "src/base/textsafe.h"
 #include "ui/app.h"
 #include "ui/draw.h"
 #include "ui/modal.h"
 #include "ui/pager.h"
 #include "ui/pager_int.h"
-#include "util.h"
+#include "src/base/util.h"
 
 /* LOADING: the worker fetches the body; RENDERING: a render job runs the
  * html_filter; READY: body holds the rendered text. */

@@ -12,16 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "body.h"
+#include "db/db_body.h"
 #include "db/db.h"
 #include "db/db_account.h"
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
 #include "db/db_search.h"
-#include "err.h"
-#include "search.h"
-#include "strbuf.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/search/search.h"
+#include "src/base/strbuf.h"
+#include "src/base/util.h"
 
 #define VOCAB 20000
 #define BATCH 500

@@ -74,7 +74,7 @@ fi
 n=${1:-100000}
 make -C "$build" -s -j2 libtern.la >/dev/null
 libs="$(pkg-config --libs sqlite3 libetpan gnutls libcurl libcjson ncursesw | sed -e 's/-specs=[^ ]*//g')"
-cc -O2 -std=gnu11 -I"$build" -I"$src" -I"$src/src" -o "$work/search_bench" \
+cc -O2 -std=gnu11 -I"$build" -I"$src" -o "$work/search_bench" \
   "$src/tests/bench/search_bench.c" "$build/.libs/libtern.a" $libs -lpthread -lm
 echo "# tern search benchmark: $n messages, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores"
 "$work/search_bench" "$work" "$n"

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "err.h"
+#include "src/config/conf.h"
+#include "src/base/err.h"
 #include "sync/sync.h"
 #include "sync/worker.h"
-#include "util.h"
+#include "src/base/util.h"
 
 int
 main(int argc, char **argv)

@@ -20,19 +20,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "src/config/conf.h"
 #include "db/db.h"
 #include "db/db_account.h"
 #include "db/db_queue.h"
 #include "db/db_search.h"
-#include "err.h"
-#include "log.h"
-#include "search.h"
+#include "src/base/err.h"
+#include "src/base/log.h"
+#include "src/search/search.h"
 #include "sync/engine.h"
-#include "sync/jmap.h"
-#include "sync/jmap_call.h"
-#include "sync/jmap_json.h"
-#include "util.h"
+#include "sync/jmap/jmap.h"
+#include "sync/jmap/jmap_call.h"
+#include "sync/jmap/jmap_json.h"
+#include "src/base/util.h"
 
 static stop_flag stop;
 static int wake_pipe[2] = { -1, -1 };

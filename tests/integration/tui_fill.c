@@ -21,13 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "body.h"
+#include "db/db_body.h"
 #include "db/db.h"
 #include "db/db_account.h"
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
-#include "err.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/base/util.h"
 
 static int64_t
 mailbox(db *d, int64_t acct, const char *name, const char *role, const char *parent)

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "db/db.h"
-#include "err.h"
+#include "src/base/err.h"
 #include "ui/msglist.h"
 
 static void

@@ -12,12 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "mime.h"
-#include "mime_build.h"
-#include "mime_render.h"
-#include "strbuf.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/mime/mime.h"
+#include "src/mime/mime_build.h"
+#include "src/mime/mime_render.h"
+#include "src/base/strbuf.h"
+#include "src/base/util.h"
 
 static char dir[] = "/tmp/tern-test-build.XXXXXX";
 

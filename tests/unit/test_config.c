@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "err.h"
-#include "util.h"
+#include "src/config/conf.h"
+#include "src/base/err.h"
+#include "src/base/util.h"
 
 static char dir[] = "/tmp/tern-test-config.XXXXXX";
 

@@ -20,9 +20,9 @@
 #include "db/db_queue.h"
 #include "db/db_search.h"
 #include "db/db_sync.h"
-#include "err.h"
-#include "search.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/search/search.h"
+#include "src/base/util.h"
 
 static char dir[] = "/tmp/tern-test-db.XXXXXX";
 static int serial;

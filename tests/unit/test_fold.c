@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fold.h"
+#include "src/base/fold.h"
 
 static void
 check_all(void)

@@ -14,15 +14,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "src/config/conf.h"
 #include "db/db.h"
-#include "err.h"
-#include "sync/jmap_call.h"
-#include "sync/jmap_email.h"
-#include "sync/jmap_http.h"
-#include "sync/jmap_json.h"
-#include "sync/jmap_session.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "sync/jmap/jmap_call.h"
+#include "sync/jmap/jmap_email_parse.h"
+#include "sync/jmap/jmap_http.h"
+#include "sync/jmap/jmap_json.h"
+#include "sync/jmap/jmap_session.h"
+#include "src/base/util.h"
 
 /* Print with our writer, parse back with cJSON, compare: exact up to 2^53-1
  * (cJSON's own printer gives 9.00719925474099e+15 for the largest). */

@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "lock.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/base/lock.h"
+#include "src/base/util.h"
 
 static char dir[] = "/tmp/tern-test-lock.XXXXXX";
 

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "mime.h"
-#include "mime_render.h"
-#include "strbuf.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/mime/mime.h"
+#include "src/mime/mime_render.h"
+#include "src/base/strbuf.h"
+#include "src/base/util.h"
 
 static mime_msg *
 load(const char *name)

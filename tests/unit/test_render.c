@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "html_text.h"
-#include "textsafe.h"
-#include "mime_render.h"
-#include "proc.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/mime/html_text.h"
+#include "src/base/textsafe.h"
+#include "src/mime/mime_render.h"
+#include "src/base/proc.h"
+#include "src/base/util.h"
 
 static char *
 render(const char *name, const char *order, const char *filter, enum render_headers h)

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "reply.h"
-#include "strbuf.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/mime/reply.h"
+#include "src/base/strbuf.h"
+#include "src/base/util.h"
 
 static const struct reply_self me = { "me@example.org", "alt@example.org, Other@Example.net" };
 static const struct render_opts ro = { NULL, NULL, 0, RENDER_HDR_NONE, 0 };

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "body.h"
+#include "db/db_body.h"
 #include "db/db.h"
 #include "db/db_account.h"
 #include "db/db_change.h"
@@ -25,10 +25,10 @@
 #include "db/db_message.h"
 #include "db/db_schema.h"
 #include "db/db_search.h"
-#include "err.h"
-#include "search.h"
-#include "strbuf.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/search/search.h"
+#include "src/base/strbuf.h"
+#include "src/base/util.h"
 
 #define NMSG 3000
 #define MAXW 24

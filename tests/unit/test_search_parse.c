@@ -12,11 +12,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "err.h"
-#include "search.h"
-#include "search_ast.h"
-#include "strbuf.h"
-#include "util.h"
+#include "src/base/err.h"
+#include "src/search/search.h"
+#include "src/search/search_ast.h"
+#include "src/base/strbuf.h"
+#include "src/base/util.h"
 
 /* 2023-11-14 22:13:20 UTC; TZ is UTC for the whole test. */
 #define NOW 1700000000

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "err.h"
-#include "sync/imap.h"
+#include "src/base/err.h"
+#include "sync/imap/imap.h"
 #include "sync/retry.h"
-#include "sync/smtp_reply.h"
-#include "sync/smtp_send.h"
+#include "sync/net/smtp_reply.h"
+#include "sync/net/smtp_send.h"
 
 static void
 test_backoff(void **s)

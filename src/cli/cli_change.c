@@ -1,0 +1,299 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "src/cli/cli.h"
+#include "db/db_change.h"
+#include "db/db_mailbox.h"
+#include "db/db_message.h"
+#include "db/db_queue.h"
+#include "src/base/err.h"
+#include "src/base/jsonout.h"
+#include "src/mime/mime_build.h"
+#include "src/mime/msgid.h"
+#include "src/base/strbuf.h"
+#include "sync/sync.h"
+#include "src/base/textsafe.h"
+#include "src/base/util.h"
+
+/* Strips --no-sync from argv (it may appear anywhere). */
+static int
+take_no_sync(int *argc, char **argv)
+{
+	int found = 0, j = 0;
+	for (int i = 0; i < *argc; i++) {
+		if (strcmp(argv[i], "--no-sync") == 0)
+			found = 1;
+		else
+			argv[j++] = argv[i];
+	}
+	*argc = j;
+	return found;
+}
+
+/* After a local change: push it now if we can; say so either way. The
+ * change is already durable, so a failed push is not a failed command. */
+static void
+push_now(struct cli_ctx *c, const struct account_cfg *acct, int no_sync)
+{
+	struct sync_env env = { c->cfg, acct, c->data_dir, c->db_path };
+	char *err = NULL;
+	int rc;
+
+	if (no_sync) {
+		printf("queued; the next sync of '%s' sends it\n", acct->name);
+		return;
+	}
+	rc = sync_push(&env, &err);
+	if (rc == TERN_OK)
+		printf("done\n");
+	else if (rc == TERN_EBUSY)
+		printf("queued; the tern already syncing '%s' sends it\n", acct->name);
+	else
+		printf("queued; not sent now (%s); the next sync of '%s' sends it\n",
+		       err ? err : tern_strerror(rc), acct->name);
+	free(err);
+}
+
+int
+cmd_flag(struct cli_ctx *c, int argc, char **argv)
+{
+	static const char usage[] = "usage: tern flag [--no-sync] ID +seen|-seen|+flagged|-flagged|+answered|-answered";
+	int no_sync = take_no_sync(&argc, argv), rc, on;
+	const struct account_cfg *acct;
+	int64_t id, account_id, change;
+	unsigned flag;
+	const char *what;
+
+	if (argc != 3) {
+		cli_error("%s", usage);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_parse_id(argv[1], &id)) != EXIT_OK)
+		return rc;
+	what = argv[2];
+	if (what[0] != '+' && what[0] != '-') {
+		cli_error("'%s': say +FLAG or -FLAG\n%s", what, usage);
+		return EXIT_USAGE;
+	}
+	on = what[0] == '+';
+	if (strcmp(what + 1, "seen") == 0 || strcmp(what + 1, "read") == 0)
+		flag = MSG_SEEN;
+	else if (strcmp(what + 1, "flagged") == 0)
+		flag = MSG_FLAGGED;
+	else if (strcmp(what + 1, "answered") == 0)
+		flag = MSG_ANSWERED;
+	else {
+		cli_error("unknown flag '%s'\n%s", what + 1, usage);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_message_account(c, id, &acct, &account_id)) != EXIT_OK)
+		return rc;
+	if (db_change_flag(c->db, id, flag, on, &change) != TERN_OK) {
+		cli_error("could not change message %lld", (long long)id);
+		return EXIT_DB;
+	}
+	if (!change) {
+		printf("unchanged: message %lld is already %s%s\n", (long long)id, on ? "" : "not ", what + 1);
+		return EXIT_OK;
+	}
+	push_now(c, acct, no_sync);
+	return EXIT_OK;
+}
+
+int
+cmd_move(struct cli_ctx *c, int argc, char **argv)
+{
+	static const char usage[] = "usage: tern move [--no-sync] ID MAILBOX";
+	int no_sync = take_no_sync(&argc, argv), rc;
+	const struct account_cfg *acct;
+	struct mailbox_row mb = { 0 };
+	int64_t id, account_id, change;
+
+	if (argc != 3) {
+		cli_error("%s", usage);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_parse_id(argv[1], &id)) != EXIT_OK)
+		return rc;
+	if ((rc = cli_message_account(c, id, &acct, &account_id)) != EXIT_OK)
+		return rc;
+	if ((rc = db_mailbox_find(c->db, account_id, argv[2], &mb)) != TERN_OK) {
+		if (rc == TERN_EINVAL)
+			cli_error("'%s' matches several mailboxes in account '%s' when case is ignored; "
+			          "give its exact name", argv[2], acct->name);
+		else if (rc == TERN_ENOTFOUND)
+			cli_error("no mailbox '%s' in account '%s'", argv[2], acct->name);
+		else
+			cli_error("database error");
+		return rc == TERN_EDB ? EXIT_DB : EXIT_FAIL;
+	}
+	rc = db_change_move(c->db, id, 0, mb.id, &change);
+	db_mailbox_row_free(&mb);
+	if (rc == TERN_EINVAL) {
+		cli_error("message %lld is already in '%s' (or it cannot hold messages)", (long long)id, argv[2]);
+		return EXIT_FAIL;
+	}
+	if (rc != TERN_OK) {
+		cli_error("could not move message %lld: %s", (long long)id, tern_strerror(rc));
+		return rc == TERN_ENOTFOUND ? EXIT_FAIL : EXIT_DB;
+	}
+	push_now(c, acct, no_sync);
+	return EXIT_OK;
+}
+
+int
+cmd_delete(struct cli_ctx *c, int argc, char **argv)
+{
+	int no_sync = take_no_sync(&argc, argv), rc;
+	const struct account_cfg *acct;
+	int64_t id, account_id, change;
+
+	if (argc != 2) {
+		cli_error("usage: tern delete [--no-sync] ID");
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_parse_id(argv[1], &id)) != EXIT_OK)
+		return rc;
+	if ((rc = cli_message_account(c, id, &acct, &account_id)) != EXIT_OK)
+		return rc;
+	rc = db_change_delete(c->db, id, 0, acct->delete_to_trash, &change);
+	if (rc != TERN_OK) {
+		cli_error("could not delete message %lld: %s", (long long)id, tern_strerror(rc));
+		return rc == TERN_ENOTFOUND ? EXIT_FAIL : EXIT_DB;
+	}
+	push_now(c, acct, no_sync);
+	return EXIT_OK;
+}
+
+/* The value of header name in a raw message (first occurrence, unfolded),
+ * or NULL. Only for checking and labelling what the user gave us. */
+static char *
+header_value(const char *raw, size_t len, const char *name)
+{
+	size_t nlen = strlen(name), i = 0;
+	while (i < len) {
+		const char *line = raw + i;
+		const char *eol = memchr(line, '\n', len - i);
+		size_t llen = eol ? (size_t)(eol - line) : len - i;
+		if (llen == 0 || (llen == 1 && line[0] == '\r'))
+			return NULL;   /* end of the header block */
+		if (llen > nlen && strncasecmp(line, name, nlen) == 0 && line[nlen] == ':') {
+			strbuf sb = STRBUF_INIT;
+			sb_add(&sb, line + nlen + 1, llen - nlen - 1);
+			i += llen + 1;
+			while (i < len && (raw[i] == ' ' || raw[i] == '\t')) {
+				const char *cont = raw + i;
+				const char *ceol = memchr(cont, '\n', len - i);
+				size_t clen = ceol ? (size_t)(ceol - cont) : len - i;
+				sb_add(&sb, cont, clen);
+				i += clen + 1;
+			}
+			{
+				char *v = xstrdup(str_trim(sb.buf));
+				sb_free(&sb);
+				return v;
+			}
+		}
+		i += llen + 1;
+	}
+	return NULL;
+}
+
+int
+cmd_send(struct cli_ctx *c, int argc, char **argv)
+{
+	int no_sync = take_no_sync(&argc, argv), rc;
+	const struct account_cfg *acct;
+	int64_t account_id, outbox;
+	char *raw = NULL, *to, *cc, *bcc, *msgid, *subject;
+	size_t len;
+
+	if (argc != 2) {
+		cli_error("usage: tern send [--no-sync] ACCOUNT < MESSAGE");
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_account(c, argv[1], &acct, &account_id)) != EXIT_OK)
+		return rc;
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "tern: reading the message from standard input (end with Ctrl-D)\n");
+	if (fd_read_all(STDIN_FILENO, &raw, &len) != TERN_OK || len == 0) {
+		cli_error("send: no message on standard input");
+		free(raw);
+		return EXIT_USAGE;
+	}
+	if (memchr(raw, '\0', len)) {
+		cli_error("send: the message contains NUL bytes; it is not an RFC 5322 message");
+		free(raw);
+		return EXIT_USAGE;
+	}
+	to = header_value(raw, len, "To");
+	cc = header_value(raw, len, "Cc");
+	bcc = header_value(raw, len, "Bcc");
+	msgid = header_value(raw, len, "Message-ID");
+	subject = header_value(raw, len, "Subject");
+	if (!to && !cc && !bcc) {
+		cli_error("send: the message has no To, Cc or Bcc header: nobody to send it to");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	{
+		/* A script's message may lack what every message must have: add
+		 * From, Date and Message-ID here, so the queued message is final. */
+		char *from = header_value(raw, len, "From"), *date = header_value(raw, len, "Date");
+		strbuf sb = STRBUF_INIT;
+		if (!from) {
+			char *h = mime_build_address_header("From", acct->real_name, acct->email);
+			sb_adds(&sb, h);
+			free(h);
+		}
+		if (!date) {
+			char *d = msgid_date(time_now());
+			sb_printf(&sb, "Date: %s\r\n", d);
+			free(d);
+		}
+		if (!msgid) {
+			msgid = msgid_new(acct->email);
+			sb_printf(&sb, "Message-ID: %s\r\n", msgid);
+		}
+		if (sb.len) {
+			sb_add(&sb, raw, len);
+			free(raw);
+			len = sb.len;
+			raw = sb_steal(&sb);
+		}
+		sb_free(&sb);
+		free(from);
+		free(date);
+	}
+	{
+		/* Raw UTF-8 in the header or body of a message without MIME
+		 * headers would go out as undeclared 8-bit: encode it now, so the
+		 * queued message is what every server and reader accepts. */
+		size_t n;
+		char *enc = mime_raw_encode(raw, len, &n);
+		if (enc) {
+			free(raw);
+			raw = enc;
+			len = n;
+		}
+	}
+	if (db_change_send(c->db, account_id, raw, len, msgid, subject, &outbox) != TERN_OK) {
+		cli_error("send: could not queue the message (database error)");
+		rc = EXIT_DB;
+		goto out;
+	}
+	push_now(c, acct, no_sync);
+	rc = EXIT_OK;
+out:
+	free(raw);
+	free(to);
+	free(cc);
+	free(bcc);
+	free(msgid);
+	free(subject);
+	return rc;
+}

@@ -1,0 +1,608 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <stdarg.h>
+#include <unistd.h>
+
+#include "src/config/conf.h"
+#include "src/base/err.h"
+#include "src/base/proc.h"
+#include "src/base/strbuf.h"
+#include "src/base/util.h"
+
+/* How long password_cmd may take (an agent asking for a passphrase). */
+#define PASSWORD_CMD_TIMEOUT_MS 60000
+
+/* Which keys exist, where, and how each value is read: adding a key is adding
+ * a row. */
+enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_TLS, K_PROTO, K_AUTH, K_LIST };
+enum scope { S_GLOBAL, S_ACCOUNT };
+
+struct key {
+	const char *name;
+	enum scope scope;
+	enum kind kind;
+	size_t off;
+	long min, max;
+};
+
+#define G(n, k, f, lo, hi) { n, S_GLOBAL, k, offsetof(struct config, f), lo, hi }
+#define A(n, k, f, lo, hi) { n, S_ACCOUNT, k, offsetof(struct account_cfg, f), lo, hi }
+
+static const struct key keys[] = {
+	G("editor", K_STR, editor, 0, 0),
+	G("html_filter", K_STR, html_filter, 0, 0),
+	G("data_dir", K_PATH, data_dir, 0, 0),
+	G("alternative_order", K_STR, alternative_order, 0, 0),
+	G("threaded", K_BOOL, threaded, 0, 1),
+	G("mark_read", K_BOOL, mark_read, 0, 1),
+	G("confirm_quit", K_BOOL, confirm_quit, 0, 1),
+	G("abort_unmodified", K_BOOL, abort_unmodified, 0, 1),
+	G("bind", K_LIST, binds, 0, 0),
+	A("protocol", K_PROTO, protocol, 0, 0),
+	A("email", K_STR, email, 0, 0),
+	A("name", K_STR, real_name, 0, 0),
+	A("username", K_STR, username, 0, 0),
+	A("password", K_STR, password, 0, 0),
+	A("password_cmd", K_STR, password_cmd, 0, 0),
+	A("imap_host", K_STR, imap_host, 0, 0),
+	A("imap_port", K_INT, imap_port, 1, 65535),
+	A("imap_tls", K_TLS, imap_tls, 0, 0),
+	A("smtp_host", K_STR, smtp_host, 0, 0),
+	A("smtp_port", K_INT, smtp_port, 1, 65535),
+	A("smtp_tls", K_TLS, smtp_tls, 0, 0),
+	A("jmap_url", K_STR, jmap_url, 0, 0),
+	A("jmap_auth", K_AUTH, jmap_auth, 0, 0),
+	A("ca_file", K_PATH, ca_file, 0, 0),
+	A("poll_interval", K_INT, poll_interval, 5, 86400),
+	A("timeout", K_INT, timeout, 1, 3600),
+	A("alternates", K_STR, alternates, 0, 0),
+	A("delete_to_trash", K_BOOL, delete_to_trash, 0, 1),
+	A("copy_to_sent", K_BOOL, copy_to_sent, 0, 1),
+	A("prefetch_days", K_INT, prefetch_days, 0, 36500),
+};
+
+#define MAX_KEYS ARRAY_LEN(keys)
+
+/* Per-section bookkeeping: which keys were set, and on which line. */
+struct seen {
+	int line[MAX_KEYS];
+};
+
+struct parser {
+	const char *file;
+	int line;
+	struct config *cfg;
+	struct account_cfg *acct;   /* current section, NULL for globals */
+	struct seen global_seen;
+	struct seen *acct_seen;     /* parallel to cfg->accounts */
+	char *err;
+	strbuf warn;
+};
+
+static int
+fail(struct parser *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct parser *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (!p->err)
+		p->err = line > 0 ? xasprintf("%s:%d: %s", p->file, line, msg)
+		                  : xasprintf("%s: %s", p->file, msg);
+	free(msg);
+	return TERN_ECONFIG;
+}
+
+static const struct key *
+key_find(const char *name, enum scope scope, int *idx)
+{
+	for (size_t i = 0; i < MAX_KEYS; i++)
+		if (keys[i].scope == scope && strcmp(keys[i].name, name) == 0) {
+			*idx = (int)i;
+			return &keys[i];
+		}
+	return NULL;
+}
+
+static const struct key *
+key_find_any(const char *name)
+{
+	for (size_t i = 0; i < MAX_KEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/* Unquotes "..." (with \" and \\) or strips a trailing " # comment".
+ * Returns NULL with *why set on a malformed value. */
+static char *
+value_parse(char *v, const char **why)
+{
+	*why = NULL;
+	v = str_trim(v);
+	if (*v == '"') {
+		strbuf sb = STRBUF_INIT;
+		char *s = v + 1;
+		for (; *s && *s != '"'; s++) {
+			if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
+				s++;
+			sb_addc(&sb, *s);
+		}
+		if (*s != '"') {
+			sb_free(&sb);
+			*why = "unterminated quoted value";
+			return NULL;
+		}
+		s = str_trim(s + 1);
+		if (*s && *s != '#') {
+			sb_free(&sb);
+			*why = "text after the closing quote";
+			return NULL;
+		}
+		return sb_steal(&sb);
+	}
+	for (char *s = v; *s; s++)
+		if (*s == '#' && (s == v || s[-1] == ' ' || s[-1] == '\t')) {
+			*s = '\0';
+			break;
+		}
+	return xstrdup(str_trim(v));
+}
+
+/* ~ is the home directory; any other relative path is relative to the
+ * directory of the config file (not to wherever tern happens to be run
+ * from, which would give a script and the TUI different data). */
+static char *
+path_resolve(const struct parser *p, const char *val)
+{
+	char *home = path_expand_home(val), *dir, *cwd, *out, *slash;
+
+	if (home[0] == '/')
+		return home;
+	dir = xstrdup(p->file);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		strcpy(dir, ".");
+	if (dir[0] == '/') {
+		out = xasprintf("%s%s%s", dir, dir[1] ? "/" : "", home);
+	} else {
+		cwd = getcwd(NULL, 0);
+		out = xasprintf("%s/%s/%s", cwd ? cwd : ".", dir, home);
+		free(cwd);
+	}
+	free(dir);
+	free(home);
+	return out;
+}
+
+static int
+set_value(struct parser *p, const struct key *k, char *val)
+{
+	void *base = k->scope == S_GLOBAL ? (void *)p->cfg : (void *)p->acct;
+	void *field = (char *)base + k->off;
+	long n;
+
+	switch (k->kind) {
+	case K_STR:
+		if (!*val)
+			return fail(p, p->line, "'%s' needs a value", k->name);
+		free(*(char **)field);
+		*(char **)field = xstrdup(val);
+		return TERN_OK;
+	case K_PATH:
+		if (!*val)
+			return fail(p, p->line, "'%s' needs a value", k->name);
+		free(*(char **)field);
+		*(char **)field = path_resolve(p, val);
+		return TERN_OK;
+	case K_INT:
+		if (str_to_long(val, k->min, k->max, &n) != 0)
+			return fail(p, p->line, "'%s' must be a whole number from %ld to %ld, not '%s'",
+			            k->name, k->min, k->max, val);
+		*(int *)field = (int)n;
+		return TERN_OK;
+	case K_BOOL:
+		if (str_ieq(val, "yes") || str_ieq(val, "true") || str_eq(val, "1") || str_ieq(val, "on"))
+			*(int *)field = 1;
+		else if (str_ieq(val, "no") || str_ieq(val, "false") || str_eq(val, "0") || str_ieq(val, "off"))
+			*(int *)field = 0;
+		else
+			return fail(p, p->line, "'%s' must be yes or no, not '%s'", k->name, val);
+		return TERN_OK;
+	case K_TLS:
+		if (str_eq(val, "implicit"))
+			*(enum tls_mode *)field = TLS_IMPLICIT;
+		else if (str_eq(val, "starttls"))
+			*(enum tls_mode *)field = TLS_STARTTLS;
+		else if (str_eq(val, "none"))
+			*(enum tls_mode *)field = TLS_NONE;
+		else
+			return fail(p, p->line, "'%s' must be implicit, starttls or none, not '%s'", k->name, val);
+		return TERN_OK;
+	case K_PROTO:
+		if (str_eq(val, "imap"))
+			*(enum protocol *)field = PROTO_IMAP;
+		else if (str_eq(val, "jmap"))
+			*(enum protocol *)field = PROTO_JMAP;
+		else
+			return fail(p, p->line, "'protocol' must be imap or jmap, not '%s'", val);
+		return TERN_OK;
+	case K_AUTH:
+		if (str_eq(val, "basic"))
+			*(enum jmap_auth *)field = JMAP_AUTH_BASIC;
+		else if (str_eq(val, "bearer"))
+			*(enum jmap_auth *)field = JMAP_AUTH_BEARER;
+		else
+			return fail(p, p->line, "'%s' must be basic or bearer, not '%s'", k->name, val);
+		return TERN_OK;
+	case K_LIST: {
+		struct cfg_list *l = field;
+		if (!*val)
+			return fail(p, p->line, "'%s' needs a value", k->name);
+		l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+		l->v[l->n].value = xstrdup(val);
+		l->v[l->n].file = p->cfg->path;
+		l->v[l->n].line = p->line;
+		l->n++;
+		return TERN_OK;
+	}
+	}
+	return TERN_ECONFIG;
+}
+
+static int
+section_start(struct parser *p, char *hdr)
+{
+	char *inner, *end = strchr(hdr, ']'), *name, *rest;
+	/* A comment may follow, as after a value. */
+	rest = end ? str_trim(end + 1) : NULL;
+	if (!end || (rest[0] != '\0' && rest[0] != '#' && rest[0] != ';'))
+		return fail(p, p->line, "malformed section header (expected [account NAME])");
+	*end = '\0';
+	inner = str_trim(hdr + 1);
+	if (strcmp(inner, "account") == 0)
+		return fail(p, p->line, "account section without a name");
+	if (strncmp(inner, "account", 7) != 0 || (inner[7] != ' ' && inner[7] != '\t'))
+		return fail(p, p->line, "unknown section [%s] (only [account NAME] exists)", inner);
+	name = str_trim(inner + 7);
+	if (!*name)
+		return fail(p, p->line, "account section without a name");
+	for (const char *c = name; *c; c++)
+		if (*c == ' ' || *c == '\t' || *c == '/' || (unsigned char)*c < 0x20)
+			return fail(p, p->line, "account name '%s' may not contain blanks, '/' or control characters", name);
+	for (size_t i = 0; i < p->cfg->naccounts; i++)
+		if (strcmp(p->cfg->accounts[i].name, name) == 0)
+			return fail(p, p->line, "account '%s' is already defined on line %d",
+			            name, p->cfg->accounts[i].line);
+
+	p->cfg->accounts = xrealloc(p->cfg->accounts, (p->cfg->naccounts + 1) * sizeof *p->cfg->accounts);
+	p->acct_seen = xrealloc(p->acct_seen, (p->cfg->naccounts + 1) * sizeof *p->acct_seen);
+	p->acct = &p->cfg->accounts[p->cfg->naccounts];
+	memset(p->acct, 0, sizeof *p->acct);
+	memset(&p->acct_seen[p->cfg->naccounts], 0, sizeof *p->acct_seen);
+	p->acct->name = xstrdup(name);
+	p->acct->file = p->cfg->path;
+	p->acct->line = p->line;
+	p->acct->protocol = PROTO_IMAP;
+	p->acct->imap_tls = TLS_IMPLICIT;
+	p->acct->smtp_tls = TLS_IMPLICIT;
+	p->acct->poll_interval = 60;
+	p->acct->timeout = 30;
+	p->acct->delete_to_trash = 1;
+	p->acct->copy_to_sent = 1;
+	p->cfg->naccounts++;
+	return TERN_OK;
+}
+
+static int
+line_parse(struct parser *p, char *line)
+{
+	char *s = str_trim(line), *eq, *name, *val;
+	const struct key *k;
+	struct seen *seen;
+	int idx, rc;
+	const char *why;
+
+	if (!*s || *s == '#' || *s == ';')
+		return TERN_OK;
+	if (*s == '[')
+		return section_start(p, s);
+	eq = strchr(s, '=');
+	if (!eq)
+		return fail(p, p->line, "expected 'key = value', found '%s'", s);
+	*eq = '\0';
+	name = str_trim(s);
+	if (!*name)
+		return fail(p, p->line, "missing key name before '='");
+	k = key_find(name, p->acct ? S_ACCOUNT : S_GLOBAL, &idx);
+	if (!k) {
+		const struct key *other = key_find_any(name);
+		if (other && other->scope == S_ACCOUNT)
+			return fail(p, p->line, "'%s' belongs in an [account NAME] section", name);
+		if (other)
+			return fail(p, p->line, "'%s' is a global key: put it before the first [account] section", name);
+		return fail(p, p->line, "unknown key '%s'", name);
+	}
+	seen = p->acct ? &p->acct_seen[p->acct - p->cfg->accounts] : &p->global_seen;
+	if (k->kind != K_LIST && seen->line[idx])
+		return fail(p, p->line, "'%s' is already set on line %d", name, seen->line[idx]);
+	seen->line[idx] = p->line;
+	val = value_parse(eq + 1, &why);
+	if (!val)
+		return fail(p, p->line, "%s", why);
+	rc = set_value(p, k, val);
+	free(val);
+	return rc;
+}
+
+/* Tabs are blanks; any other control character is a corrupt or binary file. */
+static int
+has_control(const char *s)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t' && *s != '\r') || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+static int
+seen_line(const struct seen *s, const char *name)
+{
+	int idx;
+	enum scope sc = S_ACCOUNT;
+	if (!key_find(name, sc, &idx))
+		return 0;
+	return s->line[idx];
+}
+
+/* Cross-key rules, checked once the whole file is read. */
+static int
+account_check(struct parser *p, struct account_cfg *a, const struct seen *s, int insecure_file)
+{
+	if (!a->email)
+		return fail(p, a->line, "account '%s' has no 'email'", a->name);
+	if (!strchr(a->email, '@'))
+		return fail(p, seen_line(s, "email"), "'email' must be an address like me@example.org, not '%s'", a->email);
+	if (!a->username)
+		a->username = xstrdup(a->email);
+	if (a->password && a->password_cmd)
+		return fail(p, seen_line(s, "password_cmd"), "account '%s' sets both 'password' and 'password_cmd'", a->name);
+	if (!a->password && !a->password_cmd)
+		return fail(p, a->line, "account '%s' has neither 'password_cmd' nor 'password'", a->name);
+	if (a->password && insecure_file)
+		sb_printf(&p->warn, "%s:%d: warning: a password is stored in a file that others can read (chmod 600 it, or use password_cmd)\n",
+		          p->file, seen_line(s, "password"));
+	if (a->protocol == PROTO_IMAP) {
+		if (!a->imap_host)
+			return fail(p, a->line, "IMAP account '%s' has no 'imap_host'", a->name);
+		if (a->jmap_url)
+			return fail(p, seen_line(s, "jmap_url"), "'jmap_url' needs 'protocol = jmap'");
+		if (seen_line(s, "jmap_auth"))
+			return fail(p, seen_line(s, "jmap_auth"), "'jmap_auth' needs 'protocol = jmap'");
+		if (!a->imap_port)
+			a->imap_port = a->imap_tls == TLS_IMPLICIT ? 993 : 143;
+	} else {
+		if (!a->jmap_url)
+			return fail(p, a->line, "JMAP account '%s' has no 'jmap_url'", a->name);
+		if (!str_has_prefix(a->jmap_url, "https://") && !str_has_prefix(a->jmap_url, "http://"))
+			return fail(p, seen_line(s, "jmap_url"), "'jmap_url' must start with https:// (or http://), not '%s'", a->jmap_url);
+		if (a->imap_host)
+			return fail(p, seen_line(s, "imap_host"), "'imap_host' needs 'protocol = imap'");
+		/* A JMAP server without push is asked for its states, which is
+		 * cheap (one request), so more often than IMAP folders. */
+		if (!seen_line(s, "poll_interval"))
+			a->poll_interval = 30;
+	}
+	if (!a->smtp_port)
+		a->smtp_port = a->smtp_tls == TLS_IMPLICIT ? 465 : 587;
+	if (a->smtp_port && !a->smtp_host && seen_line(s, "smtp_port"))
+		return fail(p, seen_line(s, "smtp_port"), "'smtp_port' without 'smtp_host'");
+	if (a->protocol == PROTO_IMAP && !a->smtp_host)
+		sb_printf(&p->warn, "%s:%d: warning: account '%s' has no 'smtp_host': it can read but not send\n",
+		          p->file, a->line, a->name);
+	if (a->ca_file && access(a->ca_file, R_OK) != 0)
+		return fail(p, seen_line(s, "ca_file"), "'ca_file' %s: %s", a->ca_file, strerror(errno));
+	return TERN_OK;
+}
+
+int
+conf_load(const char *path, int must_exist, struct config **out, char **err, char **warnings)
+{
+	struct parser p = { 0 };
+	struct stat st;
+	char *text = NULL, *line, *next;
+	int rc, insecure = 0;
+
+	*out = NULL;
+	*err = NULL;
+	if (warnings)
+		*warnings = NULL;
+	p.file = path;
+	p.cfg = xcalloc(1, sizeof *p.cfg);
+	p.cfg->mark_read = 1;
+	p.cfg->confirm_quit = 0;
+	p.cfg->abort_unmodified = 1;
+
+	rc = file_read_all(path, &text, NULL);
+	if (rc == TERN_ENOTFOUND && !must_exist) {
+		rc = TERN_OK;
+		goto done;
+	}
+	if (rc != TERN_OK) {
+		p.err = xasprintf("%s: cannot read: %s", path, strerror(errno ? errno : EIO));
+		rc = rc == TERN_ENOTFOUND ? TERN_ECONFIG : rc;
+		goto done;
+	}
+	p.cfg->path = xstrdup(path);
+	if (stat(path, &st) == 0 && (st.st_mode & 0044))
+		insecure = 1;
+
+	for (line = text; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		p.line++;
+		if (has_control(line)) {
+			rc = fail(&p, p.line, "control character in line");
+			goto done;
+		}
+		rc = line_parse(&p, line);
+		if (rc != TERN_OK)
+			goto done;
+	}
+	for (size_t i = 0; i < p.cfg->naccounts; i++) {
+		rc = account_check(&p, &p.cfg->accounts[i], &p.acct_seen[i], insecure);
+		if (rc != TERN_OK)
+			goto done;
+	}
+	rc = TERN_OK;
+done:
+	free(text);
+	free(p.acct_seen);
+	if (rc != TERN_OK) {
+		conf_free(p.cfg);
+		*err = p.err ? p.err : xasprintf("%s: %s", path, tern_strerror(rc));
+		sb_free(&p.warn);
+		return rc;
+	}
+	free(p.err);
+	if (warnings && p.warn.len)
+		*warnings = sb_steal(&p.warn);
+	sb_free(&p.warn);
+	*out = p.cfg;
+	return TERN_OK;
+}
+
+static void
+account_free(struct account_cfg *a)
+{
+	free(a->name);
+	free(a->email);
+	free(a->real_name);
+	free(a->username);
+	if (a->password) {
+		/* Do not leave the password lying around in freed memory. */
+		explicit_bzero(a->password, strlen(a->password));
+		free(a->password);
+	}
+	free(a->password_cmd);
+	free(a->imap_host);
+	free(a->smtp_host);
+	free(a->jmap_url);
+	free(a->ca_file);
+	free(a->alternates);
+}
+
+void
+conf_free(struct config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < cfg->naccounts; i++)
+		account_free(&cfg->accounts[i]);
+	free(cfg->accounts);
+	for (size_t i = 0; i < cfg->binds.n; i++)
+		free(cfg->binds.v[i].value);
+	free(cfg->binds.v);
+	free(cfg->path);
+	free(cfg->editor);
+	free(cfg->html_filter);
+	free(cfg->data_dir);
+	free(cfg->alternative_order);
+	free(cfg);
+}
+
+const struct account_cfg *
+conf_account(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; cfg && i < cfg->naccounts; i++)
+		if (strcmp(cfg->accounts[i].name, name) == 0)
+			return &cfg->accounts[i];
+	return NULL;
+}
+
+int
+conf_password(const struct account_cfg *acct, char **out, char **err)
+{
+	char *line = NULL;
+	ssize_t n;
+
+	*out = NULL;
+	*err = NULL;
+	if (acct->password) {
+		*out = xstrdup(acct->password);
+		return TERN_OK;
+	}
+	if (!acct->password_cmd) {
+		*err = xasprintf("account '%s' has no password", acct->name);
+		return TERN_ECONFIG;
+	}
+	/* Through proc_run, not popen: its stderr must not reach the terminal
+	 * (a worker runs it while the TUI owns the screen), and a command that
+	 * hangs (an agent waiting for a passphrase nobody can type) is stopped. */
+	{
+		char *const argv[] = { "/bin/sh", "-c", (char *)acct->password_cmd, NULL };
+		size_t len = 0;
+		int status = -1;
+		int rc = proc_run_status(argv, "", 0, PASSWORD_CMD_TIMEOUT_MS, &line, &len, &status);
+		char *nl = line ? memchr(line, '\n', len) : NULL;
+		if (rc != TERN_OK || !line) {
+			if (line) {
+				explicit_bzero(line, len);
+				free(line);
+			}
+			if (rc == TERN_ETIMEOUT)
+				*err = xasprintf("account '%s': password_cmd did not finish within %d s",
+				                 acct->name, PASSWORD_CMD_TIMEOUT_MS / 1000);
+			else
+				*err = xasprintf("account '%s': password_cmd failed (exit status %d) or printed nothing; "
+				                 "run it in a shell to see why", acct->name, status);
+			return TERN_ECONFIG;
+		}
+		/* The first line only; the rest is wiped. */
+		if (nl) {
+			explicit_bzero(nl, len - (size_t)(nl - line));
+			*nl = '\0';
+		}
+		n = (ssize_t)strlen(line);
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	if (n == 0) {
+		/* An empty password would only fail later as a refused login. */
+		free(line);
+		*err = xasprintf("account '%s': password_cmd printed an empty first line", acct->name);
+		return TERN_ECONFIG;
+	}
+	*out = line;
+	return TERN_OK;
+}
+
+char *
+conf_jmap_session_url(const struct account_cfg *acct)
+{
+	const char *u = acct->jmap_url, *host;
+	if (!u)
+		return NULL;
+	host = strstr(u, "://");
+	host = host ? host + 3 : u;
+	if (!strchr(host, '/'))
+		return xasprintf("%s/.well-known/jmap", u);
+	if (strchr(host, '/')[1] == '\0')
+		return xasprintf("%s.well-known/jmap", u);
+	return xstrdup(u);
+}

@@ -1,0 +1,233 @@
+/* Queued outbox rows: "send" (SMTP, then a copy with \Seen in the folder
+ * whose role is sent, unless copy_to_sent = no) and "append" (APPEND with
+ * flags). outbox.stage makes a crash between the steps safe: queued ->
+ * sending -> smtp_sent -> gone.
+ * - smtp_sent on a retry: only the copy is left to make, and only if Sent
+ *   does not hold it already (the APPEND may have happened before a crash).
+ * - sending on a retry: the outcome of the SMTP transaction is unknown (a
+ *   crash, or the line broke after the message was handed over). A copy in
+ *   Sent (servers that file submissions themselves) proves it went; without
+ *   one, tern does not send again by itself, which could deliver twice: the
+ *   change fails with a message, and `tern queue retry` (^R in the TUI)
+ *   sends it again once the user has checked (doc/CONFLICTS.md, rule 5). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db_imap.h"
+#include "db/db_mailbox.h"
+#include "db/db_message.h"
+#include "db/db_queue.h"
+#include "src/base/err.h"
+#include "src/base/log.h"
+#include "sync/imap/imap.h"
+#include "sync/net/smtp_send.h"
+#include "src/base/util.h"
+
+static int
+set_stage(struct sync_ctx *ctx, int64_t id, const char *stage)
+{
+	int rc = db_begin(ctx->db);
+	if (rc == TERN_OK && (rc = db_outbox_set_stage(ctx->db, id, stage)) == TERN_OK)
+		return db_commit(ctx->db);
+	db_rollback(ctx->db);
+	return rc == TERN_OK ? TERN_EDB : rc;
+}
+
+static int
+outbox_done(struct sync_ctx *ctx, int64_t id)
+{
+	int rc = db_begin(ctx->db);
+	if (rc == TERN_OK && (rc = db_outbox_delete(ctx->db, id)) == TERN_OK)
+		return db_commit(ctx->db);
+	db_rollback(ctx->db);
+	return rc == TERN_OK ? TERN_EDB : rc;
+}
+
+static int
+already_in_sent(struct imap *im, struct sync_ctx *ctx, int64_t outbox_id, int *found, char **err)
+{
+	struct mailbox_row sent = { 0 };
+	char *msgid = NULL;
+	uint32_t uid;
+	int rc;
+
+	*found = 0;
+	if (db_mailbox_by_role(ctx->db, im->account_id, "sent", &sent) != TERN_OK ||
+	    db_imap_outbox_msgid(ctx->db, outbox_id, &msgid) != TERN_OK || !*msgid) {
+		db_mailbox_row_free(&sent);
+		free(msgid);
+		return TERN_OK;
+	}
+	rc = imap_find_msgid(im, sent.remote_id, msgid, &uid, err);
+	if (rc == TERN_OK)
+		*found = 1;
+	else if (rc == TERN_ENOTFOUND)
+		rc = TERN_OK;
+	db_mailbox_row_free(&sent);
+	free(msgid);
+	return rc;
+}
+
+/* Files the sent message in the Sent folder (found by role), once: a copy
+ * already there (the server filed it, or our APPEND before a crash) is
+ * enough. */
+static int
+file_in_sent(struct imap *im, struct sync_ctx *ctx, int64_t outbox_id, const char *raw, size_t len,
+             char **err)
+{
+	struct mailbox_row sent = { 0 };
+	uint32_t uid;
+	int found = 0, rc;
+
+	if (!im->acct->copy_to_sent)
+		return TERN_OK;
+	rc = db_mailbox_by_role(ctx->db, im->account_id, "sent", &sent);
+	if (rc == TERN_ENOTFOUND) {
+		log_warn("imap %s: no Sent folder: the sent message is not filed", im->acct->name);
+		return TERN_OK;
+	}
+	if (rc == TERN_OK && (rc = already_in_sent(im, ctx, outbox_id, &found, err)) == TERN_OK && !found)
+		rc = imap_append(im, sent.remote_id, raw, len, MSG_SEEN, &uid, err);
+	if (found)
+		log_info("imap %s: outbox %lld is in Sent already; not filed twice", im->acct->name,
+		         (long long)outbox_id);
+	db_mailbox_row_free(&sent);
+	return rc;
+}
+
+static int
+push_send(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
+          const char *stage, char **err)
+{
+	struct smtp_envelope env;
+	int rc, unknown = 0, found = 0;
+
+	if (str_eq(stage, "sending")) {
+		/* A previous attempt may have reached the server: its copy in Sent
+		 * is the only proof there can be. */
+		if ((rc = already_in_sent(im, ctx, q->resource_id, &found, err)) != TERN_OK)
+			return rc;
+		if (found) {
+			log_info("imap %s: outbox %lld was sent before; not sending again", im->acct->name,
+			         (long long)q->resource_id);
+			return outbox_done(ctx, q->resource_id);
+		}
+		log_warn("imap %s: outbox %lld: the last attempt's outcome is unknown; not resending by itself",
+		         im->acct->name, (long long)q->resource_id);
+		free(*err);
+		*err = xstrdup(SMTP_OUTCOME_UNKNOWN);
+		return TERN_EREFUSED;
+	}
+	if (!str_eq(stage, "smtp_sent")) {
+		if ((rc = smtp_envelope_build(raw, len, &env, err)) != TERN_OK)
+			return TERN_EREFUSED;
+		if ((rc = set_stage(ctx, q->resource_id, "sending")) != TERN_OK) {
+			smtp_envelope_free(&env);
+			return rc;
+		}
+		rc = smtp_send(im->acct, ctx->password, &env, ctx->stop, &unknown, err);
+		smtp_envelope_free(&env);
+		if (rc != TERN_OK && unknown) {
+			/* Stage stays "sending": a restart must not resend either. */
+			log_warn("imap %s: outbox %lld: %s", im->acct->name, (long long)q->resource_id,
+			         *err ? *err : "");
+			free(*err);
+			*err = xstrdup(SMTP_OUTCOME_UNKNOWN);
+			return TERN_EREFUSED;
+		}
+		if (rc != TERN_OK) {
+			/* Known failure: nothing left the house. */
+			set_stage(ctx, q->resource_id, "queued");
+			/* The IMAP connection is fine: a retry of this item, not a reconnect. */
+			return rc == TERN_ENET || rc == TERN_ETIMEOUT ? TERN_EPROTO : rc;
+		}
+		if ((rc = set_stage(ctx, q->resource_id, "smtp_sent")) != TERN_OK)
+			return rc;
+		log_info("imap %s: outbox %lld sent", im->acct->name, (long long)q->resource_id);
+	}
+	if ((rc = file_in_sent(im, ctx, q->resource_id, raw, len, err)) != TERN_OK)
+		return rc;
+	return outbox_done(ctx, q->resource_id);
+}
+
+static unsigned
+append_flags(const char *payload)
+{
+	const char *f = strstr(payload ? payload : "", "\"flags\":\"");
+	unsigned flags = 0;
+	if (!f)
+		return 0;
+	f += 9;
+	if (strstr(f, "seen") && strstr(f, "seen") < strchr(f, '"'))
+		flags |= MSG_SEEN;
+	if (strstr(f, "flagged") && strstr(f, "flagged") < strchr(f, '"'))
+		flags |= MSG_FLAGGED;
+	if (strstr(f, "draft") && strstr(f, "draft") < strchr(f, '"'))
+		flags |= MSG_DRAFT;
+	return flags;
+}
+
+/* A stored draft: its local row (db_change_append) takes the UID UIDPLUS
+ * gave, in the transaction that ends the change, so the folder's sync finds
+ * it there instead of adding the server's copy beside it. Without UIDPLUS
+ * the sync adopts it by its Message-ID. */
+static int
+appended(struct sync_ctx *ctx, const struct queue_row *q, int64_t mailbox, uint32_t uid)
+{
+	const char *p = strstr(q->payload, "\"message\":");
+	int64_t msg = p ? strtoll(p + 10, NULL, 10) : 0;
+	int rc = db_begin(ctx->db);
+	if (rc == TERN_OK && msg && uid)
+		rc = db_imap_set_uid(ctx->db, msg, mailbox, uid);
+	if (rc == TERN_OK && (rc = db_outbox_delete(ctx->db, q->resource_id)) == TERN_OK)
+		return db_commit(ctx->db);
+	db_rollback(ctx->db);
+	return rc == TERN_OK ? TERN_EDB : rc;
+}
+
+static int
+push_append(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
+            char **err)
+{
+	const char *p = strstr(q->payload, "\"mailbox\":");
+	int64_t mb = p ? strtoll(p + 10, NULL, 10) : 0;
+	struct mailbox_row row = { 0 };
+	uint32_t uid;
+	int rc;
+
+	if ((rc = db_mailbox_get(ctx->db, mb, &row)) != TERN_OK) {
+		/* As for a move (imap_push.c): the reason that names the folder. */
+		*err = xstrdup(q->last_error && *q->last_error ? q->last_error :
+		               "the folder to store it in no longer exists on the server");
+		return TERN_EREFUSED;
+	}
+	rc = imap_append(im, row.remote_id, raw, len, append_flags(q->payload), &uid, err);
+	db_mailbox_row_free(&row);
+	return rc == TERN_OK ? appended(ctx, q, mb, uid) : rc;
+}
+
+int
+imap_push_outbox(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char **err)
+{
+	char *raw = NULL, *stage = NULL;
+	size_t len = 0;
+	int rc = db_outbox_get(ctx->db, q->resource_id, &raw, &len, &stage);
+
+	if (rc == TERN_ENOTFOUND)
+		return TERN_OK;   /* finished before a crash took the queue row's removal */
+	if (rc != TERN_OK)
+		return rc;
+	if (str_eq(q->change_type, "send"))
+		rc = push_send(im, ctx, q, raw, len, stage, err);
+	else if (str_eq(q->change_type, "append"))
+		rc = push_append(im, ctx, q, raw, len, err);
+	else {
+		*err = xasprintf("unknown outbox change '%s'", q->change_type);
+		rc = TERN_EINVAL;
+	}
+	free(raw);
+	free(stage);
+	return rc;
+}
