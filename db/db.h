@@ -5,7 +5,6 @@
 #define TERN_DB_H
 
 #include <stdint.h>
-#include <sqlite3.h>
 
 typedef struct db db;
 
@@ -20,13 +19,6 @@ int db_open(const char *path, db **out, char **err);
 int db_open_at(const char *path, int version, db **out, char **err);
 void db_close(db *d);
 
-/* The raw connection, for code inside db/ only. */
-sqlite3 *db_sqlite(db *d);
-/* A cached prepared statement for a static SQL string (keyed by pointer),
- * already reset and unbound. NULL on error (logged). A pointer seen before
- * with a different text (a freed, reused buffer) is logged as misuse and
- * prepared afresh, so it never returns another query's statement. */
-sqlite3_stmt *db_stmt(db *d, const char *sql);
 /* Runs SQL with no result rows and no parameters. TERN_*. */
 int db_exec(db *d, const char *sql);
 
@@ -53,10 +45,5 @@ int db_schema_version(db *d);
 /* The version db_open_at() migrated to (the latest, but for upgrade tests):
  * what the SQL of the db layer may assume. */
 int db_opened_version(db *d);
-
-/* Helpers for db/ code: step a statement that returns no row. */
-int db_step_done(db *d, sqlite3_stmt *st);
-int64_t db_last_id(db *d);
-int db_changes(db *d);
 
 #endif

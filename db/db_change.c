@@ -6,6 +6,7 @@
 
 #include "src/base/crlf.h"
 #include "db/db_change.h"
+#include "db/db_int.h"
 #include "db/db_contact.h"
 #include "db/db_mailbox.h"
 #include "db/db_message.h"

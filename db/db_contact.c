@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db/db_contact.h"
+#include "db/db_int.h"
 #include "db/db_schema.h"
 #include "src/base/err.h"
 #include "src/base/fold.h"

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db/db_mailbox.h"
+#include "db/db_int.h"
 #include "db/db_queue.h"
 #include "src/base/err.h"
 #include "src/base/util.h"

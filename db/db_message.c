@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db/db_message.h"
+#include "db/db_int.h"
 #include "src/base/err.h"
 #include "src/base/util.h"
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db/db_change.h"
+#include "db/db_int.h"
 #include "db/db_message.h"
 #include "db/db_queue.h"
 #include "src/base/err.h"

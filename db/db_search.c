@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db/db_search.h"
+#include "db/db_int.h"
 #include "db/db_schema.h"
 #include "src/base/err.h"
 #include "src/base/log.h"

@@ -5,6 +5,7 @@
 #include <sys/time.h>
 
 #include "db/db_sync.h"
+#include "db/db_int.h"
 #include "src/base/err.h"
 #include "src/base/util.h"
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "db/db_view.h"
+#include "db/db_int.h"
 #include "src/base/err.h"
 #include "src/base/util.h"
 

@@ -19,7 +19,7 @@
 #include "src/mime/mime.h"
 #include "src/mime/mime_build.h"
 #include "src/mime/mime_render.h"
-#include "src/mime/msg_local.h"
+#include "db/db_msg_local.h"
 #include "src/mime/msgid.h"
 #include "src/base/strbuf.h"
 #include "src/base/textsafe.h"

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "src/cli/cli.h"
+#include "src/base/exitcode.h"
 #include "db/db_account.h"
 #include "db/db_mailbox.h"
 #include "src/base/err.h"

@@ -15,7 +15,7 @@ struct tui_opts {
 	const char *warnings;     /* config warnings, shown on the message line */
 };
 
-/* Runs until the user quits. Returns an exit status (cli.h EXIT_*); a bad
+/* Runs until the user quits. Returns an exit status (src/base/exitcode.h); a bad
  * bind in the config is EXIT_CONFIG with FILE:LINE on stderr, before the
  * screen is touched. */
 int tui_run(const struct tui_opts *o);

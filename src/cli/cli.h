@@ -9,14 +9,7 @@
 #include "db/db.h"
 #include "src/base/strbuf.h"
 
-/* Exit statuses (documented in tern(1)). */
-enum {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1,      /* the operation failed (network, server, not found) */
-	EXIT_USAGE = 2,     /* bad command line */
-	EXIT_CONFIG = 3,    /* bad configuration file */
-	EXIT_DB = 4         /* the database cannot be opened or is too new */
-};
+#include "src/base/exitcode.h"
 
 struct cli_ctx {
 	const char *argv0;

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "db/db_body.h"
+#include "db/db_int.h"
 #include "db/db.h"
 #include "db/db_account.h"
 #include "db/db_mailbox.h"

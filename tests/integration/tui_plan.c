@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "db/db_int.h"
 #include "src/base/err.h"
 #include "ui/msglist.h"
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "db/db_int.h"
 #include "db/db_account.h"
 #include "db/db_change.h"
 #include "db/db_contact.h"

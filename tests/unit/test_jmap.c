@@ -16,6 +16,7 @@
 
 #include "src/config/conf.h"
 #include "db/db.h"
+#include "db/db_int.h"
 #include "src/base/err.h"
 #include "sync/jmap/jmap_call.h"
 #include "sync/jmap/jmap_email_parse.h"

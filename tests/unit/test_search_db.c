@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "db/db_body.h"
+#include "db/db_int.h"
 #include "db/db.h"
 #include "db/db_account.h"
 #include "db/db_change.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "src/base/err.h"
-#include "src/mime/msg_local.h"
+#include "db/db_msg_local.h"
 #include "src/mime/msgid.h"
 #include "src/base/util.h"
 
