@@ -169,6 +169,19 @@ time_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t
+time_from_civil(int year, int month, int day, int hour, int min, int sec, int offset_min)
+{
+	struct tm tm = { 0 };
+	tm.tm_year = year - 1900;
+	tm.tm_mon = month - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	return (int64_t)timegm(&tm) - (int64_t)offset_min * 60;
+}
+
 void
 time_rfc3339(int64_t t, char *buf, size_t len)
 {

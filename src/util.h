@@ -32,6 +32,9 @@ void fmt_count(uint64_t n, char *buf, size_t len);
 /* Time. */
 int64_t time_now(void);        /* seconds since the epoch */
 int64_t time_mono_ms(void);    /* monotonic milliseconds */
+/* A civil date and time in a zone offset_min minutes east of UTC (+0530 is
+ * 330) as seconds since the epoch. Fields are not checked: callers parse. */
+int64_t time_from_civil(int year, int month, int day, int hour, int min, int sec, int offset_min);
 /* RFC 3339 in UTC ("2024-05-01T12:00:00Z") into buf (>= 21 bytes). */
 void time_rfc3339(int64_t t, char *buf, size_t len);
 
