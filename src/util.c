@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,24 @@ str_to_long(const char *s, long min, long max, long *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int
+thread_start_nosig(pthread_t *t, int detached, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t ta;
+	sigset_t all, old;
+	int r;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&ta);
+	if (detached)
+		pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(t, &ta, fn, arg);
+	pthread_attr_destroy(&ta);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r == 0 ? TERN_OK : TERN_ENOMEM;
 }
 
 int64_t

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <pthread.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -28,6 +29,12 @@ void str_lower(char *s);                           /* ASCII only */
 int str_to_long(const char *s, long min, long max, long *out); /* 0 on success */
 /* n with thousands separators whatever the locale ("12,400") into buf. */
 void fmt_count(uint64_t n, char *buf, size_t len);
+
+/* Threads. */
+/* Starts fn(arg) on a thread that takes no signals: they are for the UI
+ * thread and the CLI's handler. detached: nobody joins it. TERN_OK, or
+ * TERN_ENOMEM when no thread can be had (the caller then does without). */
+int thread_start_nosig(pthread_t *t, int detached, void *(*fn)(void *), void *arg);
 
 /* Time. */
 int64_t time_now(void);        /* seconds since the epoch */
