@@ -64,7 +64,7 @@ struct engine_ops {
 	/* Fetch and cache one body (body_store()), BODY.PEEK / blob download. */
 	int (*fetch_body)(void *st, struct sync_ctx *ctx, int64_t msg_id, char **err);
 	/* Run q on the server (IMAP UID SEARCH CHARSET UTF-8 in each selectable
-	 * mailbox, search_query_to_imap(); JMAP Email/query with
+	 * mailbox, imap_search_key_new(); JMAP Email/query with
 	 * search_query_to_jmap()) and store what it finds for the account:
 	 * db_search_hits_clear(), then db_search_hits_add_uids() /
 	 * _add_email_ids(), in one transaction, then ctx->committed().

@@ -15,6 +15,12 @@
 #include "src/mime/mime_render.h"
 #include "src/base/strbuf.h"
 #include "src/base/textsafe.h"
+#include "src/base/err.h"
+#include "src/mime/mailcap.h"
+#include "src/mime/mime.h"
+#include "src/mime/mime_render.h"
+#include "src/base/strbuf.h"
+#include "src/base/textsafe.h"
 #include "ui/app.h"
 #include "ui/draw.h"
 #include "ui/modal.h"
@@ -256,8 +262,6 @@ in_path(const char *prog)
 	return found;
 }
 
-static char *mailcap_script(const char *cmd, int stdin_file);
-
 /* A media type from the mail, fit to reach a shell: run-mailcap pastes %t
  * into its command line unquoted, and "application/x|id" is a valid MIME
  * token. Anything but [a-z0-9.+_-]/[a-z0-9.+_-] becomes
@@ -280,123 +284,6 @@ attach_safe_type(const char *type)
 		str_lower(t);
 		return t;
 	}
-}
-
-/* The next ';'-separated field of a mailcap line ("\;" does not end it),
- * trimmed, or NULL at the end. Moves *s on. */
-static char *
-mailcap_field(char **s)
-{
-	char *start = *s, *p = start;
-	if (!start)
-		return NULL;
-	for (; *p && *p != ';'; p++)
-		if (*p == '\\' && p[1])
-			p++;
-	*s = *p ? p + 1 : NULL;
-	*p = '\0';
-	return str_trim(start);
-}
-
-static int
-mailcap_type_matches(const char *t, const char *type)
-{
-	size_t tlen = strcspn(type, "/");
-	return str_ieq(t, type) ||
-	       (strlen(t) == tlen + 2 && strncasecmp(t, type, tlen + 1) == 0 && t[tlen + 1] == '*') ||
-	       (strchr(t, '/') == NULL && strlen(t) == tlen && strncasecmp(t, type, tlen) == 0);
-}
-
-/* The view command of the first entry of ~/.mailcap, then /etc/mailcap,
- * that matches type and whose test= passes (RFC 1524: so an X11 viewer is
- * skipped over SSH), for systems without run-mailcap. *copious: the entry
- * says copiousoutput (its output goes through a pager). NULL if none. */
-static char *
-mailcap_lookup(const char *type, int *copious)
-{
-	char *home = path_expand_home("~/.mailcap");
-	const char *files[] = { home, "/etc/mailcap" };
-	char *found = NULL;
-
-	*copious = 0;
-	for (size_t f = 0; f < 2 && !found; f++) {
-		FILE *fp = fopen(files[f], "r");
-		char line[2048];
-		while (fp && !found && fgets(line, sizeof line, fp)) {
-			char *rest = line, *t, *cmd, *fl, *test = NULL;
-			int cp = 0;
-			line[strcspn(line, "\n")] = '\0';
-			t = mailcap_field(&rest);
-			if (!t || !*t || *t == '#' || !(cmd = mailcap_field(&rest)) || !*cmd ||
-			    !mailcap_type_matches(t, type))
-				continue;
-			while ((fl = mailcap_field(&rest)) != NULL) {
-				if (strncasecmp(fl, "test", 4) == 0 && str_trim(fl + 4)[0] == '=')
-					test = str_trim(strchr(fl, '=') + 1);
-				else if (str_ieq(fl, "copiousoutput"))
-					cp = 1;
-			}
-			if (test && *test) {
-				char *script = mailcap_script(test, 0);
-				pid_t pid = fork();
-				int st = -1;
-				if (pid == 0) {
-					int devnull = open("/dev/null", O_RDWR);
-					if (devnull >= 0) {
-						dup2(devnull, 0);
-						dup2(devnull, 1);
-						dup2(devnull, 2);
-					}
-					execl("/bin/sh", "sh", "-c", script, "sh", "/dev/null", type, (char *)NULL);
-					_exit(127);
-				}
-				if (pid > 0)
-					while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-						;
-				free(script);
-				if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-					continue;
-			}
-			found = xstrdup(cmd);
-			*copious = cp;
-		}
-		if (fp)
-			fclose(fp);
-	}
-	free(home);
-	return found;
-}
-
-/* The mailcap command with %s as "$1" and %t as "$2": the file name is an
- * argument of sh, never part of the command text. Quotes the entry put
- * around %s or %t ('%s', "%s") go: they would make "$1" a literal name.
- * stdin_file: a command without %s reads the file on stdin. */
-static char *
-mailcap_script(const char *cmd, int stdin_file)
-{
-	strbuf sb = STRBUF_INIT;
-	int had_file = 0;
-	for (const char *s = cmd; *s; s++) {
-		if ((s[0] == '\'' || s[0] == '"') && s[1] == '%' && (s[2] == 's' || s[2] == 't') && s[3] == s[0]) {
-			sb_adds(&sb, s[2] == 's' ? "\"$1\"" : "\"$2\"");
-			had_file |= s[2] == 's';
-			s += 3;
-		} else if (s[0] == '%' && s[1] == 's') {
-			sb_adds(&sb, "\"$1\"");
-			had_file = 1;
-			s++;
-		} else if (s[0] == '%' && s[1] == 't') {
-			sb_adds(&sb, "\"$2\"");
-			s++;
-		} else if (s[0] == '\\' && s[1]) {
-			sb_addc(&sb, *++s);
-		} else {
-			sb_addc(&sb, *s);
-		}
-	}
-	if (!had_file && stdin_file)
-		sb_adds(&sb, " < \"$1\"");
-	return sb_steal(&sb);
 }
 
 /* The first line a failed viewer wrote on its stderr, made safe to show
@@ -431,15 +318,20 @@ open_mailcap(struct app *a, attach_menu *m)
 	pid_t pid;
 
 	if (!use_run) {
-		char *cmd = mailcap_lookup(type, &copious);
-		if (!cmd) {
+		char *home = path_expand_home("~/.mailcap");
+		const char *files[] = { home, "/etc/mailcap" };
+		struct mailcap_entry e;
+		int found = mailcap_find(files, ARRAY_LEN(files), type, &e) == TERN_OK;
+		free(home);
+		if (!found) {
 			app_say(a, 1, "no mailcap entry for %s (save it with %s)", type,
 			        keymap_key_name(keymap_key_for(a->km, CTX_ATTACH, ACT_SAVE_ATTACHMENT)));
 			free(type);
 			return;
 		}
-		script = mailcap_script(cmd, 1);
-		free(cmd);
+		script = mailcap_script(e.view, 1);
+		copious = e.copiousoutput;
+		mailcap_entry_free(&e);
 		if (copious) {
 			/* Text a viewer prints would flash by before the screen
 			 * comes back: it goes through the user's pager. */
@@ -491,7 +383,7 @@ open_mailcap(struct app *a, attach_menu *m)
 		if (use_run)
 			execlp("run-mailcap", "run-mailcap", "--action=view", arg, (char *)NULL);
 		else
-			execl("/bin/sh", "sh", "-c", script, "sh", path, type, (char *)NULL);
+			mailcap_exec(script, path, type);
 		_exit(127);
 	}
 	if (pid > 0)

@@ -5,36 +5,12 @@
 #include <string.h>
 
 #include "src/base/jsonout.h"
-
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not valid. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		return (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-			return 0;
-		if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0))
-			return 0;
-		return 3;
-	}
-	if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-			return 0;
-		if ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
+#include "src/base/utf8.h"
 
 void
 json_quote(strbuf *sb, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *s = (const unsigned char *)str, *end = s + strlen(str);
 	sb_addc(sb, '"');
 	while (*s) {
 		size_t n;
@@ -52,7 +28,7 @@ json_quote(strbuf *sb, const char *str)
 			s++;
 		} else if (*s < 0x20 || *s == 0x7f) {
 			sb_printf(sb, "\\u%04x", *s++);
-		} else if ((n = utf8_len(s)) > 0) {
+		} else if ((n = utf8_seq_len(s, (size_t)(end - s))) > 0) {
 			sb_add(sb, s, n);
 			s += n;
 		} else {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,24 @@ str_to_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+int
+thread_start_nosig(pthread_t *t, int detached, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t ta;
+	sigset_t all, old;
+	int r;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&ta);
+	if (detached)
+		pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(t, &ta, fn, arg);
+	pthread_attr_destroy(&ta);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r == 0 ? TERN_OK : TERN_ENOMEM;
+}
+
 int64_t
 time_now(void)
 {
@@ -167,6 +186,19 @@ time_mono_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+time_from_civil(int year, int month, int day, int hour, int min, int sec, int offset_min)
+{
+	struct tm tm = { 0 };
+	tm.tm_year = year - 1900;
+	tm.tm_mon = month - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	return (int64_t)timegm(&tm) - (int64_t)offset_min * 60;
 }
 
 void

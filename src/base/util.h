@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <pthread.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -29,9 +30,18 @@ int str_to_long(const char *s, long min, long max, long *out); /* 0 on success *
 /* n with thousands separators whatever the locale ("12,400") into buf. */
 void fmt_count(uint64_t n, char *buf, size_t len);
 
+/* Threads. */
+/* Starts fn(arg) on a thread that takes no signals: they are for the UI
+ * thread and the CLI's handler. detached: nobody joins it. TERN_OK, or
+ * TERN_ENOMEM when no thread can be had (the caller then does without). */
+int thread_start_nosig(pthread_t *t, int detached, void *(*fn)(void *), void *arg);
+
 /* Time. */
 int64_t time_now(void);        /* seconds since the epoch */
 int64_t time_mono_ms(void);    /* monotonic milliseconds */
+/* A civil date and time in a zone offset_min minutes east of UTC (+0530 is
+ * 330) as seconds since the epoch. Fields are not checked: callers parse. */
+int64_t time_from_civil(int year, int month, int day, int hour, int min, int sec, int offset_min);
 /* RFC 3339 in UTC ("2024-05-01T12:00:00Z") into buf (>= 21 bytes). */
 void time_rfc3339(int64_t t, char *buf, size_t len);
 

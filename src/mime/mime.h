@@ -57,6 +57,10 @@ char *mime_header_raw(const mime_msg *m, const char *name);
 void mime_header_addrs(const mime_msg *m, const char *name, struct mail_addr_list *out);
 /* The Date header as Unix seconds, 0 if missing or unparsable. */
 int64_t mime_date(const mime_msg *m);
+/* An RFC 5322 date-time (a Date field's value, an IMAP ENVELOPE date) as
+ * Unix seconds; two-digit years as RFC 5322 4.3 says. 0 if s is NULL, does
+ * not parse, or falls outside 1970..9999. */
+int64_t mime_date_parse(const char *s);
 
 /* --- Parts --------------------------------------------------------------- */
 

@@ -15,6 +15,9 @@
 
 #include "src/mime/mime_int.h"
 #include "src/base/util.h"
+#include "src/mime/mime_int.h"
+#include "src/base/utf8.h"
+#include "src/base/util.h"
 
 #define REPLACEMENT "\xEF\xBF\xBD"
 
@@ -85,46 +88,6 @@ charset_lookup(const char *label, char *buf, size_t bufsz, int *unlabelled)
 	return buf;
 }
 
-/* Length of the valid UTF-8 sequence at s, 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t left)
-{
-	size_t n;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	if (left < n)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	if (n == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0)))
-		return 0;
-	if (n == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90)))
-		return 0;
-	return n;
-}
-
-static int
-utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k;
-	while (i < n) {
-		if ((k = utf8_len(p + i, n - i)) == 0)
-			return 0;
-		i += k;
-	}
-	return 1;
-}
-
 void
 mime_utf8_repair(const char *s, size_t n, strbuf *out)
 {
@@ -136,7 +99,7 @@ mime_utf8_repair(const char *s, size_t n, strbuf *out)
 	while (i < n) {
 		if (p[i] == 0) {
 			i++;
-		} else if ((k = utf8_len(p + i, n - i)) == 0) {
+		} else if ((k = utf8_seq_len(p + i, n - i)) == 0) {
 			sb_adds(out, REPLACEMENT);
 			i++;
 		} else {

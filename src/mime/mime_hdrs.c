@@ -13,8 +13,8 @@
 /* More than any real message has; a bound on what garbage can cost. */
 #define MAX_HEADERS 4096
 
-static size_t
-line_end(const char *s, size_t len, size_t i, size_t *next)
+size_t
+mime_line_end(const char *s, size_t len, size_t i, size_t *next)
 {
 	const char *nl = memchr(s + i, '\n', len - i);
 	size_t e = nl ? (size_t)(nl - s) : len;
@@ -48,7 +48,7 @@ mime_hdrs_parse(const char *s, size_t len, struct mime_hdrs *out, size_t *body_o
 	out->v = NULL;
 	out->n = 0;
 	while (i < len) {
-		size_t next, e = line_end(s, len, i, &next);
+		size_t next, e = mime_line_end(s, len, i, &next);
 		if (e == i) {                 /* the empty line ends the block */
 			i = next;
 			break;

@@ -471,25 +471,28 @@ mime_header_addrs(const mime_msg *m, const char *name, struct mail_addr_list *ou
 }
 
 int64_t
-mime_date(const mime_msg *m)
+mime_date_parse(const char *s)
 {
-	const char *v = mime_hdrs_get(&m->hdrs, "Date");
 	struct mailimf_date_time *dt = NULL;
 	size_t idx = 0;
 	int64_t t = 0;
 
-	if (v && mailimf_date_time_parse(v, strlen(v), &idx, &dt) == MAILIMF_NO_ERROR && dt) {
-		struct tm tm = { 0 };
-		int zone = dt->dt_zone, sign = zone < 0 ? -1 : 1;
-		tm.tm_year = dt->dt_year < 100 ? dt->dt_year + (dt->dt_year < 50 ? 100 : 0) : dt->dt_year - 1900;
-		tm.tm_mon = dt->dt_month - 1;
-		tm.tm_mday = dt->dt_day;
-		tm.tm_hour = dt->dt_hour;
-		tm.tm_min = dt->dt_min;
-		tm.tm_sec = dt->dt_sec;
-		zone *= sign;
-		t = (int64_t)timegm(&tm) - sign * ((zone / 100) * 3600 + (zone % 100) * 60);
+	if (s && mailimf_date_time_parse(s, strlen(s), &idx, &dt) == MAILIMF_NO_ERROR && dt) {
+		int year = dt->dt_year;
+		if (year < 100)   /* obs-year (RFC 5322 4.3) */
+			year += year < 50 ? 2000 : 1900;
+		/* The zone is +hhmm read as a number: -0530 is -530. */
+		if (year >= 1970 && year <= 9999 && dt->dt_month >= 1 && dt->dt_month <= 12 && dt->dt_day >= 1 &&
+		    dt->dt_day <= 31)
+			t = time_from_civil(year, dt->dt_month, dt->dt_day, dt->dt_hour, dt->dt_min, dt->dt_sec,
+			                    dt->dt_zone / 100 * 60 + dt->dt_zone % 100);
 		mailimf_date_time_free(dt);
 	}
 	return t;
+}
+
+int64_t
+mime_date(const mime_msg *m)
+{
+	return mime_date_parse(mime_hdrs_get(&m->hdrs, "Date"));
 }

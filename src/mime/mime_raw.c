@@ -37,18 +37,6 @@ is_address_field(const char *name, size_t n)
 	return 0;
 }
 
-/* The end of the line at i (before CR LF or LF) and where the next starts. */
-static size_t
-line_end(const char *s, size_t len, size_t i, size_t *next)
-{
-	const char *nl = memchr(s + i, '\n', len - i);
-	size_t e = nl ? (size_t)(nl - s) : len;
-	*next = nl ? e + 1 : len;
-	if (e > i && s[e - 1] == '\r')
-		e--;
-	return e;
-}
-
 /* One field (its first line at raw+start, continuations up to end) with
  * 8-bit text, written again encoded. The value is repaired to valid UTF-8
  * first: a stray Latin-1 byte must not make an invalid encoded word. */
@@ -62,7 +50,7 @@ put_encoded_field(strbuf *out, const char *raw, size_t start, size_t end)
 
 	/* Unfolding removes the line breaks only (RFC 5322 2.2.3). */
 	while (i < end) {
-		size_t next, e = line_end(raw, end, i, &next);
+		size_t next, e = mime_line_end(raw, end, i, &next);
 		sb_add(&unfolded, raw + i, e - i);
 		i = next;
 	}
@@ -108,7 +96,7 @@ mime_raw_encode(const char *raw, size_t len, size_t *out_len)
 	/* The header block line by line: a field is its first line and the
 	 * continuation lines after it. */
 	while (i < body_off) {
-		size_t next, e = line_end(raw, len, i, &next);
+		size_t next, e = mime_line_end(raw, len, i, &next);
 		int cont = e > i && (raw[i] == ' ' || raw[i] == '\t');
 		if (in_field && !cont) {
 			if (has_8bit(raw + field, i - field))

@@ -1,5 +1,5 @@
 /* The search query language (doc/SEARCH.md): parsing, and translation to the
- * server's own search (IMAP SEARCH criteria, JMAP Email/query filter). The
+ * server's own search (IMAP SEARCH keys, JMAP Email/query filter). The
  * local index side is db/db_search.h. A parsed query is immutable: several
  * threads may translate the same one. */
 #ifndef TERN_SEARCH_H
@@ -35,13 +35,8 @@ char *search_query_to_string(const search_query *q);
  * then can the server find something the local index did not. */
 int search_query_has_text(const search_query *q);
 
-/* IMAP SEARCH criteria (RFC 3501 6.4.4) for "UID SEARCH CHARSET UTF-8 ...",
- * evaluated in one mailbox: in: terms become ALL or NOT ALL depending on
- * whether name/role (role may be NULL) is that mailbox. Strings that are
- * not plain ASCII are sent as LITERAL+ literals ({N+}CRLF, RFC 7888) when
- * literal_plus, else as synchronizing literals ({N}CRLF). Caller frees. */
-char *search_query_to_imap(const search_query *q, const char *mailbox_name,
-                           const char *mailbox_role, int literal_plus);
+/* The IMAP translator is imap_search_key_new() (sync/imap.h): libetpan's
+ * key tree, which is what UID SEARCH sends. */
 
 /* Resolves an in: value (name or role) to a JMAP mailbox id; NULL if the
  * account has no such mailbox. The result is the resolver's to keep. */

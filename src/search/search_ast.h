@@ -1,5 +1,5 @@
 /* The parsed form of a search query, for the translators only (db_search.c,
- * search_imap.c, search_jmap.c): callers outside use src/search.h. */
+ * search_jmap.c, sync/imap_search.c): callers outside use src/search.h. */
 #ifndef TERN_SEARCH_AST_H
 #define TERN_SEARCH_AST_H
 

@@ -174,5 +174,13 @@ int imap_idle_ms(int max_ms);
 int imap_fetch_body(struct imap *im, struct sync_ctx *ctx, int64_t msg_id, char **err);
 /* Engine op server_search (imap_search.c). */
 int imap_server_search(struct imap *im, struct sync_ctx *ctx, const search_query *q, char **err);
+/* The IMAP translator of a search query: the key tree UID SEARCH CHARSET
+ * UTF-8 sends in the folder folder_name (folder_role may be NULL). IMAP
+ * searches one folder at a time, so in: terms become ALL or NOT ALL here.
+ * libetpan sends non-ASCII words as LITERAL+ literals when the server has
+ * LITERAL+ (mailimap_uid_search_literalplus), else as quoted strings.
+ * Free with mailimap_search_key_free(); NULL only when out of memory. */
+struct mailimap_search_key *imap_search_key_new(const search_query *q, const char *folder_name,
+                                                const char *folder_role);
 
 #endif

@@ -8,10 +8,11 @@
  * result into an error, on its own thread, after the join. */
 #include "config.h"
 
-#include <signal.h>
 #include <stdlib.h>
 
 #include "sync/imap/imap.h"
+#include "src/base/util.h"
+#include "src/base/err.h"
 #include "src/base/util.h"
 
 void
@@ -64,19 +65,12 @@ batch_main(void *arg)
 void
 imap_batch_start(struct imap_batch *b, mailimap *s, struct mailimap_set *set, int modseq)
 {
-	sigset_t all, old;
-
 	b->v = NULL;
 	b->n = 0;
 	b->s = s;
 	b->set = set;
 	b->modseq = modseq;
-	/* Signals are for the UI thread (and the CLI's handler): a full mask,
-	 * as the worker's own. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	b->started = pthread_create(&b->thread, NULL, batch_main, b) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	b->started = thread_start_nosig(&b->thread, 0, batch_main, b) == TERN_OK;
 	/* No thread to be had: the same work here, only not overlapped. */
 	if (!b->started)
 		batch_main(b);

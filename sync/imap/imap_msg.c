@@ -62,41 +62,6 @@ addr_list(clist *l)
 	return sb.len ? sb_steal(&sb) : (sb_free(&sb), NULL);
 }
 
-static int64_t
-tm_to_epoch(int year, int month, int day, int hour, int min, int sec, int zone)
-{
-	struct tm tm = { 0 };
-	int64_t t;
-	if (year < 1970 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31)
-		return 0;
-	tm.tm_year = year - 1900;
-	tm.tm_mon = month - 1;
-	tm.tm_mday = day;
-	tm.tm_hour = hour;
-	tm.tm_min = min;
-	tm.tm_sec = sec;
-	t = (int64_t)timegm(&tm);
-	/* zone is +hhmm as a number: -0530 is -530. */
-	t -= (int64_t)((zone / 100) * 3600 + (zone % 100) * 60);
-	return t;
-}
-
-static int64_t
-date_parse(const char *s)
-{
-	struct mailimf_date_time *dt = NULL;
-	size_t idx = 0;
-	int64_t t = 0;
-	if (!s)
-		return 0;
-	if (mailimf_date_time_parse(s, strlen(s), &idx, &dt) == MAILIMF_NO_ERROR && dt) {
-		t = tm_to_epoch(dt->dt_year, dt->dt_month, dt->dt_day, dt->dt_hour, dt->dt_min,
-		                dt->dt_sec, dt->dt_zone);
-		mailimf_date_time_free(dt);
-	}
-	return t;
-}
-
 static void
 read_envelope(const struct mailimap_envelope *e, struct imap_msg *m)
 {
@@ -120,7 +85,7 @@ read_envelope(const struct mailimap_envelope *e, struct imap_msg *m)
 	if (m->message_id && strchr(m->message_id, ' '))
 		m->message_id[strcspn(m->message_id, " ")] = '\0';
 	m->in_reply_to = msgid_list_bare(e->env_in_reply_to);
-	m->h.sent_at = date_parse(e->env_date);
+	m->h.sent_at = mime_date_parse(e->env_date);
 }
 
 /* BODY[HEADER.FIELDS (REFERENCES IN-REPLY-TO)]: the envelope has no
@@ -225,8 +190,9 @@ imap_msg_read(const struct mailimap_msg_att *att, struct imap_msg *m)
 			case MAILIMAP_MSG_ATT_INTERNALDATE:
 				if (s->att_data.att_internal_date) {
 					const struct mailimap_date_time *d = s->att_data.att_internal_date;
-					m->h.received_at = tm_to_epoch(d->dt_year, d->dt_month, d->dt_day, d->dt_hour,
-					                               d->dt_min, d->dt_sec, d->dt_zone);
+					/* libetpan checked the fields; the zone is +hhmm as a number. */
+					m->h.received_at = time_from_civil(d->dt_year, d->dt_month, d->dt_day, d->dt_hour,
+					                                   d->dt_min, d->dt_sec, d->dt_zone / 100 * 60 + d->dt_zone % 100);
 				}
 				break;
 			case MAILIMAP_MSG_ATT_RFC822_SIZE:

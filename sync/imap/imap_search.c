@@ -86,10 +86,9 @@ clamp32(int64_t v)
 	return v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
-/* The same criteria as search_query_to_imap() (src/search_imap.c), as the
- * key tree libetpan sends. NULL only when libetpan is out of memory. */
+/* One node as libetpan keys; name/role: the folder searched (in:). */
 static struct mailimap_search_key *
-key_of(const struct search_node *n, const struct folder *f)
+key_of(const struct search_node *n, const char *name, const char *role)
 {
 	struct mailimap_search_key *k = NULL, *a, *b;
 	clist *l;
@@ -99,7 +98,7 @@ key_of(const struct search_node *n, const struct folder *f)
 		if (!(l = clist_new()))
 			return NULL;
 		for (size_t i = 0; i < n->nkids; i++) {
-			if (!(a = key_of(n->kids[i], f)) || clist_append(l, a) < 0) {
+			if (!(a = key_of(n->kids[i], name, role)) || clist_append(l, a) < 0) {
 				if (a)
 					mailimap_search_key_free(a);
 				clist_foreach(l, key_free, NULL);
@@ -112,9 +111,9 @@ key_of(const struct search_node *n, const struct folder *f)
 		/* OR is binary in IMAP: a OR b OR c is OR a (OR b c). */
 		if (n->nkids == 0)
 			return mailimap_search_key_new_not(mailimap_search_key_new_all());
-		k = key_of(n->kids[n->nkids - 1], f);
+		k = key_of(n->kids[n->nkids - 1], name, role);
 		for (size_t i = n->nkids - 1; k && i-- > 0;) {
-			if (!(a = key_of(n->kids[i], f))) {
+			if (!(a = key_of(n->kids[i], name, role))) {
 				mailimap_search_key_free(k);
 				return NULL;
 			}
@@ -123,7 +122,7 @@ key_of(const struct search_node *n, const struct folder *f)
 		}
 		return k;
 	case SK_NOT:
-		return (a = key_of(n->kids[0], f)) ? mailimap_search_key_new_not(a) : NULL;
+		return (a = key_of(n->kids[0], name, role)) ? mailimap_search_key_new_not(a) : NULL;
 	case SK_TEXT: {
 		/* IMAP matches substrings, so word* needs nothing more. */
 		char *s = xstrdup(n->text);
@@ -139,7 +138,7 @@ key_of(const struct search_node *n, const struct folder *f)
 	}
 	case SK_IN: {
 		/* One SEARCH sees one folder: in: is decided here. */
-		int same = fold_equal(n->text, f->name) || (f->role && str_ieq(n->text, f->role));
+		int same = fold_equal(n->text, name) || (role && str_ieq(n->text, role));
 		k = mailimap_search_key_new_all();
 		return same || !k ? k : mailimap_search_key_new_not(k);
 	}
@@ -158,6 +157,12 @@ key_of(const struct search_node *n, const struct folder *f)
 	case SK_SMALLER: return mailimap_search_key_new_smaller(clamp32(n->value));
 	}
 	return NULL;
+}
+
+struct mailimap_search_key *
+imap_search_key_new(const search_query *q, const char *folder_name, const char *folder_role)
+{
+	return key_of(q->root, folder_name, folder_role);
 }
 
 /* One folder: its UIDs that match, as server hits. */
@@ -186,7 +191,7 @@ search_folder(struct imap *im, struct sync_ctx *ctx, const search_query *q, cons
 		if (!same)
 			return TERN_OK;
 	}
-	if (!(key = key_of(q->root, f)))
+	if (!(key = imap_search_key_new(q, f->name, f->role)))
 		return TERN_ENOMEM;
 	if (mailimap_has_extension(im->s, "LITERAL+"))
 		r = mailimap_uid_search_literalplus(im->s, "UTF-8", key, &res);

@@ -1,11 +1,12 @@
 /* JMAP requests on a helper thread (sync/jmap_async.h). */
 #include "config.h"
 
-#include <signal.h>
 #include <stdlib.h>
 
 #include "src/base/err.h"
 #include "sync/jmap/jmap_async.h"
+#include "src/base/err.h"
+#include "src/base/util.h"
 
 static void *
 async_main(void *arg)
@@ -18,19 +19,12 @@ async_main(void *arg)
 void
 jmap_async_start(struct jmap_async *a, struct jmap *j, jmap_req *r)
 {
-	sigset_t all, old;
-
 	a->j = j;
 	a->r = r;
 	a->err = NULL;
 	a->rc = TERN_OK;
 	a->pending = 1;
-	/* Signals are for the UI thread (and the CLI's handler): a full mask,
-	 * as the worker's own. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	a->started = pthread_create(&a->thread, NULL, async_main, a) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	a->started = thread_start_nosig(&a->thread, 0, async_main, a) == TERN_OK;
 	/* No thread to be had: the same request here, only not overlapped. */
 	if (!a->started)
 		async_main(a);

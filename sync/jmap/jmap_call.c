@@ -167,6 +167,13 @@ jmap_merr_about(const struct jmap_merr *me, const char *arg)
 	return 0;
 }
 
+int
+jmap_merr_state_lost(const struct jmap_merr *me)
+{
+	return me->type == JMAP_MERR_CANNOT_CALCULATE_CHANGES ||
+	       (me->type == JMAP_MERR_INVALID_ARGUMENTS && jmap_merr_about(me, "sinceState"));
+}
+
 char *
 jmap_merr_text(const char *method, const struct jmap_merr *me)
 {

@@ -64,6 +64,11 @@ int jmap_merr_class(enum jmap_merr_type t);
 /* Whether an invalidArguments error is about argument arg: it lists it in
  * "arguments", or lists none (the property is optional). */
 int jmap_merr_about(const struct jmap_merr *me, const char *arg);
+/* Whether a Foo/changes error means the state we sent is lost to the
+ * server (cannotCalculateChanges, or invalidArguments about sinceState, as
+ * Cyrus answers a state it cannot read): the caller reloads everything.
+ * Any other invalidArguments is a plain error. */
+int jmap_merr_state_lost(const struct jmap_merr *me);
 /* "stateMismatch: description" for logs and queue rows. Caller frees. */
 char *jmap_merr_text(const char *method, const struct jmap_merr *me);
 

@@ -8,6 +8,8 @@
 
 #include "src/base/err.h"
 #include "sync/jmap/jmap_json.h"
+#include "src/base/err.h"
+#include "src/base/util.h"
 
 #define JMAP_MAX_SAFE 9007199254740991.0   /* 2^53 - 1 */
 
@@ -119,10 +121,8 @@ digits(const char **p, int n, int *out)
 int
 jmap_date_parse(const char *s, int64_t *out)
 {
-	struct tm tm = { 0 };
 	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
 	const char *p = s;
-	time_t t;
 
 	if (!s)
 		return TERN_EPROTO;
@@ -149,13 +149,6 @@ jmap_date_parse(const char *s, int64_t *out)
 	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
 	    oh > 23 || om > 59)
 		return TERN_EPROTO;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	*out = (int64_t)t - sign * (oh * 3600 + om * 60);
+	*out = time_from_civil(y, mo, d, h, mi, sec, sign * (oh * 60 + om));
 	return TERN_OK;
 }

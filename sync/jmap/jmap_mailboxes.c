@@ -386,12 +386,7 @@ changes_page(struct jmap *j, struct sync_ctx *ctx, const char *since, char **new
 	if ((rc = jmap_req_send(j, r, err)) != TERN_OK)
 		goto out;
 	if ((rc = jmap_req_result(r, c0, "Mailbox/changes", &ch, &me)) != TERN_OK) {
-		/* A state the server cannot read (Cyrus: invalidArguments
-		 * on sinceState) is as useless as one it has forgotten; an
-		 * invalidArguments about anything else is a plain error, not a
-		 * reason to reload the account. */
-		if (me.type == JMAP_MERR_CANNOT_CALCULATE_CHANGES ||
-		    (me.type == JMAP_MERR_INVALID_ARGUMENTS && jmap_merr_about(&me, "sinceState")))
+		if (jmap_merr_state_lost(&me))
 			rc = TERN_ENOTFOUND;   /* the caller reloads everything */
 		else
 			*err = jmap_merr_text("Mailbox/changes", &me);

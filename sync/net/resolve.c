@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -83,10 +82,8 @@ resolve_host(const char *host, const char *service, const struct addrinfo *hints
 {
 	struct lookup *l = xcalloc(1, sizeof *l);
 	pthread_condattr_t ca;
-	pthread_attr_t ta;
 	pthread_t th;
-	sigset_t all, old;
-	int rc = TERN_OK, started;
+	int rc = TERN_OK;
 
 	*res = NULL;
 	pthread_mutex_init(&l->lock, NULL);
@@ -99,15 +96,8 @@ resolve_host(const char *host, const char *service, const struct addrinfo *hints
 	l->service = xstrdup(service);
 	l->hints = *hints;
 
-	/* The lookup thread takes no signals, like the worker that starts it. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_attr_init(&ta);
-	pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
-	started = pthread_create(&th, &ta, lookup_run, l) == 0;
-	pthread_attr_destroy(&ta);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!started) {
+	/* Detached: a lookup that outlives its deadline cleans up after itself. */
+	if (thread_start_nosig(&th, 1, lookup_run, l) != TERN_OK) {
 		l->refs = 1;
 		*err = xasprintf("cannot resolve %s: %s", host, strerror(EAGAIN));
 		rc = TERN_ENET;

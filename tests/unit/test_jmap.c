@@ -328,7 +328,17 @@ t_merr_about(void **state)
 		cJSON *e = cJSON_Parse(cases[i][0]);
 		struct jmap_merr me = { .type = JMAP_MERR_INVALID_ARGUMENTS, .name = "invalidArguments", .error = e };
 		assert_int_equal(jmap_merr_about(&me, cases[i][1]), cases[i][2][0] - '0');
+		/* What Email/changes and Mailbox/changes decide a reload on. */
+		assert_int_equal(jmap_merr_state_lost(&me), cases[i][2][0] - '0');
 		cJSON_Delete(e);
+	}
+	{
+		struct jmap_merr me = { .type = JMAP_MERR_CANNOT_CALCULATE_CHANGES,
+		                        .name = "cannotCalculateChanges" };
+		assert_true(jmap_merr_state_lost(&me));
+		me.type = JMAP_MERR_SERVER_FAIL;
+		me.name = "serverFail";
+		assert_false(jmap_merr_state_lost(&me));
 	}
 }
 

@@ -227,6 +227,23 @@ t_parts_and_attachments(void **state)
 	mime_free(m);
 }
 
+/* One Date parser for the Date header and the IMAP ENVELOPE date. */
+static void
+t_date(void **state)
+{
+	(void)state;
+	assert_int_equal(mime_date_parse("Wed, 1 May 2024 12:00:00 +0000"), 1714564800);
+	assert_int_equal(mime_date_parse("Wed, 1 May 2024 17:30:00 +0530"), 1714564800);
+	assert_int_equal(mime_date_parse("Wed, 1 May 2024 06:30:00 -0530"), 1714564800);
+	assert_int_equal(mime_date_parse("1 May 2024 12:00 GMT"), 1714564800);
+	/* Two-digit years (RFC 5322 4.3): 24 is 2024, 99 is 1999. */
+	assert_int_equal(mime_date_parse("Wed, 1 May 24 12:00:00 +0000"), 1714564800);
+	assert_int_equal(mime_date_parse("Fri, 31 Dec 99 23:59:59 +0000"), 946684799);
+	assert_int_equal(mime_date_parse("Mon, 1 Jan 1900 00:00:00 +0000"), 0);
+	assert_int_equal(mime_date_parse("yesterday"), 0);
+	assert_int_equal(mime_date_parse(NULL), 0);
+}
+
 static void
 t_broken(void **state)
 {
@@ -342,6 +359,7 @@ main(void)
 		cmocka_unit_test(t_charset_aliases),
 		cmocka_unit_test(t_header_words),
 		cmocka_unit_test(t_parts_and_attachments),
+		cmocka_unit_test(t_date),
 		cmocka_unit_test(t_broken),
 		cmocka_unit_test(t_huge_line),
 		cmocka_unit_test(t_deep_nesting),
