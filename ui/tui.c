@@ -213,8 +213,19 @@ dispatch_key(struct app *a, int key)
 	ctx = a->focus == PANE_PAGER ? pager_ctx(a) : a->focus == PANE_LIST ? CTX_INDEX :
 	      a->focus == PANE_MAILBOXES ? CTX_MAILBOXES : CTX_ACCOUNTS;
 	act = keymap_lookup(a->km, ctx, key);
-	if (act == ACT_NONE)
+	if (act == ACT_NONE) {
+		/* A key that does nothing says so, as mutt's "Key is not bound"
+		 * (resizes and other terminal events come as function keys). */
+		if (key < KEYMAP_FN || (key >= KEYMAP_FN + KEY_F(1) && key <= KEYMAP_FN + KEY_F(12))) {
+			int hk = keymap_key_for(a->km, ctx, ACT_HELP);
+			char name[16];
+			snprintf(name, sizeof name, "%s", keymap_key_name(key));
+			app_say(a, 1, "%s does nothing in the %s (%s lists the keys)", name,
+			        ctx == CTX_ACCOUNTS ? "accounts pane" : ctx == CTX_MAILBOXES ? "mailboxes pane" :
+			        ctx == CTX_INDEX ? "list" : "pager", hk ? keymap_key_name(hk) : "help");
+		}
 		return;
+	}
 	if (a->help) {
 		help_key(a, act);
 		return;
@@ -243,6 +254,8 @@ dispatch_key(struct app *a, int key)
 	case ACT_CHANGE_MAILBOX:
 		if (a->nacc)
 			picker_open(a, "Open mailbox", a->acc[a->cur_acc].id, open_picked);
+		else
+			app_say(a, 1, "no account: the config defines none");
 		return;
 	case ACT_SYNC_NOW:
 		sync_now(a);

@@ -161,6 +161,8 @@ list_key(struct app *a, enum ui_action act)
 	case ACT_OPEN:
 		if (cur)
 			pager_open(a, cur);
+		else
+			app_say(a, 1, "no message to open");
 		break;
 	case ACT_SEARCH_ALL:
 		search_all_open(a);
