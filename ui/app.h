@@ -128,5 +128,7 @@ void triage_move_to(struct app *a, int64_t mailbox_id);
 void triage_free(struct app *a);
 /* Tags every message of the list matching the query text. */
 void triage_tag_pattern(struct app *a, const char *query);
+/* Prompts for that query (initial typed in); a bad one comes back. */
+void triage_tag_prompt(struct app *a, const char *initial);
 
 #endif

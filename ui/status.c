@@ -106,6 +106,7 @@ static const char *const modal_help[] = {
 	"",
 	"Line editing (not rebindable: the keys of a shell's line):",
 	"prompt     <Enter>      accept                         <Esc> cancels, ^U clears, <Backspace>, <Tab> completes",
+	"prompt     <Up> / ^P    an earlier entry               <Down> / ^N a later one (each prompt has its own history)",
 	"picker     (type)       filter the mailboxes           <Enter> picks, <Esc> cancels, ^N/^P or <Down>/<Up>",
 	"question   y / n        yes / no, one key              <Enter> the default (the capital in [y/N]), <Esc> no",
 };

@@ -700,6 +700,20 @@ cmp_id(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+static void
+tag_pattern_done(struct app *a, const char *text, void *ctx)
+{
+	(void)ctx;
+	if (*text)
+		triage_tag_pattern(a, text);
+}
+
+void
+triage_tag_prompt(struct app *a, const char *initial)
+{
+	prompt_open(a, "Tag matching: ", initial, tag_pattern_done, NULL);
+}
+
 /* Tags what the pattern matches among the messages of the list: the open
  * mailbox (its own account), or the search results (the pattern ANDed with
  * the list's query, over the list's accounts). */
@@ -737,6 +751,8 @@ triage_tag_pattern(struct app *a, const char *query)
 	}
 	if (search_parse(text, time_now(), &q, &e) != TERN_OK) {
 		app_say(a, 1, "bad pattern: %s", e.message ? e.message : "?");
+		triage_tag_prompt(a, query);
+		prompt_note(a, a->msg);
 		search_error_free(&e);
 		free(text);
 		return;

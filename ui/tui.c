@@ -443,6 +443,7 @@ app_free(struct app *a)
 	if (a->pg)
 		pager_close(a);
 	prompt_free(a);
+	prompt_history_free();
 	picker_free(a);
 	compose_free(a);
 	triage_free(a);
