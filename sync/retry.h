@@ -14,6 +14,19 @@
  * 5 s doubling up to 300 s, then jittered by +0%..+20% with *seed
  * (rand_r state; NULL: no jitter), never above 300 s. */
 int64_t retry_backoff_ms(int failures, unsigned *seed);
+/* The reconnect delay of an account whose connection was healthy before
+ * this outage (down_ms so far): a quarter of the time it has been down,
+ * from 5 s (so a server back after a restart is seen within seconds, not
+ * after a doubled wait) up to 300 s, jittered as above. Not healthy
+ * before (tern started against a dead server): retry_backoff_ms. */
+int64_t retry_reconnect_ms(int failures, int64_t down_ms, int was_healthy, unsigned *seed);
+
+/* The status detail of an account in backoff (account_status.detail),
+ * written by the worker; the UI counts it down from updated_at. */
+#define RETRY_DETAIL_FMT "retry in %lld s"
+/* Seconds left before the retry that detail (written at updated_at, epoch
+ * seconds) announces, 0 if due; -1 if detail is no such announcement. */
+int64_t retry_detail_left(const char *detail, int64_t updated_at, int64_t now);
 
 enum queue_action {
 	QA_DONE,        /* the server confirmed: remove the row */
