@@ -84,6 +84,8 @@ draw_all(struct app *a)
 	draw_title(a);
 	if (a->help) {
 		help_draw(a);
+	} else if (a->acc_info) {
+		account_info_draw(a);
 	} else if (a->narrow) {
 		switch (a->focus) {
 		case PANE_ACCOUNTS: accounts_draw(a); break;
@@ -213,6 +215,10 @@ dispatch_key(struct app *a, int key)
 	ctx = a->focus == PANE_PAGER ? pager_ctx(a) : a->focus == PANE_LIST ? CTX_INDEX :
 	      a->focus == PANE_MAILBOXES ? CTX_MAILBOXES : CTX_ACCOUNTS;
 	act = keymap_lookup(a->km, ctx, key);
+	if (act == ACT_NONE && a->acc_info) {
+		a->acc_info = 0;          /* any key closes it */
+		return;
+	}
 	if (act == ACT_NONE) {
 		/* A key that does nothing says so, as mutt's "Key is not bound"
 		 * (resizes and other terminal events come as function keys). */
@@ -229,6 +235,11 @@ dispatch_key(struct app *a, int key)
 	if (a->help) {
 		help_key(a, act);
 		return;
+	}
+	if (a->acc_info) {
+		account_info_key(a, act);
+		if (act != ACT_SYNC_NOW)
+			return;
 	}
 	free(a->msg);
 	a->msg = NULL;
