@@ -18,6 +18,8 @@ check "the list shows the sender without accents" tui_wait "sender" 'Jorg Kohler
 check "... never as blanks" tui_gone "blanks" 'J  rg'
 check "the mailbox pane shows Отчёты transliterated" tui_wait "mailbox" '^ *Otchyoty'
 check "the pane border is ASCII" tui_wait "border" '\| *\[?[0-9]'
+check "the pane titles' dash too" tui_wait "dash" 'Mailboxes -- acct'
+check "the status line's separators too" tui_wait "status" '^\[INBOX\] [0-9]+ unread, 5 messages \. 1/5 \. '
 tui_keys Enter
 check "the pager's headers" tui_wait "pager from" 'From: +Jorg Kohler'
 check "the pager's body: Cyrillic, Latin, other scripts as ?" tui_wait "pager body" 'Privet! Strasse, cafe, \?\?\.'
