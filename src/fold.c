@@ -90,7 +90,7 @@ encode(strbuf *sb, unsigned long cp)
  * character (æ, ß, œ, þ: letters of their own, not accented ones). */
 static const char latin_base[] =
 	"aaaaaa.ceeeeiiii" ".nooooo.ouuuuy.." "aaaaaa.ceeeeiiii" ".nooooo.ouuuuy.y"
-	"aaaaaaccccccccdd" "ddeeeeeeeeeegggg" "gggghhhhiiiiiiii" "ii..jjkk.lllllll"
+	"aaaaaaccccccccdd" "ddeeeeeeeeeegggg" "gggghhhhiiiiiiii" "i...jjkk.lllllll"
 	"lllnnnnnnn..oooo" "oo..rrrrrrssssss" "ssttttttuuuuuuuu" "uuuuwwyyyzzzzzzs";
 
 /* cp (already lowercased) without its accent; 0 drops it (a combining

@@ -20,13 +20,14 @@ account_trouble(struct app *a, strbuf *sb, const struct ui_account *u)
 {
 	const char *state = u->st.state ? u->st.state : "";
 	const char *err = u->start_error ? u->start_error : u->st.last_error;
-	int sk = keymap_key_for(a->km, CTX_ACCOUNTS, ACT_SYNC_NOW);
-	char key[16];
+	int sk = keymap_key_for(a->km, CTX_ACCOUNTS, ACT_SYNC_NOW), ik = keymap_key_for(a->km, CTX_ACCOUNTS, ACT_ACCOUNT_INFO);
+	char key[16], info[16];
 	int64_t left;
 
+	/* keymap_key_name() has one static buffer. */
 	snprintf(key, sizeof key, "%s", sk ? keymap_key_name(sk) : "sync-now");
-	if (u->readonly || (!u->start_error && (!err || !*err || strcmp(state, "idle") == 0 ||
-	                                        strcmp(state, "syncing") == 0)))
+	snprintf(info, sizeof info, "%s", ik ? keymap_key_name(ik) : "account-info");
+	if (!account_in_trouble(u))
 		return;
 	sb_printf(sb, " · %s: ", u->cfg->name);
 	if (u->start_error)
@@ -39,7 +40,7 @@ account_trouble(struct app *a, strbuf *sb, const struct ui_account *u)
 		sb_printf(sb, "not retrying until asked — %s retries", key);
 	else
 		sb_printf(sb, "%s — %s retries", *state ? state : "offline", key);
-	sb_printf(sb, " · error: %s", err);
+	sb_printf(sb, ", %s details · error: %s", info, err);
 }
 
 /* The status bar: where the user is, where the cursor is, what the workers
@@ -104,9 +105,7 @@ status_draw(struct app *a)
 		if (u->st.state && (strcmp(u->st.state, "syncing") == 0 || strcmp(u->st.state, "connecting") == 0))
 			sb_printf(&sb, " · %s: %s %s", u->cfg->name, u->st.state, u->st.detail ? u->st.detail : "");
 		/* Another account's error is counted, never shown as this one's. */
-		if (i != a->cur_acc && !u->readonly &&
-		    (u->start_error || (u->st.last_error && *u->st.last_error && u->st.state &&
-		                        strcmp(u->st.state, "idle") != 0 && strcmp(u->st.state, "syncing") != 0)))
+		if (i != a->cur_acc && account_in_trouble(u))
 			troubled++;
 	}
 	if (queued)

@@ -271,6 +271,18 @@ dispatch_key(struct app *a, int key)
 	case ACT_SYNC_NOW:
 		sync_now(a);
 		return;
+	case ACT_ACCOUNT_INFO:
+		/* The accounts pane has room for the start of an error only. */
+		if (!a->nacc)
+			app_say(a, 1, "no account: the config defines none");
+		else if (account_in_trouble(&a->acc[a->cur_acc]))
+			a->acc_info = 1;
+		else
+			app_say(a, 0, "%s: %s, no error", a->acc[a->cur_acc].cfg->name,
+			        a->acc[a->cur_acc].readonly ? "read-only (another tern syncs it)" :
+			        a->acc[a->cur_acc].st.state && *a->acc[a->cur_acc].st.state ? a->acc[a->cur_acc].st.state :
+			        "offline");
+		return;
 	case ACT_COMPOSE: case ACT_REPLY: case ACT_REPLY_ALL: case ACT_FORWARD: case ACT_RESUME:
 		compose_action(a, act, a->focus == PANE_LIST || a->focus == PANE_PAGER ? app_current(a) : NULL);
 		return;

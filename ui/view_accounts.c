@@ -86,8 +86,8 @@ accounts_key(struct app *a, enum ui_action act)
 		a->cur_acc = a->nacc - 1;
 		break;
 	case ACT_OPEN:
-		/* The pane has room for the start of an error only. */
-		if (account_in_trouble(&a->acc[a->cur_acc]))
+		/* An account with nothing to open yet: why. */
+		if (!a->nmb && account_in_trouble(&a->acc[a->cur_acc]))
 			a->acc_info = 1;
 		else
 			a->focus = PANE_MAILBOXES;

@@ -30,7 +30,7 @@ tui_start
 check "connected" tui_wait "idle" 'acct +idle' 60
 lab_stop dovecot
 check "the status line says when it retries and that \$ retries now" \
-  tui_wait "retrying" 'acct: retrying in [0-9]+ s — \$ now · error: ' 30
+  tui_wait "retrying" 'acct: retrying in [0-9]+ s — \$ now, i details · error: ' 30
 check "... counting down" tui_wait "countdown" 'acct: retrying in [1-4] s' 15
 # Three failed attempts: the doubling backoff would wait 20 s for the fourth.
 check "three attempts fail while the server is down" wait_for "3 backoffs" 40 sh -c "[ \$(grep -c 'acct: backoff' '$LOG') -ge 3 ]"
