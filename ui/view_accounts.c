@@ -68,8 +68,10 @@ void
 accounts_key(struct app *a, enum ui_action act)
 {
 	size_t before = a->cur_acc;
-	if (!a->nacc)
+	if (!a->nacc) {
+		app_say(a, 1, "no account: the config defines none");
 		return;
+	}
 	switch (act) {
 	case ACT_DOWN:
 		if (a->cur_acc + 1 < a->nacc)

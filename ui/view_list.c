@@ -182,6 +182,8 @@ list_key(struct app *a, enum ui_action act)
 		if (cur) {
 			app_tag(a, cur->id, !app_is_tagged(a, cur->id));
 			ml_move(a->ml, 1);
+		} else {
+			app_say(a, 1, "no message to tag");
 		}
 		break;
 	case ACT_TAG_PATTERN:

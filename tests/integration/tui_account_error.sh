@@ -33,7 +33,9 @@ check "... with what to do" tui_wait "advice" 'will not go away by itself: a ref
 check "... and which key retries" tui_wait "key" '\$: try now'
 tui_keys q
 check "a key closes it" tui_gone "closed" 'What to do:'
-tui_keys k Enter
+tui_keys Tab Enter
+check "Enter in its empty mailbox pane says why nothing opens" tui_wait "empty pane" 'no mailboxes yet: the first sync lists them'
+tui_keys Tab Tab k Enter
 check "Enter on the first account (it has mailboxes) opens them as ever" tui_wait "mailboxes" 'Mailboxes — acct' 
 tui_gone "no info" 'What to do:' 2 >/dev/null
 tui_keys Tab i
