@@ -289,9 +289,9 @@ fail:
 	return rc;
 }
 
-/* tern_fold(text): the text lowercased in any script (fold_case), for
- * matching user input against names: SQLite's NOCASE and lower() fold
- * ASCII only, so "été" would not find "Été". NULL stays NULL. */
+/* tern_fold(text): the text lowercased and unaccented in any script
+ * (fold_case), for matching user input against names: SQLite's NOCASE and
+ * lower() fold ASCII only, so "ete" would not find "Été". NULL stays NULL. */
 static void
 sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {

@@ -14,6 +14,13 @@
  * 5 s doubling up to 300 s, then jittered by +0%..+20% with *seed
  * (rand_r state; NULL: no jitter), never above 300 s. */
 int64_t retry_backoff_ms(int failures, unsigned *seed);
+/* The reconnect delay of an account whose connection was healthy before
+ * this outage (down_ms so far): a quarter of the time it has been down,
+ * from 5 s (so a server back after a restart is seen within seconds, not
+ * after a doubled wait) up to 300 s, jittered as above. Not healthy
+ * before (tern started against a dead server): retry_backoff_ms. */
+int64_t retry_reconnect_ms(int failures, int64_t down_ms, int was_healthy, unsigned *seed);
+
 
 enum queue_action {
 	QA_DONE,        /* the server confirmed: remove the row */

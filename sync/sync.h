@@ -40,4 +40,11 @@ int sync_server_search(const struct sync_env *env, const char *query, char **err
  * started other threads that take these signals. */
 int sync_run_forever(const struct sync_env *envs, int n, char **err);
 
+/* The status detail of an account in backoff (account_status.detail),
+ * written by the worker; the UI counts it down from updated_at. */
+#define RETRY_DETAIL_FMT "retry in %lld s"
+/* Seconds left before the retry that detail (written at updated_at, epoch
+ * seconds) announces, 0 if due; -1 if detail is no such announcement. */
+int64_t sync_retry_left(const char *detail, int64_t updated_at, int64_t now);
+
 #endif

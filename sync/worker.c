@@ -43,6 +43,8 @@ struct worker {
 	struct wrep *reps, **reps_tail;
 	uint64_t next_id;
 	int auth_failures;           /* refused logins in a row */
+	int healthy;                 /* a cycle succeeded since the last outage began */
+	int64_t down_since;          /* time_mono_ms() of this outage's first failure */
 };
 
 static void
@@ -162,15 +164,15 @@ fail_requests(worker *w, int status)
 	}
 }
 
-/* Sleeps until ms passed, the worker is poked or stopped. */
-static void
+/* Sleeps until ms passed, the worker is poked or stopped; whether it was
+ * poked. */
+static int
 nap(worker *w, int64_t ms)
 {
 	struct pollfd p = { .fd = runner_wake_fd(w->r), .events = POLLIN };
 	if (ms <= 0)
-		return;
-	if (poll(&p, 1, ms > 600000 ? 600000 : (int)ms) > 0)
-		wakepipe_drain(p.fd);
+		return 0;
+	return poll(&p, 1, ms > 600000 ? 600000 : (int)ms) > 0 && wakepipe_drain(p.fd);
 }
 
 /* After a refused login: no more attempts until the user asks (a key in
@@ -194,8 +196,9 @@ backoff(worker *w, int *failures, unsigned *seed, int rc, const char *err)
 	int64_t ms, until;
 	char detail[64];
 
-	(*failures)++;
-	ms = retry_backoff_ms(*failures, seed);
+	if ((*failures)++ == 0)
+		w->down_since = time_mono_ms();
+	ms = retry_reconnect_ms(*failures, time_mono_ms() - w->down_since, w->healthy, seed);
 	runner_disconnect(w->r);
 	fail_requests(w, TERN_EOFFLINE);
 	if (rc == TERN_EAUTH && ++w->auth_failures >= 2) {
@@ -203,7 +206,7 @@ backoff(worker *w, int *failures, unsigned *seed, int rc, const char *err)
 		w->auth_failures = 0;   /* the user asked: one more full try */
 		return;
 	}
-	snprintf(detail, sizeof detail, "retry in %lld s", (long long)((ms + 999) / 1000));
+	snprintf(detail, sizeof detail, RETRY_DETAIL_FMT, (long long)((ms + 999) / 1000));
 	/* Every way into backoff says why in the log: a wait or push that
 	 * failed (an event stream cut, an IDLE that broke) logs nothing else. */
 	log_warn("%s: %s (%s: %s); %s", w->name, runner_err_is_connection(rc) ? "backoff" : "error",
@@ -217,7 +220,10 @@ backoff(worker *w, int *failures, unsigned *seed, int rc, const char *err)
 		int64_t left = until - time_mono_ms();
 		if (left <= 0 || has_requests(w))
 			break;
-		nap(w, left);
+		/* A poke is the user acting on the account (a local change to
+		 * push, a message to fetch): try now rather than at the end. */
+		if (nap(w, left))
+			break;
 	}
 }
 
@@ -249,6 +255,7 @@ worker_main(void *arg)
 			rc = runner_cycle(r, want, &err);
 			if (rc == TERN_OK) {
 				failures = 0;
+				w->healthy = 1;
 				if (want & RUN_SYNC)
 					next_full = time_mono_ms() + runner_poll_ms(r);
 				if (want & (RUN_SYNC | RUN_INBOX))

@@ -75,6 +75,7 @@ struct app {
 	prompt *pr;                       /* modal line input */
 	picker *pick;                     /* modal mailbox picker */
 	int help, help_top;               /* the help screen */
+	int acc_info;                     /* the selected account's error, whole */
 
 	char *msg;                        /* message line */
 	int msg_err;
@@ -113,6 +114,13 @@ void app_untag_all(struct app *a);
 /* Views (one file each). */
 void accounts_draw(struct app *a);
 void accounts_key(struct app *a, enum ui_action act);
+/* Whether the account has an error to show (a failed start, a refused
+ * login, a server it cannot reach). */
+int account_in_trouble(const struct ui_account *u);
+/* The selected account's error in full with what to do (Enter on an
+ * account in trouble); any key closes it, sync-now also retries. */
+void account_info_draw(struct app *a);
+void account_info_key(struct app *a, enum ui_action act);
 void mailboxes_draw(struct app *a);
 void mailboxes_key(struct app *a, enum ui_action act);
 void list_draw(struct app *a);
@@ -128,5 +136,7 @@ void triage_move_to(struct app *a, int64_t mailbox_id);
 void triage_free(struct app *a);
 /* Tags every message of the list matching the query text. */
 void triage_tag_pattern(struct app *a, const char *query);
+/* Prompts for that query (initial typed in); a bad one comes back. */
+void triage_tag_prompt(struct app *a, const char *initial);
 
 #endif

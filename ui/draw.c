@@ -14,7 +14,14 @@
 static char *
 safe_copy(const char *s)
 {
-	return s && *s ? text_sanitize(s, 0) : xstrdup("");
+	char *safe = s && *s ? text_sanitize(s, 0) : xstrdup(""), *ascii;
+	/* Outside a UTF-8 locale curses draws each byte of a non-ASCII
+	 * character as a blank: "Jörg" as "J  rg", Отчёты as nothing. */
+	if (!text_ascii_only())
+		return safe;
+	ascii = text_ascii(safe);
+	free(safe);
+	return ascii;
 }
 
 size_t

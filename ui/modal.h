@@ -17,6 +17,12 @@ void prompt_open(struct app *a, const char *label, const char *initial, prompt_d
  * without Enter; on Enter done gets it (and frees it). */
 void prompt_open_owned(struct app *a, const char *label, const char *initial, prompt_done done, void *ctx,
                        void (*ctx_free)(void *));
+/* Shows note (bold) before the open prompt's label: why it came back, as
+ * "bad query: ... (column 7)" when a search is returned for editing. */
+void prompt_note(struct app *a, const char *note);
+/* Frees every prompt's history (Up/^P, Down/^N recall what was typed at
+ * a prompt with the same label, for the session). */
+void prompt_history_free(void);
 /* A yes/no question on the message line, answered by one key as in mutt:
  * y or Y is CONFIRM_YES, n or N CONFIRM_NO, Esc CONFIRM_ESC (a no, or a
  * cancel where the question is a choice between two ways), Enter the

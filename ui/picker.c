@@ -13,7 +13,8 @@
 #include "src/base/util.h"
 
 /* The mailbox picker: one account's selectable mailboxes, narrowed to
- * those whose path (or role) contains what was typed, ignoring case. It
+ * those whose path (or role) contains what was typed, ignoring case and
+ * accents. It
  * keeps its own copy of the list (an account has tens or hundreds of
  * mailboxes, not millions): a sync that adds, removes or renames mailboxes
  * while it is open cannot shift what the cursor points at, and the pick is
@@ -36,13 +37,18 @@ refilter(picker *p)
 	p->nmatch = 0;
 	free(p->match);
 	p->match = xcalloc(p->nmb + 1, sizeof *p->match);
-	for (size_t i = 0; i < p->nmb; i++) {
-		const struct mailbox_row *r = &p->mb[i].r;
-		if (!r->selectable)
-			continue;
-		if (p->flen && !fold_contains(r->name, p->filter) && !(r->role && fold_contains(r->role, p->filter)))
-			continue;
-		p->match[p->nmatch++] = i;
+	/* The names spelt as typed first, then those that match only with
+	 * case and accents folded: "Été" above "Ete" for "Été". */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < p->nmb; i++) {
+			const struct mailbox_row *r = &p->mb[i].r;
+			int exact = !p->flen || strstr(r->name, p->filter) != NULL;
+			if (!r->selectable || exact != !pass)
+				continue;
+			if (!exact && !fold_contains(r->name, p->filter) && !(r->role && fold_contains(r->role, p->filter)))
+				continue;
+			p->match[p->nmatch++] = i;
+		}
 	}
 	if (p->cur >= p->nmatch)
 		p->cur = p->nmatch ? p->nmatch - 1 : 0;

@@ -13,14 +13,107 @@
  * (yes_no), which takes one key and has no text. */
 struct prompt {
 	char *label;
+	char *note;               /* drawn before the label (why it came back) */
 	wchar_t buf[512];
 	size_t len;
+	struct history *hist;     /* this label's earlier entries */
+	size_t hpos;              /* hist->n: the line being typed */
+	char *draft;              /* that line, while an earlier entry shows */
 	prompt_done done;
 	confirm_done yes_no;
 	int default_yes;
 	void *ctx;
 	void (*ctx_free)(void *);  /* ctx is the prompt's until done gets it */
 };
+
+/* What was typed at each prompt (by its label), oldest first, for Up/^P
+ * and Down/^N as in mutt. For the session only; main thread. */
+enum { HISTORY_MAX = 50 };
+struct history {
+	char *label;
+	char *item[HISTORY_MAX];
+	size_t n;
+};
+static struct history histories[8];
+
+static struct history *
+history_for(const char *label)
+{
+	size_t i;
+	for (i = 0; i < ARRAY_LEN(histories) && histories[i].label; i++)
+		if (strcmp(histories[i].label, label) == 0)
+			return &histories[i];
+	if (i == ARRAY_LEN(histories))
+		return NULL;          /* more prompts than slots: no history */
+	histories[i].label = xstrdup(label);
+	return &histories[i];
+}
+
+static void
+history_add(struct history *h, const char *text)
+{
+	if (!h || !*text || (h->n && strcmp(h->item[h->n - 1], text) == 0))
+		return;
+	/* The same entry again moves to the end, not in twice. */
+	for (size_t i = 0; i < h->n; i++)
+		if (strcmp(h->item[i], text) == 0) {
+			free(h->item[i]);
+			memmove(&h->item[i], &h->item[i + 1], (h->n - i - 1) * sizeof h->item[0]);
+			h->n--;
+			break;
+		}
+	if (h->n == HISTORY_MAX) {
+		free(h->item[0]);
+		memmove(&h->item[0], &h->item[1], (HISTORY_MAX - 1) * sizeof h->item[0]);
+		h->n--;
+	}
+	h->item[h->n++] = xstrdup(text);
+}
+
+void
+prompt_history_free(void)
+{
+	for (size_t i = 0; i < ARRAY_LEN(histories); i++) {
+		for (size_t k = 0; k < histories[i].n; k++)
+			free(histories[i].item[k]);
+		free(histories[i].label);
+		memset(&histories[i], 0, sizeof histories[i]);
+	}
+}
+
+static void
+set_text(prompt *p, const char *text)
+{
+	size_t n = mbstowcs(p->buf, text, ARRAY_LEN(p->buf) - 1);
+	p->len = n == (size_t)-1 ? 0 : n;
+}
+
+static char *
+get_text(prompt *p)
+{
+	char text[4 * ARRAY_LEN(p->buf)];
+	size_t n;
+	p->buf[p->len] = 0;
+	n = wcstombs(text, p->buf, sizeof text - 1);
+	text[n == (size_t)-1 ? 0 : n] = '\0';
+	return xstrdup(text);
+}
+
+/* Up (dir -1) or down the history; below the newest entry is the line
+ * that was being typed. */
+static void
+history_step(prompt *p, int dir)
+{
+	struct history *h = p->hist;
+	if (!h || (dir < 0 && p->hpos == 0) || (dir > 0 && p->hpos >= h->n))
+		return;
+	if (p->hpos == h->n) {
+		free(p->draft);
+		p->draft = get_text(p);
+	}
+	p->hpos = dir < 0 ? p->hpos - 1 : p->hpos + 1;
+	set_text(p, p->hpos < h->n ? h->item[p->hpos] : p->draft ? p->draft : "");
+}
 
 static prompt *
 prompt_new(struct app *a, char *label, void *ctx, void (*ctx_free)(void *))
@@ -46,10 +139,19 @@ prompt_open_owned(struct app *a, const char *label, const char *initial, prompt_
 {
 	prompt *p = prompt_new(a, xstrdup(label), ctx, ctx_free);
 	p->done = done;
-	if (initial) {
-		size_t n = mbstowcs(p->buf, initial, ARRAY_LEN(p->buf) - 1);
-		p->len = n == (size_t)-1 ? 0 : n;
-	}
+	p->hist = history_for(label);
+	p->hpos = p->hist ? p->hist->n : 0;
+	if (initial)
+		set_text(p, initial);
+}
+
+void
+prompt_note(struct app *a, const char *note)
+{
+	if (!a->pr)
+		return;
+	free(a->pr->note);
+	a->pr->note = xstrdup(note);
 }
 
 void
@@ -70,6 +172,8 @@ prompt_free(struct app *a)
 	if (a->pr->ctx_free)
 		a->pr->ctx_free(a->pr->ctx);
 	free(a->pr->label);
+	free(a->pr->note);
+	free(a->pr->draft);
 	free(a->pr);
 	a->pr = NULL;
 }
@@ -82,7 +186,14 @@ prompt_draw(struct app *a)
 	int x, w;
 	size_t n;
 
-	x = draw_text(LINES - 1, 0, COLS, p->label, 1);
+	x = 0;
+	if (p->note) {
+		attron(A_BOLD);
+		x = draw_text(LINES - 1, 0, COLS, p->note, 0);
+		attroff(A_BOLD);
+		x += draw_text(LINES - 1, x, COLS - x, " ", 0);
+	}
+	x += draw_text(LINES - 1, x, COLS - x, p->label, 1);
 	if (p->yes_no) {
 		move(LINES - 1, x < COLS ? x : COLS - 1);
 		curs_set(1);
@@ -157,11 +268,20 @@ prompt_key(struct app *a, int key)
 		p->buf[p->len] = 0;
 		n = wcstombs(text, p->buf, sizeof text - 1);
 		text[n == (size_t)-1 ? 0 : n] = '\0';
+		history_add(p->hist, text);
 		prompt_free(a);
 		curs_set(0);
 		done(a, text, ctx);
 		return;
 	}
+	case KEYMAP_FN + KEY_UP:
+	case 16:            /* ^P */
+		history_step(p, -1);
+		return;
+	case KEYMAP_FN + KEY_DOWN:
+	case 14:            /* ^N */
+		history_step(p, 1);
+		return;
 	case 127:
 	case 8:
 	case KEYMAP_FN + KEY_BACKSPACE:

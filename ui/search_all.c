@@ -48,6 +48,9 @@ search_run(struct app *a, const char *text, int all)
 		return;
 	if (search_parse(text, time_now(), &q, &e) != TERN_OK) {
 		app_say(a, 1, "bad query: %s (column %d)", e.message ? e.message : "?", e.pos + 1);
+		/* Back for editing, the reason beside it (Esc leaves it). */
+		search_open(a, all, text);
+		prompt_note(a, a->msg);
 		search_error_free(&e);
 		return;
 	}
@@ -90,6 +93,13 @@ search_leave(struct app *a)
 }
 
 static void
+search_one_done(struct app *a, const char *text, void *ctx)
+{
+	(void)ctx;
+	search_run(a, text, 0);
+}
+
+static void
 search_all_done(struct app *a, const char *text, void *ctx)
 {
 	(void)ctx;
@@ -97,7 +107,14 @@ search_all_done(struct app *a, const char *text, void *ctx)
 }
 
 void
+search_open(struct app *a, int all, const char *initial)
+{
+	prompt_open(a, all ? "Search all accounts: " : "Search: ", initial,
+	            all ? search_all_done : search_one_done, NULL);
+}
+
+void
 search_all_open(struct app *a)
 {
-	prompt_open(a, "Search all accounts: ", "", search_all_done, NULL);
+	search_open(a, 1, "");
 }

@@ -9,6 +9,8 @@ struct app;
 void search_run(struct app *a, const char *text, int all);
 /* Back from search results to the mailbox the search started from. */
 void search_leave(struct app *a);
+/* Prompts for a query (over every account when all), initial typed in. */
+void search_open(struct app *a, int all, const char *initial);
 /* Prompts for a query over every account. */
 void search_all_open(struct app *a);
 

@@ -7,9 +7,43 @@
 #include "db/db_mailbox.h"
 #include "src/base/err.h"
 #include "src/base/strbuf.h"
+#include "src/base/err.h"
+#include "src/base/strbuf.h"
+#include "sync/sync.h"
 #include "ui/app.h"
 #include "ui/draw.h"
 #include "src/base/util.h"
+
+/* The selected account's trouble, whole: the accounts pane cuts it. What
+ * the user can do comes first, as the error may be longer than the line:
+ * "work: retrying in 12 s — $ now · cannot connect to ...". */
+static void
+account_trouble(struct app *a, strbuf *sb, const struct ui_account *u)
+{
+	const char *state = u->st.state ? u->st.state : "";
+	const char *err = u->start_error ? u->start_error : u->st.last_error;
+	int sk = keymap_key_for(a->km, CTX_ACCOUNTS, ACT_SYNC_NOW), ik = keymap_key_for(a->km, CTX_ACCOUNTS, ACT_ACCOUNT_INFO);
+	char key[16], info[16];
+	int64_t left;
+
+	/* keymap_key_name() has one static buffer. */
+	snprintf(key, sizeof key, "%s", sk ? keymap_key_name(sk) : "sync-now");
+	snprintf(info, sizeof info, "%s", ik ? keymap_key_name(ik) : "account-info");
+	if (!account_in_trouble(u))
+		return;
+	sb_printf(sb, " · %s: ", u->cfg->name);
+	if (u->start_error)
+		sb_adds(sb, "not syncing");
+	else if ((left = sync_retry_left(u->st.detail, u->st.updated_at, time_now())) > 0)
+		sb_printf(sb, "retrying in %lld s — %s now", (long long)left, key);
+	else if (left == 0 || strcmp(state, "connecting") == 0)
+		sb_adds(sb, "retrying now");
+	else if (strcmp(state, "error") == 0)
+		sb_printf(sb, "not retrying until asked — %s retries", key);
+	else
+		sb_printf(sb, "%s — %s retries", *state ? state : "offline", key);
+	sb_printf(sb, ", %s details · error: %s", info, err);
+}
 
 /* The status bar: where the user is, where the cursor is, what the workers
  * do (first-sync progress, errors) and what waits in the queue; below it
@@ -20,7 +54,8 @@ status_draw(struct app *a)
 	strbuf sb = STRBUF_INIT;
 	int64_t pos, queued = 0, failed = 0;
 	int from_end;
-	const char *err = NULL, *failed_err = NULL;
+	const char *failed_err = NULL;
+	size_t troubled = 0;
 
 	struct mailbox_row mb = { 0 };
 	enum ui_ctx ctx = a->focus == PANE_PAGER ? CTX_PAGER : CTX_INDEX;
@@ -71,10 +106,9 @@ status_draw(struct app *a)
 			failed_err = u->failed_error;
 		if (u->st.state && (strcmp(u->st.state, "syncing") == 0 || strcmp(u->st.state, "connecting") == 0))
 			sb_printf(&sb, " · %s: %s %s", u->cfg->name, u->st.state, u->st.detail ? u->st.detail : "");
-		if (!err && u->st.last_error && *u->st.last_error)
-			err = u->st.last_error;
-		if (!err && u->start_error)
-			err = u->start_error;
+		/* Another account's error is counted, never shown as this one's. */
+		if (i != a->cur_acc && account_in_trouble(u))
+			troubled++;
 	}
 	if (queued)
 		sb_printf(&sb, " · %lld queued", (long long)queued);
@@ -87,8 +121,10 @@ status_draw(struct app *a)
 		sb_printf(&sb, " · %lld FAILED (%s retry, %s drop)%s%s", (long long)failed, retry,
 		          dk ? keymap_key_name(dk) : "drop", failed_err ? ": " : "", failed_err ? failed_err : "");
 	}
-	if (err)
-		sb_printf(&sb, " · error: %s", err);
+	if (troubled)
+		sb_printf(&sb, " · %zu other account%s in trouble", troubled, troubled == 1 ? "" : "s");
+	if (a->nacc)
+		account_trouble(a, &sb, &a->acc[a->cur_acc]);
 	attron(A_REVERSE);
 	draw_text(LINES - 2, 0, COLS, sb.buf ? sb.buf : "", 1);
 	attroff(A_REVERSE);
@@ -106,6 +142,7 @@ static const char *const modal_help[] = {
 	"",
 	"Line editing (not rebindable: the keys of a shell's line):",
 	"prompt     <Enter>      accept                         <Esc> cancels, ^U clears, <Backspace>, <Tab> completes",
+	"prompt     <Up> / ^P    an earlier entry               <Down> / ^N a later one (each prompt has its own history)",
 	"picker     (type)       filter the mailboxes           <Enter> picks, <Esc> cancels, ^N/^P or <Down>/<Up>",
 	"question   y / n        yes / no, one key              <Enter> the default (the capital in [y/N]), <Esc> no",
 };

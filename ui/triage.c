@@ -199,7 +199,7 @@ toggle(struct app *a, unsigned flag, const int64_t *ids, size_t n)
 {
 	struct undo_group *g = xcalloc(1, sizeof *g);
 	struct ui_account **woke = xcalloc(a->nacc + 1, sizeof *woke);
-	size_t nwoke = 0, changed = 0;
+	size_t nwoke = 0, changed = 0, gone = 0;
 	int on = 0, fails = 0;
 
 	/* On a set: if any lacks the flag, set it on all; else clear all. */
@@ -211,8 +211,10 @@ toggle(struct app *a, unsigned flag, const int64_t *ids, size_t n)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct msg_row m = { 0 };
-		struct ui_account *u = writable(a, ids[i], &m);
+		int is_gone = 0;
+		struct ui_account *u = writable_or_gone(a, ids[i], &m, &is_gone);
 		int64_t change = 0;
+		gone += is_gone;
 		if (u && db_change_flag(a->d, ids[i], flag, on, &change) == TERN_OK) {
 			if (change) {
 				undo_add(g, (struct undo_item){ U_FLAG, ids[i], change, 0, 0, flag, on });
@@ -225,8 +227,13 @@ toggle(struct app *a, unsigned flag, const int64_t *ids, size_t n)
 		db_msg_row_free(&m);
 	}
 	g->what = xstrdup(flag == MSG_SEEN ? (on ? "mark read" : "mark unread") : (on ? "flag" : "unflag"));
-	if (fails)
+	/* As a delete says it: a key that changed nothing must say why. */
+	if (n == 1 && gone)
+		app_say(a, 1, "the message is gone: a sync saw it removed on the server");
+	else if (fails)
 		app_say(a, 1, "%d changes failed (database)", fails);
+	else if (gone)
+		app_say(a, 1, "%s: %zu of %zu (%zu gone: removed on the server)", g->what, changed, n, gone);
 	else if (n > 1)
 		app_say(a, 0, "%s: %zu messages", g->what, changed);
 	undo_push(a, g);
@@ -622,8 +629,13 @@ triage_do(struct app *a, enum ui_action act)
 		return;
 	}
 	if (act != ACT_TOGGLE_READ && act != ACT_TOGGLE_FLAGGED && act != ACT_DELETE && act != ACT_ARCHIVE &&
-	    act != ACT_MOVE && act != ACT_RETRY && act != ACT_DROP)
+	    act != ACT_MOVE && act != ACT_RETRY && act != ACT_DROP) {
+		/* The list's and the pager's keys end here when nothing else
+		 * took them: say so rather than nothing. */
+		app_say(a, 1, "%s does nothing %s", keymap_action_name(act),
+		        a->focus == PANE_PAGER ? "in the pager" : "in the list (open a message first?)");
 		return;
+	}
 	ids = targets(a, &n);
 	if (!n && act != ACT_RETRY && act != ACT_DROP) {
 		app_say(a, 1, "no message");
@@ -688,6 +700,20 @@ cmp_id(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+static void
+tag_pattern_done(struct app *a, const char *text, void *ctx)
+{
+	(void)ctx;
+	if (*text)
+		triage_tag_pattern(a, text);
+}
+
+void
+triage_tag_prompt(struct app *a, const char *initial)
+{
+	prompt_open(a, "Tag matching: ", initial, tag_pattern_done, NULL);
+}
+
 /* Tags what the pattern matches among the messages of the list: the open
  * mailbox (its own account), or the search results (the pattern ANDed with
  * the list's query, over the list's accounts). */
@@ -725,6 +751,8 @@ triage_tag_pattern(struct app *a, const char *query)
 	}
 	if (search_parse(text, time_now(), &q, &e) != TERN_OK) {
 		app_say(a, 1, "bad pattern: %s", e.message ? e.message : "?");
+		triage_tag_prompt(a, query);
+		prompt_note(a, a->msg);
 		search_error_free(&e);
 		free(text);
 		return;

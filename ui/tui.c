@@ -84,6 +84,8 @@ draw_all(struct app *a)
 	draw_title(a);
 	if (a->help) {
 		help_draw(a);
+	} else if (a->acc_info) {
+		account_info_draw(a);
 	} else if (a->narrow) {
 		switch (a->focus) {
 		case PANE_ACCOUNTS: accounts_draw(a); break;
@@ -213,11 +215,31 @@ dispatch_key(struct app *a, int key)
 	ctx = a->focus == PANE_PAGER ? pager_ctx(a) : a->focus == PANE_LIST ? CTX_INDEX :
 	      a->focus == PANE_MAILBOXES ? CTX_MAILBOXES : CTX_ACCOUNTS;
 	act = keymap_lookup(a->km, ctx, key);
-	if (act == ACT_NONE)
+	if (act == ACT_NONE && a->acc_info) {
+		a->acc_info = 0;          /* any key closes it */
 		return;
+	}
+	if (act == ACT_NONE) {
+		/* A key that does nothing says so, as mutt's "Key is not bound"
+		 * (resizes and other terminal events come as function keys). */
+		if (key < KEYMAP_FN || (key >= KEYMAP_FN + KEY_F(1) && key <= KEYMAP_FN + KEY_F(12))) {
+			int hk = keymap_key_for(a->km, ctx, ACT_HELP);
+			char name[16];
+			snprintf(name, sizeof name, "%s", keymap_key_name(key));
+			app_say(a, 1, "%s does nothing in the %s (%s lists the keys)", name,
+			        ctx == CTX_ACCOUNTS ? "accounts pane" : ctx == CTX_MAILBOXES ? "mailboxes pane" :
+			        ctx == CTX_INDEX ? "list" : "pager", hk ? keymap_key_name(hk) : "help");
+		}
+		return;
+	}
 	if (a->help) {
 		help_key(a, act);
 		return;
+	}
+	if (a->acc_info) {
+		account_info_key(a, act);
+		if (act != ACT_SYNC_NOW)
+			return;
 	}
 	free(a->msg);
 	a->msg = NULL;
@@ -243,9 +265,23 @@ dispatch_key(struct app *a, int key)
 	case ACT_CHANGE_MAILBOX:
 		if (a->nacc)
 			picker_open(a, "Open mailbox", a->acc[a->cur_acc].id, open_picked);
+		else
+			app_say(a, 1, "no account: the config defines none");
 		return;
 	case ACT_SYNC_NOW:
 		sync_now(a);
+		return;
+	case ACT_ACCOUNT_INFO:
+		/* The accounts pane has room for the start of an error only. */
+		if (!a->nacc)
+			app_say(a, 1, "no account: the config defines none");
+		else if (account_in_trouble(&a->acc[a->cur_acc]))
+			a->acc_info = 1;
+		else
+			app_say(a, 0, "%s: %s, no error", a->acc[a->cur_acc].cfg->name,
+			        a->acc[a->cur_acc].readonly ? "read-only (another tern syncs it)" :
+			        a->acc[a->cur_acc].st.state && *a->acc[a->cur_acc].st.state ? a->acc[a->cur_acc].st.state :
+			        "offline");
 		return;
 	case ACT_COMPOSE: case ACT_REPLY: case ACT_REPLY_ALL: case ACT_FORWARD: case ACT_RESUME:
 		compose_action(a, act, a->focus == PANE_LIST || a->focus == PANE_PAGER ? app_current(a) : NULL);
@@ -430,6 +466,7 @@ app_free(struct app *a)
 	if (a->pg)
 		pager_close(a);
 	prompt_free(a);
+	prompt_history_free();
 	picker_free(a);
 	compose_free(a);
 	triage_free(a);

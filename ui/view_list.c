@@ -128,20 +128,6 @@ list_draw(struct app *a)
 		draw_row(a, y + 1 + i, r, depth, is_cur, server);
 }
 
-static void
-search_done(struct app *a, const char *text, void *ctx)
-{
-	(void)ctx;
-	search_run(a, text, 0);
-}
-
-static void
-tag_pattern_done(struct app *a, const char *text, void *ctx)
-{
-	(void)ctx;
-	if (*text)
-		triage_tag_pattern(a, text);
-}
 
 void
 list_key(struct app *a, enum ui_action act)
@@ -161,12 +147,14 @@ list_key(struct app *a, enum ui_action act)
 	case ACT_OPEN:
 		if (cur)
 			pager_open(a, cur);
+		else
+			app_say(a, 1, "no message to open");
 		break;
 	case ACT_SEARCH_ALL:
 		search_all_open(a);
 		break;
 	case ACT_SEARCH:
-		prompt_open(a, "Search: ", "", search_done, NULL);
+		search_open(a, 0, "");
 		break;
 	case ACT_NEXT_UNREAD:
 		if (ml_next_unread(a->ml) != TERN_OK)
@@ -194,10 +182,12 @@ list_key(struct app *a, enum ui_action act)
 		if (cur) {
 			app_tag(a, cur->id, !app_is_tagged(a, cur->id));
 			ml_move(a->ml, 1);
+		} else {
+			app_say(a, 1, "no message to tag");
 		}
 		break;
 	case ACT_TAG_PATTERN:
-		prompt_open(a, "Tag matching: ", "", tag_pattern_done, NULL);
+		triage_tag_prompt(a, "");
 		break;
 	case ACT_UNTAG_ALL:
 		app_untag_all(a);

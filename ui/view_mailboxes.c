@@ -76,8 +76,13 @@ void
 mailboxes_key(struct app *a, enum ui_action act)
 {
 	int page = a->mb_h > 2 ? a->mb_h - 2 : 1;
-	if (!a->nmb)
+	if (!a->nmb) {
+		if (act == ACT_SEARCH || act == ACT_SEARCH_ALL)
+			list_key(a, act);
+		else if (act == ACT_OPEN)
+			app_say(a, 1, "no mailboxes yet: the first sync lists them");
 		return;
+	}
 	switch (act) {
 	case ACT_DOWN:
 		if (a->mb_cur + 1 < a->nmb)

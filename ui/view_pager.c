@@ -211,6 +211,12 @@ compose(struct app *a, pager *p)
 		 * already is safe; headers from the database and raw text are not). */
 		char *safe = sb.len ? text_sanitize_n(sb.buf, sb.len, TEXT_KEEP_NEWLINES | TEXT_KEEP_TABS) :
 		             xstrdup("");
+		if (text_ascii_only()) {
+			/* Wrapped and searched as it is drawn (ui/draw.c). */
+			char *ascii = text_ascii(safe);
+			free(safe);
+			safe = ascii;
+		}
 		p->text = expand_tabs(safe);
 		free(safe);
 	}

@@ -83,6 +83,32 @@ encode(strbuf *sb, unsigned long cp)
 	sb_add(sb, b, n);
 }
 
+/* The letter without its accent, for what a person types without one:
+ * "ete" for "Été", "fete" for "Fête", "ежик" for "ёжик" (sqlite's
+ * unicode61 remove_diacritics, which search uses, folds these alike).
+ * Latin-1 and Latin Extended-A, indexed from U+00C0; '.' keeps the
+ * character (æ, ß, œ, þ: letters of their own, not accented ones). */
+static const char latin_base[] =
+	"aaaaaa.ceeeeiiii" ".nooooo.ouuuuy.." "aaaaaa.ceeeeiiii" ".nooooo.ouuuuy.y"
+	"aaaaaaccccccccdd" "ddeeeeeeeeeegggg" "gggghhhhiiiiiiii" "i...jjkk.lllllll"
+	"lllnnnnnnn..oooo" "oo..rrrrrrssssss" "ssttttttuuuuuuuu" "uuuuwwyyyzzzzzzs";
+
+/* cp (already lowercased) without its accent; 0 drops it (a combining
+ * mark, as in decomposed "e\u0301"). */
+static unsigned long
+unaccent(unsigned long cp)
+{
+	if (cp >= 0xC0 && cp < 0xC0 + sizeof latin_base - 1 && latin_base[cp - 0xC0] != '.')
+		return (unsigned char)latin_base[cp - 0xC0];
+	if (cp >= 0x300 && cp <= 0x36F)
+		return 0;
+	if (cp == 0x451)          /* ё */
+		return 0x435;
+	if (cp == 0x439)          /* й */
+		return 0x438;
+	return cp;
+}
+
 char *
 fold_case(const char *s)
 {
@@ -97,8 +123,10 @@ fold_case(const char *s)
 		} else {
 			wint_t lc = lower((wint_t)cp);
 			/* A mapping outside Unicode would be a broken locale: keep it. */
-			encode(&sb, lc <= 0x10FFFF && !(lc >= 0xD800 && lc <= 0xDFFF) ? (unsigned long)lc
-			                                                                 : (unsigned long)cp);
+			unsigned long f = unaccent(lc <= 0x10FFFF && !(lc >= 0xD800 && lc <= 0xDFFF) ? (unsigned long)lc
+			                                                                              : (unsigned long)cp);
+			if (f)
+				encode(&sb, f);
 		}
 		p += len;
 	}

@@ -12,4 +12,15 @@ enum { TEXT_KEEP_NEWLINES = 1, TEXT_KEEP_TABS = 2 };
 char *text_sanitize(const char *s, int flags);
 char *text_sanitize_n(const char *s, size_t len, int flags);
 
+/* Whether text for the terminal must be ASCII: the locale's character set
+ * (nl_langinfo(CODESET)) is not UTF-8, as under LANG=C, where curses draws
+ * every other byte as a blank. */
+int text_ascii_only(void);
+/* s (UTF-8) as ASCII a person can still read and tell apart: accented
+ * Latin letters without their accents (Jörg -> Jorg), Cyrillic
+ * transliterated (Отчёты -> Otchyoty), dashes, quotes and box drawing as
+ * their ASCII look-alikes (— -> --, │ -> |), anything else as ?. Control
+ * characters are the caller's (text_sanitize first). Returns a new string. */
+char *text_ascii(const char *s);
+
 #endif

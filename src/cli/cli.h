@@ -4,6 +4,7 @@
 #define TERN_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "src/config/conf.h"
 #include "db/db.h"
@@ -30,6 +31,13 @@ int cli_open_db(struct cli_ctx *c);
 /* The account named name, its row created if needed. EXIT_OK, EXIT_USAGE
  * (unknown account, message printed) or EXIT_DB. */
 int cli_account(struct cli_ctx *c, const char *name, const struct account_cfg **acct, int64_t *id);
+/* safe (text_sanitize's output, taken) for writing to f: in ASCII
+ * (text_ascii) when f is a terminal and the locale is not UTF-8, else as
+ * it is. Returns a string to free. */
+char *cli_term(char *safe, FILE *f);
+/* EXIT_OK when the account has been synced (it has mailboxes); else
+ * EXIT_FAIL after saying so with the account's last error (or EXIT_DB). */
+int cli_synced(struct cli_ctx *c, int64_t account_id, const char *name);
 /* Parses a message id argument. EXIT_OK or EXIT_USAGE (message printed). */
 int cli_parse_id(const char *arg, int64_t *id);
 /* The config of the account a message belongs to. */

@@ -123,7 +123,7 @@ cmd_move(struct cli_ctx *c, int argc, char **argv)
 		return rc;
 	if ((rc = db_mailbox_find(c->db, account_id, argv[2], &mb)) != TERN_OK) {
 		if (rc == TERN_EINVAL)
-			cli_error("'%s' matches several mailboxes in account '%s' when case is ignored; "
+			cli_error("'%s' matches several mailboxes in account '%s' when case and accents are ignored; "
 			          "give its exact name", argv[2], acct->name);
 		else if (rc == TERN_ENOTFOUND)
 			cli_error("no mailbox '%s' in account '%s'", argv[2], acct->name);

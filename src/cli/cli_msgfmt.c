@@ -65,7 +65,7 @@ format_text(strbuf *sb, const struct msg_row *m, const char *from)
 	time_t t = (time_t)(m->sent_at ? m->sent_at : m->received_at);
 	char date[32];
 	struct tm tm;
-	char *sf = text_sanitize(from, 0), *ss = text_sanitize(m->subject, 0);
+	char *sf = cli_term(text_sanitize(from, 0), stdout), *ss = cli_term(text_sanitize(m->subject, 0), stdout);
 	int cells;
 	/* The From column is cut by display width, never inside a character. */
 	size_t fit = cli_fit_cells(sf, FROM_CELLS, &cells);

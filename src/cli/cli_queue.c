@@ -87,7 +87,7 @@ print_change(const struct queue_row *r, void *ctx)
 		json_str(&sb, "mailbox", mailbox);
 		json_end(&sb);
 	} else {
-		char *e = text_sanitize(r->last_error, 0), *a = text_sanitize(action, 0);
+		char *e = cli_term(text_sanitize(r->last_error, 0), stdout), *a = cli_term(text_sanitize(action, 0), stdout);
 		if (q->n == 0)
 			sb_adds(&sb, "CHANGE  ACCOUNT      STATUS       ID  QUEUED                ACTION                    ERROR\n");
 		sb_printf(&sb, "%6lld  %-12s %-8s %6lld  %-20s  ", (long long)r->id, account ? account : "?",

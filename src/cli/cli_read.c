@@ -43,7 +43,7 @@ print_mailbox(const struct mailbox_row *r, void *ctx)
 		json_bool(&sb, "selectable", r->selectable);
 		json_end(&sb);
 	} else {
-		char *name = text_sanitize(r->name, 0);
+		char *name = cli_term(text_sanitize(r->name, 0), stdout);
 		/* Padded by display width: "Отчёты" is 6 cells but 12 bytes. */
 		cli_add_padded(&sb, name, 40);
 		sb_printf(&sb, " %-8s %8lld %8lld", r->role ? r->role : "-", (long long)r->total,
@@ -89,8 +89,10 @@ cmd_mailboxes(struct cli_ctx *c, int argc, char **argv)
 		cli_error("database error");
 		return EXIT_DB;
 	}
-	if (p.count == 0 && !p.json)
-		fprintf(stderr, "tern: no mailboxes yet for '%s' (run 'tern sync --once %s')\n", account, account);
+	/* No mailbox is an empty list, not a failure (scripts create the
+	 * account's row this way); stderr says why it is empty. */
+	if (p.count == 0 && cli_synced(c, account_id, account) == EXIT_DB)
+		return EXIT_DB;
 	return EXIT_OK;
 }
 
@@ -149,11 +151,13 @@ cmd_list(struct cli_ctx *c, int argc, char **argv)
 		return rc;
 	rc = db_mailbox_find(c->db, account_id, mailbox, &mb);
 	if (rc == TERN_ENOTFOUND) {
+		if ((rc = cli_synced(c, account_id, account)) != EXIT_OK)
+			return rc;
 		cli_error("no mailbox '%s' in account '%s' (see 'tern mailboxes %s')", mailbox, account, account);
 		return EXIT_FAIL;
 	}
 	if (rc == TERN_EINVAL) {
-		cli_error("'%s' matches several mailboxes in account '%s' when case is ignored; "
+		cli_error("'%s' matches several mailboxes in account '%s' when case and accents are ignored; "
 		          "give its exact name (see 'tern mailboxes %s')", mailbox, account, account);
 		return EXIT_FAIL;
 	}

@@ -206,8 +206,8 @@ cmd_search(struct cli_ctx *c, int argc, char **argv)
 	if (all) {
 		for (size_t k = 0; k < c->cfg->naccounts && rc == EXIT_OK; k++)
 			rc = add_account(c, c->cfg->accounts[k].name, &ids, &accts, &n);
-	} else
-		rc = add_account(c, account, &ids, &accts, &n);
+	} else if ((rc = add_account(c, account, &ids, &accts, &n)) == EXIT_OK)
+		rc = cli_synced(c, ids[0], account);
 	if (rc != EXIT_OK)
 		goto out;
 	/* Bodies cached before the index existed are indexed once, here or by

@@ -31,7 +31,7 @@ fetch(struct cli_ctx *c, int64_t id, char **raw, size_t *len)
 		struct sync_env env = { c->cfg, acct, c->data_dir, c->db_path };
 		rc = sync_fetch_body(&env, id, &err);
 		if (rc != TERN_OK) {
-			char *why = text_sanitize(err ? err : tern_strerror(rc), 0);
+			char *why = cli_term(text_sanitize(err ? err : tern_strerror(rc), 0), stderr);
 			if (rc == TERN_ENET || rc == TERN_ETIMEOUT || rc == TERN_EOFFLINE)
 				cli_error("message %lld is not downloaded yet, and the server of '%s' cannot "
 				          "be reached (offline?): %s", (long long)id, acct->name, why);
@@ -96,8 +96,10 @@ cmd_show(struct cli_ctx *c, int argc, char **argv)
 		                         RENDER_HDR_DEFAULT, 1 };
 		text = mime_render_raw(raw, len, &o);
 	}
-	if (text)
+	if (text) {
+		text = cli_term(text, stdout);
 		fputs(text, stdout);
+	}
 	free(text);
 	free(raw);
 	if (fflush(stdout) != 0) {

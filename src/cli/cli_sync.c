@@ -65,7 +65,7 @@ report_unpushed(struct cli_ctx *c, const struct once *o)
 	if (db_account_id(c->db, o->env.acct->name, &id) != TERN_OK ||
 	    db_queue_each(c->db, id, unpushed_cb, &u) != TERN_OK || u.n == 0)
 		return EXIT_OK;
-	safe = text_sanitize(u.first_error, 0);   /* server text */
+	safe = cli_term(text_sanitize(u.first_error, 0), stderr);   /* server text */
 	fprintf(stderr, "tern: %s: error: %d change%s not pushed: %s (see tern queue)\n",
 	        o->env.acct->name, u.n, u.n == 1 ? "" : "s", safe);
 	free(safe);

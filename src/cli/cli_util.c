@@ -4,13 +4,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "src/cli/cli.h"
 #include "db/db_account.h"
+#include "db/db_mailbox.h"
 #include "db/db_message.h"
 #include "src/base/err.h"
 #include "src/base/paths.h"
+#include "db/db_sync.h"
+#include "src/base/err.h"
+#include "src/base/paths.h"
+#include "src/base/textsafe.h"
 #include "ui/keymap.h"
 #include "src/base/util.h"
 
@@ -108,6 +114,56 @@ cli_account(struct cli_ctx *c, const char *name, const struct account_cfg **acct
 	if (acct)
 		*acct = a;
 	return EXIT_OK;
+}
+
+char *
+cli_term(char *safe, FILE *f)
+{
+	char *ascii;
+	/* Into a file or a pipe the text stays as stored (a cron job runs
+	 * under LANG=C too); only a terminal that cannot show it gets ASCII. */
+	if (!text_ascii_only() || !isatty(fileno(f)))
+		return safe;
+	ascii = text_ascii(safe);
+	free(safe);
+	return ascii;
+}
+
+static int
+any_mailbox(const struct mailbox_row *r, void *ctx)
+{
+	(void)r;
+	*(int *)ctx = 1;
+	return 1;
+}
+
+int
+cli_synced(struct cli_ctx *c, int64_t account_id, const char *name)
+{
+	struct account_status st = { 0 };
+	int have = 0;
+	char *why;
+
+	if (db_mailbox_each(c->db, account_id, any_mailbox, &have) != TERN_OK) {
+		cli_error("database error");
+		return EXIT_DB;
+	}
+	if (have)
+		return EXIT_OK;
+	/* "no mailbox 'inbox'" would send the user looking for a typo when
+	 * the cause is a login that never worked: say that, and the reason
+	 * the last attempt gave (the server's words, so made inert). */
+	if (db_status_get(c->db, account_id, &st) == TERN_OK && st.last_error && *st.last_error) {
+		why = cli_term(text_sanitize(st.last_error, 0), stderr);
+		cli_error("account '%s' has not been synced yet: %s\n"
+		          "(fix that, then run 'tern sync --once %s')", name, why, name);
+		free(why);
+	} else {
+		cli_error("account '%s' has not been synced yet (run 'tern sync --once %s', or open tern)",
+		          name, name);
+	}
+	db_status_free(&st);
+	return EXIT_FAIL;
 }
 
 int

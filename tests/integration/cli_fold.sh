@@ -1,6 +1,7 @@
 #!/bin/sh
-# Mailbox names typed on the command line match ignoring case in any
-# script (acceptance #10): `tern list work été` opens Été, `tern search work
+# Mailbox names typed on the command line match ignoring case and accents
+# in any script (acceptance #10, issue 23 #6): `tern list work été` and
+# `tern list work ete` open Été, `tern search work
 # in:été` searches it, `tern move ID отчёты` files into Отчёты; an exact
 # spelling wins, and a name only case tells apart is refused, not guessed.
 . "${TERN_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -48,8 +49,11 @@ check "list work ÉTÉ too" has 'summer plans' t list work ÉTÉ
 check "search work in:été finds the message in Été" has 'summer plans' t search work 'in:été'
 check "... and only it" test "$(t search work 'in:été' | grep -c .)" = 1
 check "search work -in:été finds the rest" has 'in the inbox' t search work '-in:été'
-check "move 2 отчёты files it into Отчёты" status_is 0 t move --no-sync 2 отчёты
+check "list work ete (no accent) opens Été" has 'summer plans' t list work ete
+check "search work in:ETE finds it" has 'summer plans' t search work 'in:ETE'
+check "move 2 отчеты (ё typed as е) files it into Отчёты" status_is 0 t move --no-sync 2 отчеты
 check "... queued as a move to Отчёты" has '"to":3' sqlite3 "$T/data/tern.db" "SELECT payload FROM pending_change WHERE change_type = 'move'"
+check "list work eta is no mailbox" status_is 1 t list work eta
 check "list work ünı is refused: two mailboxes match it ignoring case" status_is 1 t list work ünı
 check "... saying so" grep -q "matches several mailboxes" "$T/err"
 check "list work Ünı (exact) works" status_is 0 t list work Ünı

@@ -1,6 +1,6 @@
 #!/bin/sh
-# The mailbox picker's type-to-filter ignores case in any script
-# (acceptance #10): "été" finds "Été", "отч" finds "Отчёты", as "inbox"
+# The mailbox picker's type-to-filter ignores case and accents in any
+# script (acceptance #10, issue 23 #6): "été" and "ete" find "Été", "отч" finds "Отчёты", as "inbox"
 # finds INBOX. Offline, on a fixture database.
 . "${TERN_SRCDIR:-$(dirname "$0")/../..}/tests/integration/tui_lib.sh"
 tui_setup
@@ -19,6 +19,12 @@ check "été finds Été" wait_for "Été" 5 test "$(picked 'Été')" -ge 1
 check "... and only it" wait_for "no Sent" 5 test "$(picked 'Sent')" = 0
 tui_keys Enter
 check "... which opens" tui_wait "opened" '\[Été\]'
+# Without its accents too (issue 23 #6), as search matches.
+tui_keys c 'ete'
+tui_wait "filter ete" 'Open mailbox: ete' >/dev/null
+check "ete finds Été" wait_for "Été" 5 test "$(picked 'Été')" -ge 1
+tui_keys Enter
+check "... which opens" tui_wait "opened ete" '\[Été\]'
 tui_keys c 'отч'
 tui_wait "filter 2" 'Open mailbox: отч' >/dev/null
 check "отч finds Отчёты" wait_for "Отчёты" 5 test "$(picked 'Отчёты')" -ge 1

@@ -246,6 +246,24 @@ t_index_text(void **state)
 	free(t);
 }
 
+/* What a non-UTF-8 locale shows (issue 23 #1): readable, told apart,
+ * never blank; tabs and newlines kept. */
+static void
+t_ascii(void **state)
+{
+	char *s;
+	(void)state;
+	s = text_ascii("Jörg Köhler — Отчёты «Щука» Straße Œuvre e\xcc\x81 │├└ 漢 \xef\xbf\xbd\tok\n");
+	assert_string_equal(s, "Jorg Kohler -- Otchyoty <<Shchuka>> Strasse OEuvre e |+` ? ?\tok\n");
+	free(s);
+	s = text_ascii("");
+	assert_string_equal(s, "");
+	free(s);
+	s = text_ascii("bad \xff byte");
+	assert_string_equal(s, "bad ? byte");
+	free(s);
+}
+
 int
 main(void)
 {
@@ -258,6 +276,7 @@ main(void)
 		cmocka_unit_test(t_html_filter),
 		cmocka_unit_test(t_forward_and_attachments),
 		cmocka_unit_test(t_index_text),
+		cmocka_unit_test(t_ascii),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

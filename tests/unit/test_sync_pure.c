@@ -42,6 +42,31 @@ test_backoff(void **s)
 	}
 }
 
+/* After a healthy connection the wait is a quarter of the outage so far:
+ * a server back after 25 s is retried within about 6 s of it, where
+ * doubling waited until 48 s (issue 23 #2). */
+static void
+test_reconnect(void **s)
+{
+	int64_t t = 0;
+	int n = 0;
+	(void)s;
+	assert_int_equal(retry_reconnect_ms(1, 0, 1, NULL), 5000);
+	assert_int_equal(retry_reconnect_ms(5, 20000, 1, NULL), 5000);
+	assert_int_equal(retry_reconnect_ms(9, 60000, 1, NULL), 15000);
+	assert_int_equal(retry_reconnect_ms(99, 3600000, 1, NULL), 300000);
+	/* Never healthy: the doubling schedule. */
+	assert_int_equal(retry_reconnect_ms(4, 35000, 0, NULL), 40000);
+	while (t < 25000)
+		t += retry_reconnect_ms(++n, t, 1, NULL);
+	assert_true(t <= 25000 + 6250);
+	/* The UI's countdown from the worker's detail. */
+	assert_int_equal(sync_retry_left("retry in 20 s", 1000, 1005), 15);
+	assert_int_equal(sync_retry_left("retry in 20 s", 1000, 1030), 0);
+	assert_int_equal(sync_retry_left("INBOX 3/10", 1000, 1005), -1);
+	assert_int_equal(sync_retry_left(NULL, 1000, 1005), -1);
+}
+
 static void
 test_queue_action(void **s)
 {
@@ -382,6 +407,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_reconnect),
 		cmocka_unit_test(test_queue_action),
 		cmocka_unit_test(test_checkpoint),
 		cmocka_unit_test(test_utf7),
