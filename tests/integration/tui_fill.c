@@ -14,7 +14,9 @@
  *   --one-thread: every message answers the one before: one long thread.
  *   --gap: two more, newest: "Gap root" and "Gap reply", whose parent is
  *   missing (In-Reply-To names a message we never got) but whose References
- *   name the root. */
+ *   name the root.
+ *   --fork: four more, newest, one branching thread: "Fork root", its
+ *   replies "Fork a" and "Fork b", and "Fork a1" answering "Fork a". */
 #include "config.h"
 
 #include <stdio.h>
@@ -96,7 +98,7 @@ main(int argc, char **argv)
 	db *d;
 	char *err = NULL;
 	int64_t acct, inbox, n, start = 0, base = 1700000000, big = 0;
-	int add = 0, evil = 0, tree = 0, gap = 0;
+	int add = 0, evil = 0, tree = 0, gap = 0, fork = 0;
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: tui_fill DB ACCOUNT N [--add] [--evil] [--tree] [--big KB] [--prefix TEXT]\n");
@@ -107,6 +109,7 @@ main(int argc, char **argv)
 		evil |= strcmp(argv[i], "--evil") == 0;
 		tree |= strcmp(argv[i], "--tree") == 0;
 		gap |= strcmp(argv[i], "--gap") == 0;
+		fork |= strcmp(argv[i], "--fork") == 0;
 		one_thread |= strcmp(argv[i], "--one-thread") == 0;
 		if (strcmp(argv[i], "--big") == 0 && i + 1 < argc)
 			big = atoll(argv[++i]);
@@ -180,6 +183,31 @@ main(int argc, char **argv)
 		h.sent_at = h.received_at = when + 60;
 		if (db_message_insert(d, acct, &h, &id) != TERN_OK || db_message_link(d, id, inbox, k + 1, when + 60) != TERN_OK)
 			return 1;
+	}
+	if (fork) {
+		/* subject, Message-ID, In-Reply-To (References alike) */
+		static const char *const f[][3] = {
+			{ "Fork root", "forkroot@fill.test", "" },
+			{ "Fork a", "forka@fill.test", "forkroot@fill.test" },
+			{ "Fork a1", "forka1@fill.test", "forka@fill.test" },
+			{ "Fork b", "forkb@fill.test", "forkroot@fill.test" },
+		};
+		for (int i = 0; i < 4; i++) {
+			struct msg_hdr h = { 0 };
+			int64_t id, k = start + n + 10 + i, when = base + k * 60;
+			h.from_addr = "fork@fill.test";
+			h.to_list = "me@fill.test";
+			h.size = 500;
+			h.flags = MSG_SEEN;
+			h.subject = f[i][0];
+			h.message_id = f[i][1];
+			h.in_reply_to = f[i][2];
+			h.references = f[i][2];
+			h.sent_at = h.received_at = when;
+			if (db_message_insert(d, acct, &h, &id) != TERN_OK ||
+			    db_message_link(d, id, inbox, k, when) != TERN_OK)
+				return 1;
+		}
 	}
 	db_mailbox_recount(d, inbox);
 	if (db_commit(d) != TERN_OK) {

@@ -2,7 +2,8 @@
 #   tui_setup                make $T (a temp dir) with a config ($T/config) whose one account
 #                            "acct" points at a closed port: the worker stays offline
 #   tui_fill ARGS...         tests/integration/tui_fill $T/data/tern.db acct ARGS...
-#   tui_start [W H]          tern in a detached tmux session (default 120x40)
+#   tui_start [W H]          tern in a detached tmux session (default 120x40; the
+#                            locale is C.UTF-8, or $TUI_LANG)
 #   tui_keys KEYS...         tmux send-keys (key names as tmux takes them)
 #   tui_screen               the visible screen
 #   tui_wait DESC REGEX [S]  wait (default 10 s) until the screen matches REGEX (grep -E)
@@ -47,7 +48,7 @@ tui_start() {
   _w=${1:-120} _h=${2:-40}
   # The ASan report, if any, goes to a file the test shows on failure.
   tmux -S "$TUI_SOCK" -f /dev/null new-session -d -x "$_w" -y "$_h" \
-    "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$T/state \
+    "env LANG=${TUI_LANG:-C.UTF-8} LC_ALL=${TUI_LANG:-C.UTF-8} TERM=xterm-256color XDG_STATE_HOME=$T/state \
      ASAN_OPTIONS='${ASAN_OPTIONS:-detect_leaks=1}:log_path=$T/asan' UBSAN_OPTIONS='${UBSAN_OPTIONS:-print_stacktrace=1}:log_path=$T/ubsan' \
      $TERN -c $T/config ${TUI_ARGS:-}; echo TERN-EXITED-\$?; sleep 30"
   tmux -S "$TUI_SOCK" set-option -g window-size manual >/dev/null 2>&1
