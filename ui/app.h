@@ -58,6 +58,7 @@ struct app {
 	char *list_title;
 	msglist *ml;
 	int threaded;
+	int list_shows_to;                 /* the list shows To, not From (Sent, Drafts) */
 	pager *pg;                        /* NULL when closed */
 
 	int64_t *tags;                    /* tagged message ids, sorted */

@@ -9,6 +9,7 @@
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
 #include "err.h"
+#include "mime.h"
 #include "search.h"
 #include "ui/app.h"
 #include "ui/draw.h"
@@ -74,6 +75,19 @@ draw_tree(int y, int x, int w, int depth, uint32_t tree)
 	return n;
 }
 
+/* The first recipient of a message, for the lists of what one wrote
+ * (Sent, Drafts): "To name" as mutt shows it. Caller frees. */
+static char *
+to_text(const struct msg_row *r)
+{
+	struct mail_addr_list l = { 0 };
+	char *s;
+	mail_addr_parse(r->to_list ? r->to_list : "", &l);
+	s = l.n ? xasprintf("To %s", l.v[0].name && *l.v[0].name ? l.v[0].name : l.v[0].addr) : xstrdup("To (nobody)");
+	mail_addr_free(&l);
+	return s;
+}
+
 static void
 draw_row(struct app *a, int y, const struct msg_row *r, int depth, uint32_t tree, int is_cur, int server)
 {
@@ -82,6 +96,7 @@ draw_row(struct app *a, int y, const struct msg_row *r, int depth, uint32_t tree
 	int boxw = !search ? 0 : w >= 100 ? (several ? 20 : 14) : w >= 70 ? (several ? 16 : 11) : 8;
 	char marks[8], date[16];
 	const char *from = *r->from_name ? r->from_name : r->from_addr;
+	char *to = a->list_shows_to ? to_text(r) : NULL;
 	int used;
 
 	/* tag, deleted (D) or unread, flagged, attachment, queued (~) or failed (E), found by
@@ -115,7 +130,8 @@ draw_row(struct app *a, int y, const struct msg_row *r, int depth, uint32_t tree
 		used += boxw;
 		free(where);
 	}
-	draw_text(y, x + used, fromw, from, 1);
+	draw_text(y, x + used, fromw, to ? to : from, 1);
+	free(to);
 	used += fromw + 1;
 	draw_blank(y, x + used - 1, 1);
 	if (used < w) {
@@ -135,6 +151,14 @@ list_draw(struct app *a)
 
 	snprintf(title, sizeof title, "%s%s", a->list_title ? a->list_title : "(no mailbox)",
 	         ml_mode(a->ml) == ML_THREADS ? "  (threads)" : "");
+	/* In Sent and Drafts the user is the sender: the recipient says more. */
+	a->list_shows_to = 0;
+	if (a->open_mailbox) {
+		struct mailbox_row mb = { 0 };
+		if (db_mailbox_get(a->d, a->open_mailbox, &mb) == TERN_OK && mb.role)
+			a->list_shows_to = strcmp(mb.role, "sent") == 0 || strcmp(mb.role, "drafts") == 0;
+		db_mailbox_row_free(&mb);
+	}
 	attron(a->focus == PANE_LIST ? A_REVERSE | A_BOLD : A_BOLD);
 	draw_text(y, a->main_x, a->main_w, title, 1);
 	attroff(A_REVERSE | A_BOLD);

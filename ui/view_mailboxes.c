@@ -51,11 +51,15 @@ mailboxes_draw(struct app *a)
 			break;
 		e = &a->mb[k];
 		indent = e->depth > 6 ? 12 : e->depth * 2;
-		if (e->r.unread)
+		/* A \Noselect folder only holds folders: a heading, no count. */
+		if (!e->r.selectable)
+			counts[0] = '\0';
+		else if (e->r.unread)
 			snprintf(counts, sizeof counts, " %lld/%lld", (long long)e->r.unread, (long long)e->r.total);
 		else
 			snprintf(counts, sizeof counts, " %lld", (long long)e->r.total);
-		snprintf(name, sizeof name, "%*s%s", indent, "", leaf_name(e));
+		snprintf(name, sizeof name, "%*s%s%s", indent, "", leaf_name(e),
+		         !e->r.selectable && e->r.delim ? e->r.delim : "");
 		cw = (int)strlen(counts);
 		nw = w - 1 - cw;
 		if (k == a->mb_cur && focus)
@@ -64,11 +68,13 @@ mailboxes_draw(struct app *a)
 			attron(A_BOLD);
 		if (e->r.unread)
 			attron(A_BOLD);
+		if (!e->r.selectable)
+			attron(A_DIM);
 		draw_text(y + i, 0, 1, e->r.id == a->open_mailbox ? ">" : " ", 1);
 		draw_text(y + i, 1, nw > 0 ? nw : 0, name, 1);
 		if (nw > 0)
 			draw_text(y + i, 1 + nw, cw, counts, 1);
-		attroff(A_REVERSE | A_BOLD);
+		attroff(A_REVERSE | A_BOLD | A_DIM);
 	}
 }
 
