@@ -45,6 +45,8 @@ static const struct key keys[] = {
 	G("confirm_quit", K_BOOL, confirm_quit, 0, 1),
 	G("abort_unmodified", K_BOOL, abort_unmodified, 0, 1),
 	G("resolve", K_BOOL, resolve, 0, 1),
+	G("beep_new", K_BOOL, beep_new, 0, 1),
+	G("set_title", K_BOOL, set_title, 0, 1),
 	G("bind", K_LIST, binds, 0, 0),
 	A("protocol", K_PROTO, protocol, 0, 0),
 	A("email", K_STR, email, 0, 0),

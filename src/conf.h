@@ -59,6 +59,8 @@ struct config {
 	int confirm_quit;
 	int abort_unmodified;       /* a new message left unchanged in the editor is dropped */
 	int resolve;                /* after N, F, d, a, s the cursor goes to the next message (mutt's resolve) */
+	int beep_new;               /* the terminal bell when new mail arrives */
+	int set_title;              /* the terminal title counts new mail */
 	struct cfg_list binds;      /* "bind = CONTEXT KEY ACTION", checked by the UI keymap */
 	struct account_cfg *accounts;
 	size_t naccounts;

@@ -21,6 +21,7 @@
 #include "ui/modal.h"
 #include "ui/pager.h"
 #include "ui/search_ui.h"
+#include "ui/newmail.h"
 #include "ui/tui.h"
 #include "util.h"
 
@@ -392,6 +393,7 @@ loop(struct app *a)
 			}
 			if (!nkeys++)
 				keys_t0 = now_us();
+			newmail_seen(a);
 			handle_key(a, r == KEY_CODE_YES ? KEYMAP_FN + (int)ch : (int)ch);
 			if (a->quit)
 				break;
@@ -404,6 +406,7 @@ loop(struct app *a)
 		}
 		if (dirty_since >= 0 && time_mono_ms() - last_refresh >= REFRESH_MS) {
 			app_refresh(a);
+			newmail_check(a);
 			last_refresh = time_mono_ms();
 			dirty_since = -1;
 		}
@@ -495,6 +498,7 @@ tui_run(const struct tui_opts *o)
 	layout(&a);
 	a.data_version = db_data_version(a.d);
 	app_refresh(&a);
+	newmail_start(&a);
 	if (!a.open_mailbox && !app_open_first(&a))
 		a.focus = PANE_ACCOUNTS;
 	if (o->warnings && *o->warnings)
