@@ -47,6 +47,7 @@ static const struct key keys[] = {
 	G("resolve", K_BOOL, resolve, 0, 1),
 	G("beep_new", K_BOOL, beep_new, 0, 1),
 	G("set_title", K_BOOL, set_title, 0, 1),
+	G("date_format", K_STR, date_format, 0, 0),
 	G("bind", K_LIST, binds, 0, 0),
 	A("protocol", K_PROTO, protocol, 0, 0),
 	A("email", K_STR, email, 0, 0),
@@ -582,6 +583,7 @@ conf_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->editor);
 	free(cfg->html_filter);
+	free(cfg->date_format);
 	free(cfg->data_dir);
 	free(cfg->alternative_order);
 	free(cfg);
