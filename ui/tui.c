@@ -248,7 +248,7 @@ dispatch_key(struct app *a, int key)
 	case ACT_SYNC_NOW:
 		sync_now(a);
 		return;
-	case ACT_COMPOSE: case ACT_REPLY: case ACT_REPLY_ALL: case ACT_FORWARD: case ACT_RESUME:
+	case ACT_COMPOSE: case ACT_REPLY: case ACT_REPLY_ALL: case ACT_FORWARD: case ACT_RESUME: case ACT_RECALL:
 		compose_action(a, act, a->focus == PANE_LIST || a->focus == PANE_PAGER ? app_current(a) : NULL);
 		return;
 	default:
