@@ -19,6 +19,17 @@ check "... and moves to the next (resolve)" tui_wait "resolve N" '· 2/6 ' 5
 tui_keys F
 check "F flags it and moves on" tui_wait "resolve F" '· 3/6 ' 5
 check "... the flag is on the second row" tui_wait "flagged" '!.*Re: Message 5 *$' 5
+# d takes the row away: the next message comes under the cursor; u puts
+# the cursor back on the message it restored.
+tui_keys d
+tui_gone "deleted" 'Re: Message 4 *$' 5 >/dev/null
+tui_keys Enter
+check "after d the cursor is on the next message" tui_wait "next after d" 'Subject: Re: Message 2' 5
+tui_keys q u
+tui_wait "undone" 'Re: Message 4 *$' 5 >/dev/null
+tui_keys Enter
+check "u puts the cursor on the message it restored" tui_wait "undo cursor" 'Subject: Re: Message 4' 5
+tui_keys q
 check "a \\Noselect folder is a heading, without a count" tui_wait "heading" '^ Lists/ *│' 5
 check "... its children are listed under it" tui_wait "child" '^   tern-dev +0│' 5
 tui_keys c S e n t Enter
