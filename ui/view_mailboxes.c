@@ -6,6 +6,7 @@
 
 #include "ui/app.h"
 #include "ui/draw.h"
+#include "util.h"
 
 /* The last component of a path: the hierarchy is shown by indentation.
  * A top-level entry keeps its whole path (its parent may not be listed). */
@@ -54,10 +55,16 @@ mailboxes_draw(struct app *a)
 		/* A \Noselect folder only holds folders: a heading, no count. */
 		if (!e->r.selectable)
 			counts[0] = '\0';
-		else if (e->r.unread)
-			snprintf(counts, sizeof counts, " %lld/%lld", (long long)e->r.unread, (long long)e->r.total);
-		else
-			snprintf(counts, sizeof counts, " %lld", (long long)e->r.total);
+		else {
+			/* Grouped as the status line groups them (1,769). */
+			char u[32], t[32];
+			fmt_count((uint64_t)e->r.unread, u, sizeof u);
+			fmt_count((uint64_t)e->r.total, t, sizeof t);
+			if (e->r.unread)
+				snprintf(counts, sizeof counts, " %s/%s", u, t);
+			else
+				snprintf(counts, sizeof counts, " %s", t);
+		}
 		snprintf(name, sizeof name, "%*s%s%s", indent, "", leaf_name(e),
 		         !e->r.selectable && e->r.delim ? e->r.delim : "");
 		cw = (int)strlen(counts);
