@@ -58,6 +58,9 @@ struct app {
 	char *list_title;
 	msglist *ml;
 	int threaded;
+	int list_shows_to;                 /* the list shows To, not From (Sent, Drafts) */
+	int64_t newmail_mark, newmail_since; /* ui/newmail.c: last message id seen, arrivals counted from */
+	int64_t newmail_unseen;           /* new since the last key (the title's count) */
 	pager *pg;                        /* NULL when closed */
 
 	int64_t *tags;                    /* tagged message ids, sorted */

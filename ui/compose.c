@@ -24,6 +24,7 @@
 #include "src/base/strbuf.h"
 #include "src/base/textsafe.h"
 #include "ui/compose.h"
+#include "ui/recall.h"
 #include "ui/compose_int.h"
 #include "ui/draw.h"
 #include "ui/modal.h"
@@ -427,6 +428,14 @@ compose_wait_check(struct app *a)
 }
 
 void
+compose_fresh(struct app *a, struct ui_account *u)
+{
+	struct compose *c = compose_new(u);
+	c->fresh = 1;
+	compose_edit(a, c);
+}
+
+void
 compose_action(struct app *a, enum ui_action act, const struct msg_row *m)
 {
 	struct ui_account *u = m ? app_account(a, m->account_id) : a->nacc ? &a->acc[a->cur_acc] : NULL;
@@ -441,12 +450,12 @@ compose_action(struct app *a, enum ui_action act, const struct msg_row *m)
 		return;
 	}
 	switch (act) {
-	case ACT_COMPOSE: {
-		struct compose *c = compose_new(u);
-		c->fresh = 1;
-		compose_edit(a, c);
+	case ACT_COMPOSE:
+		recall_ask(a, u);
 		return;
-	}
+	case ACT_RECALL:
+		recall_open(a, u);
+		return;
 	case ACT_RESUME:
 		if (m && (m->flags & MSG_DRAFT)) {
 			start(a, act, m->id, 0);

@@ -10,9 +10,11 @@
 
 #include "ui/app.h"
 
-/* ACT_COMPOSE, ACT_REPLY, ACT_REPLY_ALL, ACT_FORWARD, ACT_RESUME on the
+/* ACT_COMPOSE, ACT_REPLY, ACT_REPLY_ALL, ACT_FORWARD, ACT_RESUME, ACT_RECALL on the
  * current message m (NULL: none; required by all but ACT_COMPOSE). */
 void compose_action(struct app *a, enum ui_action act, const struct msg_row *m);
+/* A new message from account u, without asking about drafts. */
+void compose_fresh(struct app *a, struct ui_account *u);
 void compose_draw(struct app *a);
 void compose_key(struct app *a, int key);
 void compose_free(struct app *a);

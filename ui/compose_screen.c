@@ -50,9 +50,36 @@ compose_draw(struct app *a)
 	for (int i = 1; i <= last; i++)
 		draw_blank(i, 0, COLS);
 	{
-		char *hint = compose_hint(a), *title = xasprintf("Compose — %s", hint);
-		draw_text(y++, 0, COLS, title, 1);
-		free(title);
+		/* The keys wrap onto more lines rather than run off a narrow
+		 * window: send, postpone and abort come last and must show. */
+		char *hint = compose_hint(a);
+		strbuf line = STRBUF_INIT;
+		const char *sep = " ";
+		int items = 0;        /* on this line */
+		sb_adds(&line, "Compose —");
+		for (char *k = hint; *k && y <= last;) {
+			char *end = strstr(k, "  ");
+			size_t n = end ? (size_t)(end - k) : strlen(k);
+			char *item = xstrndup(k, n);
+			if (items && draw_width(line.buf) + (int)strlen(sep) + draw_width(item) > COLS) {
+				draw_text(y++, 0, COLS, line.buf, 1);
+				sb_reset(&line);
+				sb_adds(&line, "  ");
+				sep = "";
+				items = 0;
+			}
+			sb_adds(&line, sep);
+			sb_adds(&line, item);
+			sep = "  ";
+			items++;
+			free(item);
+			k += n;
+			while (*k == ' ')
+				k++;
+		}
+		if (line.len && y <= last)
+			draw_text(y++, 0, COLS, line.buf, 1);
+		sb_free(&line);
 		free(hint);
 	}
 	draw_field(y++, "From", c->from);

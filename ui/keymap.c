@@ -73,6 +73,7 @@ static const struct {
 	[ACT_REPLY_ALL] = { "reply-all", "reply to the sender and all recipients" },
 	[ACT_FORWARD] = { "forward", "forward, inline or as an attachment" },
 	[ACT_RESUME] = { "resume", "edit the draft again, or the last failed send" },
+	[ACT_RECALL] = { "recall", "resume a postponed draft from anywhere (mutt's recall-message)" },
 	[ACT_SEND] = { "send", "compose screen: send the message" },
 	[ACT_POSTPONE] = { "postpone", "compose screen: keep it in Drafts for later" },
 	[ACT_EDIT] = { "edit", "compose screen: back to the editor" },
@@ -153,6 +154,9 @@ static const struct {
 	{ CTX_INDEX, "L", ACT_REPLY_ALL }, { CTX_PAGER, "L", ACT_REPLY_ALL },
 	{ CTX_INDEX, "f", ACT_FORWARD }, { CTX_PAGER, "f", ACT_FORWARD },
 	{ CTX_INDEX, "E", ACT_RESUME }, { CTX_PAGER, "E", ACT_RESUME },
+	/* mutt's recall-message is R, which is reply-all here (as in aerc). */
+	{ CTX_INDEX, "P", ACT_RECALL }, { CTX_PAGER, "P", ACT_RECALL },
+	{ CTX_MAILBOXES, "P", ACT_RECALL },
 	{ CTX_COMPOSE, "y", ACT_SEND }, { CTX_COMPOSE, "P", ACT_POSTPONE }, { CTX_COMPOSE, "e", ACT_EDIT },
 	{ CTX_COMPOSE, "a", ACT_ATTACH_FILE }, { CTX_COMPOSE, "D", ACT_DETACH },
 	{ CTX_COMPOSE, "t", ACT_EDIT_TO }, { CTX_COMPOSE, "c", ACT_EDIT_CC },

@@ -39,6 +39,14 @@ rv_push(struct rowvec *rv, const struct msg_row *m, struct lkey k, int depth)
 	r->m.preview = xstrdup(m->preview);
 	r->k = k;
 	r->depth = depth;
+	r->tree = 0;
+}
+
+void
+rv_push_row(struct rowvec *rv, const struct lrow *r)
+{
+	rv_push(rv, &r->m, r->k, r->depth);
+	rv->v[rv->n - 1].tree = r->tree;
 }
 
 void
@@ -267,7 +275,7 @@ load_at(msglist *l, const struct lkey *key, int screen_row)
 		goto out;
 	l->at_start = before.n < h;
 	for (int i = 0; i < before.n; i++)
-		rv_push(&l->w, &before.v[i].m, before.v[i].k, before.v[i].depth);
+		rv_push_row(&l->w, &before.v[i]);
 	if ((rc = fetch(l, key, 1, 0, 2 * h, &l->w)) != TERN_OK)
 		goto out;
 	l->at_end = l->w.n - before.n < 2 * h;
@@ -563,6 +571,13 @@ ml_row(const msglist *l, int i, const struct msg_row **r, int *depth, int *is_cu
 	*is_cur = k == l->cur;
 	*server = l->mode == ML_SEARCH && l->w.v[k].k.a != 0;
 	return 1;
+}
+
+uint32_t
+ml_row_tree(const msglist *l, int i)
+{
+	int k = l->top + i;
+	return i < l->height && k < l->w.n ? l->w.v[k].tree : 0;
 }
 
 int

@@ -52,6 +52,9 @@ const struct msg_row *ml_current(const msglist *l);
  * cursor, whether it is a server result (search results only: found by the
  * server's search, not by the local index). 0 past the end. */
 int ml_row(const msglist *l, int i, const struct msg_row **r, int *depth, int *is_cur, int *server);
+/* The thread tree's lines at screen row i (struct lrow's tree; 0 outside
+ * the threaded view). */
+uint32_t ml_row_tree(const msglist *l, int i);
 /* The cursor's 1-based position: *from_end 0: counted from the top; 1:
  * counted back from the end (pos 1 = last). 0 if neither is cheaply known. */
 int ml_position(const msglist *l, int64_t *pos, int *from_end);

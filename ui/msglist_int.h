@@ -19,6 +19,11 @@ struct lrow {
 	struct msg_row m;
 	struct lkey k;
 	int depth;
+	/* The tree's shape at this row, for drawing it as mutt does: bit L
+	 * (1..31) set when the line at depth L goes on below this row (the
+	 * ancestor at that depth, or at L == depth the row itself, has a
+	 * later sibling). */
+	uint32_t tree;
 };
 
 struct rowvec {
@@ -50,6 +55,8 @@ struct page_ctx {
 };
 
 void rv_push(struct rowvec *rv, const struct msg_row *m, struct lkey k, int depth);
+/* Appends a copy of row r (its key, depth and tree shape). */
+void rv_push_row(struct rowvec *rv, const struct lrow *r);
 void rv_clear(struct rowvec *rv);
 void rv_free(struct rowvec *rv);
 /* Removes rows [from, from+k) without freeing others. */

@@ -86,6 +86,31 @@ find_parent(const struct rowvec *in, const struct id_ix *ix, int i)
 	return -1;
 }
 
+/* The tree lines of rows in tree order (see struct lrow's tree). A row has
+ * a later sibling when a row of its depth follows before one shallower:
+ * found from the end, then handed down from each ancestor. */
+static void
+tree_shape(struct rowvec *out)
+{
+	enum { LEVELS = 32 };
+	unsigned char seen[LEVELS + 1] = { 0 };
+	uint32_t cont = 0;
+
+	for (int i = out->n - 1; i >= 0; i--) {
+		int d = out->v[i].depth < LEVELS ? out->v[i].depth : LEVELS - 1;
+		out->v[i].tree = seen[d] && d > 0 ? 1u << d : 0;
+		seen[d] = 1;
+		memset(seen + d + 1, 0, (size_t)(LEVELS - d));
+	}
+	for (int i = 0; i < out->n; i++) {
+		int d = out->v[i].depth < LEVELS ? out->v[i].depth : LEVELS - 1;
+		uint32_t self = out->v[i].tree, below = d > 0 ? (1u << d) - 1 : 0;
+		out->v[i].tree = (cont & below) | self;
+		/* What this row's children inherit: its ancestors' lines and its own. */
+		cont = (cont & below) | self;
+	}
+}
+
 /* Builds the tree order of thread t into out. */
 static int
 thread_build(msglist *l, const struct thread_ref *t, struct rowvec *out)
@@ -151,6 +176,7 @@ thread_build(msglist *l, const struct thread_ref *t, struct rowvec *out)
 				sp += kids;
 			}
 		}
+	tree_shape(out);
 	free(ix);
 	free(parent);
 	free(first);
@@ -196,7 +222,7 @@ static void
 push_rows(const struct rowvec *all, int from, int to, struct rowvec *out)
 {
 	for (int i = from < 0 ? 0 : from; i < all->n && i < to; i++)
-		rv_push(out, &all->v[i].m, all->v[i].k, all->v[i].depth);
+		rv_push_row(out, &all->v[i]);
 }
 
 /* Rows [from, to) of thread t appended to out. */
@@ -273,7 +299,7 @@ threads_fetch(msglist *l, const struct lkey *after, int backward, int limit, str
 	if (before.n > limit)
 		rv_cut(&before, 0, before.n - limit);
 	for (int i = 0; i < before.n; i++)
-		rv_push(out, &before.v[i].m, before.v[i].k, before.v[i].depth);
+		rv_push_row(out, &before.v[i]);
 	rv_free(&before);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include "src/base/err.h"
 #include "src/base/fold.h"
 #include "ui/draw.h"
+#include "ui/glyph.h"
 #include "ui/modal.h"
 #include "src/base/util.h"
 
@@ -78,38 +79,68 @@ picker_free(struct app *a)
 	a->pick = NULL;
 }
 
+/* A frame of h x w cells at y,x, its inside and one column either side cleared, so that
+ * nothing of the rows behind shows through or at its edges (a wide
+ * character cut at the edge would leave half of itself). */
+static void
+frame_draw(int y, int x, int h, int w)
+{
+	for (int i = 0; i < h; i++) {
+		if (x > 0)
+			draw_blank(y + i, x - 1, 1);
+		draw_blank(y + i, x, w);
+		if (x + w < COLS)
+			draw_blank(y + i, x + w, 1);
+	}
+	for (int i = 1; i < w - 1; i++) {
+		draw_text(y, x + i, 1, glyph(GLYPH_HLINE), 0);
+		draw_text(y + h - 1, x + i, 1, glyph(GLYPH_HLINE), 0);
+	}
+	for (int i = 1; i < h - 1; i++) {
+		draw_text(y + i, x, 1, glyph(GLYPH_VLINE), 0);
+		draw_text(y + i, x + w - 1, 1, glyph(GLYPH_VLINE), 0);
+	}
+	draw_text(y, x, 1, glyph(GLYPH_UL), 0);
+	draw_text(y, x + w - 1, 1, glyph(GLYPH_UR), 0);
+	draw_text(y + h - 1, x, 1, glyph(GLYPH_LL), 0);
+	draw_text(y + h - 1, x + w - 1, 1, glyph(GLYPH_LR), 0);
+}
+
 void
 picker_draw(struct app *a)
 {
 	picker *p = a->pick;
-	int w = COLS > 60 ? 60 : COLS, h = LINES - 4 > 20 ? 20 : LINES - 4;
-	int x = (COLS - w) / 2, y = 2;
+	/* The frame and a clear column either side fit the screen. */
+	int w = COLS - 2 > 62 ? 62 : COLS - 2, h = LINES - 4 > 22 ? 22 : LINES - 4;
+	int x = (COLS - w) / 2, y = 1, rows;
 	char line[512];
 
-	if (h < 3)
-		h = 3;
+	if (w < 8)
+		w = COLS, x = 0;
+	if (h < 5)
+		h = 5;
+	rows = h - 4;             /* frame, filter line, footer */
 	if (p->cur < p->top)
 		p->top = p->cur;
-	if (p->cur >= p->top + (size_t)(h - 2))
-		p->top = p->cur - (size_t)(h - 3);
+	if (p->cur >= p->top + (size_t)rows)
+		p->top = p->cur - (size_t)(rows - 1);
+	frame_draw(y, x, h, w);
 	attron(A_REVERSE);
 	snprintf(line, sizeof line, " %s: %s_", p->title, p->filter);
-	draw_text(y, x, w, line, 1);
+	draw_text(y + 1, x + 1, w - 2, line, 1);
 	attroff(A_REVERSE);
-	for (int i = 0; i < h - 2; i++) {
+	for (int i = 0; i < rows; i++) {
 		size_t k = p->top + (size_t)i;
-		draw_blank(y + 1 + i, x, w);
 		if (k >= p->nmatch)
 			continue;
 		if (k == p->cur)
 			attron(A_REVERSE);
-		snprintf(line, sizeof line, "  %s", p->mb[p->match[k]].r.name);
-		draw_text(y + 1 + i, x, w, line, 1);
+		snprintf(line, sizeof line, " %s", p->mb[p->match[k]].r.name);
+		draw_text(y + 2 + i, x + 1, w - 2, line, 1);
 		attroff(A_REVERSE);
 	}
-	attron(A_REVERSE);
-	draw_text(y + h - 1, x, w, p->nmatch ? " type to filter, Enter picks, Esc cancels" : " no mailbox matches", 1);
-	attroff(A_REVERSE);
+	draw_text(y + h - 2, x + 1, w - 2,
+	          p->nmatch ? " type to filter, Enter picks, Esc cancels" : " no mailbox matches", 1);
 }
 
 void

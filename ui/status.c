@@ -63,11 +63,15 @@ status_draw(struct app *a)
 
 	/* The list's mailbox, whichever account the panes show. */
 	if (a->open_mailbox && db_mailbox_get(a->d, a->open_mailbox, &mb) == TERN_OK) {
-		sb_printf(&sb, "[%s] %lld unread, %lld messages", mb.name, (long long)mb.unread, (long long)mb.total);
-		/* The flat list has one row per message of the mailbox, so its
-		 * count is the list's length (threads have fewer rows). */
-		if (ml_mode(a->ml) == ML_FLAT)
-			total = mb.total;
+		char u[32], t[32];
+		fmt_count((uint64_t)mb.unread, u, sizeof u);
+		fmt_count((uint64_t)mb.total, t, sizeof t);
+		/* The mailbox pane's counts, in words: "1/6" here would read as
+		 * the position that follows. */
+		sb_printf(&sb, "[%s] %s unread, %s messages", mb.name, u, t);
+		/* Both views have one row per message of the mailbox (a thread
+		 * is always shown whole), so its count is the list's length. */
+		total = mb.total;
 		db_mailbox_row_free(&mb);
 	} else if (a->list_title) {
 		int64_t n;

@@ -623,6 +623,7 @@ triage_do(struct app *a, enum ui_action act)
 {
 	size_t n;
 	int64_t *ids;
+	int resolve;
 
 	if (act == ACT_UNDO) {
 		undo(a);
@@ -636,6 +637,11 @@ triage_do(struct app *a, enum ui_action act)
 		        a->focus == PANE_PAGER ? "in the pager" : "in the list (open a message first?)");
 		return;
 	}
+	/* mutt's resolve: a flag set on the message under the cursor moves on
+	 * to the next (a move or delete takes the row away, and the next one
+	 * comes under the cursor by itself). */
+	resolve = a->cfg->resolve && !a->tag_prefix && a->focus == PANE_LIST &&
+	          (act == ACT_TOGGLE_READ || act == ACT_TOGGLE_FLAGGED);
 	ids = targets(a, &n);
 	if (!n && act != ACT_RETRY && act != ACT_DROP) {
 		app_say(a, 1, "no message");
@@ -661,6 +667,8 @@ triage_do(struct app *a, enum ui_action act)
 	default:
 		break;
 	}
+	if (resolve)
+		ml_move(a->ml, 1);
 	free(ids);
 }
 

@@ -21,6 +21,7 @@
 #include "ui/modal.h"
 #include "ui/pager.h"
 #include "ui/search_ui.h"
+#include "ui/newmail.h"
 #include "ui/tui.h"
 #include "src/base/util.h"
 
@@ -283,7 +284,7 @@ dispatch_key(struct app *a, int key)
 			        a->acc[a->cur_acc].st.state && *a->acc[a->cur_acc].st.state ? a->acc[a->cur_acc].st.state :
 			        "offline");
 		return;
-	case ACT_COMPOSE: case ACT_REPLY: case ACT_REPLY_ALL: case ACT_FORWARD: case ACT_RESUME:
+	case ACT_COMPOSE: case ACT_REPLY: case ACT_REPLY_ALL: case ACT_FORWARD: case ACT_RESUME: case ACT_RECALL:
 		compose_action(a, act, a->focus == PANE_LIST || a->focus == PANE_PAGER ? app_current(a) : NULL);
 		return;
 	default:
@@ -428,6 +429,7 @@ loop(struct app *a)
 			}
 			if (!nkeys++)
 				keys_t0 = now_us();
+			newmail_seen(a);
 			handle_key(a, r == KEY_CODE_YES ? KEYMAP_FN + (int)ch : (int)ch);
 			if (a->quit)
 				break;
@@ -440,6 +442,7 @@ loop(struct app *a)
 		}
 		if (dirty_since >= 0 && time_mono_ms() - last_refresh >= REFRESH_MS) {
 			app_refresh(a);
+			newmail_check(a);
 			last_refresh = time_mono_ms();
 			dirty_since = -1;
 		}
@@ -532,6 +535,7 @@ tui_run(const struct tui_opts *o)
 	layout(&a);
 	a.data_version = db_data_version(a.d);
 	app_refresh(&a);
+	newmail_start(&a);
 	if (!a.open_mailbox && !app_open_first(&a))
 		a.focus = PANE_ACCOUNTS;
 	if (o->warnings && *o->warnings)

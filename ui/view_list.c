@@ -10,8 +10,12 @@
 #include "db/db_message.h"
 #include "src/base/err.h"
 #include "src/search/search.h"
+#include "src/base/err.h"
+#include "src/mime/mime.h"
+#include "src/search/search.h"
 #include "ui/app.h"
 #include "ui/draw.h"
+#include "ui/glyph.h"
 #include "ui/modal.h"
 #include "ui/pager.h"
 #include "ui/search_ui.h"
@@ -50,14 +54,51 @@ where_text(struct app *a, const struct msg_row *r, int with_account)
 	return s;
 }
 
+/* Levels of the thread tree drawn; deeper rows are drawn at this depth. */
+#define TREE_SHOWN 10
+
+/* The thread tree before a subject, as mutt draws it: "│ " where an
+ * ancestor's line goes on, then "├>" or, for the last child, "└>". The
+ * line characters fall back to ASCII (| + `) outside a UTF-8 locale.
+ * Returns the cells used (at most w). */
+static int
+draw_tree(int y, int x, int w, int depth, uint32_t tree)
+{
+	int d = depth > TREE_SHOWN ? TREE_SHOWN : depth, n = 0;
+	if (depth <= 0)
+		return 0;
+	for (int lv = 1; lv < d && n + 2 <= w; lv++, n += 2)
+		draw_text(y, x + n, 2, tree & (1u << lv) ? glyph(GLYPH_VLINE) : "", 1);
+	if (n + 2 <= w) {
+		draw_text(y, x + n, 1, glyph(tree & (1u << (depth < 32 ? depth : 31)) ? GLYPH_TEE : GLYPH_CORNER), 0);
+		draw_text(y, x + n + 1, 1, ">", 0);
+		n += 2;
+	}
+	return n;
+}
+
+/* The first recipient of a message, for the lists of what one wrote
+ * (Sent, Drafts): "To name" as mutt shows it. Caller frees. */
+static char *
+to_text(const struct msg_row *r)
+{
+	struct mail_addr_list l = { 0 };
+	char *s;
+	mail_addr_parse(r->to_list ? r->to_list : "", &l);
+	s = l.n ? xasprintf("To %s", l.v[0].name && *l.v[0].name ? l.v[0].name : l.v[0].addr) : xstrdup("To (nobody)");
+	mail_addr_free(&l);
+	return s;
+}
+
 static void
-draw_row(struct app *a, int y, const struct msg_row *r, int depth, int is_cur, int server)
+draw_row(struct app *a, int y, const struct msg_row *r, int depth, uint32_t tree, int is_cur, int server)
 {
 	int x = a->main_x, w = a->main_w, fromw = w >= 100 ? 24 : w >= 70 ? 18 : 12;
 	int search = ml_mode(a->ml) == ML_SEARCH, several = search && !ml_account(a->ml) && a->nacc > 1;
 	int boxw = !search ? 0 : w >= 100 ? (several ? 20 : 14) : w >= 70 ? (several ? 16 : 11) : 8;
-	char marks[8], date[16], subj[64];
+	char marks[8], date[16];
 	const char *from = *r->from_name ? r->from_name : r->from_addr;
+	char *to = a->list_shows_to ? to_text(r) : NULL;
 	int used;
 
 	/* tag, deleted (D) or unread, flagged, attachment, queued (~) or failed (E), found by
@@ -91,16 +132,12 @@ draw_row(struct app *a, int y, const struct msg_row *r, int depth, int is_cur, i
 		used += boxw;
 		free(where);
 	}
-	draw_text(y, x + used, fromw, from, 1);
+	draw_text(y, x + used, fromw, to ? to : from, 1);
+	free(to);
 	used += fromw + 1;
 	draw_blank(y, x + used - 1, 1);
-	subj[0] = '\0';
-	if (depth > 0) {
-		int ind = depth > 10 ? 10 : depth;
-		snprintf(subj, sizeof subj, "%*s└>", (ind - 1) * 2, "");
-	}
 	if (used < w) {
-		int sw = draw_text(y, x + used, w - used, subj, 0);
+		int sw = draw_tree(y, x + used, w - used, depth, tree);
 		draw_text(y, x + used + sw, w - used - sw, r->subject, 1);
 	}
 	attroff(A_REVERSE | A_BOLD | A_UNDERLINE);
@@ -116,6 +153,14 @@ list_draw(struct app *a)
 
 	snprintf(title, sizeof title, "%s%s", a->list_title ? a->list_title : "(no mailbox)",
 	         ml_mode(a->ml) == ML_THREADS ? "  (threads)" : "");
+	/* In Sent and Drafts the user is the sender: the recipient says more. */
+	a->list_shows_to = 0;
+	if (a->open_mailbox) {
+		struct mailbox_row mb = { 0 };
+		if (db_mailbox_get(a->d, a->open_mailbox, &mb) == TERN_OK && mb.role)
+			a->list_shows_to = strcmp(mb.role, "sent") == 0 || strcmp(mb.role, "drafts") == 0;
+		db_mailbox_row_free(&mb);
+	}
 	attron(a->focus == PANE_LIST ? A_REVERSE | A_BOLD : A_BOLD);
 	draw_text(y, a->main_x, a->main_w, title, 1);
 	attroff(A_REVERSE | A_BOLD);
@@ -125,7 +170,7 @@ list_draw(struct app *a)
 		return;
 	}
 	for (int i = 0; i < h - 1 && ml_row(a->ml, i, &r, &depth, &is_cur, &server); i++)
-		draw_row(a, y + 1 + i, r, depth, is_cur, server);
+		draw_row(a, y + 1 + i, r, depth, ml_row_tree(a->ml, i), is_cur, server);
 }
 
 

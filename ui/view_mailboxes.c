@@ -6,6 +6,7 @@
 
 #include "ui/app.h"
 #include "ui/draw.h"
+#include "src/base/util.h"
 
 /* The last component of a path: the hierarchy is shown by indentation.
  * A top-level entry keeps its whole path (its parent may not be listed). */
@@ -45,17 +46,27 @@ mailboxes_draw(struct app *a)
 	for (int i = 1; i < h; i++) {
 		size_t k = a->mb_top + (size_t)i - 1;
 		const struct mbox_entry *e;
-		char counts[48], name[300];
+		char counts[72], name[300];
 		int cw, nw, indent;
 		if (k >= a->nmb)
 			break;
 		e = &a->mb[k];
 		indent = e->depth > 6 ? 12 : e->depth * 2;
-		if (e->r.unread)
-			snprintf(counts, sizeof counts, " %lld/%lld", (long long)e->r.unread, (long long)e->r.total);
-		else
-			snprintf(counts, sizeof counts, " %lld", (long long)e->r.total);
-		snprintf(name, sizeof name, "%*s%s", indent, "", leaf_name(e));
+		/* A \Noselect folder only holds folders: a heading, no count. */
+		if (!e->r.selectable)
+			counts[0] = '\0';
+		else {
+			/* Grouped as the status line groups them (1,769). */
+			char u[32], t[32];
+			fmt_count((uint64_t)e->r.unread, u, sizeof u);
+			fmt_count((uint64_t)e->r.total, t, sizeof t);
+			if (e->r.unread)
+				snprintf(counts, sizeof counts, " %s/%s", u, t);
+			else
+				snprintf(counts, sizeof counts, " %s", t);
+		}
+		snprintf(name, sizeof name, "%*s%s%s", indent, "", leaf_name(e),
+		         !e->r.selectable && e->r.delim ? e->r.delim : "");
 		cw = (int)strlen(counts);
 		nw = w - 1 - cw;
 		if (k == a->mb_cur && focus)
@@ -64,11 +75,13 @@ mailboxes_draw(struct app *a)
 			attron(A_BOLD);
 		if (e->r.unread)
 			attron(A_BOLD);
+		if (!e->r.selectable)
+			attron(A_DIM);
 		draw_text(y + i, 0, 1, e->r.id == a->open_mailbox ? ">" : " ", 1);
 		draw_text(y + i, 1, nw > 0 ? nw : 0, name, 1);
 		if (nw > 0)
 			draw_text(y + i, 1 + nw, cw, counts, 1);
-		attroff(A_REVERSE | A_BOLD);
+		attroff(A_REVERSE | A_BOLD | A_DIM);
 	}
 }
 

@@ -101,6 +101,14 @@ all_headers(strbuf *sb, const char *raw, size_t len)
 	else
 		n = (size_t)(end - raw) + 4;
 	h = mime_render_raw(raw, n, &ro);
+	/* The renderer follows the headers with a blank line and the body it
+	 * makes of nothing (a multipart without its parts gives a stray
+	 * "--"): the headers end at the first blank line. */
+	{
+		char *blank = strstr(h, "\n\n");
+		if (blank)
+			blank[1] = '\0';
+	}
 	sb_adds(sb, h);
 	free(h);
 }
@@ -168,7 +176,7 @@ static void
 compose(struct app *a, pager *p)
 {
 	strbuf sb = STRBUF_INIT;
-	char date[64];
+	char date[128];
 	time_t t = (time_t)(p->m.sent_at ? p->m.sent_at : p->m.received_at);
 	struct tm tm;
 
@@ -180,8 +188,12 @@ compose(struct app *a, pager *p)
 		} else {
 			char *from = *p->m.from_name ? xasprintf("%s <%s>", p->m.from_name, p->m.from_addr) :
 			             xstrdup(p->m.from_addr);
+			/* Local time, with the seconds and the zone it is in (as the
+			 * header's form), or the user's date_format (mutt's). */
 			localtime_r(&t, &tm);
-			strftime(date, sizeof date, "%a, %d %b %Y %H:%M", &tm);
+			if (!strftime(date, sizeof date, a->cfg->date_format ? a->cfg->date_format :
+			              "%a, %d %b %Y %H:%M:%S %z", &tm))
+				date[0] = '\0';
 			add_header(&sb, "From", from);
 			add_header(&sb, "To", p->m.to_list);
 			add_header(&sb, "Cc", p->m.cc_list);

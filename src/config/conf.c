@@ -44,6 +44,10 @@ static const struct key keys[] = {
 	G("mark_read", K_BOOL, mark_read, 0, 1),
 	G("confirm_quit", K_BOOL, confirm_quit, 0, 1),
 	G("abort_unmodified", K_BOOL, abort_unmodified, 0, 1),
+	G("resolve", K_BOOL, resolve, 0, 1),
+	G("beep_new", K_BOOL, beep_new, 0, 1),
+	G("set_title", K_BOOL, set_title, 0, 1),
+	G("date_format", K_STR, date_format, 0, 0),
 	G("bind", K_LIST, binds, 0, 0),
 	A("protocol", K_PROTO, protocol, 0, 0),
 	A("email", K_STR, email, 0, 0),
@@ -82,7 +86,8 @@ struct parser {
 	struct account_cfg *acct;   /* current section, NULL for globals */
 	struct seen global_seen;
 	struct seen *acct_seen;     /* parallel to cfg->accounts */
-	char *err;
+	int skip_section;           /* after a bad section header: its keys are not judged */
+	strbuf err;                 /* every error, one per line */
 	strbuf warn;
 };
 
@@ -98,11 +103,62 @@ fail(struct parser *p, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (!p->err)
-		p->err = line > 0 ? xasprintf("%s:%d: %s", p->file, line, msg)
-		                  : xasprintf("%s: %s", p->file, msg);
+	/* Every error is kept, so that one `config check` shows them all. */
+	if (p->err.len)
+		sb_addc(&p->err, '\n');
+	if (line > 0)
+		sb_printf(&p->err, "%s:%d: %s", p->file, line, msg);
+	else
+		sb_printf(&p->err, "%s: %s", p->file, msg);
 	free(msg);
 	return TERN_ECONFIG;
+}
+
+/* The edit distance of a and b, a swap of neighbours counting one (the
+ * usual typo), given up above 2. */
+static int
+typo_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int d[40][40];
+	if (la >= 40 || lb >= 40 || (la > lb ? la - lb : lb - la) > 2)
+		return 3;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			int cost = a[i - 1] != b[j - 1], v = d[i - 1][j - 1] + cost;
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* The key a misspelt name most likely meant (this scope's first), or NULL. */
+static const char *
+key_guess(const char *name, enum scope scope)
+{
+	const char *best = NULL;
+	int bestd = 3;
+	for (int pass = 0; pass < 2 && !best; pass++)
+		for (size_t i = 0; i < MAX_KEYS; i++) {
+			int dist;
+			if ((keys[i].scope == scope) != (pass == 0))
+				continue;
+			dist = typo_distance(name, keys[i].name);
+			if (dist < bestd) {
+				bestd = dist;
+				best = keys[i].name;
+			}
+		}
+	return best;
 }
 
 static const struct key *
@@ -315,12 +371,18 @@ line_parse(struct parser *p, char *line)
 	const struct key *k;
 	struct seen *seen;
 	int idx, rc;
-	const char *why;
+	const char *why, *guess;
 
 	if (!*s || *s == '#' || *s == ';')
 		return TERN_OK;
-	if (*s == '[')
-		return section_start(p, s);
+	if (*s == '[') {
+		p->skip_section = 0;
+		if ((rc = section_start(p, s)) != TERN_OK)
+			p->skip_section = 1;
+		return rc;
+	}
+	if (p->skip_section)
+		return TERN_OK;
 	eq = strchr(s, '=');
 	if (!eq)
 		return fail(p, p->line, "expected 'key = value', found '%s'", s);
@@ -335,6 +397,8 @@ line_parse(struct parser *p, char *line)
 			return fail(p, p->line, "'%s' belongs in an [account NAME] section", name);
 		if (other)
 			return fail(p, p->line, "'%s' is a global key: put it before the first [account] section", name);
+		if ((guess = key_guess(name, p->acct ? S_ACCOUNT : S_GLOBAL)) != NULL)
+			return fail(p, p->line, "unknown key '%s' (did you mean %s?)", name, guess);
 		return fail(p, p->line, "unknown key '%s'", name);
 	}
 	seen = p->acct ? &p->acct_seen[p->acct - p->cfg->accounts] : &p->global_seen;
@@ -425,7 +489,7 @@ conf_load(const char *path, int must_exist, struct config **out, char **err, cha
 	struct parser p = { 0 };
 	struct stat st;
 	char *text = NULL, *line, *next;
-	int rc, insecure = 0;
+	int rc, insecure = 0, bad = 0;
 
 	*out = NULL;
 	*err = NULL;
@@ -436,6 +500,7 @@ conf_load(const char *path, int must_exist, struct config **out, char **err, cha
 	p.cfg->mark_read = 1;
 	p.cfg->confirm_quit = 0;
 	p.cfg->abort_unmodified = 1;
+	p.cfg->resolve = 1;
 
 	rc = file_read_all(path, &text, NULL);
 	if (rc == TERN_ENOTFOUND && !must_exist) {
@@ -443,7 +508,7 @@ conf_load(const char *path, int must_exist, struct config **out, char **err, cha
 		goto done;
 	}
 	if (rc != TERN_OK) {
-		p.err = xasprintf("%s: cannot read: %s", path, strerror(errno ? errno : EIO));
+		sb_printf(&p.err, "%s: cannot read: %s", path, strerror(errno ? errno : EIO));
 		rc = rc == TERN_ENOTFOUND ? TERN_ECONFIG : rc;
 		goto done;
 	}
@@ -456,30 +521,27 @@ conf_load(const char *path, int must_exist, struct config **out, char **err, cha
 		if (next)
 			*next++ = '\0';
 		p.line++;
-		if (has_control(line)) {
-			rc = fail(&p, p.line, "control character in line");
-			goto done;
-		}
-		rc = line_parse(&p, line);
-		if (rc != TERN_OK)
-			goto done;
+		/* A bad line is reported and the next one read: every error of
+		 * the file in one go. */
+		if (has_control(line))
+			bad |= fail(&p, p.line, "control character in line") != TERN_OK;
+		else
+			bad |= line_parse(&p, line) != TERN_OK;
 	}
-	for (size_t i = 0; i < p.cfg->naccounts; i++) {
-		rc = account_check(&p, &p.cfg->accounts[i], &p.acct_seen[i], insecure);
-		if (rc != TERN_OK)
-			goto done;
-	}
-	rc = TERN_OK;
+	for (size_t i = 0; i < p.cfg->naccounts; i++)
+		bad |= account_check(&p, &p.cfg->accounts[i], &p.acct_seen[i], insecure) != TERN_OK;
+	rc = bad ? TERN_ECONFIG : TERN_OK;
 done:
 	free(text);
 	free(p.acct_seen);
 	if (rc != TERN_OK) {
 		conf_free(p.cfg);
-		*err = p.err ? p.err : xasprintf("%s: %s", path, tern_strerror(rc));
+		*err = p.err.len ? sb_steal(&p.err) : xasprintf("%s: %s", path, tern_strerror(rc));
+		sb_free(&p.err);
 		sb_free(&p.warn);
 		return rc;
 	}
-	free(p.err);
+	sb_free(&p.err);
 	if (warnings && p.warn.len)
 		*warnings = sb_steal(&p.warn);
 	sb_free(&p.warn);
@@ -521,6 +583,7 @@ conf_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->editor);
 	free(cfg->html_filter);
+	free(cfg->date_format);
 	free(cfg->data_dir);
 	free(cfg->alternative_order);
 	free(cfg);

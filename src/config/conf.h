@@ -58,14 +58,18 @@ struct config {
 	int mark_read;              /* opening a message marks it read */
 	int confirm_quit;
 	int abort_unmodified;       /* a new message left unchanged in the editor is dropped */
+	int resolve;                /* after N, F, d, a, s the cursor goes to the next message (mutt's resolve) */
+	int beep_new;               /* the terminal bell when new mail arrives */
+	int set_title;              /* the terminal title counts new mail */
+	char *date_format;          /* strftime format of the pager's Date line (local time); NULL: the default */
 	struct cfg_list binds;      /* "bind = CONTEXT KEY ACTION", checked by the UI keymap */
 	struct account_cfg *accounts;
 	size_t naccounts;
 };
 
 /* Loads path. If must_exist is 0, a missing file gives an empty config.
- * On error returns TERN_ECONFIG (or TERN_EIO) and *err is "FILE:LINE: text"
- * (caller frees). Warnings (e.g. a password in a world-readable file) are
+ * On error returns TERN_ECONFIG (or TERN_EIO) and *err is "FILE:LINE: text",
+ * one line for each error found in the file (caller frees). Warnings (e.g. a password in a world-readable file) are
  * appended, one per line, to *warnings when non-NULL (caller frees). */
 int conf_load(const char *path, int must_exist, struct config **out,
                 char **err, char **warnings);

@@ -21,6 +21,7 @@ struct rctx {
 	strbuf out;
 	int run_filter;           /* 0 for the index: no child processes there */
 	strbuf *shown;            /* non-NULL: only list the messages shown inline */
+	int mark_parts;           /* a display: each inline text attachment says which it is */
 };
 
 /* --- Text parts ---------------------------------------------------------------- */
@@ -128,6 +129,21 @@ render_text(struct rctx *r, const mime_part *p)
 	const char *fmt = mime_part_param(p, "format"), *delsp = mime_part_param(p, "delsp");
 
 	separate(&r->out);
+	/* As mutt marks them: a text part that is also an attachment (an
+	 * inline patch after the letter) would otherwise run on from the text
+	 * before it. The number is the part id, as the attachment menu and
+	 * list show it; parts of the letter itself (unnamed) are not marked. */
+	if (r->mark_parts && mime_part_is_attachment(p)) {
+		const char *name = mime_part_filename(p);
+		char *data = NULL, sz[32];
+		size_t len = 0;
+		if (mime_part_data(p, &data, &len) != TERN_OK)
+			len = 0;
+		free(data);
+		mime_size_str(sz, sizeof sz, (int64_t)len);
+		sb_printf(&r->out, "[-- %s: %s (%s, %s) --]\n", mime_part_id(p), name ? name : "(no name)",
+		          mime_part_type(p), sz);
+	}
 	if (mime_part_is(p, "text/html"))
 		render_html(r, t);
 	else if (fmt && str_ieq(fmt, "flowed"))
@@ -312,7 +328,7 @@ finish(strbuf *out)
 char *
 mime_render(const mime_msg *m, const struct render_opts *o)
 {
-	struct rctx r = { o, STRBUF_INIT, 1, NULL };
+	struct rctx r = { o, STRBUF_INIT, 1, NULL, o->attachments };
 
 	if (o->headers != RENDER_HDR_NONE) {
 		headers_block(&r.out, m, o->headers);
@@ -327,7 +343,7 @@ mime_render(const mime_msg *m, const struct render_opts *o)
 char *
 mime_render_body(const mime_msg *m, const struct render_opts *o)
 {
-	struct rctx r = { o, STRBUF_INIT, 1, NULL };
+	struct rctx r = { o, STRBUF_INIT, 1, NULL, 0 };
 	render_part(&r, mime_root(m));
 	return finish(&r.out);
 }
@@ -336,7 +352,7 @@ char *
 mime_render_inline_messages(const mime_msg *m, const struct render_opts *o)
 {
 	strbuf shown = STRBUF_INIT;
-	struct rctx r = { o, STRBUF_INIT, 0, &shown };
+	struct rctx r = { o, STRBUF_INIT, 0, &shown, 0 };
 	render_part(&r, mime_root(m));
 	sb_free(&r.out);
 	return shown.buf ? sb_steal(&shown) : xstrdup("");
@@ -359,7 +375,7 @@ char *
 mime_text_for_index(const char *raw, size_t len)
 {
 	struct render_opts o = { NULL, NULL, 0, RENDER_HDR_NONE, 0 };
-	struct rctx r = { &o, STRBUF_INIT, 0, NULL };
+	struct rctx r = { &o, STRBUF_INIT, 0, NULL, 0 };
 	mime_msg *m = NULL;
 
 	if (mime_parse(raw, len, &m) != TERN_OK)

@@ -10,6 +10,9 @@ check "first screen: the newest" tui_wait "top" 'Re: Message 100000 *$' 20
 tui_keys G
 check "G reaches the oldest at once" tui_wait "end" ' Message 1 *$' 5
 check "the status line gives the position of the total (mutt's 14/2362)" tui_wait "last" '· 100,000/100,000 '
+check "the mailbox pane and the status line group the counts alike" tui_wait "counts" '^>INBOX +20,000/100,000│'
+check "... the status line's" tui_wait "status counts" '\[INBOX\] 20,000 unread, 100,000 messages · '
+
 tui_keys PageUp
 check "page up from the end" tui_wait "page up" 'Message [0-9]{2} *$' 5
 tui_keys g

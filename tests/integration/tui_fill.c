@@ -14,12 +14,19 @@
  *   --one-thread: every message answers the one before: one long thread.
  *   --gap: two more, newest: "Gap root" and "Gap reply", whose parent is
  *   missing (In-Reply-To names a message we never got) but whose References
- *   name the root. */
+ *   name the root.
+ *   --now: the messages arrive now (received and sent at the current
+ *   time), as new mail does, not in 2023.
+ *   --unread: every message unread.
+ *   --box NAME: into mailbox NAME (created if needed) instead of INBOX.
+ *   --fork: four more, newest, one branching thread: "Fork root", its
+ *   replies "Fork a" and "Fork b", and "Fork a1" answering "Fork a". */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db/db_body.h"
 #include "db/db_int.h"
@@ -97,7 +104,8 @@ main(int argc, char **argv)
 	db *d;
 	char *err = NULL;
 	int64_t acct, inbox, n, start = 0, base = 1700000000, big = 0;
-	int add = 0, evil = 0, tree = 0, gap = 0;
+	int add = 0, evil = 0, tree = 0, gap = 0, fork = 0, now = 0, unread = 0;
+	const char *box = NULL;
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: tui_fill DB ACCOUNT N [--add] [--evil] [--tree] [--big KB] [--prefix TEXT]\n");
@@ -108,11 +116,16 @@ main(int argc, char **argv)
 		evil |= strcmp(argv[i], "--evil") == 0;
 		tree |= strcmp(argv[i], "--tree") == 0;
 		gap |= strcmp(argv[i], "--gap") == 0;
+		fork |= strcmp(argv[i], "--fork") == 0;
+		now |= strcmp(argv[i], "--now") == 0;
+		unread |= strcmp(argv[i], "--unread") == 0;
 		one_thread |= strcmp(argv[i], "--one-thread") == 0;
 		if (strcmp(argv[i], "--big") == 0 && i + 1 < argc)
 			big = atoll(argv[++i]);
 		else if (strcmp(argv[i], "--prefix") == 0 && i + 1 < argc)
 			prefix = argv[++i];
+		else if (strcmp(argv[i], "--box") == 0 && i + 1 < argc)
+			box = argv[++i];
 	}
 	n = atoll(argv[3]);
 	if (db_open(argv[1], &d, &err) != TERN_OK) {
@@ -133,6 +146,8 @@ main(int argc, char **argv)
 		mailbox(d, acct, "Work Stuff", NULL, NULL);
 		mailbox(d, acct, "Work/Projects", NULL, "Work");
 	}
+	if (box)
+		inbox = mailbox(d, acct, box, NULL, strchr(box, '/') ? "Lists" : NULL);
 	if (add) {
 		sqlite3_stmt *st;
 		sqlite3_prepare_v2(db_sqlite(d), "SELECT coalesce(max(uid), 0) FROM message_mailbox", -1, &st, NULL);
@@ -140,12 +155,14 @@ main(int argc, char **argv)
 			start = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
 	}
+	if (now)                  /* the last one arrives this minute */
+		base = (int64_t)time(NULL) - (start + n) * 60;
 	for (int64_t k = start + 1; k <= start + n; k++) {
 		char body[128];
 		snprintf(body, sizeof body, "Body of message %lld.\r\nSecond line with the word needle%lld.",
 		         (long long)k, (long long)k);
 		add_message(d, acct, inbox, k, base + k * 60, NULL, k % 2 ? body : NULL,
-		            k % 5 == 0 ? 0 : MSG_SEEN);
+		            k % 5 == 0 || unread ? 0 : MSG_SEEN);
 	}
 	if (evil)
 		add_message(d, acct, inbox, start + n + 1, base + (start + n + 1) * 60,
@@ -181,6 +198,31 @@ main(int argc, char **argv)
 		h.sent_at = h.received_at = when + 60;
 		if (db_message_insert(d, acct, &h, &id) != TERN_OK || db_message_link(d, id, inbox, k + 1, when + 60) != TERN_OK)
 			return 1;
+	}
+	if (fork) {
+		/* subject, Message-ID, In-Reply-To (References alike) */
+		static const char *const f[][3] = {
+			{ "Fork root", "forkroot@fill.test", "" },
+			{ "Fork a", "forka@fill.test", "forkroot@fill.test" },
+			{ "Fork a1", "forka1@fill.test", "forka@fill.test" },
+			{ "Fork b", "forkb@fill.test", "forkroot@fill.test" },
+		};
+		for (int i = 0; i < 4; i++) {
+			struct msg_hdr h = { 0 };
+			int64_t id, k = start + n + 10 + i, when = base + k * 60;
+			h.from_addr = "fork@fill.test";
+			h.to_list = "me@fill.test";
+			h.size = 500;
+			h.flags = MSG_SEEN;
+			h.subject = f[i][0];
+			h.message_id = f[i][1];
+			h.in_reply_to = f[i][2];
+			h.references = f[i][2];
+			h.sent_at = h.received_at = when;
+			if (db_message_insert(d, acct, &h, &id) != TERN_OK ||
+			    db_message_link(d, id, inbox, k, when) != TERN_OK)
+				return 1;
+		}
 	}
 	db_mailbox_recount(d, inbox);
 	if (db_commit(d) != TERN_OK) {
