@@ -11,6 +11,7 @@
 #include "db/db_mailbox.h"
 #include "db/db_sync.h"
 #include "sync/sync.h"
+#include "sync/wakepipe.h"
 #include "sync/worker.h"
 #include "ui/keymap.h"
 #include "ui/msglist.h"
@@ -44,7 +45,7 @@ struct app {
 	struct sync_env *envs;
 	struct ui_account *acc;
 	size_t nacc, cur_acc, acc_top;
-	int wake_rd, wake_wr;
+	struct wakepipe wake;             /* the workers' and render jobs' nudges */
 	keymap *km;
 	enum pane focus;
 	int narrow;                       /* one pane at a time */

@@ -2,7 +2,6 @@
 
 #include <curses.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,7 +304,7 @@ start_workers(struct app *a, const struct tui_opts *o)
 		a->envs[i].acct = u->cfg;
 		a->envs[i].data_dir = o->data_dir;
 		a->envs[i].db_path = o->db_path;
-		rc = worker_start(&a->envs[i], a->wake_wr, &u->w, &err);
+		rc = worker_start(&a->envs[i], a->wake.wr, &u->w, &err);
 		if (rc == TERN_EBUSY) {
 			u->readonly = 1;
 		} else if (rc != TERN_OK) {
@@ -350,7 +349,7 @@ loop(struct app *a)
 	int nkeys = 0;
 
 	while (!a->quit) {
-		struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 }, { a->wake_rd, POLLIN, 0 } };
+		struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 }, { a->wake.rd, POLLIN, 0 } };
 		int timeout = IDLE_POLL_MS;
 		wint_t ch;
 		int r;
@@ -377,9 +376,7 @@ loop(struct app *a)
 		if (r < 0 && errno != EINTR)
 			break;
 		if (r > 0 && (p[1].revents & POLLIN)) {
-			char buf[256];
-			while (read(a->wake_rd, buf, sizeof buf) > 0)
-				;
+			wakepipe_drain(a->wake.rd);
 			take_replies(a);
 		}
 		/* ncurses keeps typeahead in its own buffer, which poll cannot see:
@@ -444,10 +441,7 @@ app_free(struct app *a)
 	free(a->msg);
 	ml_free(a->ml);
 	keymap_free(a->km);
-	if (a->wake_rd >= 0)
-		close(a->wake_rd);
-	if (a->wake_wr >= 0)
-		close(a->wake_wr);
+	wakepipe_close(&a->wake);
 }
 
 int
@@ -455,12 +449,12 @@ tui_run(const struct tui_opts *o)
 {
 	struct app a = { 0 };
 	char *err = NULL;
-	int fds[2], rc = EXIT_OK;
+	int rc = EXIT_OK;
 
 	a.cfg = o->cfg;
 	a.d = o->d;
 	a.threaded = o->cfg->threaded;
-	a.wake_rd = a.wake_wr = -1;
+	a.wake.rd = a.wake.wr = -1;
 	a.focus = PANE_LIST;
 	if (keymap_new(&o->cfg->binds, &a.km, &err) != TERN_OK) {
 		fprintf(stderr, "%s\n", err);
@@ -472,13 +466,11 @@ tui_run(const struct tui_opts *o)
 		keymap_free(a.km);
 		return EXIT_USAGE;
 	}
-	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+	if (wakepipe_open(&a.wake) != TERN_OK) {
 		fprintf(stderr, "tern: pipe: %s\n", strerror(errno));
 		keymap_free(a.km);
 		return EXIT_FAIL;
 	}
-	a.wake_rd = fds[0];
-	a.wake_wr = fds[1];
 	a.ml = ml_new(a.d);
 	if ((rc = open_accounts(&a, o->cfg)) != EXIT_OK)
 		goto out;

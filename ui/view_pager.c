@@ -301,7 +301,7 @@ render(struct app *a, pager *p)
 	/* Only a filter (a child process) can be slow: it runs off the main
 	 * thread. The built-in reducer renders in place. */
 	if (filter && *filter &&
-	    (p->job = render_job_start(p->raw, p->rawlen, a->cfg->alternative_order, filter, a->wake_wr))) {
+	    (p->job = render_job_start(p->raw, p->rawlen, a->cfg->alternative_order, filter, a->wake.wr))) {
 		p->state = PG_RENDERING;
 		return;
 	}
