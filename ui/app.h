@@ -56,6 +56,7 @@ struct app {
 	int64_t prev_mailbox;             /* a search's: where back returns */
 	int64_t prev_msg, prev_msg_at;    /* ... to this message (id, date) */
 	char *search_text;                /* the open search's query, else NULL */
+	uint64_t search_req;              /* its first server request id (ui/request.h) */
 	char *list_title;
 	msglist *ml;
 	int threaded;
@@ -73,6 +74,7 @@ struct app {
 	int64_t sent_outbox, sent_account;/* the last send, followed on the message line */
 	int64_t cmp_wait_msg;             /* reply/forward/resume waiting for this body */
 	int cmp_wait_act, cmp_wait_att;
+	uint64_t cmp_wait_req;            /* ... fetched by this request (ui/request.h) */
 	prompt *pr;                       /* modal line input */
 	picker *pick;                     /* modal mailbox picker */
 	int help, help_top;               /* the help screen */

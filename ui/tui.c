@@ -19,6 +19,7 @@
 #include "ui/draw.h"
 #include "ui/modal.h"
 #include "ui/pager.h"
+#include "ui/request.h"
 #include "ui/search_ui.h"
 #include "ui/tui.h"
 #include "util.h"
@@ -187,7 +188,7 @@ sync_now(struct app *a)
 		        "another tern syncs this account" : "this account has no worker");
 		return;
 	}
-	worker_request(u->w, WREQ_SYNC_NOW, 0, NULL, NULL);
+	request_send(u, REQ_SYNC_NOW, WREQ_SYNC_NOW, 0, NULL, NULL);
 	app_say(a, 0, "syncing %s…", u->cfg->name);
 }
 
@@ -218,6 +219,10 @@ dispatch_key(struct app *a, int key)
 		help_key(a, act);
 		return;
 	}
+	/* Esc while a reply waits for its original gives up the wait, and
+	 * only that: the user stays where they are. */
+	if (act == ACT_CANCEL && compose_wait_cancel(a))
+		return;
 	free(a->msg);
 	a->msg = NULL;
 	switch (act) {
@@ -271,25 +276,6 @@ handle_key(struct app *a, int key)
 	dispatch_key(a, key);
 	if (armed && !a->tag_prefix_new)
 		a->tag_prefix = 0;
-}
-
-static void
-take_replies(struct app *a)
-{
-	for (size_t i = 0; i < a->nacc; i++) {
-		struct wreply r;
-		while (a->acc[i].w && worker_take_reply(a->acc[i].w, &r)) {
-			if (r.type == WREQ_FETCH_BODY)
-				pager_reply(a, &r);
-			else if (r.status != TERN_OK)
-				app_say(a, 1, "%s: %s", a->acc[i].cfg->name, r.error ? r.error : tern_strerror(r.status));
-			else if (r.type == WREQ_SERVER_SEARCH)
-				ml_refresh(a->ml);
-			else if (r.type == WREQ_SYNC_NOW)
-				app_say(a, 0, "%s: synced", a->acc[i].cfg->name);
-			wreply_free(&r);
-		}
-	}
 }
 
 static void
@@ -377,7 +363,7 @@ loop(struct app *a)
 			break;
 		if (r > 0 && (p[1].revents & POLLIN)) {
 			wakepipe_drain(a->wake.rd);
-			take_replies(a);
+			request_dispatch(a);
 		}
 		/* ncurses keeps typeahead in its own buffer, which poll cannot see:
 		 * always read until ERR. */

@@ -19,6 +19,7 @@
 #include "ui/modal.h"
 #include "ui/pager.h"
 #include "ui/pager_int.h"
+#include "ui/request.h"
 #include "util.h"
 
 /* LOADING: the worker fetches the body; RENDERING: a render job runs the
@@ -42,6 +43,7 @@ struct pager {
 	int marked;               /* mark_read done for this open */
 	int refetch;              /* offline, not cached: ask again once connected */
 	int seen_down;            /* ... and the account has been seen offline since */
+	uint64_t req;             /* PG_LOADING: the body request's id (ui/request.h) */
 	char *text;               /* safe text: no control characters but \n */
 	struct pline *lines;
 	size_t nlines;
@@ -339,7 +341,7 @@ load_body(struct app *a, pager *p)
 	} else if (u && u->w) {
 		const char *st = u->st.state ? u->st.state : "";
 		if (p->state != PG_LOADING)
-			worker_request(u->w, WREQ_FETCH_BODY, p->m.id, NULL, NULL);
+			request_send(u, REQ_PAGER, WREQ_FETCH_BODY, p->m.id, NULL, &p->req);
 		p->state = PG_LOADING;
 		/* The worker is between attempts: the answer may take a whole
 		 * connect timeout. Say so now; the body replaces it if it comes. */
@@ -701,8 +703,10 @@ void
 pager_reply(struct app *a, const struct wreply *r)
 {
 	pager *p = a->pg;
-	if (!p || r->arg != p->m.id || p->state != PG_LOADING)
+	/* Another pager's (this one was opened after it), or already answered. */
+	if (!p || r->req_id != p->req || p->state != PG_LOADING)
 		return;
+	p->req = 0;
 	if (r->status == TERN_OK) {
 		free(p->raw);
 		p->raw = NULL;
