@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 struct wreq {
 	uint64_t id;
+	int from;
 	enum wreq_type type;
 	int64_t arg;
 	char *text;
@@ -38,10 +40,9 @@ struct worker {
 	char *name;
 	int notify_fd;
 	pthread_t thread;
-	pthread_mutex_t mu;          /* the two lists and next_id */
+	pthread_mutex_t mu;          /* the two lists */
 	struct wreq *reqs, **reqs_tail;
 	struct wrep *reps, **reps_tail;
-	uint64_t next_id;
 	int auth_failures;           /* refused logins in a row */
 	int healthy;                 /* a cycle succeeded since the last outage began */
 	int64_t down_since;          /* time_mono_ms() of this outage's first failure */
@@ -52,6 +53,7 @@ reply(worker *w, const struct wreq *q, int status, char *error)
 {
 	struct wrep *p = xcalloc(1, sizeof *p);
 	p->r.req_id = q->id;
+	p->r.from = q->from;
 	p->r.type = q->type;
 	p->r.arg = q->arg;
 	p->r.status = status;
@@ -353,8 +355,14 @@ worker_wake(worker *w)
 		wakepipe_poke(runner_wake_wr(w->r));
 }
 
+/* One counter for every worker: a reply's id names one request in the
+ * process, so a requester that asked two accounts (or asked again after
+ * switching accounts) cannot take another's reply for its own. */
+static atomic_uint_fast64_t last_req_id;
+
 int
-worker_request(worker *w, enum wreq_type type, int64_t arg, const char *text, uint64_t *req_id)
+worker_request(worker *w, enum wreq_type type, int64_t arg, const char *text, int from,
+               uint64_t *req_id)
 {
 	struct wreq *q;
 	if (!w || type < WREQ_FETCH_BODY || type > WREQ_SERVER_SEARCH)
@@ -363,8 +371,9 @@ worker_request(worker *w, enum wreq_type type, int64_t arg, const char *text, ui
 	q->type = type;
 	q->arg = arg;
 	q->text = xstrdup(text);
+	q->from = from;
+	q->id = (uint64_t)atomic_fetch_add(&last_req_id, 1) + 1;
 	pthread_mutex_lock(&w->mu);
-	q->id = ++w->next_id;
 	*w->reqs_tail = q;
 	w->reqs_tail = &q->next;
 	pthread_mutex_unlock(&w->mu);

@@ -11,6 +11,7 @@
 #include "db/db_mailbox.h"
 #include "db/db_sync.h"
 #include "sync/sync.h"
+#include "src/base/wakepipe.h"
 #include "sync/worker.h"
 #include "ui/keymap.h"
 #include "ui/msglist.h"
@@ -44,7 +45,7 @@ struct app {
 	struct sync_env *envs;
 	struct ui_account *acc;
 	size_t nacc, cur_acc, acc_top;
-	int wake_rd, wake_wr;
+	struct wakepipe wake;             /* the workers' and render jobs' nudges */
 	keymap *km;
 	enum pane focus;
 	int narrow;                       /* one pane at a time */
@@ -55,6 +56,7 @@ struct app {
 	int64_t prev_mailbox;             /* a search's: where back returns */
 	int64_t prev_msg, prev_msg_at;    /* ... to this message (id, date) */
 	char *search_text;                /* the open search's query, else NULL */
+	uint64_t search_req;              /* its first server request id (ui/request.h) */
 	char *list_title;
 	msglist *ml;
 	int threaded;
@@ -75,6 +77,7 @@ struct app {
 	int64_t sent_outbox, sent_account;/* the last send, followed on the message line */
 	int64_t cmp_wait_msg;             /* reply/forward/resume waiting for this body */
 	int cmp_wait_act, cmp_wait_att;
+	uint64_t cmp_wait_req;            /* ... fetched by this request (ui/request.h) */
 	prompt *pr;                       /* modal line input */
 	picker *pick;                     /* modal mailbox picker */
 	int help, help_top;               /* the help screen */

@@ -29,6 +29,8 @@
 #include "ui/draw.h"
 #include "ui/modal.h"
 #include "src/base/util.h"
+#include "ui/request.h"
+#include "src/base/util.h"
 
 static void
 catt_free(struct catt *t)
@@ -293,14 +295,19 @@ start(struct app *a, enum ui_action act, int64_t msg_id, int as_attachment)
 		return;
 	}
 	if (db_body_get(a->d, msg_id, &raw, &len) != TERN_OK) {
-		if (u->w && !u->readonly) {
+		if (!u->readonly &&
+		    request_send(u, REQ_COMPOSER, WREQ_FETCH_BODY, msg_id, NULL, &a->cmp_wait_req) == TERN_OK) {
 			/* The composer opens by itself when the body is here
-			 * (compose_track). */
-			worker_request(u->w, WREQ_FETCH_BODY, msg_id, NULL, NULL);
+			 * (compose_wait_check); compose_reply says why if it
+			 * cannot come. */
+			int k = keymap_key_for(a->km, CTX_INDEX, ACT_CANCEL);
 			a->cmp_wait_msg = msg_id;
 			a->cmp_wait_act = (int)act;
 			a->cmp_wait_att = as_attachment;
-			app_say(a, 0, "fetching the message…");
+			if (k)
+				app_say(a, 0, "fetching the original… (%s cancels)", keymap_key_name(k));
+			else
+				app_say(a, 0, "fetching the original…");
 		} else {
 			app_say(a, 1, "the message is not downloaded and this account cannot fetch it now");
 		}
@@ -411,20 +418,63 @@ resume_failed(struct app *a, struct ui_account *u)
 	return 1;
 }
 
-void
-compose_wait_check(struct app *a)
+/* The original is here (fetched, or stored by a sync or prefetch
+ * meanwhile): the composer opens. Returns 1 if it did. */
+static int
+wait_done(struct app *a)
 {
 	int64_t id = a->cmp_wait_msg;
 	char *raw = NULL;
 	size_t len;
 
 	if (!id || a->cmp)
-		return;
+		return 0;
 	if (db_body_get(a->d, id, &raw, &len) != TERN_OK)
-		return;
+		return 0;
 	free(raw);
 	a->cmp_wait_msg = 0;
+	a->cmp_wait_req = 0;
 	start(a, (enum ui_action)a->cmp_wait_act, id, a->cmp_wait_att);
+	return 1;
+}
+
+void
+compose_wait_check(struct app *a)
+{
+	wait_done(a);
+}
+
+void
+compose_reply(struct app *a, const struct wreply *r)
+{
+	const char *why;
+
+	/* Cancelled, or superseded by another reply or forward. */
+	if (!a->cmp_wait_msg || r->req_id != a->cmp_wait_req)
+		return;
+	if (wait_done(a) || (r->status == TERN_OK && a->cmp))
+		return;
+	/* Without the original there is nothing to quote or forward, and a
+	 * reply built from the list's headers alone would not be the reply
+	 * the user asked for: as mutt does, the user stays where they were
+	 * and may ask again once the account is back. */
+	a->cmp_wait_msg = 0;
+	a->cmp_wait_req = 0;
+	why = r->status == TERN_OK ? "the server sent no body" :
+	      r->error && *r->error ? r->error : tern_strerror(r->status);
+	app_say(a, 1, "cannot fetch the original: %s", why);
+}
+
+int
+compose_wait_cancel(struct app *a)
+{
+	if (!a->cmp_wait_msg)
+		return 0;
+	/* The reply still comes; compose_reply no longer takes it. */
+	a->cmp_wait_msg = 0;
+	a->cmp_wait_req = 0;
+	app_say(a, 0, "cancelled: not waiting for the original any more");
+	return 1;
 }
 
 void
@@ -445,6 +495,7 @@ compose_action(struct app *a, enum ui_action act, const struct msg_row *m)
 		return;
 	}
 	a->cmp_wait_msg = 0;
+	a->cmp_wait_req = 0;
 	if (!u) {
 		app_say(a, 1, "no account");
 		return;

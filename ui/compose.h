@@ -18,6 +18,12 @@ void compose_fresh(struct app *a, struct ui_account *u);
 void compose_draw(struct app *a);
 void compose_key(struct app *a, int key);
 void compose_free(struct app *a);
+/* The worker answered the fetch of a reply's or forward's original
+ * (ui/request.c): the composer opens, or the message line says why it
+ * cannot. */
+void compose_reply(struct app *a, const struct wreply *r);
+/* Gives up waiting for an original; 0 when nothing waited. */
+int compose_wait_cancel(struct app *a);
 /* After a send (a->sent_outbox): its progress on the message line. */
 void compose_track(struct app *a);
 

@@ -4,9 +4,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "src/mime/mime_render.h"
+#include "src/mime/mime_render.h"
+#include "src/base/wakepipe.h"
 #include "ui/pager_int.h"
 #include "src/base/util.h"
 
@@ -51,9 +52,7 @@ job_run(void *arg)
 		job_free(j);
 		return NULL;
 	}
-	/* The loop redraws after any byte; a full pipe already means "look". */
-	if (write(fd, "r", 1) < 0) {
-	}
+	wakepipe_poke(fd);
 	return NULL;
 }
 

@@ -6,6 +6,7 @@
  * local ones. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "db/db_mailbox.h"
@@ -14,6 +15,7 @@
 #include "ui/app.h"
 #include "ui/modal.h"
 #include "ui/pager.h"
+#include "ui/request.h"
 #include "ui/search_ui.h"
 #include "src/base/util.h"
 
@@ -68,15 +70,33 @@ search_run(struct app *a, const char *text, int all)
 	free(a->search_text);
 	a->search_text = xstrdup(text);
 	/* The server may know what the local index cannot (bodies not cached). */
+	a->search_req = UINT64_MAX;
 	if (search_query_has_text(q))
-		for (size_t k = 0; k < a->nacc; k++)
-			if (a->acc[k].w && (all || &a->acc[k] == u))
-				worker_request(a->acc[k].w, WREQ_SERVER_SEARCH, 0, text, NULL);
+		for (size_t k = 0; k < a->nacc; k++) {
+			uint64_t id = 0;
+			if (a->acc[k].w && (all || &a->acc[k] == u) &&
+			    request_send(&a->acc[k], REQ_SEARCH, WREQ_SERVER_SEARCH, 0, text, &id) == TERN_OK &&
+			    id < a->search_req)
+				a->search_req = id;
+		}
 	ml_open_search(a->ml, q, all ? 0 : u->id);   /* 0: every account */
 	a->open_mailbox = 0;
 	free(a->list_title);
 	a->list_title = xasprintf(all ? "search (all accounts): %s" : "search: %s", text);
 	a->focus = PANE_LIST;
+}
+
+void
+search_reply(struct app *a, struct ui_account *u, const struct wreply *r)
+{
+	/* Ids only grow: one below the open search's first is an earlier
+	 * search's, and results the user has left have no list to fill. */
+	if (ml_mode(a->ml) != ML_SEARCH || r->req_id < a->search_req)
+		return;
+	if (r->status != TERN_OK)
+		app_say(a, 1, "%s: %s", u->cfg->name, r->error ? r->error : tern_strerror(r->status));
+	else
+		ml_refresh(a->ml);
 }
 
 void

@@ -2,7 +2,6 @@
 
 #include <curses.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "ui/draw.h"
 #include "ui/modal.h"
 #include "ui/pager.h"
+#include "ui/request.h"
 #include "ui/search_ui.h"
 #include "ui/newmail.h"
 #include "ui/tui.h"
@@ -191,7 +191,7 @@ sync_now(struct app *a)
 		        "another tern syncs this account" : "this account has no worker");
 		return;
 	}
-	worker_request(u->w, WREQ_SYNC_NOW, 0, NULL, NULL);
+	request_send(u, REQ_SYNC_NOW, WREQ_SYNC_NOW, 0, NULL, NULL);
 	app_say(a, 0, "syncing %s…", u->cfg->name);
 }
 
@@ -237,6 +237,10 @@ dispatch_key(struct app *a, int key)
 		help_key(a, act);
 		return;
 	}
+	/* Esc while a reply waits for its original gives up the wait, and
+	 * only that: the user stays where they are. */
+	if (act == ACT_CANCEL && compose_wait_cancel(a))
+		return;
 	if (a->acc_info) {
 		account_info_key(a, act);
 		if (act != ACT_SYNC_NOW)
@@ -312,25 +316,6 @@ handle_key(struct app *a, int key)
 }
 
 static void
-take_replies(struct app *a)
-{
-	for (size_t i = 0; i < a->nacc; i++) {
-		struct wreply r;
-		while (a->acc[i].w && worker_take_reply(a->acc[i].w, &r)) {
-			if (r.type == WREQ_FETCH_BODY)
-				pager_reply(a, &r);
-			else if (r.status != TERN_OK)
-				app_say(a, 1, "%s: %s", a->acc[i].cfg->name, r.error ? r.error : tern_strerror(r.status));
-			else if (r.type == WREQ_SERVER_SEARCH)
-				ml_refresh(a->ml);
-			else if (r.type == WREQ_SYNC_NOW)
-				app_say(a, 0, "%s: synced", a->acc[i].cfg->name);
-			wreply_free(&r);
-		}
-	}
-}
-
-static void
 start_workers(struct app *a, const struct tui_opts *o)
 {
 	a->envs = xcalloc(a->nacc ? a->nacc : 1, sizeof *a->envs);
@@ -342,7 +327,7 @@ start_workers(struct app *a, const struct tui_opts *o)
 		a->envs[i].acct = u->cfg;
 		a->envs[i].data_dir = o->data_dir;
 		a->envs[i].db_path = o->db_path;
-		rc = worker_start(&a->envs[i], a->wake_wr, &u->w, &err);
+		rc = worker_start(&a->envs[i], a->wake.wr, &u->w, &err);
 		if (rc == TERN_EBUSY) {
 			u->readonly = 1;
 		} else if (rc != TERN_OK) {
@@ -387,7 +372,7 @@ loop(struct app *a)
 	int nkeys = 0;
 
 	while (!a->quit) {
-		struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 }, { a->wake_rd, POLLIN, 0 } };
+		struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 }, { a->wake.rd, POLLIN, 0 } };
 		int timeout = IDLE_POLL_MS;
 		wint_t ch;
 		int r;
@@ -414,10 +399,8 @@ loop(struct app *a)
 		if (r < 0 && errno != EINTR)
 			break;
 		if (r > 0 && (p[1].revents & POLLIN)) {
-			char buf[256];
-			while (read(a->wake_rd, buf, sizeof buf) > 0)
-				;
-			take_replies(a);
+			wakepipe_drain(a->wake.rd);
+			request_dispatch(a);
 		}
 		/* ncurses keeps typeahead in its own buffer, which poll cannot see:
 		 * always read until ERR. */
@@ -484,10 +467,7 @@ app_free(struct app *a)
 	free(a->msg);
 	ml_free(a->ml);
 	keymap_free(a->km);
-	if (a->wake_rd >= 0)
-		close(a->wake_rd);
-	if (a->wake_wr >= 0)
-		close(a->wake_wr);
+	wakepipe_close(&a->wake);
 }
 
 int
@@ -495,12 +475,12 @@ tui_run(const struct tui_opts *o)
 {
 	struct app a = { 0 };
 	char *err = NULL;
-	int fds[2], rc = EXIT_OK;
+	int rc = EXIT_OK;
 
 	a.cfg = o->cfg;
 	a.d = o->d;
 	a.threaded = o->cfg->threaded;
-	a.wake_rd = a.wake_wr = -1;
+	a.wake.rd = a.wake.wr = -1;
 	a.focus = PANE_LIST;
 	if (keymap_new(&o->cfg->binds, &a.km, &err) != TERN_OK) {
 		fprintf(stderr, "%s\n", err);
@@ -512,13 +492,11 @@ tui_run(const struct tui_opts *o)
 		keymap_free(a.km);
 		return EXIT_USAGE;
 	}
-	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+	if (wakepipe_open(&a.wake) != TERN_OK) {
 		fprintf(stderr, "tern: pipe: %s\n", strerror(errno));
 		keymap_free(a.km);
 		return EXIT_FAIL;
 	}
-	a.wake_rd = fds[0];
-	a.wake_wr = fds[1];
 	a.ml = ml_new(a.d);
 	if ((rc = open_accounts(&a, o->cfg)) != EXIT_OK)
 		goto out;

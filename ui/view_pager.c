@@ -20,6 +20,8 @@
 #include "ui/pager.h"
 #include "ui/pager_int.h"
 #include "src/base/util.h"
+#include "ui/request.h"
+#include "src/base/util.h"
 
 /* LOADING: the worker fetches the body; RENDERING: a render job runs the
  * html_filter; READY: body holds the rendered text. */
@@ -42,6 +44,7 @@ struct pager {
 	int marked;               /* mark_read done for this open */
 	int refetch;              /* offline, not cached: ask again once connected */
 	int seen_down;            /* ... and the account has been seen offline since */
+	uint64_t req;             /* PG_LOADING: the body request's id (ui/request.h) */
 	char *text;               /* safe text: no control characters but \n */
 	struct pline *lines;
 	size_t nlines;
@@ -319,7 +322,7 @@ render(struct app *a, pager *p)
 	/* Only a filter (a child process) can be slow: it runs off the main
 	 * thread. The built-in reducer renders in place. */
 	if (filter && *filter &&
-	    (p->job = render_job_start(p->raw, p->rawlen, a->cfg->alternative_order, filter, a->wake_wr))) {
+	    (p->job = render_job_start(p->raw, p->rawlen, a->cfg->alternative_order, filter, a->wake.wr))) {
 		p->state = PG_RENDERING;
 		return;
 	}
@@ -357,7 +360,7 @@ load_body(struct app *a, pager *p)
 	} else if (u && u->w) {
 		const char *st = u->st.state ? u->st.state : "";
 		if (p->state != PG_LOADING)
-			worker_request(u->w, WREQ_FETCH_BODY, p->m.id, NULL, NULL);
+			request_send(u, REQ_PAGER, WREQ_FETCH_BODY, p->m.id, NULL, &p->req);
 		p->state = PG_LOADING;
 		/* The worker is between attempts: the answer may take a whole
 		 * connect timeout. Say so now; the body replaces it if it comes. */
@@ -719,8 +722,10 @@ void
 pager_reply(struct app *a, const struct wreply *r)
 {
 	pager *p = a->pg;
-	if (!p || r->arg != p->m.id || p->state != PG_LOADING)
+	/* Another pager's (this one was opened after it), or already answered. */
+	if (!p || r->req_id != p->req || p->state != PG_LOADING)
 		return;
+	p->req = 0;
 	if (r->status == TERN_OK) {
 		free(p->raw);
 		p->raw = NULL;
