@@ -58,7 +58,7 @@ static int
 op_push_change(void *st, struct sync_ctx *ctx, const struct queue_row *q, char **err)
 {
 	struct imap *im = st;
-	if (str_eq(q->resource_type, "Outbox"))
+	if (q->resource_type == RESOURCE_OUTBOX)
 		return imap_push_outbox(im, ctx, q, err);
 	return imap_push_change(im, ctx, q, err);
 }

@@ -418,14 +418,14 @@ failed_cb(const struct queue_row *r, void *ctx)
 {
 	struct failed_scan *s = ctx;
 	int take = !s->ids;
-	if (!str_eq(r->status, "failed"))
+	if (r->status != QUEUE_FAILED)
 		return 0;
 	for (size_t i = 0; !take && i < s->n; i++)
-		take = str_eq(r->resource_type, "Email") && s->ids[i] == r->resource_id;
+		take = r->resource_type == RESOURCE_EMAIL && s->ids[i] == r->resource_id;
 	if (take) {
 		s->found = xrealloc(s->found, (s->nfound + 1) * sizeof *s->found);
 		s->found[s->nfound++] = r->id;
-		if (str_eq(r->change_type, "send"))
+		if (r->change.kind == CHANGE_SEND)
 			s->nsends++;
 	}
 	return 0;

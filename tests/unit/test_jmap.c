@@ -249,7 +249,7 @@ t_per_email_lookups_use_indexes(void **state)
 		{ "DELETE FROM message WHERE account_id = 1 AND email_id = 'E'", "(account_id=? AND email_id=?)" },
 		{ "SELECT email_id, blob_id FROM message WHERE id = 1 AND email_id IS NOT NULL", "PRIMARY KEY" },
 		{ "SELECT mailbox_id, hidden FROM message_mailbox WHERE message_id = 1", "(message_id=?)" },
-		{ "SELECT change_type, payload FROM pending_change WHERE resource_type = 'Email' AND resource_id = 1 "
+		{ "SELECT change_type, flag FROM pending_change WHERE resource_type = 'Email' AND resource_id = 1 "
 		  "AND status <> 'failed'", "(resource_id=?)" },
 	};
 	char dir[] = "/tmp/test_jmap.XXXXXX", *path, *err = NULL;
