@@ -228,7 +228,7 @@ db_change_delete(db *d, int64_t msg_id, int64_t mailbox, int to_trash, int64_t *
 	if ((rc = msg_state(d, msg_id, &account_id, &flags)) != TERN_OK ||
 	    (rc = check_in(d, msg_id, &mailbox)) != TERN_OK)
 		goto fail;
-	if (to_trash && (db_mailbox_by_role(d, account_id, "trash", &trash) != TERN_OK || !trash.selectable)) {
+	if (to_trash && (db_mailbox_by_role(d, account_id, MAILBOX_ROLE_TRASH, &trash) != TERN_OK || !trash.selectable)) {
 		/* delete_to_trash promises that only a delete from the Trash
 		 * destroys: without one (the sync could not create it), refuse
 		 * rather than expunge. */

@@ -54,7 +54,7 @@ already_in_sent(struct imap *im, struct sync_ctx *ctx, int64_t outbox_id, int *f
 	int rc;
 
 	*found = 0;
-	if (db_mailbox_by_role(ctx->db, im->account_id, "sent", &sent) != TERN_OK ||
+	if (db_mailbox_by_role(ctx->db, im->account_id, MAILBOX_ROLE_SENT, &sent) != TERN_OK ||
 	    db_imap_outbox_msgid(ctx->db, outbox_id, &msgid) != TERN_OK || !*msgid) {
 		db_mailbox_row_free(&sent);
 		free(msgid);
@@ -83,7 +83,7 @@ file_in_sent(struct imap *im, struct sync_ctx *ctx, int64_t outbox_id, const cha
 
 	if (!im->acct->copy_to_sent)
 		return TERN_OK;
-	rc = db_mailbox_by_role(ctx->db, im->account_id, "sent", &sent);
+	rc = db_mailbox_by_role(ctx->db, im->account_id, MAILBOX_ROLE_SENT, &sent);
 	if (rc == TERN_ENOTFOUND) {
 		log_warn("imap %s: no Sent folder: the sent message is not filed", im->acct->name);
 		return TERN_OK;

@@ -31,7 +31,7 @@
 #define CAP_SUBMISSION "urn:ietf:params:jmap:submission"
 
 static int
-role_rid(struct sync_ctx *ctx, int64_t account_id, const char *role, char **rid)
+role_rid(struct sync_ctx *ctx, int64_t account_id, enum mailbox_role role, char **rid)
 {
 	struct mailbox_row r = { 0 };
 	int rc = db_mailbox_by_role(ctx->db, account_id, role, &r);
@@ -326,7 +326,7 @@ submit(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 	char *k;
 	int rc, was_sent = 0;
 
-	if (role_rid(ctx, j->account_id, "drafts", &drafts) != TERN_OK) {
+	if (role_rid(ctx, j->account_id, MAILBOX_ROLE_DRAFTS, &drafts) != TERN_OK) {
 		*err = xstrdup("the account has no Drafts mailbox to submit from");
 		rc = TERN_EREFUSED;
 		goto out;
@@ -338,7 +338,7 @@ submit(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 		rc = TERN_EREFUSED;
 		goto out;
 	}
-	role_rid(ctx, j->account_id, "sent", &sent);
+	role_rid(ctx, j->account_id, MAILBOX_ROLE_SENT, &sent);
 	if ((rc = db_jmap_outbox_message_id(ctx->db, q->resource_id, &mid)) != TERN_OK)
 		goto out;
 	if (strcmp(stage, "submitting") == 0 && *mid) {
@@ -475,7 +475,7 @@ smtp_fallback(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, c
 		*err = xstrdup("the JMAP server offers no submission and the account has no smtp_host");
 		return TERN_EREFUSED;
 	}
-	role_rid(ctx, j->account_id, "sent", &sent);
+	role_rid(ctx, j->account_id, MAILBOX_ROLE_SENT, &sent);
 	if ((str_eq(stage, "sending") || str_eq(stage, "smtp_sent")) && sent &&
 	    (rc = db_jmap_outbox_message_id(ctx->db, q->resource_id, &mid)) == TERN_OK && *mid) {
 		/* The last attempt may have reached the SMTP server, or filed the

@@ -227,7 +227,7 @@ do_postpone(struct app *a)
 	struct msg_local local = { 0 };
 	int64_t outbox = 0, msg = 0;
 
-	if (db_mailbox_by_role(a->d, c->account_id, "drafts", &mb) != TERN_OK) {
+	if (db_mailbox_by_role(a->d, c->account_id, MAILBOX_ROLE_DRAFTS, &mb) != TERN_OK) {
 		app_say(a, 1, "this account has no Drafts mailbox");
 		return;
 	}
