@@ -373,8 +373,8 @@ static const char m11[] =
 "  local_message = coalesce(json_extract(payload, '$.message'), 0)"
 "  WHERE change_type = 'append' AND json_valid(payload);"
 "ALTER TABLE pending_change DROP COLUMN payload;"
-"CREATE INDEX pending_to ON pending_change(to_mailbox) WHERE to_mailbox <> 0;"
-"CREATE INDEX pending_local ON pending_change(local_message) WHERE local_message <> 0;";
+"CREATE INDEX pending_to ON pending_change(to_mailbox);"
+"CREATE INDEX pending_local ON pending_change(local_message);";
 
 static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11 };
 
