@@ -75,6 +75,9 @@ change_decode(sqlite3_stmt *st, int at, enum resource_type rt, struct change *c)
 	case CHANGE_FLAG:
 		c->u.flag.flag = (unsigned)sqlite3_column_int64(st, at + 2);
 		c->u.flag.on = sqlite3_column_int(st, at + 3) != 0;
+		/* One flag that a flag change can carry, or nothing to act on. */
+		if (c->u.flag.flag != MSG_SEEN && c->u.flag.flag != MSG_FLAGGED && c->u.flag.flag != MSG_ANSWERED)
+			c->kind = CHANGE_UNKNOWN;
 		break;
 	case CHANGE_MOVE:
 		c->u.move.from = sqlite3_column_int64(st, at + 4);
@@ -86,7 +89,7 @@ change_decode(sqlite3_stmt *st, int at, enum resource_type rt, struct change *c)
 		break;
 	case CHANGE_APPEND:
 		c->u.append.mailbox = sqlite3_column_int64(st, at + 5);
-		c->u.append.flags = (unsigned)sqlite3_column_int64(st, at + 7);
+		c->u.append.flags = (unsigned)sqlite3_column_int64(st, at + 7) & (MSG_SEEN | MSG_FLAGGED | MSG_DRAFT);
 		c->u.append.message = sqlite3_column_int64(st, at + 8);
 		break;
 	case CHANGE_SEND:

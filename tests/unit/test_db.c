@@ -1193,11 +1193,13 @@ t_change_codec_round_trip(void **state)
 	}
 	assert_int_equal(db_queue_add(d, acct, 1, &unknown, &id), TERN_EINVAL);
 
-	/* Another kind's text, a kind on the wrong resource, a newer layout. */
+	/* Another kind's text, a kind on the wrong resource, a newer layout,
+	 * a flag change without one flag. */
 	assert_int_equal(db_exec(d, "INSERT INTO pending_change (id, account_id, resource_type, change_type, created_at, "
 	                            "change_version, flag) VALUES (50, 1, 'Email', 'label', 0, 1, 0), "
-	                            "(51, 1, 'Outbox', 'flag', 0, 1, 1), (52, 1, 'Email', 'flag', 0, 2, 1)"), TERN_OK);
-	for (int64_t r = 50; r <= 52; r++) {
+	                            "(51, 1, 'Outbox', 'flag', 0, 1, 1), (52, 1, 'Email', 'flag', 0, 2, 1), "
+	                            "(53, 1, 'Email', 'flag', 0, 1, 0), (54, 1, 'Email', 'flag', 0, 1, 3)"), TERN_OK);
+	for (int64_t r = 50; r <= 54; r++) {
 		assert_int_equal(db_queue_get(d, r, &q), TERN_OK);
 		assert_int_equal(q.change.kind, CHANGE_UNKNOWN);
 		db_queue_row_free(&q);
