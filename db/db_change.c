@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,37 +13,10 @@
 #include "src/base/err.h"
 #include "src/base/strbuf.h"
 #include "src/base/util.h"
-
-static const char *
-flag_name(unsigned flag)
-{
-	switch (flag) {
-	case MSG_SEEN: return "seen";
-	case MSG_FLAGGED: return "flagged";
-	case MSG_ANSWERED: return "answered";
-	default: return NULL;
-	}
-}
-
-/* Reads an integer field from one of our own payloads (written below; never
- * server data, so a simple scan is enough). */
-static int64_t
-payload_int(const char *payload, const char *key)
-{
-	char pat[64];
-	const char *p;
-	snprintf(pat, sizeof pat, "\"%s\":", key);
-	p = strstr(payload, pat);
-	return p ? strtoll(p + strlen(pat), NULL, 10) : 0;
-}
-
-static int
-payload_bool(const char *payload, const char *key)
-{
-	char pat[64];
-	snprintf(pat, sizeof pat, "\"%s\":true", key);
-	return strstr(payload, pat) != NULL;
-}
+#include "db/db_types.h"
+#include "src/base/err.h"
+#include "src/base/strbuf.h"
+#include "src/base/util.h"
 
 static int
 msg_state(db *d, int64_t msg_id, int64_t *account_id, unsigned *flags)
@@ -144,17 +116,15 @@ int
 db_change_flag(db *d, int64_t msg_id, unsigned flag, int on, int64_t *change_id)
 {
 	static const char drop_older[] =
-		"DELETE FROM pending_change WHERE resource_type = 'Email' AND resource_id = ? "
-		"AND change_type = 'flag' AND status IN ('queued', 'failed') AND payload LIKE ?";
-	const char *name = flag_name(flag);
+		"DELETE FROM pending_change WHERE resource_id = ? AND flag = ? AND status IN ('queued', 'failed')";
+	struct change c = { .kind = CHANGE_FLAG, .u.flag = { .flag = flag, .on = !!on } };
 	int64_t account_id;
 	unsigned flags;
-	char payload[96], like[48];
 	sqlite3_stmt *st;
 	int rc;
 
 	*change_id = 0;
-	if (!name)
+	if (flag != MSG_SEEN && flag != MSG_FLAGGED && flag != MSG_ANSWERED)
 		return TERN_EINVAL;
 	if ((rc = db_begin(d)) != TERN_OK)
 		return rc;
@@ -165,19 +135,17 @@ db_change_flag(db *d, int64_t msg_id, unsigned flag, int on, int64_t *change_id)
 	rc = TERN_EDB;
 	/* A waiting or failed change of the same flag is superseded: the
 	 * server only needs the final value, and a retry of the old one must
-	 * not undo this one later. */
-	snprintf(like, sizeof like, "%%\"flag\":\"%s\"%%", name);
+	 * not undo this one later. Only a flag change has a flag. */
 	st = db_stmt(d, drop_older);
 	if (!st)
 		goto fail;
 	sqlite3_bind_int64(st, 1, msg_id);
-	sqlite3_bind_text(st, 2, like, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, flag);
 	if (db_step_done(d, st) != TERN_OK)
 		goto fail;
 	if (db_message_set_flags(d, msg_id, on ? (flags | flag) : (flags & ~flag), NULL) != TERN_OK)
 		goto fail;
-	snprintf(payload, sizeof payload, "{\"flag\":\"%s\",\"value\":%s}", name, on ? "true" : "false");
-	if (db_queue_add(d, account_id, "Email", msg_id, "flag", payload, change_id) != TERN_OK)
+	if (db_queue_add(d, account_id, msg_id, &c, change_id) != TERN_OK)
 		goto fail;
 	return db_commit(d);
 fail:
@@ -191,7 +159,7 @@ static int
 move_locked(db *d, int64_t msg_id, int64_t account_id, unsigned flags, int64_t from, int64_t to,
             int is_delete, int64_t *change_id)
 {
-	char payload[128];
+	struct change c = { .kind = CHANGE_MOVE, .u.move = { .from = from, .to = to, .is_delete = is_delete } };
 	int64_t when;
 	int hidden, unread = !(flags & MSG_SEEN);
 
@@ -205,9 +173,7 @@ move_locked(db *d, int64_t msg_id, int64_t account_id, unsigned flags, int64_t f
 		return TERN_EDB;
 	if (adjust_counts(d, from, -1, -unread) != TERN_OK || adjust_counts(d, to, 1, unread) != TERN_OK)
 		return TERN_EDB;
-	snprintf(payload, sizeof payload, "{\"from\":%lld,\"to\":%lld%s}", (long long)from, (long long)to,
-	         is_delete ? ",\"delete\":true" : "");
-	return db_queue_add(d, account_id, "Email", msg_id, "move", payload, change_id);
+	return db_queue_add(d, account_id, msg_id, &c, change_id);
 }
 
 static int
@@ -257,7 +223,7 @@ db_change_delete(db *d, int64_t msg_id, int64_t mailbox, int to_trash, int64_t *
 	int64_t account_id;
 	unsigned flags;
 	struct mailbox_row trash = { 0 };
-	char payload[64];
+	struct change c = { .kind = CHANGE_DELETE };
 	int rc;
 
 	*change_id = 0;
@@ -266,7 +232,7 @@ db_change_delete(db *d, int64_t msg_id, int64_t mailbox, int to_trash, int64_t *
 	if ((rc = msg_state(d, msg_id, &account_id, &flags)) != TERN_OK ||
 	    (rc = check_in(d, msg_id, &mailbox)) != TERN_OK)
 		goto fail;
-	if (to_trash && (db_mailbox_by_role(d, account_id, "trash", &trash) != TERN_OK || !trash.selectable)) {
+	if (to_trash && (db_mailbox_by_role(d, account_id, MAILBOX_ROLE_TRASH, &trash) != TERN_OK || !trash.selectable)) {
 		/* delete_to_trash promises that only a delete from the Trash
 		 * destroys: without one (the sync could not create it), refuse
 		 * rather than expunge. */
@@ -282,8 +248,8 @@ db_change_delete(db *d, int64_t msg_id, int64_t mailbox, int to_trash, int64_t *
 		if (set_hidden(d, msg_id, mailbox, 1) != TERN_OK ||
 		    adjust_counts(d, mailbox, -1, (flags & MSG_SEEN) ? 0 : -1) != TERN_OK)
 			goto fail;
-		snprintf(payload, sizeof payload, "{\"mailbox\":%lld}", (long long)mailbox);
-		if (db_queue_add(d, account_id, "Email", msg_id, "delete", payload, change_id) != TERN_OK)
+		c.u.del.mailbox = mailbox;
+		if (db_queue_add(d, account_id, msg_id, &c, change_id) != TERN_OK)
 			goto fail;
 	}
 	db_mailbox_row_free(&trash);
@@ -326,13 +292,14 @@ int
 db_change_send(db *d, int64_t account_id, const char *raw, size_t len, const char *message_id,
                const char *subject, int64_t *outbox_id)
 {
+	struct change c = { .kind = CHANGE_SEND };
 	int rc;
 	if ((rc = db_begin(d)) != TERN_OK)
 		return rc;
 	/* The address book learns the recipients now, not when the copy in
 	 * Sent comes back: the next message to them completes at once. */
 	if (outbox_add(d, account_id, raw, len, message_id, subject, outbox_id) != TERN_OK ||
-	    db_queue_add(d, account_id, "Outbox", *outbox_id, "send", "{}", NULL) != TERN_OK ||
+	    db_queue_add(d, account_id, *outbox_id, &c, NULL) != TERN_OK ||
 	    db_contact_note_outgoing(d, account_id, raw, len, message_id) != TERN_OK) {
 		db_rollback(d);
 		return TERN_EDB;
@@ -359,7 +326,7 @@ int
 db_change_append(db *d, int64_t account_id, int64_t mailbox, const char *raw, size_t len,
                  unsigned flags, const struct msg_hdr *local, int64_t *outbox_id, int64_t *msg_id)
 {
-	char payload[160], msg[40] = "";
+	struct change c = { .kind = CHANGE_APPEND };
 	int64_t id = 0;
 	int rc;
 
@@ -369,14 +336,12 @@ db_change_append(db *d, int64_t account_id, int64_t mailbox, const char *raw, si
 		goto fail;
 	/* "message" names the local row: the worker gives it the server's id,
 	 * the IMAP sweep of rows without a UID leaves it alone meanwhile. */
-	if (id)
-		snprintf(msg, sizeof msg, ",\"message\":%lld", (long long)id);
-	snprintf(payload, sizeof payload, "{\"mailbox\":%lld,\"flags\":\"%s%s%s\"%s}", (long long)mailbox,
-	         (flags & MSG_SEEN) ? "seen " : "", (flags & MSG_FLAGGED) ? "flagged " : "",
-	         (flags & MSG_DRAFT) ? "draft" : "", msg);
+	c.u.append.mailbox = mailbox;
+	c.u.append.flags = flags & (MSG_SEEN | MSG_FLAGGED | MSG_DRAFT);
+	c.u.append.message = id;
 	if (outbox_add(d, account_id, raw, len, local ? local->message_id : NULL, local ? local->subject : NULL,
 	               outbox_id) != TERN_OK ||
-	    db_queue_add(d, account_id, "Outbox", *outbox_id, "append", payload, NULL) != TERN_OK)
+	    db_queue_add(d, account_id, *outbox_id, &c, NULL) != TERN_OK)
 		goto fail;
 	if (msg_id)
 		*msg_id = id;
@@ -390,11 +355,12 @@ int
 db_change_append_of(db *d, int64_t msg_id, int64_t *change_id)
 {
 	static const char sql[] =
-		"SELECT id FROM pending_change WHERE resource_type = 'Outbox' AND change_type = 'append' "
-		"AND status IN ('queued', 'failed') AND json_extract(payload, '$.message') = ? LIMIT 1";
+		"SELECT id FROM pending_change WHERE local_message = ? AND status IN ('queued', 'failed') LIMIT 1";
 	sqlite3_stmt *st = db_stmt(d, sql);
 	int rc;
 	*change_id = 0;
+	if (!msg_id)
+		return TERN_OK;   /* 0 is every other row's local_message */
 	if (!st)
 		return TERN_EDB;
 	sqlite3_bind_int64(st, 1, msg_id);
@@ -409,7 +375,7 @@ db_change_append_of(db *d, int64_t msg_id, int64_t *change_id)
 static int
 append_unlocal(db *d, const struct queue_row *q)
 {
-	int64_t msg = payload_int(q->payload, "message"), mb = payload_int(q->payload, "mailbox"), account_id;
+	int64_t msg = q->change.u.append.message, mb = q->change.u.append.mailbox, account_id;
 	unsigned flags;
 	int hidden;
 	if (!msg || msg_state(d, msg, &account_id, &flags) != TERN_OK)
@@ -430,15 +396,15 @@ db_change_withdraw(db *d, const struct queue_row *q)
 	int unread;
 	sqlite3_stmt *st;
 
-	if (!str_eq(q->resource_type, "Email") || msg_state(d, q->resource_id, &account_id, &flags) != TERN_OK)
+	if (q->resource_type != RESOURCE_EMAIL || msg_state(d, q->resource_id, &account_id, &flags) != TERN_OK)
 		return TERN_OK;   /* not a message change, or the message is gone */
 	unread = !(flags & MSG_SEEN);
-	if (str_eq(q->change_type, "delete")) {
-		int64_t mb = payload_int(q->payload, "mailbox");
+	if (q->change.kind == CHANGE_DELETE) {
+		int64_t mb = q->change.u.del.mailbox;
 		if (set_hidden(d, q->resource_id, mb, 0) != TERN_OK || adjust_counts(d, mb, 1, unread) != TERN_OK)
 			return TERN_EDB;
-	} else if (str_eq(q->change_type, "move")) {
-		int64_t from = payload_int(q->payload, "from"), to = payload_int(q->payload, "to");
+	} else if (q->change.kind == CHANGE_MOVE) {
+		int64_t from = q->change.u.move.from, to = q->change.u.move.to;
 		if (set_hidden(d, q->resource_id, from, 0) != TERN_OK ||
 		    adjust_counts(d, from, 1, unread) != TERN_OK || adjust_counts(d, to, -1, -unread) != TERN_OK)
 			return TERN_EDB;
@@ -462,20 +428,20 @@ db_change_reapply(db *d, const struct queue_row *q)
 	unsigned flags;
 	int unread, rc = TERN_OK;
 
-	if (!str_eq(q->resource_type, "Email") || msg_state(d, q->resource_id, &account_id, &flags) != TERN_OK)
+	if (q->resource_type != RESOURCE_EMAIL || msg_state(d, q->resource_id, &account_id, &flags) != TERN_OK)
 		return TERN_OK;
 	unread = !(flags & MSG_SEEN);
-	if (str_eq(q->change_type, "delete")) {
-		int64_t mb = payload_int(q->payload, "mailbox");
+	if (q->change.kind == CHANGE_DELETE) {
+		int64_t mb = q->change.u.del.mailbox;
 		if (set_hidden(d, q->resource_id, mb, 1) != TERN_OK || adjust_counts(d, mb, -1, -unread) != TERN_OK)
 			rc = TERN_EDB;
-	} else if (str_eq(q->change_type, "move")) {
-		int64_t from = payload_int(q->payload, "from");
+	} else if (q->change.kind == CHANGE_MOVE) {
+		int64_t from = q->change.u.move.from;
 		if (set_hidden(d, q->resource_id, from, 1) != TERN_OK || adjust_counts(d, from, -1, -unread) != TERN_OK)
 			return TERN_EDB;
 		/* A destination that is gone shows nothing: the worker fails the
 		 * retry again, naming it, and the message comes back. */
-		if (db_mailbox_get(d, payload_int(q->payload, "to"), &to) == TERN_OK &&
+		if (db_mailbox_get(d, q->change.u.move.to, &to) == TERN_OK &&
 		    (received_at(d, q->resource_id, &when) != TERN_OK ||
 		     db_message_link(d, q->resource_id, to.id, 0, when) != TERN_OK ||
 		     adjust_counts(d, to.id, 1, unread) != TERN_OK))
@@ -497,26 +463,34 @@ db_change_revert(db *d, int64_t change_id)
 		return rc;
 	if ((rc = db_queue_get(d, change_id, &q)) != TERN_OK)
 		goto fail;
-	if (str_eq(q.status, "sending")) {
+	if (q.status == QUEUE_SENDING) {
 		rc = TERN_EBUSY;
 		goto fail;
 	}
 	rc = TERN_EDB;
-	if (str_eq(q.change_type, "flag")) {
-		unsigned flag = strstr(q.payload, "\"seen\"") ? MSG_SEEN :
-		                strstr(q.payload, "\"flagged\"") ? MSG_FLAGGED : MSG_ANSWERED;
-		int was = !payload_bool(q.payload, "value");
+	switch (q.change.kind) {
+	case CHANGE_FLAG: {
+		unsigned flag = q.change.u.flag.flag;
+		int was = !q.change.u.flag.on;
 		if (msg_state(d, q.resource_id, &account_id, &flags) == TERN_OK &&
 		    db_message_set_flags(d, q.resource_id, was ? (flags | flag) : (flags & ~flag), NULL) != TERN_OK)
 			goto fail;
-	} else if (str_eq(q.change_type, "move") || str_eq(q.change_type, "delete")) {
+		break;
+	}
+	case CHANGE_MOVE:
+	case CHANGE_DELETE:
 		/* A failed one gave the message back already (db_change_withdraw). */
-		if (!str_eq(q.status, "failed") && db_change_withdraw(d, &q) != TERN_OK)
+		if (q.status != QUEUE_FAILED && db_change_withdraw(d, &q) != TERN_OK)
 			goto fail;
-	} else if (str_eq(q.change_type, "send") || str_eq(q.change_type, "append")) {
+		break;
+	case CHANGE_SEND:
+	case CHANGE_APPEND:
 		if (db_outbox_delete(d, q.resource_id) != TERN_OK ||
-		    (str_eq(q.change_type, "append") && append_unlocal(d, &q) != TERN_OK))
+		    (q.change.kind == CHANGE_APPEND && append_unlocal(d, &q) != TERN_OK))
 			goto fail;
+		break;
+	case CHANGE_UNKNOWN:
+		break;   /* nothing of ours to restore: the row just goes */
 	}
 	if (db_queue_done(d, change_id) != TERN_OK)
 		goto fail;

@@ -112,8 +112,7 @@ db_imap_drop_unadopted(db *d, int64_t mailbox_id, int64_t *removed)
 	static const char del[] =
 		"DELETE FROM message_mailbox WHERE mailbox_id = ?1 AND uid IS NULL AND message_id NOT IN "
 		"(SELECT resource_id FROM pending_change WHERE resource_type = 'Email' AND resource_id IS NOT NULL) "
-		"AND message_id NOT IN (SELECT json_extract(payload, '$.message') FROM pending_change "
-		"WHERE resource_type = 'Outbox' AND change_type = 'append' AND json_extract(payload, '$.message') IS NOT NULL)";
+		"AND message_id NOT IN (SELECT local_message FROM pending_change WHERE local_message <> 0)";
 	static const char orphans[] =
 		"DELETE FROM message WHERE account_id = (SELECT account_id FROM mailbox WHERE id = ?1) "
 		"AND NOT EXISTS (SELECT 1 FROM message_mailbox WHERE message_id = message.id)";

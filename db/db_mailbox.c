@@ -75,8 +75,10 @@ db_mailbox_by_remote(db *d, int64_t account_id, const char *remote_id, struct ma
 	return one_row(st, out);
 }
 
-int
-db_mailbox_by_role(db *d, int64_t account_id, const char *role, struct mailbox_row *out)
+/* By the role's text as stored: also a JMAP role tern has no enum for
+ * ("important"), which `in:` and db_mailbox_find may name. */
+static int
+by_role_text(db *d, int64_t account_id, const char *role, struct mailbox_row *out)
 {
 	static const char sql[] =
 		"SELECT " MB_COLS " FROM mailbox WHERE account_id = ? AND role = ? ORDER BY selectable DESC, id LIMIT 1";
@@ -86,6 +88,13 @@ db_mailbox_by_role(db *d, int64_t account_id, const char *role, struct mailbox_r
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
 	return one_row(st, out);
+}
+
+int
+db_mailbox_by_role(db *d, int64_t account_id, enum mailbox_role role, struct mailbox_row *out)
+{
+	const char *name = mailbox_role_name(role);
+	return name ? by_role_text(d, account_id, name, out) : TERN_ENOTFOUND;
 }
 
 int
@@ -108,7 +117,7 @@ db_mailbox_find(db *d, int64_t account_id, const char *name_or_role, struct mail
 		return rc;
 	role = xstrdup(name_or_role);
 	str_lower(role);
-	rc = db_mailbox_by_role(d, account_id, role, out);
+	rc = by_role_text(d, account_id, role, out);
 	free(role);
 	if (rc != TERN_ENOTFOUND)
 		return rc;

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include "db/db.h"
+#include "db/db_types.h"
 
 struct mailbox_row {
 	int64_t id;
@@ -13,7 +14,7 @@ struct mailbox_row {
 	char *remote_id;        /* IMAP name as on the wire (modified UTF-7), or JMAP id */
 	char *name;             /* full decoded path, e.g. "Lists/tern-dev" */
 	char *delim;            /* hierarchy separator ("/" for JMAP) */
-	char *role;             /* inbox sent drafts trash junk archive, or NULL */
+	char *role;             /* as stored (mailbox_role_parse), or NULL */
 	int selectable;
 	int64_t total;
 	int64_t unread;
@@ -41,7 +42,8 @@ int db_mailbox_get(db *d, int64_t id, struct mailbox_row *out);
  * TERN_EINVAL if several mailboxes match only ignoring case. */
 int db_mailbox_find(db *d, int64_t account_id, const char *name_or_role, struct mailbox_row *out);
 int db_mailbox_by_remote(db *d, int64_t account_id, const char *remote_id, struct mailbox_row *out);
-int db_mailbox_by_role(db *d, int64_t account_id, const char *role, struct mailbox_row *out);
+/* The account's mailbox of that role (a selectable one first). */
+int db_mailbox_by_role(db *d, int64_t account_id, enum mailbox_role role, struct mailbox_row *out);
 
 /* Calls cb for each mailbox: Inbox first, then the other roles, then the
  * rest by path (so children follow their parent). cb returns non-zero to stop. */

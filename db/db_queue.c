@@ -10,36 +10,125 @@
 #include "src/base/err.h"
 #include "src/base/util.h"
 
-#define Q_COLS "id, account_id, resource_type, coalesce(resource_id, 0), change_type, payload, " \
-	"created_at, attempts, last_error, status, next_attempt_at"
+/* The layout of struct change in its columns; a row of another version is
+ * read as CHANGE_UNKNOWN (the engines fail it, naming it), never guessed. */
+#define CHANGE_VERSION 1
+#define CHANGE_COLS "change_type, change_version, flag, flag_on, from_mailbox, to_mailbox, is_delete, " \
+	"append_flags, local_message"
+#define Q_COLS "id, account_id, resource_type, coalesce(resource_id, 0), created_at, attempts, " \
+	"coalesce(last_error, ''), status, next_attempt_at, " CHANGE_COLS
+#define Q_CHANGE_AT 9   /* where CHANGE_COLS start in Q_COLS */
+
+/* The one encoder of struct change: binds CHANGE_COLS from parameter at. */
+static void
+change_encode(sqlite3_stmt *st, int at, const struct change *c)
+{
+	int64_t from = 0, to = 0, msg = 0;
+	unsigned flag = 0, flags = 0;
+	int on = 0, del = 0;
+
+	switch (c->kind) {
+	case CHANGE_FLAG:
+		flag = c->u.flag.flag;
+		on = !!c->u.flag.on;
+		break;
+	case CHANGE_MOVE:
+		from = c->u.move.from;
+		to = c->u.move.to;
+		del = !!c->u.move.is_delete;
+		break;
+	case CHANGE_DELETE:
+		from = c->u.del.mailbox;
+		break;
+	case CHANGE_APPEND:
+		to = c->u.append.mailbox;
+		flags = c->u.append.flags;
+		msg = c->u.append.message;
+		break;
+	case CHANGE_SEND:
+	case CHANGE_UNKNOWN:
+		break;
+	}
+	sqlite3_bind_text(st, at, change_kind_name(c->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, at + 1, CHANGE_VERSION);
+	sqlite3_bind_int64(st, at + 2, flag);
+	sqlite3_bind_int(st, at + 3, on);
+	sqlite3_bind_int64(st, at + 4, from);
+	sqlite3_bind_int64(st, at + 5, to);
+	sqlite3_bind_int(st, at + 6, del);
+	sqlite3_bind_int64(st, at + 7, flags);
+	sqlite3_bind_int64(st, at + 8, msg);
+}
+
+/* The one decoder: CHANGE_COLS from column at. A kind that does not fit
+ * the row's resource is as unreadable as an unknown one. */
+static void
+change_decode(sqlite3_stmt *st, int at, enum resource_type rt, struct change *c)
+{
+	memset(c, 0, sizeof *c);
+	if (sqlite3_column_int(st, at + 1) != CHANGE_VERSION ||
+	    change_kind_parse((const char *)sqlite3_column_text(st, at), &c->kind) != 0 ||
+	    change_kind_resource(c->kind) != rt) {
+		c->kind = CHANGE_UNKNOWN;
+		return;
+	}
+	switch (c->kind) {
+	case CHANGE_FLAG:
+		c->u.flag.flag = (unsigned)sqlite3_column_int64(st, at + 2);
+		c->u.flag.on = sqlite3_column_int(st, at + 3) != 0;
+		/* One flag that a flag change can carry, or nothing to act on. */
+		if (c->u.flag.flag != MSG_SEEN && c->u.flag.flag != MSG_FLAGGED && c->u.flag.flag != MSG_ANSWERED)
+			c->kind = CHANGE_UNKNOWN;
+		break;
+	case CHANGE_MOVE:
+		c->u.move.from = sqlite3_column_int64(st, at + 4);
+		c->u.move.to = sqlite3_column_int64(st, at + 5);
+		c->u.move.is_delete = sqlite3_column_int(st, at + 6) != 0;
+		break;
+	case CHANGE_DELETE:
+		c->u.del.mailbox = sqlite3_column_int64(st, at + 4);
+		break;
+	case CHANGE_APPEND:
+		c->u.append.mailbox = sqlite3_column_int64(st, at + 5);
+		c->u.append.flags = (unsigned)sqlite3_column_int64(st, at + 7) & (MSG_SEEN | MSG_FLAGGED | MSG_DRAFT);
+		c->u.append.message = sqlite3_column_int64(st, at + 8);
+		break;
+	case CHANGE_SEND:
+	case CHANGE_UNKNOWN:
+		break;
+	}
+}
 
 void
 db_queue_row_free(struct queue_row *r)
 {
 	if (!r)
 		return;
-	free(r->resource_type);
-	free(r->change_type);
-	free(r->payload);
 	free(r->last_error);
-	free(r->status);
 	memset(r, 0, sizeof *r);
 }
 
 static void
 row_read(sqlite3_stmt *st, struct queue_row *r)
 {
+	int known;
+
+	memset(r, 0, sizeof *r);
 	r->id = sqlite3_column_int64(st, 0);
 	r->account_id = sqlite3_column_int64(st, 1);
-	r->resource_type = xstrdup((const char *)sqlite3_column_text(st, 2));
+	/* The schema's CHECK keeps status one of the three; an unknown
+	 * resource type reads as an unknown change. */
+	known = resource_type_parse((const char *)sqlite3_column_text(st, 2), &r->resource_type) == 0;
 	r->resource_id = sqlite3_column_int64(st, 3);
-	r->change_type = xstrdup((const char *)sqlite3_column_text(st, 4));
-	r->payload = xstrdup((const char *)sqlite3_column_text(st, 5));
-	r->created_at = sqlite3_column_int64(st, 6);
-	r->attempts = sqlite3_column_int(st, 7);
-	r->last_error = xstrdup(sqlite3_column_type(st, 8) == SQLITE_NULL ? "" : (const char *)sqlite3_column_text(st, 8));
-	r->status = xstrdup((const char *)sqlite3_column_text(st, 9));
-	r->next_attempt_at = sqlite3_column_int64(st, 10);
+	r->created_at = sqlite3_column_int64(st, 4);
+	r->attempts = sqlite3_column_int(st, 5);
+	r->last_error = xstrdup((const char *)sqlite3_column_text(st, 6));
+	if (queue_status_parse((const char *)sqlite3_column_text(st, 7), &r->status) != 0)
+		r->status = QUEUE_QUEUED;
+	r->next_attempt_at = sqlite3_column_int64(st, 8);
+	change_decode(st, Q_CHANGE_AT, r->resource_type, &r->change);
+	if (!known)
+		r->change.kind = CHANGE_UNKNOWN;
 }
 
 static int
@@ -56,23 +145,23 @@ one_row(sqlite3_stmt *st, struct queue_row *out)
 }
 
 int
-db_queue_add(db *d, int64_t account_id, const char *resource_type, int64_t resource_id,
-             const char *change_type, const char *payload, int64_t *id)
+db_queue_add(db *d, int64_t account_id, int64_t resource_id, const struct change *c, int64_t *id)
 {
 	static const char sql[] =
-		"INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, payload, created_at) "
-		"VALUES (?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *st = db_stmt(d, sql);
+		"INSERT INTO pending_change (account_id, resource_type, resource_id, created_at, " CHANGE_COLS ") "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st;
 	int rc;
-	if (!st)
+	if (c->kind == CHANGE_UNKNOWN)
+		return TERN_EINVAL;
+	if (!(st = db_stmt(d, sql)))
 		return TERN_EDB;
 	sqlite3_bind_int64(st, 1, account_id);
-	sqlite3_bind_text(st, 2, resource_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, resource_type_name(change_kind_resource(c->kind)), -1, SQLITE_STATIC);
 	if (resource_id)
 		sqlite3_bind_int64(st, 3, resource_id);
-	sqlite3_bind_text(st, 4, change_type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, payload ? payload : "{}", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, time_now());
+	sqlite3_bind_int64(st, 4, time_now());
+	change_encode(st, 5, c);
 	rc = db_step_done(d, st);
 	if (rc == TERN_OK && id)
 		*id = db_last_id(d);
@@ -106,13 +195,13 @@ db_queue_get(db *d, int64_t id, struct queue_row *out)
 }
 
 int
-db_queue_set_status(db *d, int64_t id, const char *status)
+db_queue_set_status(db *d, int64_t id, enum queue_status status)
 {
 	static const char sql[] = "UPDATE pending_change SET status = ? WHERE id = ?";
 	sqlite3_stmt *st = db_stmt(d, sql);
 	if (!st)
 		return TERN_EDB;
-	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, queue_status_name(status), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
 	return db_step_done(d, st);
 }
@@ -158,7 +247,7 @@ db_queue_fail(db *d, int64_t id, const char *error, int final, int64_t retry_at)
 		return rc;
 	/* The moment a move or delete becomes failed, its message is shown
 	 * again where it was (with its failed mark): hidden, it was in no list. */
-	if (final && (rc = db_queue_get(d, id, &q)) == TERN_OK && !str_eq(q.status, "failed"))
+	if (final && (rc = db_queue_get(d, id, &q)) == TERN_OK && q.status != QUEUE_FAILED)
 		rc = db_change_withdraw(d, &q);
 	db_queue_row_free(&q);
 	if (rc != TERN_OK && rc != TERN_ENOTFOUND)
@@ -167,7 +256,7 @@ db_queue_fail(db *d, int64_t id, const char *error, int final, int64_t retry_at)
 	if (!(st = db_stmt(d, sql)))
 		goto fail;
 	sqlite3_bind_text(st, 1, error ? error : "unknown error", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, final ? "failed" : "queued", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, queue_status_name(final ? QUEUE_FAILED : QUEUE_QUEUED), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, retry_at);
 	sqlite3_bind_int64(st, 4, id);
 	if ((rc = db_step_done(d, st)) != TERN_OK)
@@ -181,14 +270,12 @@ fail:
 int
 db_queue_fail_into(db *d, int64_t mailbox_id, const char *error)
 {
-	/* Not 'sending': the worker that has it in hand reports its outcome. */
-#define INTO "((resource_type = 'Email' AND change_type = 'move' AND json_extract(payload, '$.to') = ?1) OR " \
-	"(resource_type = 'Outbox' AND change_type = 'append' AND json_extract(payload, '$.mailbox') = ?1))"
-	static const char sql[] = "SELECT id FROM pending_change WHERE status = 'queued' AND " INTO " ORDER BY id";
+	/* Not 'sending': the worker that has it in hand reports its outcome.
+	 * Only a move and an append have a to_mailbox (db_queue.h). */
+	static const char sql[] = "SELECT id FROM pending_change WHERE status = 'queued' AND to_mailbox = ?1 ORDER BY id";
 	/* Those failed already say why now: the folder's name is about to go,
 	 * and a retry will meet the same (the engine repeats this reason). */
-	static const char relabel[] = "UPDATE pending_change SET last_error = ?2 WHERE status = 'failed' AND " INTO;
-#undef INTO
+	static const char relabel[] = "UPDATE pending_change SET last_error = ?2 WHERE status = 'failed' AND to_mailbox = ?1";
 	sqlite3_stmt *st;
 	int64_t *ids = NULL;
 	size_t n = 0;
@@ -243,7 +330,7 @@ db_queue_retry(db *d, int64_t id)
 	if ((rc = db_begin(d)) != TERN_OK)
 		return rc;
 	/* Back in the queue: a move or delete hides its message again. */
-	if (db_queue_get(d, id, &q) == TERN_OK && str_eq(q.status, "failed") &&
+	if (db_queue_get(d, id, &q) == TERN_OK && q.status == QUEUE_FAILED &&
 	    (rc = db_change_reapply(d, &q)) != TERN_OK) {
 		db_queue_row_free(&q);
 		goto fail;
@@ -328,9 +415,7 @@ db_queue_pending_for(db *d, int64_t message_id, unsigned *flag_mask, int *moving
 	/* A failed flag change still masks its flag: the user sees the intent
 	 * marked failed (retry or drop, which restores the server's value),
 	 * not a silent revert by the next sync that leaves the row behind. */
-	static const char sql[] =
-		"SELECT change_type, payload FROM pending_change "
-		"WHERE resource_type = 'Email' AND resource_id = ? AND (status <> 'failed' OR change_type = 'flag')";
+	static const char sql[] = "SELECT " Q_COLS " FROM pending_change WHERE resource_id = ?";
 	sqlite3_stmt *st = db_stmt(d, sql);
 	int s;
 
@@ -340,18 +425,14 @@ db_queue_pending_for(db *d, int64_t message_id, unsigned *flag_mask, int *moving
 		return TERN_EDB;
 	sqlite3_bind_int64(st, 1, message_id);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *type = (const char *)sqlite3_column_text(st, 0);
-		const char *payload = (const char *)sqlite3_column_text(st, 1);
-		if (str_eq(type, "flag")) {
-			if (strstr(payload, "\"flag\":\"seen\""))
-				*flag_mask |= MSG_SEEN;
-			else if (strstr(payload, "\"flag\":\"flagged\""))
-				*flag_mask |= MSG_FLAGGED;
-			else if (strstr(payload, "\"flag\":\"answered\""))
-				*flag_mask |= MSG_ANSWERED;
-		} else if (str_eq(type, "move") || str_eq(type, "delete")) {
+		struct queue_row r;
+		row_read(st, &r);
+		if (r.resource_type == RESOURCE_EMAIL && r.change.kind == CHANGE_FLAG)
+			*flag_mask |= r.change.u.flag.flag & (MSG_SEEN | MSG_FLAGGED | MSG_ANSWERED);
+		else if (r.resource_type == RESOURCE_EMAIL && r.status != QUEUE_FAILED &&
+		         (r.change.kind == CHANGE_MOVE || r.change.kind == CHANGE_DELETE))
 			*moving = 1;
-		}
+		db_queue_row_free(&r);
 	}
 	sqlite3_reset(st);
 	return s == SQLITE_DONE ? TERN_OK : TERN_EDB;

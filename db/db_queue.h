@@ -2,13 +2,17 @@
  * be sent or appended (outbox). A row is committed before the server is
  * touched and removed only when the server confirmed it.
  *
- * Change types and payloads (JSON; ids are local ids):
- *   flag    resource_id=message  {"flag":"seen|flagged|answered","value":true}
- *   move    resource_id=message  {"from":MAILBOX,"to":MAILBOX}  (+ "delete":true
- *           when it is a delete to Trash)
- *   delete  resource_id=message  {"mailbox":MAILBOX}  expunge/destroy there
- *   send    resource_id=outbox   {}   submit, then file in Sent
- *   append  resource_id=outbox   {"mailbox":MAILBOX,"flags":"seen draft"}
+ * Each row is one struct change (db/db_types.h), stored as typed columns
+ * that only this file's codec reads and writes (ids are local ids):
+ *   flag    resource_id=message  flag (MSG_SEEN|FLAGGED|ANSWERED), flag_on
+ *   move    resource_id=message  from_mailbox, to_mailbox, is_delete (a
+ *           delete carried out as a move to Trash)
+ *   delete  resource_id=message  from_mailbox: expunge/destroy there
+ *   send    resource_id=outbox   (none) submit, then file in Sent
+ *   append  resource_id=outbox   to_mailbox, append_flags (MSG_*),
+ *           local_message (the local row shown meanwhile, 0 if none)
+ * Columns of other kinds are 0. change_version is the layout (1); before
+ * schema 11 these were a JSON payload, converted by that migration.
  * For move and delete the source row stays in message_mailbox, hidden, with
  * its UID, until the worker has done the change; while the change is
  * failed, the source row is visible again (db_queue_fail). */
@@ -18,30 +22,31 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "db/db.h"
+#include "db/db_types.h"
 
 struct queue_row {
 	int64_t id;
 	int64_t account_id;
-	char *resource_type;      /* "Email" or "Outbox" */
+	enum resource_type resource_type;
 	int64_t resource_id;
-	char *change_type;
-	char *payload;
+	struct change change;
 	int64_t created_at;
 	int attempts;
-	char *last_error;
-	char *status;             /* queued | sending | failed */
+	char *last_error;         /* "" when none */
+	enum queue_status status;
 	int64_t next_attempt_at;
 };
 
 void db_queue_row_free(struct queue_row *r);
 
-int db_queue_add(db *d, int64_t account_id, const char *resource_type, int64_t resource_id,
-                 const char *change_type, const char *payload, int64_t *id);
+/* Queues c about resource_id (a message or an outbox row, as its kind
+ * says). *id (may be NULL) gets the row's id. */
+int db_queue_add(db *d, int64_t account_id, int64_t resource_id, const struct change *c, int64_t *id);
 /* The oldest row of the account with id > after_id that is queued (or was
  * left "sending" by a crash) and due at now. TERN_ENOTFOUND when none. */
 int db_queue_next(db *d, int64_t account_id, int64_t now, int64_t after_id, struct queue_row *out);
 int db_queue_get(db *d, int64_t id, struct queue_row *out);
-int db_queue_set_status(db *d, int64_t id, const char *status);
+int db_queue_set_status(db *d, int64_t id, enum queue_status status);
 /* The worker takes a row db_queue_next gave it in hand (status sending):
  * *claimed 0 when it is gone or failed since (the user took it back). */
 int db_queue_claim(db *d, int64_t id, int *claimed);

@@ -338,7 +338,45 @@ static const char m9[] =
 static const char m10[] =
 "ALTER TABLE message ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;";
 
-static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10 };
+/* 11: the queue's changes are typed columns instead of a JSON payload that
+ * each reader parsed its own way (strstr, cJSON, json_extract, LIKE). The
+ * columns of a kind (db/db_queue.h says which) are set, the others 0;
+ * change_version is the record's layout (db_queue.c's codec). Every row,
+ * queued, sending or failed, is converted here from its payload; this is
+ * the only place that reads one. */
+static const char m11[] =
+"ALTER TABLE pending_change ADD COLUMN change_version INTEGER NOT NULL DEFAULT 1;"
+"ALTER TABLE pending_change ADD COLUMN flag INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE pending_change ADD COLUMN flag_on INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE pending_change ADD COLUMN from_mailbox INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE pending_change ADD COLUMN to_mailbox INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE pending_change ADD COLUMN is_delete INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE pending_change ADD COLUMN append_flags INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE pending_change ADD COLUMN local_message INTEGER NOT NULL DEFAULT 0;"
+"UPDATE pending_change SET"
+"  flag = CASE json_extract(payload, '$.flag') WHEN 'seen' THEN 1 WHEN 'flagged' THEN 2"
+"    WHEN 'answered' THEN 4 ELSE 0 END,"
+"  flag_on = coalesce(json_extract(payload, '$.value'), 0)"
+"  WHERE change_type = 'flag' AND json_valid(payload);"
+"UPDATE pending_change SET"
+"  from_mailbox = coalesce(json_extract(payload, '$.from'), 0),"
+"  to_mailbox = coalesce(json_extract(payload, '$.to'), 0),"
+"  is_delete = coalesce(json_extract(payload, '$.delete'), 0)"
+"  WHERE change_type = 'move' AND json_valid(payload);"
+"UPDATE pending_change SET from_mailbox = coalesce(json_extract(payload, '$.mailbox'), 0)"
+"  WHERE change_type = 'delete' AND json_valid(payload);"
+"UPDATE pending_change SET"
+"  to_mailbox = coalesce(json_extract(payload, '$.mailbox'), 0),"
+"  append_flags = (instr(coalesce(json_extract(payload, '$.flags'), ''), 'seen') > 0)"
+"    | ((instr(coalesce(json_extract(payload, '$.flags'), ''), 'flagged') > 0) << 1)"
+"    | ((instr(coalesce(json_extract(payload, '$.flags'), ''), 'draft') > 0) << 3),"
+"  local_message = coalesce(json_extract(payload, '$.message'), 0)"
+"  WHERE change_type = 'append' AND json_valid(payload);"
+"ALTER TABLE pending_change DROP COLUMN payload;"
+"CREATE INDEX pending_to ON pending_change(to_mailbox);"
+"CREATE INDEX pending_local ON pending_change(local_message);";
+
+static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11 };
 
 int
 db_migrations_count(void)

@@ -13,5 +13,8 @@ const char *db_migration_sql(int version);   /* 1..count */
 #define DB_SCHEMA_FTS_ATTACHMENTS 8
 /* From this version on, contacts learn the recipients of our own mail. */
 #define DB_SCHEMA_CONTACT_SENT 9
+/* From this version on, a queued change is typed columns (struct change),
+ * not a JSON payload. */
+#define DB_SCHEMA_TYPED_CHANGE 11
 
 #endif

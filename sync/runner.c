@@ -310,7 +310,7 @@ queue_write(runner *r, int64_t id, enum queue_action a, const char *error, int64
 		return rc;
 	switch (a) {
 	case QA_DONE: rc = db_queue_done(r->db, id); break;
-	case QA_DISCONNECT: rc = db_queue_set_status(r->db, id, "queued"); break;
+	case QA_DISCONNECT: rc = db_queue_set_status(r->db, id, QUEUE_QUEUED); break;
 	case QA_RETRY: rc = db_queue_fail(r->db, id, error, 0, time_now() + delay_s); break;
 	case QA_FAILED: rc = db_queue_fail(r->db, id, error, 1, 0); break;
 	}
@@ -400,7 +400,7 @@ drain(runner *r, char **err)
 			a = retry_queue_action(prc, q->attempts, &delay);
 			if (a != QA_DONE)
 				log_warn("%s: change %lld (%s): %s: %s", r->env->acct->name, (long long)q->id,
-				         q->change_type, tern_strerror(prc), perr ? perr : "");
+				         change_kind_name(q->change.kind), tern_strerror(prc), perr ? perr : "");
 			wrc = queue_write(r, q->id, a, perr ? perr : tern_strerror(prc), delay);
 			if (a == QA_DONE)
 				r->ctx.counts.pushed++;

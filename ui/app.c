@@ -232,7 +232,7 @@ app_open_first(struct app *a)
 	int64_t id = 0;
 	if (!a->nacc)
 		return 0;
-	if (db_mailbox_by_role(a->d, a->acc[0].id, "inbox", &r) == TERN_OK)
+	if (db_mailbox_by_role(a->d, a->acc[0].id, MAILBOX_ROLE_INBOX, &r) == TERN_OK)
 		id = r.id;
 	db_mailbox_row_free(&r);
 	if (!id) {

@@ -389,7 +389,7 @@ static int
 failed_send_cb(const struct queue_row *r, void *ctx)
 {
 	struct failed_find *f = ctx;
-	if (str_eq(r->status, "failed") && str_eq(r->change_type, "send")) {
+	if (r->status == QUEUE_FAILED && r->change.kind == CHANGE_SEND) {
 		f->queue_id = r->id;
 		f->outbox_id = r->resource_id;
 		return 1;

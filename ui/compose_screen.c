@@ -254,7 +254,7 @@ do_postpone(struct app *a)
 	struct msg_local local = { 0 };
 	int64_t outbox = 0, msg = 0;
 
-	if (db_mailbox_by_role(a->d, c->account_id, "drafts", &mb) != TERN_OK) {
+	if (db_mailbox_by_role(a->d, c->account_id, MAILBOX_ROLE_DRAFTS, &mb) != TERN_OK) {
 		app_say(a, 1, "this account has no Drafts mailbox");
 		return;
 	}
@@ -434,9 +434,9 @@ static int
 track_cb(const struct queue_row *q, void *ctx)
 {
 	struct track *t = ctx;
-	if (!str_eq(q->resource_type, "Outbox") || q->resource_id != t->outbox || !str_eq(q->change_type, "send"))
+	if (q->resource_type != RESOURCE_OUTBOX || q->resource_id != t->outbox || q->change.kind != CHANGE_SEND)
 		return 0;
-	t->r->status = xstrdup(q->status);
+	t->r->status = q->status;
 	t->r->last_error = xstrdup(q->last_error);
 	t->found = 1;
 	return 1;
@@ -461,7 +461,7 @@ compose_track(struct app *a)
 	if (!found) {
 		a->sent_outbox = 0;
 		app_say(a, 0, "message sent");
-	} else if (str_eq(r.status, "failed")) {
+	} else if (r.status == QUEUE_FAILED) {
 		a->sent_outbox = 0;
 		/* keymap_key_name() has one static buffer: copy the first name. */
 		int rk = keymap_key_for(a->km, CTX_INDEX, ACT_RETRY), ek = keymap_key_for(a->km, CTX_INDEX, ACT_RESUME);
@@ -469,7 +469,7 @@ compose_track(struct app *a)
 		snprintf(retry, sizeof retry, "%s", rk ? keymap_key_name(rk) : "retry");
 		app_say(a, 1, "send failed (kept: %s retries, %s edits it): %s", retry,
 		        ek ? keymap_key_name(ek) : "resume", r.last_error ? r.last_error : "error");
-	} else if (str_eq(r.status, "sending")) {
+	} else if (r.status == QUEUE_SENDING) {
 		app_say(a, 0, "sending…");
 	}
 	db_queue_row_free(&r);

@@ -17,7 +17,7 @@ drafts_box(struct app *a, const struct ui_account *u, int64_t *n, char **name)
 	struct mailbox_row r = { 0 };
 	int64_t id = 0;
 	*n = 0;
-	if (db_mailbox_by_role(a->d, u->id, "drafts", &r) == TERN_OK) {
+	if (db_mailbox_by_role(a->d, u->id, MAILBOX_ROLE_DRAFTS, &r) == TERN_OK) {
 		id = r.id;
 		*n = r.total;
 		if (name)

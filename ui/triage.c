@@ -171,7 +171,7 @@ deletes_for_good(struct app *a, const struct ui_account *u, int64_t from)
 	int r;
 	if (!u->cfg->delete_to_trash)
 		return 1;
-	r = db_mailbox_by_role(a->d, u->id, "trash", &trash) == TERN_OK && trash.id == from;
+	r = db_mailbox_by_role(a->d, u->id, MAILBOX_ROLE_TRASH, &trash) == TERN_OK && trash.id == from;
 	db_mailbox_row_free(&trash);
 	return r;
 }
@@ -270,7 +270,7 @@ move_or_delete(struct app *a, const int64_t *ids, size_t n, enum dest dest, int6
 			from = m.mailbox_id;
 		if (dest == DEST_ARCHIVE) {
 			struct mailbox_row r = { 0 };
-			dst = db_mailbox_by_role(a->d, u->id, "archive", &r) == TERN_OK ? r.id : 0;
+			dst = db_mailbox_by_role(a->d, u->id, MAILBOX_ROLE_ARCHIVE, &r) == TERN_OK ? r.id : 0;
 			db_mailbox_row_free(&r);
 			if (!dst) {
 				no_archive++;
@@ -290,7 +290,7 @@ move_or_delete(struct app *a, const int64_t *ids, size_t n, enum dest dest, int6
 		} else {
 			struct mailbox_row trash = { 0 };
 			int to_trash = u->cfg->delete_to_trash;
-			int has_trash = to_trash && db_mailbox_by_role(a->d, u->id, "trash", &trash) == TERN_OK &&
+			int has_trash = to_trash && db_mailbox_by_role(a->d, u->id, MAILBOX_ROLE_TRASH, &trash) == TERN_OK &&
 			                trash.id != from;
 			rc = db_change_delete(a->d, ids[i], from, to_trash, &change);
 			if (rc == TERN_OK) {
@@ -425,14 +425,14 @@ failed_cb(const struct queue_row *r, void *ctx)
 {
 	struct failed_scan *s = ctx;
 	int take = !s->ids;
-	if (!str_eq(r->status, "failed"))
+	if (r->status != QUEUE_FAILED)
 		return 0;
 	for (size_t i = 0; !take && i < s->n; i++)
-		take = str_eq(r->resource_type, "Email") && s->ids[i] == r->resource_id;
+		take = r->resource_type == RESOURCE_EMAIL && s->ids[i] == r->resource_id;
 	if (take) {
 		s->found = xrealloc(s->found, (s->nfound + 1) * sizeof *s->found);
 		s->found[s->nfound++] = r->id;
-		if (str_eq(r->change_type, "send"))
+		if (r->change.kind == CHANGE_SEND)
 			s->nsends++;
 	}
 	return 0;

@@ -157,8 +157,10 @@ list_draw(struct app *a)
 	a->list_shows_to = 0;
 	if (a->open_mailbox) {
 		struct mailbox_row mb = { 0 };
-		if (db_mailbox_get(a->d, a->open_mailbox, &mb) == TERN_OK && mb.role)
-			a->list_shows_to = strcmp(mb.role, "sent") == 0 || strcmp(mb.role, "drafts") == 0;
+		if (db_mailbox_get(a->d, a->open_mailbox, &mb) == TERN_OK) {
+			enum mailbox_role role = mailbox_role_parse(mb.role);
+			a->list_shows_to = role == MAILBOX_ROLE_SENT || role == MAILBOX_ROLE_DRAFTS;
+		}
 		db_mailbox_row_free(&mb);
 	}
 	attron(a->focus == PANE_LIST ? A_REVERSE | A_BOLD : A_BOLD);

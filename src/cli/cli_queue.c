@@ -5,8 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
-
+#include "src/cli/cli.h"
 #include "src/cli/cli.h"
 #include "db/db_account.h"
 #include "db/db_change.h"
@@ -24,7 +23,7 @@ struct qctx {
 	int n;
 };
 
-/* A change as the user would say it, from its payload (see db_queue.h):
+/* A change as the user would say it (see db_queue.h):
  * "+flagged", "-seen", "move → Archive", "delete → Trash" (a delete
  * is a move to Trash), "expunge from Trash", "send", "append → Drafts".
  * *mailbox gets the mailbox it goes to (or is expunged from), NULL if none
@@ -32,35 +31,31 @@ struct qctx {
 static char *
 describe(db *d, const struct queue_row *r, char **mailbox)
 {
-	cJSON *p = cJSON_Parse(r->payload ? r->payload : "");
-	const char *key = str_eq(r->change_type, "move") ? "to" :
-	                  str_eq(r->change_type, "delete") || str_eq(r->change_type, "append") ? "mailbox" : NULL;
-	cJSON *mb = key ? cJSON_GetObjectItemCaseSensitive(p, key) : NULL;
-	char *out;
+	const struct change *c = &r->change;
+	int64_t mb = c->kind == CHANGE_MOVE ? c->u.move.to : c->kind == CHANGE_DELETE ? c->u.del.mailbox :
+	             c->kind == CHANGE_APPEND ? c->u.append.mailbox : 0;
+	const char *flag;
 
 	*mailbox = NULL;
-	if (cJSON_IsNumber(mb)) {
+	if (mb) {
 		struct mailbox_row row = { 0 };
-		if (db_mailbox_get(d, (int64_t)mb->valuedouble, &row) == TERN_OK)
+		if (db_mailbox_get(d, mb, &row) == TERN_OK)
 			*mailbox = xstrdup(row.name);
 		db_mailbox_row_free(&row);
 	}
-	if (str_eq(r->change_type, "flag")) {
-		cJSON *f = cJSON_GetObjectItemCaseSensitive(p, "flag");
-		out = cJSON_IsString(f) ? xasprintf("%c%s", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "value")) ? '+' : '-',
-		                                   f->valuestring)
-		                        : xstrdup("flag");
-	} else if (str_eq(r->change_type, "move")) {
-		int del = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "delete"));
-		out = xasprintf("%s \u2192 %s", del ? "delete" : "move", *mailbox ? *mailbox : "?");
-	} else if (str_eq(r->change_type, "delete"))
-		out = xasprintf("expunge from %s", *mailbox ? *mailbox : "?");
-	else if (str_eq(r->change_type, "append"))
-		out = xasprintf("append \u2192 %s", *mailbox ? *mailbox : "?");
-	else
-		out = xstrdup(r->change_type);
-	cJSON_Delete(p);
-	return out;
+	switch (c->kind) {
+	case CHANGE_FLAG:
+		flag = change_flag_name(c->u.flag.flag);
+		return flag ? xasprintf("%c%s", c->u.flag.on ? '+' : '-', flag) : xstrdup("flag");
+	case CHANGE_MOVE:
+		return xasprintf("%s \u2192 %s", c->u.move.is_delete ? "delete" : "move", *mailbox ? *mailbox : "?");
+	case CHANGE_DELETE:
+		return xasprintf("expunge from %s", *mailbox ? *mailbox : "?");
+	case CHANGE_APPEND:
+		return xasprintf("append \u2192 %s", *mailbox ? *mailbox : "?");
+	default:
+		return xstrdup(change_kind_name(c->kind));
+	}
 }
 
 static int
@@ -77,9 +72,9 @@ print_change(const struct queue_row *r, void *ctx)
 		json_begin(&sb);
 		json_int(&sb, "change", r->id);
 		json_str(&sb, "account", account);
-		json_str(&sb, "type", r->change_type);
-		json_int(&sb, r->resource_type[0] == 'O' ? "outbox" : "id", r->resource_id);
-		json_str(&sb, "status", r->status);
+		json_str(&sb, "type", change_kind_name(r->change.kind));
+		json_int(&sb, r->resource_type == RESOURCE_OUTBOX ? "outbox" : "id", r->resource_id);
+		json_str(&sb, "status", queue_status_name(r->status));
 		json_int(&sb, "attempts", r->attempts);
 		json_str(&sb, "error", *r->last_error ? r->last_error : NULL);
 		json_str(&sb, "created", when);
@@ -91,7 +86,7 @@ print_change(const struct queue_row *r, void *ctx)
 		if (q->n == 0)
 			sb_adds(&sb, "CHANGE  ACCOUNT      STATUS       ID  QUEUED                ACTION                    ERROR\n");
 		sb_printf(&sb, "%6lld  %-12s %-8s %6lld  %-20s  ", (long long)r->id, account ? account : "?",
-		          r->status, (long long)r->resource_id, when);
+		          queue_status_name(r->status), (long long)r->resource_id, when);
 		/* Padded by display width: a mailbox name may be "Отчёты". */
 		cli_add_padded(&sb, a, *e ? 24 : 0);
 		if (*e)

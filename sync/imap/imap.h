@@ -138,16 +138,16 @@ void imap_mbs_free(struct imap_mb *v, size_t n);
  * the selectable folders, INBOX first. */
 int imap_sync_mailboxes(struct imap *im, struct sync_ctx *ctx, struct imap_mb **out, size_t *n, char **err);
 /* Roles (imap_roles.c). The role of a folder from its LIST attributes
- * (case-insensitive, RFC 6154), else NULL. */
-const char *imap_role_from_flag(const char *flag);
+ * (case-insensitive, RFC 6154), else MAILBOX_ROLE_NONE. */
+enum mailbox_role imap_role_from_flag(const char *flag);
 /* \All, \Flagged, \Important: a virtual folder of copies (Gmail). */
 int imap_flag_is_virtual(const char *flag);
 /* The role a folder's name (UTF-8, one level) suggests when the server
  * names none: English and common localised names. */
-const char *imap_role_from_name(const char *name);
+enum mailbox_role imap_role_from_name(const char *name);
 /* The same for a wire name: only at the top of the personal namespace
  * (prefix, e.g. "INBOX."; "INBOX<delim>" also counts without one). */
-const char *imap_role_from_path(const char *remote, const char *prefix, char delim);
+enum mailbox_role imap_role_from_path(const char *remote, const char *prefix, char delim);
 
 /* Namespaces (imap_namespace.c): the personal prefix and the prefixes of
  * other users' and shared folders, read after login (RFC 2342). */

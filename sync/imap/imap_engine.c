@@ -58,7 +58,7 @@ static int
 op_push_change(void *st, struct sync_ctx *ctx, const struct queue_row *q, char **err)
 {
 	struct imap *im = st;
-	if (str_eq(q->resource_type, "Outbox"))
+	if (q->resource_type == RESOURCE_OUTBOX)
 		return imap_push_outbox(im, ctx, q, err);
 	return imap_push_change(im, ctx, q, err);
 }
@@ -184,7 +184,7 @@ op_sync_inbox(void *st, struct sync_ctx *ctx, char **err)
 	struct mailbox_row inbox = { 0 };
 	int rc;
 
-	if (db_mailbox_by_role(ctx->db, im->account_id, "inbox", &inbox) != TERN_OK)
+	if (db_mailbox_by_role(ctx->db, im->account_id, MAILBOX_ROLE_INBOX, &inbox) != TERN_OK)
 		return op_sync_all(st, ctx, err);
 	log_info("imap %s: news in INBOX: syncing INBOX only", im->acct->name);
 	rc = imap_sync_folder(im, ctx, inbox.id, inbox.remote_id, inbox.name, NULL, err);

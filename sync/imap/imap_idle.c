@@ -134,7 +134,7 @@ imap_wait(struct imap *im, struct sync_ctx *ctx, int max_ms, char **err)
 		return TERN_OK;
 	}
 	end = time_mono_ms() + max_ms;
-	have_inbox = db_mailbox_by_role(ctx->db, im->account_id, "inbox", &inbox) == TERN_OK;
+	have_inbox = db_mailbox_by_role(ctx->db, im->account_id, MAILBOX_ROLE_INBOX, &inbox) == TERN_OK;
 	remote = have_inbox ? inbox.remote_id : "INBOX";
 	fresh = !im->selected || strcmp(im->selected, remote) != 0;
 	if ((rc = imap_select(im, remote, err)) != TERN_OK) {

@@ -19,7 +19,7 @@
 struct lmb {
 	char *remote, *name, *parent;
 	char delim[2];
-	const char *role;
+	enum mailbox_role role;
 	int selectable;
 	int has_status;
 	struct imap_status st;
@@ -141,20 +141,20 @@ list_all(struct imap *im, struct lmb **out, size_t *n, char **err)
 		m->selectable = 1;
 		m->delim[0] = l->mb_delimiter;
 		if (strcasecmp(m->remote, "INBOX") == 0)
-			m->role = "inbox";
+			m->role = MAILBOX_ROLE_INBOX;
 		if (l->mb_flag) {
 			if (l->mb_flag->mbf_type == MAILIMAP_MBX_LIST_FLAGS_SFLAG &&
 			    l->mb_flag->mbf_sflag == MAILIMAP_MBX_LIST_SFLAG_NOSELECT)
 				m->selectable = 0;
 			for (clistiter *f = clist_begin(l->mb_flag->mbf_oflags); f; f = clist_next(f)) {
 				const struct mailimap_mbx_list_oflag *of = clist_content(f);
-				const char *role;
+				enum mailbox_role role;
 				if (!of || of->of_type != MAILIMAP_MBX_LIST_OFLAG_FLAG_EXT || !of->of_flag_ext)
 					continue;
 				if (strcasecmp(of->of_flag_ext, "Noselect") == 0 ||
 				    strcasecmp(of->of_flag_ext, "NonExistent") == 0)
 					m->selectable = 0;
-				else if (!m->role && (role = imap_role_from_flag(of->of_flag_ext)) != NULL)
+				else if (!m->role && (role = imap_role_from_flag(of->of_flag_ext)) != MAILBOX_ROLE_NONE)
 					m->role = role;
 			}
 		}
@@ -170,13 +170,13 @@ list_all(struct imap *im, struct lmb **out, size_t *n, char **err)
 	qsort(v, *n, sizeof *v, cmp_remote);
 	/* Roles by name only for the roles no folder claims. */
 	for (size_t i = 0; i < *n; i++) {
-		const char *guess = v[i].role || !v[i].selectable ? NULL :
-		                    imap_role_from_path(v[i].remote, im->ns_prefix, v[i].delim[0]);
+		enum mailbox_role guess = v[i].role || !v[i].selectable ? MAILBOX_ROLE_NONE :
+		                          imap_role_from_path(v[i].remote, im->ns_prefix, v[i].delim[0]);
 		int taken = 0;
 		if (!guess)
 			continue;
 		for (size_t k = 0; k < *n; k++)
-			taken |= v[k].role && strcmp(v[k].role, guess) == 0;
+			taken |= v[k].role == guess;
 		if (!taken)
 			v[i].role = guess;
 	}
@@ -190,7 +190,7 @@ list_all(struct imap *im, struct lmb **out, size_t *n, char **err)
  * (Thunderbird does the same); a server that refuses is logged, once per
  * connection. */
 static void
-ensure_role(struct imap *im, struct lmb **v, size_t *n, const char *role, const char *leaf, int want,
+ensure_role(struct imap *im, struct lmb **v, size_t *n, enum mailbox_role role, const char *leaf, int want,
             unsigned bit)
 {
 	struct lmb *m;
@@ -201,7 +201,7 @@ ensure_role(struct imap *im, struct lmb **v, size_t *n, const char *role, const 
 	if (!want || (im->created_tried & bit))
 		return;
 	for (size_t i = 0; i < *n; i++) {
-		if ((*v)[i].role && strcmp((*v)[i].role, role) == 0 && (*v)[i].selectable)
+		if ((*v)[i].role == role && (*v)[i].selectable)
 			return;
 		if (!delim && (*v)[i].delim[0])
 			delim = (*v)[i].delim[0];
@@ -217,13 +217,13 @@ ensure_role(struct imap *im, struct lmb **v, size_t *n, const char *role, const 
 	if ((r = mailimap_create(im->s, remote)) != MAILIMAP_NO_ERROR) {
 		char *e = NULL;
 		imap_error(im, r, "CREATE", &e);
-		log_warn("imap %s: no %s folder, and the server would not create %s: %s", im->acct->name, role,
+		log_warn("imap %s: no %s folder, and the server would not create %s: %s", im->acct->name, mailbox_role_name(role),
 		         remote, e ? e : "");
 		free(e);
 		free(remote);
 		return;
 	}
-	log_info("imap %s: created %s for the %s role", im->acct->name, remote, role);
+	log_info("imap %s: created %s for the %s role", im->acct->name, remote, mailbox_role_name(role));
 	*v = xrealloc(*v, (*n + 1) * sizeof **v);
 	m = &(*v)[(*n)++];
 	memset(m, 0, sizeof *m);
@@ -371,15 +371,15 @@ imap_sync_mailboxes(struct imap *im, struct sync_ctx *ctx, struct imap_mb **out,
 	{
 		int inbox = 0;
 		for (size_t i = 0; i < n; i++)
-			inbox |= v[i].role && strcmp(v[i].role, "inbox") == 0;
+			inbox |= v[i].role == MAILBOX_ROLE_INBOX;
 		if (!inbox) {
 			*err = xstrdup("the server's folder list has no INBOX; not trusting it");
 			rc = TERN_EPROTO;
 			goto out;
 		}
 	}
-	ensure_role(im, &v, &n, "trash", "Trash", im->acct->delete_to_trash, 1);
-	ensure_role(im, &v, &n, "sent", "Sent", im->acct->copy_to_sent && im->acct->smtp_host, 2);
+	ensure_role(im, &v, &n, MAILBOX_ROLE_TRASH, "Trash", im->acct->delete_to_trash, 1);
+	ensure_role(im, &v, &n, MAILBOX_ROLE_SENT, "Sent", im->acct->copy_to_sent && im->acct->smtp_host, 2);
 	if (im->broken) {
 		rc = TERN_ENET;
 		*err = xstrdup("connection lost");
@@ -417,7 +417,7 @@ imap_sync_mailboxes(struct imap *im, struct sync_ctx *ctx, struct imap_mb **out,
 		int existed = db_mailbox_by_remote(ctx->db, ctx->account_id, v[i].remote, &old) == TERN_OK;
 		struct mailbox_info mi = {
 			.remote_id = v[i].remote, .name = v[i].name, .delim = v[i].delim[0] ? v[i].delim : "/",
-			.role = v[i].role, .parent_remote_id = v[i].parent, .selectable = v[i].selectable,
+			.role = mailbox_role_name(v[i].role), .parent_remote_id = v[i].parent, .selectable = v[i].selectable,
 			.subscribed = 1,
 			/* Server counts until the folder's messages are here (a big
 			 * first sync); the folder sync recounts from what is stored. */
@@ -435,7 +435,7 @@ imap_sync_mailboxes(struct imap *im, struct sync_ctx *ctx, struct imap_mb **out,
 			m->id = v[i].id;
 			m->remote = xstrdup(v[i].remote);
 			m->name = xstrdup(v[i].name);
-			m->is_inbox = v[i].role && strcmp(v[i].role, "inbox") == 0;
+			m->is_inbox = v[i].role == MAILBOX_ROLE_INBOX;
 			m->has_status = v[i].has_status;
 			m->st = v[i].st;
 		}

@@ -17,17 +17,6 @@
 #include "sync/imap/imap.h"
 #include "src/base/util.h"
 
-/* Our own payloads (db/db_queue.h), never server data. */
-static int64_t
-payload_int(const char *payload, const char *key)
-{
-	char pat[64];
-	const char *p;
-	snprintf(pat, sizeof pat, "\"%s\":", key);
-	p = strstr(payload ? payload : "", pat);
-	return p ? strtoll(p + strlen(pat), NULL, 10) : 0;
-}
-
 static struct mailimap_flag *
 flag_new(const char *name)
 {
@@ -183,17 +172,16 @@ note_modseq(struct imap *im, struct sync_ctx *ctx, int64_t msg_id, uint32_t uid)
 static int
 push_flag(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char **err)
 {
-	const char *flag = strstr(q->payload, "\"flag\":\"seen\"") ? "seen" :
-	                   strstr(q->payload, "\"flag\":\"flagged\"") ? "flagged" :
-	                   strstr(q->payload, "\"flag\":\"answered\"") ? "answered" : NULL;
-	int on = strstr(q->payload, "\"value\":true") != NULL;
+	unsigned f = q->change.u.flag.flag;
+	const char *flag = f == MSG_DRAFT ? NULL : change_flag_name(f);
+	int on = q->change.u.flag.on;
 	char *remote = NULL;
 	uint32_t uid;
 	int64_t modseq = 0;
 	int rc;
 
 	if (!flag) {
-		*err = xasprintf("unknown flag change %s", q->payload);
+		*err = xasprintf("unknown flag change (flag %u)", f);
 		return TERN_EINVAL;
 	}
 	rc = db_imap_location(ctx->db, q->resource_id, 0, NULL, &remote, &uid);
@@ -276,7 +264,7 @@ imap_find_msgid(struct imap *im, const char *remote, const char *message_id, uin
 static int
 push_move(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char **err)
 {
-	int64_t from = payload_int(q->payload, "from"), to = payload_int(q->payload, "to");
+	int64_t from = q->change.u.move.from, to = q->change.u.move.to;
 	struct mailbox_row dest = { 0 };
 	struct mailimap_set *set, *src_res = NULL, *dst_res = NULL;
 	struct msg_row msg = { 0 };
@@ -355,7 +343,7 @@ out:
 static int
 push_delete(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char **err)
 {
-	int64_t mb = payload_int(q->payload, "mailbox");
+	int64_t mb = q->change.u.del.mailbox;
 	char *remote = NULL;
 	uint32_t uid;
 	int rc = db_imap_location(ctx->db, q->resource_id, mb, NULL, &remote, &uid);
@@ -375,13 +363,13 @@ push_delete(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, ch
 int
 imap_push_change(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char **err)
 {
-	if (str_eq(q->change_type, "flag"))
-		return push_flag(im, ctx, q, err);
-	if (str_eq(q->change_type, "move"))
-		return push_move(im, ctx, q, err);
-	if (str_eq(q->change_type, "delete"))
-		return push_delete(im, ctx, q, err);
-	*err = xasprintf("unknown change type '%s'", q->change_type);
+	switch (q->change.kind) {
+	case CHANGE_FLAG: return push_flag(im, ctx, q, err);
+	case CHANGE_MOVE: return push_move(im, ctx, q, err);
+	case CHANGE_DELETE: return push_delete(im, ctx, q, err);
+	default: break;
+	}
+	*err = xasprintf("unknown change type '%s'", change_kind_name(q->change.kind));
 	return TERN_EINVAL;
 }
 

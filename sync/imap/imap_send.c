@@ -54,7 +54,7 @@ already_in_sent(struct imap *im, struct sync_ctx *ctx, int64_t outbox_id, int *f
 	int rc;
 
 	*found = 0;
-	if (db_mailbox_by_role(ctx->db, im->account_id, "sent", &sent) != TERN_OK ||
+	if (db_mailbox_by_role(ctx->db, im->account_id, MAILBOX_ROLE_SENT, &sent) != TERN_OK ||
 	    db_imap_outbox_msgid(ctx->db, outbox_id, &msgid) != TERN_OK || !*msgid) {
 		db_mailbox_row_free(&sent);
 		free(msgid);
@@ -83,7 +83,7 @@ file_in_sent(struct imap *im, struct sync_ctx *ctx, int64_t outbox_id, const cha
 
 	if (!im->acct->copy_to_sent)
 		return TERN_OK;
-	rc = db_mailbox_by_role(ctx->db, im->account_id, "sent", &sent);
+	rc = db_mailbox_by_role(ctx->db, im->account_id, MAILBOX_ROLE_SENT, &sent);
 	if (rc == TERN_ENOTFOUND) {
 		log_warn("imap %s: no Sent folder: the sent message is not filed", im->acct->name);
 		return TERN_OK;
@@ -152,23 +152,6 @@ push_send(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, cons
 	return outbox_done(ctx, q->resource_id);
 }
 
-static unsigned
-append_flags(const char *payload)
-{
-	const char *f = strstr(payload ? payload : "", "\"flags\":\"");
-	unsigned flags = 0;
-	if (!f)
-		return 0;
-	f += 9;
-	if (strstr(f, "seen") && strstr(f, "seen") < strchr(f, '"'))
-		flags |= MSG_SEEN;
-	if (strstr(f, "flagged") && strstr(f, "flagged") < strchr(f, '"'))
-		flags |= MSG_FLAGGED;
-	if (strstr(f, "draft") && strstr(f, "draft") < strchr(f, '"'))
-		flags |= MSG_DRAFT;
-	return flags;
-}
-
 /* A stored draft: its local row (db_change_append) takes the UID UIDPLUS
  * gave, in the transaction that ends the change, so the folder's sync finds
  * it there instead of adding the server's copy beside it. Without UIDPLUS
@@ -176,8 +159,7 @@ append_flags(const char *payload)
 static int
 appended(struct sync_ctx *ctx, const struct queue_row *q, int64_t mailbox, uint32_t uid)
 {
-	const char *p = strstr(q->payload, "\"message\":");
-	int64_t msg = p ? strtoll(p + 10, NULL, 10) : 0;
+	int64_t msg = q->change.u.append.message;
 	int rc = db_begin(ctx->db);
 	if (rc == TERN_OK && msg && uid)
 		rc = db_imap_set_uid(ctx->db, msg, mailbox, uid);
@@ -191,8 +173,7 @@ static int
 push_append(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
             char **err)
 {
-	const char *p = strstr(q->payload, "\"mailbox\":");
-	int64_t mb = p ? strtoll(p + 10, NULL, 10) : 0;
+	int64_t mb = q->change.u.append.mailbox;
 	struct mailbox_row row = { 0 };
 	uint32_t uid;
 	int rc;
@@ -203,7 +184,7 @@ push_append(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, co
 		               "the folder to store it in no longer exists on the server");
 		return TERN_EREFUSED;
 	}
-	rc = imap_append(im, row.remote_id, raw, len, append_flags(q->payload), &uid, err);
+	rc = imap_append(im, row.remote_id, raw, len, q->change.u.append.flags, &uid, err);
 	db_mailbox_row_free(&row);
 	return rc == TERN_OK ? appended(ctx, q, mb, uid) : rc;
 }
@@ -219,12 +200,12 @@ imap_push_outbox(struct imap *im, struct sync_ctx *ctx, const struct queue_row *
 		return TERN_OK;   /* finished before a crash took the queue row's removal */
 	if (rc != TERN_OK)
 		return rc;
-	if (str_eq(q->change_type, "send"))
+	if (q->change.kind == CHANGE_SEND)
 		rc = push_send(im, ctx, q, raw, len, stage, err);
-	else if (str_eq(q->change_type, "append"))
+	else if (q->change.kind == CHANGE_APPEND)
 		rc = push_append(im, ctx, q, raw, len, err);
 	else {
-		*err = xasprintf("unknown outbox change '%s'", q->change_type);
+		*err = xasprintf("unknown outbox change '%s'", change_kind_name(q->change.kind));
 		rc = TERN_EINVAL;
 	}
 	free(raw);

@@ -103,7 +103,7 @@ op_push_change(void *st, struct sync_ctx *ctx, const struct queue_row *q, char *
 	jmap_http_clear_interrupt(j->http);
 	if ((rc = jmap_session_ensure(j, err)) != TERN_OK)
 		return rc;
-	if (str_eq(q->resource_type, "Outbox"))
+	if (q->resource_type == RESOURCE_OUTBOX)
 		return jmap_submit_push(j, ctx, q, err);
 	return jmap_outbound_push(j, ctx, q, err);
 }
@@ -125,12 +125,12 @@ op_push_changes(void *st, struct sync_ctx *ctx, const struct queue_row *rows, in
 	}
 	while (i < n) {
 		int e = i;
-		if (str_eq(rows[i].resource_type, "Outbox")) {
+		if (rows[i].resource_type == RESOURCE_OUTBOX) {
 			errs[i] = NULL;
 			rcs[i] = jmap_submit_push(j, ctx, &rows[i], &errs[i]);
 			e = i + 1;
 		} else {
-			while (e < n && !str_eq(rows[e].resource_type, "Outbox"))
+			while (e < n && rows[e].resource_type != RESOURCE_OUTBOX)
 				e++;
 			jmap_outbound_push_many(j, ctx, rows + i, e - i, rcs + i, errs + i);
 		}

@@ -79,27 +79,24 @@ mailbox_rid(db *d, int64_t id, char **rid)
 static int
 intent_read(struct sync_ctx *ctx, const struct queue_row *q, struct intent *in, char **err)
 {
-	cJSON *p = cJSON_Parse(q->payload);
-	const char *flag = jmap_str(p, "flag");
-	uint64_t a = 0, b = 0;
+	const struct change *c = &q->change;
 	int rc = TERN_OK;
 
 	memset(in, 0, sizeof *in);
 	if ((rc = db_jmap_message_remote(ctx->db, q->resource_id, &in->email_id, NULL)) != TERN_OK) {
 		if (rc != TERN_ENOTFOUND)
 			*err = xstrdup("cannot read the message");
-	} else if (strcmp(q->change_type, "flag") == 0 && flag) {
+	} else if (c->kind == CHANGE_FLAG) {
 		in->kind = K_FLAG;
-		in->keyword = strcmp(flag, "seen") == 0 ? "$seen" : strcmp(flag, "flagged") == 0 ? "$flagged" :
-		              strcmp(flag, "answered") == 0 ? "$answered" : NULL;
-		in->value = jmap_bool(p, "value", 1);
+		in->keyword = c->u.flag.flag == MSG_SEEN ? "$seen" : c->u.flag.flag == MSG_FLAGGED ? "$flagged" :
+		              c->u.flag.flag == MSG_ANSWERED ? "$answered" : NULL;
+		in->value = c->u.flag.on;
 		if (!in->keyword)
 			rc = TERN_EINVAL;
-	} else if (strcmp(q->change_type, "move") == 0 && jmap_uint(p, "from", &a) == TERN_OK &&
-	           jmap_uint(p, "to", &b) == TERN_OK) {
+	} else if (c->kind == CHANGE_MOVE) {
 		in->kind = K_MOVE;
-		in->from = (int64_t)a;
-		in->to = (int64_t)b;
+		in->from = c->u.move.from;
+		in->to = c->u.move.to;
 		if (mailbox_rid(ctx->db, in->from, &in->from_rid) != TERN_OK ||
 		    mailbox_rid(ctx->db, in->to, &in->to_rid) != TERN_OK) {
 			/* db_mailbox_delete gave it the reason naming the folder. */
@@ -107,9 +104,9 @@ intent_read(struct sync_ctx *ctx, const struct queue_row *q, struct intent *in, 
 			               "a mailbox of this move no longer exists on the server");
 			rc = TERN_EREFUSED;
 		}
-	} else if (strcmp(q->change_type, "delete") == 0 && jmap_uint(p, "mailbox", &a) == TERN_OK) {
+	} else if (c->kind == CHANGE_DELETE) {
 		in->kind = K_DELETE;
-		in->from = (int64_t)a;
+		in->from = c->u.del.mailbox;
 		if (mailbox_rid(ctx->db, in->from, &in->from_rid) != TERN_OK) {
 			*err = xstrdup("the mailbox of this delete no longer exists");
 			rc = TERN_EREFUSED;
@@ -118,8 +115,7 @@ intent_read(struct sync_ctx *ctx, const struct queue_row *q, struct intent *in, 
 		rc = TERN_EINVAL;
 	}
 	if (rc == TERN_EINVAL)
-		*err = xasprintf("unknown change '%s' %s", q->change_type, q->payload);
-	cJSON_Delete(p);
+		*err = xasprintf("unknown change '%s'", change_kind_name(c->kind));
 	return rc;
 }
 
@@ -206,7 +202,7 @@ finish_moot(struct sync_ctx *ctx, struct item *it, const char *why)
 			db_rollback(ctx->db);
 	}
 	if (rc == TERN_OK) {
-		log_info("jmap %s: change %lld (%s): nothing to do, %s", ctx->env->acct->name, (long long)it->q->id, it->q->change_type, why);
+		log_info("jmap %s: change %lld (%s): nothing to do, %s", ctx->env->acct->name, (long long)it->q->id, change_kind_name(it->q->change.kind), why);
 		item_close(it, TERN_OK, NULL);
 		if (ctx->committed)
 			ctx->committed(ctx);

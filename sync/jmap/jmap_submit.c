@@ -16,6 +16,7 @@
 
 #include "db/db_jmap.h"
 #include "db/db_mailbox.h"
+#include "db/db_message.h"
 #include "db/db_queue.h"
 #include "src/base/crlf.h"
 #include "src/base/err.h"
@@ -30,7 +31,7 @@
 #define CAP_SUBMISSION "urn:ietf:params:jmap:submission"
 
 static int
-role_rid(struct sync_ctx *ctx, int64_t account_id, const char *role, char **rid)
+role_rid(struct sync_ctx *ctx, int64_t account_id, enum mailbox_role role, char **rid)
 {
 	struct mailbox_row r = { 0 };
 	int rc = db_mailbox_by_role(ctx->db, account_id, role, &r);
@@ -131,15 +132,13 @@ done(struct sync_ctx *ctx, const struct queue_row *q)
 /* A stored draft: its local row (db_change_append) becomes the email the
  * server created, in the transaction that ends the change. */
 static int
-appended(struct sync_ctx *ctx, const struct queue_row *q, const cJSON *payload, const char *email_id,
-         const char *blob_id)
+appended(struct sync_ctx *ctx, const struct queue_row *q, const char *email_id, const char *blob_id)
 {
-	uint64_t msg = 0;
+	int64_t msg = q->change.u.append.message;
 	int rc = db_begin(ctx->db);
 	if (rc != TERN_OK)
 		return rc;
-	if (jmap_uint(payload, "message", &msg) == TERN_OK && msg &&
-	    (rc = db_jmap_set_remote(ctx->db, (int64_t)msg, email_id, blob_id)) != TERN_OK) {
+	if (msg && (rc = db_jmap_set_remote(ctx->db, msg, email_id, blob_id)) != TERN_OK) {
 		db_rollback(ctx->db);
 		return rc;
 	}
@@ -327,7 +326,7 @@ submit(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 	char *k;
 	int rc, was_sent = 0;
 
-	if (role_rid(ctx, j->account_id, "drafts", &drafts) != TERN_OK) {
+	if (role_rid(ctx, j->account_id, MAILBOX_ROLE_DRAFTS, &drafts) != TERN_OK) {
 		*err = xstrdup("the account has no Drafts mailbox to submit from");
 		rc = TERN_EREFUSED;
 		goto out;
@@ -339,7 +338,7 @@ submit(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 		rc = TERN_EREFUSED;
 		goto out;
 	}
-	role_rid(ctx, j->account_id, "sent", &sent);
+	role_rid(ctx, j->account_id, MAILBOX_ROLE_SENT, &sent);
 	if ((rc = db_jmap_outbox_message_id(ctx->db, q->resource_id, &mid)) != TERN_OK)
 		goto out;
 	if (strcmp(stage, "submitting") == 0 && *mid) {
@@ -424,27 +423,25 @@ static int
 append(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
        char **err)
 {
-	cJSON *p = cJSON_Parse(q->payload);
-	const char *flags = jmap_str(p, "flags");
+	unsigned flags = q->change.u.append.flags;
 	const char *kw[4];
 	int n = 0, rc;
-	uint64_t mb = 0;
 	char *rid = NULL, *blob = NULL, *email_id = NULL;
 	struct mailbox_row row = { 0 };
 	jmap_req *r = NULL;
 	const char *c;
 
-	if (jmap_uint(p, "mailbox", &mb) != TERN_OK || db_mailbox_get(ctx->db, (int64_t)mb, &row) != TERN_OK) {
+	if (db_mailbox_get(ctx->db, q->change.u.append.mailbox, &row) != TERN_OK) {
 		*err = xstrdup("append: the mailbox no longer exists");
 		rc = TERN_EREFUSED;
 		goto out;
 	}
 	rid = xstrdup(row.remote_id);
-	if (flags && strstr(flags, "seen"))
+	if (flags & MSG_SEEN)
 		kw[n++] = "$seen";
-	if (flags && strstr(flags, "flagged"))
+	if (flags & MSG_FLAGGED)
 		kw[n++] = "$flagged";
-	if (flags && strstr(flags, "draft"))
+	if (flags & MSG_DRAFT)
 		kw[n++] = "$draft";
 	kw[n] = NULL;
 	if ((rc = upload(j, raw, len, &blob, err)) != TERN_OK)
@@ -452,14 +449,13 @@ append(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 	r = jmap_req_new();
 	c = add_import(j, r, blob, rid, kw);
 	if ((rc = jmap_req_send(j, r, err)) == TERN_OK && (rc = import_result(r, c, &email_id, err)) == TERN_OK)
-		rc = appended(ctx, q, p, email_id, blob);
+		rc = appended(ctx, q, email_id, blob);
 out:
 	jmap_req_free(r);
 	db_mailbox_row_free(&row);
 	free(email_id);
 	free(rid);
 	free(blob);
-	cJSON_Delete(p);
 	return rc;
 }
 
@@ -479,7 +475,7 @@ smtp_fallback(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, c
 		*err = xstrdup("the JMAP server offers no submission and the account has no smtp_host");
 		return TERN_EREFUSED;
 	}
-	role_rid(ctx, j->account_id, "sent", &sent);
+	role_rid(ctx, j->account_id, MAILBOX_ROLE_SENT, &sent);
 	if ((str_eq(stage, "sending") || str_eq(stage, "smtp_sent")) && sent &&
 	    (rc = db_jmap_outbox_message_id(ctx->db, q->resource_id, &mid)) == TERN_OK && *mid) {
 		/* The last attempt may have reached the SMTP server, or filed the
@@ -564,10 +560,10 @@ jmap_submit_push(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q
 		*err = xstrdup("the outbox message is gone");
 		return rc == TERN_ENOTFOUND ? TERN_EREFUSED : rc;
 	}
-	if (strcmp(q->change_type, "append") == 0) {
+	if (q->change.kind == CHANGE_APPEND) {
 		rc = append(j, ctx, q, raw, len, err);
-	} else if (strcmp(q->change_type, "send") != 0) {
-		*err = xasprintf("unknown outbox change '%s'", q->change_type);
+	} else if (q->change.kind != CHANGE_SEND) {
+		*err = xasprintf("unknown outbox change '%s'", change_kind_name(q->change.kind));
 		rc = TERN_EINVAL;
 	} else if (j->sess->has_submission) {
 		rc = submit(j, ctx, q, raw, len, stage, err);

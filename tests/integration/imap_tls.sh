@@ -60,6 +60,6 @@ for mode in starttls implicit; do
   before=$(spool_count)
   "$T" -c "$C" sync --once >/dev/null 2>&1
   check "SMTP $mode with a certificate the CA did not sign: nothing sent" test "$(spool_count)" = "$before"
-  check "... the message stays queued, with the error" test -n "$(tsql "SELECT last_error FROM pending_change WHERE resource_type = 'Outbox' AND payload LIKE '%' ORDER BY id DESC LIMIT 1")"
+  check "... the message stays queued, with the error" test -n "$(tsql "SELECT last_error FROM pending_change WHERE resource_type = 'Outbox' ORDER BY id DESC LIMIT 1")"
 done
 check_done

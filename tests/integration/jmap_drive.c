@@ -69,7 +69,7 @@ drain(const struct engine_ops *ops, void *st, struct sync_ctx *ctx)
 		char *err = NULL;
 		int rc;
 		after = q.id;
-		db_queue_set_status(ctx->db, q.id, "sending");
+		db_queue_set_status(ctx->db, q.id, QUEUE_SENDING);
 		rc = ops->push_change(st, ctx, &q, &err);
 		if (rc == TERN_OK) {
 			db_queue_done(ctx->db, q.id);

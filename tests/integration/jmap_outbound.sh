@@ -110,7 +110,7 @@ S=$(pick 0)
 jmapctl call "[[\"Email/set\",{\"accountId\":\"\$ACCOUNT\",\"update\":{\"${S#* }\":{\"mailboxIds/$ARCHIVE\":true}}},\"0\"]]" >/dev/null
 drive sync >/dev/null
 tern_ delete --no-sync "${S%% *}" >/dev/null
-FROMBOX=$(sql "SELECT b.remote_id FROM pending_change p JOIN mailbox b ON b.id = json_extract(p.payload, '$.mailbox') WHERE p.resource_id = ${S%% *}")
+FROMBOX=$(sql "SELECT b.remote_id FROM pending_change p JOIN mailbox b ON b.id = p.from_mailbox WHERE p.resource_id = ${S%% *}")
 OTHER=$(jmapctl get "${S#* }" mailboxIds | jq -r --arg f "$FROMBOX" '.[0].mailboxIds | keys[] | select(. != $f)')
 drive push >/dev/null
 check "a delete from one of two mailboxes: the email stays on the server, in the other one only" test "$(mbs "${S#* }")" = "$OTHER"

@@ -13,7 +13,7 @@ jmap_conf "http://127.0.0.1:$CYRUS_HTTP_PORT"
 drive sync >/dev/null
 printf 'From: Alice <alice@localhost>\r\nTo: bob@localhost\r\nBcc: Secret <secret@localhost>\r\nSubject: jmap send test\r\nMessage-ID: <send-1@localhost>\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\n\r\nhi bob\r\n' >"$W/out.eml"
 sqlite3 "$W/data/tern.db" "INSERT INTO outbox (account_id, raw, message_id, subject, created_at) VALUES (1, readfile('$W/out.eml'), '<send-1@localhost>', 'jmap send test', 0);
-  INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, payload, created_at) VALUES (1, 'Outbox', last_insert_rowid(), 'send', '{}', 0);"
+  INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, created_at) VALUES (1, 'Outbox', last_insert_rowid(), 'send', 0);"
 drive sync >"$W/s"
 check "the queue row is done" test "$(sql 'SELECT count(*) FROM pending_change')" = 0
 check "delivered to the SMTP sink" wait_for "sink" 5 sh -c "[ \$(find '$SMTP_SPOOL' -name '*.eml' | wc -l) -ge 1 ]"
@@ -34,7 +34,7 @@ check "the sent message is in the local Sent after sync" test "$(sql "SELECT b.r
 # the sent copy on the server and does not send again.
 queue_send() {  # FILE MESSAGE-ID STAGE
   sqlite3 "$W/data/tern.db" "INSERT INTO outbox (account_id, raw, message_id, subject, created_at, stage) VALUES (1, readfile('$1'), '<$2>', 's', 0, '$3');
-    INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, payload, created_at) VALUES (1, 'Outbox', last_insert_rowid(), 'send', '{}', 0);"
+    INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, created_at) VALUES (1, 'Outbox', last_insert_rowid(), 'send', 0);"
 }
 queue_send "$W/out.eml" send-1@localhost submitting
 drive sync >/dev/null
@@ -57,7 +57,7 @@ check "... and nothing failed" test "$(sql 'SELECT count(*) FROM pending_change'
 printf 'From: Alice <alice@localhost>\r\nTo: bob@localhost\r\nSubject: a draft\r\nMessage-ID: <draft-1@localhost>\r\n\r\nlater\r\n' >"$W/draft.eml"
 DRAFTS=$(sql "SELECT id FROM mailbox WHERE role = 'drafts'")
 sqlite3 "$W/data/tern.db" "INSERT INTO outbox (account_id, raw, message_id, subject, created_at) VALUES (1, readfile('$W/draft.eml'), '<draft-1@localhost>', 'a draft', 0);
-  INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, payload, created_at) VALUES (1, 'Outbox', last_insert_rowid(), 'append', '{\"mailbox\":$DRAFTS,\"flags\":\"draft seen\"}', 0);"
+  INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, to_mailbox, append_flags, created_at) VALUES (1, 'Outbox', last_insert_rowid(), 'append', $DRAFTS, 9, 0);"
 drive sync >/dev/null
 DID=$(jmapctl find '<draft-1@localhost>')
 check "an appended draft is in Drafts on the server" test "$(jmapctl msgids drafts | grep -c draft-1@localhost)" = 1
@@ -68,7 +68,7 @@ check "... and nothing was sent" test "$(grep -l 'draft-1@localhost' "$SMTP_SPOO
 # the server is reused (submitted, not imported again), and sent once.
 printf 'From: Alice <alice@localhost>\r\nTo: erin@localhost\r\nSubject: reuse\r\nMessage-ID: <send-4@localhost>\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\n\r\nhi erin\r\n' >"$W/out4.eml"
 sqlite3 "$W/data/tern.db" "INSERT INTO outbox (account_id, raw, message_id, subject, created_at) VALUES (1, readfile('$W/out4.eml'), '<send-4@localhost>', 'reuse', 0);
-  INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, payload, created_at) VALUES (1, 'Outbox', last_insert_rowid(), 'append', '{\"mailbox\":$DRAFTS,\"flags\":\"draft seen\"}', 0);"
+  INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, to_mailbox, append_flags, created_at) VALUES (1, 'Outbox', last_insert_rowid(), 'append', $DRAFTS, 9, 0);"
 drive sync >/dev/null
 D4=$(jmapctl find '<send-4@localhost>')
 queue_send "$W/out4.eml" send-4@localhost submitting

@@ -68,8 +68,8 @@ check "tagged set marked unread" wait_for "unread" 5 sh -c "[ \"\$(sqlite3 $T/da
 # a queued change the server refused: a mark on the message, the error on
 # the status line; R retries it, X drops it
 fail_row() {
-  tui_sql "INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, payload, created_at, attempts, last_error, status)
-           SELECT account_id, 'Email', id, 'flag', '{}', 0, 3, 'NO [TRYCREATE] refused by server', 'failed' FROM message WHERE subject = 'Re: Message 44'"
+  tui_sql "INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, created_at, attempts, last_error, status)
+           SELECT account_id, 'Email', id, 'flag', 0, 3, 'NO [TRYCREATE] refused by server', 'failed' FROM message WHERE subject = 'Re: Message 44'"
 }
 fail_row
 check "a failed change is marked on its message" tui_wait "E mark" 'E .*Re: Message 44'

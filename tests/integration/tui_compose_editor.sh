@@ -211,7 +211,7 @@ tui_keys m
 check "draft on the compose screen" tui_wait "draft" 'Subject: a draft'
 tui_keys P
 check "postponed" tui_wait "postponed" 'postponed to Drafts'
-check "an append to Drafts is queued, flagged draft" test "$(tui_sql "SELECT count(*) FROM pending_change WHERE change_type = 'append' AND payload LIKE '%draft%'")" = 1
+check "an append to Drafts is queued, flagged draft" test "$(tui_sql "SELECT count(*) FROM pending_change WHERE change_type = 'append' AND append_flags & 8")" = 1
 # Local first: the draft is in Drafts at once (the worker is offline
 # here), counted in the mailbox pane, and E resumes it straight away.
 check "the mailbox pane counts it in Drafts" tui_wait "drafts count" 'Drafts +1│'

@@ -250,8 +250,11 @@ t_per_email_lookups_use_indexes(void **state)
 		{ "DELETE FROM message WHERE account_id = 1 AND email_id = 'E'", "(account_id=? AND email_id=?)" },
 		{ "SELECT email_id, blob_id FROM message WHERE id = 1 AND email_id IS NOT NULL", "PRIMARY KEY" },
 		{ "SELECT mailbox_id, hidden FROM message_mailbox WHERE message_id = 1", "(message_id=?)" },
-		{ "SELECT change_type, payload FROM pending_change WHERE resource_type = 'Email' AND resource_id = 1 "
-		  "AND status <> 'failed'", "(resource_id=?)" },
+		{ "SELECT change_type, flag FROM pending_change WHERE resource_id = 1", "(resource_id=?)" },
+		{ "SELECT id FROM pending_change WHERE local_message = ?1 AND status IN ('queued', 'failed') LIMIT 1",
+		  "pending_local (local_message=?)" },
+		{ "SELECT id FROM pending_change WHERE status = 'queued' AND to_mailbox = ?1 ORDER BY id",
+		  "pending_to (to_mailbox=?)" },
 	};
 	char dir[] = "/tmp/test_jmap.XXXXXX", *path, *err = NULL;
 	db *d = NULL;

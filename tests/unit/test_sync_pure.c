@@ -131,23 +131,23 @@ static void
 test_roles(void **s)
 {
 	(void)s;
-	assert_string_equal(imap_role_from_flag("Sent"), "sent");
-	assert_string_equal(imap_role_from_flag("sent"), "sent");   /* Cyrus */
-	assert_string_equal(imap_role_from_flag("ARCHIVE"), "archive");
-	assert_null(imap_role_from_flag("HasChildren"));
-	assert_string_equal(imap_role_from_name("Deleted Items"), "trash");
-	assert_null(imap_role_from_name("Lists"));
-	assert_string_equal(imap_role_from_name("Papierkorb"), "trash");
-	assert_string_equal(imap_role_from_name("\xc3\x89l\xc3\xa9ments envoy\xc3\xa9s"), "sent");
-	assert_string_equal(imap_role_from_name("posta inviata"), "sent");
+	assert_int_equal(imap_role_from_flag("Sent"), MAILBOX_ROLE_SENT);
+	assert_int_equal(imap_role_from_flag("sent"), MAILBOX_ROLE_SENT);   /* Cyrus */
+	assert_int_equal(imap_role_from_flag("ARCHIVE"), MAILBOX_ROLE_ARCHIVE);
+	assert_int_equal(imap_role_from_flag("HasChildren"), MAILBOX_ROLE_NONE);
+	assert_int_equal(imap_role_from_name("Deleted Items"), MAILBOX_ROLE_TRASH);
+	assert_int_equal(imap_role_from_name("Lists"), MAILBOX_ROLE_NONE);
+	assert_int_equal(imap_role_from_name("Papierkorb"), MAILBOX_ROLE_TRASH);
+	assert_int_equal(imap_role_from_name("\xc3\x89l\xc3\xa9ments envoy\xc3\xa9s"), MAILBOX_ROLE_SENT);
+	assert_int_equal(imap_role_from_name("posta inviata"), MAILBOX_ROLE_SENT);
 	/* At the top of the personal namespace, Courier-style or not. */
-	assert_string_equal(imap_role_from_path("INBOX.Trash", "INBOX.", '.'), "trash");
-	assert_string_equal(imap_role_from_path("INBOX/Sent", "", '/'), "sent");
-	assert_string_equal(imap_role_from_path("Gesendet", "", '/'), "sent");
+	assert_int_equal(imap_role_from_path("INBOX.Trash", "INBOX.", '.'), MAILBOX_ROLE_TRASH);
+	assert_int_equal(imap_role_from_path("INBOX/Sent", "", '/'), MAILBOX_ROLE_SENT);
+	assert_int_equal(imap_role_from_path("Gesendet", "", '/'), MAILBOX_ROLE_SENT);
 	/* modified UTF-7: "Entw&APw-rfe" is "Entwürfe" */
-	assert_string_equal(imap_role_from_path("INBOX.Entw&APw-rfe", "INBOX.", '.'), "drafts");
-	assert_null(imap_role_from_path("Projects/Archive", "", '/'));
-	assert_null(imap_role_from_path("INBOX", "INBOX.", '.'));
+	assert_int_equal(imap_role_from_path("INBOX.Entw&APw-rfe", "INBOX.", '.'), MAILBOX_ROLE_DRAFTS);
+	assert_int_equal(imap_role_from_path("Projects/Archive", "", '/'), MAILBOX_ROLE_NONE);
+	assert_int_equal(imap_role_from_path("INBOX", "INBOX.", '.'), MAILBOX_ROLE_NONE);
 	assert_true(imap_flag_is_virtual("All"));
 	assert_true(imap_flag_is_virtual("important"));
 	assert_false(imap_flag_is_virtual("Archive"));
