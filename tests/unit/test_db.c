@@ -590,7 +590,7 @@ t_delete_without_trash_refused(void **state)
 	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
 	inbox = add_mailbox(d, acct, "INBOX", "inbox");
 	m = add_message(d, acct, inbox, 5, 1000, 0, "m1@x", NULL);
-	assert_int_equal(db_change_delete(d, m, 0, 1, &c), TERN_ECONFIG);
+	assert_int_equal(db_change_delete(d, m, 0, 1, &c), TERN_ENOTRASH);
 	assert_int_equal(scalar(d, "SELECT count(*) FROM pending_change"), 0);
 	assert_int_equal(scalar(d, "SELECT hidden FROM message_mailbox WHERE uid = 5"), 0);
 	assert_int_equal(db_change_delete(d, m, 0, 0, &c), TERN_OK);   /* delete_to_trash = no */
