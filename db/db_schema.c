@@ -338,7 +338,15 @@ static const char m9[] =
 static const char m10[] =
 "ALTER TABLE message ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;";
 
-static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10 };
+/* 11: outbox stages name the point of no return (db_outbox_stage_name).
+ * The old "sending" was written before the SMTP connection was even made,
+ * so whether such a send reached the server is not known: it becomes
+ * "submitting", which is held for the user unless Sent proves it went. */
+static const char m11[] =
+"UPDATE outbox SET stage = 'submitting' WHERE stage = 'sending';"
+"UPDATE outbox SET stage = 'submitted' WHERE stage = 'smtp_sent';";
+
+static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11 };
 
 int
 db_migrations_count(void)
