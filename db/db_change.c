@@ -236,7 +236,7 @@ db_change_delete(db *d, int64_t msg_id, int64_t mailbox, int to_trash, int64_t *
 		/* delete_to_trash promises that only a delete from the Trash
 		 * destroys: without one (the sync could not create it), refuse
 		 * rather than expunge. */
-		rc = TERN_ECONFIG;
+		rc = TERN_ENOTRASH;
 		goto fail;
 	}
 	if (to_trash && trash.id != mailbox) {

@@ -16,7 +16,7 @@ int db_change_flag(db *d, int64_t msg_id, unsigned flag, int on, int64_t *change
  * to_mailbox. TERN_EINVAL if it is already there. */
 int db_change_move(db *d, int64_t msg_id, int64_t from_mailbox, int64_t to_mailbox, int64_t *change_id);
 /* Deletes from mailbox (0: the one it is in): when to_trash a move to the
- * Trash (for good when it is in the Trash already), TERN_ECONFIG when the
+ * Trash (for good when it is in the Trash already), TERN_ENOTRASH when the
  * account has no Trash; without to_trash for good. */
 int db_change_delete(db *d, int64_t msg_id, int64_t mailbox, int to_trash, int64_t *change_id);
 /* Queues a complete RFC 5322 message for sending (and filing in Sent). */

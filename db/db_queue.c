@@ -319,9 +319,9 @@ db_queue_retry(db *d, int64_t id)
 		"UPDATE pending_change SET status = 'queued', attempts = 0, next_attempt_at = 0 "
 		"WHERE id = ? AND status = 'failed'";
 	/* A send whose outcome was unknown waits for this decision: the user
-	 * asks for it to go again, so the engine must not stop at "sending". */
+	 * asks for it to go again, so the engine must not stop at "submitting". */
 	static const char resend[] =
-		"UPDATE outbox SET stage = 'queued' WHERE stage = 'sending' AND id = "
+		"UPDATE outbox SET stage = 'queued' WHERE stage = 'submitting' AND id = "
 		"(SELECT resource_id FROM pending_change WHERE id = ? AND resource_type = 'Outbox')";
 	struct queue_row q = { 0 };
 	sqlite3_stmt *st;
@@ -438,8 +438,31 @@ db_queue_pending_for(db *d, int64_t message_id, unsigned *flag_mask, int *moving
 	return s == SQLITE_DONE ? TERN_OK : TERN_EDB;
 }
 
+static const char *const stage_names[] = {
+	[OUTBOX_QUEUED] = "queued",
+	[OUTBOX_SUBMITTING] = "submitting",
+	[OUTBOX_SUBMITTED] = "submitted",
+};
+
+const char *
+db_outbox_stage_name(enum outbox_stage stage)
+{
+	return (size_t)stage < ARRAY_LEN(stage_names) ? stage_names[stage] : "queued";
+}
+
 int
-db_outbox_get(db *d, int64_t id, char **raw, size_t *len, char **stage)
+db_outbox_stage_parse(const char *name, enum outbox_stage *stage)
+{
+	for (size_t i = 0; i < ARRAY_LEN(stage_names); i++)
+		if (name && str_eq(name, stage_names[i])) {
+			*stage = (enum outbox_stage)i;
+			return TERN_OK;
+		}
+	return TERN_EINVAL;
+}
+
+int
+db_outbox_get(db *d, int64_t id, char **raw, size_t *len, enum outbox_stage *stage)
 {
 	static const char sql[] = "SELECT raw, stage FROM outbox WHERE id = ?";
 	sqlite3_stmt *st = db_stmt(d, sql);
@@ -450,13 +473,15 @@ db_outbox_get(db *d, int64_t id, char **raw, size_t *len, char **stage)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		int n = sqlite3_column_bytes(st, 0);
+		/* A stage this tern does not know (written by a newer one) is
+		 * taken for the unsafe one: nothing is sent twice. */
+		if (stage && db_outbox_stage_parse((const char *)sqlite3_column_text(st, 1), stage) != TERN_OK)
+			*stage = OUTBOX_SUBMITTING;
 		*raw = xmalloc((size_t)n + 1);
 		if (n)
 			memcpy(*raw, sqlite3_column_blob(st, 0), (size_t)n);
 		(*raw)[n] = '\0';
 		*len = (size_t)n;
-		if (stage)
-			*stage = xstrdup((const char *)sqlite3_column_text(st, 1));
 		sqlite3_reset(st);
 		return TERN_OK;
 	}
@@ -465,13 +490,13 @@ db_outbox_get(db *d, int64_t id, char **raw, size_t *len, char **stage)
 }
 
 int
-db_outbox_set_stage(db *d, int64_t id, const char *stage)
+db_outbox_set_stage(db *d, int64_t id, enum outbox_stage stage)
 {
 	static const char sql[] = "UPDATE outbox SET stage = ? WHERE id = ?";
 	sqlite3_stmt *st = db_stmt(d, sql);
 	if (!st)
 		return TERN_EDB;
-	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, db_outbox_stage_name(stage), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
 	return db_step_done(d, st);
 }

@@ -60,7 +60,7 @@ int db_queue_fail(db *d, int64_t id, const char *error, int final, int64_t retry
  * already get error as their reason. */
 int db_queue_fail_into(db *d, int64_t mailbox_id, const char *error);
 /* A failed row goes back in the queue with its attempts reset; a send
- * whose outcome was unknown (outbox stage sending) is sent again. */
+ * whose outcome was unknown (outbox stage submitting) is sent again. */
 int db_queue_retry(db *d, int64_t id);
 /* account_id 0: all accounts. */
 int db_queue_counts(db *d, int64_t account_id, int64_t *queued, int64_t *failed);
@@ -71,9 +71,24 @@ int db_queue_each(db *d, int64_t account_id, db_queue_cb cb, void *ctx);
  * overwrite them. */
 int db_queue_pending_for(db *d, int64_t message_id, unsigned *flag_mask, int *moving);
 
-/* Outbox. */
-int db_outbox_get(db *d, int64_t id, char **raw, size_t *len, char **stage);
-int db_outbox_set_stage(db *d, int64_t id, const char *stage);
+/* Outbox. A send's stage (sync/outbox.c moves it on):
+ *   queued      nothing has reached the server: a crash means a plain retry
+ *   submitting  the point of no return started (SMTP DATA's body going
+ *               out, the EmailSubmission/set on its way) and its answer is
+ *               not recorded: after a crash the outcome is unknown
+ *   submitted   the server took it; only the copy in Sent is left */
+enum outbox_stage {
+	OUTBOX_QUEUED,
+	OUTBOX_SUBMITTING,
+	OUTBOX_SUBMITTED
+};
+/* The column's text and back; TERN_EINVAL for a text that is no stage. */
+const char *db_outbox_stage_name(enum outbox_stage stage);
+int db_outbox_stage_parse(const char *name, enum outbox_stage *stage);
+
+/* stage may be NULL. */
+int db_outbox_get(db *d, int64_t id, char **raw, size_t *len, enum outbox_stage *stage);
+int db_outbox_set_stage(db *d, int64_t id, enum outbox_stage stage);
 int db_outbox_delete(db *d, int64_t id);
 
 #endif

@@ -376,7 +376,15 @@ static const char m11[] =
 "CREATE INDEX pending_to ON pending_change(to_mailbox);"
 "CREATE INDEX pending_local ON pending_change(local_message);";
 
-static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11 };
+/* 12: outbox stages name the point of no return (db_outbox_stage_name).
+ * The old "sending" was written before the SMTP connection was even made,
+ * so whether such a send reached the server is not known: it becomes
+ * "submitting", which is held for the user unless Sent proves it went. */
+static const char m12[] =
+"UPDATE outbox SET stage = 'submitting' WHERE stage = 'sending';"
+"UPDATE outbox SET stage = 'submitted' WHERE stage = 'smtp_sent';";
+
+static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12 };
 
 int
 db_migrations_count(void)

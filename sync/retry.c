@@ -54,25 +54,16 @@ enum queue_action
 retry_queue_action(int rc, int attempts, int64_t *delay_s)
 {
 	*delay_s = 0;
-	switch (rc) {
-	case TERN_OK:
+	if (rc == TERN_OK)
 		return QA_DONE;
-	case TERN_ENET:
-	case TERN_ETIMEOUT:
-	case TERN_EOFFLINE:
-	case TERN_ECANCELLED:
-		/* Nothing is known about the item: an offline hour must not use up
-		 * its attempts. */
+	/* The account's connection, not the item: the item is untouched. */
+	if (tern_err_reconnect(rc))
 		return QA_DISCONNECT;
-	case TERN_ECONFLICT:
-		/* The next cycle pulls the server state first; then try again. */
-		return attempts + 1 >= RETRY_MAX_ATTEMPTS ? QA_FAILED : QA_RETRY;
-	default:
-		break;
-	}
-	if (!tern_err_retryable(rc) || attempts + 1 >= RETRY_MAX_ATTEMPTS)
+	if (tern_err_class(rc) == TERN_FINAL || attempts + 1 >= RETRY_MAX_ATTEMPTS)
 		return QA_FAILED;
-	/* 30 s, 60 s, 120 s, ... between attempts of the same item. */
-	*delay_s = (int64_t)30 << (attempts < 6 ? attempts : 6);
+	/* 30 s, 60 s, 120 s, ... between attempts of the same item; a
+	 * conflict goes again at once (the next cycle pulls first). */
+	if (tern_err_class(rc) == TERN_RETRY_LATER)
+		*delay_s = (int64_t)30 << (attempts < 6 ? attempts : 6);
 	return QA_RETRY;
 }

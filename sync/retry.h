@@ -30,7 +30,8 @@ enum queue_action {
 };
 
 /* rc: what push_change returned; attempts: the attempts already recorded
- * (before this one). *delay_s: when QA_RETRY, how long to wait. */
+ * (before this one). *delay_s: when QA_RETRY, how long to wait. Decided
+ * from the error table alone (tern_err_class, tern_err_scope). */
 enum queue_action retry_queue_action(int rc, int attempts, int64_t *delay_s);
 
 #endif

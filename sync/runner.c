@@ -40,8 +40,7 @@ struct runner {
 int
 runner_err_is_connection(int rc)
 {
-	return rc == TERN_ENET || rc == TERN_ETIMEOUT || rc == TERN_EOFFLINE ||
-	       rc == TERN_EPROTO || rc == TERN_ECANCELLED;
+	return tern_err_reconnect(rc);
 }
 
 char *

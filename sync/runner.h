@@ -70,7 +70,8 @@ db *runner_db(runner *r);
 int64_t runner_account_id(runner *r);
 int runner_poll_ms(runner *r);
 
-/* Connection-level failures: reconnect with backoff. */
+/* Connection-level failures: reconnect with backoff (the error table's
+ * tern_err_reconnect). */
 int runner_err_is_connection(int rc);
 
 #endif

@@ -402,18 +402,17 @@ resume_failed(struct app *a, struct ui_account *u)
 {
 	struct failed_find f = { 0, 0 };
 	struct compose *c;
-	char *raw = NULL, *stage = NULL;
+	char *raw = NULL;
 	size_t len;
 
 	db_queue_each(a->d, u->id, failed_send_cb, &f);
-	if (!f.queue_id || db_outbox_get(a->d, f.outbox_id, &raw, &len, &stage) != TERN_OK)
+	if (!f.queue_id || db_outbox_get(a->d, f.outbox_id, &raw, &len, NULL) != TERN_OK)
 		return 0;
 	c = compose_new(u);
 	load_message(a, c, raw, len);
 	c->failed_queue = f.queue_id;
 	c->failed_outbox = f.outbox_id;
 	free(raw);
-	free(stage);
 	compose_edit(a, c);
 	return 1;
 }

@@ -306,7 +306,7 @@ move_or_delete(struct app *a, const int64_t *ids, size_t n, enum dest dest, int6
 			note_account(woke, &nwoke, u);
 		} else if (rc == TERN_ENOTFOUND) {
 			gone++;           /* no longer in that mailbox (a sync moved it) */
-		} else if (rc == TERN_ECONFIG) {
+		} else if (rc == TERN_ENOTRASH) {
 			no_trash++;
 		} else {
 			fails++;

@@ -1,5 +1,7 @@
 /* Error codes shared by every layer. Functions return TERN_OK (0) or one of
- * these; the sync engine decides what to do from the class, never from text. */
+ * these. What the runtime does after a failure (retry the item, rest a
+ * mailbox, reconnect the account, give up) follows from the code's class
+ * and scope in one table (err.c), never from text or a list of its own. */
 #ifndef TERN_ERR_H
 #define TERN_ERR_H
 
@@ -21,13 +23,35 @@ typedef enum {
 	TERN_EREFUSED,   /* the server refused this item: final for the item */
 	TERN_ECONFLICT,  /* server state moved under us: pull, then retry now */
 	TERN_ECANCELLED, /* stopped on request */
-	TERN_EOFFLINE    /* no connection; the change stays queued */
+	TERN_EOFFLINE,   /* no connection; the change stays queued */
+	TERN_ENOTRASH,   /* a delete that must go to the Trash, on an account without one */
+	TERN_ETEMPFAIL   /* this item failed for now (an SMTP 4xx, the SMTP server unreachable) */
 } tern_err;
 
 /* A short static English description of the code. */
 const char *tern_strerror(int err);
 
-/* Whether a failure of this class is worth retrying later for the same item. */
-int tern_err_retryable(int err);
+/* When the same thing may be tried again. */
+enum tern_err_class {
+	TERN_RETRY_NOW,   /* at once (after pulling the server's state) */
+	TERN_RETRY_LATER, /* after a delay */
+	TERN_FINAL        /* not until the user acts (fixes the config, retries) */
+};
+
+/* What the failure is about: what waits, or is given up. */
+enum tern_err_scope {
+	TERN_SCOPE_ITEM,    /* this change, this message */
+	TERN_SCOPE_MAILBOX, /* the mailbox (folder) being worked on */
+	TERN_SCOPE_ACCOUNT  /* the account's connection or setup: nothing is known about the item */
+};
+
+/* The table's class and scope of err (TERN_OK, and codes this tern does
+ * not know: final for the item). */
+enum tern_err_class tern_err_class(int err);
+enum tern_err_scope tern_err_scope(int err);
+
+/* The connection is the matter and it may come back: reconnect with
+ * backoff (scope account, not final). */
+int tern_err_reconnect(int err);
 
 #endif

@@ -1,5 +1,5 @@
 /* The process exit statuses of every tern command, the TUI included
- * (documented in tern(1) and the README). */
+ * (the README's table, and tern(1)). */
 #ifndef TERN_EXITCODE_H
 #define TERN_EXITCODE_H
 

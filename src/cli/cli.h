@@ -43,6 +43,11 @@ int cli_parse_id(const char *arg, int64_t *id);
 /* The config of the account a message belongs to. */
 int cli_message_account(struct cli_ctx *c, int64_t msg_id, const struct account_cfg **acct, int64_t *account_id);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The exit status of a command that failed with rc (a tern_err): EXIT_DB
+ * for the database's failures, EXIT_CONFIG for the configuration's,
+ * EXIT_FAIL for everything else (the server, the network, not found, no
+ * Trash). */
+int cli_exit_status(int rc);
 /* The byte length of the longest prefix of safe (text_sanitize's output:
  * valid UTF-8, no controls) that fits in max terminal cells; *cells gets
  * its width. Decodes UTF-8 itself: a non-UTF-8 locale never splits a

@@ -92,9 +92,9 @@ cmd_flag(struct cli_ctx *c, int argc, char **argv)
 	}
 	if ((rc = cli_message_account(c, id, &acct, &account_id)) != EXIT_OK)
 		return rc;
-	if (db_change_flag(c->db, id, flag, on, &change) != TERN_OK) {
-		cli_error("could not change message %lld", (long long)id);
-		return EXIT_DB;
+	if ((rc = db_change_flag(c->db, id, flag, on, &change)) != TERN_OK) {
+		cli_error("could not change message %lld: %s", (long long)id, tern_strerror(rc));
+		return cli_exit_status(rc);
 	}
 	if (!change) {
 		printf("unchanged: message %lld is already %s%s\n", (long long)id, on ? "" : "not ", what + 1);
@@ -129,7 +129,7 @@ cmd_move(struct cli_ctx *c, int argc, char **argv)
 			cli_error("no mailbox '%s' in account '%s'", argv[2], acct->name);
 		else
 			cli_error("database error");
-		return rc == TERN_EDB ? EXIT_DB : EXIT_FAIL;
+		return cli_exit_status(rc);
 	}
 	rc = db_change_move(c->db, id, 0, mb.id, &change);
 	db_mailbox_row_free(&mb);
@@ -139,7 +139,7 @@ cmd_move(struct cli_ctx *c, int argc, char **argv)
 	}
 	if (rc != TERN_OK) {
 		cli_error("could not move message %lld: %s", (long long)id, tern_strerror(rc));
-		return rc == TERN_ENOTFOUND ? EXIT_FAIL : EXIT_DB;
+		return cli_exit_status(rc);
 	}
 	push_now(c, acct, no_sync);
 	return EXIT_OK;
@@ -161,10 +161,13 @@ cmd_delete(struct cli_ctx *c, int argc, char **argv)
 	if ((rc = cli_message_account(c, id, &acct, &account_id)) != EXIT_OK)
 		return rc;
 	rc = db_change_delete(c->db, id, 0, acct->delete_to_trash, &change);
-	if (rc != TERN_OK) {
+	if (rc == TERN_ENOTRASH)
+		cli_error("could not delete message %lld: account '%s' has no Trash mailbox "
+		          "(delete_to_trash = no deletes for good)", (long long)id, acct->name);
+	else if (rc != TERN_OK)
 		cli_error("could not delete message %lld: %s", (long long)id, tern_strerror(rc));
-		return rc == TERN_ENOTFOUND ? EXIT_FAIL : EXIT_DB;
-	}
+	if (rc != TERN_OK)
+		return cli_exit_status(rc);
 	push_now(c, acct, no_sync);
 	return EXIT_OK;
 }

@@ -129,8 +129,8 @@ cmd_queue(struct cli_ctx *c, int argc, char **argv)
 			return EXIT_FAIL;
 		}
 		if (rc != TERN_OK) {
-			cli_error("database error");
-			return EXIT_DB;
+			cli_error("change %lld: %s", (long long)id, tern_strerror(rc));
+			return cli_exit_status(rc);
 		}
 		printf(argv[1][0] == 'r' ? "change %lld queued again\n" : "change %lld dropped, local state restored\n",
 		       (long long)id);

@@ -48,7 +48,7 @@ fetch(struct cli_ctx *c, int64_t id, char **raw, size_t *len)
 	if (rc != TERN_OK) {
 		cli_error("message %lld: %s", (long long)id,
 		          rc == TERN_ENOTFOUND ? "the server has no body for it" : tern_strerror(rc));
-		return rc == TERN_ENOTFOUND ? EXIT_FAIL : EXIT_DB;
+		return cli_exit_status(rc);
 	}
 	return EXIT_OK;
 }

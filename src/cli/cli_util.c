@@ -167,6 +167,22 @@ cli_synced(struct cli_ctx *c, int64_t account_id, const char *name)
 }
 
 int
+cli_exit_status(int rc)
+{
+	switch (rc) {
+	case TERN_OK:
+		return EXIT_OK;
+	case TERN_EDB:
+	case TERN_ETOONEW:
+		return EXIT_DB;
+	case TERN_ECONFIG:
+		return EXIT_CONFIG;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+int
 cli_parse_id(const char *arg, int64_t *id)
 {
 	long v;

@@ -1,15 +1,8 @@
 /* Queued outbox rows: "send" (SMTP, then a copy with \Seen in the folder
- * whose role is sent, unless copy_to_sent = no) and "append" (APPEND with
- * flags). outbox.stage makes a crash between the steps safe: queued ->
- * sending -> smtp_sent -> gone.
- * - smtp_sent on a retry: only the copy is left to make, and only if Sent
- *   does not hold it already (the APPEND may have happened before a crash).
- * - sending on a retry: the outcome of the SMTP transaction is unknown (a
- *   crash, or the line broke after the message was handed over). A copy in
- *   Sent (servers that file submissions themselves) proves it went; without
- *   one, tern does not send again by itself, which could deliver twice: the
- *   change fails with a message, and `tern queue retry` (^R in the TUI)
- *   sends it again once the user has checked (doc/CONFLICTS.md, rule 5). */
+ * whose role is sent, unless copy_to_sent = no), through the outbox state
+ * machine (sync/outbox.h), and "append" (APPEND with flags). A copy in
+ * Sent (the server files submissions itself, or our APPEND before a crash)
+ * is the only proof an SMTP transaction whose outcome is unknown can have. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -24,26 +17,10 @@
 #include "sync/imap/imap.h"
 #include "sync/net/smtp_send.h"
 #include "src/base/util.h"
-
-static int
-set_stage(struct sync_ctx *ctx, int64_t id, const char *stage)
-{
-	int rc = db_begin(ctx->db);
-	if (rc == TERN_OK && (rc = db_outbox_set_stage(ctx->db, id, stage)) == TERN_OK)
-		return db_commit(ctx->db);
-	db_rollback(ctx->db);
-	return rc == TERN_OK ? TERN_EDB : rc;
-}
-
-static int
-outbox_done(struct sync_ctx *ctx, int64_t id)
-{
-	int rc = db_begin(ctx->db);
-	if (rc == TERN_OK && (rc = db_outbox_delete(ctx->db, id)) == TERN_OK)
-		return db_commit(ctx->db);
-	db_rollback(ctx->db);
-	return rc == TERN_OK ? TERN_EDB : rc;
-}
+#include "src/base/err.h"
+#include "src/base/log.h"
+#include "sync/outbox.h"
+#include "src/base/util.h"
 
 static int
 already_in_sent(struct imap *im, struct sync_ctx *ctx, int64_t outbox_id, int *found, char **err)
@@ -98,58 +75,37 @@ file_in_sent(struct imap *im, struct sync_ctx *ctx, int64_t outbox_id, const cha
 }
 
 static int
-push_send(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
-          const char *stage, char **err)
+send_verify(void *eng, struct outbox_send *s, enum outbox_proof *proof, char **err)
 {
-	struct smtp_envelope env;
-	int rc, unknown = 0, found = 0;
+	int found = 0, rc = already_in_sent(eng, s->ctx, s->q->resource_id, &found, err);
+	*proof = found ? OUTBOX_PROOF_SENT : OUTBOX_PROOF_NONE;
+	return rc;
+}
 
-	if (str_eq(stage, "sending")) {
-		/* A previous attempt may have reached the server: its copy in Sent
-		 * is the only proof there can be. */
-		if ((rc = already_in_sent(im, ctx, q->resource_id, &found, err)) != TERN_OK)
-			return rc;
-		if (found) {
-			log_info("imap %s: outbox %lld was sent before; not sending again", im->acct->name,
-			         (long long)q->resource_id);
-			return outbox_done(ctx, q->resource_id);
-		}
-		log_warn("imap %s: outbox %lld: the last attempt's outcome is unknown; not resending by itself",
-		         im->acct->name, (long long)q->resource_id);
-		free(*err);
-		*err = xstrdup(SMTP_OUTCOME_UNKNOWN);
-		return TERN_EREFUSED;
-	}
-	if (!str_eq(stage, "smtp_sent")) {
-		if ((rc = smtp_envelope_build(raw, len, &env, err)) != TERN_OK)
-			return TERN_EREFUSED;
-		if ((rc = set_stage(ctx, q->resource_id, "sending")) != TERN_OK) {
-			smtp_envelope_free(&env);
-			return rc;
-		}
-		rc = smtp_send(im->acct, ctx->password, &env, ctx->stop, &unknown, err);
-		smtp_envelope_free(&env);
-		if (rc != TERN_OK && unknown) {
-			/* Stage stays "sending": a restart must not resend either. */
-			log_warn("imap %s: outbox %lld: %s", im->acct->name, (long long)q->resource_id,
-			         *err ? *err : "");
-			free(*err);
-			*err = xstrdup(SMTP_OUTCOME_UNKNOWN);
-			return TERN_EREFUSED;
-		}
-		if (rc != TERN_OK) {
-			/* Known failure: nothing left the house. */
-			set_stage(ctx, q->resource_id, "queued");
-			/* The IMAP connection is fine: a retry of this item, not a reconnect. */
-			return rc == TERN_ENET || rc == TERN_ETIMEOUT ? TERN_EPROTO : rc;
-		}
-		if ((rc = set_stage(ctx, q->resource_id, "smtp_sent")) != TERN_OK)
-			return rc;
-		log_info("imap %s: outbox %lld sent", im->acct->name, (long long)q->resource_id);
-	}
-	if ((rc = file_in_sent(im, ctx, q->resource_id, raw, len, err)) != TERN_OK)
-		return rc;
-	return outbox_done(ctx, q->resource_id);
+static int
+send_submit(void *eng, struct outbox_send *s, int *unknown, char **err)
+{
+	struct imap *im = eng;
+	return outbox_smtp_submit(im->acct, s, unknown, err);
+}
+
+static int
+send_file(void *eng, struct outbox_send *s, char **err)
+{
+	return file_in_sent(eng, s->ctx, s->q->resource_id, s->raw, s->len, err);
+}
+
+static const struct outbox_ops imap_outbox = { send_verify, send_submit, send_file };
+
+static int
+push_send(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
+          enum outbox_stage stage, char **err)
+{
+	char *who = xasprintf("imap %s", im->acct->name);
+	struct outbox_send s = { ctx, q, who, raw, len, stage, 0 };
+	int rc = outbox_run(&imap_outbox, im, &s, err);
+	free(who);
+	return rc;
 }
 
 /* A stored draft: its local row (db_change_append) takes the UID UIDPLUS
@@ -192,7 +148,8 @@ push_append(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, co
 int
 imap_push_outbox(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char **err)
 {
-	char *raw = NULL, *stage = NULL;
+	enum outbox_stage stage;
+	char *raw = NULL;
 	size_t len = 0;
 	int rc = db_outbox_get(ctx->db, q->resource_id, &raw, &len, &stage);
 
@@ -209,6 +166,5 @@ imap_push_outbox(struct imap *im, struct sync_ctx *ctx, const struct queue_row *
 		rc = TERN_EINVAL;
 	}
 	free(raw);
-	free(stage);
 	return rc;
 }

@@ -134,9 +134,9 @@ op_push_changes(void *st, struct sync_ctx *ctx, const struct queue_row *rows, in
 				e++;
 			jmap_outbound_push_many(j, ctx, rows + i, e - i, rcs + i, errs + i);
 		}
-		/* The connection failed: the rest waits for the reconnect. */
-		if (rcs[e - 1] == TERN_ENET || rcs[e - 1] == TERN_ETIMEOUT || rcs[e - 1] == TERN_ECANCELLED ||
-		    rcs[e - 1] == TERN_EAUTH || rcs[e - 1] == TERN_ETLS) {
+		/* The account's connection or login failed: the rest waits for
+		 * the reconnect. */
+		if (tern_err_scope(rcs[e - 1]) == TERN_SCOPE_ACCOUNT) {
 			for (int k = e; k < n; k++) {
 				rcs[k] = rcs[e - 1];
 				errs[k] = NULL;

@@ -470,12 +470,12 @@ out:
 	free(err);
 }
 
-/* Failures after which the rest of the rows are not tried now. */
+/* Failures after which the rest of the rows are not tried now: the
+ * account's, not one item's (the error table). */
 static int
 stops(int rc)
 {
-	return rc == TERN_ENET || rc == TERN_ETIMEOUT || rc == TERN_ECANCELLED || rc == TERN_EOFFLINE ||
-	       rc == TERN_EAUTH || rc == TERN_ETLS;
+	return tern_err_scope(rc) == TERN_SCOPE_ACCOUNT;
 }
 
 void

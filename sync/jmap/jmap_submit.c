@@ -1,14 +1,15 @@
 /* Sending and appending through JMAP: the raw message is uploaded as a blob
  * (RFC 8620 6.1), Email/import puts it in Drafts (RFC 8621 4.8), and
  * EmailSubmission/set (RFC 8621 7.5) sends it, its onSuccessUpdateEmail
- * moving it to Sent and clearing $draft in the same request. The outbox
- * stage "submitting" is committed before the request, so after a crash we
- * look on the server before sending again: a message is delivered once.
- * What is submitted has no Bcc line, with an explicit envelope naming
- * every recipient; the copy filed in Sent keeps the Bcc line.
+ * moving it to Sent and clearing $draft in the same request. Sends go
+ * through the outbox state machine (sync/outbox.h): the stage
+ * "submitting" is committed just before that request, and after a failure
+ * past it we look on the server: a copy in Sent means it went, the email
+ * still a draft means it did not (it is submitted again, not imported
+ * again). What is submitted has no Bcc line, with an explicit envelope
+ * naming every recipient; the copy filed in Sent keeps the Bcc line.
  * A server without urn:ietf:params:jmap:submission: the account's SMTP
- * server sends it (stages sending -> smtp_sent, as for IMAP) and
- * Email/import files the copy in Sent. */
+ * server sends it, as for IMAP, and Email/import files the copy in Sent. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "sync/jmap/jmap.h"
 #include "sync/jmap/jmap_call.h"
 #include "sync/jmap/jmap_json.h"
+#include "sync/outbox.h"
 #include "src/base/strbuf.h"
 #include "sync/net/smtp_send.h"
 #include "src/base/util.h"
@@ -235,16 +237,6 @@ find_sent(struct jmap *j, const char *message_id, const char *sent_rid, const ch
 	return rc;
 }
 
-static int
-set_stage(struct sync_ctx *ctx, int64_t id, const char *stage)
-{
-	int rc = db_begin(ctx->db);
-	if (rc == TERN_OK && (rc = db_outbox_set_stage(ctx->db, id, stage)) == TERN_OK)
-		return db_commit(ctx->db);
-	db_rollback(ctx->db);
-	return rc == TERN_OK ? TERN_EDB : rc;
-}
-
 /* RFC 8621 7: the envelope given explicitly, from the message's own From,
  * To, Cc and Bcc (as for SMTP), so the server need not derive it. */
 static void
@@ -311,79 +303,108 @@ out:
 	free(err);
 }
 
+/* One send's state between the outbox steps. */
+struct jsend {
+	struct jmap *j;
+	char *drafts, *sent;      /* remote ids of the roles; NULL: none */
+	char *mid;                /* the Message-ID, without <> ("" if none) */
+	char *draft_id;           /* an earlier attempt's draft on the server */
+	char *submitted_id;       /* the email this run submitted */
+	int bcc;                  /* the message had a Bcc line the submission lost */
+};
+
+/* Submission: a copy in Sent (or, without Sent, in Drafts without $draft)
+ * proves it went; the email still a draft proves it did not, since
+ * onSuccessUpdateEmail clears $draft in the same request. */
 static int
-submit(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
-       const char *stage, char **err)
+sub_verify(void *eng, struct outbox_send *s, enum outbox_proof *proof, char **err)
+{
+	struct jsend *js = eng;
+	int was_sent = 0, rc;
+
+	(void)s;
+	*proof = OUTBOX_PROOF_NONE;
+	if (!*js->mid)
+		return TERN_OK;
+	free(js->draft_id);
+	js->draft_id = NULL;
+	if ((rc = find_sent(js->j, js->mid, js->sent, js->drafts, &js->draft_id, &was_sent, err)) != TERN_OK)
+		return rc;
+	*proof = was_sent ? OUTBOX_PROOF_SENT : js->draft_id ? OUTBOX_PROOF_NOT_SENT : OUTBOX_PROOF_NONE;
+	return TERN_OK;
+}
+
+static int
+sub_submit(void *eng, struct outbox_send *s, int *unknown, char **err)
 {
 	static const char *const kw[] = { "$draft", "$seen", NULL };
-	char *drafts = NULL, *sent = NULL, *ident = NULL, *blob = NULL, *mid = NULL, *draft_id = NULL;
-	char *email_id = NULL;
+	struct jsend *js = eng;
+	struct jmap *j = js->j;
+	struct sync_ctx *ctx = s->ctx;
+	char *ident = NULL, *blob = NULL, *email_id = NULL;
 	struct smtp_envelope env = { 0 };
 	jmap_req *r = NULL;
-	cJSON *a, *create, *s, *upd, *patch, *res, *bad;
+	cJSON *a, *create, *sub, *upd, *patch, *res, *bad;
 	struct jmap_merr me;
 	const char *ci = NULL, *cs;
 	char *k;
-	int rc, was_sent = 0;
+	int rc;
 
-	if (role_rid(ctx, j->account_id, MAILBOX_ROLE_DRAFTS, &drafts) != TERN_OK) {
-		*err = xstrdup("the account has no Drafts mailbox to submit from");
-		rc = TERN_EREFUSED;
-		goto out;
-	}
+	*unknown = 0;
 	/* Cyrus 3.6 relays the stored message as it is, Bcc line included
 	 * (RFC 8621 7.5 says the server must remove it): what is submitted has
 	 * none, and the envelope names every recipient. */
-	if (smtp_envelope_build(raw, len, &env, err) != TERN_OK) {
+	if (smtp_envelope_build(s->raw, s->len, &env, err) != TERN_OK) {
 		rc = TERN_EREFUSED;
 		goto out;
 	}
-	role_rid(ctx, j->account_id, MAILBOX_ROLE_SENT, &sent);
-	if ((rc = db_jmap_outbox_message_id(ctx->db, q->resource_id, &mid)) != TERN_OK)
-		goto out;
-	if (strcmp(stage, "submitting") == 0 && *mid) {
-		if ((rc = find_sent(j, mid, sent, drafts, &draft_id, &was_sent, err)) != TERN_OK)
-			goto out;
-		if (was_sent) {
-			log_info("jmap %s: outbox %lld was sent before a restart", j->acct->name, (long long)q->resource_id);
-			rc = done(ctx, q);
-			goto out;
-		}
-	}
 	if ((rc = identity(j, ctx->env && ctx->env->acct ? ctx->env->acct->email : NULL, &ident, err)) != TERN_OK)
 		goto out;
-	if (!draft_id && (rc = upload(j, env.data, env.len, &blob, err)) != TERN_OK)
-		goto out;
-	if ((rc = set_stage(ctx, q->resource_id, "submitting")) != TERN_OK)
+	/* An earlier attempt that failed after its import left a draft: that
+	 * one is submitted, not a second copy imported beside it. */
+	if (!js->draft_id && s->q->last_error && *s->q->last_error) {
+		enum outbox_proof proof;
+		if ((rc = sub_verify(js, s, &proof, err)) != TERN_OK)
+			goto out;
+		if (proof == OUTBOX_PROOF_SENT)
+			goto out;   /* it went after all: only the filing is left */
+	}
+	if (!js->draft_id && (rc = upload(j, env.data, env.len, &blob, err)) != TERN_OK)
 		goto out;
 	r = jmap_req_new();
 	jmap_req_use(r, CAP_SUBMISSION);
-	if (!draft_id)
-		ci = add_import(j, r, blob, drafts, kw);
+	if (!js->draft_id)
+		ci = add_import(j, r, blob, js->drafts, kw);
 	a = cJSON_CreateObject();
 	cJSON_AddStringToObject(a, "accountId", j->sess->account_id);
 	create = cJSON_AddObjectToObject(a, "create");
-	s = cJSON_AddObjectToObject(create, "s");
-	cJSON_AddStringToObject(s, "identityId", ident);
-	cJSON_AddStringToObject(s, "emailId", draft_id ? draft_id : "#m");
-	add_envelope(s, &env);
+	sub = cJSON_AddObjectToObject(create, "s");
+	cJSON_AddStringToObject(sub, "identityId", ident);
+	cJSON_AddStringToObject(sub, "emailId", js->draft_id ? js->draft_id : "#m");
+	add_envelope(sub, &env);
 	upd = cJSON_AddObjectToObject(a, "onSuccessUpdateEmail");
 	patch = cJSON_AddObjectToObject(upd, "#s");
-	if (sent) {
+	if (js->sent) {
 		/* Drafts -> Sent. Without a Sent mailbox the email stays in
 		 * Drafts (it must be in one mailbox at least, RFC 8621 4.1.1),
 		 * no longer a draft; find_sent() knows it by that. */
-		k = xasprintf("mailboxIds/%s", drafts);
+		k = xasprintf("mailboxIds/%s", js->drafts);
 		cJSON_AddNullToObject(patch, k);
 		free(k);
-		k = xasprintf("mailboxIds/%s", sent);
+		k = xasprintf("mailboxIds/%s", js->sent);
 		cJSON_AddTrueToObject(patch, k);
 		free(k);
 	}
 	cJSON_AddNullToObject(patch, "keywords/$draft");
 	cs = jmap_req_add(r, "EmailSubmission/set", a);
-	if ((rc = jmap_req_send(j, r, err)) != TERN_OK)
+	if ((rc = outbox_no_return(s)) != TERN_OK)
 		goto out;
+	if ((rc = jmap_req_send(j, r, err)) != TERN_OK) {
+		/* Whether the server acted on it is not known, unless it
+		 * refused the login. */
+		*unknown = rc != TERN_EAUTH;
+		goto out;
+	}
 	if (ci && (rc = import_result(r, ci, &email_id, err)) != TERN_OK)
 		goto out;
 	if ((rc = jmap_req_result(r, cs, "EmailSubmission/set", &res, &me)) != TERN_OK) {
@@ -397,27 +418,38 @@ submit(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 		goto out;
 	}
 	if (!jmap_obj(jmap_obj(res, "created"), "s")) {
+		/* An answer that says neither: it may have gone. */
 		*err = xstrdup("EmailSubmission/set: the submission was not created");
+		*unknown = 1;
 		rc = TERN_EPROTO;
 		goto out;
 	}
-	if (sent && had_bcc(raw, len, &env))
-		file_full_copy(j, raw, len, sent, email_id ? email_id : draft_id);
-	if (!sent)
-		log_warn("jmap %s: no Sent mailbox: the sent message stays in Drafts", j->acct->name);
-	rc = done(ctx, q);
+	js->submitted_id = xstrdup(email_id ? email_id : js->draft_id);
+	js->bcc = had_bcc(s->raw, s->len, &env);
 out:
 	smtp_envelope_free(&env);
 	jmap_req_free(r);
-	free(drafts);
-	free(sent);
 	free(ident);
 	free(blob);
-	free(mid);
-	free(draft_id);
 	free(email_id);
 	return rc;
 }
+
+/* onSuccessUpdateEmail filed it; a Bcc line needs the full copy. */
+static int
+sub_file(void *eng, struct outbox_send *s, char **err)
+{
+	struct jsend *js = eng;
+	(void)s;
+	(void)err;
+	if (js->sent && js->bcc && js->submitted_id)
+		file_full_copy(js->j, s->raw, s->len, js->sent, js->submitted_id);
+	if (!js->sent)
+		log_warn("jmap %s: no Sent mailbox: the sent message stays in Drafts", js->j->acct->name);
+	return TERN_OK;
+}
+
+static const struct outbox_ops jmap_outbox = { sub_verify, sub_submit, sub_file };
 
 static int
 append(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
@@ -459,100 +491,108 @@ out:
 	return rc;
 }
 
+/* No JMAP submission: a copy in Sent is the only proof there can be. */
 static int
-smtp_fallback(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
-              const char *stage, char **err)
+smtp_verify(void *eng, struct outbox_send *s, enum outbox_proof *proof, char **err)
 {
-	static const char *const kw[] = { "$seen", NULL };
-	const struct account_cfg *acct = j->acct;
-	char *sent = NULL, *mid = NULL, *draft_id = NULL, *blob = NULL;
-	struct smtp_envelope env;
-	jmap_req *r = NULL;
-	const char *c;
-	int rc = TERN_OK, unknown = 0, was_sent = 0;
+	struct jsend *js = eng;
+	char *draft_id = NULL;
+	int was_sent = 0, rc = TERN_OK;
 
-	if (!acct->smtp_host) {
+	(void)s;
+	if (js->sent && *js->mid)
+		rc = find_sent(js->j, js->mid, js->sent, NULL, &draft_id, &was_sent, err);
+	free(draft_id);
+	*proof = was_sent ? OUTBOX_PROOF_SENT : OUTBOX_PROOF_NONE;
+	return rc;
+}
+
+static int
+smtp_submit(void *eng, struct outbox_send *s, int *unknown, char **err)
+{
+	struct jsend *js = eng;
+	*unknown = 0;
+	if (!js->j->acct->smtp_host) {
 		*err = xstrdup("the JMAP server offers no submission and the account has no smtp_host");
 		return TERN_EREFUSED;
 	}
-	role_rid(ctx, j->account_id, MAILBOX_ROLE_SENT, &sent);
-	if ((str_eq(stage, "sending") || str_eq(stage, "smtp_sent")) && sent &&
-	    (rc = db_jmap_outbox_message_id(ctx->db, q->resource_id, &mid)) == TERN_OK && *mid) {
-		/* The last attempt may have reached the SMTP server, or filed the
-		 * copy before a crash: a copy in Sent is the proof we have. */
-		if ((rc = find_sent(j, mid, sent, NULL, &draft_id, &was_sent, err)) != TERN_OK)
-			goto out;
-		if (was_sent) {
-			log_info("jmap %s: outbox %lld was sent and filed before a restart", j->acct->name, (long long)q->resource_id);
-			rc = done(ctx, q);
-			goto out;
-		}
+	return outbox_smtp_submit(js->j->acct, s, unknown, err);
+}
+
+/* The copy in Sent, once: after a restart it may be there already. */
+static int
+smtp_file(void *eng, struct outbox_send *s, char **err)
+{
+	static const char *const kw[] = { "$seen", NULL };
+	struct jsend *js = eng;
+	struct jmap *j = js->j;
+	char *draft_id = NULL, *blob = NULL;
+	jmap_req *r = NULL;
+	const char *c;
+	int rc, was_sent = 0;
+
+	if (!j->acct->copy_to_sent)
+		return TERN_OK;   /* the server files what it is sent */
+	if (!js->sent) {
+		log_warn("jmap %s: no Sent mailbox: the sent message is not filed", j->acct->name);
+		return TERN_OK;
 	}
+	if (s->resumed && *js->mid &&
+	    (rc = find_sent(j, js->mid, js->sent, NULL, &draft_id, &was_sent, err)) != TERN_OK)
+		goto out;
 	rc = TERN_OK;
-	if (str_eq(stage, "sending")) {
-		/* Outcome unknown and no proof: sending again could deliver twice;
-		 * the user decides (tern queue retry resets the stage). */
-		log_warn("jmap %s: outbox %lld: the last attempt's outcome is unknown; not resending by itself", j->acct->name,
-		         (long long)q->resource_id);
-		*err = xstrdup(SMTP_OUTCOME_UNKNOWN);
+	if (was_sent)
+		goto out;
+	if ((rc = upload(j, s->raw, s->len, &blob, err)) != TERN_OK)
+		goto out;
+	r = jmap_req_new();
+	c = add_import(j, r, blob, js->sent, kw);
+	if ((rc = jmap_req_send(j, r, err)) == TERN_OK)
+		rc = import_result(r, c, NULL, err);
+out:
+	jmap_req_free(r);
+	free(draft_id);
+	free(blob);
+	return rc;
+}
+
+static const struct outbox_ops smtp_outbox = { smtp_verify, smtp_submit, smtp_file };
+
+static int
+push_send(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const char *raw, size_t len,
+     enum outbox_stage stage, char **err)
+{
+	struct jsend js = { .j = j };
+	char *who = xasprintf("jmap %s", j->acct->name);
+	struct outbox_send s = { ctx, q, who, raw, len, stage, 0 };
+	int rc;
+
+	if (role_rid(ctx, j->account_id, MAILBOX_ROLE_DRAFTS, &js.drafts) != TERN_OK && j->sess->has_submission) {
+		*err = xstrdup("the account has no Drafts mailbox to submit from");
 		rc = TERN_EREFUSED;
 		goto out;
 	}
-	if (!str_eq(stage, "smtp_sent")) {
-		if (smtp_envelope_build(raw, len, &env, err) != TERN_OK) {
-			rc = TERN_EREFUSED;
-			goto out;
-		}
-		if ((rc = set_stage(ctx, q->resource_id, "sending")) != TERN_OK) {
-			smtp_envelope_free(&env);
-			goto out;
-		}
-		rc = smtp_send(acct, ctx->password, &env, ctx->stop, &unknown, err);
-		smtp_envelope_free(&env);
-		if (rc != TERN_OK && unknown) {
-			/* The stage stays "sending": a restart must not resend either. */
-			log_warn("jmap %s: outbox %lld: %s", j->acct->name, (long long)q->resource_id, *err ? *err : "");
-			free(*err);
-			*err = xstrdup(SMTP_OUTCOME_UNKNOWN);
-			rc = TERN_EREFUSED;
-			goto out;
-		}
-		if (rc != TERN_OK) {
-			set_stage(ctx, q->resource_id, "queued");   /* nothing left the house */
-			goto out;
-		}
-		if ((rc = set_stage(ctx, q->resource_id, "smtp_sent")) != TERN_OK)
-			goto out;
-		log_info("jmap %s: outbox %lld sent over SMTP (no JMAP submission)", j->acct->name, (long long)q->resource_id);
-	}
-	if (!acct->copy_to_sent) {
-		rc = done(ctx, q);   /* the server files what it is sent */
+	role_rid(ctx, j->account_id, MAILBOX_ROLE_SENT, &js.sent);
+	if ((rc = db_jmap_outbox_message_id(ctx->db, q->resource_id, &js.mid)) != TERN_OK)
 		goto out;
-	}
-	if (!sent) {
-		log_warn("jmap %s: no Sent mailbox: the sent message is not filed", j->acct->name);
-		rc = done(ctx, q);
-		goto out;
-	}
-	if ((rc = upload(j, raw, len, &blob, err)) != TERN_OK)
-		goto out;
-	r = jmap_req_new();
-	c = add_import(j, r, blob, sent, kw);
-	if ((rc = jmap_req_send(j, r, err)) == TERN_OK && (rc = import_result(r, c, NULL, err)) == TERN_OK)
-		rc = done(ctx, q);
+	/* RFC 8621 7: without urn:ietf:params:jmap:submission the account
+	 * cannot send through JMAP; its SMTP settings can. */
+	rc = outbox_run(j->sess->has_submission ? &jmap_outbox : &smtp_outbox, &js, &s, err);
 out:
-	jmap_req_free(r);
-	free(sent);
-	free(mid);
-	free(draft_id);
-	free(blob);
+	free(who);
+	free(js.drafts);
+	free(js.sent);
+	free(js.mid);
+	free(js.draft_id);
+	free(js.submitted_id);
 	return rc;
 }
 
 int
 jmap_submit_push(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, char **err)
 {
-	char *raw = NULL, *stage = NULL;
+	enum outbox_stage stage;
+	char *raw = NULL;
 	size_t len = 0;
 	int rc;
 
@@ -565,14 +605,9 @@ jmap_submit_push(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q
 	} else if (q->change.kind != CHANGE_SEND) {
 		*err = xasprintf("unknown outbox change '%s'", change_kind_name(q->change.kind));
 		rc = TERN_EINVAL;
-	} else if (j->sess->has_submission) {
-		rc = submit(j, ctx, q, raw, len, stage, err);
 	} else {
-		/* RFC 8621 7: without urn:ietf:params:jmap:submission the account
-		 * cannot send through JMAP; its SMTP settings can. */
-		rc = smtp_fallback(j, ctx, q, raw, len, stage, err);
+		rc = push_send(j, ctx, q, raw, len, stage, err);
 	}
 	free(raw);
-	free(stage);
 	return rc;
 }

@@ -107,14 +107,22 @@ struct upload {
 	const char *p;
 	size_t left;
 	int started;              /* DATA began: the outcome may become unknown */
+	int hook_rc;              /* what the hook returned when it stopped the send */
+	const struct smtp_hook *hook;
 	stop_flag *stop;
 };
 
+/* libcurl asks for the body only after the server answered 354 to DATA:
+ * the first call is the point of no return, and the hook records it
+ * before a byte goes out. */
 static size_t
 read_cb(char *buf, size_t size, size_t n, void *arg)
 {
 	struct upload *u = arg;
 	size_t k = size * n < u->left ? size * n : u->left;
+	if (!u->started && u->hook && u->hook->at_data &&
+	    (u->hook_rc = u->hook->at_data(u->hook->arg)) != TERN_OK)
+		return CURL_READFUNC_ABORT;
 	u->started = 1;
 	memcpy(buf, u->p, k);
 	u->p += k;
@@ -145,9 +153,9 @@ progress_cb(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 
 int
 smtp_send(const struct account_cfg *acct, const char *password, const struct smtp_envelope *env,
-          stop_flag *stop, int *unknown, char **err)
+          const struct smtp_hook *hook, stop_flag *stop, int *unknown, char **err)
 {
-	struct upload up = { env->data, env->len, 0, stop };
+	struct upload up = { env->data, env->len, 0, TERN_OK, hook, stop };
 	struct smtp_reply reply = { 0 };
 	struct curl_slist *rcpt = NULL;
 	char *url, *from;
@@ -219,19 +227,22 @@ smtp_send(const struct account_cfg *acct, const char *password, const struct smt
 		rc = TERN_ETLS;
 		break;
 	case CURLE_ABORTED_BY_CALLBACK:
-		rc = TERN_ECANCELLED;
+		rc = up.hook_rc != TERN_OK ? up.hook_rc : TERN_ECANCELLED;
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		rc = TERN_ETIMEOUT;
 		break;
 	default:
-		rc = code >= 500 && code < 600 ? TERN_EREFUSED : TERN_ENET;
+		rc = code >= 500 && code < 600 ? TERN_EREFUSED : code >= 400 ? TERN_ETEMPFAIL : TERN_ENET;
 		break;
 	}
 	/* Sent everything and then lost the line: the server may have it. */
 	if (rc != TERN_OK && rc != TERN_EREFUSED && up.started && up.left == 0 && code < 400)
 		*unknown = 1;
-	if (rc != TERN_OK) {
+	if (rc != TERN_OK && up.hook_rc != TERN_OK) {
+		*err = xasprintf("smtp %s:%d: stopped before DATA: %s", acct->smtp_host, acct->smtp_port,
+		                 tern_strerror(up.hook_rc));
+	} else if (rc != TERN_OK) {
 		char *why = smtp_reply_reason(&reply, curl_easy_strerror(cr));
 		*err = xasprintf("smtp %s:%d: %s", acct->smtp_host, acct->smtp_port, why);
 		free(why);

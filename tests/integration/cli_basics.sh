@@ -153,6 +153,20 @@ check "queue drop undoes a queued move" status_is 0 "$TERN" -c "$T/good.conf" qu
 check "... the message is back in INBOX" sh -c '"$TERN" -c "$T/good.conf" list work inbox | grep -q "^ *1 "'
 check "delete --no-sync moves to Trash" status_is 0 "$TERN" -c "$T/good.conf" delete --no-sync 2
 check "... listed in Trash" sh -c '"$TERN" -c "$T/good.conf" list work trash | grep -q "^ *2 "'
+# Exit statuses follow the README's table: 1 for a failure that is not the database's
+# nor the configuration's. An account whose Trash is gone (delete_to_trash = yes by
+# default): the delete is refused, said so, nothing is queued, and the status is 1, not
+# the database's 4.
+sqlite3 "$T/data/tern.db" "UPDATE mailbox SET role = NULL WHERE id = 3"
+queued=$(sqlite3 "$T/data/tern.db" "SELECT count(*) FROM pending_change")
+check "delete on an account without a Trash exits 1" status_is 1 "$TERN" -c "$T/good.conf" delete --no-sync 1
+check "... says there is no Trash" grep -q "has no Trash mailbox" "$T/err"
+check "... and queues nothing, the message still in INBOX" sh -c '[ "$(sqlite3 "$T/data/tern.db" "SELECT count(*) FROM pending_change")" = "'"$queued"'" ] && "$TERN" -c "$T/good.conf" list work inbox | grep -q "^ *1 "'
+sqlite3 "$T/data/tern.db" "UPDATE mailbox SET role = 'trash' WHERE id = 3"
+check "delete of a missing message exits 1" status_is 1 "$TERN" -c "$T/good.conf" delete --no-sync 99
+check "delete of a bad id exits 2" status_is 2 "$TERN" -c "$T/good.conf" delete --no-sync x
+check "queue retry of no such change exits 1" status_is 1 "$TERN" -c "$T/good.conf" queue retry 999
+check "show of a message not downloaded, its server unreachable, exits 1" status_is 1 "$TERN" -c "$T/good.conf" show 1
 
 printf 'To: bob@example.org\r\nSubject: hi\r\n\r\nbody\r\n' >"$T/msg"
 check "send queues a message without a server" status_is 0 "$TERN" -c "$T/good.conf" send --no-sync work <"$T/msg"

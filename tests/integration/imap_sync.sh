@@ -169,10 +169,10 @@ for S in $SERVERS; do
   check "$S: ... without the Bcc header" sh -c "! grep -qi '^bcc:' \"\$(ls -t '$SMTP_SPOOL'/*.eml | head -1)\""
   check "$S: ... Bcc was an envelope recipient" grep -q "$EMAIL3" "$(ls -t "$SMTP_SPOOL"/*.json | head -1)"
   check "$S: ... Sent holds it once, \\Seen" sh -c "'$LAB_PY' '$LAB_SRV/imapctl.py' -s $S flags Sent 'mid:$sid' | grep -c Seen | grep -qx 1"
-  # A crash after SMTP (stage smtp_sent): only the APPEND is redone.
+  # A crash after SMTP (stage submitted): only the APPEND is redone.
   sid2="crash-$S-$$@localhost"
   printf 'From: %s\nTo: %s\nSubject: crash\nMessage-ID: <%s>\n\nx\n' "$EMAIL1" "$EMAIL2" "$sid2" | "$T" -c "$C" send --no-sync acct >/dev/null
-  tsql "UPDATE outbox SET stage = 'smtp_sent'"
+  tsql "UPDATE outbox SET stage = 'submitted'"
   before=$(spool_count)
   check "$S: restart after SMTP, before APPEND" "$T" -c "$C" sync --once
   check "$S: ... not sent again" test "$(spool_count)" = "$before"
@@ -182,17 +182,17 @@ for S in $SERVERS; do
   sid4="filed-$S-$$@localhost"
   printf 'From: %s\nTo: %s\nSubject: filed\nMessage-ID: <%s>\n\nx\n' "$EMAIL1" "$EMAIL2" "$sid4" | "$T" -c "$C" send --no-sync acct >/dev/null
   printf 'From: %s\r\nTo: %s\r\nSubject: filed\r\nMessage-ID: <%s>\r\n\r\nx\r\n' "$EMAIL1" "$EMAIL2" "$sid4" | ic append Sent - >/dev/null
-  tsql "UPDATE outbox SET stage = 'smtp_sent'"
+  tsql "UPDATE outbox SET stage = 'submitted'"
   before=$(spool_count)
   check "$S: rule 5: restart after SMTP and APPEND" "$T" -c "$C" sync --once
   check "$S: rule 5: ... not sent again, Sent still holds it once, the outbox is empty" test "$(spool_count):$(ic uids Sent HEADER Message-ID "$sid4" | wc -w):$(tsql 'SELECT count(*) FROM outbox')" = "$before:1:0"
 
-  # A crash while SMTP was in progress (stage sending) after the copy reached Sent (a server
+  # A crash after DATA's body began (stage submitting) after the copy reached Sent (a server
   # that files submissions itself): not resent.
   sid3="unknown-$S-$$@localhost"
   printf 'From: %s\nTo: %s\nSubject: unknown\nMessage-ID: <%s>\n\nx\n' "$EMAIL1" "$EMAIL2" "$sid3" | "$T" -c "$C" send --no-sync acct >/dev/null
   printf 'From: %s\r\nTo: %s\r\nSubject: unknown\r\nMessage-ID: <%s>\r\n\r\nx\r\n' "$EMAIL1" "$EMAIL2" "$sid3" | ic append Sent - >/dev/null
-  tsql "UPDATE outbox SET stage = 'sending'"
+  tsql "UPDATE outbox SET stage = 'submitting'"
   before=$(spool_count)
   check "$S: rule 5: restart with the outcome unknown" "$T" -c "$C" sync --once
   check "$S: rule 5: ... the copy in Sent proves it went: not sent again" test "$(spool_count)" = "$before"
@@ -202,7 +202,7 @@ for S in $SERVERS; do
   # a message; tern queue retry sends it.
   sid5="maybe-$S-$$@localhost"
   printf 'From: %s\nTo: %s\nSubject: maybe\nMessage-ID: <%s>\n\nx\n' "$EMAIL1" "$EMAIL2" "$sid5" | "$T" -c "$C" send --no-sync acct >/dev/null
-  tsql "UPDATE outbox SET stage = 'sending'"
+  tsql "UPDATE outbox SET stage = 'submitting'"
   before=$(spool_count)
   "$T" -c "$C" sync --once >/dev/null 2>&1
   check "$S: rule 5: outcome unknown, no copy in Sent: not sent again" test "$(spool_count)" = "$before"
@@ -210,6 +210,32 @@ for S in $SERVERS; do
   qid=$(tsql "SELECT id FROM pending_change WHERE resource_type = 'Outbox' AND status = 'failed'")
   check "$S: rule 5: ... tern queue retry" "$T" -c "$C" queue retry "$qid"
   check "$S: rule 5: ... then the next sync sends it once and files it once" sh -c "'$T' -c '$C' sync --once >/dev/null && test \"\$(find '$SMTP_SPOOL' -maxdepth 1 -name '*.eml' | wc -l):\$('$LAB_PY' '$LAB_SRV/imapctl.py' -s $S uids Sent HEADER Message-ID '$sid5' | wc -w)\" = $((before + 1)):1"
+
+  # A crash before DATA (tern killed while the SMTP server has not even greeted it): the
+  # stage is still queued, so the next sync sends it as usual; it is not held as "may
+  # have gone out".
+  sid8="early-$S-$$@localhost"
+  "$LAB_PY" -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c); print("accepted", flush=True)
+' >"$W/hole.out" &
+  hole=$!
+  wait_for "$S: silent SMTP port" 5 test -s "$W/hole.out"
+  imap_conf "$W/hole.conf" acct "$S" "smtp_port = $(head -n 1 "$W/hole.out")"
+  printf 'From: %s\nTo: %s\nSubject: early\nMessage-ID: <%s>\n\nx\n' "$EMAIL1" "$EMAIL2" "$sid8" | "$T" -c "$C" send --no-sync acct >/dev/null
+  before=$(spool_count)
+  "$T" -c "$W/hole.conf" sync --once >/dev/null 2>&1 &
+  tpid=$!
+  wait_for "$S: tern is connected to the silent SMTP port" 20 grep -q accepted "$W/hole.out"
+  kill -9 $tpid
+  wait $tpid 2>/dev/null
+  kill $hole
+  check "$S: rule 5: killed before DATA: the outbox stage is still queued" test "$(tsql "SELECT stage FROM outbox")" = queued
+  check "$S: rule 5: ... the next sync sends it once, and files it once" sh -c "'$T' -c '$C' sync --once >/dev/null && test \"\$(find '$SMTP_SPOOL' -maxdepth 1 -name '*.eml' | wc -l):\$('$LAB_PY' '$LAB_SRV/imapctl.py' -s $S uids Sent HEADER Message-ID '$sid8' | wc -w):\$(sqlite3 '$W/data/tern.db' 'SELECT count(*) FROM outbox')\" = $((before + 1)):1:0"
 
   # The line breaks after the message was handed over (the sink answers DATA after the
   # timeout, and keeps the message): failed, never sent a second time.
@@ -221,6 +247,7 @@ for S in $SERVERS; do
   "$T" -c "$W/slow.conf" sync --once >/dev/null 2>&1
   rm -f "$SMTP_SPOOL/.delay"
   check "$S: rule 5: SMTP timed out after DATA: the send is failed, saying it may have gone out" sh -c "'$T' -c '$C' queue | grep -q 'may have gone out'"
+  check "$S: rule 5: ... its outbox stage says the body had begun" test "$(tsql "SELECT stage FROM outbox")" = submitting
   q6=$(tsql "SELECT status || ':' || attempts FROM pending_change WHERE resource_type = 'Outbox'")
   "$T" -c "$C" sync --once >/dev/null 2>&1
   # (Whether the sink kept the first copy depends on when it noticed the hang-up.)

@@ -33,6 +33,8 @@
 #include "sync/jmap/jmap_call.h"
 #include "sync/jmap/jmap_json.h"
 #include "src/base/util.h"
+#include "sync/retry.h"
+#include "src/base/util.h"
 
 static stop_flag stop;
 static int wake_pipe[2] = { -1, -1 };
@@ -75,11 +77,16 @@ drain(const struct engine_ops *ops, void *st, struct sync_ctx *ctx)
 			db_queue_done(ctx->db, q.id);
 			ctx->counts.pushed++;   /* as the runtime does (runner.c) */
 		} else {
-			int final = !tern_err_retryable(rc);
+			int64_t delay;
+			/* The runtime's policy (sync/retry.c), without the delay. */
+			enum queue_action a = retry_queue_action(rc, q.attempts, &delay);
 			printf("change %lld: %s: %s\n", (long long)q.id, tern_strerror(rc), err ? err : "");
-			db_queue_fail(ctx->db, q.id, err ? err : tern_strerror(rc), final, time_now());
-			if (rc == TERN_ECANCELLED || rc == TERN_ENET || rc == TERN_ETIMEOUT)
+			if (a == QA_DISCONNECT) {
+				db_queue_set_status(ctx->db, q.id, QUEUE_QUEUED);
 				worst = rc;
+			} else {
+				db_queue_fail(ctx->db, q.id, err ? err : tern_strerror(rc), a == QA_FAILED, time_now());
+			}
 		}
 		free(err);
 		db_queue_row_free(&q);

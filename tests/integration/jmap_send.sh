@@ -42,6 +42,19 @@ check "a retried submission that had reached the server: not delivered again" te
 check "... and its queue row is done" test "$(sql 'SELECT count(*) FROM pending_change')|$(sql 'SELECT count(*) FROM outbox')" = "0|0"
 check "... the log says why" grep -q "was sent before a restart" "$W/tern.log"
 
+# A crash after the stage "submitting" was written, with nothing on the server to say
+# whether the submission arrived (no copy in Sent, no draft): not submitted again by
+# itself, failed saying it may have gone out; tern queue retry sends it.
+printf 'From: Alice <alice@localhost>\r\nTo: bob@localhost\r\nSubject: held\r\nMessage-ID: <send-5@localhost>\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\n\r\nheld\r\n' >"$W/out5.eml"
+queue_send "$W/out5.eml" send-5@localhost submitting
+drive sync >/dev/null
+check "an unknown outcome without proof: not submitted again" test "$(grep -l 'send-5@localhost' "$SMTP_SPOOL"/*.eml 2>/dev/null | wc -l)" = 0
+check "... the send is failed, saying it may have gone out" test "$(sql "SELECT status FROM pending_change WHERE resource_type = 'Outbox'")" = failed -a -n "$(sql "SELECT 1 FROM pending_change WHERE last_error LIKE '%may have gone out%'")"
+tern_ queue retry "$(sql "SELECT id FROM pending_change WHERE resource_type = 'Outbox'")" >/dev/null
+drive sync >/dev/null
+check "... after tern queue retry it is sent once" wait_for "sink 5" 5 sh -c "[ \$(grep -l 'send-5@localhost' '$SMTP_SPOOL'/*.eml | wc -l) = 1 ]"
+check "... and the queue is empty" test "$(sql 'SELECT count(*) FROM pending_change')|$(sql 'SELECT count(*) FROM outbox')" = "0|0"
+
 # `tern send` from a script: LF line ends (tern adds its Date with CRLF).
 # Queued with CRLF, so Cyrus takes it; sent by `tern sync --once`, which
 # counts it once.

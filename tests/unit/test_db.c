@@ -130,10 +130,28 @@ t_upgrade_from_previous(void **state)
 	         "(%2$lld, 1, 1, 1000), (%2$lld, 2, 2, 2000);",
 	         (long long)acct, (long long)mb);
 	assert_int_equal(db_exec(d, sql), TERN_OK);
+	/* Sends as the old stages left them: "sending" was written before
+	 * the connection was made, so its outcome is unknown. */
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO outbox (id, account_id, raw, stage, created_at) VALUES "
+	         "(1, %1$lld, 'x', 'sending', 0), (2, %1$lld, 'x', 'smtp_sent', 0), (3, %1$lld, 'x', 'queued', 0);",
+	         (long long)acct);
+	assert_int_equal(db_exec(d, sql), TERN_OK);
 	db_close(d);
 
 	assert_int_equal(db_open(path, &d, &err), TERN_OK);
 	assert_int_equal(db_schema_version(d), db_schema_latest());
+	{
+		static const enum outbox_stage want[] = { OUTBOX_SUBMITTING, OUTBOX_SUBMITTED, OUTBOX_QUEUED };
+		for (int i = 0; i < 3; i++) {
+			enum outbox_stage st;
+			char *raw = NULL;
+			size_t len;
+			assert_int_equal(db_outbox_get(d, i + 1, &raw, &len, &st), TERN_OK);
+			assert_int_equal(st, want[i]);
+			free(raw);
+		}
+	}
 	assert_int_equal(scalar(d, "SELECT count(*) FROM message"), 2);
 	assert_int_equal(scalar(d, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'hello'"), 2);
 	assert_int_equal(scalar(d, "SELECT n FROM thread_mailbox"), 2);
@@ -362,6 +380,43 @@ t_undo_during_push_keeps_the_message(void **state)
 	         (long long)m);
 	assert_int_equal(scalar(d, sql), mb);
 	assert_int_equal(scalar(d, "SELECT count(*) FROM message_mailbox"), 1);
+	db_close(d);
+}
+
+/* The stage column's one conversion, and the user's retry of a send held
+ * as "may have gone out" sending it again. */
+static void
+t_outbox_stages(void **state)
+{
+	db *d = open_fresh();
+	int64_t acct, outbox, change;
+	enum outbox_stage st;
+	char *raw = NULL;
+	size_t len;
+	(void)state;
+	for (int i = OUTBOX_QUEUED; i <= OUTBOX_SUBMITTED; i++) {
+		assert_int_equal(db_outbox_stage_parse(db_outbox_stage_name((enum outbox_stage)i), &st), TERN_OK);
+		assert_int_equal(st, i);
+	}
+	assert_int_equal(db_outbox_stage_parse("sending", &st), TERN_EINVAL);
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	static const char msg[] = "From: me@x\r\nTo: a@x\r\n\r\nx\r\n";
+	assert_int_equal(db_change_send(d, acct, msg, strlen(msg), "<s@x>", "s", &outbox), TERN_OK);
+	change = scalar(d, "SELECT id FROM pending_change");
+	assert_int_equal(db_outbox_get(d, outbox, &raw, &len, &st), TERN_OK);
+	free(raw);
+	assert_int_equal(st, OUTBOX_QUEUED);
+	assert_int_equal(db_outbox_set_stage(d, outbox, OUTBOX_SUBMITTING), TERN_OK);
+	assert_int_equal(db_queue_fail(d, change, "it may have gone out", 1, 0), TERN_OK);
+	assert_int_equal(db_queue_retry(d, change), TERN_OK);
+	assert_int_equal(db_outbox_get(d, outbox, &raw, &len, &st), TERN_OK);
+	free(raw);
+	assert_int_equal(st, OUTBOX_QUEUED);
+	/* A stage this tern does not know is the unsafe one: never resent. */
+	assert_int_equal(db_exec(d, "UPDATE outbox SET stage = 'from-the-future'"), TERN_OK);
+	assert_int_equal(db_outbox_get(d, outbox, &raw, &len, &st), TERN_OK);
+	free(raw);
+	assert_int_equal(st, OUTBOX_SUBMITTING);
 	db_close(d);
 }
 
@@ -595,7 +650,7 @@ t_delete_without_trash_refused(void **state)
 	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
 	inbox = add_mailbox(d, acct, "INBOX", "inbox");
 	m = add_message(d, acct, inbox, 5, 1000, 0, "m1@x", NULL);
-	assert_int_equal(db_change_delete(d, m, 0, 1, &c), TERN_ECONFIG);
+	assert_int_equal(db_change_delete(d, m, 0, 1, &c), TERN_ENOTRASH);
 	assert_int_equal(scalar(d, "SELECT count(*) FROM pending_change"), 0);
 	assert_int_equal(scalar(d, "SELECT hidden FROM message_mailbox WHERE uid = 5"), 0);
 	assert_int_equal(db_change_delete(d, m, 0, 0, &c), TERN_OK);   /* delete_to_trash = no */
@@ -1259,6 +1314,7 @@ main(void)
 		cmocka_unit_test(t_stmt_reused_pointer),
 		cmocka_unit_test(t_sync_state_round_trip),
 		cmocka_unit_test(t_queue_round_trip),
+		cmocka_unit_test(t_outbox_stages),
 		cmocka_unit_test(t_undone_change_is_not_claimed),
 		cmocka_unit_test(t_undo_during_push_keeps_the_message),
 		cmocka_unit_test(t_move_delete_and_revert),

@@ -13,6 +13,7 @@
 #include "src/base/err.h"
 #include "sync/imap/imap.h"
 #include "sync/retry.h"
+#include "sync/runner.h"
 #include "sync/net/smtp_reply.h"
 #include "sync/net/smtp_send.h"
 
@@ -65,6 +66,53 @@ test_reconnect(void **s)
 	assert_int_equal(sync_retry_left("retry in 20 s", 1000, 1030), 0);
 	assert_int_equal(sync_retry_left("INBOX 3/10", 1000, 1005), -1);
 	assert_int_equal(sync_retry_left(NULL, 1000, 1005), -1);
+}
+
+/* The failure table read through what the runtime calls: the queue's
+ * fate of a change (retry_queue_action), the runner's reconnect decision
+ * (runner_err_is_connection) and the engines' "the rest of the batch waits"
+ * (scope account) never disagree about a code. */
+static void
+test_err_table(void **s)
+{
+	int64_t delay;
+	(void)s;
+	for (int e = TERN_ENOMEM; e <= TERN_ETEMPFAIL; e++) {
+		enum queue_action a = retry_queue_action(e, 0, &delay);
+		assert_string_not_equal(tern_strerror(e), "unknown error");
+		assert_int_equal(runner_err_is_connection(e), a == QA_DISCONNECT);
+		if (a == QA_DISCONNECT)
+			assert_int_equal(tern_err_scope(e), TERN_SCOPE_ACCOUNT);
+		else if (tern_err_class(e) == TERN_FINAL)
+			assert_int_equal(a, QA_FAILED);
+		else
+			assert_true(a == QA_RETRY && (delay > 0) == (tern_err_class(e) == TERN_RETRY_LATER));
+	}
+	/* A network failure is the connection's, never one item's. */
+	assert_int_equal(tern_err_scope(TERN_ENET), TERN_SCOPE_ACCOUNT);
+	assert_true(runner_err_is_connection(TERN_ENET) && runner_err_is_connection(TERN_EOFFLINE));
+	/* An unreadable answer is held against the item or folder it was
+	 * about, retried later: not a reconnect in one place and an item
+	 * retry in another. */
+	assert_int_equal(tern_err_scope(TERN_EPROTO), TERN_SCOPE_MAILBOX);
+	assert_false(runner_err_is_connection(TERN_EPROTO));
+	assert_int_equal(retry_queue_action(TERN_EPROTO, 0, &delay), QA_RETRY);
+	/* The SMTP server unreachable or a 4xx: the send waits, counted, with
+	 * its reason; the account's own connection goes on. */
+	assert_false(runner_err_is_connection(TERN_ETEMPFAIL));
+	assert_int_equal(retry_queue_action(TERN_ETEMPFAIL, 0, &delay), QA_RETRY);
+	assert_true(delay >= 30);
+	/* A refused login stops the account's batch, and fails the item with
+	 * its reason until the user retries. */
+	assert_int_equal(tern_err_scope(TERN_EAUTH), TERN_SCOPE_ACCOUNT);
+	assert_int_equal(retry_queue_action(TERN_EAUTH, 0, &delay), QA_FAILED);
+	assert_false(runner_err_is_connection(TERN_ETLS));
+	/* No Trash is its own final failure, not the configuration's. */
+	assert_int_equal(tern_err_class(TERN_ENOTRASH), TERN_FINAL);
+	assert_string_not_equal(tern_strerror(TERN_ENOTRASH), tern_strerror(TERN_ECONFIG));
+	/* A code this tern does not know: final for the item. */
+	assert_int_equal(retry_queue_action(999, 0, &delay), QA_FAILED);
+	assert_string_equal(tern_strerror(-1), "unknown error");
 }
 
 static void
@@ -409,6 +457,7 @@ main(void)
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_reconnect),
 		cmocka_unit_test(test_queue_action),
+		cmocka_unit_test(test_err_table),
 		cmocka_unit_test(test_checkpoint),
 		cmocka_unit_test(test_utf7),
 		cmocka_unit_test(test_roles),
