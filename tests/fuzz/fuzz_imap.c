@@ -1,0 +1,262 @@
+/* IMAP responses: the bytes a server sends, through libetpan's response
+ * parser (driven by the very calls tern makes) and tern's conversion of
+ * what it returns: FETCH to message records (imap_batch_read: envelope,
+ * RFC 2047 words, BODYSTRUCTURE attachments, flags, MODSEQ), QRESYNC
+ * FETCH with VANISHED, LIST (modified UTF-7 names, roles, hierarchy),
+ * STATUS, NAMESPACE then LIST, SELECT of another folder. The first input byte picks the
+ * command; the rest is what the server answers it (after a fixed
+ * greeting and SELECT). TERN_FUZZ_VERBOSE=1 says what libetpan made of it. The stream is memory: libetpan reads it as from a socket. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sanitizer/allocator_interface.h>
+#include <sanitizer/lsan_interface.h>
+
+#include "src/base/err.h"
+#include "sync/imap/imap.h"
+#include "sync/imap/imap_list.h"
+
+struct mem {
+	const uint8_t *p;
+	size_t n, off;
+};
+
+static ssize_t
+mem_read(mailstream_low *s, void *buf, size_t count)
+{
+	struct mem *m = s->data;
+	size_t k = m->n - m->off;
+	if (k > count)
+		k = count;
+	memcpy(buf, m->p + m->off, k);
+	m->off += k;
+	return (ssize_t)k;
+}
+
+static ssize_t
+mem_write(mailstream_low *s, const void *buf, size_t count)
+{
+	(void)s;
+	(void)buf;
+	return (ssize_t)count;
+}
+
+static int
+mem_close(mailstream_low *s)
+{
+	(void)s;
+	return 0;
+}
+
+static int
+mem_fd(mailstream_low *s)
+{
+	(void)s;
+	return -1;
+}
+
+static void
+mem_free(mailstream_low *s)
+{
+	free(s);
+}
+
+static void
+mem_cancel(mailstream_low *s)
+{
+	(void)s;
+}
+
+static mailstream_low_driver mem_driver = {
+	.mailstream_read = mem_read,
+	.mailstream_write = mem_write,
+	.mailstream_close = mem_close,
+	.mailstream_get_fd = mem_fd,
+	.mailstream_free = mem_free,
+	.mailstream_cancel = mem_cancel,
+};
+
+/* Before the input: a greeting and the answer to SELECT INBOX (tag 1), so
+ * the input answers tag 2 (then 3 after NAMESPACE) in the selected state. */
+static const char greeting[] =
+	"* PREAUTH [CAPABILITY IMAP4rev1 NAMESPACE CONDSTORE QRESYNC ENABLE UIDPLUS MOVE IDLE] ready\r\n"
+	"* 3 EXISTS\r\n* OK [UIDVALIDITY 7] v\r\n* OK [UIDNEXT 9] n\r\n* OK [HIGHESTMODSEQ 20] m\r\n"
+	"1 OK [READ-WRITE] selected\r\n";
+
+/* libetpan's parser leaks on its own error paths (a rule fails after a
+ * sub-rule allocated, e.g. mailimap_section_parse with no "]"), and then
+ * returns nothing to tern: not tern's leak, not tern's to fix. So while a
+ * command runs, every allocation is noted; when it ends with a broken
+ * session (tern's imap_error saw a parse or stream error), those still
+ * alive are told to LeakSanitizer to ignore. A leak after a command that
+ * succeeded (or got NO/BAD) is reported: libetpan handed its data to tern. */
+#define TRACK_SLOTS (1u << 18)
+static const void *tracked[TRACK_SLOTS];
+static uint32_t used[TRACK_SLOTS / 2];   /* the slots filled, to clear and scan only those */
+static size_t ntracked;
+static int tracking, overflow;
+static const void *const gone = &gone;
+
+static size_t
+slot_of(const volatile void *p)
+{
+	return ((uintptr_t)p >> 4) * 2654435761u % TRACK_SLOTS;
+}
+
+static void
+on_malloc(const volatile void *p, size_t size)
+{
+	(void)size;
+	if (!tracking || !p)
+		return;
+	if (ntracked >= TRACK_SLOTS / 2) {
+		overflow = 1;
+		return;
+	}
+	for (size_t i = slot_of(p);; i = (i + 1) % TRACK_SLOTS)
+		if (!tracked[i] || tracked[i] == gone) {
+			tracked[i] = (const void *)p;
+			used[ntracked++] = (uint32_t)i;
+			return;
+		}
+}
+
+static void
+on_free(const volatile void *p)
+{
+	if (!tracking || !p)
+		return;
+	for (size_t i = slot_of(p); tracked[i]; i = (i + 1) % TRACK_SLOTS)
+		if (tracked[i] == p) {
+			tracked[i] = gone;
+			return;
+		}
+}
+
+static void
+track_start(void)
+{
+	static int installed;
+	if (!installed)
+		installed = __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
+	for (size_t k = 0; k < ntracked; k++)
+		tracked[used[k]] = NULL;
+	ntracked = 0;
+	overflow = 0;
+	tracking = 1;
+}
+
+/* parser_failed: the allocations since track_start() are libetpan's. */
+static void
+track_end(int parser_failed)
+{
+	tracking = 0;
+	if (!parser_failed)
+		return;
+	for (size_t k = 0; k < ntracked; k++) {
+		const void *p = tracked[used[k]];
+		if (p && p != gone)
+			__lsan_ignore_object(p);
+	}
+	/* More than the table holds (inputs are capped at 64 kB, so never
+	 * seen): the unnoted ones may be reported. */
+	(void)overflow;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct account_cfg acct = { .name = "fuzz" };
+	struct imap im = { 0 };
+	struct mem m;
+	uint8_t *buf;
+	mailstream *ms;
+	char *err = NULL;
+	int op;
+
+	if (size < 1)
+		return 0;
+	op = data[0] % 6;
+	buf = malloc(sizeof greeting - 1 + size - 1 + 1);
+	memcpy(buf, greeting, sizeof greeting - 1);
+	memcpy(buf + sizeof greeting - 1, data + 1, size - 1);
+	m = (struct mem){ buf, sizeof greeting - 1 + size - 1, 0 };
+
+	imap_init(&im);
+	im.acct = &acct;
+	im.s = mailimap_new(0, NULL);
+	ms = mailstream_new(mailstream_low_new(&m, &mem_driver), 8192);
+	if (mailimap_connect(im.s, ms) != MAILIMAP_NO_ERROR_AUTHENTICATED)
+		abort();
+	im.condstore = mailimap_has_condstore(im.s);
+	im.ns_prefix = strdup("");
+	if (imap_select(&im, "INBOX", &err) != TERN_OK)
+		abort();
+	track_start();
+	switch (op) {
+	case 0:
+	case 1: {
+		struct mailimap_set *set = mailimap_set_new_interval(1, 0);
+		struct mailimap_fetch_type *ft = imap_fetch_type_headers(1);
+		struct mailimap_qresync_vanished *van = NULL;
+		struct imap_batch b = { 0 };
+		clist *res = NULL;
+		int r = op == 0 ? mailimap_uid_fetch(im.s, set, ft, &res)
+		                : mailimap_uid_fetch_qresync(im.s, set, ft, 1, &res, &van);
+		if (getenv("TERN_FUZZ_VERBOSE"))
+			fprintf(stderr, "fuzz_imap: UID FETCH: libetpan %d, %d results\n", r, res ? clist_count(res) : -1);
+		if (r == MAILIMAP_ERROR_PARSE || r == MAILIMAP_ERROR_STREAM)
+			im.broken = 1;
+		if (r == MAILIMAP_NO_ERROR)
+			imap_batch_read(&b, res);
+		else if (res)
+			mailimap_fetch_list_free(res);
+		imap_batch_free(&b);
+		if (van)
+			mailimap_qresync_vanished_free(van);
+		mailimap_fetch_type_free(ft);
+		mailimap_set_free(set);
+		break;
+	}
+	case 2:
+	case 3: {
+		struct lmb *v = NULL;
+		size_t n = 0;
+		if (op == 3 && imap_namespace_load(&im, &err) != TERN_OK)
+			break;
+		if (imap_list_all(&im, &v, &n, &err) == 0)
+			imap_list_free(v, n);
+		if (getenv("TERN_FUZZ_VERBOSE"))
+			fprintf(stderr, "fuzz_imap: LIST: %zu folders, %s\n", n, err ? err : "ok");
+		break;
+	}
+	case 4: {
+		struct imap_status st;
+		imap_status(&im, "INBOX", &st, &err);
+		break;
+	}
+	case 5:
+		imap_select(&im, "Archive", &err);
+		break;
+	}
+	free(err);
+	err = NULL;
+	track_end(im.broken);
+	free(err);
+	im.broken = 1;   /* no LOGOUT: nothing is listening */
+	if (im.s)
+		mailimap_free(im.s);
+	im.s = NULL;
+	imap_namespace_free(&im);
+	free(im.selected);
+	im.selected = NULL;
+	imap_destroy(&im);
+	free(buf);
+	return 0;
+}
