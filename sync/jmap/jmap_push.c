@@ -74,6 +74,9 @@ jmap_push_free(struct jmap *j)
 	stream_stop(j);
 	sb_free(&p->line);
 	sb_free(&p->data);
+	/* stream_stop() only clears a stream that has a handle; the parser's
+	 * state can exist without one (jmap_push_feed). */
+	free(p->event);
 	free(p->last_id);
 	free(p->email_state);
 	free(p->mailbox_state);
