@@ -19,6 +19,7 @@
 #include "src/base/err.h"
 #include "sync/imap/imap.h"
 #include "sync/imap/imap_list.h"
+#include "sync/imap/imap_stream.h"
 
 struct mem {
 	const uint8_t *p;
@@ -206,6 +207,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	im.acct = &acct;
 	im.s = mailimap_new(0, NULL);
 	ms = mailstream_new(mailstream_low_new(&m, &mem_driver), 8192);
+	/* As imap_conn.c does with the socket: the end of input is an error. */
+	if (imap_stream_guard(ms) != TERN_OK)
+		abort();
 	if (mailimap_connect(im.s, ms) != MAILIMAP_NO_ERROR_AUTHENTICATED)
 		abort();
 	im.condstore = mailimap_has_condstore(im.s);
