@@ -140,24 +140,34 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (imap_select(&im, "INBOX", &err) != TERN_OK)
 		abort();
 	switch (op) {
-	case 0:
+	case 0: {
+		/* The header fetch of a folder's sync, on its own thread. */
+		struct imap_batch b = { 0 };
+		int r;
+		imap_batch_start(&b, im.s, mailimap_set_new_interval(1, 0), 1);
+		r = imap_batch_join(&b);
+		if (getenv("TERN_FUZZ_VERBOSE"))
+			fprintf(stderr, "fuzz_imap: UID FETCH: libetpan %d, %zu messages\n", r, b.n);
+		imap_batch_free(&b);
+		break;
+	}
 	case 1: {
+		/* QRESYNC: what incremental() in imap_folder.c reads. */
 		struct mailimap_set *set = mailimap_set_new_interval(1, 0);
 		struct mailimap_fetch_type *ft = imap_fetch_type_headers(1);
 		struct mailimap_qresync_vanished *van = NULL;
 		struct imap_batch b = { 0 };
 		clist *res = NULL;
-		int r = op == 0 ? mailimap_uid_fetch(im.s, set, ft, &res)
-		                : mailimap_uid_fetch_qresync(im.s, set, ft, 1, &res, &van);
+		int r = mailimap_uid_fetch_qresync(im.s, set, ft, 1, &res, &van);
 		if (getenv("TERN_FUZZ_VERBOSE"))
-			fprintf(stderr, "fuzz_imap: UID FETCH: libetpan %d, %d results\n", r, res ? clist_count(res) : -1);
-		if (r == MAILIMAP_NO_ERROR)
+			fprintf(stderr, "fuzz_imap: UID FETCH QRESYNC: libetpan %d\n", r);
+		/* On failure libetpan has freed both and left the pointers. */
+		if (r == MAILIMAP_NO_ERROR) {
 			imap_batch_read(&b, res);
-		else if (res)
-			mailimap_fetch_list_free(res);
+			if (van)
+				mailimap_qresync_vanished_free(van);
+		}
 		imap_batch_free(&b);
-		if (van)
-			mailimap_qresync_vanished_free(van);
 		mailimap_fetch_type_free(ft);
 		mailimap_set_free(set);
 		break;
