@@ -99,7 +99,7 @@ attach_safe_name(const char *name, const char *part_id)
 		unsigned char c = (unsigned char)*s;
 		/* ^X marks from the sanitizer and shell-unfriendly bytes become _. */
 		if (c < 0x20 || c == '^' || c == ':' || c == '*' || c == '?' || c == '"' || c == '<' ||
-		    c == '>' || c == '|' || c == '$' || c == '`' || c == '\'')
+		    c == '>' || c == '|' || c == '$' || c == '`' || c == '\'' || c == '\\')
 			sb_addc(&sb, '_');
 		else if (!(c == '.' && sb.len == 0) && !(c == ' ' && sb.len == 0))
 			sb_addc(&sb, (char)c);

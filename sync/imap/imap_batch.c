@@ -55,10 +55,10 @@ batch_main(void *arg)
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(b->set);
 	b->set = NULL;
+	/* On a failed UID FETCH libetpan has already freed the list and left
+	 * res pointing at it: only a success hands it over. */
 	if (b->r == MAILIMAP_NO_ERROR)
 		imap_batch_read(b, res);
-	else if (res)
-		mailimap_fetch_list_free(res);
 	return NULL;
 }
 

@@ -12,6 +12,7 @@
 #include "src/base/log.h"
 #include "sync/net/dial.h"
 #include "sync/imap/imap.h"
+#include "sync/imap/imap_stream.h"
 #include "sync/net/tls_verify.h"
 #include "src/base/util.h"
 
@@ -152,6 +153,13 @@ open_stream(struct imap *im, stop_flag *stop, char **err)
 		return acct->imap_tls == TLS_IMPLICIT ? TERN_ETLS : TERN_ENOMEM;
 	}
 	/* From here the stream owns fd (imap_close unpublishes it first). */
+	if (imap_stream_guard(ms) != TERN_OK) {
+		pthread_mutex_lock(&im->cancel_mu);
+		im->sock = -1;
+		pthread_mutex_unlock(&im->cancel_mu);
+		mailstream_close(ms);
+		return TERN_ENOMEM;
+	}
 	r = mailimap_connect(im->s, ms);
 	if (r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED && r != MAILIMAP_NO_ERROR_AUTHENTICATED) {
 		if (stop && *stop)
@@ -199,6 +207,9 @@ imap_connect(struct imap *im, const struct account_cfg *acct, const char *passwo
 				rc = TERN_ETLS;
 			goto fail;
 		}
+		/* STARTTLS put a new stream under the old one's buffer. */
+		if ((rc = imap_stream_guard(im->s->imap_stream)) != TERN_OK)
+			goto fail;
 	}
 	if (acct->imap_tls != TLS_NONE &&
 	    (rc = tls_verify_stream(im->s->imap_stream, host, acct->ca_file, err)) != TERN_OK)

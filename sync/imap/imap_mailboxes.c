@@ -14,17 +14,9 @@
 #include "src/base/err.h"
 #include "src/base/log.h"
 #include "sync/imap/imap.h"
+#include "sync/imap/imap_list.h"
 #include "src/base/util.h"
 
-struct lmb {
-	char *remote, *name, *parent;
-	char delim[2];
-	enum mailbox_role role;
-	int selectable;
-	int has_status;
-	struct imap_status st;
-	int64_t id;
-};
 
 void
 imap_mbs_free(struct imap_mb *v, size_t n)
@@ -52,8 +44,13 @@ imap_status(struct imap *im, const char *remote, struct imap_status *st, char **
 		mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_HIGHESTMODSEQ);
 	r = mailimap_status(im->s, remote, atts, &res);
 	mailimap_status_att_list_free(atts);
-	if (r != MAILIMAP_NO_ERROR)
+	if (r != MAILIMAP_NO_ERROR) {
+		/* libetpan hands over an untagged STATUS even when the command
+		 * failed (NO after "* STATUS ..."): ours to free. */
+		if (res)
+			mailimap_mailbox_data_status_free(res);
 		return imap_error(im, r, "STATUS", err);
+	}
 	if (res && res->st_info_list) {
 		for (clistiter *it = clist_begin(res->st_info_list); it; it = clist_next(it)) {
 			const struct mailimap_status_info *i = clist_content(it);
@@ -84,8 +81,8 @@ cmp_remote(const void *a, const void *b)
 	return strcmp(((const struct lmb *)a)->remote, ((const struct lmb *)b)->remote);
 }
 
-static void
-lmbs_free(struct lmb *v, size_t n)
+void
+imap_list_free(struct lmb *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].remote);
@@ -111,8 +108,8 @@ list_is_virtual(const struct mailimap_mailbox_list *l)
 	return 0;
 }
 
-static int
-list_all(struct imap *im, struct lmb **out, size_t *n, char **err)
+int
+imap_list_all(struct imap *im, struct lmb **out, size_t *n, char **err)
 {
 	clist *res = NULL;
 	struct lmb *v = NULL;
@@ -363,7 +360,7 @@ imap_sync_mailboxes(struct imap *im, struct sync_ctx *ctx, struct imap_mb **out,
 
 	*out = NULL;
 	*nout = 0;
-	if ((rc = list_all(im, &v, &n, err)) != TERN_OK)
+	if ((rc = imap_list_all(im, &v, &n, err)) != TERN_OK)
 		return rc;
 	/* Every server has INBOX (RFC 3501 6.3.8): a LIST without it was cut
 	 * short or is wrong, and trusting it would delete every local folder
@@ -451,6 +448,6 @@ imap_sync_mailboxes(struct imap *im, struct sync_ctx *ctx, struct imap_mb **out,
 	nres = 0;
 out:
 	imap_mbs_free(res, nres);
-	lmbs_free(v, n);
+	imap_list_free(v, n);
 	return rc;
 }

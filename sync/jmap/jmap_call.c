@@ -340,7 +340,6 @@ post_chunk(struct jmap *j, jmap_req *r, int from, int to, const int *deps, int *
 	struct jmap_http_req rq = { .url = j->sess->api_url, .content_type = "application/json",
 	                            .body = body, .len = strlen(body) };
 	struct jmap_http_resp h;
-	cJSON *root;
 	int rc, retry = 0;
 
 	*retry_from = -1;
@@ -371,8 +370,15 @@ post_chunk(struct jmap *j, jmap_req *r, int from, int to, const int *deps, int *
 		jmap_http_resp_free(&h);
 		return rc;
 	}
-	root = cJSON_ParseWithLength(h.body.buf ? h.body.buf : "", h.body.len);
+	rc = jmap_req_take(j, r, h.body.buf ? h.body.buf : "", h.body.len, err);
 	jmap_http_resp_free(&h);
+	return rc;
+}
+
+int
+jmap_req_take(struct jmap *j, jmap_req *r, const char *body, size_t len, char **err)
+{
+	cJSON *root = cJSON_ParseWithLength(body, len);
 	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		*err = xstrdup("JMAP API: the response is not JSON");

@@ -5,6 +5,7 @@
 #ifndef TERN_JMAP_CALL_H
 #define TERN_JMAP_CALL_H
 
+#include <stddef.h>
 #include <cjson/cJSON.h>
 
 struct jmap;
@@ -54,6 +55,10 @@ void jmap_backref(cJSON *args, const char *key, const char *call_id, const char 
  * (urn:ietf:params:jmap:error:*) and transport failures as TERN_*. A
  * changed sessionState marks the session stale. */
 int jmap_req_send(struct jmap *j, jmap_req *r, char **err);
+/* One HTTP 200 body of the API: its method responses join r's, which
+ * keeps the parsed JSON. What jmap_req_send does with each answer (the fuzz
+ * harness calls it directly). TERN_EPROTO for a body that is not one. */
+int jmap_req_take(struct jmap *j, jmap_req *r, const char *body, size_t len, char **err);
 /* The response of call_id named method ("Email/get"; a call can have
  * several). TERN_OK with *args (owned by r); for an "error" response the
  * TERN_* class of the error and *me; TERN_EPROTO if there is none. */

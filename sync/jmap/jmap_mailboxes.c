@@ -13,6 +13,7 @@
 #include "src/base/log.h"
 #include "src/base/strbuf.h"
 #include "sync/jmap/jmap.h"
+#include "sync/jmap/jmap_mailboxes_int.h"
 #include "sync/jmap/jmap_call.h"
 #include "sync/jmap/jmap_json.h"
 #include "src/base/util.h"
@@ -165,10 +166,8 @@ sweep_cb(const struct mailbox_row *r, void *arg)
 	return 0;
 }
 
-/* Writes the mailboxes of list (the whole set when full), in the caller's
- * transaction. */
-static int
-apply(struct jmap *j, db *d, const cJSON *list, int full, int *changed)
+int
+jmap_mailboxes_apply(struct jmap *j, db *d, const cJSON *list, int full, int *changed)
 {
 	struct mb *v = NULL;
 	int n = 0, rc = TERN_OK;
@@ -345,7 +344,7 @@ full_sync(struct jmap *j, struct sync_ctx *ctx, int *changed, char **err)
 	}
 	if ((rc = db_begin(ctx->db)) != TERN_OK)
 		goto out;
-	if ((rc = apply(j, ctx->db, list, 1, changed)) != TERN_OK ||
+	if ((rc = jmap_mailboxes_apply(j, ctx->db, list, 1, changed)) != TERN_OK ||
 	    (rc = db_sync_state_put(ctx->db, j->account_id, "Mailbox", state)) != TERN_OK) {
 		db_rollback(ctx->db);
 		*err = xstrdup("cannot store the mailboxes");
@@ -406,8 +405,8 @@ changes_page(struct jmap *j, struct sync_ctx *ctx, const char *since, char **new
 	*more = jmap_bool(ch, "hasMoreChanges", 0);
 	if ((rc = db_begin(ctx->db)) != TERN_OK)
 		goto out;
-	if ((rc = apply(j, ctx->db, jmap_arr(cr, "list"), 0, changed)) != TERN_OK ||
-	    (rc = apply(j, ctx->db, jmap_arr(up, "list"), 0, changed)) != TERN_OK ||
+	if ((rc = jmap_mailboxes_apply(j, ctx->db, jmap_arr(cr, "list"), 0, changed)) != TERN_OK ||
+	    (rc = jmap_mailboxes_apply(j, ctx->db, jmap_arr(up, "list"), 0, changed)) != TERN_OK ||
 	    (rc = destroy(j, ctx->db, jmap_arr(ch, "destroyed"), changed)) != TERN_OK ||
 	    (rc = db_sync_state_put(ctx->db, j->account_id, "Mailbox", ns)) != TERN_OK) {
 		db_rollback(ctx->db);

@@ -18,6 +18,7 @@
 #include "src/base/strbuf.h"
 #include "sync/jmap/jmap.h"
 #include "sync/jmap/jmap_json.h"
+#include "sync/jmap/jmap_push_int.h"
 #include "src/base/util.h"
 
 #define PING_S 30
@@ -73,6 +74,9 @@ jmap_push_free(struct jmap *j)
 	stream_stop(j);
 	sb_free(&p->line);
 	sb_free(&p->data);
+	/* stream_stop() only clears a stream that has a handle; the parser's
+	 * state can exist without one (jmap_push_feed). */
+	free(p->event);
 	free(p->last_id);
 	free(p->email_state);
 	free(p->mailbox_state);
@@ -84,6 +88,20 @@ int
 jmap_push_streaming(const struct jmap *j)
 {
 	return j->push && j->push->active && j->push->streaming;
+}
+
+int
+jmap_push_news(const struct jmap *j, const char **email_state, const char **mailbox_state)
+{
+	*email_state = j->push ? j->push->email_state : NULL;
+	*mailbox_state = j->push ? j->push->mailbox_state : NULL;
+	return j->push && j->push->pending;
+}
+
+struct jmap_push *
+jmap_push_new(void)
+{
+	return xcalloc(1, sizeof(struct jmap_push));
 }
 
 void
@@ -194,11 +212,19 @@ static size_t
 sse_write(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct jmap *j = arg;
-	struct jmap_push *p = j->push;
 	size_t len = size * nmemb;
 
 	if (!stream_check(j))
 		return 0;   /* not a stream: the transfer ends, the status says why */
+	jmap_push_feed(j, data, len);
+	return len;
+}
+
+void
+jmap_push_feed(struct jmap *j, const char *data, size_t len)
+{
+	struct jmap_push *p = j->push;
+
 	for (size_t i = 0; i < len; i++) {
 		char c = data[i];
 		if (c == '\n' && p->cr) {
@@ -213,7 +239,6 @@ sse_write(char *data, size_t size, size_t nmemb, void *arg)
 			sb_addc(&p->line, c);
 		}
 	}
-	return len;
 }
 
 static int
@@ -313,7 +338,7 @@ jmap_push_wait(struct jmap *j, struct sync_ctx *ctx, int max_ms, char **err)
 	int rc = TERN_OK;
 
 	if (!j->push) {
-		j->push = xcalloc(1, sizeof *j->push);
+		j->push = jmap_push_new();
 		j->push->retry_ms = RETRY_MIN_MS;
 	}
 	p = j->push;

@@ -2,7 +2,8 @@
 """imap_garble.py LISTEN_PORT UPSTREAM_PORT MARKER: a plain IMAP proxy on 127.0.0.1 that passes
 everything through, except that a FETCH response line naming MARKER (in its ENVELOPE) gets a
 BODYSTRUCTURE no parser accepts: the "one odd message" some servers send (review F11).
-MARKER --no-inbox instead drops INBOX from LIST answers (a truncated folder list).
+MARKER --no-inbox instead drops INBOX from LIST answers (a truncated folder list);
+--cut-literal closes the connection halfway through the first literal of a FETCH answer.
 Literals are passed untouched. Runs until killed; prints "ready" when it listens."""
 import asyncio
 import sys
@@ -29,6 +30,11 @@ async def pipe_down(r, w):
             w.write(line)
             if line.endswith(b"}\r\n") and b"{" in line:
                 n = int(line[line.rindex(b"{") + 1:-3].rstrip(b"+"))
+                if MARKER == b"--cut-literal" and line.startswith(b"* ") and b" FETCH " in line:
+                    # The connection ends inside the literal (a server dying mid-answer).
+                    w.write((await r.readexactly(n))[:n // 2])
+                    await w.drain()
+                    return
                 w.write(await r.readexactly(n))
             await w.drain()
     except (asyncio.IncompleteReadError, ConnectionError, ValueError):

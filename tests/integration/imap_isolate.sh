@@ -3,7 +3,8 @@
 # the account (issue 4, review F11): behind a proxy that garbles one message's BODYSTRUCTURE
 # in folder "Bad", the folders after it are still synced (the failing folder goes last), and
 # after two failures in a row it is left alone for a while, so sync --once succeeds again. And
-# a folder list without INBOX is not trusted (review F21).
+# a folder list without INBOX is not trusted (review F21), and a connection cut inside a
+# literal ends the sync instead of hanging it.
 set -u
 . "${TERN_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 lab_start dovecot
@@ -41,4 +42,17 @@ wait_for "proxy listening" 5 grep -q ready "$W/proxy2.out"
 before=$(tsql "SELECT count(*) FROM mailbox"):$(tsql "SELECT count(*) FROM message")
 check "a LIST without INBOX fails the sync" sh -c "! '$T' -c '$C' sync --once"
 check "... and deletes nothing locally" test "$(tsql "SELECT count(*) FROM mailbox"):$(tsql "SELECT count(*) FROM message")" = "$before"
+kill "$ppid"
+wait "$ppid" 2>/dev/null
+
+# A server that dies halfway through a literal fails the sync at once: libetpan alone waits for
+# the rest of it for ever, at full CPU (tests/fuzz/FOUND.md). 124 is timeout's: a hang.
+"$LAB_PY" "$TERN_SRCDIR/tests/integration/imap_garble.py" "$PROXY" "$DOVECOT_IMAP_PORT" --cut-literal >"$W/proxy3.out" 2>&1 &
+ppid=$!
+wait_for "proxy listening" 5 grep -q ready "$W/proxy3.out"
+msg cut-me | ic append INBOX - >/dev/null
+timeout 60 "$T" -c "$C" sync --once >"$W/3.out" 2>&1
+rc=$?
+check "a connection cut inside a literal fails the sync instead of hanging (exit $rc)" sh -c "[ $rc != 0 ] && [ $rc != 124 ]"
+check "... and says the connection was lost" grep -qi 'connection lost' "$W/3.out"
 check_done

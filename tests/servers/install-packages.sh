@@ -19,8 +19,11 @@ SERVERS="dovecot-core dovecot-imapd dovecot-submissiond
 # Peers for the benchmark (tests/bench/run.sh), which CI runs in --quick mode;
 # perf profiles its widest gap in a full run.
 BENCH="isync neomutt hyperfine linux-perf"
+# The libFuzzer harnesses (tests/fuzz/, CI's short form) and the man page check.
+FUZZ="clang-14 libclang-rt-14-dev"
+DOCS="groff-base bsdextrautils"
 
-want="$BUILD $SERVERS $BENCH"
+want="$BUILD $SERVERS $BENCH $FUZZ $DOCS"
 
 missing=""
 for p in $want; do
