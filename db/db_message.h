@@ -54,6 +54,8 @@ struct msg_hdr {
 	 * unix time of that attempt); the fields hold what could be. */
 	int64_t damaged;
 };
+/* The subject of a damaged message whose own could not be read. */
+#define MSG_DAMAGED_SUBJECT "(damaged message: the server's answer could not be read)"
 
 /* A message as the UI and the CLI show it. */
 struct msg_row {

@@ -19,8 +19,6 @@
 #include "src/mime/msgid.h"
 #include "sync/imap/imap.h"
 
-#define DAMAGED_SUBJECT "(damaged message: the server's answer could not be read)"
-
 struct salvage {
 	struct imap *im;
 	struct sync_ctx *ctx;
@@ -160,7 +158,7 @@ store_damaged(struct salvage *sv, uint32_t uid, char **err)
 	         sv->im->acct->name, sv->name, uid, r == MAILIMAP_NO_ERROR ? "" : " (UID only)");
 	if (!m.subject || !*m.subject) {
 		free(m.subject);
-		m.subject = xstrdup(DAMAGED_SUBJECT);
+		m.subject = xstrdup(MSG_DAMAGED_SUBJECT);
 	}
 	m.has_header = 1;
 	m.h.subject = m.subject;
