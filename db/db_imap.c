@@ -319,3 +319,47 @@ db_imap_count(db *d, int64_t mailbox_id, int64_t *n)
 	sqlite3_reset(st);
 	return rc;
 }
+
+int
+db_imap_damaged_due(db *d, int64_t mailbox_id, int64_t before, uint32_t **uids, size_t *n)
+{
+	static const char sql[] =
+		"SELECT mm.uid FROM message_mailbox mm JOIN message m ON m.id = mm.message_id "
+		"WHERE mm.mailbox_id = ? AND mm.uid IS NOT NULL AND m.damaged <> 0 AND m.damaged < ? "
+		"ORDER BY mm.uid LIMIT ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	size_t k = 0;
+	int r;
+
+	*uids = NULL;
+	*n = 0;
+	if (!st)
+		return TERN_EDB;
+	*uids = xcalloc(DB_IMAP_DAMAGED_MAX, sizeof **uids);
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	sqlite3_bind_int64(st, 2, before);
+	sqlite3_bind_int(st, 3, DB_IMAP_DAMAGED_MAX);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW && k < DB_IMAP_DAMAGED_MAX)
+		(*uids)[k++] = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	*n = k;
+	if (r != SQLITE_DONE && r != SQLITE_ROW) {
+		free(*uids);
+		*uids = NULL;
+		*n = 0;
+		return TERN_EDB;
+	}
+	return TERN_OK;
+}
+
+int
+db_imap_set_damaged(db *d, int64_t msg_id, int64_t when)
+{
+	static const char sql[] = "UPDATE message SET damaged = ? WHERE id = ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, when);
+	sqlite3_bind_int64(st, 2, msg_id);
+	return db_step_done(d, st);
+}

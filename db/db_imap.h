@@ -59,4 +59,12 @@ int db_imap_set_modseq(db *d, int64_t msg_id, int64_t modseq);
 /* The outbox row's Message-ID (as stored, maybe with brackets). */
 int db_imap_outbox_msgid(db *d, int64_t outbox_id, char **message_id);
 
+/* Damaged messages (message.damaged, migration 13): the UIDs in mailbox_id
+ * of those last tried before `before` (unix seconds), ascending, at most
+ * DB_IMAP_DAMAGED_MAX; *uids is the caller's to free. */
+#define DB_IMAP_DAMAGED_MAX 20
+int db_imap_damaged_due(db *d, int64_t mailbox_id, int64_t before, uint32_t **uids, size_t *n);
+/* Records another failed attempt at msg_id's headers (when: unix seconds). */
+int db_imap_set_damaged(db *d, int64_t msg_id, int64_t when);
+
 #endif

@@ -15,7 +15,8 @@
 	"m.seen | (m.flagged << 1) | (m.answered << 2) | (m.draft << 3) | (m.deleted << 4), m.has_attachment, " \
 	"coalesce(m.thread_id, m.id), " \
 	"EXISTS (SELECT 1 FROM pending_change p WHERE p.resource_id = m.id AND p.resource_type = 'Email' AND p.status <> 'failed'), " \
-	"EXISTS (SELECT 1 FROM pending_change p WHERE p.resource_id = m.id AND p.resource_type = 'Email' AND p.status = 'failed')"
+	"EXISTS (SELECT 1 FROM pending_change p WHERE p.resource_id = m.id AND p.resource_type = 'Email' AND p.status = 'failed'), " \
+	"m.damaged <> 0"
 
 static char *
 col_str(sqlite3_stmt *st, int i)
@@ -51,6 +52,7 @@ row_read(sqlite3_stmt *st, struct msg_row *r)
 	r->thread_id = sqlite3_column_int64(st, 21);
 	r->pending = sqlite3_column_int(st, 22);
 	r->failed = sqlite3_column_int(st, 23);
+	r->damaged = sqlite3_column_int(st, 24);
 }
 
 void
@@ -204,8 +206,8 @@ db_message_insert(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *i
 	static const char ins[] =
 		"INSERT INTO message (id, thread_id, account_id, email_id, blob_id, remote_thread_id, message_id, "
 		"in_reply_to, refs, subject, from_name, from_addr, to_list, cc_list, reply_to, sent_at, received_at, "
-		"size, seen, flagged, answered, draft, deleted, keywords, has_attachment, preview, modseq) "
-		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		"size, seen, flagged, answered, draft, deleted, keywords, has_attachment, preview, modseq, damaged) "
+		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	static const char att[] =
 		"INSERT INTO attachment (message_id, part_id, filename, media_type, size, blob_id, disposition) "
 		"VALUES (?,?,?,?,?,?,?)";
@@ -266,6 +268,7 @@ db_message_insert(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *i
 	sqlite3_bind_int(st, i++, h->has_attachment);
 	bind_str(st, i++, h->preview);
 	sqlite3_bind_int64(st, i++, h->modseq);
+	sqlite3_bind_int64(st, i++, h->damaged);
 	if (db_step_done(d, st) != TERN_OK)
 		goto fail;
 

@@ -50,7 +50,12 @@ struct msg_hdr {
 	int64_t modseq;
 	const struct msg_attachment *att;
 	size_t natt;
+	/* Not 0: the server's answer for it could not be read in full (the
+	 * unix time of that attempt); the fields hold what could be. */
+	int64_t damaged;
 };
+/* The subject of a damaged message whose own could not be read. */
+#define MSG_DAMAGED_SUBJECT "(damaged message: the server's answer could not be read)"
 
 /* A message as the UI and the CLI show it. */
 struct msg_row {
@@ -78,6 +83,7 @@ struct msg_row {
 	int64_t thread_id;
 	int pending;              /* a local change waits in the queue */
 	int failed;               /* a local change failed on the server */
+	int damaged;              /* stored from a server answer we could not read */
 };
 
 void db_msg_row_free(struct msg_row *r);

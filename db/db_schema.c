@@ -384,7 +384,14 @@ static const char m12[] =
 "UPDATE outbox SET stage = 'submitting' WHERE stage = 'sending';"
 "UPDATE outbox SET stage = 'submitted' WHERE stage = 'smtp_sent';";
 
-static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12 };
+/* 13: a message whose headers the server sent in a form we could not read
+ * is kept as far as it could be read, marked with the time of that last
+ * attempt (0: read fine), so that the sync retries it only now and then. */
+static const char m13[] =
+"ALTER TABLE message ADD COLUMN damaged INTEGER NOT NULL DEFAULT 0;"
+"CREATE INDEX message_damaged ON message(damaged) WHERE damaged <> 0;";
+
+static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13 };
 
 int
 db_migrations_count(void)

@@ -51,13 +51,15 @@ format_json(strbuf *sb, const struct msg_row *m, const char *account, const char
 	json_bool(sb, "has_attachments", m->has_attachment);
 	json_bool(sb, "pending", m->pending);
 	json_bool(sb, "failed", m->failed);
+	json_bool(sb, "damaged", m->damaged);
 	if (server >= 0)
 		json_bool(sb, "server", server);
 	json_end(sb);
 }
 
 /* ID DATE FLAGS FROM SUBJECT; the flags as in mutt's index (N ! r), then
- * + for attachments and ~ / E for a queued / failed local change. Server
+ * + for attachments (X: damaged, the server's answer could not be read)
+ * and ~ / E for a queued / failed local change. Server
  * text goes through text_sanitize: it never reaches the terminal raw. */
 static void
 format_text(strbuf *sb, const struct msg_row *m, const char *from)
@@ -74,7 +76,7 @@ format_text(strbuf *sb, const struct msg_row *m, const char *from)
 	strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
 	sb_printf(sb, "%8lld  %s  %c%c%c%c%c  %.*s%*s  %s", (long long)m->id, date,
 	          (m->flags & MSG_DELETED) ? 'D' : (m->flags & MSG_SEEN) ? ' ' : 'N', (m->flags & MSG_FLAGGED) ? '!' : ' ',
-	          (m->flags & MSG_ANSWERED) ? 'r' : ' ', m->has_attachment ? '+' : ' ',
+	          (m->flags & MSG_ANSWERED) ? 'r' : ' ', m->damaged ? 'X' : m->has_attachment ? '+' : ' ',
 	          m->failed ? 'E' : m->pending ? '~' : ' ', (int)fit, sf, FROM_CELLS - cells, "", ss);
 	free(sf);
 	free(ss);

@@ -121,6 +121,19 @@ void imap_batch_free(struct imap_batch *b);
 void imap_batch_start(struct imap_batch *b, mailimap *s, struct mailimap_set *set, int modseq);
 int imap_batch_join(struct imap_batch *b);
 
+/* Batches libetpan could not parse (imap_salvage.c). store() puts a
+ * converted batch in the database (TERN_OK or an error that ends the
+ * salvage); a message stored as damaged has h.damaged set. */
+typedef int (*imap_store_fn)(void *arg, const struct imap_batch *b, char **err);
+/* uids[0..n) (ascending), whose UID FETCH of headers just failed to parse:
+ * narrowed down across reconnects, every readable message given to store,
+ * each unreadable one given as a damaged minimal row. */
+int imap_salvage(struct imap *im, struct sync_ctx *ctx, const char *remote, const char *name, const uint32_t *uids,
+                 size_t n, int modseq, imap_store_fn store, void *arg, char **err);
+/* The headers of one UID again, full if they parse now, else damaged. */
+int imap_salvage_one(struct imap *im, struct sync_ctx *ctx, const char *remote, const char *name, uint32_t uid,
+                     int modseq, imap_store_fn store, void *arg, char **err);
+
 /* A selectable server folder as the mailbox step left it. */
 struct imap_mb {
 	int64_t id;

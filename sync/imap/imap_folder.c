@@ -136,6 +136,18 @@ apply(struct folder *f, const struct imap_batch *b, char **err)
 	return rc;
 }
 
+/* imap_salvage()'s store: each readable part of a batch that failed to
+ * parse, in a transaction of its own, as a batch of its own would be. */
+static int
+store_salvaged(void *arg, const struct imap_batch *b, char **err)
+{
+	struct folder *f = arg;
+	int rc = apply(f, b, err);
+	if (rc == TERN_OK && f->ctx->committed)
+		f->ctx->committed(f->ctx);
+	return rc;
+}
+
 #define MAX_RANGES 400
 
 /* The first index of the batch uids[start..end), moved up so that it
@@ -189,6 +201,14 @@ fetch_headers(struct folder *f, const uint32_t *uids, size_t n, char **err)
 		imap_batch_free(&cur);
 		if (end > 0) {
 			int r = imap_batch_join(&next);
+			/* One message the parser chokes on must not hold back the
+			 * rest of its batch: narrowed down, the bad one damaged. */
+			if (r == MAILIMAP_ERROR_PARSE && rc == TERN_OK) {
+				imap_batch_free(&next);
+				rc = imap_salvage(f->im, f->ctx, f->remote, f->name, uids + start, end - start, f->condstore,
+				                  store_salvaged, f, err);
+				r = MAILIMAP_NO_ERROR;
+			}
 			/* After a failed store the session's state still matters:
 			 * imap_error() marks a broken one, the store's error stays. */
 			if (r != MAILIMAP_NO_ERROR) {
@@ -508,6 +528,64 @@ incremental(struct folder *f, const struct imap_checkpoint *old, const struct im
 	return rc;
 }
 
+/* A damaged message is asked for again once a day: the server may have
+ * been fixed, and asking on every cycle would cost a reconnect each time
+ * if it was not. */
+#define DAMAGED_RETRY_S (24 * 3600)
+
+/* imap_salvage_one()'s store on a retry: the full row replaces the damaged
+ * one (unless a local change waits for it: then after that change); a
+ * still damaged one only records the attempt. */
+static int
+store_repaired(void *arg, const struct imap_batch *b, char **err)
+{
+	struct folder *f = arg;
+	int rc = db_begin(f->ctx->db);
+
+	for (size_t i = 0; i < b->n && rc == TERN_OK; i++) {
+		const struct imap_msg *m = &b->v[i];
+		struct db_imap_uid loc;
+		unsigned mask = 0;
+		int moving = 0;
+		char *kw = NULL;
+
+		if ((rc = db_imap_find(f->ctx->db, f->mbid, m->uid, &loc, &kw)) == TERN_ENOTFOUND) {
+			rc = apply_one(f, m);
+			continue;
+		}
+		free(kw);
+		if (rc == TERN_OK)
+			rc = db_queue_pending_for(f->ctx->db, loc.msg_id, &mask, &moving);
+		if (rc != TERN_OK)
+			break;
+		if (m->h.damaged || mask || moving) {
+			rc = db_imap_set_damaged(f->ctx->db, loc.msg_id, m->h.damaged ? m->h.damaged : time_now());
+		} else if ((rc = db_imap_forget(f->ctx->db, f->mbid, loc.msg_id)) == TERN_OK) {
+			log_info("imap %s: %s: UID %" PRIu32 " could be read this time", f->im->acct->name, f->name,
+			         m->uid);
+			rc = apply_one(f, m);
+		}
+	}
+	if (rc == TERN_OK)
+		rc = db_commit(f->ctx->db);
+	else
+		db_rollback(f->ctx->db);
+	if (rc != TERN_OK && rc != TERN_ECANCELLED && !*err)
+		*err = xasprintf("%s: cannot store messages: %s", f->name, tern_strerror(rc));
+	else if (rc == TERN_OK && f->ctx->committed)
+		f->ctx->committed(f->ctx);
+	return rc;
+}
+
+static int
+retry_damaged(struct folder *f, const uint32_t *due, size_t n, char **err)
+{
+	int rc = TERN_OK;
+	for (size_t i = 0; i < n && rc == TERN_OK; i++)
+		rc = imap_salvage_one(f->im, f->ctx, f->remote, f->name, due[i], f->condstore, store_repaired, f, err);
+	return rc;
+}
+
 int
 imap_sync_folder(struct imap *im, struct sync_ctx *ctx, int64_t mailbox_id, const char *remote,
                  const char *name, const struct imap_status *st, char **err)
@@ -517,22 +595,28 @@ imap_sync_folder(struct imap *im, struct sync_ctx *ctx, int64_t mailbox_id, cons
 	char *res = imap_checkpoint_resource(remote), *state = NULL;
 	int have_cp, rc;
 	int64_t local = -1;
+	uint32_t *due = NULL;
+	size_t ndue = 0;
 
 	have_cp = db_sync_state_get(ctx->db, im->account_id, res, &state) == TERN_OK &&
 	          imap_checkpoint_parse(state, &old) == TERN_OK;
 	free(state);
 	free(res);
+	if ((rc = db_imap_damaged_due(ctx->db, mailbox_id, time_now() - DAMAGED_RETRY_S, &due, &ndue)) != TERN_OK)
+		return rc;
 	/* Nothing moved since the checkpoint: not even a SELECT. (Without a
 	 * HIGHESTMODSEQ, a flag change would not show in STATUS.) */
-	if (have_cp && st && im->condstore && old.highestmodseq && st->uidvalidity == old.uidvalidity &&
+	if (!ndue && have_cp && st && im->condstore && old.highestmodseq && st->uidvalidity == old.uidvalidity &&
 	    st->uidnext == old.uidnext && st->highestmodseq == old.highestmodseq &&
-	    db_imap_count(ctx->db, mailbox_id, &local) == TERN_OK && local == (int64_t)st->messages)
+	    db_imap_count(ctx->db, mailbox_id, &local) == TERN_OK && local == (int64_t)st->messages) {
+		free(due);
 		return TERN_OK;
+	}
 	/* A fresh SELECT: its UIDNEXT/HIGHESTMODSEQ become the checkpoint. */
 	free(im->selected);
 	im->selected = NULL;
 	if ((rc = imap_select(im, remote, err)) != TERN_OK)
-		return rc;
+		goto out;
 	cp.uidvalidity = im->sel_uidvalidity;
 	cp.uidnext = im->sel_uidnext;
 	cp.highestmodseq = im->sel_hms;
@@ -546,14 +630,21 @@ imap_sync_folder(struct imap *im, struct sync_ctx *ctx, int64_t mailbox_id, cons
 		 * and threads kept) and drops the rest in finish(). */
 		if ((rc = db_imap_forget_uids(ctx->db, mailbox_id)) != TERN_OK) {
 			*err = xasprintf("%s: cannot reset the folder", name);
-			return rc;
+			goto out;
 		}
 		have_cp = 0;
+		ndue = 0;      /* those UIDs mean nothing now either */
 	}
 	if (!have_cp || (f.condstore && !old.highestmodseq))
 		rc = first_sync(&f, &cp, err);
 	else
 		rc = incremental(&f, &old, &cp, err);
+	/* After the checkpoint: a message that still cannot be read holds
+	 * back nothing. */
+	if (rc == TERN_OK && ndue)
+		rc = retry_damaged(&f, due, ndue, err);
+out:
+	free(due);
 	free(f.need);
 	return rc;
 }

@@ -151,6 +151,58 @@ parse_attachments(const cJSON *arr, struct jmap_email *e)
 	e->h.natt = n;
 }
 
+/* Whether every property tern stores has the type RFC 8621 gives it (or
+ * is null or absent). One that has not cannot be converted: rather than
+ * store what a wrong guess makes of it, the email is stored damaged. */
+static int
+readable(const cJSON *o)
+{
+	static const char *const strs[] = { "blobId", "threadId", "subject", "preview", "receivedAt", "sentAt" };
+	static const char *const arrs[] = { "messageId", "inReplyTo", "references", "from", "to", "cc",
+	                                    "replyTo", "attachments" };
+	static const char *const objs[] = { "mailboxIds", "keywords" };
+	const cJSON *v;
+	int64_t t;
+
+	for (size_t i = 0; i < ARRAY_LEN(strs); i++)
+		if ((v = cJSON_GetObjectItemCaseSensitive(o, strs[i])) && !cJSON_IsNull(v) && !cJSON_IsString(v))
+			return 0;
+	for (size_t i = 0; i < ARRAY_LEN(arrs); i++)
+		if ((v = cJSON_GetObjectItemCaseSensitive(o, arrs[i])) && !cJSON_IsNull(v) && !cJSON_IsArray(v))
+			return 0;
+	for (size_t i = 0; i < ARRAY_LEN(objs); i++)
+		if ((v = cJSON_GetObjectItemCaseSensitive(o, objs[i])) && !cJSON_IsNull(v) && !cJSON_IsObject(v))
+			return 0;
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "size")) && !cJSON_IsNull(v) && !cJSON_IsNumber(v))
+		return 0;
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "hasAttachment")) && !cJSON_IsNull(v) && !cJSON_IsBool(v))
+		return 0;
+	if (jmap_str(o, "receivedAt") && jmap_date_parse(jmap_str(o, "receivedAt"), &t) != TERN_OK)
+		return 0;
+	if (jmap_str(o, "sentAt") && jmap_date_parse(jmap_str(o, "sentAt"), &t) != TERN_OK)
+		return 0;
+	return 1;
+}
+
+/* An email that cannot be converted, as far as it can: where it is and its
+ * keywords (what the user acts on), its size and date if they read. */
+static void
+parse_damaged(const cJSON *o, struct jmap_email *e)
+{
+	uint64_t size;
+	int64_t t;
+
+	e->h.damaged = time_now();
+	if (jmap_uint(o, "size", &size) == TERN_OK)
+		e->h.size = (int64_t)size;
+	if (jmap_date_parse(jmap_str(o, "receivedAt"), &t) == TERN_OK)
+		e->has_received = 1;
+	else
+		t = time_now();
+	e->h.received_at = e->h.sent_at = t;
+	e->h.subject = xstrdup(MSG_DAMAGED_SUBJECT);
+}
+
 int
 jmap_email_parse(const cJSON *o, struct jmap_email *e)
 {
@@ -175,6 +227,10 @@ jmap_email_parse(const cJSON *o, struct jmap_email *e)
 	}
 	if (kw)
 		parse_keywords(kw, e);
+	if (!readable(o)) {
+		parse_damaged(o, e);
+		return TERN_OK;
+	}
 	if (jmap_uint(o, "size", &size) == TERN_OK)
 		e->h.size = (int64_t)size;
 	if (jmap_date_parse(jmap_str(o, "receivedAt"), &t) == TERN_OK) {

@@ -22,7 +22,9 @@ cJSON *jmap_email_props(int full);
 cJSON *jmap_email_body_props(void);
 
 /* Fills e from o; the mailbox ids point into o, which must outlive e.
- * TERN_EPROTO when the id is missing or invalid. */
+ * TERN_EPROTO when the id is missing or invalid. A property of the wrong
+ * type: e->h.damaged is set and e holds only the id, mailboxIds and
+ * keywords (if those read), size and receivedAt. */
 int jmap_email_parse(const cJSON *o, struct jmap_email *e);
 void jmap_email_free(struct jmap_email *e);
 

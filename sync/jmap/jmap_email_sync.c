@@ -106,6 +106,9 @@ parse_list(struct jmap *j, struct sync_ctx *ctx, struct mbmap *mm, const cJSON *
 			log_warn("jmap %s: skipping an Email without a valid id", j->acct->name);
 			continue;
 		}
+		if ((*out)[k].h.damaged)
+			log_warn("jmap %s: Email %s could not be read (a property of the wrong type); stored as damaged",
+			         j->acct->name, (*out)[k].h.email_id);
 		for (size_t i = 0; i < (*out)[k].nmb; i++)
 			if (!mbmap_get(mm, (*out)[k].mailbox_ids[i]))
 				unknown = 1;

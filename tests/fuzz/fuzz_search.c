@@ -1,5 +1,5 @@
 /* A search query as typed (or pasted) by the user, through the parser and
- * every translation: the canonical form, IMAP SEARCH criteria, a JMAP
+ * every translation: the canonical form, the IMAP search keys, a JMAP
  * filter, and the error message with its caret line. */
 #include "config.h"
 
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "src/search/search.h"
+#include "sync/imap/imap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,8 +31,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (search_parse(text, 1700000000, &q, &e) == 0) {
 		free(search_query_to_string(q));
 		(void)search_query_has_text(q);
-		free(search_query_to_imap(q, "INBOX", "inbox", 1));
-		free(search_query_to_imap(q, "Archive", NULL, 0));
+		struct mailimap_search_key *k;
+		/* The IMAP keys as the engine builds them (imap_search_key_new). */
+		if ((k = imap_search_key_new(q, "INBOX", "inbox")))
+			mailimap_search_key_free(k);
+		if ((k = imap_search_key_new(q, "Archive", NULL)))
+			mailimap_search_key_free(k);
 		free(search_query_to_jmap(q, resolve, NULL));
 		search_query_free(q);
 	} else {

@@ -2,31 +2,61 @@
 """imap_garble.py LISTEN_PORT UPSTREAM_PORT MARKER: a plain IMAP proxy on 127.0.0.1 that passes
 everything through, except that a FETCH response line naming MARKER (in its ENVELOPE) gets a
 BODYSTRUCTURE no parser accepts: the "one odd message" some servers send (review F11).
-MARKER --no-inbox instead drops INBOX from LIST answers (a truncated folder list);
---cut-literal closes the connection halfway through the first literal of a FETCH answer.
+MARKER instead:
+  --no-inbox          drops INBOX from LIST answers (a truncated folder list);
+  --uids=U1,U2[:H1,..]  garbles the header FETCH (the one with a BODYSTRUCTURE) of UIDs U1, U2...
+                      in any folder, and every FETCH with an RFC822.SIZE of UIDs H1... (even the
+                      minimal one: nothing of those can be read); flag-only FETCHes pass;
+  --search=NAME       garbles the SEARCH answers while folder NAME is selected;
+  --cut-literal       closes the connection halfway through the first literal of a FETCH answer.
 Literals are passed untouched. Runs until killed; prints "ready" when it listens."""
 import asyncio
+import re
 import sys
 
 LISTEN, UP, MARKER = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3].encode()
+UIDS, HARD = set(), set()
+if MARKER.startswith(b"--uids="):
+    soft, _, hard = MARKER[7:].decode().partition(":")
+    UIDS = {int(u) for u in soft.split(",") if u}
+    HARD = {int(u) for u in hard.split(",") if u}
+SEARCH_IN = MARKER[9:] if MARKER.startswith(b"--search=") else None
+FETCH_UID = re.compile(rb"^\* \d+ FETCH \(.*?\bUID (\d+)")
+SELECT = re.compile(rb"^\S+ (?:SELECT|EXAMINE) \"?([^\"\r\n ]+)\"?", re.I)
 
 
-async def pipe_up(r, w):
+def garble(line):
+    """The line as the proxy passes it on."""
+    m = FETCH_UID.match(line)
+    if m and int(m.group(1)) in HARD and b"RFC822.SIZE " in line:
+        return line.replace(b"RFC822.SIZE ", b"RFC822.SIZE )(", 1)
+    if m and int(m.group(1)) in UIDS and b"BODYSTRUCTURE (" in line:
+        return line.replace(b"BODYSTRUCTURE (", b"BODYSTRUCTURE )(", 1)
+    if MARKER in line and b"BODYSTRUCTURE (" in line:
+        return line.replace(b"BODYSTRUCTURE (", b"BODYSTRUCTURE )(", 1)
+    return line
+
+
+async def pipe_up(r, w, state):
     try:
         while data := await r.read(65536):
+            for cmd in data.split(b"\r\n"):
+                if m := SELECT.match(cmd):
+                    state["selected"] = m.group(1)
             w.write(data)
             await w.drain()
     finally:
         w.close()
 
 
-async def pipe_down(r, w):
+async def pipe_down(r, w, state):
     try:
         while line := await r.readline():
             if MARKER == b"--no-inbox" and line.startswith(b"* LIST ") and line.rstrip().upper().endswith(b" INBOX"):
                 continue
-            if MARKER in line and b"BODYSTRUCTURE (" in line:
-                line = line.replace(b"BODYSTRUCTURE (", b"BODYSTRUCTURE )(", 1)
+            if SEARCH_IN and state.get("selected") == SEARCH_IN and line.startswith(b"* SEARCH"):
+                line = line.rstrip(b"\r\n") + b" )(\r\n"
+            line = garble(line)
             w.write(line)
             if line.endswith(b"}\r\n") and b"{" in line:
                 n = int(line[line.rindex(b"{") + 1:-3].rstrip(b"+"))
@@ -45,7 +75,8 @@ async def pipe_down(r, w):
 
 async def client(cr, cw):
     ur, uw = await asyncio.open_connection("127.0.0.1", UP)
-    await asyncio.gather(pipe_up(cr, uw), pipe_down(ur, cw), return_exceptions=True)
+    state = {}
+    await asyncio.gather(pipe_up(cr, uw, state), pipe_down(ur, cw, state), return_exceptions=True)
 
 
 async def main():

@@ -1,7 +1,8 @@
 #!/bin/sh
-# One folder whose messages the server describes in a way libetpan cannot parse must not stop
-# the account (issue 4, review F11): behind a proxy that garbles one message's BODYSTRUCTURE
-# in folder "Bad", the folders after it are still synced (the failing folder goes last), and
+# One folder whose answers libetpan cannot parse must not stop the account (issue 4, review
+# F11): behind a proxy that garbles the SEARCH answers in folder "Bad" (a bad message alone no
+# longer fails its folder: imap_badmsg.sh), the folders after it are still synced (the failing
+# folder goes last), and
 # after two failures in a row it is left alone for a while, so sync --once succeeds again. And
 # a folder list without INBOX is not trusted (review F21), and a connection cut inside a
 # literal ends the sync instead of hanging it.
@@ -17,7 +18,7 @@ for s in good1 garble-me good2; do msg "$s" | ic append Bad - >/dev/null; done
 ic create Zeta >/dev/null
 msg zeta | ic append Zeta - >/dev/null
 eval "$("$LAB_PY" "$LAB_SRV/netutil.py" ports "$TERN_LAB" PROXY)"
-"$LAB_PY" "$TERN_SRCDIR/tests/integration/imap_garble.py" "$PROXY" "$DOVECOT_IMAP_PORT" garble-me >"$W/proxy.out" 2>&1 &
+"$LAB_PY" "$TERN_SRCDIR/tests/integration/imap_garble.py" "$PROXY" "$DOVECOT_IMAP_PORT" --search=Bad >"$W/proxy.out" 2>&1 &
 ppid=$!
 trap 'r=$?; kill $ppid 2>/dev/null; rm -rf "$W"; (exit $r); _lab_cleanup' EXIT
 wait_for "proxy listening" 5 grep -q ready "$W/proxy.out"

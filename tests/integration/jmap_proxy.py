@@ -28,7 +28,10 @@ POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the res
                 with maxChanges 0 (Cyrus answers invalidArguments naming maxChanges).
                 DIR/destroy-mid-sweep: at the second request of a resync's sweep (an Email/query
                 without filter, or an Email/get of ids only), another client first destroys the
-                email Cyrus lists first (the file is removed; "destroyed-mid-sweep ID" logged). Logs one line per request to DIR/log:
+                email Cyrus lists first (the file is removed; "destroyed-mid-sweep ID" logged).
+                DIR/garble-email (a subject): in Email/get answers, the email with that subject
+                gets a "from" and a "receivedAt" of the wrong type (an object tern cannot
+                convert; "garbled ID" logged). Logs one line per request to DIR/log:
                   api calls=N bytes=B get=L1,L2... set=S1,S2...
                 (the list length of each Email/get answer; the number of updates and destroys
                 of each Email/set call)
@@ -182,11 +185,17 @@ class Handler(BaseHTTPRequestHandler):
                           if c[0] == "Mailbox/get" and c[1].get("ids", 0) is None]
                 resp["methodResponses"] = [["error", {"type": "requestTooLarge"}, r[2]] if r[2] in allget
                                            else r for r in resp.get("methodResponses", [])]
+            garble = read(d, "garble-email")
             no_sent = os.path.exists(os.path.join(d, "no-sent-role"))
             ren = (read(d, "rename-mailbox") or "").split("\t")
             for name, args, _ in resp.get("methodResponses", []):
                 if name == "Email/get":
                     gets.append(str(len(args.get("list", []))))
+                    for em in args.get("list", []):
+                        if garble and em.get("subject") == garble:
+                            em["from"] = "garbled"
+                            em["receivedAt"] = 7
+                            self.note("garbled %s" % em.get("id"))
                 if name == "Mailbox/get":
                     for mb in args.get("list", []):
                         if no_sent and mb.get("role") == "sent":

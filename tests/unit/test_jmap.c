@@ -221,6 +221,25 @@ t_email_parse(void **state)
 	assert_int_equal((int)e.h.natt, 1);
 	assert_string_equal(e.h.att[0].filename, "a.pdf");
 	assert_string_equal(e.h.att[0].blob_id, "G2");
+	assert_true(e.h.damaged == 0);
+	jmap_email_free(&e);
+	cJSON_Delete(o);
+	/* A property of the wrong type: damaged, with what can be read. */
+	o = cJSON_Parse("{\"id\":\"M2\",\"mailboxIds\":{\"mb1\":true},\"keywords\":{\"$seen\":true},"
+	                "\"subject\":{\"x\":1},\"from\":\"ann\",\"size\":5,\"receivedAt\":\"2024-05-01T12:00:00Z\"}");
+	assert_int_equal(jmap_email_parse(o, &e), TERN_OK);
+	assert_true(e.h.damaged > 0);
+	assert_string_equal(e.h.email_id, "M2");
+	assert_int_equal((int)e.nmb, 1);
+	assert_int_equal(e.h.flags, MSG_SEEN);
+	assert_true(e.h.size == 5 && e.h.received_at == 1714564800);
+	assert_string_equal(e.h.subject, MSG_DAMAGED_SUBJECT);
+	assert_null(e.h.from_addr);
+	jmap_email_free(&e);
+	cJSON_Delete(o);
+	o = cJSON_Parse("{\"id\":\"M3\",\"mailboxIds\":{\"mb1\":true},\"receivedAt\":\"yesterday\"}");
+	assert_int_equal(jmap_email_parse(o, &e), TERN_OK);
+	assert_true(e.h.damaged > 0 && e.h.received_at > 1714564800);
 	jmap_email_free(&e);
 	cJSON_Delete(o);
 	o = cJSON_Parse("{\"id\":\"../x\"}");
