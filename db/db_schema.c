@@ -384,7 +384,17 @@ static const char m12[] =
 "UPDATE outbox SET stage = 'submitting' WHERE stage = 'sending';"
 "UPDATE outbox SET stage = 'submitted' WHERE stage = 'smtp_sent';";
 
-static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12 };
+/* 13: folders are created, renamed and deleted offline like any change.
+ * A folder whose delete is waiting is hidden (with its messages, which are
+ * only reached through it) until the server has done it or the user takes
+ * it back; the queue keeps the name a create or rename asks for and, for a
+ * rename, the name before (undo). */
+static const char m13[] =
+"ALTER TABLE mailbox ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE pending_change ADD COLUMN mailbox_name TEXT NOT NULL DEFAULT '';"
+"ALTER TABLE pending_change ADD COLUMN old_name TEXT NOT NULL DEFAULT '';";
+
+static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13 };
 
 int
 db_migrations_count(void)
