@@ -20,8 +20,7 @@
 #include "src/base/util.h"
 
 struct queue_row;
-static int mailbox_withdraw(db *d, const struct queue_row *q);
-static int mailbox_reapply(db *d, const struct queue_row *q);
+static int mailbox_local(db *d, const struct queue_row *q, int shown);
 
 static int
 msg_state(db *d, int64_t msg_id, int64_t *account_id, unsigned *flags)
@@ -402,7 +401,7 @@ db_change_withdraw(db *d, const struct queue_row *q)
 	sqlite3_stmt *st;
 
 	if (q->resource_type == RESOURCE_MAILBOX)
-		return mailbox_withdraw(d, q);
+		return mailbox_local(d, q, 0);
 	if (q->resource_type != RESOURCE_EMAIL || msg_state(d, q->resource_id, &account_id, &flags) != TERN_OK)
 		return TERN_OK;   /* not a message change, or the message is gone */
 	unread = !(flags & MSG_SEEN);
@@ -436,7 +435,7 @@ db_change_reapply(db *d, const struct queue_row *q)
 	int unread, rc = TERN_OK;
 
 	if (q->resource_type == RESOURCE_MAILBOX)
-		return mailbox_reapply(d, q);
+		return mailbox_local(d, q, 1);
 	if (q->resource_type != RESOURCE_EMAIL || msg_state(d, q->resource_id, &account_id, &flags) != TERN_OK)
 		return TERN_OK;
 	unread = !(flags & MSG_SEEN);
@@ -563,7 +562,7 @@ db_change_mailbox_name_ok(const char *name, char delim)
 static int64_t
 mailbox_named(db *d, int64_t account_id, const char *name)
 {
-	static const char sql[] = "SELECT id FROM mailbox WHERE account_id = ? AND name = ? AND hidden = 0";
+	static const char sql[] = "SELECT id FROM mailbox WHERE account_id = ? AND name = ? AND delete_pending = 0";
 	sqlite3_stmt *st = db_stmt(d, sql);
 	int64_t id = 0;
 	if (!st)
@@ -649,7 +648,7 @@ out:
 static int
 set_mailbox_hidden(db *d, int64_t id, int hidden)
 {
-	static const char sql[] = "UPDATE mailbox SET hidden = ? WHERE id = ?";
+	static const char sql[] = "UPDATE mailbox SET delete_pending = ? WHERE id = ?";
 	sqlite3_stmt *st = db_stmt(d, sql);
 	if (!st)
 		return TERN_EDB;
@@ -723,7 +722,9 @@ db_change_mailbox_rename(db *d, int64_t mailbox_id, const char *new_name, int64_
 	if ((rc = mailbox_changeable(d, mailbox_id, &r)) != TERN_OK ||
 	    (rc = db_change_mailbox_check(d, r.account_id, new_name)) != TERN_OK)
 		goto fail;
-	if (strlen(r.name) >= sizeof c.u.mbox.old_name) {
+	/* Into itself ("Work" to "Work/Old"): no server can do that. */
+	if (strlen(r.name) >= sizeof c.u.mbox.old_name ||
+	    (strncmp(new_name, r.name, strlen(r.name)) == 0 && r.delim[0] && new_name[strlen(r.name)] == r.delim[0])) {
 		rc = TERN_EINVAL;
 		goto fail;
 	}
@@ -743,7 +744,7 @@ fail:
 int
 db_change_mailbox_delete(db *d, int64_t mailbox_id, int with_messages, int64_t *change_id)
 {
-	static const char kids[] = "SELECT 1 FROM mailbox WHERE parent_id = ? AND hidden = 0 LIMIT 1";
+	static const char kids[] = "SELECT 1 FROM mailbox WHERE parent_id = ? AND delete_pending = 0 LIMIT 1";
 	struct change c = { .kind = CHANGE_MAILBOX_DELETE, .u.mbox.with_messages = !!with_messages };
 	struct mailbox_row r = { 0 };
 	sqlite3_stmt *st;
@@ -779,24 +780,29 @@ fail:
 	return rc;
 }
 
-/* A folder change's local state taken back (undo, failure) or put again
- * (retry). A create keeps its row meanwhile: failed, it is shown so. */
+/* A folder change's local state taken back (undo, failure: shown) or put
+ * again (retry). A create keeps its row meanwhile: failed, it is shown so. */
 static int
-mailbox_withdraw(db *d, const struct queue_row *q)
+mailbox_local(db *d, const struct queue_row *q, int shown)
 {
+	const char *from = shown ? q->change.u.mbox.old_name : q->change.u.mbox.name;
+	const char *to = shown ? q->change.u.mbox.name : q->change.u.mbox.old_name;
 	if (q->change.kind == CHANGE_MAILBOX_RENAME)
-		return rename_local(d, q->resource_id, q->change.u.mbox.name, q->change.u.mbox.old_name);
+		return rename_local(d, q->resource_id, from, to);
 	if (q->change.kind == CHANGE_MAILBOX_DELETE)
-		return set_mailbox_hidden(d, q->resource_id, 0);
+		return set_mailbox_hidden(d, q->resource_id, shown);
 	return TERN_OK;
 }
 
-static int
-mailbox_reapply(db *d, const struct queue_row *q)
+int
+db_change_mailbox_target(db *d, const struct queue_row *q, struct mailbox_row *mb, char **err)
 {
-	if (q->change.kind == CHANGE_MAILBOX_RENAME)
-		return rename_local(d, q->resource_id, q->change.u.mbox.old_name, q->change.u.mbox.name);
-	if (q->change.kind == CHANGE_MAILBOX_DELETE)
-		return set_mailbox_hidden(d, q->resource_id, 1);
-	return TERN_OK;
+	int unpushed = 0, rc = db_mailbox_get(d, q->resource_id, mb);
+	if (rc == TERN_OK && (rc = db_mailbox_unpushed(d, mb->id, &unpushed)) == TERN_OK &&
+	    q->change.kind != CHANGE_MAILBOX_CREATE && unpushed) {
+		/* Its create failed and waits for the user: nothing to act on. */
+		*err = xasprintf("the folder %s was not created on the server", mb->name);
+		rc = TERN_EREFUSED;
+	}
+	return rc;
 }

@@ -46,6 +46,12 @@ int db_change_append_of(db *d, int64_t msg_id, int64_t *change_id);
 int db_change_mailbox_create(db *d, int64_t account_id, const char *name, int64_t *mailbox_id, int64_t *change_id);
 int db_change_mailbox_rename(db *d, int64_t mailbox_id, const char *new_name, int64_t *change_id);
 int db_change_mailbox_delete(db *d, int64_t mailbox_id, int with_messages, int64_t *change_id);
+/* For an engine pushing folder change q: its folder (*mb). TERN_ENOTFOUND
+ * when it is gone (nothing to carry), TERN_EREFUSED with *err when it is a
+ * rename or delete of a folder whose create did not reach the server. */
+struct mailbox_row;
+struct queue_row;
+int db_change_mailbox_target(db *d, const struct queue_row *q, struct mailbox_row *mb, char **err);
 /* Whether name could be created in the account now (the refusals above). */
 int db_change_mailbox_check(db *d, int64_t account_id, const char *name);
 /* Whether name is a folder path at all, with separator delim. */

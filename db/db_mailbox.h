@@ -49,6 +49,9 @@ int db_mailbox_by_role(db *d, int64_t account_id, enum mailbox_role role, struct
  * rest by path (so children follow their parent). cb returns non-zero to stop. */
 typedef int (*db_mailbox_cb)(const struct mailbox_row *r, void *ctx);
 int db_mailbox_each(db *d, int64_t account_id, db_mailbox_cb cb, void *ctx);
+/* Also those whose delete is waiting: the server still has them and their
+ * mail, which a sync keeps in them (an undo shows them whole). */
+int db_mailbox_each_all(db *d, int64_t account_id, db_mailbox_cb cb, void *ctx);
 
 /* Insert or update by (account, remote_id); parent resolved by its remote id. */
 int db_mailbox_upsert(db *d, int64_t account_id, const struct mailbox_info *mi, int64_t *id);

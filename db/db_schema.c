@@ -388,9 +388,10 @@ static const char m12[] =
  * A folder whose delete is waiting is hidden (with its messages, which are
  * only reached through it) until the server has done it or the user takes
  * it back; the queue keeps the name a create or rename asks for and, for a
- * rename, the name before (undo). */
+ * rename, the name before (undo). (Not "hidden": queries join mailbox
+ * with message_mailbox, whose hidden is a message's.) */
 static const char m13[] =
-"ALTER TABLE mailbox ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE mailbox ADD COLUMN delete_pending INTEGER NOT NULL DEFAULT 0;"
 "ALTER TABLE pending_change ADD COLUMN mailbox_name TEXT NOT NULL DEFAULT '';"
 "ALTER TABLE pending_change ADD COLUMN old_name TEXT NOT NULL DEFAULT '';";
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/db_change.h"
 #include "db/db_imap.h"
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
@@ -371,6 +372,15 @@ wire_name(const char *name, char **err)
 	return w;
 }
 
+static int
+commit_or_rollback(db *d, int rc)
+{
+	if (rc == TERN_OK)
+		return db_commit(d);
+	db_rollback(d);
+	return rc;
+}
+
 /* The server will not have the folder we are about to rename or delete
  * selected: a later SELECT of its old name must go out again. */
 static int
@@ -387,21 +397,15 @@ push_mailbox(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, c
 	const struct change *c = &q->change;
 	struct mailbox_row mb = { 0 };
 	char *wire = NULL;
-	int r, rc, unpushed = 0;
+	int r, rc;
 
-	if ((rc = db_mailbox_get(ctx->db, q->resource_id, &mb)) == TERN_ENOTFOUND) {
+	if ((rc = db_change_mailbox_target(ctx->db, q, &mb, err)) == TERN_ENOTFOUND) {
 		log_info("imap %s: change %lld: folder %lld is gone, %s dropped", im->acct->name, (long long)q->id,
 		         (long long)q->resource_id, change_kind_name(c->kind));
 		return TERN_OK;
 	}
-	if (rc != TERN_OK || (rc = db_mailbox_unpushed(ctx->db, mb.id, &unpushed)) != TERN_OK)
+	if (rc != TERN_OK)
 		goto out;
-	if (c->kind != CHANGE_MAILBOX_CREATE && unpushed) {
-		/* Its create failed and waits for the user: nothing to act on. */
-		*err = xasprintf("the folder %s was not created on the server", mb.name);
-		rc = TERN_EREFUSED;
-		goto out;
-	}
 	if (c->kind != CHANGE_MAILBOX_DELETE && !(wire = wire_name(c->u.mbox.name, err))) {
 		rc = TERN_EINVAL;
 		goto out;
@@ -417,7 +421,7 @@ push_mailbox(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, c
 			break;
 		if ((rc = db_imap_mailbox_set_remote(ctx->db, mb.id, wire)) == TERN_OK)
 			rc = db_queue_done(ctx->db, q->id);
-		rc = rc == TERN_OK ? db_commit(ctx->db) : (db_rollback(ctx->db), rc);
+		rc = commit_or_rollback(ctx->db, rc);
 		break;
 	case CHANGE_MAILBOX_RENAME:
 		if ((rc = leave_folder(im, mb.remote_id, err)) != TERN_OK)
@@ -434,7 +438,7 @@ push_mailbox(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, c
 		if ((rc = db_imap_mailbox_set_remote(ctx->db, mb.id, wire)) == TERN_OK &&
 		    (rc = imap_rename_state(ctx->db, ctx->account_id, mb.remote_id, wire)) == TERN_OK)
 			rc = db_queue_done(ctx->db, q->id);
-		rc = rc == TERN_OK ? db_commit(ctx->db) : (db_rollback(ctx->db), rc);
+		rc = commit_or_rollback(ctx->db, rc);
 		break;
 	case CHANGE_MAILBOX_DELETE:
 		if ((rc = leave_folder(im, mb.remote_id, err)) != TERN_OK)

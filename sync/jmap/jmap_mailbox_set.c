@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/db_change.h"
 #include "db/db_mailbox.h"
 #include "db/db_queue.h"
 #include "src/base/err.h"
@@ -61,20 +62,15 @@ jmap_mailbox_push(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *
 	const cJSON *bad = NULL;
 	struct jmap_merr me;
 	const char *call, *created = NULL;
-	int rc, unpushed = 0;
+	int rc;
 
-	if ((rc = db_mailbox_get(ctx->db, q->resource_id, &mb)) == TERN_ENOTFOUND) {
+	if ((rc = db_change_mailbox_target(ctx->db, q, &mb, err)) == TERN_ENOTFOUND) {
 		log_info("jmap %s: change %lld: folder %lld is gone, %s dropped", j->acct->name, (long long)q->id,
 		         (long long)q->resource_id, change_kind_name(c->kind));
 		return TERN_OK;
 	}
-	if (rc != TERN_OK || (rc = db_mailbox_unpushed(ctx->db, mb.id, &unpushed)) != TERN_OK)
+	if (rc != TERN_OK)
 		goto out;
-	if (c->kind != CHANGE_MAILBOX_CREATE && unpushed) {
-		*err = xasprintf("the folder %s was not created on the server", mb.name);
-		rc = TERN_EREFUSED;
-		goto out;
-	}
 	r = jmap_req_new();
 	a = cJSON_CreateObject();
 	cJSON_AddStringToObject(a, "accountId", j->sess->account_id);

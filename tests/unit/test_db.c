@@ -159,7 +159,7 @@ t_upgrade_from_previous(void **state)
 	assert_int_equal(scalar(d, "SELECT count(DISTINCT thread_id) FROM message"), 1);
 	assert_int_equal(scalar(d, "SELECT uses FROM contact WHERE addr = 'ann@example.org'"), 2);
 	assert_int_equal(scalar(d, "SELECT count(*) FROM message WHERE deleted = 0"), 2);
-	assert_int_equal(scalar(d, "SELECT count(*) FROM mailbox WHERE hidden = 0"), 1);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM mailbox WHERE delete_pending = 0"), 1);
 	db_close(d);
 	free(path);
 }
@@ -1351,6 +1351,7 @@ t_mailbox_changes(void **state)
 	assert_int_equal(db_change_mailbox_create(d, acct, "/a", &kid, &change), TERN_EINVAL);
 	assert_int_equal(db_change_mailbox_create(d, acct, "a\tb", &kid, &change), TERN_EINVAL);
 	assert_int_equal(db_change_mailbox_rename(d, inbox, "Other", &change), TERN_EREFUSED);
+	assert_int_equal(db_change_mailbox_rename(d, work, "Work/Été/Old", &change), TERN_EINVAL);
 	assert_int_equal(db_change_mailbox_delete(d, inbox, 1, &change), TERN_EREFUSED);
 
 	/* Rename: the new name at once, the folder under it too; a final
