@@ -34,6 +34,29 @@ int db_change_append(db *d, int64_t account_id, int64_t mailbox, const char *raw
  * msg_id: *change_id, or 0 when there is none. A draft resumed from such a
  * row replaces it by reverting that append. */
 int db_change_append_of(db *d, int64_t msg_id, int64_t *change_id);
+/* Folders, offline like the rest. Names are full paths with the account's
+ * hierarchy separator ("Lists/été"). A create shows the folder at once
+ * (*mailbox_id; the server's name or id comes with the push); a rename
+ * shows the new name at once, also for the folders under it; a delete hides
+ * the folder until the server has deleted it. Refusals, before anything is
+ * written: TERN_EINVAL a name that cannot be one, TERN_EBUSY a name that
+ * exists (create, rename) or a folder with folders under it or with
+ * messages and !with_messages (delete), TERN_ENOTFOUND the parent folder
+ * does not exist, TERN_EREFUSED a special folder (a role). */
+int db_change_mailbox_create(db *d, int64_t account_id, const char *name, int64_t *mailbox_id, int64_t *change_id);
+int db_change_mailbox_rename(db *d, int64_t mailbox_id, const char *new_name, int64_t *change_id);
+int db_change_mailbox_delete(db *d, int64_t mailbox_id, int with_messages, int64_t *change_id);
+/* For an engine pushing folder change q: its folder (*mb). TERN_ENOTFOUND
+ * when it is gone (nothing to carry), TERN_EREFUSED with *err when it is a
+ * rename or delete of a folder whose create did not reach the server. */
+struct mailbox_row;
+struct queue_row;
+int db_change_mailbox_target(db *d, const struct queue_row *q, struct mailbox_row *mb, char **err);
+/* Whether name could be created in the account now (the refusals above). */
+int db_change_mailbox_check(db *d, int64_t account_id, const char *name);
+/* Whether name is a folder path at all, with separator delim. */
+int db_change_mailbox_name_ok(const char *name, char delim);
+
 /* Takes back a change the worker has not started: restores the local state
  * and removes the row. TERN_EBUSY if it is being sent now, TERN_ENOTFOUND if
  * it is gone (already done: queue the inverse instead). Also used to drop a

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db/db_imap.h"
+#include "db/db_mailbox.h"
 #include "db/db_int.h"
 #include "db/db_message.h"
 #include "src/base/err.h"
@@ -231,13 +232,7 @@ db_imap_queue_drop_for(db *d, int64_t msg_id, int *n)
 int
 db_imap_mailbox_set_remote(db *d, int64_t mailbox_id, const char *remote_id)
 {
-	static const char sql[] = "UPDATE mailbox SET remote_id = ? WHERE id = ?";
-	sqlite3_stmt *st = db_stmt(d, sql);
-	if (!st)
-		return TERN_EDB;
-	sqlite3_bind_text(st, 1, remote_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, mailbox_id);
-	return db_step_done(d, st);
+	return db_mailbox_set_remote(d, mailbox_id, remote_id);
 }
 
 int

@@ -100,10 +100,10 @@ db_mailbox_by_role(db *d, int64_t account_id, enum mailbox_role role, struct mai
 int
 db_mailbox_find(db *d, int64_t account_id, const char *name_or_role, struct mailbox_row *out)
 {
-	static const char exact[] = "SELECT " MB_COLS " FROM mailbox WHERE account_id = ? AND name = ?";
+	static const char exact[] = "SELECT " MB_COLS " FROM mailbox WHERE account_id = ? AND name = ? AND delete_pending = 0";
 	/* Two rows tell an ambiguous name from a unique one. */
 	static const char nocase[] =
-		"SELECT " MB_COLS " FROM mailbox WHERE account_id = ? AND tern_fold(name) = tern_fold(?) LIMIT 2";
+		"SELECT " MB_COLS " FROM mailbox WHERE account_id = ? AND tern_fold(name) = tern_fold(?) AND delete_pending = 0 LIMIT 2";
 	sqlite3_stmt *st;
 	char *role;
 	int rc;
@@ -141,12 +141,12 @@ db_mailbox_find(db *d, int64_t account_id, const char *name_or_role, struct mail
 	return rc == SQLITE_ROW ? TERN_EINVAL : TERN_EDB;
 }
 
-int
-db_mailbox_each(db *d, int64_t account_id, db_mailbox_cb cb, void *ctx)
+static int
+each(db *d, int64_t account_id, int with_hidden, db_mailbox_cb cb, void *ctx)
 {
 	/* Not cached: a callback may call db_mailbox_each again. */
 	static const char sql[] =
-		"SELECT " MB_COLS " FROM mailbox WHERE account_id = ? ORDER BY "
+		"SELECT " MB_COLS " FROM mailbox WHERE account_id = ? AND (delete_pending = 0 OR ?) ORDER BY "
 		"CASE role WHEN 'inbox' THEN 0 WHEN 'drafts' THEN 1 WHEN 'sent' THEN 2 "
 		"WHEN 'archive' THEN 3 WHEN 'junk' THEN 4 WHEN 'trash' THEN 5 ELSE 6 END, "
 		"name COLLATE NOCASE";
@@ -156,6 +156,7 @@ db_mailbox_each(db *d, int64_t account_id, db_mailbox_cb cb, void *ctx)
 	if (sqlite3_prepare_v2(db_sqlite(d), sql, -1, &st, NULL) != SQLITE_OK)
 		return TERN_EDB;
 	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int(st, 2, with_hidden);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mailbox_row r;
 		int stop;
@@ -169,6 +170,18 @@ db_mailbox_each(db *d, int64_t account_id, db_mailbox_cb cb, void *ctx)
 		rc = TERN_EDB;
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int
+db_mailbox_each(db *d, int64_t account_id, db_mailbox_cb cb, void *ctx)
+{
+	return each(d, account_id, 0, cb, ctx);
+}
+
+int
+db_mailbox_each_all(db *d, int64_t account_id, db_mailbox_cb cb, void *ctx)
+{
+	return each(d, account_id, 1, cb, ctx);
 }
 
 int
@@ -292,4 +305,34 @@ db_mailbox_delete(db *d, int64_t id)
 fail:
 	db_rollback(d);
 	return TERN_EDB;
+}
+
+int
+db_mailbox_unpushed(db *d, int64_t id, int *unpushed)
+{
+	static const char sql[] =
+		"SELECT 1 FROM pending_change WHERE resource_type = 'Mailbox' AND resource_id = ? "
+		"AND change_type = 'mailbox_create' LIMIT 1";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	int rc;
+	*unpushed = 0;
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	*unpushed = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? TERN_OK : TERN_EDB;
+}
+
+int
+db_mailbox_set_remote(db *d, int64_t id, const char *remote_id)
+{
+	static const char sql[] = "UPDATE mailbox SET remote_id = ? WHERE id = ?";
+	sqlite3_stmt *st = db_stmt(d, sql);
+	if (!st)
+		return TERN_EDB;
+	sqlite3_bind_text(st, 1, remote_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	return db_step_done(d, st);
 }

@@ -45,10 +45,13 @@ int db_mailbox_by_remote(db *d, int64_t account_id, const char *remote_id, struc
 /* The account's mailbox of that role (a selectable one first). */
 int db_mailbox_by_role(db *d, int64_t account_id, enum mailbox_role role, struct mailbox_row *out);
 
-/* Calls cb for each mailbox: Inbox first, then the other roles, then the
+/* Calls cb for each mailbox (but those whose delete is waiting): Inbox first, then the other roles, then the
  * rest by path (so children follow their parent). cb returns non-zero to stop. */
 typedef int (*db_mailbox_cb)(const struct mailbox_row *r, void *ctx);
 int db_mailbox_each(db *d, int64_t account_id, db_mailbox_cb cb, void *ctx);
+/* Also those whose delete is waiting: the server still has them and their
+ * mail, which a sync keeps in them (an undo shows them whole). */
+int db_mailbox_each_all(db *d, int64_t account_id, db_mailbox_cb cb, void *ctx);
 
 /* Insert or update by (account, remote_id); parent resolved by its remote id. */
 int db_mailbox_upsert(db *d, int64_t account_id, const struct mailbox_info *mi, int64_t *id);
@@ -57,5 +60,11 @@ int db_mailbox_set_counts(db *d, int64_t id, int64_t total, int64_t unread);
 int db_mailbox_recount(db *d, int64_t id);
 /* Removes the mailbox; messages that were only there go too. */
 int db_mailbox_delete(db *d, int64_t id);
+/* The server's name (IMAP) or id (JMAP) for the mailbox. */
+int db_mailbox_set_remote(db *d, int64_t id, const char *remote_id);
+/* Whether the mailbox was created here and the server does not have it yet
+ * (its create is queued or failed): a sync must not take it for a folder
+ * deleted on the server. */
+int db_mailbox_unpushed(db *d, int64_t id, int *unpushed);
 
 #endif

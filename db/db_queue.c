@@ -14,7 +14,7 @@
  * read as CHANGE_UNKNOWN (the engines fail it, naming it), never guessed. */
 #define CHANGE_VERSION 1
 #define CHANGE_COLS "change_type, change_version, flag, flag_on, from_mailbox, to_mailbox, is_delete, " \
-	"append_flags, local_message"
+	"append_flags, local_message, mailbox_name, old_name"
 #define Q_COLS "id, account_id, resource_type, coalesce(resource_id, 0), created_at, attempts, " \
 	"coalesce(last_error, ''), status, next_attempt_at, " CHANGE_COLS
 #define Q_CHANGE_AT 9   /* where CHANGE_COLS start in Q_COLS */
@@ -25,6 +25,7 @@ change_encode(sqlite3_stmt *st, int at, const struct change *c)
 {
 	int64_t from = 0, to = 0, msg = 0;
 	unsigned flag = 0, flags = 0;
+	const char *name = "", *old = "";
 	int on = 0, del = 0;
 
 	switch (c->kind) {
@@ -45,6 +46,13 @@ change_encode(sqlite3_stmt *st, int at, const struct change *c)
 		flags = c->u.append.flags;
 		msg = c->u.append.message;
 		break;
+	case CHANGE_MAILBOX_CREATE:
+	case CHANGE_MAILBOX_RENAME:
+	case CHANGE_MAILBOX_DELETE:
+		name = c->u.mbox.name;
+		old = c->u.mbox.old_name;
+		del = !!c->u.mbox.with_messages;
+		break;
 	case CHANGE_SEND:
 	case CHANGE_UNKNOWN:
 		break;
@@ -58,6 +66,21 @@ change_encode(sqlite3_stmt *st, int at, const struct change *c)
 	sqlite3_bind_int(st, at + 6, del);
 	sqlite3_bind_int64(st, at + 7, flags);
 	sqlite3_bind_int64(st, at + 8, msg);
+	sqlite3_bind_text(st, at + 9, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, at + 10, old, -1, SQLITE_TRANSIENT);
+}
+
+/* A name column into its fixed field: one that does not fit was never
+ * written by this codec, so the row is unreadable rather than cut. */
+static int
+name_read(sqlite3_stmt *st, int col, char *out)
+{
+	const char *s = (const char *)sqlite3_column_text(st, col);
+	size_t n = s ? strlen(s) : 0;
+	if (n >= TERN_MAILBOX_NAME_MAX)
+		return -1;
+	memcpy(out, s ? s : "", n + 1);
+	return 0;
 }
 
 /* The one decoder: CHANGE_COLS from column at. A kind that does not fit
@@ -92,6 +115,14 @@ change_decode(sqlite3_stmt *st, int at, enum resource_type rt, struct change *c)
 		c->u.append.mailbox = sqlite3_column_int64(st, at + 5);
 		c->u.append.flags = (unsigned)sqlite3_column_int64(st, at + 7) & (MSG_SEEN | MSG_FLAGGED | MSG_DRAFT);
 		c->u.append.message = sqlite3_column_int64(st, at + 8);
+		break;
+	case CHANGE_MAILBOX_CREATE:
+	case CHANGE_MAILBOX_RENAME:
+	case CHANGE_MAILBOX_DELETE:
+		c->u.mbox.with_messages = sqlite3_column_int(st, at + 6) != 0;
+		if (name_read(st, at + 9, c->u.mbox.name) != 0 || name_read(st, at + 10, c->u.mbox.old_name) != 0 ||
+		    (c->kind != CHANGE_MAILBOX_DELETE && !c->u.mbox.name[0]))
+			c->kind = CHANGE_UNKNOWN;
 		break;
 	case CHANGE_SEND:
 	case CHANGE_UNKNOWN:
@@ -149,7 +180,7 @@ db_queue_add(db *d, int64_t account_id, int64_t resource_id, const struct change
 {
 	static const char sql[] =
 		"INSERT INTO pending_change (account_id, resource_type, resource_id, created_at, " CHANGE_COLS ") "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *st;
 	int rc;
 	if (c->kind == CHANGE_UNKNOWN)

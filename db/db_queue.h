@@ -11,6 +11,13 @@
  *   send    resource_id=outbox   (none) submit, then file in Sent
  *   append  resource_id=outbox   to_mailbox, append_flags (MSG_*),
  *           local_message (the local row shown meanwhile, 0 if none)
+ *   mailbox_create  resource_id=mailbox  mailbox_name (the local row has
+ *           it at once, its remote_id a placeholder until the worker
+ *           created it)
+ *   mailbox_rename  resource_id=mailbox  mailbox_name (shown at once),
+ *           old_name (what undo and a failure give back)
+ *   mailbox_delete  resource_id=mailbox  is_delete: the user agreed to
+ *           delete the folder's messages too (the folder is hidden meanwhile)
  * Columns of other kinds are 0. change_version is the layout (1); before
  * schema 11 these were a JSON payload, converted by that migration.
  * For move and delete the source row stays in message_mailbox, hidden, with

@@ -391,7 +391,18 @@ static const char m13[] =
 "ALTER TABLE message ADD COLUMN damaged INTEGER NOT NULL DEFAULT 0;"
 "CREATE INDEX message_damaged ON message(damaged) WHERE damaged <> 0;";
 
-static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13 };
+/* 14: folders are created, renamed and deleted offline like any change.
+ * A folder whose delete is waiting is hidden (with its messages, which are
+ * only reached through it) until the server has done it or the user takes
+ * it back; the queue keeps the name a create or rename asks for and, for a
+ * rename, the name before (undo). (Not "hidden": queries join mailbox
+ * with message_mailbox, whose hidden is a message's.) */
+static const char m14[] =
+"ALTER TABLE mailbox ADD COLUMN delete_pending INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE pending_change ADD COLUMN mailbox_name TEXT NOT NULL DEFAULT '';"
+"ALTER TABLE pending_change ADD COLUMN old_name TEXT NOT NULL DEFAULT '';";
+
+static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14 };
 
 int
 db_migrations_count(void)

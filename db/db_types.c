@@ -12,11 +12,13 @@ static const char *const status_names[] = {
 	[QUEUE_QUEUED] = "queued", [QUEUE_SENDING] = "sending", [QUEUE_FAILED] = "failed",
 };
 static const char *const resource_names[] = {
-	[RESOURCE_EMAIL] = "Email", [RESOURCE_OUTBOX] = "Outbox",
+	[RESOURCE_EMAIL] = "Email", [RESOURCE_OUTBOX] = "Outbox", [RESOURCE_MAILBOX] = "Mailbox",
 };
 static const char *const kind_names[] = {
 	[CHANGE_UNKNOWN] = "unknown", [CHANGE_FLAG] = "flag", [CHANGE_MOVE] = "move",
 	[CHANGE_DELETE] = "delete", [CHANGE_SEND] = "send", [CHANGE_APPEND] = "append",
+	[CHANGE_MAILBOX_CREATE] = "mailbox_create", [CHANGE_MAILBOX_RENAME] = "mailbox_rename",
+	[CHANGE_MAILBOX_DELETE] = "mailbox_delete",
 };
 static const char *const role_names[] = {
 	[MAILBOX_ROLE_NONE] = NULL, [MAILBOX_ROLE_INBOX] = "inbox", [MAILBOX_ROLE_DRAFTS] = "drafts",
@@ -98,7 +100,17 @@ change_flag_name(unsigned flag)
 enum resource_type
 change_kind_resource(enum change_kind k)
 {
-	return k == CHANGE_SEND || k == CHANGE_APPEND ? RESOURCE_OUTBOX : RESOURCE_EMAIL;
+	switch (k) {
+	case CHANGE_SEND:
+	case CHANGE_APPEND:
+		return RESOURCE_OUTBOX;
+	case CHANGE_MAILBOX_CREATE:
+	case CHANGE_MAILBOX_RENAME:
+	case CHANGE_MAILBOX_DELETE:
+		return RESOURCE_MAILBOX;
+	default:
+		return RESOURCE_EMAIL;
+	}
 }
 
 const char *

@@ -21,7 +21,8 @@ int queue_status_parse(const char *s, enum queue_status *out);
 /* pending_change.resource_type: what resource_id names. */
 enum resource_type {
 	RESOURCE_EMAIL,   /* message.id */
-	RESOURCE_OUTBOX   /* outbox.id */
+	RESOURCE_OUTBOX,  /* outbox.id */
+	RESOURCE_MAILBOX  /* mailbox.id */
 };
 const char *resource_type_name(enum resource_type t);
 int resource_type_parse(const char *s, enum resource_type *out);
@@ -34,12 +35,17 @@ enum change_kind {
 	CHANGE_MOVE,
 	CHANGE_DELETE,
 	CHANGE_SEND,
-	CHANGE_APPEND
+	CHANGE_APPEND,
+	CHANGE_MAILBOX_CREATE,
+	CHANGE_MAILBOX_RENAME,
+	CHANGE_MAILBOX_DELETE
 };
 const char *change_kind_name(enum change_kind k);
 int change_kind_parse(const char *s, enum change_kind *out);
 /* The resource a change of kind k is about. */
 enum resource_type change_kind_resource(enum change_kind k);
+
+#define TERN_MAILBOX_NAME_MAX 512
 
 /* One queued change, as db_queue_add() takes it and every reader of the
  * queue gets it back (db/db_queue.c has the one codec). Mailbox and message
@@ -63,6 +69,13 @@ struct change {
 			unsigned flags;     /* MSG_SEEN | MSG_FLAGGED | MSG_DRAFT */
 			int64_t message;    /* its local row (db_change_append), 0 if none */
 		} append;
+		/* Folder changes: the mailbox is the row's resource. Names are
+		 * full decoded paths ("Lists/été"); a longer one is refused. */
+		struct {
+			char name[TERN_MAILBOX_NAME_MAX];      /* create, rename: the name wanted */
+			char old_name[TERN_MAILBOX_NAME_MAX];  /* rename: the name before, for undo */
+			int with_messages;  /* delete: the user agreed to delete its messages too */
+		} mbox;
 	} u;
 };
 /* A send has no fields beyond its outbox row. */

@@ -129,6 +129,8 @@ void account_info_draw(struct app *a);
 void account_info_key(struct app *a, enum ui_action act);
 void mailboxes_draw(struct app *a);
 void mailboxes_key(struct app *a, enum ui_action act);
+/* Create, rename or delete a folder (mailbox_edit.c). */
+void mailbox_edit(struct app *a, enum ui_action act);
 void list_draw(struct app *a);
 void list_key(struct app *a, enum ui_action act);
 void status_draw(struct app *a);

@@ -83,6 +83,9 @@ static const struct {
 	[ACT_EDIT_CC] = { "edit-cc", "compose screen: change Cc" },
 	[ACT_EDIT_BCC] = { "edit-bcc", "compose screen: change Bcc" },
 	[ACT_EDIT_SUBJECT] = { "edit-subject", "compose screen: change the subject" },
+	[ACT_MAILBOX_CREATE] = { "create-mailbox", "mailbox pane: create a folder (a path: Lists/new)" },
+	[ACT_MAILBOX_RENAME] = { "rename-mailbox", "mailbox pane: rename or move the folder" },
+	[ACT_MAILBOX_DELETE] = { "delete-mailbox", "mailbox pane: delete the folder (asks if it holds messages)" },
 };
 
 static const char *const ctx_names[CTX_COUNT] = {
@@ -157,6 +160,10 @@ static const struct {
 	/* mutt's recall-message is R, which is reply-all here (as in aerc). */
 	{ CTX_INDEX, "P", ACT_RECALL }, { CTX_PAGER, "P", ACT_RECALL },
 	{ CTX_MAILBOXES, "P", ACT_RECALL },
+	/* aerc's :mkdir and :rmdir; mutt has none by default. Capitals, so
+	 * that a slip of d or r in the wrong pane cannot touch a folder. */
+	{ CTX_MAILBOXES, "C", ACT_MAILBOX_CREATE }, { CTX_MAILBOXES, "R", ACT_MAILBOX_RENAME },
+	{ CTX_MAILBOXES, "D", ACT_MAILBOX_DELETE },
 	{ CTX_COMPOSE, "y", ACT_SEND }, { CTX_COMPOSE, "P", ACT_POSTPONE }, { CTX_COMPOSE, "e", ACT_EDIT },
 	{ CTX_COMPOSE, "a", ACT_ATTACH_FILE }, { CTX_COMPOSE, "D", ACT_DETACH },
 	{ CTX_COMPOSE, "t", ACT_EDIT_TO }, { CTX_COMPOSE, "c", ACT_EDIT_CC },

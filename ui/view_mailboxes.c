@@ -89,6 +89,10 @@ void
 mailboxes_key(struct app *a, enum ui_action act)
 {
 	int page = a->mb_h > 2 ? a->mb_h - 2 : 1;
+	if (act == ACT_MAILBOX_CREATE || act == ACT_MAILBOX_RENAME || act == ACT_MAILBOX_DELETE) {
+		mailbox_edit(a, act);
+		return;
+	}
 	if (!a->nmb) {
 		if (act == ACT_SEARCH || act == ACT_SEARCH_ALL)
 			list_key(a, act);

@@ -70,6 +70,7 @@ int cmd_show(struct cli_ctx *c, int argc, char **argv);
 int cmd_flag(struct cli_ctx *c, int argc, char **argv);
 int cmd_move(struct cli_ctx *c, int argc, char **argv);
 int cmd_delete(struct cli_ctx *c, int argc, char **argv);
+int cmd_mailbox(struct cli_ctx *c, int argc, char **argv);
 int cmd_send(struct cli_ctx *c, int argc, char **argv);
 int cmd_config(struct cli_ctx *c, int argc, char **argv);
 int cmd_queue(struct cli_ctx *c, int argc, char **argv);

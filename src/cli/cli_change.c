@@ -300,3 +300,121 @@ out:
 	free(subject);
 	return rc;
 }
+
+/* Strips --force from argv (it may appear anywhere). */
+static int
+take_force(int *argc, char **argv)
+{
+	int found = 0, j = 0;
+	for (int i = 0; i < *argc; i++) {
+		if (strcmp(argv[i], "--force") == 0)
+			found = 1;
+		else
+			argv[j++] = argv[i];
+	}
+	*argc = j;
+	return found;
+}
+
+/* A folder change the server refused (a name it has already, a role it
+ * protects) is failed in the queue by the push: the command says so, with
+ * the server's words, instead of "done". */
+static int
+mailbox_outcome(struct cli_ctx *c, const struct account_cfg *acct, int64_t change, int no_sync)
+{
+	struct queue_row q = { 0 };
+	int rc = EXIT_OK;
+
+	push_now(c, acct, no_sync);
+	if (!no_sync && db_queue_get(c->db, change, &q) == TERN_OK && q.status == QUEUE_FAILED) {
+		char *why = cli_term(text_sanitize(q.last_error, 0), stderr);
+		cli_error("the server refused it: %s (tern queue shows it; retry or drop it there)", why);
+		free(why);
+		rc = EXIT_FAIL;
+	}
+	db_queue_row_free(&q);
+	return rc;
+}
+
+static void
+mailbox_refusal(int rc, const char *name, const char *acct)
+{
+	switch (rc) {
+	case TERN_EINVAL:
+		cli_error("'%s' cannot be a folder name (empty level, separator at an end, control "
+		          "characters, * or %%, or too long)", name);
+		break;
+	case TERN_EBUSY:
+		cli_error("account '%s' has a folder '%s' already", acct, name);
+		break;
+	case TERN_ENOTFOUND:
+		cli_error("the folder above '%s' does not exist in account '%s'; create it first", name, acct);
+		break;
+	default:
+		cli_error("could not change folder '%s': %s", name, tern_strerror(rc));
+		break;
+	}
+}
+
+int
+cmd_mailbox(struct cli_ctx *c, int argc, char **argv)
+{
+	static const char usage[] =
+		"usage: tern mailbox [--no-sync] create|rename|delete ACCOUNT NAME [NEW-NAME]\n"
+		"       (delete [--force] to delete a folder that holds messages, with them)";
+	int no_sync = take_no_sync(&argc, argv), force = take_force(&argc, argv), rc;
+	const struct account_cfg *acct;
+	struct mailbox_row mb = { 0 };
+	int64_t account_id, id, change = 0;
+	const char *verb = argc > 1 ? argv[1] : "";
+	int create = str_eq(verb, "create"), rename = str_eq(verb, "rename"), del = str_eq(verb, "delete");
+
+	if ((!create && !rename && !del) || argc != (rename ? 5 : 4) || (force && !del)) {
+		cli_error("%s", usage);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_account(c, argv[2], &acct, &account_id)) != EXIT_OK)
+		return rc;
+	if (create) {
+		if ((rc = db_change_mailbox_create(c->db, account_id, argv[3], &id, &change)) != TERN_OK) {
+			mailbox_refusal(rc, argv[3], acct->name);
+			return cli_exit_status(rc);
+		}
+		return mailbox_outcome(c, acct, change, no_sync);
+	}
+	if ((rc = db_mailbox_find(c->db, account_id, argv[3], &mb)) != TERN_OK) {
+		if (rc == TERN_EINVAL)
+			cli_error("'%s' matches several folders in account '%s' when case and accents are ignored; "
+			          "give its exact name", argv[3], acct->name);
+		else if (rc == TERN_ENOTFOUND)
+			cli_error("no folder '%s' in account '%s'", argv[3], acct->name);
+		else
+			cli_error("database error");
+		return cli_exit_status(rc);
+	}
+	if (mailbox_role_parse(mb.role) != MAILBOX_ROLE_NONE) {
+		char *name = cli_term(text_sanitize(mb.name, 0), stderr);
+		cli_error("'%s' is the account's %s folder; tern does not %s special folders", name, mb.role, verb);
+		free(name);
+		db_mailbox_row_free(&mb);
+		return EXIT_FAIL;
+	}
+	if (rename) {
+		rc = db_change_mailbox_rename(c->db, mb.id, argv[4], &change);
+		if (rc != TERN_OK)
+			mailbox_refusal(rc, argv[4], acct->name);
+	} else {
+		rc = db_change_mailbox_delete(c->db, mb.id, force, &change);
+		if (rc == TERN_EBUSY && mb.total > 0 && !force)
+			cli_error("folder '%s' holds %lld message%s; give --force to delete them with it",
+			          argv[3], (long long)mb.total, mb.total == 1 ? "" : "s");
+		else if (rc == TERN_EBUSY)
+			cli_error("folder '%s' has folders under it; delete those first", argv[3]);
+		else if (rc != TERN_OK)
+			cli_error("could not delete folder '%s': %s", argv[3], tern_strerror(rc));
+	}
+	db_mailbox_row_free(&mb);
+	if (rc != TERN_OK)
+		return cli_exit_status(rc);
+	return mailbox_outcome(c, acct, change, no_sync);
+}

@@ -25,7 +25,8 @@ struct qctx {
 
 /* A change as the user would say it (see db_queue.h):
  * "+flagged", "-seen", "move → Archive", "delete → Trash" (a delete
- * is a move to Trash), "expunge from Trash", "send", "append → Drafts".
+ * is a move to Trash), "expunge from Trash", "send", "append → Drafts",
+ * "create folder Lists/new", "rename folder A → B", "delete folder A".
  * *mailbox gets the mailbox it goes to (or is expunged from), NULL if none
  * or gone. Both are the caller's to free; names are not sanitized. */
 static char *
@@ -33,7 +34,8 @@ describe(db *d, const struct queue_row *r, char **mailbox)
 {
 	const struct change *c = &r->change;
 	int64_t mb = c->kind == CHANGE_MOVE ? c->u.move.to : c->kind == CHANGE_DELETE ? c->u.del.mailbox :
-	             c->kind == CHANGE_APPEND ? c->u.append.mailbox : 0;
+	             c->kind == CHANGE_APPEND ? c->u.append.mailbox :
+	             r->resource_type == RESOURCE_MAILBOX ? r->resource_id : 0;
 	const char *flag;
 
 	*mailbox = NULL;
@@ -53,6 +55,13 @@ describe(db *d, const struct queue_row *r, char **mailbox)
 		return xasprintf("expunge from %s", *mailbox ? *mailbox : "?");
 	case CHANGE_APPEND:
 		return xasprintf("append \u2192 %s", *mailbox ? *mailbox : "?");
+	case CHANGE_MAILBOX_CREATE:
+		return xasprintf("create folder %s", c->u.mbox.name);
+	case CHANGE_MAILBOX_RENAME:
+		return xasprintf("rename folder %s \u2192 %s", c->u.mbox.old_name, c->u.mbox.name);
+	case CHANGE_MAILBOX_DELETE:
+		return xasprintf("delete folder %s%s", *mailbox ? *mailbox : "?",
+		                 c->u.mbox.with_messages ? " and its messages" : "");
 	default:
 		return xstrdup(change_kind_name(c->kind));
 	}
@@ -73,7 +82,8 @@ print_change(const struct queue_row *r, void *ctx)
 		json_int(&sb, "change", r->id);
 		json_str(&sb, "account", account);
 		json_str(&sb, "type", change_kind_name(r->change.kind));
-		json_int(&sb, r->resource_type == RESOURCE_OUTBOX ? "outbox" : "id", r->resource_id);
+		json_int(&sb, r->resource_type == RESOURCE_OUTBOX ? "outbox" :
+		         r->resource_type == RESOURCE_MAILBOX ? "folder" : "id", r->resource_id);
 		json_str(&sb, "status", queue_status_name(r->status));
 		json_int(&sb, "attempts", r->attempts);
 		json_str(&sb, "error", *r->last_error ? r->last_error : NULL);

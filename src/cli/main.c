@@ -26,6 +26,8 @@ static const char usage_text[] =
 "  tern flag [--no-sync] ID +seen|-seen|+flagged|-flagged|+answered|-answered\n"
 "  tern move [--no-sync] ID MAILBOX\n"
 "  tern delete [--no-sync] ID\n"
+"  tern mailbox [--no-sync] create|rename|delete [--force] ACCOUNT NAME [NEW-NAME]\n"
+"                                        create, rename or delete a folder (--force: with its messages)\n"
 "  tern send [--no-sync] ACCOUNT < MESSAGE   queue an RFC 5322 message for sending\n"
 "  tern search [--json] [--limit N] [--server] ACCOUNT|--all QUERY...\n"
 "                                        search the local index (--server: the servers too)\n"
@@ -50,6 +52,7 @@ static const struct command commands[] = {
 	{ "flag", cmd_flag },
 	{ "move", cmd_move },
 	{ "delete", cmd_delete },
+	{ "mailbox", cmd_mailbox },
 	{ "send", cmd_send },
 	{ "search", cmd_search },
 	{ "queue", cmd_queue },

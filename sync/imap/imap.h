@@ -68,6 +68,10 @@ int imap_select(struct imap *im, const char *remote, char **err);
 /* Names (imap_utf7.c): modified UTF-7 (RFC 3501 5.1.3) to UTF-8; invalid
  * input is kept as it came (it is still the name on the wire). Caller frees. */
 char *imap_utf7_decode(const char *s);
+/* UTF-8 to modified UTF-7, for a name we send. NULL if s is not UTF-8. */
+char *imap_utf7_encode(const char *s);
+/* A folder's sync state follows it from remote name from to to (a rename). */
+int imap_rename_state(db *d, int64_t account_id, const char *from, const char *to);
 
 /* Checkpoints (imap_checkpoint.c). */
 char *imap_checkpoint_format(const struct imap_checkpoint *cp);

@@ -255,7 +255,13 @@ collect_local(const struct mailbox_row *r, void *arg)
 {
 	struct local_list *l = arg;
 	struct imap_checkpoint cp;
-	char *res = imap_checkpoint_resource(r->remote_id), *state = NULL;
+	char *res, *state = NULL;
+	int unpushed = 0;
+
+	/* Created here, not on the server yet: nothing to reconcile. */
+	if (db_mailbox_unpushed(l->db, r->id, &unpushed) != TERN_OK || unpushed)
+		return 0;
+	res = imap_checkpoint_resource(r->remote_id);
 	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
 	l->v[l->n].id = r->id;
 	l->v[l->n].remote = xstrdup(r->remote_id);
@@ -282,8 +288,8 @@ find_server(struct lmb *v, size_t n, const char *remote)
 }
 
 /* Moves a checkpoint along with a renamed folder. */
-static int
-rename_state(db *d, int64_t account_id, const char *from, const char *to)
+int
+imap_rename_state(db *d, int64_t account_id, const char *from, const char *to)
 {
 	char *rf = imap_checkpoint_resource(from), *rt = imap_checkpoint_resource(to), *state = NULL;
 	int rc = TERN_OK;
@@ -324,7 +330,7 @@ reconcile(struct imap *im, struct sync_ctx *ctx, struct lmb *srv, size_t n, char
 		if (to) {
 			log_info("imap %s: folder %s renamed to %s", im->acct->name, lm->remote, to->remote);
 			if ((rc = db_imap_mailbox_set_remote(ctx->db, lm->id, to->remote)) == TERN_OK)
-				rc = rename_state(ctx->db, ctx->account_id, lm->remote, to->remote);
+				rc = imap_rename_state(ctx->db, ctx->account_id, lm->remote, to->remote);
 		} else {
 			char *res = imap_checkpoint_resource(lm->remote);
 			log_info("imap %s: folder %s is gone from the server", im->acct->name, lm->remote);

@@ -1,6 +1,6 @@
 /* Local changes carried to the server: flags (UID STORE, UNCHANGEDSINCE
  * under CONDSTORE), moves (UID MOVE, else COPY + \Deleted + UID EXPUNGE),
- * deletes (\Deleted + UID EXPUNGE). After a move the message keeps its
+ * deletes (\Deleted + UID EXPUNGE), folders (CREATE, RENAME, DELETE). After a move the message keeps its
  * local id and learns its new UID (COPYUID, else a search by Message-ID). */
 #include "config.h"
 
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/db_change.h"
 #include "db/db_imap.h"
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
@@ -360,6 +361,104 @@ push_delete(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, ch
 	return rc;
 }
 
+/* A folder name as the server spells it: our path with its separator
+ * (the account's, which the name was typed with), in modified UTF-7. */
+static char *
+wire_name(const char *name, char **err)
+{
+	char *w = imap_utf7_encode(name);
+	if (!w)
+		*err = xasprintf("the folder name is not valid UTF-8");
+	return w;
+}
+
+static int
+commit_or_rollback(db *d, int rc)
+{
+	if (rc == TERN_OK)
+		return db_commit(d);
+	db_rollback(d);
+	return rc;
+}
+
+/* The server will not have the folder we are about to rename or delete
+ * selected: a later SELECT of its old name must go out again. */
+static int
+leave_folder(struct imap *im, const char *remote, char **err)
+{
+	if (!im->selected || strcmp(im->selected, remote) != 0)
+		return TERN_OK;
+	return imap_select(im, "INBOX", err);
+}
+
+static int
+push_mailbox(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char **err)
+{
+	const struct change *c = &q->change;
+	struct mailbox_row mb = { 0 };
+	char *wire = NULL;
+	int r, rc;
+
+	if ((rc = db_change_mailbox_target(ctx->db, q, &mb, err)) == TERN_ENOTFOUND) {
+		log_info("imap %s: change %lld: folder %lld is gone, %s dropped", im->acct->name, (long long)q->id,
+		         (long long)q->resource_id, change_kind_name(c->kind));
+		return TERN_OK;
+	}
+	if (rc != TERN_OK)
+		goto out;
+	if (c->kind != CHANGE_MAILBOX_DELETE && !(wire = wire_name(c->u.mbox.name, err))) {
+		rc = TERN_EINVAL;
+		goto out;
+	}
+	switch (c->kind) {
+	case CHANGE_MAILBOX_CREATE:
+		r = mailimap_create(im->s, wire);
+		if ((rc = imap_error(im, r, "CREATE", err)) != TERN_OK)
+			break;
+		/* Subscribed like the folders tern lists; a refusal is no loss. */
+		mailimap_subscribe(im->s, wire);
+		if ((rc = db_begin(ctx->db)) != TERN_OK)
+			break;
+		if ((rc = db_imap_mailbox_set_remote(ctx->db, mb.id, wire)) == TERN_OK)
+			rc = db_queue_done(ctx->db, q->id);
+		rc = commit_or_rollback(ctx->db, rc);
+		break;
+	case CHANGE_MAILBOX_RENAME:
+		if ((rc = leave_folder(im, mb.remote_id, err)) != TERN_OK)
+			break;
+		r = mailimap_rename(im->s, mb.remote_id, wire);
+		if ((rc = imap_error(im, r, "RENAME", err)) != TERN_OK)
+			break;
+		mailimap_unsubscribe(im->s, mb.remote_id);
+		mailimap_subscribe(im->s, wire);
+		/* The folders under it moved too: the next LIST finds them by
+		 * their UIDVALIDITY, as for a rename by another client. */
+		if ((rc = db_begin(ctx->db)) != TERN_OK)
+			break;
+		if ((rc = db_imap_mailbox_set_remote(ctx->db, mb.id, wire)) == TERN_OK &&
+		    (rc = imap_rename_state(ctx->db, ctx->account_id, mb.remote_id, wire)) == TERN_OK)
+			rc = db_queue_done(ctx->db, q->id);
+		rc = commit_or_rollback(ctx->db, rc);
+		break;
+	case CHANGE_MAILBOX_DELETE:
+		if ((rc = leave_folder(im, mb.remote_id, err)) != TERN_OK)
+			break;
+		r = mailimap_delete(im->s, mb.remote_id);
+		if ((rc = imap_error(im, r, "DELETE", err)) != TERN_OK)
+			break;
+		mailimap_unsubscribe(im->s, mb.remote_id);
+		rc = db_mailbox_delete(ctx->db, mb.id);
+		break;
+	default:
+		rc = TERN_EINVAL;
+		break;
+	}
+out:
+	free(wire);
+	db_mailbox_row_free(&mb);
+	return rc;
+}
+
 int
 imap_push_change(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char **err)
 {
@@ -367,6 +466,9 @@ imap_push_change(struct imap *im, struct sync_ctx *ctx, const struct queue_row *
 	case CHANGE_FLAG: return push_flag(im, ctx, q, err);
 	case CHANGE_MOVE: return push_move(im, ctx, q, err);
 	case CHANGE_DELETE: return push_delete(im, ctx, q, err);
+	case CHANGE_MAILBOX_CREATE:
+	case CHANGE_MAILBOX_RENAME:
+	case CHANGE_MAILBOX_DELETE: return push_mailbox(im, ctx, q, err);
 	default: break;
 	}
 	*err = xasprintf("unknown change type '%s'", change_kind_name(q->change.kind));

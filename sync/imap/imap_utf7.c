@@ -30,3 +30,23 @@ imap_utf7_decode(const char *s)
 		return r;
 	}
 }
+
+char *
+imap_utf7_encode(const char *s)
+{
+	char *out = NULL, *r;
+	int ascii = 1;
+	if (!s)
+		return NULL;
+	for (const char *p = s; *p; p++)
+		ascii &= (unsigned char)*p < 0x80 && *p != '&';
+	if (ascii)
+		return xstrdup(s);
+	if (charconv("UTF-7-IMAP", "utf-8", s, strlen(s), &out) != MAIL_CHARCONV_NO_ERROR || !out) {
+		free(out);
+		return NULL;
+	}
+	r = xstrdup(out);
+	free(out);
+	return r;
+}

@@ -34,6 +34,8 @@ int jmap_mailboxes_sync(struct jmap *j, struct sync_ctx *ctx, int *changed, char
 int jmap_emails_sync(struct jmap *j, struct sync_ctx *ctx, int *changed, char **err);
 
 /* Outbound: one queue row (flag, move, delete). */
+/* A folder change (create, rename, delete) with Mailbox/set. */
+int jmap_mailbox_push(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, char **err);
 int jmap_outbound_push(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, char **err);
 /* The same for n rows, in as few Email/set calls as maxObjectsInSet allows:
  * rcs[i] and errs[i] (caller frees, may be NULL) for rows[i]. */

@@ -67,7 +67,7 @@ static int
 mbmap_load(db *d, int64_t account_id, struct mbmap *m)
 {
 	mbmap_free(m);
-	return db_mailbox_each(d, account_id, mbmap_cb, m);
+	return db_mailbox_each_all(d, account_id, mbmap_cb, m);
 }
 
 static int64_t

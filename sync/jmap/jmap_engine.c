@@ -105,6 +105,8 @@ op_push_change(void *st, struct sync_ctx *ctx, const struct queue_row *q, char *
 		return rc;
 	if (q->resource_type == RESOURCE_OUTBOX)
 		return jmap_submit_push(j, ctx, q, err);
+	if (q->resource_type == RESOURCE_MAILBOX)
+		return jmap_mailbox_push(j, ctx, q, err);
 	return jmap_outbound_push(j, ctx, q, err);
 }
 
@@ -125,12 +127,13 @@ op_push_changes(void *st, struct sync_ctx *ctx, const struct queue_row *rows, in
 	}
 	while (i < n) {
 		int e = i;
-		if (rows[i].resource_type == RESOURCE_OUTBOX) {
+		if (rows[i].resource_type == RESOURCE_OUTBOX || rows[i].resource_type == RESOURCE_MAILBOX) {
 			errs[i] = NULL;
-			rcs[i] = jmap_submit_push(j, ctx, &rows[i], &errs[i]);
+			rcs[i] = rows[i].resource_type == RESOURCE_OUTBOX ? jmap_submit_push(j, ctx, &rows[i], &errs[i]) :
+			         jmap_mailbox_push(j, ctx, &rows[i], &errs[i]);
 			e = i + 1;
 		} else {
-			while (e < n && rows[e].resource_type != RESOURCE_OUTBOX)
+			while (e < n && rows[e].resource_type == RESOURCE_EMAIL)
 				e++;
 			jmap_outbound_push_many(j, ctx, rows + i, e - i, rcs + i, errs + i);
 		}

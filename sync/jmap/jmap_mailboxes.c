@@ -149,6 +149,7 @@ by_depth(const void *a, const void *b)
 }
 
 struct sweep {
+	db *d;
 	struct mb *v;
 	int n;
 	int64_t *gone;
@@ -159,6 +160,10 @@ static int
 sweep_cb(const struct mailbox_row *r, void *arg)
 {
 	struct sweep *s = arg;
+	int unpushed = 0;
+	/* Created here, not on the server yet: not gone from it. */
+	if (db_mailbox_unpushed(s->d, r->id, &unpushed) != TERN_OK || unpushed)
+		return 0;
 	if (!find(s->v, s->n, r->remote_id)) {
 		s->gone = xrealloc(s->gone, (size_t)(s->ngone + 1) * sizeof *s->gone);
 		s->gone[s->ngone++] = r->id;
@@ -197,7 +202,7 @@ jmap_mailboxes_apply(struct jmap *j, db *d, const cJSON *list, int full, int *ch
 		*changed = 1;
 	}
 	if (rc == TERN_OK && full) {
-		struct sweep s = { v, n, NULL, 0 };
+		struct sweep s = { d, v, n, NULL, 0 };
 		rc = db_mailbox_each(d, j->account_id, sweep_cb, &s);
 		for (int i = 0; rc == TERN_OK && i < s.ngone; i++) {
 			rc = db_mailbox_delete(d, s.gone[i]);

@@ -107,7 +107,8 @@ t_fresh_database(void **state)
 
 /* From an earlier version, written by the db layer of that version: the
  * mail is there, searchable, threaded, after the upgrade. Version 11: the
- * last before the outbox stages (12) and message.damaged (13). */
+ * last before the outbox stages (12), message.damaged (13) and the folder
+ * changes (14). */
 static void
 t_upgrade_from_previous(void **state)
 {
@@ -160,6 +161,7 @@ t_upgrade_from_previous(void **state)
 	assert_int_equal(scalar(d, "SELECT uses FROM contact WHERE addr = 'ann@example.org'"), 2);
 	assert_int_equal(scalar(d, "SELECT count(*) FROM message WHERE deleted = 0"), 2);
 	assert_int_equal(scalar(d, "SELECT count(*) FROM message WHERE damaged = 0"), 2);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM mailbox WHERE delete_pending = 0"), 1);
 	db_close(d);
 	free(path);
 }
@@ -1281,12 +1283,12 @@ t_type_names(void **state)
 		assert_int_equal(st, i);
 	}
 	assert_int_equal(queue_status_parse("done", &st), -1);
-	for (int i = RESOURCE_EMAIL; i <= RESOURCE_OUTBOX; i++) {
+	for (int i = RESOURCE_EMAIL; i <= RESOURCE_MAILBOX; i++) {
 		assert_int_equal(resource_type_parse(resource_type_name((enum resource_type)i), &rt), 0);
 		assert_int_equal(rt, i);
 	}
 	assert_int_equal(resource_type_parse("email", &rt), -1);
-	for (int i = CHANGE_FLAG; i <= CHANGE_APPEND; i++) {
+	for (int i = CHANGE_FLAG; i <= CHANGE_MAILBOX_DELETE; i++) {
 		assert_int_equal(change_kind_parse(change_kind_name((enum change_kind)i), &k), 0);
 		assert_int_equal(k, i);
 	}
@@ -1301,6 +1303,97 @@ t_type_names(void **state)
 	assert_null(change_flag_name(MSG_SEEN | MSG_FLAGGED));
 }
 
+static int64_t
+queued_kind(db *d, enum change_kind k, struct queue_row *q)
+{
+	char *sql = xasprintf("SELECT id FROM pending_change WHERE change_type = '%s'", change_kind_name(k));
+	int64_t id = scalar(d, sql);
+	free(sql);
+	assert_true(id > 0);
+	assert_int_equal(db_queue_get(d, id, q), TERN_OK);
+	assert_int_equal(q->change.kind, k);
+	assert_int_equal(q->resource_type, RESOURCE_MAILBOX);
+	return id;
+}
+
+/* Folder changes: the local state at once, the codec round trip, a failure
+ * and undo giving back, the refusals before anything is written. */
+static void
+t_mailbox_changes(void **state)
+{
+	db *d = open_fresh();
+	int64_t acct, inbox, work, mb, kid, change, m;
+	struct queue_row q = { 0 };
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	inbox = add_mailbox(d, acct, "INBOX", "inbox");
+	add_mailbox(d, acct, "Trash", "trash");
+	work = add_mailbox(d, acct, "Work", NULL);
+	m = add_message(d, acct, work, 1, 100, MSG_SEEN, "w1@x", NULL);
+	assert_int_equal(db_mailbox_recount(d, work), TERN_OK);
+
+	/* Create: a row at once, its remote id a placeholder, not swept. */
+	assert_int_equal(db_change_mailbox_create(d, acct, "Work/Été", &mb, &change), TERN_OK);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM mailbox WHERE name = 'Work/Été' AND parent_id IS NOT NULL"), 1);
+	{
+		int unpushed = 0;
+		assert_int_equal(db_mailbox_unpushed(d, mb, &unpushed), TERN_OK);
+		assert_true(unpushed);
+		assert_int_equal(db_mailbox_unpushed(d, work, &unpushed), TERN_OK);
+		assert_false(unpushed);
+	}
+	queued_kind(d, CHANGE_MAILBOX_CREATE, &q);
+	assert_int_equal(q.resource_id, mb);
+	assert_string_equal(q.change.u.mbox.name, "Work/Été");
+	db_queue_row_free(&q);
+	/* Refusals: exists (also ignoring nothing else), no parent, bad names. */
+	assert_int_equal(db_change_mailbox_create(d, acct, "Work", &kid, &change), TERN_EBUSY);
+	assert_int_equal(db_change_mailbox_create(d, acct, "Nope/x", &kid, &change), TERN_ENOTFOUND);
+	assert_int_equal(db_change_mailbox_create(d, acct, "a//b", &kid, &change), TERN_EINVAL);
+	assert_int_equal(db_change_mailbox_create(d, acct, "/a", &kid, &change), TERN_EINVAL);
+	assert_int_equal(db_change_mailbox_create(d, acct, "a\tb", &kid, &change), TERN_EINVAL);
+	assert_int_equal(db_change_mailbox_rename(d, inbox, "Other", &change), TERN_EREFUSED);
+	assert_int_equal(db_change_mailbox_rename(d, work, "Work/Été/Old", &change), TERN_EINVAL);
+	assert_int_equal(db_change_mailbox_delete(d, inbox, 1, &change), TERN_EREFUSED);
+
+	/* Rename: the new name at once, the folder under it too; a final
+	 * failure gives the old names back, a retry the new ones, undo the old. */
+	assert_int_equal(db_change_mailbox_rename(d, work, "Job", &change), TERN_OK);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM mailbox WHERE name IN ('Job', 'Job/Été')"), 2);
+	queued_kind(d, CHANGE_MAILBOX_RENAME, &q);
+	assert_string_equal(q.change.u.mbox.name, "Job");
+	assert_string_equal(q.change.u.mbox.old_name, "Work");
+	db_queue_row_free(&q);
+	assert_int_equal(db_queue_fail(d, change, "ALREADYEXISTS", 1, 0), TERN_OK);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM mailbox WHERE name IN ('Work', 'Work/Été')"), 2);
+	assert_int_equal(db_queue_retry(d, change), TERN_OK);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM mailbox WHERE name IN ('Job', 'Job/Été')"), 2);
+	assert_int_equal(db_change_revert(d, change), TERN_OK);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM mailbox WHERE name IN ('Work', 'Work/Été')"), 2);
+
+	/* Delete: not with a folder under it, not with messages unless agreed;
+	 * then hidden (and not found by name), undo shows it again. */
+	assert_int_equal(db_change_mailbox_delete(d, work, 1, &change), TERN_EBUSY);
+	assert_int_equal(db_change_revert(d, queued_kind(d, CHANGE_MAILBOX_CREATE, &q)), TERN_OK);
+	db_queue_row_free(&q);
+	assert_int_equal(scalar(d, "SELECT count(*) FROM mailbox WHERE name = 'Work/Été'"), 0);
+	assert_int_equal(db_change_mailbox_delete(d, work, 0, &change), TERN_EBUSY);
+	assert_int_equal(db_change_mailbox_delete(d, work, 1, &change), TERN_OK);
+	{
+		struct mailbox_row r = { 0 };
+		assert_int_equal(db_mailbox_find(d, acct, "Work", &r), TERN_ENOTFOUND);
+		queued_kind(d, CHANGE_MAILBOX_DELETE, &q);
+		assert_true(q.change.u.mbox.with_messages);
+		db_queue_row_free(&q);
+		assert_int_equal(db_change_revert(d, change), TERN_OK);
+		assert_int_equal(db_mailbox_find(d, acct, "Work", &r), TERN_OK);
+		db_mailbox_row_free(&r);
+	}
+	assert_int_equal(scalar(d, "SELECT count(*) FROM pending_change"), 0);
+	assert_true(m > 0);
+	db_close(d);
+}
+
 int
 main(void)
 {
@@ -1313,6 +1406,7 @@ main(void)
 		cmocka_unit_test(t_upgrade_converts_queued_changes),
 		cmocka_unit_test(t_change_codec_round_trip),
 		cmocka_unit_test(t_type_names),
+		cmocka_unit_test(t_mailbox_changes),
 		cmocka_unit_test(t_stmt_reused_pointer),
 		cmocka_unit_test(t_sync_state_round_trip),
 		cmocka_unit_test(t_queue_round_trip),
