@@ -12,6 +12,7 @@
 #include "db/db_imap.h"
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
+#include "src/base/crashpoint.h"
 #include "src/base/err.h"
 #include "src/base/log.h"
 #include "sync/imap/imap.h"
@@ -301,6 +302,8 @@ push_move(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char
 		rc = r == MAILIMAP_NO_ERROR ? TERN_OK : imap_error(im, r, "UID COPY", err);
 		/* Without UIDPLUS only a plain EXPUNGE exists; it also removes what
 		 * others marked \Deleted there, as mutt's does (RFC 3501 6.4.3). */
+		if (rc == TERN_OK)
+			crashpoint("imap-copy");   /* copied, the source not yet expunged */
 		if (rc == TERN_OK && (rc = store(im, uid, "deleted", 1, 0, err)) == TERN_OK)
 			rc = uid_expunge(im, uid, err);
 	}
@@ -393,5 +396,6 @@ imap_append(struct imap *im, const char *remote, const char *raw, size_t len, un
 	else
 		r = mailimap_append(im->s, remote, fl, NULL, raw, len);
 	mailimap_flag_list_free(fl);
+	crashpoint("imap-append");   /* the server has it; nothing local says so yet */
 	return r == MAILIMAP_NO_ERROR ? TERN_OK : imap_error(im, r, "APPEND", err);
 }

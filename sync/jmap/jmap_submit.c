@@ -20,6 +20,7 @@
 #include "db/db_message.h"
 #include "db/db_queue.h"
 #include "src/base/crlf.h"
+#include "src/base/crashpoint.h"
 #include "src/base/err.h"
 #include "src/base/log.h"
 #include "sync/jmap/jmap.h"
@@ -405,6 +406,7 @@ sub_submit(void *eng, struct outbox_send *s, int *unknown, char **err)
 		*unknown = rc != TERN_EAUTH;
 		goto out;
 	}
+	crashpoint("jmap-submission");   /* answered, stage still submitting */
 	if (ci && (rc = import_result(r, ci, &email_id, err)) != TERN_OK)
 		goto out;
 	if ((rc = jmap_req_result(r, cs, "EmailSubmission/set", &res, &me)) != TERN_OK) {
