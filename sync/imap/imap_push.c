@@ -289,6 +289,10 @@ push_move(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char
 		rc = TERN_EREFUSED;
 		goto out;
 	}
+	if (!im->move && db_message_get(ctx->db, q->resource_id, &msg) == TERN_OK &&
+	    (rc = imap_find_msgid(im, dest.remote_id, msg.message_id, &new_uid, err)) != TERN_ENOTFOUND &&
+	    rc != TERN_OK)
+		goto out;
 	if ((rc = imap_select(im, remote, err)) != TERN_OK)
 		goto out;
 	set = mailimap_set_new_single(uid);
@@ -296,6 +300,14 @@ push_move(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char
 		r = im->uidplus ? mailimap_uidplus_uid_move(im->s, set, dest.remote_id, &uidvalidity, &src_res, &dst_res)
 		                : mailimap_uid_move(im->s, set, dest.remote_id);
 		rc = r == MAILIMAP_NO_ERROR ? TERN_OK : imap_error(im, r, "UID MOVE", err);
+	} else if (new_uid) {
+		/* The destination has it already: the COPY of an attempt that
+		 * died before its EXPUNGE (or a copy someone filed before). A
+		 * second COPY would leave a duplicate no one asked for. */
+		log_info("imap %s: change %lld: already in %s (UID %" PRIu32 "); not copied again", im->acct->name,
+		         (long long)q->id, dest.name, new_uid);
+		if ((rc = store(im, uid, "deleted", 1, 0, err)) == TERN_OK)
+			rc = uid_expunge(im, uid, err);
 	} else {
 		r = im->uidplus ? mailimap_uidplus_uid_copy(im->s, set, dest.remote_id, &uidvalidity, &src_res, &dst_res)
 		                : mailimap_uid_copy(im->s, set, dest.remote_id);
@@ -310,8 +322,9 @@ push_move(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char
 	mailimap_set_free(set);
 	if (rc != TERN_OK)
 		goto out;
-	new_uid = single_uid(dst_res);
-	if (!new_uid && db_message_get(ctx->db, q->resource_id, &msg) == TERN_OK) {
+	if (!new_uid)
+		new_uid = single_uid(dst_res);
+	if (!new_uid && (msg.message_id || db_message_get(ctx->db, q->resource_id, &msg) == TERN_OK)) {
 		/* No COPYUID: the copy is the newest message with this Message-ID. */
 		rc = imap_find_msgid(im, dest.remote_id, msg.message_id, &new_uid, err);
 		if (rc == TERN_ENOTFOUND)
