@@ -164,7 +164,7 @@ class Campaign:
             elif mid in queued:
                 self.failure("send left queued", mid)
             elif d != 1 or s != 1:
-                self.failure("send lost", "%s: delivered %d, in Sent %d" % (mid, d, s))
+                self.failure("send not delivered and filed once", "%s: delivered %d, in Sent %d" % (mid, d, s))
         for row in self.sql("SELECT id, change_type, status, last_error FROM pending_change"
                             " WHERE resource_type != 'Outbox' OR last_error NOT LIKE '%may have gone out%'"):
             self.failure("queue not empty", "%s" % (row,))
@@ -174,9 +174,9 @@ class Campaign:
 
     def report(self):
         f = self.fig
-        lines = ["seed %d: %d rounds, %d kills (%d syncs finished first), %d local changes (%d refused by the CLI),"
+        lines = ["seed %d (%s): %d rounds, %d kills (%d syncs finished first), %d local changes (%d refused by the CLI),"
                  " %d remote changes, %d sends, %d held as 'may have gone out' (%d of them really delivered)" % (
-                     self.a.seed, f["rounds"], f["kills"], f["completed"], f["changes"], f["refused"], f["remote"],
+                     self.a.seed, self.a.mode, f["rounds"], f["kills"], f["completed"], f["changes"], f["refused"], f["remote"],
                      f["sends"], f.get("held", 0), f.get("held_delivered", 0))]
         if self.fail:
             lines.append("failures: " + ", ".join("%s %d" % (k, len(v)) for k, v in sorted(self.fail.items())))
@@ -191,24 +191,26 @@ class Campaign:
 BEGIN, END = "<!-- campaign: begin (written by tests/reliability/campaign.sh --doc) -->", "<!-- campaign: end -->"
 
 
+HEAD = ("| date | seed | server | minutes | rounds | SIGKILLs | syncs that finished first | local changes"
+        " (refused by the CLI) | remote changes | sends | held as \"may have gone out\" | of those, delivered"
+        " | failures by kind |\n" + "|---" * 13 + "|\n")
+
+
 def write_doc(self, path, minutes):
+    """One row per seed and server mode in the block between BEGIN and END; a new run of the
+    same seed and mode replaces its row."""
     with open(path) as f:
         text = f.read()
     i, j = text.index(BEGIN) + len(BEGIN), text.index(END)
     f = self.fig
     kinds = ", ".join("%s: %d" % (k, len(v)) for k, v in sorted(self.fail.items())) or "none"
-    block = ("\n| figure | value |\n|---|---|\n"
-             "| run | %s, seed %d, %g minutes, IMAP on Dovecot |\n| rounds | %d |\n"
-             "| SIGKILLs of `tern sync --once` | %d (%d syncs finished before their kill) |\n"
-             "| local changes (flag, move, delete, send) | %d (%d refused by the CLI) |\n"
-             "| remote changes (another client) | %d |\n| sends | %d |\n"
-             "| held as \"may have gone out\" | %d, of which really delivered: %d |\n"
-             "| failures by kind | %s |\n") % (
-                 time.strftime("%Y-%m-%d", time.gmtime()), self.a.seed, minutes, f["rounds"], f["kills"],
-                 f["completed"], f["changes"], f["refused"], f["remote"], f["sends"], f.get("held", 0),
-                 f.get("held_delivered", 0), kinds)
+    key = "| %d | Dovecot, %s |" % (self.a.seed, self.a.mode)
+    row = "| %s %s %g | %d | %d | %d | %d (%d) | %d | %d | %d | %d | %s |\n" % (
+        time.strftime("%Y-%m-%d", time.gmtime()), key, minutes, f["rounds"], f["kills"], f["completed"],
+        f["changes"], f["refused"], f["remote"], f["sends"], f.get("held", 0), f.get("held_delivered", 0), kinds)
+    rows = [r + "\n" for r in text[i:j].splitlines() if r.startswith("| 2") and key not in r]
     with open(path, "w") as out:
-        out.write(text[:i] + block + text[j:])
+        out.write(text[:i] + "\n" + HEAD + "".join(rows) + row + text[j:])
 
 
 Campaign.write_doc = write_doc
@@ -224,6 +226,7 @@ def main():
     ap.add_argument("--conf", required=True)
     ap.add_argument("--db", required=True)
     ap.add_argument("--spool", required=True)
+    ap.add_argument("--mode", default="full", help="the server's capabilities, for the figures")
     ap.add_argument("--doc", help="write the figures into this file's campaign block (doc/RELIABILITY.md)")
     a = ap.parse_args()
     c = Campaign(a)
