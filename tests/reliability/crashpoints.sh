@@ -79,6 +79,20 @@ check "... still in Sent once" test "$(ic msgids Sent | grep -c -F crash-append@
 check "... the queue is empty" queue_empty "$W/data/tern.db"
 check "... the database equals the server" mirror a dovecot --no-att
 
+# A postponed draft (queued as the composer does: an append to Drafts with \Draft).
+printf 'From: %s\r\nTo: %s\r\nSubject: draft\r\nMessage-ID: <crash-draft@localhost>\r\n\r\nlater\r\n' \
+  "$EMAIL1" "$EMAIL2" >"$W/draft.eml"
+drafts=$(tsql "SELECT id FROM mailbox WHERE role = 'drafts'")
+tsql "INSERT INTO outbox (account_id, raw, message_id, subject, created_at) VALUES (1, readfile('$W/draft.eml'), '<crash-draft@localhost>', 'draft', 0);
+  INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, to_mailbox, append_flags, created_at) VALUES (1, 'Outbox', last_insert_rowid(), 'append', $drafts, 9, 0);"
+check "imap-append: storing a draft dies after the APPEND, before recording it" crashes imap-append "$C" sync --once
+check "... intact" intact "$W/data/tern.db"
+check "... a restart completes" "$T" -c "$C" sync --once
+check "... in Drafts once" test "$(ic msgids Drafts | grep -c -F crash-draft@localhost)" = 1
+check "... nothing delivered" test "$(sink_has crash-draft@localhost)" = 0
+check "... the queue is empty" queue_empty "$W/data/tern.db"
+check "... the database equals the server" mirror a dovecot --no-att
+
 # name:N, the N-th time: two sends, the second dies where the first went on.
 send_msg "$C" a crash-one@localhost
 send_msg "$C" a crash-two@localhost
