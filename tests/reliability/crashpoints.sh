@@ -155,4 +155,16 @@ check "... in Sent once" test "$(jmapctl msgids sent | grep -c -F crash-jmap@loc
 check "... not left in Drafts" test "$(jmapctl msgids drafts | grep -c -F crash-jmap@localhost)" = 0
 check "... the queue is empty" queue_empty "$W/jdata/tern.db"
 
+# A postponed draft on JMAP (Email/import into Drafts with $draft).
+printf 'From: %s\r\nTo: %s\r\nSubject: draft\r\nMessage-ID: <crash-jdraft@localhost>\r\n\r\nlater\r\n' \
+  "$EMAIL1" "$EMAIL2" >"$W/jdraft.eml"
+jdrafts=$(jsql "SELECT id FROM mailbox WHERE role = 'drafts'")
+jsql "INSERT INTO outbox (account_id, raw, message_id, subject, created_at) VALUES (1, readfile('$W/jdraft.eml'), '<crash-jdraft@localhost>', 'draft', 0);
+  INSERT INTO pending_change (account_id, resource_type, resource_id, change_type, to_mailbox, append_flags, created_at) VALUES (1, 'Outbox', last_insert_rowid(), 'append', $jdrafts, 9, 0);"
+check "jmap-import: storing a draft dies after Email/import, before recording it" crashes jmap-import "$J" sync --once
+check "... intact" intact "$W/jdata/tern.db"
+check "... a restart completes" "$T" -c "$J" sync --once
+check "... in Drafts once" test "$(jmapctl msgids drafts | grep -c -F crash-jdraft@localhost)" = 1
+check "... the queue is empty" queue_empty "$W/jdata/tern.db"
+check "... and locally once" test "$(jsql "SELECT count(*) FROM message WHERE message_id = 'crash-jdraft@localhost'")" = 1
 check_done
