@@ -41,12 +41,18 @@ void
 crashpoint_hit(const char *name)
 {
 	static const char msg[] = "tern: crash point ";
+	char line[sizeof msg + sizeof point + 1];
+	size_t n = strlen(point);
 
 	if (strcmp(name, point) != 0 || atomic_fetch_add(&reached, 1) + 1 != nth)
 		return;
 	/* Only async-signal-safe calls: another thread may hold any lock. The
-	 * line on stderr lets a test tell this exit from a real failure. */
-	if (write(2, msg, sizeof msg - 1) < 0 || write(2, name, strlen(name)) < 0 || write(2, "\n", 1) < 0)
+	 * line on stderr lets a test tell this exit from a real failure; if
+	 * it cannot be written the exit status still says it. */
+	memcpy(line, msg, sizeof msg - 1);
+	memcpy(line + sizeof msg - 1, point, n);
+	line[sizeof msg - 1 + n] = '\n';
+	if (write(STDERR_FILENO, line, sizeof msg + n) < 0)
 		_exit(137);
 	_exit(137);
 }
