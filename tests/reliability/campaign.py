@@ -6,9 +6,11 @@ Each round makes random local changes through tern's CLI (flag, move, delete, se
 and kills it with SIGKILL at a random moment. After the last round a clean sync, then the checks:
 PRAGMA integrity_check, no message delivered twice (SMTP sink) or filed twice in Sent, every send
 delivered and filed or still queued or held ("may have gone out"), nothing else left in the
-queue, and the database equals the server (imap_mirror.py). Exit 0 when no check failed."""
+queue, and the database equals the server: `tern list --json` of each folder against the server's
+UIDs and flags, and imap_mirror.py. Exit 0 when no check failed."""
 import argparse
 import glob
+import json
 import os
 import random
 import sqlite3
@@ -21,7 +23,7 @@ SRC = os.path.join(HERE, "..", "..")
 PY = "/usr/bin/python3"
 IMAPCTL = os.path.join(SRC, "tests", "servers", "imapctl.py")
 MIRROR = os.path.join(SRC, "tests", "integration", "imap_mirror.py")
-FOLDERS = ("INBOX", "Archive")
+FOLDERS = ("INBOX", "Archive", "Trash")
 
 
 def run(args, **kw):
@@ -55,7 +57,7 @@ class Campaign:
 
     def visible(self):
         return self.sql("SELECT mm.message_id, b.name FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id"
-                        " WHERE mm.hidden = 0 AND b.name IN ('INBOX', 'Archive') ORDER BY 1")
+                        " WHERE mm.hidden = 0 AND b.name IN ('INBOX', 'Archive', 'Trash') ORDER BY 1")
 
     def local_change(self):
         kind = self.rng.choice(("flag", "flag", "move", "delete", "send"))
@@ -75,7 +77,7 @@ class Campaign:
                 r = self.tern("flag", "--no-sync", str(mid), self.rng.choice("+-") +
                               self.rng.choice(("seen", "flagged", "answered")))
             elif kind == "move":
-                r = self.tern("move", "--no-sync", str(mid), "Archive" if box == "INBOX" else "INBOX")
+                r = self.tern("move", "--no-sync", str(mid), self.rng.choice([b for b in FOLDERS if b != box]))
             else:
                 r = self.tern("delete", "--no-sync", str(mid))
         self.fig["changes"] += 1
@@ -86,7 +88,7 @@ class Campaign:
         box = self.rng.choice(FOLDERS)
         uids = self.ic("uids", box).stdout.split()
         what = self.rng.choice(("store", "store", "append", "expunge", "move"))
-        if what == "append" or not uids:
+        if what == "append" or len(uids) < 10:   # keeps mail in every folder on long runs
             n = self.fig["remote"] + 1
             raw = "From: other@example.org\r\nSubject: remote %d\r\nMessage-ID: <remote-%d-%d@x>\r\n\r\nhi\r\n" % (
                 n, self.a.seed, n)
@@ -99,7 +101,7 @@ class Campaign:
             elif what == "expunge":
                 self.ic("expunge", box, uid)
             else:
-                self.ic("move", box, uid, "Archive" if box == "INBOX" else "INBOX")
+                self.ic("move", box, uid, self.rng.choice([b for b in FOLDERS if b != box]))
         self.fig["remote"] += 1
 
     def intact(self, when):
@@ -168,9 +170,30 @@ class Campaign:
         for row in self.sql("SELECT id, change_type, status, last_error FROM pending_change"
                             " WHERE resource_type != 'Outbox' OR last_error NOT LIKE '%may have gone out%'"):
             self.failure("queue not empty", "%s" % (row,))
+        for box in FOLDERS + ("Sent",):
+            self.compare_list(box)
         m = run([PY, MIRROR, "-s", "dovecot", "--no-att", self.a.db, "a"])
         if m.returncode != 0:
             self.failure("database differs from the server", (m.stdout + m.stderr).strip()[:2000])
+
+    def compare_list(self, box):
+        """What `tern list --json` shows of BOX against the server's UIDs and flags."""
+        r = self.tern("list", "--json", "--limit", "1000000", "a", box)
+        if r.returncode != 0:
+            self.failure("tern list", "%s: exit %d: %s" % (box, r.returncode, r.stderr.strip()))
+            return
+        local = {}
+        for line in r.stdout.splitlines():
+            m = json.loads(line)
+            local[m["uid"]] = (bool(m["seen"]), bool(m["flagged"]), bool(m["answered"]))
+        server = {}
+        for line in self.ic("flags", box).stdout.splitlines():
+            uid, _, fl = line.partition("\t")
+            server[int(uid)] = ("\\Seen" in fl, "\\Flagged" in fl, "\\Answered" in fl)
+        if local != server:
+            diff = sorted(set(local.items()) ^ set(server.items()))[:10]
+            self.failure("tern list differs from the server", "%s: %d local, %d on the server; first differences"
+                         " (uid, (seen, flagged, answered)): %s" % (box, len(local), len(server), diff))
 
     def report(self):
         f = self.fig
