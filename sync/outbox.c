@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "db/db_queue.h"
+#include "src/base/crashpoint.h"
 #include "src/base/err.h"
 #include "src/base/log.h"
 #include "sync/outbox.h"
@@ -107,6 +108,7 @@ submitted:
 	if ((rc = set_stage(s, OUTBOX_SUBMITTED)) != TERN_OK)
 		return rc;
 	log_info("%s: outbox %lld sent", s->who, (long long)s->q->resource_id);
+	crashpoint("outbox-submitted");
 file:
 	if ((rc = ops->file(eng, s, err)) != TERN_OK)
 		return rc;

@@ -8,6 +8,7 @@
 
 #include "src/cli/cli.h"
 #include "src/config/conf.h"
+#include "src/base/crashpoint.h"
 #include "src/base/err.h"
 #include "src/base/log.h"
 #include "src/base/paths.h"
@@ -83,6 +84,7 @@ main(int argc, char **argv)
 	/* Before any thread: libetpan and GnuTLS write to sockets without
 	 * MSG_NOSIGNAL, and curl's own signal handling is racy with threads. */
 	signal(SIGPIPE, SIG_IGN);
+	crashpoint_init();
 	c.argv0 = argv[0];
 
 	/* Every exit goes through "out": -c and -d allocate, and a leak on a

@@ -15,6 +15,7 @@
 #include "db/db_message.h"
 #include "db/db_queue.h"
 #include "db/db_sync.h"
+#include "src/base/crashpoint.h"
 #include "src/base/err.h"
 #include "src/base/log.h"
 #include "sync/imap/imap.h"
@@ -194,6 +195,7 @@ fetch_headers(struct folder *f, const uint32_t *uids, size_t n, char **err)
 		}
 		if (ncur > 0 && (rc = apply(f, &cur, err)) == TERN_OK) {
 			f->done += (int64_t)ncur;
+			crashpoint("imap-header-batch");
 			progress(f);
 			if (f->ctx->committed)
 				f->ctx->committed(f->ctx);

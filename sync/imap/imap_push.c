@@ -13,6 +13,7 @@
 #include "db/db_imap.h"
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
+#include "src/base/crashpoint.h"
 #include "src/base/err.h"
 #include "src/base/log.h"
 #include "sync/imap/imap.h"
@@ -289,6 +290,10 @@ push_move(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char
 		rc = TERN_EREFUSED;
 		goto out;
 	}
+	if (!im->move && db_message_get(ctx->db, q->resource_id, &msg) == TERN_OK &&
+	    (rc = imap_find_msgid(im, dest.remote_id, msg.message_id, &new_uid, err)) != TERN_ENOTFOUND &&
+	    rc != TERN_OK)
+		goto out;
 	if ((rc = imap_select(im, remote, err)) != TERN_OK)
 		goto out;
 	set = mailimap_set_new_single(uid);
@@ -296,20 +301,31 @@ push_move(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, char
 		r = im->uidplus ? mailimap_uidplus_uid_move(im->s, set, dest.remote_id, &uidvalidity, &src_res, &dst_res)
 		                : mailimap_uid_move(im->s, set, dest.remote_id);
 		rc = r == MAILIMAP_NO_ERROR ? TERN_OK : imap_error(im, r, "UID MOVE", err);
+	} else if (new_uid) {
+		/* The destination has it already: the COPY of an attempt that
+		 * died before its EXPUNGE (or a copy someone filed before). A
+		 * second COPY would leave a duplicate no one asked for. */
+		log_info("imap %s: change %lld: already in %s (UID %" PRIu32 "); not copied again", im->acct->name,
+		         (long long)q->id, dest.name, new_uid);
+		if ((rc = store(im, uid, "deleted", 1, 0, err)) == TERN_OK)
+			rc = uid_expunge(im, uid, err);
 	} else {
 		r = im->uidplus ? mailimap_uidplus_uid_copy(im->s, set, dest.remote_id, &uidvalidity, &src_res, &dst_res)
 		                : mailimap_uid_copy(im->s, set, dest.remote_id);
 		rc = r == MAILIMAP_NO_ERROR ? TERN_OK : imap_error(im, r, "UID COPY", err);
 		/* Without UIDPLUS only a plain EXPUNGE exists; it also removes what
 		 * others marked \Deleted there, as mutt's does (RFC 3501 6.4.3). */
+		if (rc == TERN_OK)
+			crashpoint("imap-copy");   /* copied, the source not yet expunged */
 		if (rc == TERN_OK && (rc = store(im, uid, "deleted", 1, 0, err)) == TERN_OK)
 			rc = uid_expunge(im, uid, err);
 	}
 	mailimap_set_free(set);
 	if (rc != TERN_OK)
 		goto out;
-	new_uid = single_uid(dst_res);
-	if (!new_uid && db_message_get(ctx->db, q->resource_id, &msg) == TERN_OK) {
+	if (!new_uid)
+		new_uid = single_uid(dst_res);
+	if (!new_uid && (msg.message_id || db_message_get(ctx->db, q->resource_id, &msg) == TERN_OK)) {
 		/* No COPYUID: the copy is the newest message with this Message-ID. */
 		rc = imap_find_msgid(im, dest.remote_id, msg.message_id, &new_uid, err);
 		if (rc == TERN_ENOTFOUND)
@@ -495,5 +511,6 @@ imap_append(struct imap *im, const char *remote, const char *raw, size_t len, un
 	else
 		r = mailimap_append(im->s, remote, fl, NULL, raw, len);
 	mailimap_flag_list_free(fl);
+	crashpoint("imap-append");   /* the server has it; nothing local says so yet */
 	return r == MAILIMAP_NO_ERROR ? TERN_OK : imap_error(im, r, "APPEND", err);
 }

@@ -131,6 +131,7 @@ push_append(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, co
 {
 	int64_t mb = q->change.u.append.mailbox;
 	struct mailbox_row row = { 0 };
+	char *msgid = NULL;
 	uint32_t uid;
 	int rc;
 
@@ -140,8 +141,17 @@ push_append(struct imap *im, struct sync_ctx *ctx, const struct queue_row *q, co
 		               "the folder to store it in no longer exists on the server");
 		return TERN_EREFUSED;
 	}
-	rc = imap_append(im, row.remote_id, raw, len, q->change.u.append.flags, &uid, err);
+	/* An APPEND that a crash kept from being recorded is not repeated:
+	 * every postpone builds a new Message-ID, so one already in the
+	 * folder is this very draft. */
+	if (db_imap_outbox_msgid(ctx->db, q->resource_id, &msgid) == TERN_OK &&
+	    (rc = imap_find_msgid(im, row.remote_id, msgid, &uid, err)) == TERN_OK)
+		log_info("imap %s: outbox %lld is in %s already; not stored twice", im->acct->name,
+		         (long long)q->resource_id, row.name);
+	else if (rc == TERN_OK || rc == TERN_ENOTFOUND)
+		rc = imap_append(im, row.remote_id, raw, len, q->change.u.append.flags, &uid, err);
 	db_mailbox_row_free(&row);
+	free(msgid);
 	return rc == TERN_OK ? appended(ctx, q, mb, uid) : rc;
 }
 

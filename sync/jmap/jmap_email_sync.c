@@ -15,6 +15,7 @@
 #include "db/db_message.h"
 #include "db/db_queue.h"
 #include "db/db_sync.h"
+#include "src/base/crashpoint.h"
 #include "src/base/err.h"
 #include "src/base/log.h"
 #include "sync/jmap/jmap.h"
@@ -375,6 +376,8 @@ load_mailbox(struct jmap *j, struct sync_ctx *ctx, struct mbmap *mm, const struc
 				db_rollback(ctx->db);
 			if (rc != TERN_OK && !*err)
 				*err = xstrdup("cannot store the emails");
+			if (rc == TERN_OK)
+				crashpoint("jmap-email-page");
 		}
 		free_list(v, n);
 		jmap_req_free(cur->r);

@@ -14,6 +14,7 @@
 #include "db/db_message.h"
 #include "db/db_queue.h"
 #include "db/db_sync.h"
+#include "src/base/crashpoint.h"
 #include "src/base/err.h"
 #include "src/base/log.h"
 #include "sync/jmap/jmap.h"
@@ -370,6 +371,7 @@ send_set(struct jmap *j, struct sync_ctx *ctx, struct item *v, const int *g, int
 	c = jmap_req_add(r, "Email/set", a);
 	if ((rc = jmap_req_send(j, r, err)) != TERN_OK)
 		goto out;
+	crashpoint("jmap-email-set");   /* the server acted; the queue does not know */
 	if ((rc = jmap_req_result(r, c, "Email/set", &res, &me)) != TERN_OK) {
 		if (me.type != JMAP_MERR_STATE_MISMATCH)
 			*err = jmap_merr_text("Email/set", &me);

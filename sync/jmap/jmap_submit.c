@@ -20,6 +20,7 @@
 #include "db/db_message.h"
 #include "db/db_queue.h"
 #include "src/base/crlf.h"
+#include "src/base/crashpoint.h"
 #include "src/base/err.h"
 #include "src/base/log.h"
 #include "sync/jmap/jmap.h"
@@ -105,6 +106,13 @@ import_result(jmap_req *r, const char *c, char **email_id, char **err)
 	}
 	if ((bad = jmap_obj(jmap_obj(res, "notCreated"), "m"))) {
 		const char *t = jmap_str(bad, "type"), *d = jmap_str(bad, "description");
+		/* The same message is there already (RFC 8621 4.8): an import
+		 * whose answer a crash lost. That copy is the one. */
+		if (t && strcmp(t, "alreadyExists") == 0 && jmap_id(bad, "existingId")) {
+			if (email_id)
+				*email_id = xstrdup(jmap_id(bad, "existingId"));
+			return TERN_OK;
+		}
 		*err = xasprintf("Email/import: %s%s%s", t ? t : "error", d ? ": " : "", d ? d : "");
 		return TERN_EREFUSED;
 	}
@@ -405,6 +413,7 @@ sub_submit(void *eng, struct outbox_send *s, int *unknown, char **err)
 		*unknown = rc != TERN_EAUTH;
 		goto out;
 	}
+	crashpoint("jmap-submission");   /* answered, stage still submitting */
 	if (ci && (rc = import_result(r, ci, &email_id, err)) != TERN_OK)
 		goto out;
 	if ((rc = jmap_req_result(r, cs, "EmailSubmission/set", &res, &me)) != TERN_OK) {
@@ -480,7 +489,9 @@ append(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const ch
 		goto out;
 	r = jmap_req_new();
 	c = add_import(j, r, blob, rid, kw);
-	if ((rc = jmap_req_send(j, r, err)) == TERN_OK && (rc = import_result(r, c, &email_id, err)) == TERN_OK)
+	if ((rc = jmap_req_send(j, r, err)) == TERN_OK)
+		crashpoint("jmap-import");   /* stored on the server, still queued */
+	if (rc == TERN_OK && (rc = import_result(r, c, &email_id, err)) == TERN_OK)
 		rc = appended(ctx, q, email_id, blob);
 out:
 	jmap_req_free(r);
