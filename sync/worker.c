@@ -298,7 +298,9 @@ worker_main(void *arg)
 			}
 		}
 		if (rc != TERN_OK && rc != TERN_ECANCELLED && !runner_stopping(r)) {
-			if (runner_err_is_connection(rc) || rc == TERN_EAUTH || rc == TERN_ETLS)
+			/* The failure table says whose failure it is: the account's
+			 * (connection, login, certificate) backs off and reconnects. */
+			if (tern_err_scope(rc) == TERN_SCOPE_ACCOUNT)
 				backoff(w, &failures, &seed, rc, err);
 			else        /* a local failure (database): logged; try again later */
 				next_full = time_mono_ms() + runner_poll_ms(r);

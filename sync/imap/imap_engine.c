@@ -152,9 +152,10 @@ op_sync_all(void *st, struct sync_ctx *ctx, char **err)
 		}
 		if (rc == TERN_ECANCELLED || (ctx->stop && *ctx->stop))
 			break;
-		if (rc == TERN_EREFUSED || rc == TERN_EPROTO) {
-			/* This folder's doing (a refusal, a response we cannot
-			 * parse): counted against it. */
+		if (tern_err_scope(rc) == TERN_SCOPE_MAILBOX ||
+		    (tern_err_scope(rc) == TERN_SCOPE_ITEM && tern_err_class(rc) == TERN_FINAL)) {
+			/* This folder's doing (the failure table: a response we
+			 * cannot parse, a refusal): counted against it. */
 			log_warn("imap %s: %s: %s", im->acct->name, mbs[i].name, *err ? *err : tern_strerror(rc));
 			fails_set(ctx, mbs[i].remote, mbs[i].failed + 1);
 			/* A parse error leaves the session unusable: reconnect, and
