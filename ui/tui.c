@@ -237,15 +237,16 @@ dispatch_key(struct app *a, int key)
 		help_key(a, act);
 		return;
 	}
-	/* Esc while a reply waits for its original gives up the wait, and
-	 * only that: the user stays where they are. */
-	if (act == ACT_CANCEL && compose_wait_cancel(a))
-		return;
 	if (a->acc_info) {
 		account_info_key(a, act);
 		if (act != ACT_SYNC_NOW)
 			return;
 	}
+	/* Esc while a reply waits for its original gives up the wait, and
+	 * only that: the user stays where they are (an open overlay, help or
+	 * the account's error, takes Esc first). */
+	if (act == ACT_CANCEL && compose_wait_cancel(a))
+		return;
 	free(a->msg);
 	a->msg = NULL;
 	switch (act) {
