@@ -15,6 +15,7 @@
 #include "src/base/err.h"
 #include "src/base/fold.h"
 #include "src/base/log.h"
+#include "src/base/utf8.h"
 #include "src/search/search_ast.h"
 #include "sync/imap/imap.h"
 #include "src/base/util.h"
@@ -86,6 +87,36 @@ clamp32(int64_t v)
 	return v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
+/* A search word as it may go on the wire: controls (a pasted form feed,
+ * a CR or LF, which no quoted string may hold) become spaces, and what is
+ * not UTF-8 (the search says CHARSET UTF-8) becomes '?'. libetpan writes
+ * a literal of such bytes past the end of the word (found by fuzz_search).
+ * Caller frees. */
+static char *
+wire_word(const char *w)
+{
+	size_t n = strlen(w), i = 0, o = 0;
+	char *out = xmalloc(n + 1);
+
+	while (i < n) {
+		const unsigned char *p = (const unsigned char *)w + i;
+		size_t len = utf8_seq_len(p, n - i);
+		if (len == 0) {
+			out[o++] = '?';
+			i++;
+		} else if (len == 1) {
+			out[o++] = *p < 0x20 || *p == 0x7f ? ' ' : (char)*p;
+			i++;
+		} else {
+			memcpy(out + o, p, len);
+			o += len;
+			i += len;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* One node as libetpan keys; name/role: the folder searched (in:). */
 static struct mailimap_search_key *
 key_of(const struct search_node *n, const char *name, const char *role)
@@ -125,7 +156,7 @@ key_of(const struct search_node *n, const char *name, const char *role)
 		return (a = key_of(n->kids[0], name, role)) ? mailimap_search_key_new_not(a) : NULL;
 	case SK_TEXT: {
 		/* IMAP matches substrings, so word* needs nothing more. */
-		char *s = xstrdup(n->text);
+		char *s = wire_word(n->text);
 		switch (n->field) {
 		case SF_FROM: return mailimap_search_key_new_from(s);
 		case SF_TO: return mailimap_search_key_new_to(s);

@@ -407,6 +407,9 @@ static const struct {
 	{ "élan", "INBOX", NULL, 0, "UID SEARCH CHARSET UTF-8 TEXT \"élan\"" },
 	{ "has:attachment", "INBOX", NULL, 1,
 	  "UID SEARCH OR KEYWORD $HasAttachment HEADER Content-Type \"multipart/mixed\"" },
+	/* A control character or a byte that is not UTF-8 never reaches the
+	 * wire (libetpan wrote past the end of such a word: fuzz_search). */
+	{ "\"a\001b\" caf\xa6", "INBOX", NULL, 1, "UID SEARCH TEXT \"a b\" TEXT \"caf?\"" },
 };
 
 static void
