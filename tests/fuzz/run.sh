@@ -8,6 +8,9 @@
 #
 #   --seconds N  fuzz each harness N seconds (default 8: CI, under 2 minutes
 #                in all); --seconds 3600 is the long form, for hours on demand
+#   --runs N     instead: N executions per harness from a fixed seed
+#                (-seed=1), the same inputs on every machine: CI's form, so
+#                that CI fails on a regression, not on a new random finding
 #   --replay     only replay the corpus and regression files
 #   --only NAME  one harness (imap, mime, html, rfc2047, jmap, jmap_sse, smtp,
 #                config, search, attach)
@@ -19,12 +22,14 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 seconds=8
+runs=
 replay_only=0
 only=
 build=${TERN_FUZZ_BUILD:-}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seconds) seconds=$2; shift 2 ;;
+	--runs) runs=$2; shift 2 ;;
 	--replay) replay_only=1; shift ;;
 	--only) only=$2; shift 2 ;;
 	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
@@ -70,9 +75,15 @@ for n in $names; do
 	fi
 	if [ "$replay_only" = 0 ]; then
 		mkdir -p "$work/$n"
-		echo "== fuzz_$n: fuzzing ${seconds}s"
-		# shellcheck disable=SC2046
-		if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+		if [ -n "$runs" ]; then
+			limit="-runs=$runs -seed=1"
+			echo "== fuzz_$n: fuzzing $runs runs (seed 1)"
+		else
+			limit="-max_total_time=$seconds"
+			echo "== fuzz_$n: fuzzing ${seconds}s"
+		fi
+		# shellcheck disable=SC2046,SC2086
+		if ! "$bin" $limit -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
 			-print_final_stats=1 -artifact_prefix="$work/$n-" $(dict_of "$n") \
 			"$work/$n" "$here/corpus/$n" >"$work/$n.log" 2>&1; then
 			echo "FAIL fuzz_$n: see $work/$n.log and the $work/$n-* inputs"
