@@ -20,4 +20,9 @@ int db_step_done(db *d, sqlite3_stmt *st);
 int64_t db_last_id(db *d);
 int db_changes(db *d);
 
+struct queue_row;
+/* db_change_mailbox.c, for the queue's withdraw/reapply in db_change.c: a
+ * folder change's local state shown (shown 1) or taken back (0). */
+int db_change_mailbox_local(db *d, const struct queue_row *q, int shown);
+
 #endif
