@@ -68,7 +68,8 @@ tui_gone() {
     echo "--- screen:"; tui_screen; return 1
   fi
 }
-tui_sql() { sqlite3 "$T/data/tern.db" "$@"; }
+# A busy timeout: a read that meets a checkpoint waits instead of failing.
+tui_sql() { sqlite3 -cmd ".timeout 5000" "$T/data/tern.db" "$@"; }
 # No sanitizer report was written.
 tui_clean_exit() {
   if ls "$T"/asan* "$T"/ubsan* >/dev/null 2>&1; then cat "$T"/asan* "$T"/ubsan* 2>/dev/null | head -60; return 1; fi

@@ -28,7 +28,14 @@ pane() { tui_screen | cut -c1-30 | sed -n '/^Mailboxes/,$p' | sed 's/ *[0-9/]*$/
 after() { pane | grep -A1 -x -- "$1" | sed -n 2p; }
 # A wait that shows the screen when it fails (the pager checks below failed
 # once each in a loaded run, for a reason the log could not tell).
-wait_screen() { wait_for "$@" || { echo "--- screen:"; tui_screen; return 1; }; }
+wait_screen() {
+  wait_for "$@" && return 0
+  echo "--- screen:"; tui_screen
+  echo "--- Message 45's rows, the queue:"
+  tui_sql "SELECT mm.message_id, b.name, mm.hidden FROM message_mailbox mm JOIN mailbox b ON b.id = mm.mailbox_id WHERE mm.message_id IN (SELECT id FROM message WHERE subject LIKE '%Message 45')" 2>&1
+  tui_sql "SELECT * FROM queue" 2>&1 | head
+  return 1
+}
 
 tui_start
 tui_wait "list" 'Re: Message 50' >/dev/null
