@@ -3,6 +3,7 @@
  * extensions we use, and SELECT. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -20,6 +21,7 @@ int
 imap_error(struct imap *im, int r, const char *what, char **err)
 {
 	const char *text = im->s && im->s->imap_response ? im->s->imap_response : "";
+	char limit[96];
 	int rc;
 
 	switch (r) {
@@ -34,6 +36,12 @@ imap_error(struct imap *im, int r, const char *what, char **err)
 		im->broken = 1;
 		rc = TERN_ENET;
 		text = "connection lost or refused";
+		if (im->s && imap_stream_refused(im->s->imap_stream)) {
+			rc = TERN_EPROTO;
+			snprintf(limit, sizeof limit, "the server announced a literal over %d MiB, tern's limit",
+			         IMAP_LITERAL_MAX_MIB);
+			text = limit;
+		}
 		break;
 	case MAILIMAP_ERROR_PARSE:
 	case MAILIMAP_ERROR_PROTOCOL:

@@ -8,7 +8,8 @@ MARKER instead:
                       in any folder, and every FETCH with an RFC822.SIZE of UIDs H1... (even the
                       minimal one: nothing of those can be read); flag-only FETCHes pass;
   --search=NAME       garbles the SEARCH answers while folder NAME is selected;
-  --cut-literal       closes the connection halfway through the first literal of a FETCH answer.
+  --cut-literal       closes the connection halfway through the first literal of a FETCH answer;
+  --huge-literal      announces the first literal of a FETCH answer as 4,000,000,000 bytes.
 Literals are passed untouched. Runs until killed; prints "ready" when it listens."""
 import asyncio
 import re
@@ -57,9 +58,13 @@ async def pipe_down(r, w, state):
             if SEARCH_IN and state.get("selected") == SEARCH_IN and line.startswith(b"* SEARCH"):
                 line = line.rstrip(b"\r\n") + b" )(\r\n"
             line = garble(line)
-            w.write(line)
             if line.endswith(b"}\r\n") and b"{" in line:
                 n = int(line[line.rindex(b"{") + 1:-3].rstrip(b"+"))
+                if MARKER == b"--huge-literal" and line.startswith(b"* ") and b" FETCH " in line:
+                    # What libetpan would allocate before a byte of it came.
+                    line = line[:line.rindex(b"{")] + b"{4000000000}\r\n"
+            w.write(line)
+            if line.endswith(b"}\r\n") and b"{" in line:
                 if MARKER == b"--cut-literal" and line.startswith(b"* ") and b" FETCH " in line:
                     # The connection ends inside the literal (a server dying mid-answer).
                     w.write((await r.readexactly(n))[:n // 2])

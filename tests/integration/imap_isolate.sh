@@ -56,4 +56,27 @@ timeout 60 "$T" -c "$C" sync --once >"$W/3.out" 2>&1
 rc=$?
 check "a connection cut inside a literal fails the sync instead of hanging (exit $rc)" sh -c "[ $rc != 0 ] && [ $rc != 124 ]"
 check "... and says the connection was lost" grep -qi 'connection lost' "$W/3.out"
+kill "$ppid"
+wait "$ppid" 2>/dev/null
+
+# A literal announced as 4 GB: libetpan would allocate all of it before a byte came. The
+# connection is closed at the announcement (sync/imap/imap_stream.c) and the error says why.
+"$LAB_PY" "$TERN_SRCDIR/tests/integration/imap_garble.py" "$PROXY" "$DOVECOT_IMAP_PORT" --huge-literal >"$W/proxy4.out" 2>&1 &
+ppid=$!
+wait_for "proxy listening" 5 grep -q ready "$W/proxy4.out"
+timeout 60 "$T" -c "$C" sync --once >"$W/4.out" 2>&1
+rc=$?
+check "a 4 GB literal announcement fails the sync, without a hang or a crash (exit $rc)" sh -c "[ $rc != 0 ] && [ $rc -lt 124 ]"
+check "... and says the server announced a literal over the limit" grep -q 'literal over 512 MiB' "$W/4.out"
+kill "$ppid"
+wait "$ppid" 2>/dev/null
+
+# The check follows quoted strings: a '{' with a huge number in a subject announces nothing,
+# and escaped quotes and backslashes around it do not throw it off.
+"$LAB_PY" "$TERN_SRCDIR/tests/integration/imap_garble.py" "$PROXY" "$DOVECOT_IMAP_PORT" pass-all >"$W/proxy5.out" 2>&1 &
+ppid=$!
+wait_for "proxy listening" 5 grep -q ready "$W/proxy5.out"
+printf 'From: a@b\r\nSubject: {99999999999} the "odd" one \\ here\r\nMessage-ID: <odd@x>\r\n\r\nx\r\n' | ic append INBOX - >/dev/null
+check "a subject holding {99999999999} and quotes syncs" "$T" -c "$C" sync --once
+check "... and is stored as sent" test "$(tsql "SELECT subject FROM message WHERE message_id = 'odd@x'")" = '{99999999999} the "odd" one \ here'
 check_done
