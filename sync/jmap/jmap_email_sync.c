@@ -31,6 +31,7 @@
 #define PAGE_MAX 1000
 #define FIRST_PAGE 250     /* the first Email/get of a mailbox */
 #define QUERY_PAGE 100000  /* ids asked for per Email/query (the server may give fewer) */
+#define QUERY_IDS_MAX 4000000 /* more ids than this in one mailbox: a server gone wrong */
 
 struct mbent {
 	int64_t id;
@@ -217,7 +218,7 @@ static int
 query_ids(struct jmap *j, struct sync_ctx *ctx, const struct mbent *mb, char ***out, size_t *nout,
           char **err)
 {
-	char **ids = NULL, *anchor = NULL;
+	char **ids = NULL, *anchor = NULL, *prev = NULL;
 	size_t n = 0, cap = 0;
 	uint64_t total = 0;
 	int rc = TERN_OK;
@@ -279,10 +280,26 @@ query_ids(struct jmap *j, struct sync_ctx *ctx, const struct mbent *mb, char ***
 			ids[n++] = xstrdup(it->valuestring);
 			got++;
 		}
+		/* A server that answers the same page again (or more ids than
+		 * any mailbox holds) would keep this loop going, and growing,
+		 * for ever: the page must move on past its anchor. */
+		if (got && prev && !strcmp(prev, ids[n - 1])) {
+			*err = xstrdup("Email/query: the server answered the same page twice (it ignores the anchor "
+			               "and position)");
+			rc = TERN_EPROTO;
+		} else if (got > QUERY_PAGE) {
+			*err = xasprintf("Email/query: the server answered %zu ids where %d were asked for", got, QUERY_PAGE);
+			rc = TERN_EPROTO;
+		} else if (n > QUERY_IDS_MAX) {
+			*err = xasprintf("Email/query: the server listed more than %d ids in one mailbox", QUERY_IDS_MAX);
+			rc = TERN_EPROTO;
+		}
 		free(anchor);
 		anchor = got ? xstrdup(ids[n - 1]) : NULL;
+		free(prev);
+		prev = got ? xstrdup(ids[n - 1]) : NULL;
 		jmap_req_free(r);
-		if (got == 0 || n >= total)
+		if (rc != TERN_OK || got == 0 || n >= total)
 			break;
 		if (ctx->stop && *ctx->stop) {
 			rc = TERN_ECANCELLED;
@@ -290,6 +307,7 @@ query_ids(struct jmap *j, struct sync_ctx *ctx, const struct mbent *mb, char ***
 		}
 	}
 	free(anchor);
+	free(prev);
 	if (rc != TERN_OK) {
 		for (size_t i = 0; i < n; i++)
 			free(ids[i]);

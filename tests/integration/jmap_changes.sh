@@ -68,7 +68,14 @@ echo 3 >"$P/query-limit"
 "$DRIVE" -c "$W/conf" -d "$W/fresh3" j sync >/dev/null
 check "anchorNotFound while paging: the server refused an anchor" grep -q 'anchor refused' "$P/log"
 check "... and the load still has every email" test "$(sqlite3 "$W/fresh3/tern.db" 'SELECT count(*) FROM message')" = "$(jmapctl count)"
-rm -f "$P/query-limit"
+# A server that repeats its first page for ever (it ignores anchor and position, and
+# claims 10^12 emails): the load stops with an error instead of looping and growing.
+: >"$P/query-loop"
+timeout 60 "$DRIVE" -c "$W/conf" -d "$W/fresh5" j sync >"$W/loop.out" 2>&1
+rc=$?
+check "a server repeating its Email/query page fails the sync instead of looping (exit $rc)" sh -c "[ $rc != 0 ] && [ $rc -lt 124 ]"
+check "... and says the server answered the same page twice" grep -q 'same page twice' "$W/loop.out"
+rm -f "$P/query-limit" "$P/query-loop"
 # Without a cap, a mailbox's ids come in one Email/query, its emails in
 # Email/get pages (3 here) apart from it.
 l0=$(wc -l <"$P/log")

@@ -24,6 +24,9 @@ POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the res
                 method error anchorNotFound (the file is removed; "anchor refused" logged).
                 DIR/query-limit (a number N): Email/query answers at most N ids (the limit asked
                 for is lowered to N, as RFC 8620 5.5 lets a server cap it).
+                DIR/query-loop: every Email/query is sent without its anchor and from position 0,
+                and its answer says there are 10**12 emails (a server that repeats its first
+                page for ever).
                 DIR/max-changes-zero (a method name, e.g. Email/changes): that method is sent
                 with maxChanges 0 (Cyrus answers invalidArguments naming maxChanges).
                 DIR/destroy-mid-sweep: at the second request of a resync's sweep (an Email/query
@@ -163,6 +166,14 @@ class Handler(BaseHTTPRequestHandler):
                 if name == zero:
                     args["maxChanges"] = 0
             data = json.dumps(req).encode()
+        loop = os.path.exists(os.path.join(d, "query-loop"))
+        if loop:
+            for name, args, _ in req.get("methodCalls", []):
+                if name == "Email/query":
+                    args.pop("anchor", None)
+                    args.pop("anchorOffset", None)
+                    args["position"] = 0
+            data = json.dumps(req).encode()
         qlim = read(d, "query-limit")
         if qlim:
             for name, args, _ in req.get("methodCalls", []):
@@ -189,6 +200,8 @@ class Handler(BaseHTTPRequestHandler):
             no_sent = os.path.exists(os.path.join(d, "no-sent-role"))
             ren = (read(d, "rename-mailbox") or "").split("\t")
             for name, args, _ in resp.get("methodResponses", []):
+                if name == "Email/query" and loop:
+                    args["total"] = 10 ** 12
                 if name == "Email/get":
                     gets.append(str(len(args.get("list", []))))
                     for em in args.get("list", []):
