@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #include "sync/imap/imap.h"
-#include "src/base/util.h"
+#include "sync/imap/imap_stream.h"
 #include "src/base/err.h"
 #include "src/base/util.h"
 
@@ -51,7 +51,7 @@ batch_main(void *arg)
 	struct mailimap_fetch_type *ft = imap_fetch_type_headers(b->modseq);
 	clist *res = NULL;
 
-	b->r = mailimap_uid_fetch(b->s, b->set, ft, &res);
+	b->r = imap_stream_result(b->s, mailimap_uid_fetch(b->s, b->set, ft, &res));
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(b->set);
 	b->set = NULL;

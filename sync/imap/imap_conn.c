@@ -38,8 +38,10 @@ imap_error(struct imap *im, int r, const char *what, char **err)
 		text = "connection lost or refused";
 		if (im->s && imap_stream_refused(im->s->imap_stream)) {
 			rc = TERN_EPROTO;
-			snprintf(limit, sizeof limit, "the server announced a literal over %d MiB, tern's limit",
-			         IMAP_LITERAL_MAX_MIB);
+			snprintf(limit, sizeof limit,
+			         "the server's answer passed tern's limits (a literal over %d MiB, or nesting "
+			         "deeper than %d)",
+			         IMAP_LITERAL_MAX_MIB, IMAP_NESTING_MAX);
 			text = limit;
 		}
 		break;

@@ -18,6 +18,7 @@
 #include "src/mime/mime.h"
 #include "src/mime/msgid.h"
 #include "sync/imap/imap.h"
+#include "sync/imap/imap_stream.h"
 
 struct salvage {
 	struct imap *im;
@@ -97,7 +98,7 @@ fetch_minimal(struct imap *im, uint32_t uid, int with_header, struct imap_msg *m
 	if (with_header)
 		mailimap_fetch_type_new_fetch_att_list_add(
 			ft, mailimap_fetch_att_new_body_peek_section(mailimap_section_new_header()));
-	r = mailimap_uid_fetch(im->s, set, ft, &res);
+	r = imap_stream_result(im->s, mailimap_uid_fetch(im->s, set, ft, &res));
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
 	memset(m, 0, sizeof *m);

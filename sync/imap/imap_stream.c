@@ -13,8 +13,13 @@
  * broken server costs 4 GB at once. The guard follows the bytes as they
  * pass (a line that ends in {N}CRLF, then N bytes of literal that are not
  * looked into) and fails the read that announces more than
- * IMAP_LITERAL_MAX, before the parser sees it. Every other call goes to the
- * stream below. */
+ * IMAP_LITERAL_MAX, before the parser sees it. It also counts the
+ * parentheses open (outside strings and literals): libetpan parses nested
+ * lists by recursion, so a response nested deeper than IMAP_NESTING_MAX
+ * is cut too. What was cut reads as a parse error of that answer
+ * (imap_stream_result), so a header batch narrows it down to the one
+ * message and stores it as damaged (imap_salvage.c). Every other call goes
+ * to the stream below. */
 #include "config.h"
 
 #include <stdint.h>
@@ -42,7 +47,8 @@ struct guard {
 	mailstream_low *below;
 	enum scan state;
 	uint64_t n;               /* the number being read, then the literal bytes left */
-	int refused;              /* an announcement was over the limit: reads fail */
+	unsigned depth;           /* parentheses open in this response */
+	int refused;              /* a limit was passed: reads fail */
 };
 
 /* A quoted string's next character. libetpan lets one run over line ends
@@ -104,8 +110,9 @@ scan_byte(struct guard *g, unsigned char c)
 }
 
 /* Follows the bytes libetpan is about to parse; returns how many of them
- * it may have: len, or fewer when a literal's announced size goes over the
- * limit. The cut is inside the number: libetpan allocates once it has the
+ * it may have: len, or fewer when an answer passes a limit (a literal's
+ * announced size, the depth of parentheses). The cut for a literal is
+ * inside the number: libetpan allocates once it has the
  * whole "{N}" (even without the CRLF after it, for an old server's sake),
  * so it must never get the digit that takes N past the limit. What came
  * before still reaches the parser; the next read fails. */
@@ -114,7 +121,9 @@ guard_scan(struct guard *g, const unsigned char *p, size_t len)
 {
 	size_t i = 0;
 	while (i < len) {
-		if (g->state == SCAN_LITERAL) {
+		enum scan was = g->state;
+		unsigned char c = p[i];
+		if (was == SCAN_LITERAL) {
 			size_t take = len - i < g->n ? len - i : (size_t)g->n;
 			g->n -= take;
 			i += take;
@@ -122,14 +131,30 @@ guard_scan(struct guard *g, const unsigned char *p, size_t len)
 				g->state = SCAN_LINE;
 			continue;
 		}
-		g->state = scan_byte(g, p[i]);
+		g->state = scan_byte(g, c);
 		if (g->state == SCAN_NUMBER && g->n > IMAP_LITERAL_MAX) {
-			log_warn("imap: the server announced a literal of more than %llu bytes, tern's limit; "
-			         "the connection is closed",
-			         (unsigned long long)IMAP_LITERAL_MAX);
+			log_warn("imap: the server announced a literal of more than %d MiB, tern's limit; the answer is "
+			         "not read",
+			         IMAP_LITERAL_MAX_MIB);
 			g->refused = 1;
 			return i;
 		}
+		if (was != SCAN_QUOTED && was != SCAN_QUOTED_CR && was != SCAN_ESCAPE) {
+			if (c == '(' && ++g->depth > IMAP_NESTING_MAX) {
+				/* libetpan's parser recurses once per level: a
+				 * BODYSTRUCTURE 20,000 deep ends its stack. */
+				log_warn("imap: the server's answer nests more than %d parentheses deep, tern's limit; the "
+				         "answer is not read",
+				         IMAP_NESTING_MAX);
+				g->refused = 1;
+				return i;
+			}
+			if (c == ')' && g->depth)
+				g->depth--;
+		}
+		/* A response ends at a line end that announces no literal. */
+		if (c == '\n' && g->state == SCAN_LINE)
+			g->depth = 0;
 		i++;
 	}
 	return len;
@@ -257,4 +282,10 @@ imap_stream_refused(mailstream *ms)
 {
 	mailstream_low *low = ms ? mailstream_get_low(ms) : NULL;
 	return low && low->driver == &guard_driver && ((struct guard *)low->data)->refused;
+}
+
+int
+imap_stream_result(mailimap *s, int r)
+{
+	return r == MAILIMAP_ERROR_STREAM && s && imap_stream_refused(s->imap_stream) ? MAILIMAP_ERROR_PARSE : r;
 }

@@ -13,6 +13,14 @@ int imap_stream_guard(mailstream *ms);
  * announces a bigger one is closed (its reads fail). */
 #define IMAP_LITERAL_MAX_MIB 512
 
-/* Whether ms's guard closed it for an announcement over the limit. */
+/* The deepest nesting of parentheses read in one response. */
+#define IMAP_NESTING_MAX 128
+
+/* Whether ms's guard cut it for an answer over a limit. */
 int imap_stream_refused(mailstream *ms);
+
+/* libetpan's result r of a command on s, with a cut by the guard made the
+ * parse error it stands for (the answer could not be read; the session is
+ * over either way). */
+int imap_stream_result(mailimap *s, int r);
 #endif

@@ -9,7 +9,9 @@ MARKER instead:
                       minimal one: nothing of those can be read); flag-only FETCHes pass;
   --search=NAME       garbles the SEARCH answers while folder NAME is selected;
   --cut-literal       closes the connection halfway through the first literal of a FETCH answer;
-  --huge-literal      announces the first literal of a FETCH answer as 4,000,000,000 bytes.
+  --huge-literal=M    announces the literal of a FETCH answer naming M as 4,000,000,000 bytes
+                      (the literal's real bytes follow);
+  --deep=M            nests the BODYSTRUCTURE of a FETCH answer naming M 20,000 multiparts deep.
 Literals are passed untouched. Runs until killed; prints "ready" when it listens."""
 import asyncio
 import re
@@ -22,6 +24,8 @@ if MARKER.startswith(b"--uids="):
     UIDS = {int(u) for u in soft.split(",") if u}
     HARD = {int(u) for u in hard.split(",") if u}
 SEARCH_IN = MARKER[9:] if MARKER.startswith(b"--search=") else None
+HUGE = MARKER[15:] if MARKER.startswith(b"--huge-literal=") else None
+DEEP = MARKER[7:] if MARKER.startswith(b"--deep=") else None
 FETCH_UID = re.compile(rb"^\* \d+ FETCH \(.*?\bUID (\d+)")
 SELECT = re.compile(rb"^\S+ (?:SELECT|EXAMINE) \"?([^\"\r\n ]+)\"?", re.I)
 
@@ -33,6 +37,18 @@ def garble(line):
         return line.replace(b"RFC822.SIZE ", b"RFC822.SIZE )(", 1)
     if m and int(m.group(1)) in UIDS and b"BODYSTRUCTURE (" in line:
         return line.replace(b"BODYSTRUCTURE (", b"BODYSTRUCTURE )(", 1)
+    if DEEP and DEEP in line and b"BODYSTRUCTURE (" in line:
+        head, _, rest = line.partition(b"BODYSTRUCTURE ")
+        # rest starts with the structure: "(...) BODY[...". Find its end by depth.
+        depth, end = 0, 0
+        for i, ch in enumerate(rest):
+            depth += ch == 0x28
+            depth -= ch == 0x29
+            if depth == 0:
+                end = i + 1
+                break
+        n = 20000
+        return head + b"BODYSTRUCTURE " + b"(" * n + rest[:end] + b' "MIXED")' * n + rest[end:]
     if MARKER in line and b"BODYSTRUCTURE (" in line:
         return line.replace(b"BODYSTRUCTURE (", b"BODYSTRUCTURE )(", 1)
     return line
@@ -60,7 +76,7 @@ async def pipe_down(r, w, state):
             line = garble(line)
             if line.endswith(b"}\r\n") and b"{" in line:
                 n = int(line[line.rindex(b"{") + 1:-3].rstrip(b"+"))
-                if MARKER == b"--huge-literal" and line.startswith(b"* ") and b" FETCH " in line:
+                if HUGE and HUGE in line and line.startswith(b"* ") and b" FETCH " in line:
                     # What libetpan would allocate before a byte of it came.
                     line = line[:line.rindex(b"{")] + b"{4000000000}\r\n"
             w.write(line)
