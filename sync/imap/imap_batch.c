@@ -8,6 +8,7 @@
  * result into an error, on its own thread, after the join. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "sync/imap/imap.h"
@@ -44,6 +45,33 @@ imap_batch_free(struct imap_batch *b)
 	b->n = 0;
 }
 
+static int
+uid_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Whether two of b's answers carry headers for the same UID: a server gone
+ * wrong, one of whose messages would be stored in the other's place and
+ * itself never (nothing asks for that UID again). */
+static int
+repeats_uid(const struct imap_batch *b)
+{
+	uint32_t *u = b->n ? xcalloc(b->n, sizeof *u) : NULL;
+	size_t k = 0;
+	int rep = 0;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (b->v[i].has_header)
+			u[k++] = b->v[i].uid;
+	qsort(u, k, sizeof *u, uid_cmp);
+	for (size_t i = 1; i < k && !rep; i++)
+		rep = u[i] == u[i - 1];
+	free(u);
+	return rep;
+}
+
 static void *
 batch_main(void *arg)
 {
@@ -57,8 +85,15 @@ batch_main(void *arg)
 	b->set = NULL;
 	/* On a failed UID FETCH libetpan has already freed the list and left
 	 * res pointing at it: only a success hands it over. */
-	if (b->r == MAILIMAP_NO_ERROR)
+	if (b->r == MAILIMAP_NO_ERROR) {
 		imap_batch_read(b, res);
+		/* Read as the parse error it is: the batch is narrowed down
+		 * (imap_salvage.c) to what can be trusted. */
+		if (repeats_uid(b)) {
+			imap_batch_free(b);
+			b->r = MAILIMAP_ERROR_PARSE;
+		}
+	}
 	return NULL;
 }
 

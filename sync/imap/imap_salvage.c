@@ -182,6 +182,25 @@ store_damaged(struct salvage *sv, uint32_t uid, char **err)
 	return rc;
 }
 
+/* Whether b answers with headers for a UID that was not asked for: in a
+ * batch being narrowed down, a server that put one message's UID on
+ * another (imap_batch.c's repeats_uid), whose headers would land in the
+ * wrong row. */
+static int
+answers_unasked(const struct imap_batch *b, const uint32_t *uids, size_t n)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		size_t j = 0;
+		if (!b->v[i].has_header)
+			continue;
+		while (j < n && uids[j] != b->v[i].uid)
+			j++;
+		if (j == n)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 bisect(struct salvage *sv, const uint32_t *uids, size_t n, char **err)
 {
@@ -192,6 +211,8 @@ bisect(struct salvage *sv, const uint32_t *uids, size_t n, char **err)
 		return rc;
 	imap_batch_start(&b, sv->im->s, imap_set_from_uids(uids, n), sv->modseq);
 	r = imap_batch_join(&b);
+	if (r == MAILIMAP_NO_ERROR && answers_unasked(&b, uids, n))
+		r = MAILIMAP_ERROR_PARSE;
 	if (r == MAILIMAP_NO_ERROR) {
 		rc = sv->store(sv->arg, &b, err);
 		imap_batch_free(&b);

@@ -48,6 +48,9 @@ struct guard {
 	enum scan state;
 	uint64_t n;               /* the number being read, then the literal bytes left */
 	unsigned depth;           /* parentheses open in this response */
+	uint32_t tail;            /* the last four bytes of the line, upper case */
+	int in_uid;               /* reading the number after "UID " */
+	uint64_t uid;
 	int refused;              /* a limit was passed: reads fail */
 };
 
@@ -109,9 +112,35 @@ scan_byte(struct guard *g, unsigned char c)
 	return c == '"' ? SCAN_QUOTED : SCAN_LINE;
 }
 
+/* Whether byte c of a line ends (or goes on) a UID that libetpan would
+ * misread: 0, which it takes (and tern cannot store), or one past 2^32 - 1,
+ * which it wraps round to another message's. */
+static int
+scan_uid(struct guard *g, unsigned char c)
+{
+	int digit = c >= '0' && c <= '9';
+	int bad = 0;
+
+	if (g->in_uid && digit) {
+		g->uid = g->uid * 10 + (c - '0');
+		bad = g->uid > UINT32_MAX;
+	} else if (g->in_uid) {
+		g->in_uid = 0;
+		bad = g->uid == 0;
+	} else if (digit && g->tail == ((uint32_t)'U' << 24 | 'I' << 16 | 'D' << 8 | ' ')) {
+		g->in_uid = 1;
+		g->uid = c - '0';
+	}
+	g->tail = c == '\n' ? 0 : g->tail << 8 | (uint32_t)(c >= 'a' && c <= 'z' ? c - 32 : c);
+	if (bad)
+		log_warn("imap: the server's answer has a UID of %s, which is not one; the answer is not read",
+		         g->uid ? "more than 2^32 - 1" : "0");
+	return bad;
+}
+
 /* Follows the bytes libetpan is about to parse; returns how many of them
  * it may have: len, or fewer when an answer passes a limit (a literal's
- * announced size, the depth of parentheses). The cut for a literal is
+ * announced size, the depth of parentheses, a UID out of range). The cut for a literal is
  * inside the number: libetpan allocates once it has the
  * whole "{N}" (even without the CRLF after it, for an old server's sake),
  * so it must never get the digit that takes N past the limit. What came
@@ -136,6 +165,10 @@ guard_scan(struct guard *g, const unsigned char *p, size_t len)
 			log_warn("imap: the server announced a literal of more than %d MiB, tern's limit; the answer is "
 			         "not read",
 			         IMAP_LITERAL_MAX_MIB);
+			g->refused = 1;
+			return i;
+		}
+		if (was == SCAN_LINE && g->state == SCAN_LINE && scan_uid(g, c)) {
 			g->refused = 1;
 			return i;
 		}
