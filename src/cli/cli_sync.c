@@ -96,12 +96,16 @@ run_once(struct cli_ctx *c, struct once *v, size_t n)
 			       o->env.acct->name, (long long)o->counts.added, (long long)o->counts.updated,
 			       (long long)o->counts.removed, (long long)o->counts.pushed, (double)o->ms / 1000.0);
 		} else {
+			/* The error quotes the server (a JMAP description, an
+			 * IMAP response text): never raw to the terminal. */
+			char *why = cli_term(text_sanitize(o->err ? o->err : tern_strerror(o->rc), 0), stderr);
 			fflush(stdout);   /* errors go to stderr, in order with the ok lines */
 			/* Busy is not a failure of the account: the running tern
 			 * syncs it (and was poked); the exit status still says
 			 * that this process did not. */
-			fprintf(stderr, "tern: %s: %s: %s\n", o->env.acct->name,
-			        o->rc == TERN_EBUSY ? "busy" : "error", o->err ? o->err : tern_strerror(o->rc));
+			fprintf(stderr, "tern: %s: %s: %s\n", o->env.acct->name, o->rc == TERN_EBUSY ? "busy" : "error",
+			        why);
+			free(why);
 			status = EXIT_FAIL;
 		}
 		free(o->err);
@@ -167,8 +171,11 @@ cmd_sync(struct cli_ctx *c, int argc, char **argv)
 	} else {
 		char *err = NULL;
 		int r = sync_run_forever(envs, (int)n, &err);
-		if (err)
-			fprintf(stderr, "%s\n", err);
+		if (err) {
+			char *why = cli_term(text_sanitize(err, 0), stderr);
+			fprintf(stderr, "%s\n", why);
+			free(why);
+		}
 		rc = r == TERN_OK && !err ? EXIT_OK : EXIT_FAIL;
 		free(err);
 	}

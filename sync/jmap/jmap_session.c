@@ -5,6 +5,7 @@
 
 #include "src/base/err.h"
 #include "src/base/log.h"
+#include "src/base/textsafe.h"
 #include "sync/jmap/jmap_json.h"
 #include "sync/jmap/jmap_session.h"
 #include "src/base/util.h"
@@ -39,6 +40,66 @@ limit(const cJSON *core, const char *key, uint64_t dflt, uint64_t floor_)
 	if (jmap_uint(core, key, &v) != TERN_OK || v < floor_)
 		return dflt;
 	return v;
+}
+
+/* The origin of an absolute http(s) URL: scheme and authority, lower-cased
+ * (user info dropped). Caller frees. */
+static char *
+origin_of(const char *url)
+{
+	const char *a = strstr(url, "://"), *end, *at;
+	char *o;
+	if (!a)
+		return xstrdup(url);
+	a += 3;
+	end = a + strcspn(a, "/?#");
+	at = memchr(a, '@', (size_t)(end - a));
+	o = xasprintf("%.*s%.*s", (int)(a - url), url, (int)(end - (at ? at + 1 : a)), at ? at + 1 : a);
+	str_lower(o);
+	return o;
+}
+
+static int
+is_https(const char *url)
+{
+	return str_ihas_prefix(url, "https://");
+}
+
+/* The host of an origin (origin_of's), without its port. Caller frees. */
+static char *
+host_of(const char *url)
+{
+	char *o = origin_of(url), *h = strstr(o, "://"), *colon;
+	h = h ? h + 3 : o;
+	colon = strrchr(h, ':');
+	/* "[::1]:8080": the port's colon comes after the bracket. */
+	if (colon && !strchr(colon, ']'))
+		*colon = '\0';
+	memmove(o, h, strlen(h) + 1);
+	return o;
+}
+
+/* Whether the session's URL u (resolved) may carry our credentials: over
+ * http or https only; to the session's own host (any port: a test server
+ * and its proxy), or to another over https alone (a server may well keep
+ * its API on another host); and never from https down to http. A session is the server's word, and a hostile one
+ * could send the password in clear, or to anyone, through these. NULL or
+ * why not (static). */
+static const char *
+url_refused(const char *session_url, const char *u)
+{
+	char *a, *b;
+	int same;
+	if (!str_ihas_prefix(u, "http://") && !is_https(u))
+		return "is not an http or https URL";
+	if (is_https(session_url) && !is_https(u))
+		return "goes from https down to http";
+	a = host_of(session_url);
+	b = host_of(u);
+	same = strcmp(a, b) == 0;
+	free(a);
+	free(b);
+	return same || is_https(u) ? NULL : "points to another host without TLS";
 }
 
 int
@@ -86,6 +147,21 @@ jmap_session_parse(const char *final_url, const char *json, size_t len,
 	s->download_url = jmap_url_resolve(final_url, dl);
 	s->upload_url = jmap_url_resolve(final_url, ul);
 	s->event_source_url = es && *es ? jmap_url_resolve(final_url, es) : NULL;
+	{
+		const char *name[] = { "apiUrl", "downloadUrl", "uploadUrl", "eventSourceUrl" };
+		const char *url[] = { s->api_url, s->download_url, s->upload_url, s->event_source_url };
+		for (size_t i = 0; i < 4; i++) {
+			const char *why = url[i] ? url_refused(final_url, url[i]) : NULL;
+			if (why) {
+				char *safe = text_sanitize(url[i], 0);
+				*err = xasprintf("the JMAP session's %s %s: %s (refused)", name[i], why, safe);
+				free(safe);
+				jmap_session_free(s);
+				s = NULL;
+				goto out;
+			}
+		}
+	}
 	s->state = xstrdup(state);
 	s->account_id = xstrdup(aid);
 	s->username = xstrdup(jmap_str(root, "username"));
@@ -101,29 +177,6 @@ jmap_session_parse(const char *final_url, const char *json, size_t len,
 out:
 	cJSON_Delete(root);
 	return rc;
-}
-
-/* The origin of an absolute http(s) URL: scheme and authority, lower-cased
- * (user info dropped). Caller frees. */
-static char *
-origin_of(const char *url)
-{
-	const char *a = strstr(url, "://"), *end, *at;
-	char *o;
-	if (!a)
-		return xstrdup(url);
-	a += 3;
-	end = a + strcspn(a, "/?#");
-	at = memchr(a, '@', (size_t)(end - a));
-	o = xasprintf("%.*s%.*s", (int)(a - url), url, (int)(end - (at ? at + 1 : a)), at ? at + 1 : a);
-	str_lower(o);
-	return o;
-}
-
-static int
-is_https(const char *url)
-{
-	return str_ihas_prefix(url, "https://");
 }
 
 static int

@@ -27,6 +27,13 @@ POST /api       forwarded to Cyrus. DIR/state replaces "sessionState" in the res
                 DIR/query-loop: every Email/query is sent without its anchor and from position 0,
                 and its answer says there are 10**12 emails (a server that repeats its first
                 page for ever).
+                DIR/mangle ("truncate", "html" or "503"): every API answer is cut in half, or
+                is an HTML error page with status 200, or one with status 503.
+                DIR/method-error (a method name): that method's answers are the method error
+                serverFail, its description holding control characters.
+                DIR/million-ids: Email/query answers list 1,000,000 ids (made up, valid in form)
+                with that total.
+                DIR/api-elsewhere (a URL): the session's apiUrl.
                 DIR/max-changes-zero (a method name, e.g. Email/changes): that method is sent
                 with maxChanges 0 (Cyrus answers invalidArguments naming maxChanges).
                 DIR/destroy-mid-sweep: at the second request of a resync's sweep (an Email/query
@@ -127,6 +134,8 @@ class Handler(BaseHTTPRequestHandler):
         for k in ("downloadUrl", "uploadUrl"):
             s[k] = urllib.parse.urljoin(final, s[k])
         s.pop("eventSourceUrl", None)
+        if read(d, "api-elsewhere"):
+            s["apiUrl"] = read(d, "api-elsewhere")
         st = read(d, "state")
         if st:
             s["state"] = st
@@ -181,6 +190,14 @@ class Handler(BaseHTTPRequestHandler):
                     args["limit"] = min(int(args.get("limit", int(qlim))), int(qlim))
             data = json.dumps(req).encode()
         code, _, body = self.upstream(self.server.api, data)
+        mangle = read(d, "mangle")
+        if mangle == "truncate" and code == 200:
+            self.note("api mangled truncate")
+            return self.reply(200, body[:len(body) // 2])
+        if mangle in ("html", "503"):
+            self.note("api mangled " + mangle)
+            page = b"<html><head><title>502 Bad Gateway</title></head><body>nginx \x1b[31m</body></html>"
+            return self.reply(200 if mangle == "html" else 503, page, "text/html")
         gets = []
         if code == 200:
             resp = json.loads(body)
@@ -199,7 +216,14 @@ class Handler(BaseHTTPRequestHandler):
             garble = read(d, "garble-email")
             no_sent = os.path.exists(os.path.join(d, "no-sent-role"))
             ren = (read(d, "rename-mailbox") or "").split("\t")
+            merr = read(d, "method-error")
+            if merr:
+                resp["methodResponses"] = [["error", {"type": "serverFail", "description": "disk \x1b]0;pwned\x07 full"}, r[2]]
+                                           if r[0] == merr else r for r in resp.get("methodResponses", [])]
             for name, args, _ in resp.get("methodResponses", []):
+                if name == "Email/query" and os.path.exists(os.path.join(d, "million-ids")):
+                    args["ids"] = ["M%07d" % k for k in range(1000000)]
+                    args["total"] = 1000000
                 if name == "Email/query" and loop:
                     args["total"] = 10 ** 12
                 if name == "Email/get":

@@ -190,6 +190,49 @@ t_session_refuses_bad_input(void **state)
 	}
 }
 
+/* A session's URLs carry the credentials: another host only over TLS, never
+ * down from https to http, never a scheme other than http(s). */
+static void
+t_session_urls_elsewhere(void **state)
+{
+	static const struct {
+		const char *session, *api, *download;
+		int ok;
+		const char *why;
+	} c[] = {
+		{ "https://mail.example.com/jmap/", "https://api.example.com/jmap/", "/dl/{blobId}", 1, NULL },
+		{ "http://127.0.0.1:8/jmap/", "/jmap/", "http://127.0.0.1:8/dl/{blobId}", 1, NULL },
+		{ "http://127.0.0.1:8/jmap/", "https://other.example/api", "/dl", 1, NULL },
+		{ "http://127.0.0.1:8/jmap/", "http://127.0.0.1:9/api", "http://[::1]:8/dl", 0, "downloadUrl points to" },
+		{ "http://[::1]:8/jmap/", "http://[::1]:9/api", "/dl", 1, NULL },
+		{ "http://127.0.0.1:8/jmap/", "http://other.example/api", "/dl", 0, "apiUrl points to another host" },
+		{ "https://mail.example.com/", "http://mail.example.com/api", "/dl", 0, "apiUrl goes from https down" },
+		{ "https://mail.example.com/", "/api", "file:///etc/passwd", 0, "downloadUrl is not an http" },
+		{ "http://127.0.0.1:8/", "/api", "ftp://127.0.0.1/x", 0, "downloadUrl is not an http" },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(c); i++) {
+		char *json = xasprintf(
+			"{\"apiUrl\":\"%s\",\"downloadUrl\":\"%s\",\"uploadUrl\":\"/u\",\"state\":\"0\","
+			"\"primaryAccounts\":{\"urn:ietf:params:jmap:mail\":\"a\"},\"accounts\":{\"a\":{}},"
+			"\"capabilities\":{\"urn:ietf:params:jmap:core\":{},\"urn:ietf:params:jmap:mail\":{}}}",
+			c[i].api, c[i].download);
+		struct jmap_session *s = NULL;
+		char *err = NULL;
+		int rc = jmap_session_parse(c[i].session, json, strlen(json), &s, &err);
+		if (c[i].ok) {
+			assert_int_equal(rc, TERN_OK);
+			jmap_session_free(s);
+		} else {
+			assert_int_equal(rc, TERN_EPROTO);
+			assert_null(s);
+			assert_non_null(strstr(err, c[i].why));
+			free(err);
+		}
+		free(json);
+	}
+}
+
 static void
 t_email_parse(void **state)
 {
@@ -400,6 +443,7 @@ main(void)
 		cmocka_unit_test(t_split_keeps_references_together),
 		cmocka_unit_test(t_session_relative_urls_and_limits),
 		cmocka_unit_test(t_session_refuses_bad_input),
+		cmocka_unit_test(t_session_urls_elsewhere),
 		cmocka_unit_test(t_email_parse),
 		cmocka_unit_test(t_per_email_lookups_use_indexes),
 		cmocka_unit_test(t_poll_interval_default),
