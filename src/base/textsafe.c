@@ -5,9 +5,6 @@
 
 #include "src/base/strbuf.h"
 #include "src/base/textsafe.h"
-#include "src/base/util.h"
-#include "src/base/strbuf.h"
-#include "src/base/textsafe.h"
 #include "src/base/utf8.h"
 #include "src/base/util.h"
 
