@@ -476,7 +476,7 @@ tui_run(const struct tui_opts *o)
 {
 	struct app a = { 0 };
 	char *err = NULL;
-	int rc = EXIT_OK;
+	int rc = EXIT_OK, saved_stderr = -1;
 
 	a.cfg = o->cfg;
 	a.d = o->d;
@@ -501,6 +501,8 @@ tui_run(const struct tui_opts *o)
 	a.ml = ml_new(a.d);
 	if ((rc = open_accounts(&a, o->cfg)) != EXIT_OK)
 		goto out;
+	/* From here until the workers are gone, stderr is the log file. */
+	saved_stderr = log_capture_stderr();
 	start_workers(&a, o);
 
 	initscr();
@@ -525,5 +527,6 @@ tui_run(const struct tui_opts *o)
 	endwin();
 out:
 	app_free(&a);
+	log_release_stderr(saved_stderr);
 	return rc;
 }

@@ -1,11 +1,13 @@
 #include "config.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "src/base/err.h"
 #include "src/base/log.h"
@@ -83,4 +85,31 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 		fputc('\n', stderr);
 	}
 	pthread_mutex_unlock(&log_lock);
+}
+
+int
+log_capture_stderr(void)
+{
+	int saved = -1;
+	pthread_mutex_lock(&log_lock);
+	if (log_fp) {
+		fflush(stderr);
+		fflush(log_fp);
+		if ((saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) >= 0 && dup2(fileno(log_fp), STDERR_FILENO) < 0) {
+			close(saved);
+			saved = -1;
+		}
+	}
+	pthread_mutex_unlock(&log_lock);
+	return saved;
+}
+
+void
+log_release_stderr(int saved)
+{
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
 }

@@ -12,6 +12,13 @@ void log_close(void);
 void log_set_level(enum log_level lvl);
 void log_to_stderr(int on);   /* also copy messages to stderr (CLI only) */
 
+/* While the screen is curses', what a library writes to stderr (libetpan's
+ * "GnuTLS error: ...", from a worker thread) would land on it: this points
+ * fd 2 at the log file and returns a copy of the old fd 2 (-1: not
+ * captured, no log open); log_release_stderr(that) puts it back. */
+int log_capture_stderr(void);
+void log_release_stderr(int saved);
+
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)

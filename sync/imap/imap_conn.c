@@ -3,6 +3,7 @@
  * extensions we use, and SELECT. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,18 @@ publish_sock(struct imap *im, int fd)
 
 /* TCP (interruptible, sync/dial.h), then TLS for implicit TLS, then the
  * greeting. */
+/* Whether the peer of fd has closed or reset the connection: after a
+ * failed handshake, most likely the network's doing (a reset, a proxy or
+ * a server going away), retried later; a server that refuses the TLS
+ * offered usually answers with an alert first. */
+static int
+peer_gone(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE || errno == ECONNABORTED));
+}
+
 static int
 open_stream(struct imap *im, stop_flag *stop, char **err)
 {
@@ -152,6 +165,7 @@ open_stream(struct imap *im, stop_flag *stop, char **err)
 	else
 		ms = mailstream_socket_open_timeout(fd, timeout);
 	if (!ms) {
+		int cut = acct->imap_tls == TLS_IMPLICIT && peer_gone(fd);
 		pthread_mutex_lock(&im->cancel_mu);
 		im->sock = -1;
 		pthread_mutex_unlock(&im->cancel_mu);
@@ -159,8 +173,11 @@ open_stream(struct imap *im, stop_flag *stop, char **err)
 		if (stop && *stop)
 			return TERN_ECANCELLED;
 		*err = xasprintf("cannot connect to %s:%d%s", acct->imap_host, acct->imap_port,
+		                 cut ? " (the connection ended during the TLS handshake)" :
 		                 acct->imap_tls == TLS_IMPLICIT ? " (TLS handshake failed)" : "");
-		return acct->imap_tls == TLS_IMPLICIT ? TERN_ETLS : TERN_ENOMEM;
+		/* A handshake the network cut short is retried later like any
+		 * network failure; one the server refused needs the user. */
+		return cut ? TERN_ENET : acct->imap_tls == TLS_IMPLICIT ? TERN_ETLS : TERN_ENOMEM;
 	}
 	/* From here the stream owns fd (imap_close unpublishes it first). */
 	if (imap_stream_guard(ms) != TERN_OK) {

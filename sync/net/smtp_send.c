@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,18 @@ progress_cb(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 	return u->stop && *u->stop;
 }
 
+/* Whether a failed TLS handshake was cut by the network: the socket's
+ * error is a reset or an abort, or OpenSSL saw the connection end (its
+ * SSL_ERROR_SYSCALL, "unexpected eof") rather than an answer. */
+static int
+handshake_cut(CURL *c, const char *why)
+{
+	long os_errno = 0;
+	curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+	return os_errno == ECONNRESET || os_errno == ECONNABORTED || os_errno == EPIPE || os_errno == ETIMEDOUT ||
+	       strstr(why, "SSL_ERROR_SYSCALL") || strstr(why, "unexpected eof") || strstr(why, "reset by peer");
+}
+
 int
 smtp_send(const struct account_cfg *acct, const char *password, const struct smtp_envelope *env,
           const struct smtp_hook *hook, stop_flag *stop, int *unknown, char **err)
@@ -158,7 +171,7 @@ smtp_send(const struct account_cfg *acct, const char *password, const struct smt
 	struct upload up = { env->data, env->len, 0, TERN_OK, hook, stop };
 	struct smtp_reply reply = { 0 };
 	struct curl_slist *rcpt = NULL;
-	char *url, *from;
+	char *url, *from, curl_err[CURL_ERROR_SIZE] = "";
 	int code;
 	CURL *c;
 	CURLcode cr;
@@ -209,6 +222,7 @@ smtp_send(const struct account_cfg *acct, const char *password, const struct smt
 	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
 	curl_easy_setopt(c, CURLOPT_DEBUGDATA, &reply);
 	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
 	cr = curl_easy_perform(c);
 	/* Not CURLINFO_RESPONSE_CODE: after a dropped connection it still
 	 * holds an earlier reply (235 to AUTH), which is no reason. */
@@ -220,8 +234,13 @@ smtp_send(const struct account_cfg *acct, const char *password, const struct smt
 	case CURLE_LOGIN_DENIED:
 		rc = TERN_EAUTH;
 		break;
-	case CURLE_USE_SSL_FAILED:
 	case CURLE_SSL_CONNECT_ERROR:
+		/* A handshake the network cut short (a reset, the peer gone) is
+		 * the network's failure, retried later like any other; a TLS
+		 * refusal (no common version, an alert) is the setup's. */
+		rc = handshake_cut(c, curl_err) ? TERN_ENET : TERN_ETLS;
+		break;
+	case CURLE_USE_SSL_FAILED:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 		rc = TERN_ETLS;

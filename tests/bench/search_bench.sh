@@ -44,7 +44,7 @@ if [ "$mode" = sync ]; then
   . "$src/tests/lib.sh"
   lab_start dovecot
   . "$src/tests/integration/imap_lib.sh"
-  trap 'rm -rf "$W" "$work"; _lab_cleanup' EXIT
+  trap 'r=$?; rm -rf "$W" "$work"; (exit $r); _lab_cleanup' EXIT
   lab_load dovecot "$USER1" "$n" --seed 3 --no-big >/dev/null
   echo "# tern search sync benchmark: $n messages, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores"
   for run in 1 2; do

@@ -5,7 +5,7 @@
 . "${TERN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/jmap_lib.sh"
 skip_if_missing tmux
 SOCK=$W/tmux.sock
-trap 'tmux -S "$SOCK" kill-server >/dev/null 2>&1; _lab_cleanup' EXIT
+trap 'r=$?; tmux -S "$SOCK" kill-server >/dev/null 2>&1; (exit $r); _lab_cleanup' EXIT
 jmap_conf "http://127.0.0.1:$CYRUS_HTTP_PORT"
 export W
 cat >"$W/editor" <<'ED'
