@@ -37,6 +37,7 @@ in_sent() { imapctl msgids Sent | grep -c -F "$1"; }
 
 sconf "$W/sendmail.sh -oi -t"
 check "tern config check takes the sendmail account" "$T" -c "$C" config check
+check "a first sync learns the folders (Sent among them)" "$T" -c "$C" sync --once
 send sm-one@localhost
 check "a send goes through the sendmail command" "$T" -c "$C" sync --once
 check "... which ran once, with its arguments" test "$(runs)|$(cat "$W/runs")" = "1|-oi -t"
