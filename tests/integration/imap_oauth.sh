@@ -96,6 +96,32 @@ check "... the expired token was tried, then the new one" \
   test "$(tail -n 2 "$TOK.asked" | tr '\n' ' ')" = "tok-expired tok-good "
 check "... the account shows no error" test -z "$(tsql "SELECT ifnull(last_error, '') FROM account_status")"
 
+# SMTP: a token the IMAP login used up (it expires after one login) is refused by submission;
+# tern runs the command again and sends with the new token.
+rm -rf "$W/data"
+oconf xoauth2
+"$T" -c "$C" sync --once >/dev/null 2>&1
+printf '%s\n' "tok-good $USER1" "tok-once $USER1 1" >"$TOK"
+echo tok-once >"$W/token.1"
+rm -f "$RUNS"
+before=$(spool_count)
+send smtp-renew
+check "SMTP: the token refused by submission is renewed, the message sent" "$T" -c "$C" sync --once
+check "... the sink has it" wait_for sink 10 test "$(spool_count)" = $((before + 1))
+check "... the command ran twice (the IMAP login, the SMTP renewal)" test "$(runs)" = 2
+check "... the queue is empty" test "$(tsql 'SELECT count(*) FROM pending_change')" = 0
+echo "tok-good $USER1" >"$TOK"
+
+# SMTP to a server without AUTH XOAUTH2 (the sink offers PLAIN and LOGIN): an error saying so.
+oconf xoauth2 "smtp_port = $SMTP_PORT"
+before=$(spool_count)
+send smtp-nomech
+"$T" -c "$C" sync --once >/dev/null 2>&1
+check "SMTP without the mechanism: the send fails and says so" \
+  sh -c "'$T' -c '$C' queue | grep -q 'does not offer AUTH XOAUTH2'"
+check "... nothing was sent" test "$(spool_count)" = "$before"
+for id in $(tsql "SELECT id FROM pending_change"); do "$T" -c "$C" queue drop "$id" >/dev/null; done
+
 # Revoked: every token the command prints is refused; the second refusal names the command.
 oconf xoauth2
 echo "tok-other $USER1" >"$TOK"

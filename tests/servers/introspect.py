@@ -5,7 +5,9 @@
 
 POST /introspect with token=... (form-encoded) answers {"active": true, "username": USER} when
 TOKENS (read on every request, so a test can revoke or expire a token while Dovecot runs) has a
-line "TOKEN USER", and {"active": false} otherwise (an expired, revoked or unknown token).
+line "TOKEN USER", or "TOKEN USER N" and the token was asked about fewer than N times (a token
+that expires after N logins), and {"active": false} otherwise (an expired, revoked or unknown
+token).
 Every token asked about is appended to TOKENS.asked, so a test can count logins. The endpoint
 exits when its parent (the test) is gone.
 """
@@ -21,16 +23,25 @@ PORT = int(sys.argv[1])
 TOKENS = sys.argv[2]
 
 
+USES = {}
+
+
 def lookup(token):
+    USES[token] = USES.get(token, 0) + 1
     try:
         with open(TOKENS) as f:
             for line in f:
                 parts = line.split()
-                if len(parts) == 2 and parts[0] == token:
+                if len(parts) in (2, 3) and parts[0] == token:
+                    if len(parts) == 3 and USES[token] > int(parts[2]):
+                        return None
                     return parts[1]
     except OSError:
         pass
     return None
+
+
+LOCK = threading.Lock()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -41,9 +52,10 @@ class Handler(BaseHTTPRequestHandler):
         if not token:
             auth = self.headers.get("Authorization") or ""
             token = auth[7:] if auth.startswith("Bearer ") else ""
-        with open(TOKENS + ".asked", "a") as f:
-            f.write(token + "\n")
-        user = lookup(token)
+        with LOCK:
+            with open(TOKENS + ".asked", "a") as f:
+                f.write(token + "\n")
+            user = lookup(token)
         body = json.dumps({"active": True, "username": user} if user else {"active": False}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
