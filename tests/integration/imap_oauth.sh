@@ -59,12 +59,13 @@ printf '%s\n' "introspection_mode = post" "introspection_url = http://127.0.0.1:
   "force_introspection = yes" >"$EXT"
 chmod 644 "$EXT"
 lab_stop dovecot >/dev/null
-DOVECOT_EXTRA_CONF="auth_mechanisms = plain login xoauth2 oauthbearer
+OAUTH_CONF="auth_mechanisms = plain login xoauth2 oauthbearer
 passdb {
   driver = oauth2
   mechanisms = xoauth2 oauthbearer
   args = $EXT
-}" lab_startone dovecot
+}"
+DOVECOT_EXTRA_CONF=$OAUTH_CONF lab_startone dovecot
 check "the introspection endpoint answers" wait_for introspect 10 \
   sh -c "curl -s -d token=x http://127.0.0.1:$OAUTH_PORT/introspect | grep -q active"
 
@@ -83,6 +84,27 @@ for mech in xoauth2 oauthbearer; do
   check "... the queue is empty" test "$(tsql 'SELECT count(*) FROM pending_change')" = 0
   check "... submission-login used $mech" grep -qi "submission-login: .*Login: user=<$USER1>, method=$mech" "$DLOG"
 done
+# Without SASL-IR (imap_capability replaces the pre-login list too): the token goes after the
+# server's continuation request.
+caps=$(imapctl caps | tr ' ' '\n' | grep -v -x 'SASL-IR' | tr '\n' ' ')
+lab_stop dovecot >/dev/null
+DOVECOT_EXTRA_CONF="$OAUTH_CONF
+imap_capability = $caps" lab_startone dovecot
+printf 'a CAPABILITY\r\nb LOGOUT\r\n' | timeout 5 "$LAB_PY" -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(sys.stdin.buffer.read())
+s.shutdown(socket.SHUT_WR)
+sys.stdout.write(s.makefile("rb").read().decode())' "$DOVECOT_IMAP_PORT" >"$W/precaps"
+check "the server's pre-login capabilities offer XOAUTH2 but no SASL-IR now" \
+  sh -c "grep -q 'AUTH=XOAUTH2' '$W/precaps' && ! grep -q SASL-IR '$W/precaps'"
+for mech in xoauth2 oauthbearer; do
+  rm -rf "$W/data"
+  oconf $mech
+  check "$mech without SASL-IR: IMAP sync with the token" "$T" -c "$C" sync --once
+done
+lab_stop dovecot >/dev/null
+DOVECOT_EXTRA_CONF=$OAUTH_CONF lab_startone dovecot
 check "the token never reaches tern's log" sh -c "! grep -rq tok-good '$W/state' '$W/data' 2>/dev/null"
 
 # An expired token (introspection says active=false): run the command again, log in with the
