@@ -2,12 +2,14 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "db/db_queue.h"
 #include "src/base/crashpoint.h"
 #include "src/base/err.h"
 #include "src/base/log.h"
 #include "sync/outbox.h"
+#include "sync/net/sendmail.h"
 #include "sync/net/smtp_send.h"
 #include "src/base/util.h"
 
@@ -121,6 +123,32 @@ at_data(void *arg)
 	return outbox_no_return(arg);
 }
 
+static int
+smtp_retry_token(const struct account_cfg *acct, struct outbox_send *s, const struct smtp_envelope *env,
+                 const struct smtp_hook *hook, int *unknown, char **err)
+{
+	char *token = NULL, *why = NULL;
+	int rc;
+
+	log_info("%s: the SMTP server refused the access token; running oauth_token_cmd again", s->who);
+	if ((rc = conf_password(acct, &token, &why)) != TERN_OK) {
+		free(*err);
+		*err = why;
+		return rc;
+	}
+	free(*err);
+	*err = NULL;
+	rc = smtp_send(acct, token, env, hook, s->ctx->stop, unknown, err);
+	explicit_bzero(token, strlen(token));
+	free(token);
+	if (rc == TERN_EAUTH) {
+		char *first = *err;
+		*err = xasprintf("the token from oauth_token_cmd was refused: %s", first ? first : tern_strerror(rc));
+		free(first);
+	}
+	return rc;
+}
+
 int
 outbox_smtp_submit(const struct account_cfg *acct, struct outbox_send *s, int *unknown, char **err)
 {
@@ -129,9 +157,15 @@ outbox_smtp_submit(const struct account_cfg *acct, struct outbox_send *s, int *u
 	int rc;
 
 	*unknown = 0;
+	if (account_sendmail(acct))
+		return sendmail_send(acct, account_sendmail(acct), s->raw, s->len, &hook, unknown, err);
 	if (smtp_envelope_build(s->raw, s->len, &env, err) != TERN_OK)
 		return TERN_EREFUSED;
 	rc = smtp_send(acct, s->ctx->password, &env, &hook, s->ctx->stop, unknown, err);
+	/* A refused token is most likely expired: a fresh one from the
+	 * command, one more try (nothing of the message went yet). */
+	if (rc == TERN_EAUTH && conf_uses_token(acct) && !*unknown && s->stage != OUTBOX_SUBMITTING)
+		rc = smtp_retry_token(acct, s, &env, &hook, unknown, err);
 	smtp_envelope_free(&env);
 	/* The SMTP server is a connection of its own: when it cannot be
 	 * reached the account's connection is fine, and the send waits for a

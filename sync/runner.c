@@ -218,6 +218,43 @@ log_failed_cycle(runner *r, const char *error)
 		db_rollback(r->db);
 }
 
+static void
+forget_password(runner *r)
+{
+	if (r->password) {
+		explicit_bzero(r->password, strlen(r->password));
+		free(r->password);
+	}
+	r->password = NULL;
+	r->ctx.password = NULL;
+}
+
+/* An access token lives an hour or so: a refused one is most likely
+ * expired. The token command is run once more and the login tried once
+ * more; a second refusal names the command, for the user to look at. */
+static int
+renew_token(runner *r, void **st, int rc, char **err)
+{
+	char *why = *err ? *err : xstrdup(tern_strerror(rc));
+	*err = NULL;
+	log_info("%s: the server refused the access token; running oauth_token_cmd again", r->env->acct->name);
+	forget_password(r);
+	if ((rc = conf_password(r->env->acct, &r->password, err)) != TERN_OK) {
+		free(why);
+		return rc;
+	}
+	free(why);
+	r->ctx.password = r->password;
+	*st = NULL;
+	rc = r->ops->connect(&r->ctx, st, err);
+	if (rc == TERN_EAUTH) {
+		char *first = *err;
+		*err = xasprintf("the token from oauth_token_cmd was refused: %s", first ? first : tern_strerror(rc));
+		free(first);
+	}
+	return rc;
+}
+
 int
 runner_connect(runner *r, char **err)
 {
@@ -244,14 +281,14 @@ runner_connect(runner *r, char **err)
 	}
 	if (rc != TERN_OK && r->stop)
 		return TERN_ECANCELLED;
-	if (rc == TERN_EAUTH) {
-		/* A password fixed meanwhile (in pass, say) is read again next
-		 * time, instead of trying the refused one for ever. */
-		explicit_bzero(r->password, strlen(r->password));
-		free(r->password);
-		r->password = NULL;
-		r->ctx.password = NULL;
-	}
+	if (rc == TERN_EAUTH && conf_uses_token(r->env->acct))
+		rc = renew_token(r, &st, rc, err);
+	if (rc != TERN_OK && r->stop)
+		return TERN_ECANCELLED;
+	/* A password fixed meanwhile (in pass, say) is read again next time,
+	 * instead of trying the refused one for ever. */
+	if (rc == TERN_EAUTH)
+		forget_password(r);
 	if (rc != TERN_OK) {
 		log_warn("%s: connect: %s: %s", r->env->acct->name, tern_strerror(rc), *err ? *err : "");
 		runner_status(r, failure_state(rc), "", *err ? *err : tern_strerror(rc));

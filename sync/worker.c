@@ -44,6 +44,7 @@ struct worker {
 	struct wreq *reqs, **reqs_tail;
 	struct wrep *reps, **reps_tail;
 	int auth_failures;           /* refused logins in a row */
+	int token;                   /* logs in with an access token (oauth_token_cmd) */
 	int healthy;                 /* a cycle succeeded since the last outage began */
 	int64_t down_since;          /* time_mono_ms() of this outage's first failure */
 };
@@ -183,7 +184,9 @@ nap(worker *w, int64_t ms)
 static void
 wait_for_user(worker *w, const char *err)
 {
-	runner_status(w->r, "error", "login refused: fix the password, then sync again", err);
+	runner_status(w->r, "error", w->token ?
+	              "access token refused: check oauth_token_cmd, then sync again" :
+	              "login refused: fix the password, then sync again", err);
 	log_warn("%s: login refused twice; not retrying until asked", w->name);
 	while (!runner_stopping(w->r) && !has_requests(w)) {
 		struct pollfd p = { .fd = runner_wake_fd(w->r), .events = POLLIN };
@@ -326,6 +329,7 @@ worker_start(const struct sync_env *env, int notify_fd, worker **out, char **err
 		return rc;
 	}
 	w->name = xstrdup(env->acct->name);
+	w->token = conf_uses_token(env->acct);
 	w->notify_fd = notify_fd;
 	w->reqs_tail = &w->reqs;
 	w->reps_tail = &w->reps;

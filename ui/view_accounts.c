@@ -182,9 +182,9 @@ account_info_draw(struct app *a)
 		                 "(tern config check) and the log, then start tern again.");
 	else if (strcmp(state, "error") == 0)
 		line = xasprintf("%s: a refused login, a certificate or a setting "
-		                 "needs you. Fix the password (password or password_cmd in the config), the "
+		                 "needs you. Fix the password (password, password_cmd or oauth_token_cmd in the config), the "
 		                 "certificate (ca_file) or the setting the error names, then press %s to try again "
-		                 "(a fixed password_cmd is read again). tern config check validates the config.",
+		                 "(a fixed command is run again). tern config check validates the config.",
 		                 left >= 0 ? "tern tries again now and then, but this will not go away by itself" :
 		                 "tern does not retry this by itself", key);
 	else

@@ -22,5 +22,11 @@ int proc_run(char *const argv[], const char *in, size_t len, int timeout_ms,
  * killed (timeout, output cap) or could not start. */
 int proc_run_status(char *const argv[], const char *in, size_t len, int timeout_ms,
                     char **out, size_t *outlen, int *exit_status);
+/* The same, and *errline (caller frees; NULL if there was none): the first
+ * line the program wrote to stderr, control characters made spaces, for
+ * an error message (a password_cmd's "gpg: decryption failed"). With
+ * errline NULL, stderr goes to /dev/null. */
+int proc_run_err(char *const argv[], const char *in, size_t len, int timeout_ms,
+                 char **out, size_t *outlen, int *exit_status, char **errline);
 
 #endif

@@ -85,3 +85,18 @@ sb_free(strbuf *sb)
 	sb->buf = NULL;
 	sb->len = sb->cap = 0;
 }
+
+void
+sb_add_base64(strbuf *sb, const void *data, size_t len)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = data;
+	sb_grow(sb, (len + 2) / 3 * 4 + 1);
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned a = p[i], b = i + 1 < len ? p[i + 1] : 0, c = i + 2 < len ? p[i + 2] : 0;
+		sb_addc(sb, b64[a >> 2]);
+		sb_addc(sb, b64[((a & 3) << 4) | (b >> 4)]);
+		sb_addc(sb, i + 1 < len ? b64[((b & 15) << 2) | (c >> 6)] : '=');
+		sb_addc(sb, i + 2 < len ? b64[c & 63] : '=');
+	}
+}

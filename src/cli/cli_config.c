@@ -38,6 +38,10 @@ cmd_config(struct cli_ctx *c, int argc, char **argv)
 			printf("  %-16s jmap  %s  %s", a->name, a->email, a->jmap_url);
 		if (a->smtp_host)
 			printf("  smtp %s:%d (%s)", a->smtp_host, a->smtp_port, tls_name(a->smtp_tls));
+		if (account_sendmail(a))
+			printf("  sendmail");
+		if (a->protocol == PROTO_IMAP && a->auth != AUTH_PASSWORD)
+			printf("  auth %s", a->auth == AUTH_XOAUTH2 ? "xoauth2" : "oauthbearer");
 		putchar('\n');
 	}
 	return EXIT_OK;

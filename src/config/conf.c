@@ -21,7 +21,7 @@
 
 /* Which keys exist, where, and how each value is read: adding a key is adding
  * a row. */
-enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_TLS, K_PROTO, K_AUTH, K_LIST };
+enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_TLS, K_PROTO, K_AUTH, K_MECH, K_LIST };
 enum scope { S_GLOBAL, S_ACCOUNT };
 
 struct key {
@@ -70,6 +70,9 @@ static const struct key keys[] = {
 	A("delete_to_trash", K_BOOL, delete_to_trash, 0, 1),
 	A("copy_to_sent", K_BOOL, copy_to_sent, 0, 1),
 	A("prefetch_days", K_INT, prefetch_days, 0, 36500),
+	A("auth", K_MECH, auth, 0, 0),
+	A("oauth_token_cmd", K_STR, oauth_token_cmd, 0, 0),
+	A("sendmail", K_STR, sendmail, 0, 0),
 };
 
 #define MAX_KEYS ARRAY_LEN(keys)
@@ -305,6 +308,16 @@ set_value(struct parser *p, const struct key *k, char *val)
 		else
 			return fail(p, p->line, "'%s' must be basic or bearer, not '%s'", k->name, val);
 		return TERN_OK;
+	case K_MECH:
+		if (str_eq(val, "password"))
+			*(enum auth_mech *)field = AUTH_PASSWORD;
+		else if (str_eq(val, "xoauth2"))
+			*(enum auth_mech *)field = AUTH_XOAUTH2;
+		else if (str_eq(val, "oauthbearer"))
+			*(enum auth_mech *)field = AUTH_OAUTHBEARER;
+		else
+			return fail(p, p->line, "'%s' must be password, xoauth2 or oauthbearer, not '%s'", k->name, val);
+		return TERN_OK;
 	case K_LIST: {
 		struct cfg_list *l = field;
 		if (!*val)
@@ -434,9 +447,77 @@ seen_line(const struct seen *s, const char *name)
 }
 
 /* Cross-key rules, checked once the whole file is read. */
+/* auth and oauth_token_cmd: a token needs its command, the command a
+ * mechanism that carries it, and there is one secret per account. */
+static int
+token_check(struct parser *p, struct account_cfg *a, const struct seen *s)
+{
+	int cmd_line = seen_line(s, "oauth_token_cmd");
+	if (a->protocol == PROTO_JMAP) {
+		if (seen_line(s, "auth"))
+			return fail(p, seen_line(s, "auth"), "'auth' is for IMAP accounts; JMAP uses 'jmap_auth = bearer' with 'oauth_token_cmd'");
+		if (a->oauth_token_cmd && a->jmap_auth != JMAP_AUTH_BEARER)
+			return fail(p, cmd_line, "'oauth_token_cmd' needs 'jmap_auth = bearer'");
+	} else {
+		if (a->auth != AUTH_PASSWORD && !a->oauth_token_cmd)
+			return fail(p, seen_line(s, "auth"), "'auth = %s' needs 'oauth_token_cmd' (the command that prints the access token)",
+			            a->auth == AUTH_XOAUTH2 ? "xoauth2" : "oauthbearer");
+		if (a->oauth_token_cmd && a->auth == AUTH_PASSWORD)
+			return fail(p, cmd_line, "'oauth_token_cmd' needs 'auth = xoauth2' or 'auth = oauthbearer'");
+	}
+	if (a->oauth_token_cmd && (a->password || a->password_cmd))
+		return fail(p, cmd_line, "account '%s' sets both 'oauth_token_cmd' and '%s'", a->name,
+		            a->password ? "password" : "password_cmd");
+	return TERN_OK;
+}
+
+static int
+executable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* The program a sendmail command starts must exist and be executable:
+ * found now rather than when a message is waiting to go. */
+static int
+sendmail_check(struct parser *p, struct account_cfg *a, const struct seen *s)
+{
+	int line = seen_line(s, "sendmail"), ok = 0;
+	char **argv;
+	if (a->protocol == PROTO_JMAP)
+		return fail(p, line, "'sendmail' is for IMAP accounts (a JMAP account sends through its server)");
+	if (a->smtp_host)
+		return fail(p, line, "account '%s' sets both 'sendmail' and 'smtp_host'", a->name);
+	argv = proc_split(a->sendmail);
+	if (!argv || !argv[0] || !*argv[0]) {
+		proc_argv_free(argv);
+		return fail(p, line, "'sendmail' needs a command");
+	}
+	if (strchr(argv[0], '/')) {
+		ok = executable(argv[0]);
+	} else {
+		const char *path = getenv("PATH");
+		char *dirs = xstrdup(path && *path ? path : "/usr/bin:/bin"), *save = NULL;
+		for (char *d = strtok_r(dirs, ":", &save); d && !ok; d = strtok_r(NULL, ":", &save)) {
+			char *f = xasprintf("%s/%s", *d ? d : ".", argv[0]);
+			ok = executable(f);
+			free(f);
+		}
+		free(dirs);
+	}
+	if (!ok)
+		fail(p, line, "'sendmail' %s: not an executable program%s", argv[0],
+		     strchr(argv[0], '/') ? "" : " in PATH");
+	proc_argv_free(argv);
+	return ok ? TERN_OK : TERN_ECONFIG;
+}
+
 static int
 account_check(struct parser *p, struct account_cfg *a, const struct seen *s, int insecure_file)
 {
+	int rc;
+
 	if (!a->email)
 		return fail(p, a->line, "account '%s' has no 'email'", a->name);
 	if (!strchr(a->email, '@'))
@@ -445,7 +526,9 @@ account_check(struct parser *p, struct account_cfg *a, const struct seen *s, int
 		a->username = xstrdup(a->email);
 	if (a->password && a->password_cmd)
 		return fail(p, seen_line(s, "password_cmd"), "account '%s' sets both 'password' and 'password_cmd'", a->name);
-	if (!a->password && !a->password_cmd)
+	if ((rc = token_check(p, a, s)) != TERN_OK)
+		return rc;
+	if (!a->password && !a->password_cmd && !a->oauth_token_cmd)
 		return fail(p, a->line, "account '%s' has neither 'password_cmd' nor 'password'", a->name);
 	if (a->password && insecure_file)
 		sb_printf(&p->warn, "%s:%d: warning: a password is stored in a file that others can read (chmod 600 it, or use password_cmd)\n",
@@ -475,7 +558,9 @@ account_check(struct parser *p, struct account_cfg *a, const struct seen *s, int
 		a->smtp_port = a->smtp_tls == TLS_IMPLICIT ? 465 : 587;
 	if (a->smtp_port && !a->smtp_host && seen_line(s, "smtp_port"))
 		return fail(p, seen_line(s, "smtp_port"), "'smtp_port' without 'smtp_host'");
-	if (a->protocol == PROTO_IMAP && !a->smtp_host)
+	if (a->sendmail && (rc = sendmail_check(p, a, s)) != TERN_OK)
+		return rc;
+	if (a->protocol == PROTO_IMAP && !a->smtp_host && !a->sendmail)
 		sb_printf(&p->warn, "%s:%d: warning: account '%s' has no 'smtp_host': it can read but not send\n",
 		          p->file, a->line, a->name);
 	if (a->ca_file && access(a->ca_file, R_OK) != 0)
@@ -562,6 +647,8 @@ account_free(struct account_cfg *a)
 		free(a->password);
 	}
 	free(a->password_cmd);
+	free(a->oauth_token_cmd);
+	free(a->sendmail);
 	free(a->imap_host);
 	free(a->smtp_host);
 	free(a->jmap_url);
@@ -599,56 +686,83 @@ conf_account(const struct config *cfg, const char *name)
 }
 
 int
+conf_uses_token(const struct account_cfg *acct)
+{
+	return acct->oauth_token_cmd != NULL;
+}
+
+const char *
+account_sendmail(const struct account_cfg *acct)
+{
+	return acct->sendmail;
+}
+
+int
 conf_password(const struct account_cfg *acct, char **out, char **err)
 {
-	char *line = NULL;
+	const char *key = acct->oauth_token_cmd ? "oauth_token_cmd" : "password_cmd";
+	const char *cmd = acct->oauth_token_cmd ? acct->oauth_token_cmd : acct->password_cmd;
+	/* A token tool refreshes over the network at most; an agent may be
+	 * waiting for a passphrase. */
+	int timeout_ms = acct->oauth_token_cmd ? (acct->timeout > 0 ? acct->timeout : 30) * 1000 : PASSWORD_CMD_TIMEOUT_MS;
+	char *line = NULL, *why = NULL;
+	size_t len = 0;
 	ssize_t n;
+	int status = -1, rc;
 
 	*out = NULL;
 	*err = NULL;
-	if (acct->password) {
+	if (acct->password && !acct->oauth_token_cmd) {
 		*out = xstrdup(acct->password);
 		return TERN_OK;
 	}
-	if (!acct->password_cmd) {
+	if (!cmd) {
 		*err = xasprintf("account '%s' has no password", acct->name);
 		return TERN_ECONFIG;
 	}
 	/* Through proc_run, not popen: its stderr must not reach the terminal
 	 * (a worker runs it while the TUI owns the screen), and a command that
-	 * hangs (an agent waiting for a passphrase nobody can type) is stopped. */
+	 * hangs (an agent waiting for a passphrase nobody can type) is stopped.
+	 * Its first stderr line is the reason it gives; stdout is the secret
+	 * and never appears in a message. */
 	{
-		char *const argv[] = { "/bin/sh", "-c", (char *)acct->password_cmd, NULL };
-		size_t len = 0;
-		int status = -1;
-		int rc = proc_run_status(argv, "", 0, PASSWORD_CMD_TIMEOUT_MS, &line, &len, &status);
-		char *nl = line ? memchr(line, '\n', len) : NULL;
-		if (rc != TERN_OK || !line) {
-			if (line) {
-				explicit_bzero(line, len);
-				free(line);
-			}
-			if (rc == TERN_ETIMEOUT)
-				*err = xasprintf("account '%s': password_cmd did not finish within %d s",
-				                 acct->name, PASSWORD_CMD_TIMEOUT_MS / 1000);
-			else
-				*err = xasprintf("account '%s': password_cmd failed (exit status %d) or printed nothing; "
-				                 "run it in a shell to see why", acct->name, status);
-			return TERN_ECONFIG;
+		char *const argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+		rc = proc_run_err(argv, "", 0, timeout_ms, &line, &len, &status, &why);
+	}
+	if (rc != TERN_OK || !line) {
+		if (line) {
+			explicit_bzero(line, len);
+			free(line);
 		}
-		/* The first line only; the rest is wiped. */
+		if (rc == TERN_ETIMEOUT)
+			*err = xasprintf("account '%s': %s did not finish within %d s and was stopped%s%s",
+			                 acct->name, key, timeout_ms / 1000, why ? ": " : "", why ? why : "");
+		else if (why)
+			*err = xasprintf("account '%s': %s failed (exit status %d): %s", acct->name, key, status, why);
+		else
+			*err = xasprintf("account '%s': %s failed (exit status %d) or printed nothing; "
+			                 "run it in a shell to see why", acct->name, key, status);
+		free(why);
+		return TERN_ECONFIG;
+	}
+	free(why);
+	/* The first line only; the rest is wiped. */
+	{
+		char *nl = memchr(line, '\n', len);
 		if (nl) {
 			explicit_bzero(nl, len - (size_t)(nl - line));
 			*nl = '\0';
 		}
-		n = (ssize_t)strlen(line);
 	}
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+	n = (ssize_t)strlen(line);
+	/* A password may end in a blank; a token cannot. */
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
+	                 (acct->oauth_token_cmd && (line[n - 1] == ' ' || line[n - 1] == '\t'))))
 		line[--n] = '\0';
 	if (n == 0) {
 		/* An empty password would only fail later as a refused login. */
 		free(line);
-		*err = xasprintf("account '%s': password_cmd printed an empty first line", acct->name);
+		*err = xasprintf("account '%s': %s printed an empty first line", acct->name, key);
 		return TERN_ECONFIG;
 	}
 	*out = line;

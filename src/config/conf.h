@@ -9,6 +9,10 @@
 enum tls_mode { TLS_IMPLICIT, TLS_STARTTLS, TLS_NONE };
 enum protocol { PROTO_IMAP, PROTO_JMAP };
 enum jmap_auth { JMAP_AUTH_BASIC, JMAP_AUTH_BEARER };
+/* How IMAP and SMTP log in: LOGIN / AUTH with the password, or a SASL
+ * mechanism carrying an OAuth2 access token (RFC 7628; XOAUTH2 is
+ * Google's older form of the same). */
+enum auth_mech { AUTH_PASSWORD, AUTH_XOAUTH2, AUTH_OAUTHBEARER };
 
 /* A repeatable key (bind = ...), in file order, with where each came from. */
 struct cfg_entry {
@@ -37,6 +41,9 @@ struct account_cfg {
 	enum tls_mode smtp_tls;
 	char *jmap_url;             /* session URL; bare https://host gets /.well-known/jmap */
 	enum jmap_auth jmap_auth;   /* basic (username + password) or bearer (the password is a token) */
+	enum auth_mech auth;        /* IMAP and SMTP login (key "auth") */
+	char *oauth_token_cmd;      /* prints an OAuth2 access token; replaces the password */
+	char *sendmail;             /* a command that sends (stdin) instead of SMTP; read via account_sendmail() */
 	char *ca_file;              /* extra trusted CA (PEM) */
 	int poll_interval;          /* seconds between checks of non-pushed folders */
 	int timeout;                /* seconds for every network operation */
@@ -79,9 +86,19 @@ void conf_free(struct config *cfg);
 const struct account_cfg *conf_account(const struct config *cfg, const char *name);
 
 /* The account's password: the literal, or the first line printed by
- * password_cmd (run through /bin/sh). Caller frees; *err describes a failure
- * without ever containing the password. */
+ * password_cmd (run through /bin/sh); or, with oauth_token_cmd, the access
+ * token it prints (its time limit is the account's timeout). Caller frees;
+ * *err describes a failure (the exit status, the first line of stderr)
+ * without ever containing the secret. */
 int conf_password(const struct account_cfg *acct, char **out, char **err);
+
+/* Whether the account's secret is an access token from oauth_token_cmd,
+ * which may be run again when the server refuses it (an expired token). */
+int conf_uses_token(const struct account_cfg *acct);
+
+/* The command messages are sent through instead of SMTP, or NULL. The one
+ * place that reads it, so that an identity can override it later. */
+const char *account_sendmail(const struct account_cfg *acct);
 
 /* The JMAP session URL to fetch (jmap_url, completed with /.well-known/jmap). */
 char *conf_jmap_session_url(const struct account_cfg *acct);

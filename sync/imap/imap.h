@@ -59,6 +59,10 @@ void imap_interrupt(struct imap *im);
 int imap_connect(struct imap *im, const struct account_cfg *acct, const char *password, stop_flag *stop,
                  char **err);
 void imap_close(struct imap *im);
+/* Logs in with an access token (imap_auth.c), by the account's auth
+ * mechanism, with SASL-IR when offered. TERN_EAUTH: the server refused the
+ * token; TERN_ECONFIG: it does not offer the mechanism. */
+int imap_auth_token(struct imap *im, const char *user, const char *token, char **err);
 /* A libetpan result as a TERN_* code, with the server's text in *err
  * (what names the command). */
 int imap_error(struct imap *im, int r, const char *what, char **err);

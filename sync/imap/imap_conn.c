@@ -250,7 +250,19 @@ imap_connect(struct imap *im, const struct account_cfg *acct, const char *passwo
 		}
 		mailimap_capability_data_free(cd);
 	}
-	if (r = mailimap_login(im->s, user, password ? password : ""), r != MAILIMAP_NO_ERROR) {
+	if (acct->auth != AUTH_PASSWORD) {
+		/* The mechanisms offered: from the greeting, or asked for. */
+		if (!im->s->imap_connection_info || !im->s->imap_connection_info->imap_capability) {
+			struct mailimap_capability_data *cd = NULL;
+			if ((r = mailimap_capability(im->s, &cd)) != MAILIMAP_NO_ERROR) {
+				rc = imap_error(im, r, "CAPABILITY", err);
+				goto fail;
+			}
+			mailimap_capability_data_free(cd);
+		}
+		if ((rc = imap_auth_token(im, user, password, err)) != TERN_OK)
+			goto fail;
+	} else if (r = mailimap_login(im->s, user, password ? password : ""), r != MAILIMAP_NO_ERROR) {
 		rc = imap_error(im, r, "login", err);
 		goto fail;
 	}

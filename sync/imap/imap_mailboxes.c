@@ -382,7 +382,7 @@ imap_sync_mailboxes(struct imap *im, struct sync_ctx *ctx, struct imap_mb **out,
 		}
 	}
 	ensure_role(im, &v, &n, MAILBOX_ROLE_TRASH, "Trash", im->acct->delete_to_trash, 1);
-	ensure_role(im, &v, &n, MAILBOX_ROLE_SENT, "Sent", im->acct->copy_to_sent && im->acct->smtp_host, 2);
+	ensure_role(im, &v, &n, MAILBOX_ROLE_SENT, "Sent", im->acct->copy_to_sent && (im->acct->smtp_host || account_sendmail(im->acct)), 2);
 	if (im->broken) {
 		rc = TERN_ENET;
 		*err = xstrdup("connection lost");

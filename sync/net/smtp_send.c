@@ -111,7 +111,27 @@ struct upload {
 	int hook_rc;              /* what the hook returned when it stopped the send */
 	const struct smtp_hook *hook;
 	stop_flag *stop;
+	struct smtp_reply *reply;
+	const char *mech;         /* the SASL mechanism asked for (a token), or NULL */
+	int mech_offered;         /* the EHLO reply lists it */
 };
+
+/* Whether an EHLO line ("250-AUTH PLAIN XOAUTH2") offers mech. */
+static int
+offers(const char *data, size_t size, const char *mech)
+{
+	char line[1024];
+	size_t n = size < sizeof line - 1 ? size : sizeof line - 1, m = strlen(mech);
+	memcpy(line, data, n);
+	line[n] = '\0';
+	if (n < 9 || strncasecmp(line + 4, "AUTH", 4) != 0 || (line[8] != ' ' && line[8] != '='))
+		return 0;
+	for (char *p = line + 9; *p; p++)
+		if (strncasecmp(p, mech, m) == 0 && (p[-1] == ' ' || p[-1] == '=') &&
+		    (p[m] == '\0' || p[m] == ' ' || p[m] == '\r' || p[m] == '\n'))
+			return 1;
+	return 0;
+}
 
 /* libcurl asks for the body only after the server answered 354 to DATA:
  * the first call is the point of no return, and the hook records it
@@ -136,11 +156,15 @@ read_cb(char *buf, size_t size, size_t n, void *arg)
 static int
 debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *arg)
 {
+	struct upload *u = arg;
 	(void)c;
-	if (type == CURLINFO_HEADER_OUT)
-		smtp_reply_sent(arg, data, size);
-	else if (type == CURLINFO_HEADER_IN)
-		smtp_reply_received(arg, data, size);
+	if (type == CURLINFO_HEADER_OUT) {
+		smtp_reply_sent(u->reply, data, size);
+	} else if (type == CURLINFO_HEADER_IN) {
+		smtp_reply_received(u->reply, data, size);
+		if (u->mech && offers(data, size, u->mech))
+			u->mech_offered = 1;
+	}
 	return 0;
 }
 
@@ -168,8 +192,9 @@ int
 smtp_send(const struct account_cfg *acct, const char *password, const struct smtp_envelope *env,
           const struct smtp_hook *hook, stop_flag *stop, int *unknown, char **err)
 {
-	struct upload up = { env->data, env->len, 0, TERN_OK, hook, stop };
 	struct smtp_reply reply = { 0 };
+	struct upload up = { env->data, env->len, 0, TERN_OK, hook, stop, &reply,
+	                     acct->auth == AUTH_XOAUTH2 ? "XOAUTH2" : acct->auth == AUTH_OAUTHBEARER ? "OAUTHBEARER" : NULL, 0 };
 	struct curl_slist *rcpt = NULL;
 	char *url, *from, curl_err[CURL_ERROR_SIZE] = "";
 	int code;
@@ -201,7 +226,18 @@ smtp_send(const struct account_cfg *acct, const char *password, const struct smt
 			curl_easy_setopt(c, CURLOPT_CAPATH, "/etc/ssl/certs");
 	}
 	curl_easy_setopt(c, CURLOPT_USERNAME, acct->username ? acct->username : acct->email);
-	curl_easy_setopt(c, CURLOPT_PASSWORD, password ? password : "");
+	if (up.mech) {
+		char opt[32];
+		/* Only this mechanism: a server without it fails the login rather
+		 * than getting something else. libcurl keeps its own copy of the
+		 * token and frees it with the handle. */
+		snprintf(opt, sizeof opt, "AUTH=%s", up.mech);
+		curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS, opt);
+		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, password ? password : "");
+		curl_easy_setopt(c, CURLOPT_SASL_IR, 1L);
+	} else {
+		curl_easy_setopt(c, CURLOPT_PASSWORD, password ? password : "");
+	}
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
@@ -220,7 +256,7 @@ smtp_send(const struct account_cfg *acct, const char *password, const struct smt
 	/* VERBOSE only feeds debug_cb (nothing is printed): the server's own
 	 * reply is the reason a failed send shows. */
 	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
-	curl_easy_setopt(c, CURLOPT_DEBUGDATA, &reply);
+	curl_easy_setopt(c, CURLOPT_DEBUGDATA, &up);
 	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
 	cr = curl_easy_perform(c);
@@ -258,7 +294,12 @@ smtp_send(const struct account_cfg *acct, const char *password, const struct smt
 	/* Sent everything and then lost the line: the server may have it. */
 	if (rc != TERN_OK && rc != TERN_EREFUSED && up.started && up.left == 0 && code < 400)
 		*unknown = 1;
-	if (rc != TERN_OK && up.hook_rc != TERN_OK) {
+	if (cr == CURLE_LOGIN_DENIED && up.mech && !up.mech_offered && code < 400) {
+		/* Never a fallback to a password: the user must know. */
+		*err = xasprintf("smtp %s:%d does not offer AUTH %s (auth = %s)", acct->smtp_host, acct->smtp_port,
+		                 up.mech, acct->auth == AUTH_OAUTHBEARER ? "oauthbearer" : "xoauth2");
+		rc = TERN_ECONFIG;
+	} else if (rc != TERN_OK && up.hook_rc != TERN_OK) {
 		*err = xasprintf("smtp %s:%d: stopped before DATA: %s", acct->smtp_host, acct->smtp_port,
 		                 tern_strerror(up.hook_rc));
 	} else if (rc != TERN_OK) {

@@ -53,6 +53,19 @@ sed -i "s/^password = .*/password = tok-123/" "$W/conf"
 check "... and basic auth (the default) is refused by that server" sh -c "
   '$DRIVE' -c '$W/conf' j session >/dev/null 2>&1; [ \$? = 3 ] && grep -q 'auth refused: Basic' '$P/log'"
 
+# oauth_token_cmd with jmap_auth = bearer: the token comes from the command; a refused one
+# (its first run prints a stale token) makes tern run it once more and log in with the new one.
+cat >"$W/jtok.sh" <<EOF
+#!/bin/sh
+echo run >>"$W/jruns"
+if [ "\$(wc -l <"$W/jruns")" = 1 ]; then echo tok-stale; else echo tok-123; fi
+EOF
+chmod 755 "$W/jtok.sh"
+jmap_conf "$PROXY_URL" "jmap_auth = bearer" "oauth_token_cmd = $W/jtok.sh"
+sed -i "/^password = /d" "$W/conf"
+check "oauth_token_cmd: a refused token is renewed once, and the sync works" tern_ sync --once
+check "... the command ran twice" test "$(wc -l <"$W/jruns")" = 2
+
 # Redirect stubs (jmap_proxy.py --redirect) in front of Cyrus.
 STUB_PIDS=
 trap 'r=$?; kill $PROXY_PID $STUB_PIDS 2>/dev/null; (exit $r); _lab_cleanup' EXIT

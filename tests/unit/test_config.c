@@ -80,6 +80,22 @@ static const struct bad_case bad[] = {
 	{ "[account j]\nprotocol = jmap\nemail = a@b\npassword = x\njmap_url = https://x\njmap_auth = oauth\n", 6,
 	  "must be basic or bearer" },
 	{ ACCT_OK "ca_file = /nonexistent/ca.pem\n", 5, "'ca_file' /nonexistent/ca.pem" },
+#define ACCT_TOK "[account w]\nemail = me@example.org\nimap_host = imap.example.org\n"
+	{ ACCT_TOK "auth = xoauth2\n", 4, "'auth = xoauth2' needs 'oauth_token_cmd'" },
+	{ ACCT_TOK "auth = oauthbearer\n", 4, "'auth = oauthbearer' needs 'oauth_token_cmd'" },
+	{ ACCT_TOK "auth = oauth\n", 4, "must be password, xoauth2 or oauthbearer" },
+	{ ACCT_TOK "oauth_token_cmd = oama access me\n", 4, "'oauth_token_cmd' needs 'auth = xoauth2' or 'auth = oauthbearer'" },
+	{ ACCT_OK "auth = xoauth2\noauth_token_cmd = oama access me\n", 6, "both 'oauth_token_cmd' and 'password_cmd'" },
+	{ "[account j]\nprotocol = jmap\nemail = a@b\njmap_url = https://x\noauth_token_cmd = t\n", 5,
+	  "'oauth_token_cmd' needs 'jmap_auth = bearer'" },
+	{ "[account j]\nprotocol = jmap\nemail = a@b\npassword = x\njmap_url = https://x\nauth = xoauth2\n", 6,
+	  "'auth' is for IMAP accounts" },
+	{ ACCT_OK "sendmail = /nonexistent/sendmail -t\n", 5, "'sendmail' /nonexistent/sendmail: not an executable program" },
+	{ ACCT_OK "sendmail = no-such-sendmail-here -t\n", 5, "'sendmail' no-such-sendmail-here: not an executable program in PATH" },
+	{ ACCT_OK "sendmail = /tmp -t\n", 5, "'sendmail' /tmp: not an executable program" },
+	{ ACCT_OK "smtp_host = s\nsendmail = /bin/cat\n", 6, "both 'sendmail' and 'smtp_host'" },
+	{ "[account j]\nprotocol = jmap\nemail = a@b\npassword = x\njmap_url = https://x\nsendmail = /bin/cat\n", 6,
+	  "'sendmail' is for IMAP accounts" },
 };
 
 static void
@@ -264,6 +280,51 @@ t_password_cmd_failure(void **state)
 	free(path);
 }
 
+/* oauth_token_cmd: the token is what it prints; a failure shows its exit
+ * status and first stderr line, never its output; a hang is stopped at
+ * the account's timeout. */
+static void
+t_oauth_token_cmd(void **state)
+{
+	char *path = write_conf("tok", "[account w]\nemail = a@b.c\nimap_host = h\nauth = oauthbearer\n"
+	                        "oauth_token_cmd = printf 'ya29.tok \\nrest\\n'\nsendmail = /bin/cat -t\n", 0600);
+	char *err = NULL, *tok = NULL;
+	struct config *cfg;
+	const struct account_cfg *a;
+	(void)state;
+	assert_int_equal(conf_load(path, 1, &cfg, &err, NULL), TERN_OK);
+	a = conf_account(cfg, "w");
+	assert_int_equal(a->auth, AUTH_OAUTHBEARER);
+	assert_true(conf_uses_token(a));
+	assert_string_equal(account_sendmail(a), "/bin/cat -t");
+	assert_int_equal(conf_password(a, &tok, &err), TERN_OK);
+	assert_string_equal(tok, "ya29.tok");
+	free(tok);
+	conf_free(cfg);
+	free(path);
+
+	path = write_conf("tokfail", "[account w]\nemail = a@b.c\nimap_host = h\nauth = xoauth2\n"
+	                  "oauth_token_cmd = echo secret-out; echo 'oama: no refresh token' >&2; exit 2\n", 0600);
+	assert_int_equal(conf_load(path, 1, &cfg, &err, NULL), TERN_OK);
+	assert_int_equal(conf_password(conf_account(cfg, "w"), &tok, &err), TERN_ECONFIG);
+	assert_null(tok);
+	assert_non_null(strstr(err, "oauth_token_cmd failed (exit status 2): oama: no refresh token"));
+	assert_null(strstr(err, "secret-out"));
+	free(err);
+	err = NULL;
+	conf_free(cfg);
+	free(path);
+
+	path = write_conf("tokhang", "[account w]\nemail = a@b.c\nimap_host = h\nauth = xoauth2\ntimeout = 1\n"
+	                  "oauth_token_cmd = sleep 30\n", 0600);
+	assert_int_equal(conf_load(path, 1, &cfg, &err, NULL), TERN_OK);
+	assert_int_equal(conf_password(conf_account(cfg, "w"), &tok, &err), TERN_ECONFIG);
+	assert_non_null(strstr(err, "oauth_token_cmd did not finish within 1 s and was stopped"));
+	free(err);
+	conf_free(cfg);
+	free(path);
+}
+
 static int
 setup(void **state)
 {
@@ -292,6 +353,7 @@ main(void)
 		cmocka_unit_test(t_warnings),
 		cmocka_unit_test(t_header_comment_and_relative_paths),
 		cmocka_unit_test(t_password_cmd_failure),
+		cmocka_unit_test(t_oauth_token_cmd),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
