@@ -16,6 +16,7 @@
 #include "src/base/err.h"
 #include "src/base/log.h"
 #include "sync/retry.h"
+#include "sync/net/unsubscribe.h"
 #include "sync/runner.h"
 #include "src/base/wakepipe.h"
 #include "sync/worker.h"
@@ -37,6 +38,7 @@ struct wrep {
 
 struct worker {
 	runner *r;
+	const struct account_cfg *acct;
 	char *name;
 	int notify_fd;
 	pthread_t thread;
@@ -108,6 +110,13 @@ serve_one(worker *w, struct wreq *q)
 	char *err = NULL;
 	int rc;
 
+	/* A web server's business, not the mail server's: it goes whether or
+	 * not the account is connected. */
+	if (q->type == WREQ_UNSUBSCRIBE) {
+		rc = unsubscribe_post(w->acct, q->text, &err);
+		reply(w, q, rc, rc == TERN_OK ? (free(err), NULL) : (err ? err : xstrdup(tern_strerror(rc))));
+		return TERN_OK;
+	}
 	if (!runner_connected(w->r)) {
 		reply(w, q, TERN_EOFFLINE, xstrdup("not connected"));
 		return TERN_EOFFLINE;
@@ -161,7 +170,10 @@ fail_requests(worker *w, int status)
 {
 	struct wreq *q;
 	while ((q = take_request(w, 0)) != NULL) {
-		reply(w, q, status, xstrdup(status == TERN_ECANCELLED ? "stopped" : "not connected"));
+		if (q->type == WREQ_UNSUBSCRIBE && status == TERN_EOFFLINE)
+			serve_one(w, q);      /* needs the web server, not the mail server */
+		else
+			reply(w, q, status, xstrdup(status == TERN_ECANCELLED ? "stopped" : "not connected"));
 		wreq_free(q);
 	}
 }
@@ -326,6 +338,7 @@ worker_start(const struct sync_env *env, int notify_fd, worker **out, char **err
 		return rc;
 	}
 	w->name = xstrdup(env->acct->name);
+	w->acct = env->acct;
 	w->notify_fd = notify_fd;
 	w->reqs_tail = &w->reqs;
 	w->reps_tail = &w->reps;
@@ -367,7 +380,7 @@ worker_request(worker *w, enum wreq_type type, int64_t arg, const char *text, in
                uint64_t *req_id)
 {
 	struct wreq *q;
-	if (!w || type < WREQ_FETCH_BODY || type > WREQ_SERVER_SEARCH)
+	if (!w || type < WREQ_FETCH_BODY || type > WREQ_UNSUBSCRIBE)
 		return TERN_EINVAL;
 	q = xcalloc(1, sizeof *q);
 	q->type = type;
