@@ -9,7 +9,9 @@ set -u
 . "${TERN_SRCDIR:-$(dirname "$0")/../..}/tests/integration/tui_lib.sh"
 lab_start dovecot
 tui_setup
-trap 'rc=$?; tmux -S "$TUI_SOCK" kill-server >/dev/null 2>&1; [ "${KEEP_TUI:-0}" = 1 ] || rm -rf "$T"; (exit $rc); _lab_cleanup' EXIT
+LPID=
+trap 'rc=$?; [ -n "$LPID" ] && kill $LPID 2>/dev/null; tmux -S "$TUI_SOCK" kill-server >/dev/null 2>&1; [ "${KEEP_TUI:-0}" = 1 ] || rm -rf "$T"; (exit $rc); _lab_cleanup' EXIT
+LOG=$T/state/tern/tern.log
 
 app() {  # SUBJECT DAY BODY
   printf 'From: Ann <ann@example.org>\r\nTo: %s\r\nSubject: %s\r\nDate: %s Nov 2026 10:00:00 +0000\r\nMessage-ID: <%s@test>\r\n\r\n%s\r\n' \
@@ -85,4 +87,36 @@ check "... and did not run it" test ! -e "$T/ran"
 tui_keys Q
 check "quits cleanly" tui_wait "exit" 'TERN-EXITED-0' 20
 check "no sanitizer report" tui_clean_exit
+tmux -S "$TUI_SOCK" kill-server >/dev/null 2>&1
+
+# A server that accepts and never answers: the fetch waits out the whole
+# connect timeout, the message line shows the progress, and Esc gives up
+# the wait: the answer that comes later runs nothing.
+python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print(s.getsockname()[1], flush=True)
+time.sleep(600)' >"$T/port" &
+LPID=$!
+wait_for "listener" 5 test -s "$T/port" || exit 1
+sed -i -e "s/^imap_port = .*/imap_port = $(cat "$T/port")/" -e 's/^timeout = .*/timeout = 8/' "$T/config"
+tui_start
+tui_wait "list" 'old note' >/dev/null
+check "the first attempt times out: backoff" tui_wait "backoff" 'acct +backoff' 20
+tui_keys G '|' C-u "touch $T/ran2" Enter
+check "the progress, and how to cancel" tui_wait "fetching" 'pipe: fetching 1 of 1… \(<Esc> cancels\)' 5
+tui_keys Escape
+check "Esc cancels the pipe" tui_wait "cancelled" 'pipe: cancelled' 5
+n0=$(grep -c 'acct: backoff' "$LOG")
+check "the fetch fails later" wait_for "attempt" 40 sh -c "[ \$(grep -c 'acct: backoff' '$LOG') -gt $n0 ]"
+# The worker logs the attempt after it queued the reply, which the screen
+# takes at once: had the pipe still waited, "pipe: not run" would show.
+check "... its answer is dropped: still 'cancelled'" tui_wait "still cancelled" 'pipe: cancelled' 2
+check "... and nothing was run" test ! -e "$T/ran2"
+tui_keys '|'
+check "a new pipe can start (not 'still fetching')" tui_wait "prompt again" 'Pipe to command:' 5
+tui_keys Escape
+tui_keys Q
+check "quits cleanly again" tui_wait "exit 2" 'TERN-EXITED-0' 20
+check "no sanitizer report (2)" tui_clean_exit
 check_done
