@@ -26,6 +26,7 @@ struct pipe_job {
 	int mbox;                 /* tagged: an mbox; else the one message raw */
 	char *cmd;
 	uint64_t req;             /* the body fetch in flight, 0 when none */
+	size_t pos;               /* ids before it are cached (bodies only come, never go) */
 	size_t fetched, missing;  /* progress: bodies fetched of those missing at the start */
 };
 
@@ -191,9 +192,13 @@ step(struct app *a)
 	struct ui_account *u;
 	int k;
 
-	for (size_t i = 0; i < j->n && !next; i++)
-		if (!cached(a, j->ids[i]))
-			next = j->ids[i];
+	/* From where the last look stopped: a big tag set is not read again
+	 * after every body that arrives. */
+	for (; j->pos < j->n && !next; j->pos++)
+		if (!cached(a, j->ids[j->pos]))
+			next = j->ids[j->pos];
+	if (next)
+		j->pos--;
 	if (!next) {
 		run(a);
 		return;

@@ -12,7 +12,6 @@
 #include "src/mime/mime.h"
 #include "ui/compose.h"
 #include "ui/modal.h"
-#include "ui/pager.h"
 #include "ui/request.h"
 #include "ui/textview.h"
 #include "ui/unsubscribe.h"
@@ -83,7 +82,7 @@ show_url(struct app *a, const struct list_unsub *lu, const char *url)
 void
 unsubscribe_action(struct app *a)
 {
-	const struct msg_row *m = pager_message(a);
+	const struct msg_row *m = app_current(a);
 	struct list_unsub lu;
 	mime_msg *mm = NULL;
 	char *raw = NULL;
@@ -91,7 +90,7 @@ unsubscribe_action(struct app *a)
 	int rc;
 
 	if (!m) {
-		app_say(a, 1, "no message open");
+		app_say(a, 1, "no message selected");
 		return;
 	}
 	if (db_body_get(a->d, m->id, &raw, &len) != TERN_OK) {
