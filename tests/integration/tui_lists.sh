@@ -121,4 +121,21 @@ check "still one POST" test "$(posts)" = 1
 tui_keys q Q
 check "quits cleanly" tui_wait "exit" 'TERN-EXITED-0' 20
 check "no sanitizer report" tui_clean_exit
+tmux -S "$TUI_SOCK" kill-server >/dev/null 2>&1
+
+# The POST checks the certificate: trusting another CA, nothing is posted
+# (the account is offline then too; the POST does not need its server).
+sed -i "s|^ca_file = .*|ca_file = $BAD_CA_FILE|" "$T/config"
+tui_start
+tui_wait "list" 'Personal note' 20 >/dev/null
+open_nth 2
+check "the newsletter, from the cache" tui_wait "news 2" "This week's news" 20
+tui_keys U
+tui_wait "ask 3" 'by a POST to' 10 >/dev/null
+tui_keys y
+check "an untrusted certificate: unsubscribe failed" tui_wait "tls" 'unsubscribe failed: .*(certificate|SSL|TLS|verif)' 30
+check "... and no POST reached the server" test "$(posts)" = 1
+tui_keys q Q
+check "quits cleanly (2)" tui_wait "exit 2" 'TERN-EXITED-0' 20
+check "no sanitizer report (2)" tui_clean_exit
 check_done
