@@ -102,6 +102,12 @@ wreq_free(struct wreq *q)
 	free(q);
 }
 
+static int
+stopping(void *w)
+{
+	return runner_stopping(((worker *)w)->r);
+}
+
 /* Answers one request. Returns the status (a connection failure makes the
  * caller reconnect). */
 static int
@@ -113,7 +119,7 @@ serve_one(worker *w, struct wreq *q)
 	/* A web server's business, not the mail server's: it goes whether or
 	 * not the account is connected. */
 	if (q->type == WREQ_UNSUBSCRIBE) {
-		rc = unsubscribe_post(w->acct, q->text, &err);
+		rc = unsubscribe_post(w->acct, q->text, stopping, w, &err);
 		reply(w, q, rc, rc == TERN_OK ? (free(err), NULL) : (err ? err : xstrdup(tern_strerror(rc))));
 		return TERN_OK;
 	}

@@ -19,9 +19,25 @@ discard(char *p, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-int
-unsubscribe_post(const struct account_cfg *acct, const char *url, char **err)
+struct stop_check {
+	int (*stopping)(void *);
+	void *arg;
+};
+
+/* A worker told to stop returns within a second, not after the timeout. */
+static int
+progress(void *p, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 {
+	struct stop_check *s = p;
+	(void)a; (void)b; (void)c; (void)d;
+	return s->stopping && s->stopping(s->arg);
+}
+
+int
+unsubscribe_post(const struct account_cfg *acct, const char *url, int (*stopping)(void *), void *arg,
+                 char **err)
+{
+	struct stop_check stop = { stopping, arg };
 	static const char body[] = "List-Unsubscribe=One-Click";
 	CURL *c = NULL;
 	struct curl_slist *hdr = NULL;
@@ -64,9 +80,13 @@ unsubscribe_post(const struct account_cfg *acct, const char *url, char **err)
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, secs);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, secs * 2);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &stop);
 	cr = curl_easy_perform(c);
 	if (cr != CURLE_OK) {
-		rc = cr == CURLE_OPERATION_TIMEDOUT ? TERN_ETIMEOUT :
+		rc = cr == CURLE_ABORTED_BY_CALLBACK ? TERN_ECANCELLED :
+		     cr == CURLE_OPERATION_TIMEDOUT ? TERN_ETIMEOUT :
 		     cr == CURLE_PEER_FAILED_VERIFICATION || cr == CURLE_SSL_CONNECT_ERROR ||
 		     cr == CURLE_SSL_CACERT_BADFILE ? TERN_ETLS : TERN_ENET;
 		*err = xasprintf("%s", *ebuf ? ebuf : curl_easy_strerror(cr));

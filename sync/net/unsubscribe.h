@@ -11,6 +11,7 @@
 /* TERN_OK when the server answered 2xx; TERN_EINVAL for a URL that is not
  * https:; TERN_EREFUSED with *err "HTTP 404" for another answer; TERN_ETLS,
  * TERN_ENET or TERN_ETIMEOUT with *err when it could not be reached. */
-int unsubscribe_post(const struct account_cfg *acct, const char *url, char **err);
+int unsubscribe_post(const struct account_cfg *acct, const char *url, int (*stopping)(void *), void *arg,
+                     char **err);
 
 #endif
