@@ -16,6 +16,7 @@
 #include "src/base/err.h"
 #include "src/base/log.h"
 #include "sync/retry.h"
+#include "sync/net/unsubscribe.h"
 #include "sync/runner.h"
 #include "src/base/wakepipe.h"
 #include "sync/worker.h"
@@ -37,6 +38,7 @@ struct wrep {
 
 struct worker {
 	runner *r;
+	const struct account_cfg *acct;
 	char *name;
 	int notify_fd;
 	pthread_t thread;
@@ -101,6 +103,12 @@ wreq_free(struct wreq *q)
 	free(q);
 }
 
+static int
+stopping(void *w)
+{
+	return runner_stopping(((worker *)w)->r);
+}
+
 /* Answers one request. Returns the status (a connection failure makes the
  * caller reconnect). */
 static int
@@ -109,6 +117,13 @@ serve_one(worker *w, struct wreq *q)
 	char *err = NULL;
 	int rc;
 
+	/* A web server's business, not the mail server's: it goes whether or
+	 * not the account is connected. */
+	if (q->type == WREQ_UNSUBSCRIBE) {
+		rc = unsubscribe_post(w->acct, q->text, stopping, w, &err);
+		reply(w, q, rc, rc == TERN_OK ? (free(err), NULL) : (err ? err : xstrdup(tern_strerror(rc))));
+		return TERN_OK;
+	}
 	if (!runner_connected(w->r)) {
 		reply(w, q, TERN_EOFFLINE, xstrdup("not connected"));
 		return TERN_EOFFLINE;
@@ -162,7 +177,10 @@ fail_requests(worker *w, int status)
 {
 	struct wreq *q;
 	while ((q = take_request(w, 0)) != NULL) {
-		reply(w, q, status, xstrdup(status == TERN_ECANCELLED ? "stopped" : "not connected"));
+		if (q->type == WREQ_UNSUBSCRIBE && status == TERN_EOFFLINE)
+			serve_one(w, q);      /* needs the web server, not the mail server */
+		else
+			reply(w, q, status, xstrdup(status == TERN_ECANCELLED ? "stopped" : "not connected"));
 		wreq_free(q);
 	}
 }
@@ -330,6 +348,7 @@ worker_start(const struct sync_env *env, int notify_fd, worker **out, char **err
 	}
 	w->name = xstrdup(env->acct->name);
 	w->token = conf_uses_token(env->acct);
+	w->acct = env->acct;
 	w->notify_fd = notify_fd;
 	w->reqs_tail = &w->reqs;
 	w->reps_tail = &w->reps;
@@ -371,7 +390,7 @@ worker_request(worker *w, enum wreq_type type, int64_t arg, const char *text, in
                uint64_t *req_id)
 {
 	struct wreq *q;
-	if (!w || type < WREQ_FETCH_BODY || type > WREQ_SERVER_SEARCH)
+	if (!w || type < WREQ_FETCH_BODY || type > WREQ_UNSUBSCRIBE)
 		return TERN_EINVAL;
 	q = xcalloc(1, sizeof *q);
 	q->type = type;

@@ -31,7 +31,9 @@ typedef struct worker worker;
 enum wreq_type {
 	WREQ_FETCH_BODY = 1,   /* arg: message id */
 	WREQ_SYNC_NOW,         /* run a cycle now */
-	WREQ_SERVER_SEARCH     /* text: query; results in the database */
+	WREQ_SERVER_SEARCH,    /* text: query; results in the database */
+	WREQ_UNSUBSCRIBE       /* text: an https: URL for an RFC 8058 one-click POST
+	                        * (sync/net/unsubscribe.h); needs no mail server */
 };
 
 struct wreply {

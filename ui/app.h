@@ -81,6 +81,8 @@ struct app {
 	prompt *pr;                       /* modal line input */
 	picker *pick;                     /* modal mailbox picker */
 	int help, help_top;               /* the help screen */
+	struct textview *tv;              /* a command's output, a URL (ui/textview.h), or NULL */
+	struct pipe_job *pj;              /* a pipe waiting for bodies (ui/pipe.h), or NULL */
 	int acc_info;                     /* the selected account's error, whole */
 
 	char *msg;                        /* message line */

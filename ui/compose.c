@@ -329,10 +329,14 @@ start(struct app *a, enum ui_action act, int64_t msg_id, int as_attachment)
 		struct reply r = { 0 };
 		struct reply_self self = { u->cfg->email, u->cfg->alternates };
 		struct render_opts ro = { a->cfg->alternative_order, NULL, 0, RENDER_HDR_NONE, 0 };
-		enum reply_kind k = act == ACT_REPLY ? REPLY_SENDER : act == ACT_REPLY_ALL ? REPLY_ALL : REPLY_FORWARD;
-		if (mime_parse(raw, len, &pm) != TERN_OK ||
-		    reply_make(pm, k, &self, &ro, &r) != TERN_OK) {
-			app_say(a, 1, "cannot parse the message");
+		enum reply_kind k = act == ACT_REPLY ? REPLY_SENDER : act == ACT_REPLY_ALL ? REPLY_ALL :
+		                    act == ACT_LIST_REPLY ? REPLY_LIST : REPLY_FORWARD;
+		int rc = mime_parse(raw, len, &pm);
+		if (rc == TERN_OK)
+			rc = reply_make(pm, k, &self, &ro, &r);
+		if (rc != TERN_OK) {
+			app_say(a, 1, "%s", rc == TERN_ENOTFOUND ? "not a list message (no List-Post, no Mail-Followup-To)" :
+			        rc == TERN_EREFUSED ? "the list takes no posts (List-Post: NO)" : "cannot parse the message");
 			mime_free(pm);
 			compose_destroy(c);
 			goto out;
@@ -481,6 +485,21 @@ compose_fresh(struct app *a, struct ui_account *u)
 {
 	struct compose *c = compose_new(u);
 	c->fresh = 1;
+	compose_edit(a, c);
+}
+
+void
+compose_prefilled(struct app *a, struct ui_account *u, const char *to, const char *subject, const char *body)
+{
+	struct compose *c;
+	if (a->cmp) {
+		app_say(a, 1, "already writing a message");
+		return;
+	}
+	c = compose_new(u);
+	c->to = xstrdup(to);
+	c->subject = xstrdup(subject);
+	c->body = xstrdup(body);
 	compose_edit(a, c);
 }
 

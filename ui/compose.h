@@ -10,11 +10,16 @@
 
 #include "ui/app.h"
 
-/* ACT_COMPOSE, ACT_REPLY, ACT_REPLY_ALL, ACT_FORWARD, ACT_RESUME, ACT_RECALL on the
+/* ACT_COMPOSE, ACT_REPLY, ACT_REPLY_ALL, ACT_LIST_REPLY, ACT_FORWARD, ACT_RESUME, ACT_RECALL on the
  * current message m (NULL: none; required by all but ACT_COMPOSE). */
 void compose_action(struct app *a, enum ui_action act, const struct msg_row *m);
 /* A new message from account u, without asking about drafts. */
 void compose_fresh(struct app *a, struct ui_account *u);
+/* A new message with To, Subject and body given (a mailto: URL's), through
+ * the editor to the compose screen; kept even when left unchanged, since
+ * it is complete as it is. */
+void compose_prefilled(struct app *a, struct ui_account *u, const char *to, const char *subject,
+                       const char *body);
 void compose_draw(struct app *a);
 void compose_key(struct app *a, int key);
 void compose_free(struct app *a);

@@ -86,6 +86,9 @@ static const struct {
 	[ACT_MAILBOX_CREATE] = { "create-mailbox", "mailbox pane: create a folder (a path: Lists/new)" },
 	[ACT_MAILBOX_RENAME] = { "rename-mailbox", "mailbox pane: rename or move the folder" },
 	[ACT_MAILBOX_DELETE] = { "delete-mailbox", "mailbox pane: delete the folder (asks if it holds messages)" },
+	[ACT_LIST_REPLY] = { "list-reply", "reply to the mailing list (List-Post, else Mail-Followup-To)" },
+	[ACT_PIPE] = { "pipe-message", "pipe the message (raw; after ; the tagged ones as an mbox) to a command" },
+	[ACT_UNSUBSCRIBE] = { "unsubscribe", "pager: leave the mailing list (List-Unsubscribe, asks first)" },
 };
 
 static const char *const ctx_names[CTX_COUNT] = {
@@ -147,14 +150,13 @@ static const struct {
 	{ CTX_PAGER, "/", ACT_FIND }, { CTX_PAGER, "n", ACT_FIND_NEXT },
 	{ CTX_PAGER, "v", ACT_ATTACHMENTS },
 	{ CTX_ATTACH, "s", ACT_SAVE_ATTACHMENT }, { CTX_ATTACH, "m", ACT_OPEN },
-	/* Reply to all: "R", as the compose issue asks, and "L" (aerc's and
-	 * mutt's list reply). mutt's "g" (group-reply) stays "top" here, the
+	/* Reply to all: "R", as the compose issue asks; "L" is mutt's and
+	 * aerc's list reply. mutt's "g" (group-reply) stays "top" here, the
 	 * g/G pair of every list; "bind = index g reply-all" gives mutt's. */
 	{ CTX_INDEX, "m", ACT_COMPOSE }, { CTX_PAGER, "m", ACT_COMPOSE },
 	{ CTX_MAILBOXES, "m", ACT_COMPOSE },
 	{ CTX_INDEX, "r", ACT_REPLY }, { CTX_PAGER, "r", ACT_REPLY },
 	{ CTX_INDEX, "R", ACT_REPLY_ALL }, { CTX_PAGER, "R", ACT_REPLY_ALL },
-	{ CTX_INDEX, "L", ACT_REPLY_ALL }, { CTX_PAGER, "L", ACT_REPLY_ALL },
 	{ CTX_INDEX, "f", ACT_FORWARD }, { CTX_PAGER, "f", ACT_FORWARD },
 	{ CTX_INDEX, "E", ACT_RESUME }, { CTX_PAGER, "E", ACT_RESUME },
 	/* mutt's recall-message is R, which is reply-all here (as in aerc). */
@@ -168,6 +170,10 @@ static const struct {
 	{ CTX_COMPOSE, "a", ACT_ATTACH_FILE }, { CTX_COMPOSE, "D", ACT_DETACH },
 	{ CTX_COMPOSE, "t", ACT_EDIT_TO }, { CTX_COMPOSE, "c", ACT_EDIT_CC },
 	{ CTX_COMPOSE, "b", ACT_EDIT_BCC }, { CTX_COMPOSE, "s", ACT_EDIT_SUBJECT },
+	{ CTX_INDEX, "L", ACT_LIST_REPLY }, { CTX_PAGER, "L", ACT_LIST_REPLY },
+	{ CTX_INDEX, "|", ACT_PIPE }, { CTX_PAGER, "|", ACT_PIPE },
+	/* mutt has no key for it; "U" is free in the pager (u is undo). */
+	{ CTX_PAGER, "U", ACT_UNSUBSCRIBE },
 };
 
 static void

@@ -5,8 +5,10 @@
 #include "src/base/log.h"
 #include "ui/compose.h"
 #include "ui/pager.h"
+#include "ui/pipe.h"
 #include "ui/request.h"
 #include "ui/search_ui.h"
+#include "ui/unsubscribe.h"
 
 int
 request_send(struct ui_account *u, enum ui_requester who, enum wreq_type type, int64_t arg,
@@ -31,6 +33,12 @@ route(struct app *a, struct ui_account *u, const struct wreply *r)
 		break;
 	case REQ_SEARCH:
 		search_reply(a, u, r);
+		break;
+	case REQ_PIPE:
+		pipe_reply(a, r);
+		break;
+	case REQ_UNSUBSCRIBE:
+		unsubscribe_reply(a, u, r);
 		break;
 	case REQ_SYNC_NOW:
 		/* Nothing on screen waits for it: the message line says how it went. */

@@ -16,7 +16,9 @@ enum ui_requester {
 	REQ_PAGER = 1,        /* the pager's body (ui/view_pager.c: pager_reply) */
 	REQ_COMPOSER,         /* the original of a reply/forward (ui/compose.c: compose_reply) */
 	REQ_SEARCH,           /* server search for the open results (ui/search_all.c) */
-	REQ_SYNC_NOW          /* the user's "sync now" (the message line) */
+	REQ_SYNC_NOW,         /* the user's "sync now" (the message line) */
+	REQ_PIPE,             /* a body a pipe waits for (ui/pipe.c: pipe_reply) */
+	REQ_UNSUBSCRIBE       /* a one-click unsubscribe POST (ui/unsubscribe.c) */
 };
 
 /* Posts a request to u's worker for who; *id (if not NULL) gets the id its

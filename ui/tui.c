@@ -19,10 +19,13 @@
 #include "ui/draw.h"
 #include "ui/modal.h"
 #include "ui/pager.h"
+#include "ui/pipe.h"
 #include "ui/request.h"
 #include "ui/search_ui.h"
 #include "ui/newmail.h"
+#include "ui/textview.h"
 #include "ui/tui.h"
+#include "ui/unsubscribe.h"
 #include "src/base/util.h"
 
 /* Worker commits can come in bursts (a first sync pokes after every batch):
@@ -85,6 +88,8 @@ draw_all(struct app *a)
 	draw_title(a);
 	if (a->help) {
 		help_draw(a);
+	} else if (a->tv) {
+		textview_draw(a);
 	} else if (a->acc_info) {
 		account_info_draw(a);
 	} else if (a->narrow) {
@@ -237,6 +242,10 @@ dispatch_key(struct app *a, int key)
 		help_key(a, act);
 		return;
 	}
+	if (a->tv) {
+		textview_key(a, act);
+		return;
+	}
 	if (a->acc_info) {
 		account_info_key(a, act);
 		if (act != ACT_SYNC_NOW)
@@ -245,7 +254,7 @@ dispatch_key(struct app *a, int key)
 	/* Esc while a reply waits for its original gives up the wait, and
 	 * only that: the user stays where they are (an open overlay, help or
 	 * the account's error, takes Esc first). */
-	if (act == ACT_CANCEL && compose_wait_cancel(a))
+	if (act == ACT_CANCEL && (compose_wait_cancel(a) || pipe_cancel(a)))
 		return;
 	free(a->msg);
 	a->msg = NULL;
@@ -290,7 +299,15 @@ dispatch_key(struct app *a, int key)
 			        "offline");
 		return;
 	case ACT_COMPOSE: case ACT_REPLY: case ACT_REPLY_ALL: case ACT_FORWARD: case ACT_RESUME: case ACT_RECALL:
+	case ACT_LIST_REPLY:
 		compose_action(a, act, a->focus == PANE_LIST || a->focus == PANE_PAGER ? app_current(a) : NULL);
+		return;
+	case ACT_PIPE:
+		if (a->focus == PANE_LIST || a->focus == PANE_PAGER)
+			pipe_action(a);
+		return;
+	case ACT_UNSUBSCRIBE:
+		unsubscribe_action(a);
 		return;
 	default:
 		break;
@@ -456,6 +473,8 @@ app_free(struct app *a)
 	prompt_history_free();
 	picker_free(a);
 	compose_free(a);
+	pipe_free(a);
+	textview_free(a);
 	triage_free(a);
 	for (size_t i = 0; i < a->nmb; i++)
 		db_mailbox_row_free(&a->mb[i].r);

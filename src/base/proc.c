@@ -260,7 +260,9 @@ out:
 			sigtimedwait(&pipe_set, NULL, &zero);
 	}
 	pthread_sigmask(SIG_SETMASK, &old_set, NULL);
-	if (rc == TERN_OK) {
+	/* A caller that asked for the status gets what a failing program
+	 * said too (a pipe shows it). */
+	if (rc == TERN_OK || (rc == TERN_EIO && exit_status && *exit_status > 0)) {
 		*outlen = res.len < MAX_OUTPUT ? res.len : MAX_OUTPUT;
 		*out = sb_steal(&res);
 		(*out)[*outlen] = '\0';

@@ -19,7 +19,8 @@ void proc_argv_free(char **argv);
 int proc_run(char *const argv[], const char *in, size_t len, int timeout_ms,
              char **out, size_t *outlen);
 /* The same, and *exit_status: the program's exit status, -1 if it was
- * killed (timeout, output cap) or could not start. */
+ * killed (timeout, output cap) or could not start. A program that exits
+ * non-zero gives TERN_EIO and its output in *out all the same. */
 int proc_run_status(char *const argv[], const char *in, size_t len, int timeout_ms,
                     char **out, size_t *outlen, int *exit_status);
 /* The same, and *errline (caller frees; NULL if there was none): the first

@@ -75,6 +75,8 @@ void mime_hdrs_free(struct mime_hdrs *h);
 /* mime_decode.c: transfer decodings, tolerant of garbage and truncation. */
 void mime_b64_decode(const char *s, size_t n, strbuf *out);
 void mime_qp_decode(const char *s, size_t n, strbuf *out, int header);
+/* %XX decoded (RFC 2231 values, URLs); a stray '%' stays. */
+void mime_pct_decode(const char *s, strbuf *out);
 
 /* mime_charset.c */
 /* Replaces invalid UTF-8 with U+FFFD and drops NULs; appends to out. */

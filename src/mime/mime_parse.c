@@ -66,8 +66,8 @@ hexv(char c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-static void
-pct_decode(const char *s, strbuf *out)
+void
+mime_pct_decode(const char *s, strbuf *out)
 {
 	for (; *s; s++) {
 		int h, l;
@@ -100,7 +100,7 @@ param_decode(const struct raw_params *rp, const char *base)
 			charset = xstrndup(v, (size_t)(q1 - v));
 			v = q2 + 1;
 		}
-		pct_decode(v, &bytes);
+		mime_pct_decode(v, &bytes);
 		found = 1;
 	} else {
 		for (int k = 0; k < 1000; k++) {
@@ -111,7 +111,7 @@ param_decode(const struct raw_params *rp, const char *base)
 					charset = xstrndup(v, (size_t)(q1 - v));
 					v = q2 + 1;
 				}
-				pct_decode(v, &bytes);
+				mime_pct_decode(v, &bytes);
 			} else {
 				snprintf(key, sizeof key, "%s*%d", base, k);
 				if (!(v = raw_get(rp, key)))

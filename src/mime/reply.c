@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "src/base/err.h"
+#include "src/mime/listhdr.h"
 #include "src/mime/reply.h"
 #include "src/base/strbuf.h"
 #include "src/base/textsafe.h"
@@ -336,9 +337,15 @@ reply_make(const mime_msg *p, enum reply_kind kind, const struct reply_self *sel
            const struct render_opts *ro, struct reply *out)
 {
 	struct mail_addr_list to = { 0 }, cc = { 0 };
-	char *subject = sanitized_header(p, "Subject"), *t, *c;
+	char *subject, *t, *c, *list = NULL;
 
 	memset(out, 0, sizeof *out);
+	if (kind == REPLY_LIST) {
+		int rc = listhdr_post_address(p, &list);
+		if (rc != TERN_OK)
+			return rc;
+	}
+	subject = sanitized_header(p, "Subject");
 	out->subject = reply_subject(subject, kind == REPLY_FORWARD);
 	free(subject);
 	if (kind == REPLY_FORWARD) {
@@ -349,7 +356,11 @@ reply_make(const mime_msg *p, enum reply_kind kind, const struct reply_self *sel
 		out->body = forward_body(p, ro);
 		return TERN_OK;
 	}
-	recipients(p, kind, self, &to, &cc);
+	if (list)
+		mail_addr_parse(list, &to);
+	else
+		recipients(p, kind, self, &to, &cc);
+	free(list);
 	t = mail_addr_format(&to);
 	c = mail_addr_format(&cc);
 	out->to = inert(t);

@@ -8,7 +8,9 @@
 #include "src/mime/mime.h"
 #include "src/mime/mime_render.h"
 
-enum reply_kind { REPLY_SENDER, REPLY_ALL, REPLY_FORWARD };
+/* REPLY_LIST: to the list (List-Post, else Mail-Followup-To), as mutt's
+ * list-reply. */
+enum reply_kind { REPLY_SENDER, REPLY_ALL, REPLY_FORWARD, REPLY_LIST };
 
 /* The user's own addresses: removed from reply-all recipients. */
 struct reply_self {
@@ -28,7 +30,9 @@ struct reply {
 };
 
 /* ro chooses how the parent's body is rendered (alternative order, HTML
- * filter); its headers and attachments fields are ignored. TERN_OK. */
+ * filter); its headers and attachments fields are ignored. TERN_OK; for
+ * REPLY_LIST, TERN_ENOTFOUND when the parent came from no list and
+ * TERN_EREFUSED when its list takes no posts (List-Post: NO). */
 int reply_make(const mime_msg *parent, enum reply_kind kind, const struct reply_self *self,
                const struct render_opts *ro, struct reply *out);
 void reply_free(struct reply *r);

@@ -50,7 +50,7 @@ start_tui
 check "list shows the message" see "list" 'Lunch plan'
 keys Enter
 check "the pager shows its body (fetched)" see "body" 'See you at noon'
-keys L
+keys R
 check "reply-all compose screen" see "compose" 'Subject: Re: Lunch plan'
 check "Cc keeps Carol" see "cc" 'Cc: Carol <carol@example.org>'
 keys a "$W/photo.jpg" Enter

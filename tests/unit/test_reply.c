@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "src/base/err.h"
+#include "src/mime/listhdr.h"
 #include "src/mime/reply.h"
 #include "src/base/strbuf.h"
 #include "src/base/util.h"
@@ -179,6 +180,94 @@ t_bodies(void **state)
 	mime_free(m);
 }
 
+/* List reply (mutt's list-reply): List-Post, else Mail-Followup-To. */
+static void
+t_list_reply(void **state)
+{
+	static const struct {
+		const char *headers;
+		int rc;
+		const char *to;
+	} cases[] = {
+		{ "From: Alice <alice@x.org>\nTo: dev@lists.x.org\nCc: me@example.org\n"
+		  "List-Post: <mailto:dev@lists.x.org>", TERN_OK, "dev@lists.x.org" },
+		/* a comment, a folded line, a query, and an http URL first */
+		{ "From: alice@x.org\nTo: me@example.org\nList-Post: (the list) <https://x.org/post>,\n"
+		  " <mailto:dev%2Bpost@lists.x.org?subject=hi>", TERN_OK, "dev+post@lists.x.org" },
+		{ "From: alice@x.org\nTo: me@example.org\nMail-Followup-To: Dev <dev@lists.x.org>",
+		  TERN_OK, "Dev <dev@lists.x.org>" },
+		/* List-Post wins over Mail-Followup-To */
+		{ "From: alice@x.org\nMail-Followup-To: other@x.org\nList-Post: <mailto:dev@lists.x.org>",
+		  TERN_OK, "dev@lists.x.org" },
+		{ "From: alice@x.org\nTo: news@lists.x.org\nList-Post: NO (posting not allowed)",
+		  TERN_EREFUSED, NULL },
+		{ "From: alice@x.org\nTo: me@example.org\nReply-To: list@x.org", TERN_ENOTFOUND, NULL },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		mime_msg *m = parent(cases[i].headers, "x\n");
+		struct reply r;
+		assert_int_equal(reply_make(m, REPLY_LIST, &me, &ro, &r), cases[i].rc);
+		if (cases[i].rc == TERN_OK) {
+			assert_string_equal(r.to, cases[i].to);
+			assert_string_equal(r.cc, "");
+			assert_string_equal(r.in_reply_to, "<p@x.org>");
+			assert_non_null(strstr(r.body, "> x"));
+			reply_free(&r);
+		}
+		mime_free(m);
+	}
+}
+
+static void
+t_unsubscribe(void **state)
+{
+	struct list_unsub u;
+	struct mailto mt;
+	mime_msg *m;
+	(void)state;
+
+	m = parent("From: News <news@x.org>\nList-Id: X News <news.x.org>\n"
+	           "List-Unsubscribe: <mailto:leave@x.org?subject=unsubscribe%20me&body=bye%0D%0Anow>,\n"
+	           "  <https://x.org/u?id=1&t=2>\nList-Unsubscribe-Post: List-Unsubscribe=One-Click", "x\n");
+	assert_int_equal(listhdr_unsubscribe(m, &u), TERN_OK);
+	assert_string_equal(u.mailto, "mailto:leave@x.org?subject=unsubscribe%20me&body=bye%0D%0Anow");
+	assert_string_equal(u.https, "https://x.org/u?id=1&t=2");
+	assert_int_equal(u.one_click, 1);
+	assert_null(u.other);
+	assert_string_equal(u.list, "X News <news.x.org>");
+	assert_int_equal(listhdr_mailto_parse(u.mailto, &mt), TERN_OK);
+	assert_string_equal(mt.to, "leave@x.org");
+	assert_string_equal(mt.subject, "unsubscribe me");
+	assert_string_equal(mt.body, "bye\nnow");
+	listhdr_mailto_free(&mt);
+	listhdr_unsub_free(&u);
+	mime_free(m);
+
+	/* http: only, no one-click: shown, never fetched */
+	m = parent("From: news@x.org\nList-Unsubscribe: <http://x.org/u>\n"
+	           "List-Unsubscribe-Post: List-Unsubscribe=Maybe", "x\n");
+	assert_int_equal(listhdr_unsubscribe(m, &u), TERN_OK);
+	assert_null(u.mailto);
+	assert_null(u.https);
+	assert_int_equal(u.one_click, 0);
+	assert_string_equal(u.other, "http://x.org/u");
+	assert_string_equal(u.list, "news@x.org");
+	listhdr_unsub_free(&u);
+	mime_free(m);
+
+	m = parent("From: a@x.org", "x\n");
+	assert_int_equal(listhdr_unsubscribe(m, &u), TERN_ENOTFOUND);
+	mime_free(m);
+
+	/* control characters never come out; no address is no mailto */
+	assert_int_equal(listhdr_mailto_parse("mailto:a@x.org?subject=%1B[2Jhi", &mt), TERN_OK);
+	assert_null(strchr(mt.subject, 0x1b));
+	listhdr_mailto_free(&mt);
+	assert_int_equal(listhdr_mailto_parse("mailto:?subject=x", &mt), TERN_EINVAL);
+	assert_int_equal(listhdr_mailto_parse("https://x.org", &mt), TERN_EINVAL);
+}
+
 int
 main(void)
 {
@@ -187,6 +276,8 @@ main(void)
 		cmocka_unit_test(t_subjects),
 		cmocka_unit_test(t_references),
 		cmocka_unit_test(t_bodies),
+		cmocka_unit_test(t_list_reply),
+		cmocka_unit_test(t_unsubscribe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
