@@ -43,6 +43,9 @@ struct compose {
 	char *written;            /* what was last written to it */
 	int edits;                /* editor runs so far */
 	int fresh;                /* new, reply or forward: abort_unmodified applies */
+	int ident;                /* 0: the account's address, k: its identities[k - 1];
+	                           * -1: another (an alternate, or typed in the editor) */
+	int sig_added;            /* the body ends with a signature tern may swap */
 	struct cline line;
 };
 
@@ -55,6 +58,12 @@ int compose_file_write(struct compose *c);
 int compose_file_read(struct compose *c, char **err);
 /* The account's From: "Name <address>" or the address. Caller frees. */
 char *compose_default_from(const struct account_cfg *acfg);
+/* From, and the signature with it, set to the account's identity i
+ * (0: its own address, k: identities[k - 1]). */
+void compose_ident_set(struct app *a, struct compose *c, int i);
+/* The next identity of the account (the compose screen's cycle-from). */
+void compose_ident_next(struct app *a, struct compose *c);
+
 /* Runs the editor on c->file with curses suspended. TERN_OK when it exited 0. */
 int compose_run_editor(struct app *a, struct compose *c, char **err);
 

@@ -86,6 +86,7 @@ static const struct {
 	[ACT_MAILBOX_CREATE] = { "create-mailbox", "mailbox pane: create a folder (a path: Lists/new)" },
 	[ACT_MAILBOX_RENAME] = { "rename-mailbox", "mailbox pane: rename or move the folder" },
 	[ACT_MAILBOX_DELETE] = { "delete-mailbox", "mailbox pane: delete the folder (asks if it holds messages)" },
+	[ACT_CYCLE_FROM] = { "cycle-from", "compose screen: the next of the account's identities (From and signature)" },
 };
 
 static const char *const ctx_names[CTX_COUNT] = {
@@ -168,6 +169,8 @@ static const struct {
 	{ CTX_COMPOSE, "a", ACT_ATTACH_FILE }, { CTX_COMPOSE, "D", ACT_DETACH },
 	{ CTX_COMPOSE, "t", ACT_EDIT_TO }, { CTX_COMPOSE, "c", ACT_EDIT_CC },
 	{ CTX_COMPOSE, "b", ACT_EDIT_BCC }, { CTX_COMPOSE, "s", ACT_EDIT_SUBJECT },
+	/* mutt's edit-from is Esc f, and Esc aborts here: F, next to f for From. */
+	{ CTX_COMPOSE, "F", ACT_CYCLE_FROM },
 };
 
 static void
