@@ -26,6 +26,8 @@ struct cline {                /* the one-line editor at the bottom */
 	char **cands;             /* completions offered by Tab */
 	size_t ncands, cand;
 	char *stem;               /* the text the candidates complete */
+	size_t start;             /* where the stem starts in buf */
+	struct abook_job *abook;  /* address_book_cmd still running for stem */
 };
 
 struct compose {
@@ -82,6 +84,10 @@ void cline_open(struct compose *c, enum cline_field f, const char *label, const 
 void cline_close(struct compose *c);
 /* 1: Enter (text in c->line.buf), -1: Esc, 0: still editing. */
 int cline_key(struct app *a, struct compose *c, int key);
+
+/* The address book's answers, when they have come, join the completions
+ * of the line being edited (called on every screen update). */
+void compose_abook_check(struct app *a);
 
 /* The file's media type: by extension, else `file --mime-type`. Caller frees. */
 char *compose_guess_type(const char *path);

@@ -452,6 +452,7 @@ compose_track(struct app *a)
 	int found = 0;
 
 	compose_wait_check(a);
+	compose_abook_check(a);
 	if (!a->sent_outbox || a->cmp)
 		return;
 	{

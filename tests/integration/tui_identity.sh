@@ -13,7 +13,7 @@ skip_if_missing tmux sqlite3
 lab_start dovecot smtp
 . "$TERN_SRCDIR/tests/integration/imap_lib.sh"
 SOCK=$W/tmux.sock
-trap 'tmux -S "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$W"; _lab_cleanup' EXIT
+trap 'r=$?; tmux -S "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$W"; (exit $r); _lab_cleanup' EXIT
 C=$W/conf
 LISTS="lists-$$@example.org"
 WORK="work-$$@example.org"
