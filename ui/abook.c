@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,10 +132,7 @@ abook_start(const char *cmd, const char *query, int wake_fd)
 	struct abook_job *j = xcalloc(1, sizeof *j);
 	strbuf sb = STRBUF_INIT;
 	const char *pct = strstr(cmd, "%s");
-	sigset_t all, old;
-	pthread_attr_t at;
 	pthread_t t;
-	int rc;
 
 	if (pct) {
 		for (const char *s = cmd; *s; s++) {
@@ -154,15 +150,7 @@ abook_start(const char *cmd, const char *query, int wake_fd)
 	pthread_mutex_init(&j->mu, NULL);
 	j->cmd = sb_steal(&sb);
 	j->wake_fd = wake_fd;
-	/* Signals (SIGWINCH, SIGINT) stay with the UI thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	pthread_attr_init(&at);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&t, &at, job_run, j);
-	pthread_attr_destroy(&at);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if (thread_start_nosig(&t, 1, job_run, j) != TERN_OK) {
 		job_free(j);
 		return NULL;
 	}

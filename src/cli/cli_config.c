@@ -39,6 +39,15 @@ cmd_config(struct cli_ctx *c, int argc, char **argv)
 		if (a->smtp_host)
 			printf("  smtp %s:%d (%s)", a->smtp_host, a->smtp_port, tls_name(a->smtp_tls));
 		putchar('\n');
+		for (size_t k = 0; k < a->nidentities; k++) {
+			const struct identity_cfg *id = a->identities[k];
+			printf("    identity %-12s %s", id->name, id->email);
+			if (id->sendmail)
+				printf("  sendmail %s", id->sendmail);
+			else if (id->smtp_host || id->smtp_port || id->smtp_tls_set)
+				printf("  smtp %s", id->smtp_host ? id->smtp_host : a->smtp_host ? a->smtp_host : "?");
+			putchar('\n');
+		}
 	}
 	return EXIT_OK;
 }

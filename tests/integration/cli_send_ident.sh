@@ -54,6 +54,7 @@ email = other-$$@example.org
 smtp_host = localhost
 smtp_port = $SMTP_PORT
 CF
+check "config check lists the identity under its account" sh -c "'$T' -c '$W/conf2' config check | grep -q 'identity other .*other-$$@example.org  smtp localhost'"
 printf 'From: Other <other-%s@example.org>\nTo: %s\nSubject: via identity smtp\n\nx\n' "$$" "$EMAIL2" |
   "$T" -c "$W/conf2" send a >"$W/out" 2>"$W/err"
 check "a message From the identity goes through the identity's SMTP server" wait_for "sink" 30 spool_has "via identity smtp"
