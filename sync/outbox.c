@@ -132,7 +132,8 @@ static const struct identity_cfg *
 own_way(const struct account_cfg *acct, const char *from)
 {
 	const struct identity_cfg *id = conf_identity_by_email(acct, from);
-	return id && (id->sendmail || id->smtp_host || id->smtp_port || id->smtp_tls_set) ? id : NULL;
+	return id && (id->sendmail || id->smtp_host || id->smtp_port || id->smtp_tls_set || id->username ||
+	              id->password_cmd) ? id : NULL;
 }
 
 int
@@ -199,6 +200,8 @@ outbox_smtp_submit(const struct account_cfg *acct, struct outbox_send *s, int *u
 	struct smtp_envelope env;
 	const struct identity_cfg *id;
 	struct account_cfg over;
+	const char *password = s->ctx->password;
+	char *own_password = NULL;
 	int rc;
 
 	*unknown = 0;
@@ -219,10 +222,25 @@ outbox_smtp_submit(const struct account_cfg *acct, struct outbox_send *s, int *u
 		over.smtp_port = id->smtp_port ? id->smtp_port :
 		                 id->smtp_host || id->smtp_tls_set ? (over.smtp_tls == TLS_IMPLICIT ? 465 : 587) :
 		                 acct->smtp_port;
+		over.username = id->username ? id->username : acct->username;
+		if (id->password_cmd) {
+			/* Its own login: asked for each send, never kept. */
+			over.password = NULL;
+			over.password_cmd = id->password_cmd;
+			if (conf_password(&over, &own_password, err) != TERN_OK) {
+				smtp_envelope_free(&env);
+				return TERN_ETEMPFAIL;
+			}
+			password = own_password;
+		}
 		acct = &over;
 	}
-	rc = smtp_send(acct, s->ctx->password, &env, &hook, s->ctx->stop, unknown, err);
+	rc = smtp_send(acct, password, &env, &hook, s->ctx->stop, unknown, err);
 	smtp_envelope_free(&env);
+	if (own_password) {
+		explicit_bzero(own_password, strlen(own_password));
+		free(own_password);
+	}
 	/* The SMTP server is a connection of its own: when it cannot be
 	 * reached the account's connection is fine, and the send waits for a
 	 * later try with the reason shown, for both engines alike. */

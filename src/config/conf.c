@@ -86,6 +86,8 @@ static const struct key keys[] = {
 	I("smtp_host", K_STR, smtp_host, 0, 0),
 	I("smtp_port", K_INT, smtp_port, 1, 65535),
 	I("smtp_tls", K_TLS, smtp_tls, 0, 0),
+	I("username", K_STR, username, 0, 0),
+	I("password_cmd", K_STR, password_cmd, 0, 0),
 };
 
 #define MAX_KEYS ARRAY_LEN(keys)
@@ -444,7 +446,8 @@ line_parse(struct parser *p, char *line)
 		const struct key *other = key_find_any(name);
 		if (other && scope == S_IDENTITY)
 			return fail(p, p->line, "'%s' cannot be set for an identity (only account, email, name, "
-			            "signature_file, signature_cmd, sendmail, smtp_host, smtp_port, smtp_tls)", name);
+			            "signature_file, signature_cmd, sendmail, smtp_host, smtp_port, smtp_tls, "
+			            "username, password_cmd)", name);
 		if (other && other->scope == S_ACCOUNT)
 			return fail(p, p->line, "'%s' belongs in an [account NAME] section", name);
 		if (other && other->scope == S_IDENTITY)
@@ -542,6 +545,9 @@ identity_check(struct parser *p, struct identity_cfg *id, const struct seen *s)
 		if (str_ieq(a->identities[i]->email, id->email))
 			return fail(p, seen_in(s, S_IDENTITY, "email"), "identity '%s' has the address of identity '%s' (line %d)",
 			            id->name, a->identities[i]->name, a->identities[i]->line);
+	if (id->sendmail && (id->smtp_host || id->username || id->password_cmd))
+		return fail(p, seen_in(s, S_IDENTITY, "sendmail"), "identity '%s' has 'sendmail' and SMTP settings: "
+		            "keep one way out", id->name);
 	if (seen_in(s, S_IDENTITY, "smtp_port") && !id->smtp_host && !a->smtp_host)
 		return fail(p, seen_in(s, S_IDENTITY, "smtp_port"), "'smtp_port' without 'smtp_host'");
 	if ((rc = signature_check(p, id->signature_file, id->signature_cmd, s, S_IDENTITY)) != TERN_OK)
@@ -705,6 +711,8 @@ identity_free(struct identity_cfg *id)
 	free(id->signature_cmd);
 	free(id->sendmail);
 	free(id->smtp_host);
+	free(id->username);
+	free(id->password_cmd);
 }
 
 void

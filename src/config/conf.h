@@ -35,6 +35,8 @@ struct identity_cfg {
 	int smtp_port;
 	enum tls_mode smtp_tls;
 	int smtp_tls_set;
+	char *username;             /* its SMTP login, over the account's */
+	char *password_cmd;
 	const char *file;
 	int line;
 };

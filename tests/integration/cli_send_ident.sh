@@ -53,12 +53,15 @@ account = a
 email = other-$$@example.org
 smtp_host = localhost
 smtp_port = $SMTP_PORT
+username = $USER1
+password_cmd = echo $PASS1 && touch $W/identity-password-asked
 CF
 check "config check lists the identity under its account" sh -c "'$T' -c '$W/conf2' config check | grep -q 'identity other .*other-$$@example.org  smtp localhost'"
 printf 'From: Other <other-%s@example.org>\nTo: %s\nSubject: via identity smtp\n\nx\n' "$$" "$EMAIL2" |
   "$T" -c "$W/conf2" send a >"$W/out" 2>"$W/err"
 check "a message From the identity goes through the identity's SMTP server" wait_for "sink" 30 spool_has "via identity smtp"
 check "... and leaves the queue" test "$(tsql "SELECT count(*) FROM pending_change WHERE change_type = 'send'")" = 0
+check "... logging in with the identity's password_cmd" test -f "$W/identity-password-asked"
 printf 'From: %s\nTo: %s\nSubject: via account smtp\n\nx\n' "$EMAIL1" "$EMAIL2" |
   "$T" -c "$W/conf2" send a >"$W/out" 2>"$W/err"
 check "one From the account uses the account's (closed) server: still queued" \

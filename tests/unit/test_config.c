@@ -100,6 +100,7 @@ static const struct bad_case bad[] = {
 	{ ACCT_OK "signature_file = /nonexistent/sig\n", 5, "'signature_file' /nonexistent/sig" },
 	{ ACCT_OK "signature_file = /etc/hostname\nsignature_cmd = echo x\n", 6, "both set" },
 	{ ACCT_OK "account = w\n", 5, "belongs in an [identity NAME] section" },
+	{ ACCT_OK "[identity x]\naccount = w\nemail = x@e.org\nsendmail = s\nsmtp_host = h\n", 8, "keep one way out" },
 	{ ACCT_OK "address_book_cmd = x\n", 5, "is a global key" },
 	{ "adress_book_cmd = x\n", 1, "(did you mean address_book_cmd?)" },
 };
