@@ -73,12 +73,23 @@ compose_free(struct app *a)
 	a->cmp = NULL;
 }
 
+/* "Name <addr>", the name quoted when it needs it ("Jo (lists)" would
+ * otherwise lose its comment), or the address alone. */
+static char *
+from_line(const char *name, const char *addr)
+{
+	struct mail_addr_list l = { 0 };
+	char *s;
+	mail_addr_add(&l, name, addr);
+	s = mail_addr_format(&l);
+	mail_addr_free(&l);
+	return s;
+}
+
 char *
 compose_default_from(const struct account_cfg *acfg)
 {
-	if (acfg->real_name && *acfg->real_name)
-		return xasprintf("%s <%s>", acfg->real_name, acfg->email);
-	return xstrdup(acfg->email);
+	return from_line(acfg->real_name, acfg->email);
 }
 
 static struct compose *
@@ -157,8 +168,7 @@ compose_ident_set(struct app *a, struct compose *c, int i)
 	const char *name = id && id->real_name ? id->real_name : c->acfg->real_name;
 
 	free(c->from);
-	c->from = id ? (name && *name ? xasprintf("%s <%s>", name, id->email) : xstrdup(id->email)) :
-	               compose_default_from(c->acfg);
+	c->from = id ? from_line(name, id->email) : compose_default_from(c->acfg);
 	c->ident = i;
 	sig_put(a, c, i);
 }
@@ -191,9 +201,8 @@ reply_ident(struct app *a, struct compose *c, const mime_msg *pm)
 	int k = pm ? ident_pick(pm, addrs, n) : -1;
 
 	if (k >= 0 && (size_t)k >= nident) {
-		const char *name = c->acfg->real_name;
 		free(c->from);
-		c->from = name && *name ? xasprintf("%s <%s>", name, addrs[k]) : xstrdup(addrs[k]);
+		c->from = from_line(c->acfg->real_name, addrs[k]);
 		c->ident = -1;
 		sig_put(a, c, 0);
 	} else {

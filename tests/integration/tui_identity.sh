@@ -82,7 +82,7 @@ keys r
 check "a reply to the account's own address is From the account" see "from acct" "From: Jo Doe <$EMAIL1>"
 check "... with the account's signature" see "acct sig" '^Account Sig'
 keys F
-check "F: the next identity (lists)" see "F1" "From: Jo \\(lists\\) <$LISTS>"
+check "F: the next identity (lists)" see "F1" "From: \"Jo \\(lists\\)\" <$LISTS>"
 check "... its signature replaced the account's" sh -c "tmux -S '$SOCK' capture-pane -p | grep -q '^Lists Sig' &&
   ! tmux -S '$SOCK' capture-pane -p | grep -q '^Account Sig'"
 keys F
@@ -103,13 +103,13 @@ check "... and no other" sh -c "! grep -qE '^(Lists|Account) Sig' '$W/direct.eml
 
 keys j
 keys r
-check "the reply is From the lists identity" see "from lists" "From: Jo \\(lists\\) <$LISTS>"
+check "the reply is From the lists identity" see "from lists" "From: \"Jo \\(lists\\)\" <$LISTS>"
 check "... with its signature" see "lists sig" '^Lists Sig'
 keys y
 check "sent through the identity's sendmail" wait_for "sendmail" 30 test -s "$W/sendmail.msg"
 check "... with the recipient as its argument" has "$W/sendmail.args" "bob@example.org"
 check "... and its options" has "$W/sendmail.args" "-oi"
-check "... From the identity" has "$W/sendmail.msg" "$LISTS"
+check "... From the identity, its name whole" has "$W/sendmail.msg" "From: \"Jo (lists)\" <$LISTS>"
 check "... its signature after '-- '" sh -c "grep -qx -- '-- ' '$W/sendmail.msg' && grep -qx 'Lists Sig' '$W/sendmail.msg'"
 check "... not the account's" lacks "$W/sendmail.msg" "Account Sig"
 check "... the original's signature is not quoted" lacks "$W/sendmail.msg" "Bob the list poster"
