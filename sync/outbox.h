@@ -59,7 +59,12 @@ int outbox_run(const struct outbox_ops *ops, void *eng, struct outbox_send *s, c
 /* Records durably that the point of no return starts (stage submitting). */
 int outbox_no_return(struct outbox_send *s);
 
-/* The submit step over the account's SMTP server (either engine). */
+/* The submit step over the account's SMTP server (either engine), or
+ * over the way out of the [identity] whose address is the From: its
+ * sendmail command, or its SMTP settings. */
 int outbox_smtp_submit(const struct account_cfg *acct, struct outbox_send *s, int *unknown, char **err);
+/* Whether the message's From is an identity with a way out of its own
+ * (then a JMAP account sends it that way, not by EmailSubmission). */
+int outbox_identity_routes(const struct account_cfg *acct, const char *raw, size_t len);
 
 #endif

@@ -19,6 +19,7 @@
 #include "src/mime/mime.h"
 #include "src/mime/mime_build.h"
 #include "src/mime/mime_render.h"
+#include "src/mime/ident.h"
 #include "src/mime/msgid.h"
 #include "src/mime/reply.h"
 #include "src/base/strbuf.h"
@@ -72,12 +73,23 @@ compose_free(struct app *a)
 	a->cmp = NULL;
 }
 
+/* "Name <addr>", the name quoted when it needs it ("Jo (lists)" would
+ * otherwise lose its comment), or the address alone. */
+static char *
+from_line(const char *name, const char *addr)
+{
+	struct mail_addr_list l = { 0 };
+	char *s;
+	mail_addr_add(&l, name, addr);
+	s = mail_addr_format(&l);
+	mail_addr_free(&l);
+	return s;
+}
+
 char *
 compose_default_from(const struct account_cfg *acfg)
 {
-	if (acfg->real_name && *acfg->real_name)
-		return xasprintf("%s <%s>", acfg->real_name, acfg->email);
-	return xstrdup(acfg->email);
+	return from_line(acfg->real_name, acfg->email);
 }
 
 static struct compose *
@@ -88,6 +100,116 @@ compose_new(struct ui_account *u)
 	c->acfg = u->cfg;
 	c->from = compose_default_from(u->cfg);
 	return c;
+}
+
+/* The account's own addresses in ident order, then its alternates (a reply
+ * to one is written from it); *nident: how many are identities. */
+static size_t
+own_addrs(const struct account_cfg *acfg, struct mail_addr_list *alt, const char ***out, size_t *nident)
+{
+	size_t n = 1 + acfg->nidentities, k = 0;
+	const char **v;
+
+	mail_addr_parse(acfg->alternates ? acfg->alternates : "", alt);
+	v = xcalloc(n + alt->n, sizeof *v);
+	v[k++] = acfg->email;
+	for (size_t i = 0; i < acfg->nidentities; i++)
+		v[k++] = acfg->identities[i]->email;
+	for (size_t i = 0; i < alt->n; i++)
+		v[k++] = alt->v[i].addr;
+	*out = v;
+	*nident = n;
+	return k;
+}
+
+/* Which identity the From line is: 0..n, or -1. */
+static int
+ident_of(const struct account_cfg *acfg, const char *from)
+{
+	struct mail_addr_list l;
+	int found = -1;
+	mail_addr_parse(from ? from : "", &l);
+	if (l.n && str_ieq(l.v[0].addr, acfg->email))
+		found = 0;
+	for (size_t i = 0; l.n && found < 0 && i < acfg->nidentities; i++)
+		if (str_ieq(l.v[0].addr, acfg->identities[i]->email))
+			found = (int)i + 1;
+	mail_addr_free(&l);
+	return found;
+}
+
+/* The signature of identity i (-1: the account's) appended to the body,
+ * or put in place of the one tern added before. */
+static void
+sig_put(struct app *a, struct compose *c, int i)
+{
+	const struct identity_cfg *id = i > 0 ? c->acfg->identities[i - 1] : NULL;
+	const char *file = id && (id->signature_file || id->signature_cmd) ? id->signature_file : c->acfg->signature_file;
+	const char *cmd = id && (id->signature_file || id->signature_cmd) ? id->signature_cmd : c->acfg->signature_cmd;
+	char *sig = NULL, *err = NULL, *body;
+
+	if (conf_signature(file, cmd, &sig, &err) != TERN_OK) {
+		app_say(a, 1, "no signature: %s", err);
+		free(err);
+		sig = xstrdup("");
+	}
+	body = c->sig_added ? ident_sig_replace(c->body ? c->body : "", sig) :
+	                      ident_sig_append(c->body ? c->body : "", sig);
+	free(c->body);
+	c->body = body;
+	c->sig_added = *sig != '\0';
+	free(sig);
+}
+
+void
+compose_ident_set(struct app *a, struct compose *c, int i)
+{
+	const struct identity_cfg *id = i > 0 ? c->acfg->identities[i - 1] : NULL;
+	const char *name = id && id->real_name ? id->real_name : c->acfg->real_name;
+
+	free(c->from);
+	c->from = id ? from_line(name, id->email) : compose_default_from(c->acfg);
+	c->ident = i;
+	sig_put(a, c, i);
+}
+
+void
+compose_ident_next(struct app *a, struct compose *c)
+{
+	size_t n = 1 + c->acfg->nidentities;
+	char *safe;
+
+	if (n == 1 && c->ident == 0) {
+		app_say(a, 1, "account '%s' has one address ([identity] sections add more)", c->acfg->name);
+		return;
+	}
+	compose_ident_set(a, c, c->ident < 0 ? 0 : (int)((size_t)(c->ident + 1) % n));
+	safe = text_sanitize(c->from, 0);
+	app_say(a, 0, "From: %s", safe);
+	free(safe);
+}
+
+/* A reply or forward is written from the address the original was sent
+ * to: one of the account's identities, or an alternate (then with the
+ * account's name and signature, as mutt's reverse_name). */
+static void
+reply_ident(struct app *a, struct compose *c, const mime_msg *pm)
+{
+	struct mail_addr_list alt;
+	const char **addrs;
+	size_t nident, n = own_addrs(c->acfg, &alt, &addrs, &nident);
+	int k = pm ? ident_pick(pm, addrs, n) : -1;
+
+	if (k >= 0 && (size_t)k >= nident) {
+		free(c->from);
+		c->from = from_line(c->acfg->real_name, addrs[k]);
+		c->ident = -1;
+		sig_put(a, c, 0);
+	} else {
+		compose_ident_set(a, c, k < 0 ? 0 : k);
+	}
+	free(addrs);
+	mail_addr_free(&alt);
 }
 
 static void
@@ -176,6 +298,10 @@ load_message(struct app *a, struct compose *c, const char *raw, size_t len)
 	c->in_reply_to = mime_header_raw(m, "In-Reply-To");
 	c->references = mime_header_raw(m, "References");
 	c->body = mime_render_body(m, &ro);
+	/* A resumed draft has its signature already: never a second one;
+	 * a swap of identity replaces it. */
+	c->sig_added = c->body[ident_sig_start(c->body)] != '\0';
+	c->ident = ident_of(c->acfg, c->from);
 	top_attachments(c, m, NULL);
 	if (c->in_reply_to && *c->in_reply_to) {
 		const char *s = c->in_reply_to + strspn(c->in_reply_to, " <");
@@ -224,6 +350,7 @@ compose_edit(struct app *a, struct compose *c)
 	c->edits++;
 	if (rc == TERN_OK)
 		rc = compose_file_read(c, &err);
+	c->ident = ident_of(c->acfg, c->from);
 	a->cmp = c;
 	if (rc != TERN_OK || err) {
 		app_say(a, 1, "%s", err ? err : "the editor failed");
@@ -319,9 +446,14 @@ start(struct app *a, enum ui_action act, int64_t msg_id, int as_attachment)
 		load_message(a, c, raw, len);
 		c->draft_id = msg_id;
 	} else if (act == ACT_FORWARD && as_attachment) {
+		mime_msg *pm = NULL;
 		c->subject = reply_subject(m.subject, 1);
 		c->body = xstrdup("");
 		c->fresh = 1;
+		if (mime_parse(raw, len, &pm) != TERN_OK)
+			pm = NULL;
+		reply_ident(a, c, pm);
+		mime_free(pm);
 		att_add(c, NULL, raw, len, "forwarded.eml", "message/rfc822");
 		raw = NULL;
 	} else {
@@ -348,6 +480,7 @@ start(struct app *a, enum ui_action act, int64_t msg_id, int as_attachment)
 		c->references = r.references;
 		c->body = r.body;
 		c->fresh = 1;
+		reply_ident(a, c, pm);
 		if (k != REPLY_FORWARD)
 			c->parent_id = msg_id;
 		if (k == REPLY_FORWARD)
@@ -485,6 +618,7 @@ compose_fresh(struct app *a, struct ui_account *u)
 {
 	struct compose *c = compose_new(u);
 	c->fresh = 1;
+	compose_ident_set(a, c, 0);
 	compose_edit(a, c);
 }
 

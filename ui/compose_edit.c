@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "src/mime/mime_build.h"
 #include "src/base/proc.h"
 #include "src/base/strbuf.h"
+#include "ui/abook.h"
 #include "ui/compose_int.h"
 #include "src/base/util.h"
 
@@ -254,6 +256,9 @@ cands_free(struct cline *l)
 	l->ncands = l->cand = 0;
 	free(l->stem);
 	l->stem = NULL;
+	/* What was typed changed: a late answer would be for another word. */
+	abook_drop(l->abook);
+	l->abook = NULL;
 }
 
 void
@@ -338,10 +343,15 @@ complete(struct app *a, struct compose *c)
 	}
 	if (!l->stem) {
 		l->stem = xstrndup(l->buf + start, l->len - start);
+		l->start = start;
 		if (l->field == CL_ATTACH)
 			file_cands(l, l->stem);
 		else if (l->field != CL_SUBJECT && *l->stem)
 			db_contact_complete(a->d, c->account_id, l->stem, 20, contact_cb, l);
+		/* The address book answers later, off this thread: tern's own
+		 * addresses are offered now, its answers put first when they come. */
+		if (l->field != CL_ATTACH && l->field != CL_SUBJECT && *l->stem && a->cfg->address_book_cmd)
+			l->abook = abook_start(a->cfg->address_book_cmd, l->stem, a->wake.wr);
 		l->cand = 0;
 	} else if (l->ncands) {
 		l->cand = (l->cand + 1) % l->ncands;
@@ -352,6 +362,76 @@ complete(struct app *a, struct compose *c)
 	l->len = strlen(l->buf);
 	if (l->ncands == 1 && l->field == CL_ATTACH && l->len && l->buf[l->len - 1] == '/')
 		cands_free(l);        /* into the directory: the next Tab lists it */
+}
+
+/* The address inside "Name <addr>", or the whole text. */
+static void
+cand_addr(const char *s, const char **p, size_t *n)
+{
+	const char *lt = strrchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+	*p = gt ? lt + 1 : s;
+	*n = gt ? (size_t)(gt - lt - 1) : strlen(s);
+}
+
+static int
+cand_same(const char *x, const char *y)
+{
+	const char *px, *py;
+	size_t nx, ny;
+	cand_addr(x, &px, &nx);
+	cand_addr(y, &py, &ny);
+	return nx == ny && strncasecmp(px, py, nx) == 0;
+}
+
+void
+compose_abook_check(struct app *a)
+{
+	struct compose *c = a->cmp;
+	struct cline *l = c ? &c->line : NULL;
+	char **v, **merged, *shown;
+	size_t n, m = 0;
+
+	if (!l || !l->abook || !abook_take(l->abook, &v, &n))
+		return;
+	abook_drop(l->abook);
+	l->abook = NULL;
+	/* The command's answers first, then tern's own not among them. */
+	merged = xcalloc(n + l->ncands + 1, sizeof *merged);
+	for (size_t i = 0; i < n; i++) {
+		int dup = 0;
+		for (size_t k = 0; k < m && !dup; k++)
+			dup = cand_same(merged[k], v[i]);
+		if (dup)
+			free(v[i]);
+		else
+			merged[m++] = v[i];
+	}
+	free(v);
+	/* A candidate the user moved to with Tab stays on the line. */
+	shown = l->ncands && l->cand ? xstrdup(l->cands[l->cand]) : NULL;
+	for (size_t i = 0; i < l->ncands; i++) {
+		int dup = 0;
+		for (size_t k = 0; k < m && !dup; k++)
+			dup = cand_same(merged[k], l->cands[i]);
+		if (dup)
+			free(l->cands[i]);
+		else
+			merged[m++] = l->cands[i];
+	}
+	free(l->cands);
+	l->cands = merged;
+	l->ncands = m;
+	l->cand = 0;
+	for (size_t i = 0; shown && i < m; i++)
+		if (cand_same(merged[i], shown)) {
+			l->cand = i;
+			break;
+		}
+	if (m && !shown) {
+		snprintf(l->buf + l->start, sizeof l->buf - l->start, "%s", l->cands[0]);
+		l->len = strlen(l->buf);
+	}
+	free(shown);
 }
 
 int

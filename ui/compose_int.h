@@ -26,6 +26,8 @@ struct cline {                /* the one-line editor at the bottom */
 	char **cands;             /* completions offered by Tab */
 	size_t ncands, cand;
 	char *stem;               /* the text the candidates complete */
+	size_t start;             /* where the stem starts in buf */
+	struct abook_job *abook;  /* address_book_cmd still running for stem */
 };
 
 struct compose {
@@ -43,6 +45,9 @@ struct compose {
 	char *written;            /* what was last written to it */
 	int edits;                /* editor runs so far */
 	int fresh;                /* new, reply or forward: abort_unmodified applies */
+	int ident;                /* 0: the account's address, k: its identities[k - 1];
+	                           * -1: another (an alternate, or typed in the editor) */
+	int sig_added;            /* the body ends with a signature tern may swap */
 	struct cline line;
 };
 
@@ -55,6 +60,12 @@ int compose_file_write(struct compose *c);
 int compose_file_read(struct compose *c, char **err);
 /* The account's From: "Name <address>" or the address. Caller frees. */
 char *compose_default_from(const struct account_cfg *acfg);
+/* From, and the signature with it, set to the account's identity i
+ * (0: its own address, k: identities[k - 1]). */
+void compose_ident_set(struct app *a, struct compose *c, int i);
+/* The next identity of the account (the compose screen's cycle-from). */
+void compose_ident_next(struct app *a, struct compose *c);
+
 /* Runs the editor on c->file with curses suspended. TERN_OK when it exited 0. */
 int compose_run_editor(struct app *a, struct compose *c, char **err);
 
@@ -73,6 +84,10 @@ void cline_open(struct compose *c, enum cline_field f, const char *label, const 
 void cline_close(struct compose *c);
 /* 1: Enter (text in c->line.buf), -1: Esc, 0: still editing. */
 int cline_key(struct app *a, struct compose *c, int key);
+
+/* The address book's answers, when they have come, join the completions
+ * of the line being edited (called on every screen update). */
+void compose_abook_check(struct app *a);
 
 /* The file's media type: by extension, else `file --mime-type`. Caller frees. */
 char *compose_guess_type(const char *path);

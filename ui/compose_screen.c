@@ -382,6 +382,7 @@ compose_key(struct app *a, int key)
 	case ACT_EDIT_BCC: cline_open(c, CL_BCC, "Bcc: ", c->bcc); break;
 	case ACT_EDIT_SUBJECT: cline_open(c, CL_SUBJECT, "Subject: ", c->subject); break;
 	case ACT_DETACH: detach(a, c); break;
+	case ACT_CYCLE_FROM: compose_ident_next(a, c); break;
 	case ACT_DOWN:
 		if (c->cur + 1 < c->natt)
 			c->cur++;
@@ -413,7 +414,7 @@ compose_hint(struct app *a)
 	static const struct { enum ui_action act; const char *what; } h[] = {
 		{ ACT_SEND, "send" }, { ACT_EDIT, "edit" }, { ACT_ATTACH_FILE, "attach" }, { ACT_DETACH, "detach" },
 		{ ACT_EDIT_TO, "To" }, { ACT_EDIT_CC, "Cc" }, { ACT_EDIT_BCC, "Bcc" }, { ACT_EDIT_SUBJECT, "Subject" },
-		{ ACT_POSTPONE, "postpone" }, { ACT_BACK, "abort" },
+		{ ACT_CYCLE_FROM, "From" }, { ACT_POSTPONE, "postpone" }, { ACT_BACK, "abort" },
 	};
 	strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {
@@ -451,6 +452,7 @@ compose_track(struct app *a)
 	int found = 0;
 
 	compose_wait_check(a);
+	compose_abook_check(a);
 	if (!a->sent_outbox || a->cmp)
 		return;
 	{

@@ -89,6 +89,7 @@ static const struct {
 	[ACT_LIST_REPLY] = { "list-reply", "reply to the mailing list (List-Post, else Mail-Followup-To)" },
 	[ACT_PIPE] = { "pipe-message", "pipe the message (raw; after ; the tagged ones as an mbox) to a command" },
 	[ACT_UNSUBSCRIBE] = { "unsubscribe", "pager: leave the mailing list (List-Unsubscribe, asks first)" },
+	[ACT_CYCLE_FROM] = { "cycle-from", "compose screen: the next of the account's identities (From and signature)" },
 };
 
 static const char *const ctx_names[CTX_COUNT] = {
@@ -174,6 +175,8 @@ static const struct {
 	{ CTX_INDEX, "|", ACT_PIPE }, { CTX_PAGER, "|", ACT_PIPE },
 	/* mutt has no key for it; "U" is free in the pager (u is undo). */
 	{ CTX_PAGER, "U", ACT_UNSUBSCRIBE },
+	/* mutt's edit-from is Esc f, and Esc aborts here: F, next to f for From. */
+	{ CTX_COMPOSE, "F", ACT_CYCLE_FROM },
 };
 
 static void

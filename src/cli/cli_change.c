@@ -212,8 +212,8 @@ cmd_send(struct cli_ctx *c, int argc, char **argv)
 	int no_sync = take_no_sync(&argc, argv), rc;
 	const struct account_cfg *acct;
 	int64_t account_id, outbox;
-	char *raw = NULL, *to, *cc, *bcc, *msgid, *subject;
-	size_t len;
+	char *raw = NULL, *to, *cc, *bcc, *msgid, *subject, *input = NULL;
+	size_t len, input_len;
 
 	if (argc != 2) {
 		cli_error("usage: tern send [--no-sync] ACCOUNT < MESSAGE");
@@ -233,6 +233,8 @@ cmd_send(struct cli_ctx *c, int argc, char **argv)
 		free(raw);
 		return EXIT_USAGE;
 	}
+	input = xstrndup(raw, len);
+	input_len = len;
 	to = header_value(raw, len, "To");
 	cc = header_value(raw, len, "Cc");
 	bcc = header_value(raw, len, "Bcc");
@@ -274,14 +276,29 @@ cmd_send(struct cli_ctx *c, int argc, char **argv)
 	}
 	{
 		/* Raw UTF-8 in the header or body of a message without MIME
-		 * headers would go out as undeclared 8-bit: encode it now, so the
-		 * queued message is what every server and reader accepts. */
-		size_t n;
-		char *enc = mime_raw_encode(raw, len, &n);
+		 * headers would go out as undeclared 8-bit, a line past 998
+		 * octets be refused by the server once queued: encode it now,
+		 * so the queued message is what every server and reader accepts. */
+		size_t n, octets, at;
+		int notes = 0;
+		char *enc = mime_raw_encode(raw, len, &n, &notes);
 		if (enc) {
 			free(raw);
 			raw = enc;
 			len = n;
+		}
+		if (notes & MIME_RAW_CONVERTED)
+			fprintf(stderr, "tern: send: the body is not UTF-8: read as Latin-1 (Windows-1252) and sent as UTF-8\n");
+		/* What is still too long is tern's to refuse, not to change: the
+		 * writer's own MIME structure, or a header field. The line is
+		 * counted in what was given, before tern added any field. */
+		if (mime_raw_long_line(raw, len, 0, &octets)) {
+			at = mime_raw_long_line(input, input_len, 0, &octets);
+			cli_error("send: line %zu is %zu octets long, more than the 998 a mail line may have; "
+			          "tern re-encodes only the body of a message without MIME headers of its own: "
+			          "encode that part (quoted-printable or base64), or fold the header field", at, octets);
+			rc = EXIT_USAGE;
+			goto out;
 		}
 	}
 	if (db_change_send(c->db, account_id, raw, len, msgid, subject, &outbox) != TERN_OK) {
@@ -292,6 +309,7 @@ cmd_send(struct cli_ctx *c, int argc, char **argv)
 	push_now(c, acct, no_sync);
 	rc = EXIT_OK;
 out:
+	free(input);
 	free(raw);
 	free(to);
 	free(cc);

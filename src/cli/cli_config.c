@@ -43,6 +43,15 @@ cmd_config(struct cli_ctx *c, int argc, char **argv)
 		if (a->protocol == PROTO_IMAP && a->auth != AUTH_PASSWORD)
 			printf("  auth %s", a->auth == AUTH_XOAUTH2 ? "xoauth2" : "oauthbearer");
 		putchar('\n');
+		for (size_t k = 0; k < a->nidentities; k++) {
+			const struct identity_cfg *id = a->identities[k];
+			printf("    identity %-12s %s", id->name, id->email);
+			if (id->sendmail)
+				printf("  sendmail %s", id->sendmail);
+			else if (id->smtp_host || id->smtp_port || id->smtp_tls_set)
+				printf("  smtp %s", id->smtp_host ? id->smtp_host : a->smtp_host ? a->smtp_host : "?");
+			putchar('\n');
+		}
 	}
 	return EXIT_OK;
 }

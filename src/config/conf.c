@@ -18,11 +18,13 @@
 
 /* How long password_cmd may take (an agent asking for a passphrase). */
 #define PASSWORD_CMD_TIMEOUT_MS 60000
+/* signature_cmd runs while the composer opens: it must not hang it. */
+#define SIGNATURE_CMD_TIMEOUT_MS 5000
 
 /* Which keys exist, where, and how each value is read: adding a key is adding
  * a row. */
 enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_TLS, K_PROTO, K_AUTH, K_MECH, K_LIST };
-enum scope { S_GLOBAL, S_ACCOUNT };
+enum scope { S_GLOBAL, S_ACCOUNT, S_IDENTITY };
 
 struct key {
 	const char *name;
@@ -34,6 +36,7 @@ struct key {
 
 #define G(n, k, f, lo, hi) { n, S_GLOBAL, k, offsetof(struct config, f), lo, hi }
 #define A(n, k, f, lo, hi) { n, S_ACCOUNT, k, offsetof(struct account_cfg, f), lo, hi }
+#define I(n, k, f, lo, hi) { n, S_IDENTITY, k, offsetof(struct identity_cfg, f), lo, hi }
 
 static const struct key keys[] = {
 	G("editor", K_STR, editor, 0, 0),
@@ -73,6 +76,21 @@ static const struct key keys[] = {
 	A("auth", K_MECH, auth, 0, 0),
 	A("oauth_token_cmd", K_STR, oauth_token_cmd, 0, 0),
 	A("sendmail", K_STR, sendmail, 0, 0),
+	/* Identities, signatures, address book. */
+	G("address_book_cmd", K_STR, address_book_cmd, 0, 0),
+	A("signature_file", K_PATH, signature_file, 0, 0),
+	A("signature_cmd", K_STR, signature_cmd, 0, 0),
+	I("account", K_STR, account, 0, 0),
+	I("email", K_STR, email, 0, 0),
+	I("name", K_STR, real_name, 0, 0),
+	I("signature_file", K_PATH, signature_file, 0, 0),
+	I("signature_cmd", K_STR, signature_cmd, 0, 0),
+	I("sendmail", K_STR, sendmail, 0, 0),
+	I("smtp_host", K_STR, smtp_host, 0, 0),
+	I("smtp_port", K_INT, smtp_port, 1, 65535),
+	I("smtp_tls", K_TLS, smtp_tls, 0, 0),
+	I("username", K_STR, username, 0, 0),
+	I("password_cmd", K_STR, password_cmd, 0, 0),
 };
 
 #define MAX_KEYS ARRAY_LEN(keys)
@@ -87,8 +105,10 @@ struct parser {
 	int line;
 	struct config *cfg;
 	struct account_cfg *acct;   /* current section, NULL for globals */
+	struct identity_cfg *ident; /* or the current [identity] section */
 	struct seen global_seen;
 	struct seen *acct_seen;     /* parallel to cfg->accounts */
+	struct seen *ident_seen;    /* parallel to cfg->identities */
 	int skip_section;           /* after a bad section header: its keys are not judged */
 	strbuf err;                 /* every error, one per line */
 	strbuf warn;
@@ -251,7 +271,8 @@ path_resolve(const struct parser *p, const char *val)
 static int
 set_value(struct parser *p, const struct key *k, char *val)
 {
-	void *base = k->scope == S_GLOBAL ? (void *)p->cfg : (void *)p->acct;
+	void *base = k->scope == S_GLOBAL ? (void *)p->cfg :
+	             k->scope == S_IDENTITY ? (void *)p->ident : (void *)p->acct;
 	void *field = (char *)base + k->off;
 	long n;
 
@@ -334,19 +355,47 @@ set_value(struct parser *p, const struct key *k, char *val)
 }
 
 static int
+identity_start(struct parser *p, const char *name)
+{
+	struct identity_cfg *id;
+	if (!*name)
+		return fail(p, p->line, "identity section without a name");
+	for (size_t i = 0; i < p->cfg->nidentities; i++)
+		if (strcmp(p->cfg->identities[i].name, name) == 0)
+			return fail(p, p->line, "identity '%s' is already defined on line %d",
+			            name, p->cfg->identities[i].line);
+	p->cfg->identities = xrealloc(p->cfg->identities, (p->cfg->nidentities + 1) * sizeof *p->cfg->identities);
+	p->ident_seen = xrealloc(p->ident_seen, (p->cfg->nidentities + 1) * sizeof *p->ident_seen);
+	id = &p->cfg->identities[p->cfg->nidentities];
+	memset(id, 0, sizeof *id);
+	memset(&p->ident_seen[p->cfg->nidentities], 0, sizeof *p->ident_seen);
+	id->name = xstrdup(name);
+	id->file = p->cfg->path;
+	id->line = p->line;
+	id->smtp_tls = TLS_IMPLICIT;
+	p->cfg->nidentities++;
+	p->ident = id;
+	return TERN_OK;
+}
+
+static int
 section_start(struct parser *p, char *hdr)
 {
 	char *inner, *end = strchr(hdr, ']'), *name, *rest;
 	/* A comment may follow, as after a value. */
 	rest = end ? str_trim(end + 1) : NULL;
 	if (!end || (rest[0] != '\0' && rest[0] != '#' && rest[0] != ';'))
-		return fail(p, p->line, "malformed section header (expected [account NAME])");
+		return fail(p, p->line, "malformed section header (expected [account NAME] or [identity NAME])");
 	*end = '\0';
 	inner = str_trim(hdr + 1);
+	p->acct = NULL;
+	p->ident = NULL;
+	if (strncmp(inner, "identity", 8) == 0 && (inner[8] == '\0' || inner[8] == ' ' || inner[8] == '\t'))
+		return identity_start(p, str_trim(inner + 8));
 	if (strcmp(inner, "account") == 0)
 		return fail(p, p->line, "account section without a name");
 	if (strncmp(inner, "account", 7) != 0 || (inner[7] != ' ' && inner[7] != '\t'))
-		return fail(p, p->line, "unknown section [%s] (only [account NAME] exists)", inner);
+		return fail(p, p->line, "unknown section [%s] (only [account NAME] and [identity NAME] exist)", inner);
 	name = str_trim(inner + 7);
 	if (!*name)
 		return fail(p, p->line, "account section without a name");
@@ -384,6 +433,7 @@ line_parse(struct parser *p, char *line)
 	const struct key *k;
 	struct seen *seen;
 	int idx, rc;
+	enum scope scope;
 	const char *why, *guess;
 
 	if (!*s || *s == '#' || *s == ';')
@@ -403,18 +453,26 @@ line_parse(struct parser *p, char *line)
 	name = str_trim(s);
 	if (!*name)
 		return fail(p, p->line, "missing key name before '='");
-	k = key_find(name, p->acct ? S_ACCOUNT : S_GLOBAL, &idx);
+	scope = p->ident ? S_IDENTITY : p->acct ? S_ACCOUNT : S_GLOBAL;
+	k = key_find(name, scope, &idx);
 	if (!k) {
 		const struct key *other = key_find_any(name);
+		if (other && scope == S_IDENTITY)
+			return fail(p, p->line, "'%s' cannot be set for an identity (only account, email, name, "
+			            "signature_file, signature_cmd, sendmail, smtp_host, smtp_port, smtp_tls, "
+			            "username, password_cmd)", name);
 		if (other && other->scope == S_ACCOUNT)
 			return fail(p, p->line, "'%s' belongs in an [account NAME] section", name);
+		if (other && other->scope == S_IDENTITY)
+			return fail(p, p->line, "'%s' belongs in an [identity NAME] section", name);
 		if (other)
 			return fail(p, p->line, "'%s' is a global key: put it before the first [account] section", name);
-		if ((guess = key_guess(name, p->acct ? S_ACCOUNT : S_GLOBAL)) != NULL)
+		if ((guess = key_guess(name, scope)) != NULL)
 			return fail(p, p->line, "unknown key '%s' (did you mean %s?)", name, guess);
 		return fail(p, p->line, "unknown key '%s'", name);
 	}
-	seen = p->acct ? &p->acct_seen[p->acct - p->cfg->accounts] : &p->global_seen;
+	seen = p->ident ? &p->ident_seen[p->ident - p->cfg->identities] :
+	       p->acct ? &p->acct_seen[p->acct - p->cfg->accounts] : &p->global_seen;
 	if (k->kind != K_LIST && seen->line[idx])
 		return fail(p, p->line, "'%s' is already set on line %d", name, seen->line[idx]);
 	seen->line[idx] = p->line;
@@ -437,13 +495,80 @@ has_control(const char *s)
 }
 
 static int
-seen_line(const struct seen *s, const char *name)
+seen_in(const struct seen *s, enum scope sc, const char *name)
 {
 	int idx;
-	enum scope sc = S_ACCOUNT;
 	if (!key_find(name, sc, &idx))
 		return 0;
 	return s->line[idx];
+}
+
+static int
+seen_line(const struct seen *s, const char *name)
+{
+	return seen_in(s, S_ACCOUNT, name);
+}
+
+/* A signature named in the file must be there: a missing one would only
+ * show as mail going out unsigned. */
+static int
+signature_check(struct parser *p, const char *file, const char *cmd, const struct seen *s, enum scope sc)
+{
+	if (file && cmd)
+		return fail(p, seen_in(s, sc, "signature_cmd"), "'signature_file' and 'signature_cmd' are both set: keep one");
+	if (file && access(file, R_OK) != 0)
+		return fail(p, seen_in(s, sc, "signature_file"), "'signature_file' %s: %s", file, strerror(errno));
+	return TERN_OK;
+}
+
+static int
+identity_check(struct parser *p, struct identity_cfg *id, const struct seen *s)
+{
+	struct account_cfg *a = NULL;
+	int rc = TERN_OK;
+
+	if (!id->account)
+		return fail(p, id->line, "identity '%s' has no 'account' (the [account NAME] it belongs to)", id->name);
+	for (size_t i = 0; i < p->cfg->naccounts; i++)
+		if (strcmp(p->cfg->accounts[i].name, id->account) == 0)
+			a = &p->cfg->accounts[i];
+	if (!a) {
+		const char *best = NULL;
+		int bestd = 3;
+		for (size_t i = 0; i < p->cfg->naccounts; i++) {
+			int d = typo_distance(id->account, p->cfg->accounts[i].name);
+			if (d < bestd) {
+				bestd = d;
+				best = p->cfg->accounts[i].name;
+			}
+		}
+		if (best)
+			return fail(p, seen_in(s, S_IDENTITY, "account"), "identity '%s' names no account '%s' (did you mean %s?)",
+			            id->name, id->account, best);
+		return fail(p, seen_in(s, S_IDENTITY, "account"), "identity '%s' names no account '%s'", id->name, id->account);
+	}
+	if (!id->email)
+		return fail(p, id->line, "identity '%s' has no 'email'", id->name);
+	if (!strchr(id->email, '@'))
+		return fail(p, seen_in(s, S_IDENTITY, "email"), "'email' must be an address like me@example.org, not '%s'", id->email);
+	if (a->email && str_ieq(a->email, id->email))
+		return fail(p, seen_in(s, S_IDENTITY, "email"), "identity '%s' has the address of account '%s' itself "
+		            "(the account's own email is its first identity)", id->name, a->name);
+	for (size_t i = 0; i < a->nidentities; i++)
+		if (str_ieq(a->identities[i]->email, id->email))
+			return fail(p, seen_in(s, S_IDENTITY, "email"), "identity '%s' has the address of identity '%s' (line %d)",
+			            id->name, a->identities[i]->name, a->identities[i]->line);
+	if (id->sendmail && (id->smtp_host || id->username || id->password_cmd))
+		return fail(p, seen_in(s, S_IDENTITY, "sendmail"), "identity '%s' has 'sendmail' and SMTP settings: "
+		            "keep one way out", id->name);
+	if (seen_in(s, S_IDENTITY, "smtp_port") && !id->smtp_host && !a->smtp_host)
+		return fail(p, seen_in(s, S_IDENTITY, "smtp_port"), "'smtp_port' without 'smtp_host'");
+	if ((rc = signature_check(p, id->signature_file, id->signature_cmd, s, S_IDENTITY)) != TERN_OK)
+		return rc;
+	id->smtp_tls_set = seen_in(s, S_IDENTITY, "smtp_tls") != 0;
+	a->identities = xrealloc(a->identities, (a->nidentities + 1) * sizeof *a->identities);
+	a->identities[a->nidentities++] = id;
+	return TERN_OK;
 }
 
 /* Cross-key rules, checked once the whole file is read. */
@@ -565,7 +690,7 @@ account_check(struct parser *p, struct account_cfg *a, const struct seen *s, int
 		          p->file, a->line, a->name);
 	if (a->ca_file && access(a->ca_file, R_OK) != 0)
 		return fail(p, seen_line(s, "ca_file"), "'ca_file' %s: %s", a->ca_file, strerror(errno));
-	return TERN_OK;
+	return signature_check(p, a->signature_file, a->signature_cmd, s, S_ACCOUNT);
 }
 
 int
@@ -615,10 +740,13 @@ conf_load(const char *path, int must_exist, struct config **out, char **err, cha
 	}
 	for (size_t i = 0; i < p.cfg->naccounts; i++)
 		bad |= account_check(&p, &p.cfg->accounts[i], &p.acct_seen[i], insecure) != TERN_OK;
+	for (size_t i = 0; i < p.cfg->nidentities; i++)
+		bad |= identity_check(&p, &p.cfg->identities[i], &p.ident_seen[i]) != TERN_OK;
 	rc = bad ? TERN_ECONFIG : TERN_OK;
 done:
 	free(text);
 	free(p.acct_seen);
+	free(p.ident_seen);
 	if (rc != TERN_OK) {
 		conf_free(p.cfg);
 		*err = p.err.len ? sb_steal(&p.err) : xasprintf("%s: %s", path, tern_strerror(rc));
@@ -654,6 +782,24 @@ account_free(struct account_cfg *a)
 	free(a->jmap_url);
 	free(a->ca_file);
 	free(a->alternates);
+	free(a->signature_file);
+	free(a->signature_cmd);
+	free(a->identities);
+}
+
+static void
+identity_free(struct identity_cfg *id)
+{
+	free(id->name);
+	free(id->account);
+	free(id->email);
+	free(id->real_name);
+	free(id->signature_file);
+	free(id->signature_cmd);
+	free(id->sendmail);
+	free(id->smtp_host);
+	free(id->username);
+	free(id->password_cmd);
 }
 
 void
@@ -664,6 +810,10 @@ conf_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->naccounts; i++)
 		account_free(&cfg->accounts[i]);
 	free(cfg->accounts);
+	for (size_t i = 0; i < cfg->nidentities; i++)
+		identity_free(&cfg->identities[i]);
+	free(cfg->identities);
+	free(cfg->address_book_cmd);
 	for (size_t i = 0; i < cfg->binds.n; i++)
 		free(cfg->binds.v[i].value);
 	free(cfg->binds.v);
@@ -767,6 +917,54 @@ conf_password(const struct account_cfg *acct, char **out, char **err)
 	}
 	*out = line;
 	return TERN_OK;
+}
+
+const struct identity_cfg *
+conf_identity_by_email(const struct account_cfg *acct, const char *addr)
+{
+	for (size_t i = 0; addr && i < acct->nidentities; i++)
+		if (str_ieq(acct->identities[i]->email, addr))
+			return acct->identities[i];
+	return NULL;
+}
+
+int
+conf_signature(const char *file, const char *cmd, char **out, char **err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = TERN_OK, status = -1;
+
+	*out = NULL;
+	*err = NULL;
+	if (file) {
+		if ((rc = file_read_all(file, &text, &len)) != TERN_OK) {
+			*err = xasprintf("cannot read signature_file %s: %s", file, strerror(errno ? errno : EIO));
+			goto out;
+		}
+	} else if (cmd) {
+		char *const argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+		rc = proc_run_status(argv, "", 0, SIGNATURE_CMD_TIMEOUT_MS, &text, &len, &status);
+		if (rc != TERN_OK) {
+			*err = rc == TERN_ETIMEOUT ?
+			       xasprintf("signature_cmd did not finish within %d s", SIGNATURE_CMD_TIMEOUT_MS / 1000) :
+			       xasprintf("signature_cmd failed (exit status %d)", status);
+			goto out;
+		}
+	} else {
+		text = xstrdup("");
+		len = 0;
+	}
+	/* A NUL would cut the draft short; trailing blank lines are noise. */
+	len = strnlen(text, len);
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' '))
+		len--;
+	text[len] = '\0';
+	*out = text;
+	text = NULL;
+out:
+	free(text);
+	return rc;
 }
 
 char *

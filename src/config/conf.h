@@ -25,6 +25,26 @@ struct cfg_list {
 	size_t n;
 };
 
+/* [identity NAME]: another address of an account, with its own name,
+ * signature and way out (sendmail, SMTP settings); NULL/0: the account's. */
+struct identity_cfg {
+	char *name;                 /* the section name */
+	char *account;              /* the account it belongs to */
+	char *email;
+	char *real_name;            /* key "name" */
+	char *signature_file;
+	char *signature_cmd;
+	char *sendmail;             /* a command that takes the message on stdin */
+	char *smtp_host;
+	int smtp_port;
+	enum tls_mode smtp_tls;
+	int smtp_tls_set;
+	char *username;             /* its SMTP login, over the account's */
+	char *password_cmd;
+	const char *file;
+	int line;
+};
+
 struct account_cfg {
 	char *name;                 /* the section name: [account NAME] */
 	enum protocol protocol;
@@ -51,6 +71,12 @@ struct account_cfg {
 	int delete_to_trash;        /* delete moves to Trash (1) or destroys (0) */
 	int copy_to_sent;           /* file what SMTP sent in Sent (0: the server does) */
 	int prefetch_days;          /* fetch bodies of the last N days in background */
+	char *signature_file;       /* appended after "-- " to new mail, replies, forwards */
+	char *signature_cmd;        /* or the output of this command */
+	/* Its [identity] sections in file order (the account's own address is
+	 * the first identity and not among them); they point into config. */
+	const struct identity_cfg **identities;
+	size_t nidentities;
 	const char *file;           /* where the section starts */
 	int line;
 };
@@ -70,8 +96,11 @@ struct config {
 	int set_title;              /* the terminal title counts new mail */
 	char *date_format;          /* strftime format of the pager's Date line (local time); NULL: the default */
 	struct cfg_list binds;      /* "bind = CONTEXT KEY ACTION", checked by the UI keymap */
+	char *address_book_cmd;     /* completion source; %s is what was typed */
 	struct account_cfg *accounts;
 	size_t naccounts;
+	struct identity_cfg *identities;
+	size_t nidentities;
 };
 
 /* Loads path. If must_exist is 0, a missing file gives an empty config.
@@ -99,6 +128,14 @@ int conf_uses_token(const struct account_cfg *acct);
 /* The command messages are sent through instead of SMTP, or NULL. The one
  * place that reads it, so that an identity can override it later. */
 const char *account_sendmail(const struct account_cfg *acct);
+/* The identity of acct whose address is addr (case-insensitive), NULL when
+ * none is (the account's own address is not an [identity]). */
+const struct identity_cfg *conf_identity_by_email(const struct account_cfg *acct, const char *addr);
+
+/* A signature: the file's text or the command's output (run through
+ * /bin/sh, 5 s at most), trailing blank lines removed. TERN_OK with *out
+ * ("" when file and cmd are both NULL; caller frees), else *err says why. */
+int conf_signature(const char *file, const char *cmd, char **out, char **err);
 
 /* The JMAP session URL to fetch (jmap_url, completed with /.well-known/jmap). */
 char *conf_jmap_session_url(const struct account_cfg *acct);

@@ -12,9 +12,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "src/base/utf8.h"
+#include "src/mime/mime.h"
 #include "src/mime/mime_build.h"
 #include "src/mime/mime_int.h"
 #include "src/base/util.h"
+
+/* RFC 5322 2.1.1: no line may be longer than this, CRLF excluded. */
+#define MAX_LINE 998
 
 static int
 has_8bit(const char *s, size_t n)
@@ -71,14 +76,36 @@ put_encoded_field(strbuf *out, const char *raw, size_t start, size_t end)
 	sb_free(&value);
 }
 
+size_t
+mime_raw_long_line(const char *raw, size_t len, size_t off, size_t *octets)
+{
+	size_t line = 1;
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(raw + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - raw) : len, n = e - i;
+		if (n > 0 && raw[e - 1] == '\r' && nl)
+			n--;
+		if (i >= off && n > MAX_LINE) {
+			*octets = n;
+			return line;
+		}
+		line++;
+		i = nl ? e + 1 : len;
+	}
+	*octets = 0;
+	return 0;
+}
+
 char *
-mime_raw_encode(const char *raw, size_t len, size_t *out_len)
+mime_raw_encode(const char *raw, size_t len, size_t *out_len, int *notes)
 {
 	struct mime_hdrs h;
 	strbuf out = STRBUF_INIT;
-	size_t body_off, i = 0, field = 0;
-	int in_field = 0, body_8bit, head_8bit;
+	size_t body_off, i = 0, field = 0, octets;
+	int in_field = 0, body_8bit, head_8bit, body_long;
 	char *body;
+
+	*notes = 0;
 
 	mime_hdrs_parse(raw, len, &h, &body_off);
 	/* The writer's own MIME: whatever it says is theirs to get right. */
@@ -90,7 +117,11 @@ mime_raw_encode(const char *raw, size_t len, size_t *out_len)
 	mime_hdrs_free(&h);
 	head_8bit = has_8bit(raw, body_off);
 	body_8bit = has_8bit(raw + body_off, len - body_off);
-	if (!head_8bit && !body_8bit)
+	/* A line past 998 octets is refused by servers ("500 Line too long")
+	 * once the message is queued: quoted-printable breaks it with soft
+	 * line breaks, and the reader sees the line whole again. */
+	body_long = mime_raw_long_line(raw, len, body_off, &octets) != 0;
+	if (!head_8bit && !body_8bit && !body_long)
 		return NULL;
 
 	/* The header block line by line: a field is its first line and the
@@ -125,12 +156,20 @@ mime_raw_encode(const char *raw, size_t len, size_t *out_len)
 	}
 	if (out.len && out.buf[out.len - 1] != '\n')
 		sb_adds(&out, "\r\n");
-	if (body_8bit)
+	if (body_8bit || body_long)
 		sb_adds(&out, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
 		              "Content-Transfer-Encoding: quoted-printable\r\n");
 	sb_adds(&out, "\r\n");
-	body = xstrndup(raw + body_off, len - body_off);
-	if (body_8bit)
+	if (body_8bit && !utf8_valid(raw + body_off, len - body_off)) {
+		/* Labelled UTF-8 it must be UTF-8: a body that is not was
+		 * written in the usual 8-bit set (Latin-1 or its Windows
+		 * superset), and is converted rather than mislabelled. */
+		body = mime_to_utf8(NULL, raw + body_off, len - body_off);
+		*notes |= MIME_RAW_CONVERTED;
+	} else {
+		body = xstrndup(raw + body_off, len - body_off);
+	}
+	if (body_8bit || body_long)
 		mime_qp_encode(body, &out);
 	else
 		sb_add(&out, body, len - body_off);

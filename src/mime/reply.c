@@ -6,6 +6,7 @@
 
 #include "src/base/err.h"
 #include "src/mime/listhdr.h"
+#include "src/mime/ident.h"
 #include "src/mime/reply.h"
 #include "src/base/strbuf.h"
 #include "src/base/textsafe.h"
@@ -289,7 +290,12 @@ quoted_body(const mime_msg *p, const struct render_opts *ro)
 	struct mail_addr_list from;
 	char *date = sanitized_header(p, "Date"), *text = body_text(p, ro), *who;
 	strbuf sb = STRBUF_INIT;
+	size_t end = ident_sig_start(text);
 
+	/* The original's signature is not quoted (mutt neither). */
+	while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == ' '))
+		end--;
+	text[end] = '\0';
 	mime_header_addrs(p, "From", &from);
 	who = inert(from.n ? (from.v[0].name ? from.v[0].name : from.v[0].addr) : "someone");
 	if (*date)

@@ -160,11 +160,14 @@ appended(struct sync_ctx *ctx, const struct queue_row *q, const char *email_id, 
 	return db_commit(ctx->db);
 }
 
-/* The identity to send as: the one with the account's address, else the
- * first (Cyrus's default identity has an empty address). */
+/* The identity to send as: the one with the From's address; for the
+ * account's own address else the first (Cyrus's default identity has an
+ * empty address). Another address the server has no identity for is
+ * refused: it would go out under the wrong one. */
 static int
 identity(struct jmap *j, const char *email, char **id, char **err)
 {
+	int own = !email || !j->acct->email || str_ieq(email, j->acct->email);
 	jmap_req *r = jmap_req_new();
 	cJSON *a = cJSON_CreateObject(), *res, *it;
 	struct jmap_merr me;
@@ -188,7 +191,11 @@ identity(struct jmap *j, const char *email, char **id, char **err)
 			if (!match && addr && email && str_ieq(addr, email))
 				match = iid;
 		}
-		if (match || first) {
+		if (!match && !own) {
+			*err = xasprintf("the server has no identity for %s (add it on the server, "
+			                 "or give that [identity] a sendmail or smtp_host)", email);
+			rc = TERN_EREFUSED;
+		} else if (match || first) {
 			*id = xstrdup(match ? match : first);
 		} else {
 			*err = xstrdup("Identity/get: the account has no identity to send as");
@@ -348,7 +355,6 @@ sub_submit(void *eng, struct outbox_send *s, int *unknown, char **err)
 	static const char *const kw[] = { "$draft", "$seen", NULL };
 	struct jsend *js = eng;
 	struct jmap *j = js->j;
-	struct sync_ctx *ctx = s->ctx;
 	char *ident = NULL, *blob = NULL, *email_id = NULL;
 	struct smtp_envelope env = { 0 };
 	jmap_req *r = NULL;
@@ -366,7 +372,7 @@ sub_submit(void *eng, struct outbox_send *s, int *unknown, char **err)
 		rc = TERN_EREFUSED;
 		goto out;
 	}
-	if ((rc = identity(j, ctx->env && ctx->env->acct ? ctx->env->acct->email : NULL, &ident, err)) != TERN_OK)
+	if ((rc = identity(j, env.from, &ident, err)) != TERN_OK)
 		goto out;
 	/* An earlier attempt that failed after its import left a draft: that
 	 * one is submitted, not a second copy imported beside it. */
@@ -523,7 +529,7 @@ smtp_submit(void *eng, struct outbox_send *s, int *unknown, char **err)
 {
 	struct jsend *js = eng;
 	*unknown = 0;
-	if (!js->j->acct->smtp_host) {
+	if (!js->j->acct->smtp_host && !outbox_identity_routes(js->j->acct, s->raw, s->len)) {
 		*err = xstrdup("the JMAP server offers no submission and the account has no smtp_host");
 		return TERN_EREFUSED;
 	}
@@ -588,7 +594,8 @@ push_send(struct jmap *j, struct sync_ctx *ctx, const struct queue_row *q, const
 		goto out;
 	/* RFC 8621 7: without urn:ietf:params:jmap:submission the account
 	 * cannot send through JMAP; its SMTP settings can. */
-	rc = outbox_run(j->sess->has_submission ? &jmap_outbox : &smtp_outbox, &js, &s, err);
+	rc = outbox_run(j->sess->has_submission && !outbox_identity_routes(j->acct, raw, len) ? &jmap_outbox :
+	                &smtp_outbox, &js, &s, err);
 out:
 	free(who);
 	free(js.drafts);

@@ -318,10 +318,11 @@ t_raw_encode(void **state)
 	const char *ascii = "Subject: hi\nTo: a@b.c\n\nplain\n";
 	const char *head_only = "Subject: Café\r\nTo: a@b.c\r\n\r\nplain\r\n";
 	size_t len;
+	int notes;
 	char *out, *view;
 	(void)state;
 
-	out = mime_raw_encode(raw, strlen(raw), &len);
+	out = mime_raw_encode(raw, strlen(raw), &len, &notes);
 	assert_non_null(out);
 	assert_int_equal(strlen(out), len);
 	view = python_view(out, len, NULL, 0);
@@ -343,14 +344,66 @@ t_raw_encode(void **state)
 		assert_true((unsigned char)out[i] < 0x80);
 	free(out);
 
-	assert_null(mime_raw_encode(mime, strlen(mime), &len));
-	assert_null(mime_raw_encode(ascii, strlen(ascii), &len));
+	assert_null(mime_raw_encode(mime, strlen(mime), &len, &notes));
+	assert_null(mime_raw_encode(ascii, strlen(ascii), &len, &notes));
 
 	/* Only the header needs it: encoded words, no MIME headers added. */
-	out = mime_raw_encode(head_only, strlen(head_only), &len);
+	out = mime_raw_encode(head_only, strlen(head_only), &len, &notes);
 	assert_non_null(out);
 	assert_string_equal(out, "Subject: =?UTF-8?B?Q2Fmw6k=?=\r\nTo: a@b.c\r\n\r\nplain\r\n");
 	free(out);
+}
+
+/* `tern send` of a body with a 2000-octet line, and of a Latin-1 body:
+ * quoted-printable keeps every line short and the reader gets the line
+ * whole; the Latin-1 text arrives as the same characters, labelled right.
+ * With MIME headers of its own the message is the writer's: the long
+ * line is found (for the refusal) and nothing is changed. */
+static void
+t_raw_long_latin1(void **state)
+{
+	strbuf in = STRBUF_INIT;
+	const char *latin1 = "Subject: x\nTo: a@b.c\n\nCaf\xe9 cr\xe8me \x80 5\n";
+	size_t len, octets;
+	int notes;
+	char *out, *view, *expect;
+	(void)state;
+
+	sb_adds(&in, "Subject: long\nTo: a@b.c\n\nfirst\n");
+	for (int i = 0; i < 2000; i++)
+		sb_addc(&in, (char)('a' + i % 26));
+	sb_adds(&in, "\nlast\n");
+	assert_int_equal(mime_raw_long_line(in.buf, in.len, 0, &octets), 5);
+	assert_int_equal(octets, 2000);
+	out = mime_raw_encode(in.buf, in.len, &len, &notes);
+	assert_non_null(out);
+	assert_int_equal(notes, 0);
+	assert_int_equal(mime_raw_long_line(out, len, 0, &octets), 0);
+	view = python_view(out, len, NULL, 0);
+	assert_line(view, "body-cte: quoted-printable");
+	expect = xasprintf("body: first\\n%.*s\\nlast\\n", 2000, in.buf + strlen("Subject: long\nTo: a@b.c\n\nfirst\n"));
+	assert_line(view, expect);
+	free(expect);
+	free(view);
+	free(out);
+
+	out = mime_raw_encode(latin1, strlen(latin1), &len, &notes);
+	assert_non_null(out);
+	assert_int_equal(notes, MIME_RAW_CONVERTED);
+	view = python_view(out, len, NULL, 0);
+	assert_line(view, "body: Café crème € 5\\n");
+	assert_line(view, "defects: 0");
+	free(view);
+	free(out);
+
+	sb_reset(&in);
+	sb_adds(&in, "Subject: own\nMIME-Version: 1.0\nContent-Type: text/plain\n\n");
+	for (int i = 0; i < 1200; i++)
+		sb_addc(&in, 'x');
+	assert_null(mime_raw_encode(in.buf, in.len, &len, &notes));
+	assert_int_equal(mime_raw_long_line(in.buf, in.len, 0, &octets), 5);
+	assert_int_equal(octets, 1200);
+	sb_free(&in);
 }
 
 static int
@@ -375,6 +428,7 @@ main(void)
 		cmocka_unit_test(t_flowed_roundtrip),
 		cmocka_unit_test(t_errors),
 		cmocka_unit_test(t_raw_encode),
+		cmocka_unit_test(t_raw_long_latin1),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -96,6 +96,29 @@ static const struct bad_case bad[] = {
 	{ ACCT_OK "smtp_host = s\nsendmail = /bin/cat\n", 6, "both 'sendmail' and 'smtp_host'" },
 	{ "[account j]\nprotocol = jmap\nemail = a@b\npassword = x\njmap_url = https://x\nsendmail = /bin/cat\n", 6,
 	  "'sendmail' is for IMAP accounts" },
+	/* Identities, signatures, the address book. */
+	{ ACCT_OK "[identity x]\naccount = nope\nemail = x@example.org\n", 6, "identity 'x' names no account 'nope'" },
+	{ ACCT_OK "[identity x]\naccount = ww\nemail = x@example.org\n", 6, "(did you mean w?)" },
+	{ ACCT_OK "[identity x]\nemail = x@example.org\n", 5, "identity 'x' has no 'account'" },
+	{ ACCT_OK "[identity x]\naccount = w\n", 5, "identity 'x' has no 'email'" },
+	{ ACCT_OK "[identity x]\naccount = w\nemail = nobody\n", 7, "must be an address" },
+	{ ACCT_OK "[identity x]\naccount = w\nemail = ME@example.org\n", 7, "the address of account 'w' itself" },
+	{ ACCT_OK "[identity x]\naccount = w\nemail = x@e.org\n[identity y]\naccount = w\nemail = x@e.org\n", 10,
+	  "the address of identity 'x' (line 5)" },
+	{ ACCT_OK "[identity x]\naccount = w\nemail = x@e.org\n[identity x]\n", 8, "identity 'x' is already defined on line 5" },
+	{ ACCT_OK "[identity]\n", 5, "identity section without a name" },
+	{ ACCT_OK "[identity x]\naccount = w\nemail = x@e.org\nimap_host = h\n", 8, "cannot be set for an identity" },
+	{ ACCT_OK "[identity x]\naccount = w\nemail = x@e.org\nsmtp_hots = h\n", 8, "(did you mean smtp_host?)" },
+	{ ACCT_OK "[identity x]\naccount = w\nemail = x@e.org\nsmtp_port = 25\n", 8, "'smtp_port' without 'smtp_host'" },
+	{ ACCT_OK "[identity x]\naccount = w\nemail = x@e.org\nsmtp_tls = yes\n", 8, "implicit, starttls or none" },
+	{ ACCT_OK "[identity x]\naccount = w\nemail = x@e.org\nsignature_file = /nonexistent/sig\n", 8,
+	  "'signature_file' /nonexistent/sig" },
+	{ ACCT_OK "signature_file = /nonexistent/sig\n", 5, "'signature_file' /nonexistent/sig" },
+	{ ACCT_OK "signature_file = /etc/hostname\nsignature_cmd = echo x\n", 6, "both set" },
+	{ ACCT_OK "account = w\n", 5, "belongs in an [identity NAME] section" },
+	{ ACCT_OK "[identity x]\naccount = w\nemail = x@e.org\nsendmail = s\nsmtp_host = h\n", 8, "keep one way out" },
+	{ ACCT_OK "address_book_cmd = x\n", 5, "is a global key" },
+	{ "adress_book_cmd = x\n", 1, "(did you mean address_book_cmd?)" },
 };
 
 static void
@@ -325,6 +348,61 @@ t_oauth_token_cmd(void **state)
 	free(path);
 }
 
+/* [identity] sections belong to their account in file order, keep their
+ * own keys, and a signature comes from its file or its command. */
+static void
+t_identities(void **state)
+{
+	char *sigpath = write_conf("sig", "Jo Doe\nexample.org\n\n\n", 0600);
+	char *text = xasprintf("address_book_cmd = abook --mutt-query %%s\n"
+	                       ACCT_OK "signature_file = %s\n"
+	                       "[identity list]\naccount = w\nemail = Lists@example.org\nname = Jo (lists)\n"
+	                       "signature_cmd = printf 'from a command\\n'\nsendmail = /usr/sbin/sendmail -oi\n"
+	                       "[identity work]\naccount = w\nemail = jo@work.example\n"
+	                       "smtp_host = smtp.work.example\nsmtp_port = 2525\nsmtp_tls = starttls\n", sigpath);
+	char *path = write_conf("ids", text, 0600);
+	char *err = NULL, *sig = NULL;
+	struct config *cfg;
+	const struct account_cfg *a;
+	const struct identity_cfg *id;
+	(void)state;
+
+	if (conf_load(path, 1, &cfg, &err, NULL) != TERN_OK)
+		fail_msg("%s", err);
+	assert_string_equal(cfg->address_book_cmd, "abook --mutt-query %s");
+	a = conf_account(cfg, "w");
+	assert_int_equal(a->nidentities, 2);
+	assert_string_equal(a->identities[0]->name, "list");
+	assert_string_equal(a->identities[1]->name, "work");
+	id = conf_identity_by_email(a, "lists@EXAMPLE.org");
+	assert_ptr_equal(id, a->identities[0]);
+	assert_string_equal(id->real_name, "Jo (lists)");
+	assert_string_equal(id->sendmail, "/usr/sbin/sendmail -oi");
+	assert_null(id->smtp_host);
+	assert_null(conf_identity_by_email(a, "me@example.org"));
+	id = conf_identity_by_email(a, "jo@work.example");
+	assert_string_equal(id->smtp_host, "smtp.work.example");
+	assert_int_equal(id->smtp_port, 2525);
+	assert_int_equal(id->smtp_tls, TLS_STARTTLS);
+	assert_true(id->smtp_tls_set);
+
+	assert_int_equal(conf_signature(a->signature_file, a->signature_cmd, &sig, &err), TERN_OK);
+	assert_string_equal(sig, "Jo Doe\nexample.org");
+	free(sig);
+	id = a->identities[0];
+	assert_int_equal(conf_signature(id->signature_file, id->signature_cmd, &sig, &err), TERN_OK);
+	assert_string_equal(sig, "from a command");
+	free(sig);
+	assert_int_equal(conf_signature(NULL, "exit 4", &sig, &err), TERN_EIO);
+	assert_null(sig);
+	assert_non_null(strstr(err, "exit status 4"));
+	free(err);
+	conf_free(cfg);
+	free(path);
+	free(text);
+	free(sigpath);
+}
+
 static int
 setup(void **state)
 {
@@ -354,6 +432,7 @@ main(void)
 		cmocka_unit_test(t_header_comment_and_relative_paths),
 		cmocka_unit_test(t_password_cmd_failure),
 		cmocka_unit_test(t_oauth_token_cmd),
+		cmocka_unit_test(t_identities),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -11,6 +11,7 @@
 
 #include "src/base/err.h"
 #include "src/mime/listhdr.h"
+#include "src/mime/ident.h"
 #include "src/mime/reply.h"
 #include "src/base/strbuf.h"
 #include "src/base/util.h"
@@ -219,6 +220,35 @@ t_list_reply(void **state)
 	}
 }
 
+/* The identity of a reply: the first of the user's addresses found in To,
+ * then Cc, then the delivery headers; none: -1 (the account's own). */
+static void
+t_ident_pick(void **state)
+{
+	static const char *const mine[] = { "me@example.org", "lists@example.org", "jo@work.example", "alt@example.org" };
+	static const struct {
+		const char *headers;
+		int want;
+	} cases[] = {
+		{ "From: a@x.org\nTo: Lists <LISTS@example.org>", 1 },
+		{ "From: a@x.org\nTo: dev@lists.x.org\nCc: jo@work.example, me@example.org", 2 },
+		{ "From: a@x.org\nTo: me@example.org\nCc: jo@work.example", 0 },
+		/* Bcc'd, or through a list: only the delivery headers know. */
+		{ "From: a@x.org\nTo: dev@lists.x.org\nDelivered-To: jo@work.example\nX-Original-To: lists@example.org", 2 },
+		{ "From: a@x.org\nTo: dev@lists.x.org\nX-Original-To: lists@example.org", 1 },
+		{ "From: a@x.org\nTo: alt@example.org", 3 },
+		{ "From: jo@work.example\nTo: someone@x.org", -1 },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		mime_msg *m = parent(cases[i].headers, "hi\n");
+		int got = ident_pick(m, mine, ARRAY_LEN(mine));
+		if (got != cases[i].want)
+			fail_msg("case %zu: got %d, want %d", i, got, cases[i].want);
+		mime_free(m);
+	}
+}
+
 static void
 t_unsubscribe(void **state)
 {
@@ -268,6 +298,47 @@ t_unsubscribe(void **state)
 	assert_int_equal(listhdr_mailto_parse("https://x.org", &mt), TERN_EINVAL);
 }
 
+/* A signature goes after "-- "; a swap replaces it without piling up blank
+ * lines; an empty one removes it; a reply does not quote the original's. */
+static void
+t_signatures(void **state)
+{
+	char *b, *c;
+	mime_msg *m;
+	struct reply r;
+	(void)state;
+
+	b = ident_sig_append("", "Jo\nexample.org");
+	assert_string_equal(b, "\n-- \nJo\nexample.org\n");
+	c = ident_sig_replace(b, "Work sig");
+	assert_string_equal(c, "\n-- \nWork sig\n");
+	free(b);
+	b = ident_sig_replace(c, "");
+	assert_string_equal(b, "");
+	free(b);
+	free(c);
+	b = ident_sig_append("> quoted\n", "S");
+	assert_string_equal(b, "> quoted\n\n-- \nS\n");
+	c = ident_sig_replace(b, "T");
+	assert_string_equal(c, "> quoted\n\n-- \nT\n");
+	free(b);
+	free(c);
+	b = ident_sig_replace("text, no signature", "S");
+	assert_string_equal(b, "text, no signature\n\n-- \nS\n");
+	free(b);
+	assert_int_equal(ident_sig_start("a\n--\nb"), strlen("a\n--\nb"));
+	assert_int_equal(ident_sig_start("a\n-- \nb\n-- \nc"), 8);
+
+	m = parent("From: Alice <alice@x.org>\nTo: me@example.org", "Hello\n\n-- \nAlice\nCEO of things\n");
+	assert_int_equal(reply_make(m, REPLY_SENDER, &me, &ro, &r), TERN_OK);
+	assert_null(strstr(r.body, "CEO"));
+	assert_null(strstr(r.body, "> -- "));
+	assert_non_null(strstr(r.body, "> Hello\n"));
+	assert_string_equal(strstr(r.body, "> Hello"), "> Hello\n");
+	reply_free(&r);
+	mime_free(m);
+}
+
 int
 main(void)
 {
@@ -278,6 +349,8 @@ main(void)
 		cmocka_unit_test(t_bodies),
 		cmocka_unit_test(t_list_reply),
 		cmocka_unit_test(t_unsubscribe),
+		cmocka_unit_test(t_ident_pick),
+		cmocka_unit_test(t_signatures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
