@@ -275,9 +275,10 @@ cmd_send(struct cli_ctx *c, int argc, char **argv)
 	{
 		/* Raw UTF-8 in the header or body of a message without MIME
 		 * headers would go out as undeclared 8-bit: encode it now, so the
-		 * queued message is what every server and reader accepts. */
+		 * queued message is what every server and reader accepts; its
+		 * plain text goes flowed, as the composer's does. */
 		size_t n;
-		char *enc = mime_raw_encode(raw, len, &n);
+		char *enc = mime_raw_encode(raw, len, acct->text_flowed, &n);
 		if (enc) {
 			free(raw);
 			raw = enc;

@@ -44,6 +44,7 @@ struct account_cfg {
 	int delete_to_trash;        /* delete moves to Trash (1) or destroys (0) */
 	int copy_to_sent;           /* file what SMTP sent in Sent (0: the server does) */
 	int prefetch_days;          /* fetch bodies of the last N days in background */
+	int text_flowed;            /* send plain text as format=flowed (the global value unless set) */
 	const char *file;           /* where the section starts */
 	int line;
 };
@@ -63,6 +64,8 @@ struct config {
 	int set_title;              /* the terminal title counts new mail */
 	char *date_format;          /* strftime format of the pager's Date line (local time); NULL: the default */
 	struct cfg_list binds;      /* "bind = CONTEXT KEY ACTION", checked by the UI keymap */
+	int text_flowed;            /* send plain text as format=flowed (RFC 3676) */
+	struct cfg_list colors;     /* "color OBJECT FG BG [ATTR...]", checked here (src/config/colour.h) */
 	struct account_cfg *accounts;
 	size_t naccounts;
 };

@@ -48,9 +48,10 @@ char *mime_build_address_header(const char *field, const char *name, const char 
  * the names only), and a body that is not ASCII is declared UTF-8 text/plain
  * (MIME-Version 1.0) and sent quoted-printable. A message that has
  * MIME-Version, Content-Type or Content-Transfer-Encoding is left alone.
+ * With flowed, the body of any other message is sent as format=flowed.
  * NULL when nothing needs changing, else the new message (*out_len bytes,
  * NUL-terminated; caller frees). */
-char *mime_raw_encode(const char *raw, size_t len, size_t *out_len);
+char *mime_raw_encode(const char *raw, size_t len, int flowed, size_t *out_len);
 
 /* The media type for a file name by its extension, NULL if unknown. */
 const char *mime_type_by_name(const char *filename);

@@ -5,7 +5,8 @@
  * names; the addresses stay as they are); a body that is not ASCII gets
  * MIME-Version, a UTF-8 text/plain Content-Type and quoted-printable, so no
  * relay has to guess a charset or support 8BITMIME. Fields that are ASCII
- * keep their bytes and their folding. */
+ * keep their bytes and their folding. With flowed, every such body is
+ * declared and sent as format=flowed (RFC 3676), as the composer's is. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -72,13 +73,13 @@ put_encoded_field(strbuf *out, const char *raw, size_t start, size_t end)
 }
 
 char *
-mime_raw_encode(const char *raw, size_t len, size_t *out_len)
+mime_raw_encode(const char *raw, size_t len, int flowed, size_t *out_len)
 {
 	struct mime_hdrs h;
 	strbuf out = STRBUF_INIT;
 	size_t body_off, i = 0, field = 0;
-	int in_field = 0, body_8bit, head_8bit;
-	char *body;
+	int in_field = 0, body_8bit, head_8bit, qp;
+	char *body, *text;
 
 	mime_hdrs_parse(raw, len, &h, &body_off);
 	/* The writer's own MIME: whatever it says is theirs to get right. */
@@ -90,7 +91,7 @@ mime_raw_encode(const char *raw, size_t len, size_t *out_len)
 	mime_hdrs_free(&h);
 	head_8bit = has_8bit(raw, body_off);
 	body_8bit = has_8bit(raw + body_off, len - body_off);
-	if (!head_8bit && !body_8bit)
+	if (!head_8bit && !body_8bit && !flowed)
 		return NULL;
 
 	/* The header block line by line: a field is its first line and the
@@ -125,15 +126,25 @@ mime_raw_encode(const char *raw, size_t len, size_t *out_len)
 	}
 	if (out.len && out.buf[out.len - 1] != '\n')
 		sb_adds(&out, "\r\n");
-	if (body_8bit)
+	body = xstrndup(raw + body_off, len - body_off);
+	/* The body is the writer's plain text, as the composer's is: sent
+	 * flowed, so that its paragraphs reflow on a narrow screen. */
+	text = flowed ? mime_flowed_encode(body) : NULL;
+	qp = body_8bit || (text && mime_text_needs_qp(text));
+	if (flowed)
+		sb_printf(&out, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8; format=flowed\r\n"
+		                "Content-Transfer-Encoding: %s\r\n", qp ? "quoted-printable" : "7bit");
+	else if (body_8bit)
 		sb_adds(&out, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
 		              "Content-Transfer-Encoding: quoted-printable\r\n");
 	sb_adds(&out, "\r\n");
-	body = xstrndup(raw + body_off, len - body_off);
-	if (body_8bit)
-		mime_qp_encode(body, &out);
+	if (qp)
+		mime_qp_encode(text ? text : body, &out);
+	else if (text)
+		sb_adds(&out, text);
 	else
 		sb_add(&out, body, len - body_off);
+	free(text);
 	free(body);
 	*out_len = out.len;
 	return sb_steal(&out);
