@@ -77,18 +77,6 @@ guess(const char *word, const char *const *names, size_t n)
 	return best;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One colour: default, a basic name, brightNAME, colorN, #rrggbb. */
 static int
 colour_parse(const char *w, int32_t *out)
@@ -115,7 +103,7 @@ colour_parse(const char *w, int32_t *out)
 	if (w[0] == '#' && strlen(w) == 7) {
 		int32_t rgb = 0;
 		for (int i = 1; i < 7; i++) {
-			int v = hexval(w[i]);
+			int v = hex_value((unsigned char)w[i]);
 			if (v < 0)
 				return TERN_ECONFIG;
 			rgb = rgb << 4 | v;
