@@ -21,6 +21,7 @@
 #include "src/mime/mime_render.h"
 #include "src/base/strbuf.h"
 #include "src/base/textsafe.h"
+#include "ui/colour.h"
 #include "ui/app.h"
 #include "ui/draw.h"
 #include "ui/modal.h"
@@ -153,14 +154,14 @@ attach_draw(struct app *a, attach_menu *m, int y, int x, int h, int w)
 		row = xasprintf("%s%-5s %s", m->top + (size_t)i == m->cur ? "> " : "  ", at->part_id,
 		                at->filename ? at->filename : "(no name)");
 		if (m->top + (size_t)i == m->cur)
-			attron(A_REVERSE);
+			attron(colour_attr(COL_INDICATOR));
 		used = draw_text(y + 1 + i, x, w > 40 ? w - 34 : w, row, 1);
 		if (w > 40) {
 			char *meta = xasprintf("  %-20.20s %10s", at->media_type, sz);
 			draw_text(y + 1 + i, x + used, w - used, meta, 1);
 			free(meta);
 		}
-		attroff(A_REVERSE);
+		attrset(A_NORMAL);
 		free(row);
 	}
 }

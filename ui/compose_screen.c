@@ -23,6 +23,7 @@
 #include "src/mime/msgid.h"
 #include "src/base/strbuf.h"
 #include "src/base/textsafe.h"
+#include "ui/colour.h"
 #include "ui/compose.h"
 #include "ui/compose_int.h"
 #include "ui/draw.h"
@@ -96,10 +97,9 @@ compose_draw(struct app *a)
 		line = xasprintf("%s [%zu] %s (%s, %s)", i == c->cur ? ">" : " ", i + 1, name,
 		                 c->att[i].type ? c->att[i].type : "?", sz);
 		if (i == c->cur)
-			attron(A_REVERSE);
+			attron(colour_attr(COL_INDICATOR));
 		draw_text(y++, 0, COLS, line, 1);
-		if (i == c->cur)
-			attroff(A_REVERSE);
+		attrset(A_NORMAL);
 		free(line);
 		free(name);
 	}
@@ -158,6 +158,7 @@ build(struct app *a, struct compose *c, char **raw, size_t *len, char **msgid)
 	d.in_reply_to = c->in_reply_to && *c->in_reply_to ? c->in_reply_to : NULL;
 	d.references = c->references && *c->references ? c->references : NULL;
 	d.message_id = *msgid;
+	d.flowed = c->acfg->text_flowed;
 	d.att = v;
 	d.natt = c->natt;
 	rc = mime_build(&d, raw, len, &err);

@@ -8,6 +8,7 @@
 #include "db/db_mailbox.h"
 #include "src/base/err.h"
 #include "src/base/fold.h"
+#include "ui/colour.h"
 #include "ui/draw.h"
 #include "ui/glyph.h"
 #include "ui/modal.h"
@@ -134,10 +135,10 @@ picker_draw(struct app *a)
 		if (k >= p->nmatch)
 			continue;
 		if (k == p->cur)
-			attron(A_REVERSE);
+			attron(colour_attr(COL_INDICATOR));
 		snprintf(line, sizeof line, " %s", p->mb[p->match[k]].r.name);
 		draw_text(y + 2 + i, x + 1, w - 2, line, 1);
-		attroff(A_REVERSE);
+		attrset(A_NORMAL);
 	}
 	draw_text(y + h - 2, x + 1, w - 2,
 	          p->nmatch ? " type to filter, Enter picks, Esc cancels" : " no mailbox matches", 1);

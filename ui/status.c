@@ -10,6 +10,7 @@
 #include "src/base/err.h"
 #include "src/base/strbuf.h"
 #include "sync/sync.h"
+#include "ui/colour.h"
 #include "ui/app.h"
 #include "ui/draw.h"
 #include "src/base/util.h"
@@ -129,9 +130,9 @@ status_draw(struct app *a)
 		sb_printf(&sb, " · %zu other account%s in trouble", troubled, troubled == 1 ? "" : "s");
 	if (a->nacc)
 		account_trouble(a, &sb, &a->acc[a->cur_acc]);
-	attron(A_REVERSE);
+	attrset(colour_attr(COL_STATUS));
 	draw_text(LINES - 2, 0, COLS, sb.buf ? sb.buf : "", 1);
-	attroff(A_REVERSE);
+	attrset(A_NORMAL);
 	sb_free(&sb);
 	if (a->msg) {
 		if (a->msg_err)

@@ -14,6 +14,7 @@
 #include "db/db_mailbox.h"
 #include "src/base/err.h"
 #include "src/base/log.h"
+#include "ui/colour.h"
 #include "ui/app.h"
 #include "ui/compose.h"
 #include "ui/draw.h"
@@ -76,9 +77,9 @@ draw_title(struct app *a)
 	snprintf(q, sizeof q, "%s", kq ? keymap_key_name(kq) : "-");
 	snprintf(h, sizeof h, "%s", kh ? keymap_key_name(kh) : "-");
 	snprintf(hint, sizeof hint, "tern  %s:back  %s:help  ", q, h);
-	attron(A_REVERSE);
+	attrset(colour_attr(COL_STATUS));
 	draw_text(0, 0, COLS, hint, 1);
-	attroff(A_REVERSE);
+	attrset(A_NORMAL);
 }
 
 static void
@@ -532,6 +533,7 @@ tui_run(const struct tui_opts *o)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
+	colour_setup(o->cfg);
 	layout(&a);
 	a.data_version = db_data_version(a.d);
 	app_refresh(&a);

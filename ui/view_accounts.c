@@ -9,6 +9,7 @@
 #include "src/base/strbuf.h"
 #include "sync/sync.h"
 #include "src/base/textsafe.h"
+#include "ui/colour.h"
 #include "ui/app.h"
 #include "ui/draw.h"
 #include "src/base/util.h"
@@ -58,9 +59,9 @@ accounts_draw(struct app *a)
 			snprintf(queued, sizeof queued, " [%lld queued]", (long long)u->queued);
 		snprintf(line, sizeof line, "%s %s  %s%s", k == a->cur_acc ? ">" : " ", u->cfg->name, what, queued);
 		if (k == a->cur_acc && focus)
-			attron(A_REVERSE);
+			attron(colour_attr(COL_INDICATOR));
 		draw_text(y + i, 0, w, line, 1);
-		attroff(A_REVERSE);
+		attrset(A_NORMAL);
 	}
 }
 

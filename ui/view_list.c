@@ -14,6 +14,7 @@
 #include "src/mime/mime.h"
 #include "src/search/search.h"
 #include "ui/app.h"
+#include "ui/colour.h"
 #include "ui/draw.h"
 #include "ui/glyph.h"
 #include "ui/modal.h"
@@ -100,6 +101,8 @@ draw_row(struct app *a, int y, const struct msg_row *r, int depth, uint32_t tree
 	const char *from = *r->from_name ? r->from_name : r->from_addr;
 	char *to = a->list_shows_to ? to_text(r) : NULL;
 	int used;
+	unsigned objs = 0;
+	attr_t row;
 
 	/* tag, deleted (D) or unread, flagged, attachment, queued (~) or failed (E), found by
 	 * the server's search (S: its body is not in the local index) */
@@ -116,12 +119,21 @@ draw_row(struct app *a, int y, const struct msg_row *r, int depth, uint32_t tree
 	/* The Date header, as mutt's %d and `tern list` show it (the arrival
 	 * time when it has none); the order stays by arrival. */
 	format_date(r->sent_at ? r->sent_at : r->received_at, date, sizeof date);
-	if (is_cur && a->focus == PANE_LIST)
-		attron(A_REVERSE);
-	else if (is_cur)
-		attron(A_UNDERLINE);
 	if (!(r->flags & MSG_SEEN))
-		attron(A_BOLD);
+		objs |= 1u << COL_UNREAD;
+	if (r->flags & MSG_FLAGGED)
+		objs |= 1u << COL_FLAGGED;
+	if (r->flags & MSG_DELETED)
+		objs |= 1u << COL_DELETED;
+	if (marks[0] == '*')
+		objs |= 1u << COL_TAGGED;
+	if (r->failed)
+		objs |= 1u << COL_FAILED;
+	if (is_cur && a->focus == PANE_LIST)
+		objs |= 1u << COL_INDICATOR;
+	/* The cursor of a list without focus stays visible, underlined. */
+	row = colour_mix(objs) | (is_cur && a->focus != PANE_LIST ? A_UNDERLINE : A_NORMAL);
+	attrset(row);
 	draw_text(y, x, 7, marks, 1);
 	used = 7;
 	draw_text(y, x + used, 11, date, 1);
@@ -138,10 +150,13 @@ draw_row(struct app *a, int y, const struct msg_row *r, int depth, uint32_t tree
 	used += fromw + 1;
 	draw_blank(y, x + used - 1, 1);
 	if (used < w) {
-		int sw = draw_tree(y, x + used, w - used, depth, tree);
+		int sw;
+		attrset(colour_mix(objs | 1u << COL_TREE) | (row & A_UNDERLINE));
+		sw = draw_tree(y, x + used, w - used, depth, tree);
+		attrset(row);
 		draw_text(y, x + used + sw, w - used - sw, r->subject, 1);
 	}
-	attroff(A_REVERSE | A_BOLD | A_UNDERLINE);
+	attrset(A_NORMAL);
 }
 
 void

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ui/colour.h"
 #include "ui/app.h"
 #include "ui/draw.h"
 #include "src/base/util.h"
@@ -70,7 +71,7 @@ mailboxes_draw(struct app *a)
 		cw = (int)strlen(counts);
 		nw = w - 1 - cw;
 		if (k == a->mb_cur && focus)
-			attron(A_REVERSE);
+			attron(colour_attr(COL_INDICATOR));
 		else if (e->r.id == a->open_mailbox)
 			attron(A_BOLD);
 		if (e->r.unread)
@@ -81,7 +82,7 @@ mailboxes_draw(struct app *a)
 		draw_text(y + i, 1, nw > 0 ? nw : 0, name, 1);
 		if (nw > 0)
 			draw_text(y + i, 1 + nw, cw, counts, 1);
-		attroff(A_REVERSE | A_BOLD | A_DIM);
+		attrset(A_NORMAL);
 	}
 }
 

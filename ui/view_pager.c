@@ -17,6 +17,7 @@
 #include "ui/app.h"
 #include "ui/draw.h"
 #include "ui/modal.h"
+#include "ui/colour.h"
 #include "ui/pager.h"
 #include "ui/pager_int.h"
 #include "src/base/util.h"
@@ -29,6 +30,7 @@ enum pg_state { PG_LOADING, PG_RENDERING, PG_READY, PG_UNAVAILABLE };
 
 struct pline {
 	size_t off, len;
+	enum colour_obj obj;      /* its colour: that of the text line it is part of */
 };
 
 struct pager {
@@ -265,6 +267,39 @@ break_before(const char *s, size_t fit)
 	return brk;
 }
 
+/* Where line_object() is in the text. */
+struct line_state {
+	int in_header, in_sig, in_att;
+};
+
+/* The colour of a line of the text: the header block up to the first
+ * blank line, quotes by depth (mutt's "> > " counts two), the signature
+ * from "-- " on, the attachment markers and list. */
+static enum colour_obj
+line_object(struct line_state *k, const char *s, size_t len)
+{
+	int depth = 0;
+	if (k->in_header) {
+		k->in_header = len > 0;
+		return len ? COL_HEADER : COL_NORMAL;
+	}
+	if ((len == 17 && strncmp(s, "-- Attachments --", 17) == 0) || (len >= 4 && strncmp(s, "[-- ", 4) == 0)) {
+		k->in_sig = 0;
+		k->in_att = s[0] == '-';
+		return COL_ATTACHMENT;
+	}
+	if (k->in_att && len && s[0] == '[')
+		return COL_ATTACHMENT;
+	k->in_att = 0;
+	if (len == 3 && strncmp(s, "-- ", 3) == 0) {
+		k->in_sig = 1;
+		return COL_SIGNATURE;
+	}
+	for (size_t i = 0; i < len && (s[i] == '>' || s[i] == ' '); i++)
+		depth += s[i] == '>';
+	return depth ? colour_quoted(depth) : k->in_sig ? COL_SIGNATURE : COL_NORMAL;
+}
+
 /* Splits the text into screen lines of at most w cells, at a space when
  * the line has one, by display width (wide characters count two). */
 static void
@@ -272,12 +307,14 @@ wrap(pager *p, int w)
 {
 	size_t cap = 64, n = 0;
 	const char *s = p->text;
+	struct line_state k = { 1, 0, 0 };
 
 	free(p->lines);
 	p->lines = xcalloc(cap, sizeof *p->lines);
 	while (*s) {
 		const char *nl = strchr(s, '\n');
 		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+		enum colour_obj obj = line_object(&k, s, len);
 		do {
 			size_t fit = draw_fit(s, len, w, NULL), cut = fit;
 			if (fit < len) {
@@ -297,6 +334,7 @@ wrap(pager *p, int w)
 			}
 			p->lines[n].off = (size_t)(s - p->text);
 			p->lines[n].len = cut;
+			p->lines[n].obj = obj;
 			n++;
 			s += cut;
 			len -= cut;
@@ -437,8 +475,8 @@ pager_attach_menu(struct app *a)
 	return a->pg ? a->pg->att : NULL;
 }
 
-/* Draws one wrapped line, the part of the search match on it (a match can
- * run over a wrap) in reverse video. */
+/* Draws one wrapped line in its colour, the part of the search match on
+ * it (a match can run over a wrap) as a search match. */
 static void
 draw_line(pager *p, size_t k, int y, int x, int w)
 {
@@ -451,18 +489,23 @@ draw_line(pager *p, size_t k, int y, int x, int w)
 		size_t hs = mo > lo ? mo : lo, he = me < le ? me : le;
 		char *a = xstrndup(p->text + lo, hs - lo), *b = xstrndup(p->text + hs, he - hs);
 		char *c = xstrndup(p->text + he, le - he);
-		int used = draw_text(y, x, w, a, 0);
-		attron(A_REVERSE);
+		int used;
+		attrset(colour_attr(l->obj));
+		used = draw_text(y, x, w, a, 0);
+		attrset(colour_mix(1u << l->obj | 1u << COL_SEARCH));
 		used += draw_text(y, x + used, w - used, b, 0);
-		attroff(A_REVERSE);
+		attrset(colour_attr(l->obj));
 		draw_text(y, x + used, w - used, c, 1);
+		attrset(A_NORMAL);
 		free(a);
 		free(b);
 		free(c);
 		return;
 	}
 	line = xstrndup(p->text + lo, l->len);
+	attrset(colour_attr(l->obj));
 	draw_text(y, x, w, line, 1);
+	attrset(A_NORMAL);
 	free(line);
 }
 

@@ -24,6 +24,9 @@ int str_eq(const char *a, const char *b);          /* NULL-safe equality */
 int str_ieq(const char *a, const char *b);         /* ASCII case-insensitive */
 int str_has_prefix(const char *s, const char *prefix);
 int str_ihas_prefix(const char *s, const char *prefix);
+int hex_value(int c);                              /* a hex digit's value, or -1 */
+/* Edits from a to b (a swap of neighbours is one), 3 meaning "3 or more": for "did you mean". */
+int str_typo_distance(const char *a, const char *b);
 char *str_trim(char *s);                           /* in place; returns s moved past blanks */
 void str_lower(char *s);                           /* ASCII only */
 int str_to_long(const char *s, long min, long max, long *out); /* 0 on success */

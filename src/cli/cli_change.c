@@ -278,10 +278,11 @@ cmd_send(struct cli_ctx *c, int argc, char **argv)
 		/* Raw UTF-8 in the header or body of a message without MIME
 		 * headers would go out as undeclared 8-bit, a line past 998
 		 * octets be refused by the server once queued: encode it now,
-		 * so the queued message is what every server and reader accepts. */
+		 * so the queued message is what every server and reader accepts;
+		 * its plain text goes flowed, as the composer's does. */
 		size_t n, octets, at;
 		int notes = 0;
-		char *enc = mime_raw_encode(raw, len, &n, &notes);
+		char *enc = mime_raw_encode(raw, len, acct->text_flowed, &n, &notes);
 		if (enc) {
 			free(raw);
 			raw = enc;

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <unistd.h>
 
+#include "src/config/colour.h"
 #include "src/config/conf.h"
 #include "src/base/err.h"
 #include "src/base/proc.h"
@@ -52,6 +53,8 @@ static const struct key keys[] = {
 	G("set_title", K_BOOL, set_title, 0, 1),
 	G("date_format", K_STR, date_format, 0, 0),
 	G("bind", K_LIST, binds, 0, 0),
+	G("text_flowed", K_BOOL, text_flowed, 0, 1),
+	G("color", K_LIST, colors, 0, 0),
 	A("protocol", K_PROTO, protocol, 0, 0),
 	A("email", K_STR, email, 0, 0),
 	A("name", K_STR, real_name, 0, 0),
@@ -91,6 +94,7 @@ static const struct key keys[] = {
 	I("smtp_tls", K_TLS, smtp_tls, 0, 0),
 	I("username", K_STR, username, 0, 0),
 	I("password_cmd", K_STR, password_cmd, 0, 0),
+	A("text_flowed", K_BOOL, text_flowed, 0, 1),
 };
 
 #define MAX_KEYS ARRAY_LEN(keys)
@@ -137,33 +141,6 @@ fail(struct parser *p, int line, const char *fmt, ...)
 	return TERN_ECONFIG;
 }
 
-/* The edit distance of a and b, a swap of neighbours counting one (the
- * usual typo), given up above 2. */
-static int
-typo_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	int d[40][40];
-	if (la >= 40 || lb >= 40 || (la > lb ? la - lb : lb - la) > 2)
-		return 3;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = (int)i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = (int)j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			int cost = a[i - 1] != b[j - 1], v = d[i - 1][j - 1] + cost;
-			if (d[i - 1][j] + 1 < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	return d[la][lb];
-}
-
 /* The key a misspelt name most likely meant (this scope's first), or NULL. */
 static const char *
 key_guess(const char *name, enum scope scope)
@@ -175,7 +152,7 @@ key_guess(const char *name, enum scope scope)
 			int dist;
 			if ((keys[i].scope == scope) != (pass == 0))
 				continue;
-			dist = typo_distance(name, keys[i].name);
+			dist = str_typo_distance(name, keys[i].name);
 			if (dist < bestd) {
 				bestd = dist;
 				best = keys[i].name;
@@ -206,8 +183,16 @@ key_find_any(const char *name)
 
 /* Unquotes "..." (with \" and \\) or strips a trailing " # comment".
  * Returns NULL with *why set on a malformed value. */
+/* In a color line "#rrggbb" is a colour, not a comment: a '#' with a
+ * word right after it is judged as one (a comment is "# ..."). */
+static int
+is_colour_word(const char *s)
+{
+	return s[1] && s[1] != ' ' && s[1] != '\t' && s[1] != '#';
+}
+
 static char *
-value_parse(char *v, const char **why)
+value_parse(char *v, int colours, const char **why)
 {
 	*why = NULL;
 	v = str_trim(v);
@@ -233,7 +218,7 @@ value_parse(char *v, const char **why)
 		return sb_steal(&sb);
 	}
 	for (char *s = v; *s; s++)
-		if (*s == '#' && (s == v || s[-1] == ' ' || s[-1] == '\t')) {
+		if (*s == '#' && (s == v || s[-1] == ' ' || s[-1] == '\t') && !(colours && is_colour_word(s))) {
 			*s = '\0';
 			break;
 		}
@@ -348,6 +333,15 @@ set_value(struct parser *p, const struct key *k, char *val)
 		l->v[l->n].file = p->cfg->path;
 		l->v[l->n].line = p->line;
 		l->n++;
+		if (l == &p->cfg->colors) {
+			struct colour_rule r;
+			char *why;
+			if (colour_rule_parse(val, &r, &why) != TERN_OK) {
+				fail(p, p->line, "%s", why);
+				free(why);
+				return TERN_ECONFIG;
+			}
+		}
 		return TERN_OK;
 	}
 	}
@@ -422,6 +416,7 @@ section_start(struct parser *p, char *hdr)
 	p->acct->timeout = 30;
 	p->acct->delete_to_trash = 1;
 	p->acct->copy_to_sent = 1;
+	p->acct->text_flowed = p->cfg->text_flowed;   /* globals come first */
 	p->cfg->naccounts++;
 	return TERN_OK;
 }
@@ -446,11 +441,22 @@ line_parse(struct parser *p, char *line)
 	}
 	if (p->skip_section)
 		return TERN_OK;
-	eq = strchr(s, '=');
+	/* mutt's form, "color OBJECT FG BG", is "color = OBJECT FG BG". */
+	{
+		size_t w = str_has_prefix(s, "colour") ? 6 : str_has_prefix(s, "color") ? 5 : 0;
+		if (w && (s[w] == ' ' || s[w] == '\t') && *str_trim(s + w) != '=') {
+			s[w] = '\0';
+			eq = s + w;
+		} else {
+			eq = strchr(s, '=');
+		}
+	}
 	if (!eq)
 		return fail(p, p->line, "expected 'key = value', found '%s'", s);
 	*eq = '\0';
 	name = str_trim(s);
+	if (str_eq(name, "colour"))
+		memcpy(name, "color", 6);   /* the same key, in either spelling */
 	if (!*name)
 		return fail(p, p->line, "missing key name before '='");
 	scope = p->ident ? S_IDENTITY : p->acct ? S_ACCOUNT : S_GLOBAL;
@@ -476,7 +482,7 @@ line_parse(struct parser *p, char *line)
 	if (k->kind != K_LIST && seen->line[idx])
 		return fail(p, p->line, "'%s' is already set on line %d", name, seen->line[idx]);
 	seen->line[idx] = p->line;
-	val = value_parse(eq + 1, &why);
+	val = value_parse(eq + 1, k->kind == K_LIST && k->off == offsetof(struct config, colors), &why);
 	if (!val)
 		return fail(p, p->line, "%s", why);
 	rc = set_value(p, k, val);
@@ -536,7 +542,7 @@ identity_check(struct parser *p, struct identity_cfg *id, const struct seen *s)
 		const char *best = NULL;
 		int bestd = 3;
 		for (size_t i = 0; i < p->cfg->naccounts; i++) {
-			int d = typo_distance(id->account, p->cfg->accounts[i].name);
+			int d = str_typo_distance(id->account, p->cfg->accounts[i].name);
 			if (d < bestd) {
 				bestd = d;
 				best = p->cfg->accounts[i].name;
@@ -711,6 +717,7 @@ conf_load(const char *path, int must_exist, struct config **out, char **err, cha
 	p.cfg->confirm_quit = 0;
 	p.cfg->abort_unmodified = 1;
 	p.cfg->resolve = 1;
+	p.cfg->text_flowed = 1;
 
 	rc = file_read_all(path, &text, NULL);
 	if (rc == TERN_ENOTFOUND && !must_exist) {
@@ -817,6 +824,9 @@ conf_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->binds.n; i++)
 		free(cfg->binds.v[i].value);
 	free(cfg->binds.v);
+	for (size_t i = 0; i < cfg->colors.n; i++)
+		free(cfg->colors.v[i].value);
+	free(cfg->colors.v);
 	free(cfg->path);
 	free(cfg->editor);
 	free(cfg->html_filter);

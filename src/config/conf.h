@@ -77,6 +77,7 @@ struct account_cfg {
 	 * the first identity and not among them); they point into config. */
 	const struct identity_cfg **identities;
 	size_t nidentities;
+	int text_flowed;            /* send plain text as format=flowed (the global value unless set) */
 	const char *file;           /* where the section starts */
 	int line;
 };
@@ -97,6 +98,8 @@ struct config {
 	char *date_format;          /* strftime format of the pager's Date line (local time); NULL: the default */
 	struct cfg_list binds;      /* "bind = CONTEXT KEY ACTION", checked by the UI keymap */
 	char *address_book_cmd;     /* completion source; %s is what was typed */
+	int text_flowed;            /* send plain text as format=flowed (RFC 3676) */
+	struct cfg_list colors;     /* "color OBJECT FG BG [ATTR...]", checked here (src/config/colour.h) */
 	struct account_cfg *accounts;
 	size_t naccounts;
 	struct identity_cfg *identities;

@@ -106,10 +106,14 @@ text_part(const struct mime_draft *d, char **buf)
 	strbuf sb = STRBUF_INIT;
 	char *text = d->flowed ? mime_flowed_encode(d->body ? d->body : "") : NULL;
 	const char *t = text ? text : d->body ? d->body : "";
-	struct mailmime_content *ct = content_of(d->flowed ? "text/plain; format=flowed" : "text/plain");
+	struct mailmime_content *ct = content_of("text/plain");
 	int enc;
 
 	add_param(ct, "charset", "utf-8");
+	/* delsp=no, the default, is left out: the soft break is a blank that
+	 * stays in the text, which is right for every script. */
+	if (d->flowed)
+		add_param(ct, "format", "flowed");
 	if (mime_text_needs_qp(t)) {
 		enc = MAILMIME_MECHANISM_QUOTED_PRINTABLE;
 		mime_qp_encode(t, &sb);

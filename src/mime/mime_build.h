@@ -48,12 +48,13 @@ char *mime_build_address_header(const char *field, const char *name, const char 
  * the names only), and a body that is not ASCII or has a line longer than
  * 998 octets is declared UTF-8 text/plain (MIME-Version 1.0) and sent
  * quoted-printable; a body that is not valid UTF-8 is read as Windows-1252
- * (Latin-1) and converted (*notes gets MIME_RAW_CONVERTED). A message that
+ * (Latin-1) and converted (*notes gets MIME_RAW_CONVERTED). With flowed,
+ * the body of any such message is sent as format=flowed. A message that
  * has MIME-Version, Content-Type or Content-Transfer-Encoding is left alone.
  * NULL when nothing needs changing, else the new message (*out_len bytes,
  * NUL-terminated; caller frees). */
 #define MIME_RAW_CONVERTED 1
-char *mime_raw_encode(const char *raw, size_t len, size_t *out_len, int *notes);
+char *mime_raw_encode(const char *raw, size_t len, int flowed, size_t *out_len, int *notes);
 /* The number (from 1) of the first line at or after byte off that is
  * longer than RFC 5322's 998 octets, with its length in *octets; 0: none. */
 size_t mime_raw_long_line(const char *raw, size_t len, size_t off, size_t *octets);

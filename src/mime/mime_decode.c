@@ -3,6 +3,7 @@
  * stray characters are skipped and truncated input yields what it can. */
 #include "config.h"
 
+#include "src/base/util.h"
 #include "src/mime/mime_int.h"
 
 static int
@@ -42,18 +43,6 @@ mime_b64_decode(const char *s, size_t n, strbuf *out)
 	}
 }
 
-static int
-hex_val(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 void
 mime_qp_decode(const char *s, size_t n, strbuf *out, int header)
 {
@@ -64,8 +53,8 @@ mime_qp_decode(const char *s, size_t n, strbuf *out, int header)
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '=') {
-			int hi = i + 2 < n ? hex_val((unsigned char)s[i + 1]) : -1;
-			int lo = i + 2 < n ? hex_val((unsigned char)s[i + 2]) : -1;
+			int hi = i + 2 < n ? hex_value((unsigned char)s[i + 1]) : -1;
+			int lo = i + 2 < n ? hex_value((unsigned char)s[i + 2]) : -1;
 			if (hi >= 0 && lo >= 0) {
 				sb_addc(out, (char)(hi * 16 + lo));
 				i += 3;

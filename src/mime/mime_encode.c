@@ -234,6 +234,42 @@ mime_put_msgids(strbuf *out, const char *name, const char *ids)
 
 /* --- Bodies ---------------------------------------------------------------------- */
 
+/* RFC 3676 4.2 recommends 72 characters; counted as characters (not
+ * bytes), as the reader's screen counts them. */
+#define FLOWED_WIDTH 72
+
+static size_t
+char_count(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+/* Where to end the first segment of s (n bytes) so it holds at most width
+ * characters: after the last blank that fits, else after the first blank
+ * (a long word is not cut), else all of it. The blank stays at the end of
+ * the segment: that is the soft break. */
+static size_t
+flowed_cut(const char *s, size_t n, size_t width)
+{
+	size_t chars = 0, fit = 0;
+	if (char_count(s, n) <= width)
+		return n;
+	for (size_t i = 0; i < n; i++) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			chars++;
+		if (s[i] == ' ' && (i + 1 == n || s[i + 1] != ' ')) {
+			if (chars <= width)
+				fit = i + 1;
+			else
+				return fit ? fit : i + 1;
+		}
+	}
+	return fit ? fit : n;
+}
+
 char *
 mime_flowed_encode(const char *text)
 {
@@ -241,39 +277,38 @@ mime_flowed_encode(const char *text)
 	const char *s = text;
 
 	while (*s) {
-		const char *nl = strchr(s, '\n');
-		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+		const char *nl = strchr(s, '\n'), *c = s;
+		size_t len = nl ? (size_t)(nl - s) : strlen(s), depth = 0, width;
 		if (len && s[len - 1] == '\r')
 			len--;
-		char *line = xstrndup(s, len);
-		size_t l = strlen(line);
-		int sig = strcmp(line, "-- ") == 0;
-		while (!sig && l && (line[l - 1] == ' ' || line[l - 1] == '\t'))
-			line[--l] = '\0';   /* a trailing blank would mean "flowed" */
-		const char *p = line;
-		int quoted = line[0] == '>';
+		/* A quoted line keeps its depth, and is flowed within it: it is
+		 * never joined with the lines around it (4.5). */
+		while (depth < len && c[depth] == '>')
+			depth++;
+		c += depth;
+		len -= depth;
+		if (depth && len && c[0] == ' ')
+			c++, len--;
+		/* The signature separator keeps its blank (4.3); any other
+		 * trailing blank would turn the user's line break soft. */
+		if (!(len == 3 && strncmp(c, "-- ", 3) == 0))
+			while (len && (c[len - 1] == ' ' || c[len - 1] == '\t'))
+				len--;
+		width = depth + 1 + 20 > FLOWED_WIDTH ? 20 : FLOWED_WIDTH - depth - (depth ? 1 : 0);
 		do {
-			/* Wrap a long line at the last blank before 76 columns; the blank
-			 * stays at the end of the line, marking it soft. Quotes stay whole. */
-			size_t left = strlen(p), cut = left;
-			if (!quoted && left > 76) {
-				size_t b = 76;
-				while (b > 0 && p[b - 1] != ' ')
-					b--;
-				if (b == 0) {
-					b = 76;
-					while (b < left && p[b - 1] != ' ')
-						b++;
-				}
-				cut = b;
-			}
-			if (!quoted && (p[0] == ' ' || str_has_prefix(p, "From ")))
-				sb_addc(&out, ' ');   /* space-stuffing (RFC 3676 4.4) */
-			sb_add(&out, p, cut);
+			size_t cut = flowed_cut(c, len, width);
+			for (size_t i = 0; i < depth; i++)
+				sb_addc(&out, '>');
+			/* Space-stuffing (4.4): after the quote marks always, for
+			 * readers that show them; otherwise before what a reader would
+			 * take for stuffing or a quote, and "From " for mbox. */
+			if (depth ? len > 0 : cut && (c[0] == ' ' || c[0] == '>' || (len >= 5 && strncmp(c, "From ", 5) == 0)))
+				sb_addc(&out, ' ');
+			sb_add(&out, c, cut);
 			sb_addc(&out, '\n');
-			p += cut;
-		} while (*p);
-		free(line);
+			c += cut;
+			len -= cut;
+		} while (len);
 		s = nl ? nl + 1 : s + strlen(s);
 	}
 	return sb_steal(&out);

@@ -5,7 +5,8 @@
  * names; the addresses stay as they are); a body that is not ASCII gets
  * MIME-Version, a UTF-8 text/plain Content-Type and quoted-printable, so no
  * relay has to guess a charset or support 8BITMIME. Fields that are ASCII
- * keep their bytes and their folding. */
+ * keep their bytes and their folding. With flowed, every such body is
+ * declared and sent as format=flowed (RFC 3676), as the composer's is. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -97,13 +98,13 @@ mime_raw_long_line(const char *raw, size_t len, size_t off, size_t *octets)
 }
 
 char *
-mime_raw_encode(const char *raw, size_t len, size_t *out_len, int *notes)
+mime_raw_encode(const char *raw, size_t len, int flowed, size_t *out_len, int *notes)
 {
 	struct mime_hdrs h;
 	strbuf out = STRBUF_INIT;
 	size_t body_off, i = 0, field = 0, octets;
-	int in_field = 0, body_8bit, head_8bit, body_long;
-	char *body;
+	int in_field = 0, body_8bit, head_8bit, body_long, qp;
+	char *body, *text;
 
 	*notes = 0;
 
@@ -121,7 +122,7 @@ mime_raw_encode(const char *raw, size_t len, size_t *out_len, int *notes)
 	 * once the message is queued: quoted-printable breaks it with soft
 	 * line breaks, and the reader sees the line whole again. */
 	body_long = mime_raw_long_line(raw, len, body_off, &octets) != 0;
-	if (!head_8bit && !body_8bit && !body_long)
+	if (!head_8bit && !body_8bit && !body_long && !flowed)
 		return NULL;
 
 	/* The header block line by line: a field is its first line and the
@@ -156,10 +157,6 @@ mime_raw_encode(const char *raw, size_t len, size_t *out_len, int *notes)
 	}
 	if (out.len && out.buf[out.len - 1] != '\n')
 		sb_adds(&out, "\r\n");
-	if (body_8bit || body_long)
-		sb_adds(&out, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-		              "Content-Transfer-Encoding: quoted-printable\r\n");
-	sb_adds(&out, "\r\n");
 	if (body_8bit && !utf8_valid(raw + body_off, len - body_off)) {
 		/* Labelled UTF-8 it must be UTF-8: a body that is not was
 		 * written in the usual 8-bit set (Latin-1 or its Windows
@@ -169,10 +166,24 @@ mime_raw_encode(const char *raw, size_t len, size_t *out_len, int *notes)
 	} else {
 		body = xstrndup(raw + body_off, len - body_off);
 	}
-	if (body_8bit || body_long)
-		mime_qp_encode(body, &out);
+	/* The body is the writer's plain text, as the composer's is: sent
+	 * flowed, so that its paragraphs reflow on a narrow screen. */
+	text = flowed ? mime_flowed_encode(body) : NULL;
+	qp = body_8bit || body_long || (text && mime_text_needs_qp(text));
+	if (flowed)
+		sb_printf(&out, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8; format=flowed\r\n"
+		                "Content-Transfer-Encoding: %s\r\n", qp ? "quoted-printable" : "7bit");
+	else if (qp)
+		sb_adds(&out, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		              "Content-Transfer-Encoding: quoted-printable\r\n");
+	sb_adds(&out, "\r\n");
+	if (qp)
+		mime_qp_encode(text ? text : body, &out);
+	else if (text)
+		sb_adds(&out, text);
 	else
 		sb_add(&out, body, len - body_off);
+	free(text);
 	free(body);
 	*out_len = out.len;
 	return sb_steal(&out);

@@ -26,6 +26,7 @@ body = msg.get_body(preferencelist=('plain',))
 if body is not None:
     out.append('body-type: %s' % body.get_content_type())
     out.append('body-cte: %s' % body.get('Content-Transfer-Encoding', ''))
+    out.append('body-format: %s' % body.get_param('format', ''))
     out.append('body: %s' % body.get_content().replace('\r\n', '\n').replace('\n', '\\n'))
 for part in msg.iter_attachments():
     if part.get_content_type() == 'message/rfc822':

@@ -236,30 +236,112 @@ t_header_injection(void **state)
 	free(raw);
 }
 
+/* The wire text of a built message's body, as a reader decodes it. */
+static char *
+wire_body(const char *raw, size_t len)
+{
+	char *view = python_view(raw, len, NULL, 0), *b = strstr(view, "\nbody: "), *e, *out;
+	assert_non_null(b);
+	b += 7;
+	e = strchr(b, '\n');
+	out = xstrndup(b, e ? (size_t)(e - b) : strlen(b));
+	free(view);
+	return out;
+}
+
+/* format=flowed (RFC 3676) as sent: long lines soft-broken at 72
+ * characters (the blank kept at the end), short lines hard, space-stuffing
+ * where a reader would see stuffing, a quote or "From ", quoted lines
+ * flowed within their depth, the signature separator kept; and the pager
+ * gives the paragraphs back. With QP too (non-ASCII text). */
 static void
 t_flowed_roundtrip(void **state)
 {
-	const char *para = "This paragraph is much longer than seventy-eight columns, so format=flowed "
+	const char *para = "This paragraph is much longer than seventy-two columns, so format=flowed "
 	                   "must wrap it with soft breaks that a reader joins again into one line.";
-	char *body = xasprintf("%s\n> quoted stays\n From stuffed\n-- \nsig\n", para);
+	char *a70 = xasprintf("%.70s", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	char *quote = xasprintf(">> %s", para);
+	char *umlauts = xasprintf("Grüße aus Köln, %s", para);
+	char *body = xasprintf("%s\nshort line\nanother\n%s > b\n%s From me\n%s\n> quoted stays\n From stuffed\n%s\n-- \nsig\n",
+	                       para, a70, a70, quote, umlauts);
 	struct mime_draft d = { "me@example.org", "you@example.org", NULL, NULL, "flowed", body,
 	                        NULL, NULL, NULL, 0, NULL, 1, NULL, 0 };
 	struct render_opts o = { NULL, NULL, 0, RENDER_HDR_NONE, 0 };
-	char *raw, *err, *text, *want;
+	char *raw, *err, *text, *want, *wire, *view, *w;
 	size_t len;
 	mime_msg *m;
 	(void)state;
 	assert_int_equal(mime_build(&d, &raw, &len, &err), TERN_OK);
-	assert_non_null(strstr(raw, "format=flowed"));
+	view = python_view(raw, len, NULL, 0);
+	assert_line(view, "body-format: flowed");
+	assert_line(view, "body-cte: quoted-printable");
+	assert_line(view, "long-lines: 0");
+	free(view);
+	wire = wire_body(raw, len);
+	/* Every line within 72 characters (ü and ö count one each). */
+	for (char *l = wire; *l;) {
+		char *e = strstr(l, "\\n");
+		size_t chars = 0;
+		for (char *c = l; c < (e ? e : l + strlen(l)); c++)
+			chars += ((unsigned char)*c & 0xC0) != 0x80;
+		if (chars > 72)
+			fail_msg("a line of %zu characters: %.*s", chars, (int)(e ? e - l : (long)strlen(l)), l);
+		l = e ? e + 2 : l + strlen(l);
+	}
+	assert_non_null(strstr(wire, "This paragraph is much longer than seventy-two columns, so \\nformat=flowed must wrap"));
+	assert_non_null(strstr(wire, "\\nshort line\\nanother\\n"));
+	w = xasprintf("%s \\n > b\\n%s \\n From me\\n", a70, a70);
+	assert_non_null(strstr(wire, w));
+	free(w);
+	assert_non_null(strstr(wire, "\\n>> This paragraph is much longer than seventy-two columns, so \\n>> format=flowed"));
+	assert_non_null(strstr(wire, "\\n> quoted stays\\n  From stuffed\\n"));
+	assert_non_null(strstr(wire, "\\n-- \\nsig\\n"));
+	free(wire);
+
 	assert_int_equal(mime_parse(raw, len, &m), TERN_OK);
 	text = mime_render_body(m, &o);
-	want = xasprintf("%s\n> quoted stays\n From stuffed\n-- \nsig\n", para);
+	want = xasprintf("%s\nshort line\nanother\n%s > b\n%s From me\n%s\n> quoted stays\n From stuffed\n%s\n-- \nsig\n",
+	                 para, a70, a70, quote, umlauts);
 	assert_string_equal(text, want);
 	free(want);
 	free(text);
 	mime_free(m);
 	free(raw);
+
+	/* text_flowed = no: sent as written. */
+	d.flowed = 0;
+	assert_int_equal(mime_build(&d, &raw, &len, &err), TERN_OK);
+	view = python_view(raw, len, NULL, 0);
+	assert_line(view, "body-format: ");
+	free(view);
+	free(raw);
 	free(body);
+	free(quote);
+	free(umlauts);
+	free(a70);
+}
+
+/* `tern send` of a message without MIME headers: its body is the user's
+ * plain text, sent flowed as the composer's (ASCII stays 7bit). */
+static void
+t_raw_encode_flowed(void **state)
+{
+	const char *raw = "Subject: hi\r\nTo: a@b.c\r\n\r\nThis paragraph is much longer than seventy-two columns, so it "
+	                  "is wrapped with a soft break.\r\nFrom the start\r\n";
+	size_t len;
+	int notes = 0;
+	char *out, *view;
+	(void)state;
+	out = mime_raw_encode(raw, strlen(raw), 1, &len, &notes);
+	assert_non_null(out);
+	view = python_view(out, len, NULL, 0);
+	assert_line(view, "body-format: flowed");
+	assert_line(view, "body-cte: 7bit");
+	assert_line(view, "body: This paragraph is much longer than seventy-two columns, so it is \\nwrapped with a soft break.\\n From the start\\n");
+	free(view);
+	free(out);
+	/* The writer's own MIME stays theirs. */
+	assert_null(mime_raw_encode("MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nx\r\n", 50, 1, &len, &notes));
 }
 
 static void
@@ -322,7 +404,7 @@ t_raw_encode(void **state)
 	char *out, *view;
 	(void)state;
 
-	out = mime_raw_encode(raw, strlen(raw), &len, &notes);
+	out = mime_raw_encode(raw, strlen(raw), 0, &len, &notes);
 	assert_non_null(out);
 	assert_int_equal(strlen(out), len);
 	view = python_view(out, len, NULL, 0);
@@ -344,11 +426,11 @@ t_raw_encode(void **state)
 		assert_true((unsigned char)out[i] < 0x80);
 	free(out);
 
-	assert_null(mime_raw_encode(mime, strlen(mime), &len, &notes));
-	assert_null(mime_raw_encode(ascii, strlen(ascii), &len, &notes));
+	assert_null(mime_raw_encode(mime, strlen(mime), 0, &len, &notes));
+	assert_null(mime_raw_encode(ascii, strlen(ascii), 0, &len, &notes));
 
 	/* Only the header needs it: encoded words, no MIME headers added. */
-	out = mime_raw_encode(head_only, strlen(head_only), &len, &notes);
+	out = mime_raw_encode(head_only, strlen(head_only), 0, &len, &notes);
 	assert_non_null(out);
 	assert_string_equal(out, "Subject: =?UTF-8?B?Q2Fmw6k=?=\r\nTo: a@b.c\r\n\r\nplain\r\n");
 	free(out);
@@ -375,7 +457,7 @@ t_raw_long_latin1(void **state)
 	sb_adds(&in, "\nlast\n");
 	assert_int_equal(mime_raw_long_line(in.buf, in.len, 0, &octets), 5);
 	assert_int_equal(octets, 2000);
-	out = mime_raw_encode(in.buf, in.len, &len, &notes);
+	out = mime_raw_encode(in.buf, in.len, 0, &len, &notes);
 	assert_non_null(out);
 	assert_int_equal(notes, 0);
 	assert_int_equal(mime_raw_long_line(out, len, 0, &octets), 0);
@@ -387,7 +469,7 @@ t_raw_long_latin1(void **state)
 	free(view);
 	free(out);
 
-	out = mime_raw_encode(latin1, strlen(latin1), &len, &notes);
+	out = mime_raw_encode(latin1, strlen(latin1), 0, &len, &notes);
 	assert_non_null(out);
 	assert_int_equal(notes, MIME_RAW_CONVERTED);
 	view = python_view(out, len, NULL, 0);
@@ -400,7 +482,7 @@ t_raw_long_latin1(void **state)
 	sb_adds(&in, "Subject: own\nMIME-Version: 1.0\nContent-Type: text/plain\n\n");
 	for (int i = 0; i < 1200; i++)
 		sb_addc(&in, 'x');
-	assert_null(mime_raw_encode(in.buf, in.len, &len, &notes));
+	assert_null(mime_raw_encode(in.buf, in.len, 0, &len, &notes));
 	assert_int_equal(mime_raw_long_line(in.buf, in.len, 0, &octets), 5);
 	assert_int_equal(octets, 1200);
 	sb_free(&in);
@@ -426,6 +508,7 @@ main(void)
 		cmocka_unit_test(t_subject_as_typed),
 		cmocka_unit_test(t_header_injection),
 		cmocka_unit_test(t_flowed_roundtrip),
+		cmocka_unit_test(t_raw_encode_flowed),
 		cmocka_unit_test(t_errors),
 		cmocka_unit_test(t_raw_encode),
 		cmocka_unit_test(t_raw_long_latin1),

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "src/config/colour.h"
 #include "src/config/conf.h"
 #include "src/base/err.h"
 #include "src/base/util.h"
@@ -119,6 +120,16 @@ static const struct bad_case bad[] = {
 	{ ACCT_OK "[identity x]\naccount = w\nemail = x@e.org\nsendmail = s\nsmtp_host = h\n", 8, "keep one way out" },
 	{ ACCT_OK "address_book_cmd = x\n", 5, "is a global key" },
 	{ "adress_book_cmd = x\n", 1, "(did you mean address_book_cmd?)" },
+	{ "color quoted cyan default\ncolor qouted cyan default\n", 2, "unknown colour object 'qouted' (did you mean quoted?)" },
+	{ "color = flagged rde default\n", 1, "unknown foreground colour 'rde' (did you mean red?)" },
+	{ "colour unread default purple\n", 1, "unknown background colour 'purple'" },
+	{ "color unread default default bold blink\n", 1, "unknown attribute 'blink'" },
+	{ "color unread default default bld\n", 1, "did you mean bold?" },
+	{ "color tree color256 default\n", 1, "unknown foreground colour 'color256'" },
+	{ "color tree #12345g default\n", 1, "unknown foreground colour '#12345g'" },
+	{ "color tree red\n", 1, "color OBJECT FOREGROUND BACKGROUND" },
+	{ ACCT_OK "color tree red default\n", 5, "is a global key" },
+	{ "text_flowed = sometimes\n", 1, "yes or no" },
 };
 
 static void
@@ -139,6 +150,53 @@ t_errors_name_file_and_line(void **state)
 		free(prefix);
 		free(path);
 	}
+}
+
+/* Colour lines in both spellings and forms, each colour notation; the
+ * global text_flowed is what an account has unless it sets its own. */
+static void
+t_colour_and_flowed(void **state)
+{
+	static const char text[] =
+		"text_flowed = no\n"
+		"color quoted brightblue default\n"
+		"color = flagged #d75f00 default bold underline\n"
+		"colour indicator color17 white reverse\n"
+		"[account a]\nemail = a@example.org\npassword = x\nimap_host = h\n"
+		"[account b]\nemail = b@example.org\npassword = x\nimap_host = h\ntext_flowed = yes\n";
+	char *path = write_conf("colour", text, 0600), *err = NULL, *why = NULL;
+	struct config *cfg;
+	struct colour_rule r;
+	(void)state;
+	assert_int_equal(conf_load(path, 1, &cfg, &err, NULL), TERN_OK);
+	assert_int_equal(cfg->text_flowed, 0);
+	assert_int_equal(cfg->accounts[0].text_flowed, 0);
+	assert_int_equal(cfg->accounts[1].text_flowed, 1);
+	assert_int_equal(cfg->colors.n, 3);
+	assert_int_equal(colour_rule_parse(cfg->colors.v[0].value, &r, &why), TERN_OK);
+	assert_int_equal(r.obj, COL_QUOTED);
+	assert_int_equal(r.fg, 12);
+	assert_int_equal(r.bg, COLOUR_DEFAULT);
+	assert_int_equal(r.attrs, 0);
+	assert_int_equal(colour_rule_parse(cfg->colors.v[1].value, &r, &why), TERN_OK);
+	assert_int_equal(r.obj, COL_FLAGGED);
+	assert_int_equal(r.fg, COLOUR_RGB | 0xd75f00);
+	assert_int_equal(r.attrs, CA_BOLD | CA_UNDERLINE);
+	assert_int_equal(colour_rule_parse(cfg->colors.v[2].value, &r, &why), TERN_OK);
+	assert_int_equal(r.obj, COL_INDICATOR);
+	assert_int_equal(r.fg, 17);
+	assert_int_equal(r.bg, 7);
+	assert_int_equal(r.attrs, CA_REVERSE);
+	assert_int_equal(cfg->colors.v[2].line, 4);
+	conf_free(cfg);
+	free(path);
+	/* Unset, flowed is on everywhere. */
+	path = write_conf("flowed", ACCT_OK, 0600);
+	assert_int_equal(conf_load(path, 1, &cfg, &err, NULL), TERN_OK);
+	assert_int_equal(cfg->text_flowed, 1);
+	assert_int_equal(cfg->accounts[0].text_flowed, 1);
+	conf_free(cfg);
+	free(path);
 }
 
 static void
@@ -427,6 +485,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_errors_name_file_and_line),
 		cmocka_unit_test(t_missing_file),
+		cmocka_unit_test(t_colour_and_flowed),
 		cmocka_unit_test(t_values_and_defaults),
 		cmocka_unit_test(t_warnings),
 		cmocka_unit_test(t_header_comment_and_relative_paths),
