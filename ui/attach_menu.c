@@ -26,6 +26,8 @@
 #include "ui/draw.h"
 #include "ui/modal.h"
 #include "ui/pager_int.h"
+#include "ui/textview.h"
+#include "src/base/proc.h"
 #include "src/base/util.h"
 
 #define NAME_MAX_BYTES 200
@@ -308,6 +310,9 @@ first_line(const char *path)
 	return safe;
 }
 
+/* A copiousoutput viewer that runs longer is stopped. */
+#define VIEW_TIMEOUT_MS 30000
+
 static void
 open_mailcap(struct app *a, attach_menu *m)
 {
@@ -318,27 +323,26 @@ open_mailcap(struct app *a, attach_menu *m)
 	int status = 0, use_run = in_path("run-mailcap"), copious = 0;
 	pid_t pid;
 
-	if (!use_run) {
+	{
 		char *home = path_expand_home("~/.mailcap");
 		const char *files[] = { home, "/etc/mailcap" };
 		struct mailcap_entry e;
 		int found = mailcap_find(files, ARRAY_LEN(files), type, &e) == TERN_OK;
 		free(home);
-		if (!found) {
+		if (!found && !use_run) {
 			app_say(a, 1, "no mailcap entry for %s (save it with %s)", type,
 			        keymap_key_name(keymap_key_for(a->km, CTX_ATTACH, ACT_SAVE_ATTACHMENT)));
 			free(type);
 			return;
 		}
-		script = mailcap_script(e.view, 1);
-		copious = e.copiousoutput;
-		mailcap_entry_free(&e);
-		if (copious) {
-			/* Text a viewer prints would flash by before the screen
-			 * comes back: it goes through the user's pager. */
-			char *paged = xasprintf("{ %s ; } 2>&1 | ${PAGER:-more}", script);
-			free(script);
-			script = paged;
+		if (found) {
+			copious = e.copiousoutput;
+			/* Text a viewer prints comes from the mail: it is shown in
+			 * tern's own text view, made inert, never straight on the
+			 * terminal (nor through run-mailcap's pager). */
+			if (copious || !use_run)
+				script = mailcap_script(e.view, 1);
+			mailcap_entry_free(&e);
 		}
 	}
 	if (mime_attachment_data(m->msg, at->part_id, &data, &len) != TERN_OK) {
@@ -368,6 +372,24 @@ open_mailcap(struct app *a, attach_menu *m)
 		app_say(a, 1, "cannot write %s", path);
 		goto out;
 	}
+	if (copious) {
+		char *argv[] = { "/bin/sh", "-c", script, "sh", path, type, NULL }, *out = NULL, *title, *why = NULL;
+		size_t outlen = 0;
+		int rc = proc_run_err(argv, "", 0, VIEW_TIMEOUT_MS, &out, &outlen, &status, &why);
+		title = xasprintf("view: %s", at->filename ? at->filename : at->part_id);   /* made inert by the view */
+		textview_open(a, title, out ? out : "", outlen);
+		if (rc != TERN_OK) {
+			char *safe = text_sanitize(why ? why : "", 0);
+			app_say(a, 1, "the viewer for %s failed (%s)%s%s", type,
+			        status >= 0 ? "its exit status is not 0" : "it did not finish in time", *safe ? ": " : "",
+			        safe);
+			free(safe);
+		}
+		free(why);
+		free(title);
+		free(out);
+		goto out;
+	}
 	arg = xasprintf("%s:%s", type, path);
 	errpath = xasprintf("%s/.viewer-stderr", m->tmpdir);
 	def_prog_mode();
@@ -381,7 +403,7 @@ open_mailcap(struct app *a, attach_menu *m)
 		int efd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (efd >= 0)
 			dup2(efd, 2);
-		if (use_run)
+		if (use_run && !script)
 			execlp("run-mailcap", "run-mailcap", "--action=view", arg, (char *)NULL);
 		else
 			mailcap_exec(script, path, type);

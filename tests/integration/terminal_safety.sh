@@ -2,7 +2,8 @@
 # Terminal safety on every path (issue 17): one hostile message on the real server, whose
 # From name, address, subject, text body, HTML body and attachment file name hold ESC, CSI,
 # OSC, DCS, a C1 CSI, bidi overrides and bytes that are not UTF-8, in a folder whose name
-# holds a bidi override, and a server refusal that quotes it. Every human-readable line of the command line (tern mailboxes, list, show,
+# holds a bidi override, a server refusal that quotes it, and a mailcap viewer (copiousoutput)
+# that prints escapes. Every human-readable line of the command line (tern mailboxes, list, show,
 # search, queue, sync) passes safe_check.py; on the TUI's screen nothing of it acts: the
 # title stays, no colour of the mail's appears, the escapes show as ^[ and <U+...> marks.
 set -u
@@ -28,6 +29,11 @@ EVIL_B64=$(printf '%s' "$EVIL" | base64 -w0)
 imapctl -s dovecot create "Évil‮folder" >/dev/null
 imapctl -s dovecot append INBOX "$T/evil.eml" >/dev/null
 imapctl -s dovecot append "Évil‮folder" "$T/evil.eml" >/dev/null
+# The viewer's output is shown in tern's own text view, whether or not run-mailcap exists.
+export HOME="$T"
+cat >"$T/.mailcap" <<'MC'
+application/x-evil; printf '\\033]0\;PWNED-MAILCAP\\007\\033[45mmailcap-out\\n'; copiousoutput
+MC
 cat >"$T/config" <<CONF
 data_dir = $T/data
 [account acct]
@@ -81,9 +87,12 @@ tui_keys H
 check "raw view: inert" tui_wait "raw" 'Subject: Evil \^\[\[31mRED'
 tui_keys H h v
 check "the attachment menu shows the file name inert" tui_wait "attach" '\^\[\[31mevil<U\+202E>txt\.exe'
-tui_keys q q
+tui_keys G Enter
+check "a copiousoutput viewer's output is shown inert in tern's view" tui_wait "mailcap" '\^\[\]0;PWNED-MAILCAP\^G\^\[\[45mmailcap-out'
+tui_keys q q q
 check "the terminal title never changed" sh -c "[ \"\$(tmux -S '$TUI_SOCK' display -p '#{pane_title}')\" = clean-title ]"
-check "no colour of the mail's reached the terminal" sh -c "! tmux -S '$TUI_SOCK' capture-pane -p -e | grep -q \$(printf '\\033')'\\[\\(31\\|41\\)m'"
+# (tern's own scheme has foreground colours only: a background colour can only be the mail's)
+check "no colour of the mail's reached the terminal" sh -c "! tmux -S '$TUI_SOCK' capture-pane -p -e | grep -q \$(printf '\\033')'\\[\\(41\\|44\\|45\\)m'"
 check "the screen holds no raw control, C1, bidi or invalid byte" sh -c "tmux -S '$TUI_SOCK' capture-pane -p | $SAFE screen"
 tui_keys Q
 check "quits cleanly" tui_wait "exit" 'TERN-EXITED-0'
