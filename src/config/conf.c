@@ -70,6 +70,10 @@ static const struct key keys[] = {
 	A("delete_to_trash", K_BOOL, delete_to_trash, 0, 1),
 	A("copy_to_sent", K_BOOL, copy_to_sent, 0, 1),
 	A("prefetch_days", K_INT, prefetch_days, 0, 36500),
+	/* PGP/MIME (src/crypt/) */
+	A("pgp_sign", K_BOOL, pgp_sign, 0, 1),
+	A("pgp_key", K_STR, pgp_key, 0, 0),
+	A("pgp_encrypt_if_possible", K_BOOL, pgp_encrypt_if_possible, 0, 1),
 };
 
 #define MAX_KEYS ARRAY_LEN(keys)
@@ -567,6 +571,7 @@ account_free(struct account_cfg *a)
 	free(a->jmap_url);
 	free(a->ca_file);
 	free(a->alternates);
+	free(a->pgp_key);
 }
 
 void

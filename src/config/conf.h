@@ -44,6 +44,9 @@ struct account_cfg {
 	int delete_to_trash;        /* delete moves to Trash (1) or destroys (0) */
 	int copy_to_sent;           /* file what SMTP sent in Sent (0: the server does) */
 	int prefetch_days;          /* fetch bodies of the last N days in background */
+	int pgp_sign;               /* sign what is sent (PGP/MIME) */
+	char *pgp_key;              /* the key to sign with and encrypt to oneself; NULL: gpg's default */
+	int pgp_encrypt_if_possible;/* encrypt when every recipient has a usable key */
 	const char *file;           /* where the section starts */
 	int line;
 };
