@@ -17,6 +17,7 @@
 #include "db/db_view.h"
 #include "src/base/err.h"
 #include "src/mime/mime.h"
+#include "src/crypt/crypt.h"
 #include "src/mime/mime_build.h"
 #include "src/mime/mime_render.h"
 #include "src/mime/msgid.h"
@@ -57,6 +58,7 @@ compose_destroy(struct compose *c)
 	free(c->body);
 	free(c->in_reply_to);
 	free(c->references);
+	free(c->pgp_key);
 	free(c->written);
 	for (size_t i = 0; i < c->natt; i++)
 		catt_free(&c->att[i]);
@@ -87,6 +89,8 @@ compose_new(struct ui_account *u)
 	c->account_id = u->id;
 	c->acfg = u->cfg;
 	c->from = compose_default_from(u->cfg);
+	c->pgp = u->cfg->pgp_sign ? CRYPT_SIGN : 0;
+	c->pgp_auto = u->cfg->pgp_encrypt_if_possible;
 	return c;
 }
 

@@ -86,6 +86,7 @@ static const struct {
 	[ACT_MAILBOX_CREATE] = { "create-mailbox", "mailbox pane: create a folder (a path: Lists/new)" },
 	[ACT_MAILBOX_RENAME] = { "rename-mailbox", "mailbox pane: rename or move the folder" },
 	[ACT_MAILBOX_DELETE] = { "delete-mailbox", "mailbox pane: delete the folder (asks if it holds messages)" },
+	[ACT_PGP_MENU] = { "pgp-menu", "compose screen: PGP (e)ncrypt, (s)ign, sign (a)s, (b)oth, (c)lear" },
 };
 
 static const char *const ctx_names[CTX_COUNT] = {
@@ -168,6 +169,7 @@ static const struct {
 	{ CTX_COMPOSE, "a", ACT_ATTACH_FILE }, { CTX_COMPOSE, "D", ACT_DETACH },
 	{ CTX_COMPOSE, "t", ACT_EDIT_TO }, { CTX_COMPOSE, "c", ACT_EDIT_CC },
 	{ CTX_COMPOSE, "b", ACT_EDIT_BCC }, { CTX_COMPOSE, "s", ACT_EDIT_SUBJECT },
+	{ CTX_COMPOSE, "p", ACT_PGP_MENU },
 };
 
 static void
