@@ -119,6 +119,18 @@ deliver "$W/msg-plain"
 
 check "the messages are synced" "$T" -c "$C" sync --once a
 
+# The list marks them from what the sync saw (BODYSTRUCTURE), bodies unread.
+"$T" -c "$C" list --json a INBOX >"$W/list"
+pgp_of() { # SUBJECT WANT
+  _g=$(jq -r "select(.subject == \"$1\") | .pgp" "$W/list")
+  [ "$_g" = "$2" ] || { echo "  $1: pgp is '$_g', wanted '$2'"; return 1; }
+}
+check "list --json: a signed message is \"signed\"" pgp_of good signed
+check "... an encrypted one \"encrypted\"" pgp_of secret encrypted
+check "... a plain one null" pgp_of plain null
+check "list: s and e in the flag column" sh -c "'$T' -c '$C' list a INBOX | grep -Eq '  [ N][ !][ r]s[ ~E]  .*  good\$' &&
+  '$T' -c '$C' list a INBOX | grep -Eq '  [ N][ !][ r]e[ ~E]  .*  secret\$'"
+
 # show MSGID: tern show --json into $W/j; then field PATH reads from it
 show() {
   _id=$(msgid_id "$1")

@@ -62,6 +62,8 @@ spool_has() { [ "$(grep -l "^Subject: $1" "$SMTP_SPOOL"/*.eml 2>/dev/null | wc -
 spool_file() { grep -l "^Subject: $1" "$SMTP_SPOOL"/*.eml | head -1; }
 
 check "the list shows both" see "list" 'sealed note'
+check "... the encrypted one marked e" see "mark e" '[ *][ ND][ !r]e[ ~E][ S] .*sealed note'
+check "... the signed one marked s" see "mark s" '[ *][ ND][ !r]s[ ~E][ S] .*signed note'
 # Newest first: the sealed note is on top, the signed one below it.
 keys Enter
 check "the encrypted message is decrypted for the pager" see "decrypted" 'The secret is xylophonewombat.'
