@@ -29,6 +29,24 @@ out:
 }
 
 int
+body_index_text(db *d, int64_t msg_id, const char *raw, size_t len)
+{
+	char *text = mime_text_for_index(raw, len);
+	int rc;
+
+	if ((rc = db_begin(d)) != TERN_OK)
+		goto out;
+	if ((rc = db_search_index_body(d, msg_id, text)) != TERN_OK) {
+		db_rollback(d);
+		goto out;
+	}
+	rc = db_commit(d);
+out:
+	free(text);
+	return rc;
+}
+
+int
 body_reindex(db *d, int max, int *left)
 {
 	int64_t ids[32];

@@ -8,6 +8,7 @@
 #include <wchar.h>
 #include <wctype.h>
 
+#include "db/db_body.h"
 #include "db/db_change.h"
 #include "db/db_message.h"
 #include "src/base/err.h"
@@ -347,6 +348,9 @@ render(struct app *a, pager *p)
 		}
 		p->verdict = crypt_verdict(&p->pgp);
 		p->pgp_done = 1;
+		/* Only when the user allows decrypted text on disk. */
+		if (p->pgp.decrypted && a->cfg->cache_decrypted)
+			body_index_text(a->d, p->m.id, p->pgp.raw, p->pgp.len);
 	}
 	if (p->pgp.raw) {
 		raw = p->pgp.raw;

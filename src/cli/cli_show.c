@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "src/cli/cli.h"
+#include "db/db_body.h"
 #include "db/db_message.h"
 #include "src/base/err.h"
 #include "src/base/jsonout.h"
@@ -161,6 +162,8 @@ cmd_show(struct cli_ctx *c, int argc, char **argv)
 		struct crypt_view v;
 		/* The decrypted message (v.raw) stays in this process's memory. */
 		crypt_open(raw, len, &v);
+		if (v.decrypted && c->cfg->cache_decrypted && body_index_text(c->db, id, v.raw, v.len) != TERN_OK)
+			cli_error("show: the decrypted text could not be indexed (cache_decrypted)");
 		if (want_json) {
 			fputs((text = show_json(id, v.raw ? v.raw : raw, v.raw ? v.len : len, &v, &o)), stdout);
 			free(text);

@@ -71,6 +71,7 @@ static const struct key keys[] = {
 	A("copy_to_sent", K_BOOL, copy_to_sent, 0, 1),
 	A("prefetch_days", K_INT, prefetch_days, 0, 36500),
 	/* PGP/MIME (src/crypt/) */
+	G("cache_decrypted", K_BOOL, cache_decrypted, 0, 1),
 	A("pgp_sign", K_BOOL, pgp_sign, 0, 1),
 	A("pgp_key", K_STR, pgp_key, 0, 0),
 	A("pgp_encrypt_if_possible", K_BOOL, pgp_encrypt_if_possible, 0, 1),

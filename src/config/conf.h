@@ -64,6 +64,7 @@ struct config {
 	int resolve;                /* after N, F, d, a, s the cursor goes to the next message (mutt's resolve) */
 	int beep_new;               /* the terminal bell when new mail arrives */
 	int set_title;              /* the terminal title counts new mail */
+	int cache_decrypted;        /* decrypted PGP mail may go into the search index */
 	char *date_format;          /* strftime format of the pager's Date line (local time); NULL: the default */
 	struct cfg_list binds;      /* "bind = CONTEXT KEY ACTION", checked by the UI keymap */
 	struct account_cfg *accounts;

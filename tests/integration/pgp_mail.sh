@@ -199,6 +199,12 @@ check "no decrypted text in the data directory" sh -c "! grep -rqaE 'zanzibarquu
 check "... nor is it found by search" sh -c "! '$T' -c '$C' search a zanzibarquux 2>/dev/null | grep -qi secret"
 check "... yet the encrypted message is found by its header" sh -c "'$T' -c '$C' search a secret | grep -qi secret"
 
+# cache_decrypted = yes: the user allows decrypted text into the index.
+sed -i '1i cache_decrypted = yes' "$C"
+check "cache_decrypted = yes: the encrypted message shown" show enc@pgp
+check "... is now found by its words" sh -c "'$T' -c '$C' search a zanzibarquux | grep -qi secret"
+sed -i '/^cache_decrypted/d' "$C"
+
 # --- Writing: tern signs and encrypts, gpg checks --------------------------
 imap_conf "$C" a dovecot "pgp_key = $ME"
 send() { # SUBJECT TO MSGID BODY [tern send options]: the message through tern send
