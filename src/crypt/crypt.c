@@ -80,24 +80,12 @@ crypt_view_free(struct crypt_view *v)
 
 /* --- Raw bytes ----------------------------------------------------------- */
 
-/* The end of the line at i (before its CR LF or LF) and the next line's start. */
-static size_t
-line_end(const char *s, size_t n, size_t i, size_t *next)
-{
-	const char *nl = memchr(s + i, '\n', n - i);
-	size_t e = nl ? (size_t)(nl - s) : n;
-	*next = nl ? e + 1 : n;
-	if (e > i && s[e - 1] == '\r')
-		e--;
-	return e;
-}
-
 size_t
 crypt_body_start(const char *raw, size_t len)
 {
 	size_t i = 0, next;
 	while (i < len) {
-		size_t e = line_end(raw, len, i, &next);
+		size_t e = mime_line_end(raw, len, i, &next);
 		if (e == i)
 			return next;
 		i = next;
@@ -115,7 +103,7 @@ first_part(const char *s, size_t n, const char *b, size_t *start, size_t *end)
 	int opened = 0;
 
 	while (i < n) {
-		size_t e = line_end(s, n, i, &next);
+		size_t e = mime_line_end(s, n, i, &next);
 		if (e - i >= bl + 2 && s[i] == '-' && s[i + 1] == '-' && memcmp(s + i + 2, b, bl) == 0) {
 			size_t k = i + 2 + bl;
 			if (k + 2 <= e && s[k] == '-' && s[k + 1] == '-')
@@ -218,8 +206,10 @@ set_error(struct crypt_view *v, const char *what, gpgme_error_t e)
 	v->error = xasprintf("%s: %s", what, gpgme_strerror(e));
 }
 
+/* Verifies sig over text (a detached signature), or the clear-signed
+ * text in sig alone (text NULL). */
 static void
-verify_detached(const char *text, size_t tlen, const char *sig, size_t slen, struct crypt_view *v)
+verify(const char *sig, size_t slen, const char *text, size_t tlen, struct crypt_view *v)
 {
 	gpgme_ctx_t ctx = NULL;
 	gpgme_data_t dsig = NULL, dtext = NULL;
@@ -227,7 +217,8 @@ verify_detached(const char *text, size_t tlen, const char *sig, size_t slen, str
 
 	if (crypt_ctx_new(&ctx) != TERN_OK)
 		return;
-	if (gpgme_data_new_from_mem(&dsig, sig, slen, 0) || gpgme_data_new_from_mem(&dtext, text, tlen, 0))
+	if (gpgme_data_new_from_mem(&dsig, sig, slen, 0) ||
+	    (text && gpgme_data_new_from_mem(&dtext, text, tlen, 0)))
 		goto out;
 	e = gpgme_op_verify(ctx, dsig, dtext, NULL);
 	if (e != GPG_ERR_NO_ERROR || !gpgme_op_verify_result(ctx)->signatures) {
@@ -249,44 +240,55 @@ child(const mime_msg *m, size_t i)
 	return mime_part_count(r) > i ? mime_part_child(r, i) : NULL;
 }
 
-static void
-open_signed(const char *raw, size_t len, const mime_msg *m, struct crypt_view *v)
+int
+crypt_signed_parts(const char *raw, size_t len, const mime_msg *m, char **text, size_t *tlen, char **sig,
+                   size_t *slen)
 {
 	const char *b = mime_part_param(mime_root(m), "boundary");
 	const mime_part *sp = child(m, 1);
 	size_t body = crypt_body_start(raw, len), s = 0, e = 0;
-	char *sig = NULL;
-	size_t slen = 0;
 	strbuf canon = STRBUF_INIT;
 
+	*text = *sig = NULL;
+	*tlen = *slen = 0;
 	if (!b || !sp || !first_part(raw + body, len - body, b, &s, &e) ||
-	    mime_part_data(sp, &sig, &slen) != TERN_OK) {
-		v->sig = CRYPT_SIG_BAD;
-		v->error = xstrdup("the signed message is incomplete (no signed part or no signature)");
-		goto out;
-	}
+	    mime_part_data(sp, sig, slen) != TERN_OK)
+		return TERN_EINVAL;
 	crlf_normalise(raw + body + s, e - s, 0, &canon);
 	/* crlf_normalise ends the last line; the part's last line end is the
 	 * delimiter's, not the signed text's. */
 	if (canon.len >= 2 && (e == s || raw[body + e - 1] != '\n'))
 		canon.len -= 2;
-	verify_detached(canon.buf ? canon.buf : "", canon.len, sig, slen, v);
-out:
-	free(sig);
-	sb_free(&canon);
+	*tlen = canon.len;
+	*text = sb_steal(&canon);
+	return TERN_OK;
 }
 
-/* The original header without its Content-* and MIME-Version fields, then
- * the decrypted entity: a message that renders like any other. */
-static char *
-rebuild(const char *raw, size_t len, const char *ent, size_t elen, size_t *out_len)
+static void
+open_signed(const char *raw, size_t len, const mime_msg *m, struct crypt_view *v)
+{
+	char *text = NULL, *sig = NULL;
+	size_t tlen = 0, slen = 0;
+
+	if (crypt_signed_parts(raw, len, m, &text, &tlen, &sig, &slen) != TERN_OK) {
+		v->sig = CRYPT_SIG_BAD;
+		v->error = xstrdup("the signed message is incomplete (no signed part or no signature)");
+	} else {
+		verify(sig, slen, text, tlen, v);
+	}
+	free(text);
+	free(sig);
+}
+
+char *
+crypt_rebuild(const char *raw, size_t len, const char *ent, size_t elen, size_t *out_len)
 {
 	size_t body = crypt_body_start(raw, len), i = 0, next;
 	strbuf sb = STRBUF_INIT;
 	int skip = 0;
 
 	while (i < body) {
-		size_t e = line_end(raw, body, i, &next);
+		size_t e = mime_line_end(raw, body, i, &next);
 		if (e == i)
 			break;
 		if (raw[i] != ' ' && raw[i] != '\t')
@@ -337,7 +339,7 @@ open_encrypted(const char *raw, size_t len, const mime_msg *m, struct crypt_view
 	plain = gpgme_data_release_and_get_mem(dp, &plen);
 	dp = NULL;
 	take_signature(gpgme_op_verify_result(ctx), v);
-	v->raw = rebuild(raw, len, plain ? plain : "", plen, &v->len);
+	v->raw = crypt_rebuild(raw, len, plain ? plain : "", plen, &v->len);
 	v->decrypted = 1;
 	{
 		/* Signed, then encrypted as two layers (RFC 3156 6.1). */
@@ -377,25 +379,10 @@ open_inline(const mime_msg *m, struct crypt_view *v)
 	const mime_part *t = NULL;
 	char *data = NULL;
 	size_t n = 0;
-	gpgme_ctx_t ctx = NULL;
-	gpgme_data_t d = NULL;
-	gpgme_error_t e;
 
 	mime_walk(m, find_text, &t);
-	if (!t || mime_part_data(t, &data, &n) != TERN_OK || !memmem(data, n, clearsig, sizeof clearsig - 1))
-		goto out;
-	if (crypt_ctx_new(&ctx) != TERN_OK || gpgme_data_new_from_mem(&d, data, n, 0))
-		goto out;
-	e = gpgme_op_verify(ctx, d, NULL, NULL);
-	if (e != GPG_ERR_NO_ERROR || !gpgme_op_verify_result(ctx)->signatures) {
-		v->sig = CRYPT_SIG_BAD;
-		set_error(v, "the signature cannot be read", e ? e : gpg_error(GPG_ERR_NO_DATA));
-		goto out;
-	}
-	take_signature(gpgme_op_verify_result(ctx), v);
-out:
-	gpgme_data_release(d);
-	gpgme_release(ctx);
+	if (t && mime_part_data(t, &data, &n) == TERN_OK && memmem(data, n, clearsig, sizeof clearsig - 1))
+		verify(data, n, NULL, 0, v);
 	free(data);
 }
 

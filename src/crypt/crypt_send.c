@@ -17,18 +17,6 @@
 #include "src/crypt/crypt_int.h"
 #include "src/mime/mime.h"
 
-/* The end of the line at i and the next line's start (CRLF or LF). */
-static size_t
-line_end(const char *s, size_t n, size_t i, size_t *next)
-{
-	const char *nl = memchr(s + i, '\n', n - i);
-	size_t e = nl ? (size_t)(nl - s) : n;
-	*next = nl ? e + 1 : n;
-	if (e > i && s[e - 1] == '\r')
-		e--;
-	return e;
-}
-
 /* The header split in two: the fields that describe the content (they go
  * into the protected entity) and the rest (they stay outside). */
 static void
@@ -38,7 +26,7 @@ split_header(const char *raw, size_t body, strbuf *outer, strbuf *content)
 	int inner = 0;
 
 	while (i < body) {
-		size_t e = line_end(raw, body, i, &next);
+		size_t e = mime_line_end(raw, body, i, &next);
 		if (e == i)
 			break;
 		if (raw[i] != ' ' && raw[i] != '\t')
