@@ -80,6 +80,13 @@ crypt_view_free(struct crypt_view *v)
 
 /* --- Raw bytes ----------------------------------------------------------- */
 
+int
+crypt_line_has_prefix(const char *line, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	return n >= k && strncasecmp(line, prefix, k) == 0;
+}
+
 size_t
 crypt_body_start(const char *raw, size_t len)
 {
@@ -292,7 +299,8 @@ crypt_rebuild(const char *raw, size_t len, const char *ent, size_t elen, size_t 
 		if (e == i)
 			break;
 		if (raw[i] != ' ' && raw[i] != '\t')
-			skip = str_ihas_prefix(raw + i, "Content-") || str_ihas_prefix(raw + i, "MIME-Version");
+			skip = crypt_line_has_prefix(raw + i, e - i, "Content-") ||
+			       crypt_line_has_prefix(raw + i, e - i, "MIME-Version");
 		if (!skip) {
 			sb_add(&sb, raw + i, e - i);
 			sb_adds(&sb, "\r\n");

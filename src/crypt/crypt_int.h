@@ -9,6 +9,9 @@
 
 /* A fresh OpenPGP context with ASCII armour: TERN_OK or TERN_ENOMEM. */
 int crypt_ctx_new(gpgme_ctx_t *ctx);
+/* Whether the line (n bytes, not NUL-terminated) starts with prefix,
+ * ASCII case-insensitive. */
+int crypt_line_has_prefix(const char *line, size_t n, const char *prefix);
 /* Where the body of a raw message starts (after the blank line). */
 size_t crypt_body_start(const char *raw, size_t len);
 

@@ -30,8 +30,8 @@ split_header(const char *raw, size_t body, strbuf *outer, strbuf *content)
 		if (e == i)
 			break;
 		if (raw[i] != ' ' && raw[i] != '\t')
-			inner = str_ihas_prefix(raw + i, "Content-") ? 1 :
-			        str_ihas_prefix(raw + i, "MIME-Version") ? 2 : 0;
+			inner = crypt_line_has_prefix(raw + i, e - i, "Content-") ? 1 :
+			        crypt_line_has_prefix(raw + i, e - i, "MIME-Version") ? 2 : 0;
 		if (inner != 2) {
 			sb_add(inner ? content : outer, raw + i, e - i);
 			sb_adds(inner ? content : outer, "\r\n");
