@@ -29,6 +29,7 @@
 #include "ui/compose_int.h"
 #include "ui/draw.h"
 #include "ui/modal.h"
+#include "ui/pager.h"
 #include "src/base/util.h"
 #include "ui/request.h"
 #include "src/base/util.h"
@@ -334,6 +335,21 @@ start(struct app *a, enum ui_action act, int64_t msg_id, int as_attachment)
 		struct reply_self self = { u->cfg->email, u->cfg->alternates };
 		struct render_opts ro = { a->cfg->alternative_order, NULL, 0, RENDER_HDR_NONE, 0 };
 		enum reply_kind k = act == ACT_REPLY ? REPLY_SENDER : act == ACT_REPLY_ALL ? REPLY_ALL : REPLY_FORWARD;
+		struct crypt_view cv = { 0 };
+		/* An encrypted original is quoted from its decrypted text (in
+		 * memory, then the editor's file), and what quotes it goes out
+		 * encrypted unless the user says otherwise (mutt's
+		 * crypt_replyencrypt). */
+		if (crypt_is_encrypted(raw, len))
+			pager_crypt_open(raw, len, &cv);
+		if (cv.decrypted) {
+			free(raw);
+			raw = cv.raw;
+			len = cv.len;
+			cv.raw = NULL;
+			c->pgp |= CRYPT_ENCRYPT;
+		}
+		crypt_view_free(&cv);
 		if (mime_parse(raw, len, &pm) != TERN_OK ||
 		    reply_make(pm, k, &self, &ro, &r) != TERN_OK) {
 			app_say(a, 1, "cannot parse the message");

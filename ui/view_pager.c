@@ -318,6 +318,23 @@ wrap(pager *p, int w)
 	p->wrap_w = w;
 }
 
+void
+pager_crypt_open(const char *raw, size_t len, struct crypt_view *v)
+{
+	/* Verifying needs no terminal; decrypting may. */
+	int handover = crypt_is_encrypted(raw, len);
+	if (handover) {
+		def_prog_mode();
+		endwin();
+	}
+	crypt_open(raw, len, v);
+	if (handover) {
+		reset_prog_mode();
+		clearok(curscr, TRUE);
+		refresh();
+	}
+}
+
 static void
 render(struct app *a, pager *p)
 {
@@ -332,20 +349,8 @@ render(struct app *a, pager *p)
 	free(p->body);
 	p->body = NULL;
 	if (p->raw && !p->pgp_done) {
-		/* Once per message: decrypting asks gpg-agent, whose pinentry may
-		 * want the terminal, so the screen is handed over as for the
-		 * editor. Verifying needs no terminal. */
-		int handover = crypt_is_encrypted(p->raw, p->rawlen);
-		if (handover) {
-			def_prog_mode();
-			endwin();
-		}
-		crypt_open(p->raw, p->rawlen, &p->pgp);
-		if (handover) {
-			reset_prog_mode();
-			clearok(curscr, TRUE);
-			refresh();
-		}
+		/* Once per message: gpg runs (and may ask) once. */
+		pager_crypt_open(p->raw, p->rawlen, &p->pgp);
 		p->verdict = crypt_verdict(&p->pgp);
 		p->pgp_done = 1;
 		/* Only when the user allows decrypted text on disk. */

@@ -69,6 +69,21 @@ keys Enter
 check "the encrypted message is decrypted for the pager" see "decrypted" 'The secret is xylophonewombat.'
 check "... with its verdict" see "enc verdict" "PGP: Encrypted \\(decrypted\\)\\. Good signature from Sam Sender"
 check "... and the decrypted text is nowhere in the data directory" sh -c "! grep -rqa xylophonewombat '$W/data'"
+# A reply quotes the decrypted text and goes out encrypted.
+cat >"$W/edit" <<'ED'
+printf 'Noted.\n' >>"$1"
+ED
+keys r
+check "a reply to it: the compose screen" see "reply" 'Subject: Re: sealed note'
+check "... quotes the decrypted text" see "quote" '> The secret is xylophonewombat.'
+check "... and will be encrypted" see "reply enc" 'Security: Encrypt'
+keys y
+check "... sent through the sink" wait_for "sink reply" 30 spool_has "Re: sealed note"
+f=$(spool_file "Re: sealed note")
+check "... encrypted: no plaintext on the wire" sh -c "grep -q multipart/encrypted '$f' && ! grep -q xylophonewombat '$f'"
+sed -n '/^-----BEGIN PGP MESSAGE/,/^-----END PGP MESSAGE/p' "$f" | tr -d '\r' >"$W/cr"
+check "... which gpg decrypts to the quote and the reply" sh -c "gpg --batch --decrypt '$W/cr' 2>/dev/null | grep -q '> The secret is xylophonewombat.'"
+check "... and the data directory still holds none of it" sh -c "! grep -rqa xylophonewombat '$W/data'"
 keys J
 check "the signed message: the verdict line" see "verdict" "PGP: Good signature from Sam Sender <sam@example.org>, key $SENDER \\(trusted\\)"
 check "... above the body" see "body" 'Signed words from Sam.'
