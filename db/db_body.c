@@ -8,8 +8,10 @@
 #include "src/base/err.h"
 #include "src/mime/mime_render.h"
 
-int
-body_store(db *d, int64_t msg_id, const char *raw, size_t len)
+/* The search index's body text from raw, and the cached body too when
+ * put, in one transaction. */
+static int
+store(db *d, int64_t msg_id, const char *raw, size_t len, int put)
 {
 	/* Decoded before the transaction: MIME work holds no lock. */
 	char *text = mime_text_for_index(raw, len);
@@ -17,7 +19,7 @@ body_store(db *d, int64_t msg_id, const char *raw, size_t len)
 
 	if ((rc = db_begin(d)) != TERN_OK)
 		goto out;
-	if ((rc = db_body_put(d, msg_id, raw, len)) != TERN_OK ||
+	if ((put && (rc = db_body_put(d, msg_id, raw, len)) != TERN_OK) ||
 	    (rc = db_search_index_body(d, msg_id, text)) != TERN_OK) {
 		db_rollback(d);
 		goto out;
@@ -26,6 +28,18 @@ body_store(db *d, int64_t msg_id, const char *raw, size_t len)
 out:
 	free(text);
 	return rc;
+}
+
+int
+body_store(db *d, int64_t msg_id, const char *raw, size_t len)
+{
+	return store(d, msg_id, raw, len, 1);
+}
+
+int
+body_index_text(db *d, int64_t msg_id, const char *raw, size_t len)
+{
+	return store(d, msg_id, raw, len, 0);
 }
 
 int

@@ -14,4 +14,9 @@ int body_store(db *d, int64_t msg_id, const char *raw, size_t len);
  * existed; *left says whether more wait. Cheap when none do. */
 int body_reindex(db *d, int max, int *left);
 
+/* The search index's body text of msg_id made from raw instead of the
+ * cached body: a message decrypted in memory, when the user allows its text
+ * on disk (cache_decrypted = yes). The cached body is left as it is. */
+int body_index_text(db *d, int64_t msg_id, const char *raw, size_t len);
+
 #endif

@@ -16,7 +16,7 @@
 	"coalesce(m.thread_id, m.id), " \
 	"EXISTS (SELECT 1 FROM pending_change p WHERE p.resource_id = m.id AND p.resource_type = 'Email' AND p.status <> 'failed'), " \
 	"EXISTS (SELECT 1 FROM pending_change p WHERE p.resource_id = m.id AND p.resource_type = 'Email' AND p.status = 'failed'), " \
-	"m.damaged <> 0"
+	"m.damaged <> 0, m.pgp"
 
 static char *
 col_str(sqlite3_stmt *st, int i)
@@ -53,6 +53,21 @@ row_read(sqlite3_stmt *st, struct msg_row *r)
 	r->pending = sqlite3_column_int(st, 22);
 	r->failed = sqlite3_column_int(st, 23);
 	r->damaged = sqlite3_column_int(st, 24);
+	r->pgp = sqlite3_column_int(st, 25);
+}
+
+int
+msg_pgp_of_type(const char *t)
+{
+	while (t && (*t == ' ' || *t == '\t'))
+		t++;
+	if (!t)
+		return MSG_PGP_NONE;
+	if (str_ihas_prefix(t, "multipart/encrypted"))
+		return MSG_PGP_ENCRYPTED;
+	if (str_ihas_prefix(t, "multipart/signed"))
+		return MSG_PGP_SIGNED;
+	return MSG_PGP_NONE;
 }
 
 void
@@ -206,8 +221,8 @@ db_message_insert(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *i
 	static const char ins[] =
 		"INSERT INTO message (id, thread_id, account_id, email_id, blob_id, remote_thread_id, message_id, "
 		"in_reply_to, refs, subject, from_name, from_addr, to_list, cc_list, reply_to, sent_at, received_at, "
-		"size, seen, flagged, answered, draft, deleted, keywords, has_attachment, preview, modseq, damaged) "
-		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		"size, seen, flagged, answered, draft, deleted, keywords, has_attachment, preview, modseq, damaged, pgp) "
+		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	static const char att[] =
 		"INSERT INTO attachment (message_id, part_id, filename, media_type, size, blob_id, disposition) "
 		"VALUES (?,?,?,?,?,?,?)";
@@ -269,6 +284,7 @@ db_message_insert(db *d, int64_t account_id, const struct msg_hdr *h, int64_t *i
 	bind_str(st, i++, h->preview);
 	sqlite3_bind_int64(st, i++, h->modseq);
 	sqlite3_bind_int64(st, i++, h->damaged);
+	sqlite3_bind_int(st, i++, h->pgp);
 	if (db_step_done(d, st) != TERN_OK)
 		goto fail;
 

@@ -46,6 +46,7 @@ struct msg_hdr {
 	unsigned flags;           /* enum msg_flag */
 	const char *keywords;     /* other keywords, space-separated */
 	int has_attachment;
+	int pgp;                  /* enum msg_pgp */
 	const char *preview;
 	int64_t modseq;
 	const struct msg_attachment *att;
@@ -54,6 +55,11 @@ struct msg_hdr {
 	 * unix time of that attempt); the fields hold what could be. */
 	int64_t damaged;
 };
+/* A message's PGP/MIME kind, from its top-level Content-Type. */
+enum msg_pgp { MSG_PGP_NONE, MSG_PGP_SIGNED, MSG_PGP_ENCRYPTED };
+/* The kind for a Content-Type value ("multipart/signed; ..."); NULL is none. */
+int msg_pgp_of_type(const char *content_type);
+
 /* The subject of a damaged message whose own could not be read. */
 #define MSG_DAMAGED_SUBJECT "(damaged message: the server's answer could not be read)"
 
@@ -84,6 +90,7 @@ struct msg_row {
 	int pending;              /* a local change waits in the queue */
 	int failed;               /* a local change failed on the server */
 	int damaged;              /* stored from a server answer we could not read */
+	int pgp;                  /* enum msg_pgp */
 };
 
 void db_msg_row_free(struct msg_row *r);

@@ -56,6 +56,8 @@ msg_local_read(const char *raw, size_t len, struct msg_local *out)
 	memset(out, 0, sizeof *out);
 	if (mime_parse(raw, len, &m) != TERN_OK)
 		return TERN_EINVAL;
+	out->h.pgp = mime_part_is(mime_root(m), "multipart/encrypted") ? MSG_PGP_ENCRYPTED :
+	             mime_part_is(mime_root(m), "multipart/signed") ? MSG_PGP_SIGNED : MSG_PGP_NONE;
 	v = mime_header_raw(m, "Message-ID");
 	out->message_id = msgid_list_bare(v);
 	if (out->message_id && strchr(out->message_id, ' '))

@@ -402,7 +402,13 @@ static const char m14[] =
 "ALTER TABLE pending_change ADD COLUMN mailbox_name TEXT NOT NULL DEFAULT '';"
 "ALTER TABLE pending_change ADD COLUMN old_name TEXT NOT NULL DEFAULT '';";
 
-static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14 };
+/* 15: whether a message is PGP signed (1) or encrypted (2), from its
+ * top-level Content-Type as the sync engines see it (BODYSTRUCTURE, JMAP's
+ * Content-Type header), so the list can mark it without its body. */
+static const char m15[] =
+"ALTER TABLE message ADD COLUMN pgp INTEGER NOT NULL DEFAULT 0;";
+
+static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15 };
 
 int
 db_migrations_count(void)

@@ -17,6 +17,7 @@
 #include "db/db_view.h"
 #include "src/base/err.h"
 #include "src/mime/mime.h"
+#include "src/crypt/crypt.h"
 #include "src/mime/mime_build.h"
 #include "src/mime/mime_render.h"
 #include "src/mime/ident.h"
@@ -29,6 +30,7 @@
 #include "ui/compose_int.h"
 #include "ui/draw.h"
 #include "ui/modal.h"
+#include "ui/pager.h"
 #include "src/base/util.h"
 #include "ui/request.h"
 #include "src/base/util.h"
@@ -58,6 +60,7 @@ compose_destroy(struct compose *c)
 	free(c->body);
 	free(c->in_reply_to);
 	free(c->references);
+	free(c->pgp_key);
 	free(c->written);
 	for (size_t i = 0; i < c->natt; i++)
 		catt_free(&c->att[i]);
@@ -99,6 +102,8 @@ compose_new(struct ui_account *u)
 	c->account_id = u->id;
 	c->acfg = u->cfg;
 	c->from = compose_default_from(u->cfg);
+	c->pgp = u->cfg->pgp_sign ? CRYPT_SIGN : 0;
+	c->pgp_auto = u->cfg->pgp_encrypt_if_possible;
 	return c;
 }
 
@@ -463,7 +468,23 @@ start(struct app *a, enum ui_action act, int64_t msg_id, int as_attachment)
 		struct render_opts ro = { a->cfg->alternative_order, NULL, 0, RENDER_HDR_NONE, 0 };
 		enum reply_kind k = act == ACT_REPLY ? REPLY_SENDER : act == ACT_REPLY_ALL ? REPLY_ALL :
 		                    act == ACT_LIST_REPLY ? REPLY_LIST : REPLY_FORWARD;
-		int rc = mime_parse(raw, len, &pm);
+		struct crypt_view cv = { 0 };
+		int rc;
+		/* An encrypted original is quoted from its decrypted text (in
+		 * memory, then the editor's file), and what quotes it goes out
+		 * encrypted unless the user says otherwise (mutt's
+		 * crypt_replyencrypt). */
+		if (crypt_is_encrypted(raw, len))
+			pager_crypt_open(raw, len, &cv);
+		if (cv.decrypted) {
+			free(raw);
+			raw = cv.raw;
+			len = cv.len;
+			cv.raw = NULL;
+			c->pgp |= CRYPT_ENCRYPT;
+		}
+		crypt_view_free(&cv);
+		rc = mime_parse(raw, len, &pm);
 		if (rc == TERN_OK)
 			rc = reply_make(pm, k, &self, &ro, &r);
 		if (rc != TERN_OK) {

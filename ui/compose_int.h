@@ -16,7 +16,7 @@ struct catt {
 	int64_t size;
 };
 
-enum cline_field { CL_NONE, CL_TO, CL_CC, CL_BCC, CL_SUBJECT, CL_ATTACH };
+enum cline_field { CL_NONE, CL_TO, CL_CC, CL_BCC, CL_SUBJECT, CL_ATTACH, CL_PGP_KEY };
 
 struct cline {                /* the one-line editor at the bottom */
 	enum cline_field field;
@@ -49,6 +49,10 @@ struct compose {
 	                           * -1: another (an alternate, or typed in the editor) */
 	int sig_added;            /* the body ends with a signature tern may swap */
 	struct cline line;
+	int pgp;                  /* CRYPT_SIGN | CRYPT_ENCRYPT (src/crypt/crypt.h) */
+	int pgp_auto;             /* encrypt if every recipient has a key (pgp_encrypt_if_possible) */
+	char *pgp_key;            /* "sign as" (the p menu's a), else NULL: the account's pgp_key */
+	int pgp_menu;             /* the p menu waits for its letter */
 };
 
 /* The editor's file: From/To/Cc/Bcc/Subject, a blank line, the body. */

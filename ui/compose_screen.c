@@ -17,6 +17,7 @@
 #include "db/db_queue.h"
 #include "src/base/err.h"
 #include "src/mime/mime.h"
+#include "src/crypt/crypt.h"
 #include "src/mime/mime_build.h"
 #include "src/mime/mime_render.h"
 #include "db/db_msg_local.h"
@@ -88,6 +89,22 @@ compose_draw(struct app *a)
 	draw_field(y++, "Cc", c->cc);
 	draw_field(y++, "Bcc", c->bcc);
 	draw_field(y++, "Subject", c->subject);
+	{
+		/* mutt's "Security:" line: what the p menu chose. */
+		strbuf sec = STRBUF_INIT;
+		if (c->pgp & CRYPT_SIGN)
+			sb_adds(&sec, "Sign");
+		if (c->pgp & CRYPT_ENCRYPT)
+			sb_printf(&sec, "%sEncrypt", sec.len ? ", " : "");
+		if (!sec.len)
+			sb_adds(&sec, c->pgp_auto ? "Encrypt if every recipient has a key" : "None");
+		else if (c->pgp_auto && !(c->pgp & CRYPT_ENCRYPT))
+			sb_adds(&sec, ", Encrypt if every recipient has a key");
+		if ((c->pgp & CRYPT_SIGN) && (c->pgp_key || c->acfg->pgp_key))
+			sb_printf(&sec, " (as %s)", c->pgp_key ? c->pgp_key : c->acfg->pgp_key);
+		draw_field(y++, "Security", sec.buf);
+		sb_free(&sec);
+	}
 	y++;
 	if (c->natt == 0 && y <= last)
 		draw_text(y++, 0, COLS, "   (no attachments)", 1);
@@ -210,6 +227,88 @@ has_recipient(const struct compose *c)
 	return 0;
 }
 
+static void do_send(struct app *a);
+
+static void
+nokey_answer(struct app *a, int answer, void *ctx)
+{
+	(void)ctx;
+	if (!a->cmp)
+		return;
+	if (answer == CONFIRM_YES) {
+		a->cmp->pgp &= ~CRYPT_ENCRYPT;
+		a->cmp->pgp_auto = 0;
+		do_send(a);
+	} else {
+		app_say(a, 0, "not sent: change the recipients, or p to clear encryption");
+	}
+}
+
+/* The built message signed and/or encrypted as chosen. 0: go on with
+ * *raw replaced; -1: not now (a question is open, or the error is said). */
+static int
+protect(struct app *a, struct compose *c, char **raw, size_t *len)
+{
+	int how = c->pgp;
+	char *missing = NULL, *prot = NULL, *err = NULL;
+	size_t n;
+	int rc;
+
+	if (c->pgp_auto && !(how & CRYPT_ENCRYPT) && crypt_can_encrypt(*raw, *len, NULL))
+		how |= CRYPT_ENCRYPT;
+	if ((how & CRYPT_ENCRYPT) && !crypt_can_encrypt(*raw, *len, &missing)) {
+		char *safe = text_sanitize(missing ? missing : "a recipient", 0);
+		char *q = xasprintf("No usable PGP key for %s: send it unencrypted?", safe);
+		confirm_open(a, q, 0, nokey_answer, NULL, NULL);
+		free(q);
+		free(safe);
+		free(missing);
+		return -1;
+	}
+	if (!how)
+		return 0;
+	/* Signing may need the passphrase: gpg-agent's pinentry gets the
+	 * terminal, as the editor does. */
+	if (how & CRYPT_SIGN) {
+		def_prog_mode();
+		endwin();
+	}
+	rc = crypt_protect(*raw, *len, how, c->pgp_key ? c->pgp_key : c->acfg->pgp_key, &prot, &n, &err);
+	if (how & CRYPT_SIGN) {
+		reset_prog_mode();
+		clearok(curscr, TRUE);
+		refresh();
+	}
+	if (rc != TERN_OK) {
+		char *safe = text_sanitize(err ? err : "error", 0);
+		app_say(a, 1, "not sent: %s", safe);
+		free(safe);
+		free(err);
+		return -1;
+	}
+	free(*raw);
+	*raw = prot;
+	*len = n;
+	return 0;
+}
+
+static void
+pgp_menu_key(struct compose *c, int key)
+{
+	c->pgp_menu = 0;
+	switch (key) {
+	case 'e': c->pgp |= CRYPT_ENCRYPT; break;
+	case 's': c->pgp |= CRYPT_SIGN; break;
+	case 'b': c->pgp = CRYPT_SIGN | CRYPT_ENCRYPT; break;
+	case 'c': c->pgp = 0; c->pgp_auto = 0; break;
+	case 'a': cline_open(c, CL_PGP_KEY, "Sign as (key id, fingerprint or address): ",
+	                     c->pgp_key ? c->pgp_key : c->acfg->pgp_key ? c->acfg->pgp_key : ""); return;
+	default: return;        /* Esc or anything else: unchanged */
+	}
+	if (key != 'c')
+		c->pgp_auto = 0;   /* the user chose */
+}
+
 static void
 do_send(struct app *a)
 {
@@ -224,6 +323,8 @@ do_send(struct app *a)
 	}
 	if (build(a, c, &raw, &len, &msgid) != TERN_OK)
 		return;
+	if (protect(a, c, &raw, &len) != 0)
+		goto out;
 	/* One transaction: the queue row holds the whole message, so it is sent
 	 * even if tern dies right now; the answered flag and the draft go with it. */
 	if (db_begin(a->d) != TERN_OK ||
@@ -321,6 +422,12 @@ line_done(struct app *a, struct compose *c)
 	case CL_BCC: slot = &c->bcc; break;
 	case CL_SUBJECT: slot = &c->subject; break;
 	case CL_ATTACH: attach_path(a, c, text); break;
+	case CL_PGP_KEY:
+		free(c->pgp_key);
+		c->pgp_key = *str_trim(c->line.buf) ? xstrdup(str_trim(c->line.buf)) : NULL;
+		c->pgp |= CRYPT_SIGN;
+		c->pgp_auto = 0;
+		break;
 	case CL_NONE: break;
 	}
 	if (slot) {
@@ -371,6 +478,10 @@ compose_key(struct app *a, int key)
 	}
 	free(a->msg);
 	a->msg = NULL;
+	if (c->pgp_menu) {
+		pgp_menu_key(c, key);
+		return;
+	}
 	/* The compose context's bindings, then the global ones (j/k, q/Esc,
 	 * ^L): "bind = compose KEY ACTION" rebinds them. */
 	switch (keymap_lookup(a->km, CTX_COMPOSE, key)) {
@@ -384,6 +495,10 @@ compose_key(struct app *a, int key)
 	case ACT_EDIT_SUBJECT: cline_open(c, CL_SUBJECT, "Subject: ", c->subject); break;
 	case ACT_DETACH: detach(a, c); break;
 	case ACT_CYCLE_FROM: compose_ident_next(a, c); break;
+	case ACT_PGP_MENU:
+		c->pgp_menu = 1;
+		app_say(a, 0, "PGP (e)ncrypt, (s)ign, sign (a)s, (b)oth, (c)lear?");
+		break;
 	case ACT_DOWN:
 		if (c->cur + 1 < c->natt)
 			c->cur++;
@@ -415,7 +530,7 @@ compose_hint(struct app *a)
 	static const struct { enum ui_action act; const char *what; } h[] = {
 		{ ACT_SEND, "send" }, { ACT_EDIT, "edit" }, { ACT_ATTACH_FILE, "attach" }, { ACT_DETACH, "detach" },
 		{ ACT_EDIT_TO, "To" }, { ACT_EDIT_CC, "Cc" }, { ACT_EDIT_BCC, "Bcc" }, { ACT_EDIT_SUBJECT, "Subject" },
-		{ ACT_CYCLE_FROM, "From" }, { ACT_POSTPONE, "postpone" }, { ACT_BACK, "abort" },
+		{ ACT_CYCLE_FROM, "From" }, { ACT_PGP_MENU, "PGP" }, { ACT_POSTPONE, "postpone" }, { ACT_BACK, "abort" },
 	};
 	strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {

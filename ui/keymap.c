@@ -90,6 +90,7 @@ static const struct {
 	[ACT_PIPE] = { "pipe-message", "pipe the message (raw; after ; the tagged ones as an mbox) to a command" },
 	[ACT_UNSUBSCRIBE] = { "unsubscribe", "pager: leave the mailing list (List-Unsubscribe, asks first)" },
 	[ACT_CYCLE_FROM] = { "cycle-from", "compose screen: the next of the account's identities (From and signature)" },
+	[ACT_PGP_MENU] = { "pgp-menu", "compose screen: PGP (e)ncrypt, (s)ign, sign (a)s, (b)oth, (c)lear" },
 };
 
 static const char *const ctx_names[CTX_COUNT] = {
@@ -177,6 +178,7 @@ static const struct {
 	{ CTX_PAGER, "U", ACT_UNSUBSCRIBE },
 	/* mutt's edit-from is Esc f, and Esc aborts here: F, next to f for From. */
 	{ CTX_COMPOSE, "F", ACT_CYCLE_FROM },
+	{ CTX_COMPOSE, "p", ACT_PGP_MENU },
 };
 
 static void

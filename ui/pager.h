@@ -25,4 +25,10 @@ void pager_refresh(struct app *a);
  * pager works on, whatever the list's cursor did meanwhile. */
 const struct msg_row *pager_message(const struct app *a);
 
+struct crypt_view;
+/* crypt_open() with the screen handed over while the message is
+ * multipart/encrypted: gpg-agent's pinentry may want the terminal, as the
+ * editor does. Main thread. */
+void pager_crypt_open(const char *raw, size_t len, struct crypt_view *v);
+
 #endif

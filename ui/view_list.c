@@ -111,7 +111,8 @@ draw_row(struct app *a, int y, const struct msg_row *r, int depth, uint32_t tree
 	marks[1] = (r->flags & MSG_DELETED) ? 'D' : (r->flags & MSG_SEEN) ? ' ' : 'N';
 	marks[2] = (r->flags & MSG_FLAGGED) ? '!' : (r->flags & MSG_ANSWERED) ? 'r' : ' ';
 	/* X: damaged, stored from a server answer that could not be read. */
-	marks[3] = r->damaged ? 'X' : r->has_attachment ? '+' : ' ';
+	marks[3] = r->damaged ? 'X' : r->pgp == MSG_PGP_ENCRYPTED ? 'e' : r->pgp == MSG_PGP_SIGNED ? 's' :
+	           r->has_attachment ? '+' : ' ';
 	marks[4] = r->failed ? 'E' : r->pending ? '~' : ' ';
 	marks[5] = server ? 'S' : ' ';
 	marks[6] = ' ';

@@ -8,9 +8,11 @@
 #include <wchar.h>
 #include <wctype.h>
 
+#include "db/db_body.h"
 #include "db/db_change.h"
 #include "db/db_message.h"
 #include "src/base/err.h"
+#include "src/crypt/crypt.h"
 #include "src/mime/mime_render.h"
 #include "src/base/strbuf.h"
 #include "src/base/textsafe.h"
@@ -41,6 +43,9 @@ struct pager {
 	size_t rawlen;
 	render_job *job;
 	char *body;               /* rendered body and attachment list (safe) */
+	struct crypt_view pgp;    /* verdict, and the decrypted message (memory only) */
+	char *verdict;            /* its line above the body, or NULL */
+	int pgp_done;             /* pgp is for this raw */
 	attach_menu *att;         /* the attachment menu, when open */
 	int all_headers, raw_mode;
 	int marked;               /* mark_read done for this open */
@@ -65,6 +70,8 @@ pager_free(pager *p)
 	free(p->why);
 	free(p->raw);
 	free(p->body);
+	crypt_view_free(&p->pgp);
+	free(p->verdict);
 	free(p->text);
 	free(p->lines);
 	free(p->find);
@@ -208,6 +215,8 @@ compose(struct app *a, pager *p)
 		}
 		sb_adds(&sb, "\n");
 		if (p->state == PG_READY) {
+			if (p->verdict)
+				sb_printf(&sb, "%s\n\n", p->verdict);
 			sb_adds(&sb, p->body);
 		} else {
 			if (p->state == PG_LOADING && p->why)
@@ -347,24 +356,57 @@ wrap(pager *p, int w)
 	p->wrap_w = w;
 }
 
+void
+pager_crypt_open(const char *raw, size_t len, struct crypt_view *v)
+{
+	/* Verifying needs no terminal; decrypting may. */
+	int handover = crypt_is_encrypted(raw, len);
+	if (handover) {
+		def_prog_mode();
+		endwin();
+	}
+	crypt_open(raw, len, v);
+	if (handover) {
+		reset_prog_mode();
+		clearok(curscr, TRUE);
+		refresh();
+	}
+}
+
 static void
 render(struct app *a, pager *p)
 {
 	const char *filter = a->cfg->html_filter;
 	struct render_opts ro = { a->cfg->alternative_order, NULL, 0, RENDER_HDR_NONE, 1 };
 
+	const char *raw = p->raw;
+	size_t len = p->rawlen;
+
 	render_job_drop(p->job);
 	p->job = NULL;
 	free(p->body);
 	p->body = NULL;
+	if (p->raw && !p->pgp_done) {
+		/* Once per message: gpg runs (and may ask) once. */
+		pager_crypt_open(p->raw, p->rawlen, &p->pgp);
+		p->verdict = crypt_verdict(&p->pgp);
+		p->pgp_done = 1;
+		/* Only when the user allows decrypted text on disk. */
+		if (p->pgp.decrypted && a->cfg->cache_decrypted)
+			body_index_text(a->d, p->m.id, p->pgp.raw, p->pgp.len);
+	}
+	if (p->pgp.raw) {
+		raw = p->pgp.raw;
+		len = p->pgp.len;
+	}
 	/* Only a filter (a child process) can be slow: it runs off the main
 	 * thread. The built-in reducer renders in place. */
 	if (filter && *filter &&
-	    (p->job = render_job_start(p->raw, p->rawlen, a->cfg->alternative_order, filter, a->wake.wr))) {
+	    (p->job = render_job_start(raw, len, a->cfg->alternative_order, filter, a->wake.wr))) {
 		p->state = PG_RENDERING;
 		return;
 	}
-	p->body = mime_render_raw(p->raw, p->rawlen, &ro);
+	p->body = mime_render_raw(raw, len, &ro);
 	p->state = PG_READY;
 }
 

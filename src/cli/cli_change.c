@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "src/cli/cli.h"
+#include "src/crypt/crypt.h"
 #include "db/db_change.h"
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
@@ -209,14 +210,23 @@ header_value(const char *raw, size_t len, const char *name)
 int
 cmd_send(struct cli_ctx *c, int argc, char **argv)
 {
-	int no_sync = take_no_sync(&argc, argv), rc;
+	int no_sync = take_no_sync(&argc, argv), rc, how = 0, j = 0;
 	const struct account_cfg *acct;
 	int64_t account_id, outbox;
 	char *raw = NULL, *to, *cc, *bcc, *msgid, *subject, *input = NULL;
 	size_t len, input_len;
 
-	if (argc != 2) {
-		cli_error("usage: tern send [--no-sync] ACCOUNT < MESSAGE");
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--sign") == 0)
+			how |= CRYPT_SIGN;
+		else if (strcmp(argv[i], "--encrypt") == 0)
+			how |= CRYPT_ENCRYPT;
+		else
+			argv[j++] = argv[i];
+	}
+	argc = j;
+	if (argc != 2 || argv[1][0] == '-') {
+		cli_error("usage: tern send [--no-sync] [--sign] [--encrypt] ACCOUNT < MESSAGE");
 		return EXIT_USAGE;
 	}
 	if ((rc = cli_account(c, argv[1], &acct, &account_id)) != EXIT_OK)
@@ -301,6 +311,27 @@ cmd_send(struct cli_ctx *c, int argc, char **argv)
 			rc = EXIT_USAGE;
 			goto out;
 		}
+	}
+	if (acct->pgp_sign)
+		how |= CRYPT_SIGN;
+	if (acct->pgp_encrypt_if_possible && !(how & CRYPT_ENCRYPT) && crypt_can_encrypt(raw, len, NULL))
+		how |= CRYPT_ENCRYPT;
+	if (how) {
+		/* Protected before it is queued: the queue, the server and the
+		 * Sent copy only ever see the signed or encrypted message. */
+		char *prot = NULL, *why = NULL;
+		size_t n;
+		if (crypt_protect(raw, len, how, acct->pgp_key, &prot, &n, &why) != TERN_OK) {
+			char *safe = cli_term(text_sanitize(why, 0), stderr);
+			cli_error("send: not sent: %s", safe);
+			free(safe);
+			free(why);
+			rc = EXIT_FAIL;
+			goto out;
+		}
+		free(raw);
+		raw = prot;
+		len = n;
 	}
 	if (db_change_send(c->db, account_id, raw, len, msgid, subject, &outbox) != TERN_OK) {
 		cli_error("send: could not queue the message (database error)");

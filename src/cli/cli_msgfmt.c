@@ -52,6 +52,7 @@ format_json(strbuf *sb, const struct msg_row *m, const char *account, const char
 	json_bool(sb, "pending", m->pending);
 	json_bool(sb, "failed", m->failed);
 	json_bool(sb, "damaged", m->damaged);
+	json_str(sb, "pgp", m->pgp == MSG_PGP_ENCRYPTED ? "encrypted" : m->pgp == MSG_PGP_SIGNED ? "signed" : NULL);
 	if (server >= 0)
 		json_bool(sb, "server", server);
 	json_end(sb);
@@ -76,7 +77,7 @@ format_text(strbuf *sb, const struct msg_row *m, const char *from)
 	strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
 	sb_printf(sb, "%8lld  %s  %c%c%c%c%c  %.*s%*s  %s", (long long)m->id, date,
 	          (m->flags & MSG_DELETED) ? 'D' : (m->flags & MSG_SEEN) ? ' ' : 'N', (m->flags & MSG_FLAGGED) ? '!' : ' ',
-	          (m->flags & MSG_ANSWERED) ? 'r' : ' ', m->damaged ? 'X' : m->has_attachment ? '+' : ' ',
+	          (m->flags & MSG_ANSWERED) ? 'r' : ' ', m->damaged ? 'X' : m->pgp == MSG_PGP_ENCRYPTED ? 'e' : m->pgp == MSG_PGP_SIGNED ? 's' : m->has_attachment ? '+' : ' ',
 	          m->failed ? 'E' : m->pending ? '~' : ' ', (int)fit, sf, FROM_CELLS - cells, "", ss);
 	free(sf);
 	free(ss);

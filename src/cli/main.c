@@ -14,6 +14,7 @@
 #include "src/base/paths.h"
 #include "sync/sync.h"
 #include "src/base/util.h"
+#include "src/crypt/crypt.h"
 
 static const char usage_text[] =
 "usage: tern [-c FILE] [-d DIR] [COMMAND [ARGS]]\n"
@@ -23,13 +24,14 @@ static const char usage_text[] =
 "  tern mailboxes [--json] ACCOUNT       list mailboxes with counts\n"
 "  tern list [--json] [--limit N] ACCOUNT MAILBOX\n"
 "                                        list messages, newest first (MAILBOX: name or role)\n"
-"  tern show [--raw] ID                  print a message (fetched if not cached)\n"
+"  tern show [--raw|--json] ID           print a message (fetched if not cached), its PGP verdict\n"
 "  tern flag [--no-sync] ID +seen|-seen|+flagged|-flagged|+answered|-answered\n"
 "  tern move [--no-sync] ID MAILBOX\n"
 "  tern delete [--no-sync] ID\n"
 "  tern mailbox [--no-sync] create|rename|delete [--force] ACCOUNT NAME [NEW-NAME]\n"
 "                                        create, rename or delete a folder (--force: with its messages)\n"
-"  tern send [--no-sync] ACCOUNT < MESSAGE   queue an RFC 5322 message for sending\n"
+"  tern send [--no-sync] [--sign] [--encrypt] ACCOUNT < MESSAGE\n"
+"                                        queue an RFC 5322 message for sending (PGP/MIME)\n"
 "  tern search [--json] [--limit N] [--server] ACCOUNT|--all QUERY...\n"
 "                                        search the local index (--server: the servers too)\n"
 "  tern queue [--json] [ACCOUNT] | queue retry CHANGE | queue drop CHANGE\n"
@@ -146,6 +148,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	synced = 1;
+	/* gpgme once, on the main thread, before any worker or renderer. */
+	if (crypt_init() != TERN_OK)
+		log_msg(LOG_WARN, "gpgme: no usable OpenPGP engine (gpg); PGP mail cannot be read or sent");
 	if (cmd)
 		rc = cmd->fn(&c, argc - i, argv + i);
 	else

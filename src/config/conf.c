@@ -95,6 +95,11 @@ static const struct key keys[] = {
 	I("username", K_STR, username, 0, 0),
 	I("password_cmd", K_STR, password_cmd, 0, 0),
 	A("text_flowed", K_BOOL, text_flowed, 0, 1),
+	/* PGP/MIME (src/crypt/) */
+	G("cache_decrypted", K_BOOL, cache_decrypted, 0, 1),
+	A("pgp_sign", K_BOOL, pgp_sign, 0, 1),
+	A("pgp_key", K_STR, pgp_key, 0, 0),
+	A("pgp_encrypt_if_possible", K_BOOL, pgp_encrypt_if_possible, 0, 1),
 };
 
 #define MAX_KEYS ARRAY_LEN(keys)
@@ -792,6 +797,7 @@ account_free(struct account_cfg *a)
 	free(a->signature_file);
 	free(a->signature_cmd);
 	free(a->identities);
+	free(a->pgp_key);
 }
 
 static void

@@ -78,6 +78,9 @@ struct account_cfg {
 	const struct identity_cfg **identities;
 	size_t nidentities;
 	int text_flowed;            /* send plain text as format=flowed (the global value unless set) */
+	int pgp_sign;               /* sign what is sent (PGP/MIME) */
+	char *pgp_key;              /* the key to sign with and encrypt to oneself; NULL: gpg's default */
+	int pgp_encrypt_if_possible;/* encrypt when every recipient has a usable key */
 	const char *file;           /* where the section starts */
 	int line;
 };
@@ -95,6 +98,7 @@ struct config {
 	int resolve;                /* after N, F, d, a, s the cursor goes to the next message (mutt's resolve) */
 	int beep_new;               /* the terminal bell when new mail arrives */
 	int set_title;              /* the terminal title counts new mail */
+	int cache_decrypted;        /* decrypted PGP mail may go into the search index */
 	char *date_format;          /* strftime format of the pager's Date line (local time); NULL: the default */
 	struct cfg_list binds;      /* "bind = CONTEXT KEY ACTION", checked by the UI keymap */
 	char *address_book_cmd;     /* completion source; %s is what was typed */

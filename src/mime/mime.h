@@ -115,6 +115,9 @@ int mime_attachment_data(const mime_msg *m, const char *part_id, char **out, siz
 
 /* --- Text helpers -------------------------------------------------------- */
 
+/* The end of the line that starts at i of s (len bytes), before its CR LF
+ * or LF, and in *next where the next line starts (src/mime/mime_hdrs.c). */
+size_t mime_line_end(const char *s, size_t len, size_t i, size_t *next);
 /* RFC 2047 decoding of a header value to UTF-8 (also unfolds). */
 char *mime_decode_header(const char *value);
 /* Bytes in charset (NULL: unlabelled) to UTF-8, never failing. */

@@ -7,10 +7,6 @@
 #include "src/mime/mime.h"
 #include "src/base/strbuf.h"
 
-/* mime_hdrs.c: the end of the line that starts at i of s (len bytes), before
- * its CR LF or LF, and in *next where the next line starts. */
-size_t mime_line_end(const char *s, size_t len, size_t i, size_t *next);
-
 enum mime_enc { MIME_ENC_IDENTITY, MIME_ENC_QP, MIME_ENC_BASE64 };
 enum mime_disp { MIME_DISP_NONE, MIME_DISP_INLINE, MIME_DISP_ATTACHMENT };
 

@@ -218,6 +218,12 @@ imap_msg_read(const struct mailimap_msg_att *att, struct imap_msg *m)
 	}
 	if (bs)
 		imap_bodystructure_attachments(bs, m);
+	if (bs && bs->bd_type == MAILIMAP_BODY_MPART && bs->bd_data.bd_body_mpart &&
+	    bs->bd_data.bd_body_mpart->bd_media_subtype) {
+		const char *sub = bs->bd_data.bd_body_mpart->bd_media_subtype;
+		m->h.pgp = str_ieq(sub, "encrypted") ? MSG_PGP_ENCRYPTED : str_ieq(sub, "signed") ? MSG_PGP_SIGNED
+		                                                                                   : MSG_PGP_NONE;
+	}
 	m->h.subject = m->subject;
 	m->h.from_name = m->from_name;
 	m->h.from_addr = m->from_addr;

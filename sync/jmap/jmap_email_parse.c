@@ -15,7 +15,7 @@ jmap_email_props(int full)
 	static const char *const all[] = {
 		"id", "blobId", "threadId", "mailboxIds", "keywords", "size", "receivedAt", "sentAt",
 		"messageId", "inReplyTo", "references", "from", "to", "cc", "replyTo", "subject",
-		"hasAttachment", "preview", "attachments"
+		"hasAttachment", "preview", "attachments", "header:Content-Type:asRaw"
 	};
 	static const char *const mutable_[] = { "id", "mailboxIds", "keywords", "receivedAt" };
 	return full ? cJSON_CreateStringArray(all, (int)ARRAY_LEN(all))
@@ -254,6 +254,7 @@ jmap_email_parse(const cJSON *o, struct jmap_email *e)
 	e->h.subject = xstrdup(jmap_str(o, "subject"));
 	e->h.preview = xstrdup(jmap_str(o, "preview"));
 	e->h.has_attachment = jmap_bool(o, "hasAttachment", 0);
+	e->h.pgp = msg_pgp_of_type(jmap_str(o, "header:Content-Type:asRaw"));
 	parse_attachments(jmap_arr(o, "attachments"), e);
 	return TERN_OK;
 }

@@ -13,7 +13,7 @@
 #                that CI fails on a regression, not on a new random finding
 #   --replay     only replay the corpus and regression files
 #   --only NAME  one harness (imap, mime, html, rfc2047, jmap, jmap_sse, smtp,
-#                config, search, attach)
+#                config, search, attach, mailcap, pgp)
 #
 # New inputs the fuzzer finds go to $TERN_FUZZ_WORK (default a temporary
 # directory, removed at the end unless something failed); crashes as
@@ -43,7 +43,7 @@ if [ -z "$build" ] || [ ! -x "$build/tests/fuzz/fuzz_mime" ]; then
 	exit 2
 fi
 build=$(cd "$build" && pwd)
-names="imap mime html rfc2047 jmap jmap_sse smtp config search attach mailcap"
+names="imap mime html rfc2047 jmap jmap_sse smtp config search attach mailcap pgp"
 [ -n "$only" ] && names=$only
 work=${TERN_FUZZ_WORK:-}
 keep=1

@@ -11,7 +11,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 BUILD="build-essential autoconf automake libtool pkgconf gettext
   libetpan-dev libcurl4-gnutls-dev libsqlite3-dev libcjson-dev libncurses-dev
-  libgnutls28-dev libcmocka-dev ca-certificates"
+  libgnutls28-dev libcmocka-dev ca-certificates
+  libgpgme-dev gnupg gpg-agent pinentry-curses"
 SERVERS="dovecot-core dovecot-imapd dovecot-submissiond
   cyrus-common cyrus-caldav cyrus-admin cyrus-clients sasl2-bin
   libsasl2-modules libsasl2-modules-db eatmydata
