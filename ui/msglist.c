@@ -40,6 +40,8 @@ rv_push(struct rowvec *rv, const struct msg_row *m, struct lkey k, int depth)
 	r->k = k;
 	r->depth = depth;
 	r->tree = 0;
+	r->fold_n = 0;
+	r->fold_unread = r->fold_flagged = 0;
 }
 
 void
@@ -47,6 +49,9 @@ rv_push_row(struct rowvec *rv, const struct lrow *r)
 {
 	rv_push(rv, &r->m, r->k, r->depth);
 	rv->v[rv->n - 1].tree = r->tree;
+	rv->v[rv->n - 1].fold_n = r->fold_n;
+	rv->v[rv->n - 1].fold_unread = r->fold_unread;
+	rv->v[rv->n - 1].fold_flagged = r->fold_flagged;
 }
 
 void
@@ -147,7 +152,7 @@ find_base(msglist *l)
 			l->base = pos;
 	} else if (l->mode == ML_THREADS) {
 		struct thread_ref t = { l->w.v[0].k.a, l->w.v[0].k.b, 0 };
-		if (db_thread_before(l->d, l->mailbox_id, &t, POS_LIMIT, &pos) == TERN_OK && pos >= 0)
+		if (threads_before(l, &t, POS_LIMIT, &pos) == TERN_OK && pos >= 0)
 			l->base = pos + l->w.v[0].k.c;
 	}
 }
@@ -292,6 +297,12 @@ out:
 	return rc;
 }
 
+int
+ml_load_at(msglist *l, const struct lkey *key, int screen_row)
+{
+	return load_at(l, key, screen_row);
+}
+
 msglist *
 ml_new(db *d)
 {
@@ -311,6 +322,7 @@ ml_free(msglist *l)
 	rv_free(&l->w);
 	rv_free(&l->tc);
 	rv_free(&l->ts);
+	ml_fold_free(l);
 	search_query_free(l->q);
 	free(l);
 }
@@ -450,6 +462,10 @@ locate(msglist *l, const struct lrow *r, struct lkey *k)
 		const struct rowvec *all;
 		if (db_thread_of(l->d, l->mailbox_id, r->m.id, &t) != TERN_OK)
 			return 0;
+		if (thread_folded(l, t.thread_id)) {
+			*k = (struct lkey){ t.latest_at, t.thread_id, 0 };
+			return 1;
+		}
 		if (thread_tree(l, &t, &all) == TERN_OK)
 			for (int i = 0; i < all->n; i++)
 				if (all->v[i].m.id == r->m.id)
@@ -525,7 +541,7 @@ ml_next_unread(msglist *l)
 	int seen = 0, rc = TERN_ENOTFOUND;
 
 	for (int i = l->cur + 1; i < l->w.n; i++)
-		if (!(l->w.v[i].m.flags & MSG_SEEN)) {
+		if (!(l->w.v[i].m.flags & MSG_SEEN) || l->w.v[i].fold_unread) {
 			l->cur = i;
 			settle(l);
 			return TERN_OK;
@@ -539,7 +555,7 @@ ml_next_unread(msglist *l)
 		if (fetch(l, &k, 0, 0, 500, &page) != TERN_OK || page.n == 0)
 			break;
 		for (int i = 0; i < page.n && found < 0; i++)
-			if (!(page.v[i].m.flags & MSG_SEEN))
+			if (!(page.v[i].m.flags & MSG_SEEN) || page.v[i].fold_unread)
 				found = i;
 		if (found >= 0) {
 			struct lkey at = page.v[found].k;

@@ -127,6 +127,9 @@ targets(struct app *a, size_t *n)
 		*n = k;
 		return v;
 	}
+	/* A collapsed thread in the list: all of it, as mutt does. */
+	if (a->focus == PANE_LIST && ml_current_thread(a->ml, &v, n))
+		return v;
 	*n = cur ? 1 : 0;
 	v = xcalloc(1, sizeof *v);
 	if (cur)

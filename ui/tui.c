@@ -195,12 +195,59 @@ sync_now(struct app *a)
 	app_say(a, 0, "syncing %s…", u->cfg->name);
 }
 
+static void dispatch_key(struct app *a, int key);
+
+/* Two-key bindings (zc, <Esc>v). A first key that is bound on its own as
+ * well (Esc: cancel) is one only if the second came with it, in the same
+ * read (what a terminal sends for Alt-v): key_flush runs it alone after
+ * the read. Another first key waits for the second without a timeout, as
+ * vim's and aerc's z does. 1 when the key was taken; else *key is what to
+ * look up. */
+static int
+key_sequence(struct app *a, enum ui_ctx ctx, int *key)
+{
+	int k1 = a->key_prefix;
+	if (k1) {
+		a->key_prefix = 0;
+		if (keymap_lookup(a->km, ctx, KEYMAP_SEQ_OF(k1, *key)) != ACT_NONE) {
+			*key = KEYMAP_SEQ_OF(k1, *key);
+			return 0;
+		}
+		if (keymap_lookup(a->km, ctx, k1) != ACT_NONE) {
+			/* Esc, then a key of its own: both, one after the other. */
+			dispatch_key(a, k1 | KEYMAP_SEQ);
+			dispatch_key(a, *key);
+			return 1;
+		}
+		if (*key < KEYMAP_FN) {
+			char first[24];
+			snprintf(first, sizeof first, "%s", keymap_key_name(k1));
+			app_say(a, 1, "%s%s does nothing", first, keymap_key_name(*key));
+		}
+		return 1;
+	}
+	if (*key > KEYMAP_SEQ && *key < KEYMAP_SEQ + 128) {   /* a lone first key (key_flush) */
+		*key -= KEYMAP_SEQ;
+		return 0;
+	}
+	if (keymap_is_prefix(a->km, ctx, *key)) {
+		a->key_prefix = *key;
+		if (keymap_lookup(a->km, ctx, *key) == ACT_NONE)
+			app_say(a, 0, "%s…", keymap_key_name(*key));
+		return 1;
+	}
+	return 0;
+}
+
 static void
 dispatch_key(struct app *a, int key)
 {
 	enum ui_ctx ctx;
 	enum ui_action act;
 
+	/* A lone first key (key_flush) for a prompt is that key. */
+	if ((a->pr || a->cmp || a->pick) && key > KEYMAP_SEQ && key < KEYMAP_SEQ + 128)
+		key -= KEYMAP_SEQ;
 	if (a->pr) {
 		prompt_key(a, key);
 		return;
@@ -215,6 +262,8 @@ dispatch_key(struct app *a, int key)
 	}
 	ctx = a->focus == PANE_PAGER ? pager_ctx(a) : a->focus == PANE_LIST ? CTX_INDEX :
 	      a->focus == PANE_MAILBOXES ? CTX_MAILBOXES : CTX_ACCOUNTS;
+	if (key_sequence(a, ctx, &key))
+		return;
 	act = keymap_lookup(a->km, ctx, key);
 	if (act == ACT_NONE && a->acc_info) {
 		a->acc_info = 0;          /* any key closes it */
@@ -314,6 +363,20 @@ handle_key(struct app *a, int key)
 	dispatch_key(a, key);
 	if (armed && !a->tag_prefix_new)
 		a->tag_prefix = 0;
+}
+
+/* After a read: a first key that is also bound alone (Esc), left waiting
+ * for a second that did not come with it, runs alone. */
+static void
+key_flush(struct app *a)
+{
+	int k = a->key_prefix;
+	enum ui_ctx ctx = a->focus == PANE_PAGER ? pager_ctx(a) : a->focus == PANE_LIST ? CTX_INDEX :
+	                  a->focus == PANE_MAILBOXES ? CTX_MAILBOXES : CTX_ACCOUNTS;
+	if (keymap_lookup(a->km, ctx, k) == ACT_NONE)
+		return;
+	a->key_prefix = 0;
+	handle_key(a, k | KEYMAP_SEQ);
 }
 
 static void
@@ -418,6 +481,8 @@ loop(struct app *a)
 			if (a->quit)
 				break;
 		}
+		if (!a->quit && a->key_prefix)
+			key_flush(a);
 		/* Another connection committed (a worker, or another tern). */
 		if (db_data_version(a->d) != a->data_version) {
 			a->data_version = db_data_version(a->d);
@@ -499,6 +564,7 @@ tui_run(const struct tui_opts *o)
 		return EXIT_FAIL;
 	}
 	a.ml = ml_new(a.d);
+	ml_fold_default(a.ml, o->cfg->collapse_threads);
 	if ((rc = open_accounts(&a, o->cfg)) != EXIT_OK)
 		goto out;
 	start_workers(&a, o);
