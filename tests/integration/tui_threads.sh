@@ -83,4 +83,10 @@ check "... the others still collapsed" tui_wait "switch others" '\(3\) Message 6
 tui_keys Q
 check "quits cleanly (2)" tui_wait "exit 2" 'TERN-EXITED-0'
 check "no sanitizer report (2)" tui_clean_exit
+
+# Two-key bindings in the config, as tern config check reads them.
+printf 'collapse_threads = yes\nbind = index zz fold\nbind = index <Esc>x collapse-all\n' >"$T/keys.conf"
+check "config check takes two-key binds and collapse_threads" "$TERN" -c "$T/keys.conf" config check
+printf 'bind = index zzz fold\n' >"$T/bad.conf"
+check "... and names a three-key one with its line" sh -c "'$TERN' -c '$T/bad.conf' config check 2>&1 | grep -q \"bad.conf:1: bind: cannot read key 'zzz'\""
 check_done
