@@ -128,6 +128,17 @@ fetch(msglist *l, const struct lkey *after, int inclusive, int backward, int lim
 
 /* --- the window ----------------------------------------------------- */
 
+/* Messages in rows [from, to): a collapsed thread's row counts all of its,
+ * so positions stay message numbers of the mailbox's total, as mutt's. */
+static int64_t
+msgs_in(const struct rowvec *rv, int from, int to)
+{
+	int64_t n = 0;
+	for (int i = from; i < to; i++)
+		n += rv->v[i].fold_n ? rv->v[i].fold_n : 1;
+	return n;
+}
+
 static int
 page_size(const msglist *l)
 {
@@ -152,7 +163,7 @@ find_base(msglist *l)
 			l->base = pos;
 	} else if (l->mode == ML_THREADS) {
 		struct thread_ref t = { l->w.v[0].k.a, l->w.v[0].k.b, 0 };
-		if (threads_before(l, &t, POS_LIMIT, &pos) == TERN_OK && pos >= 0)
+		if (db_thread_before(l->d, l->mailbox_id, &t, POS_LIMIT, &pos) == TERN_OK && pos >= 0)
 			l->base = pos + l->w.v[0].k.c;
 	}
 }
@@ -168,11 +179,11 @@ trim(msglist *l)
 		k = l->top - page_size(l);
 		if (k <= 0)
 			return;
+		if (l->base >= 0)
+			l->base += msgs_in(&l->w, 0, k);
 		rv_cut(&l->w, 0, k);
 		l->cur -= k;
 		l->top -= k;
-		if (l->base >= 0)
-			l->base += k;
 		l->at_start = 0;
 	} else {
 		int keep = l->top + 2 * page_size(l);
@@ -218,7 +229,7 @@ extend_bwd(msglist *l)
 		l->cur += k;
 		l->top += k;
 		if (l->base >= 0)
-			l->base -= k;
+			l->base -= msgs_in(&l->w, 0, k);
 	}
 	if (l->at_start)
 		l->base = 0;
@@ -602,12 +613,12 @@ ml_position(const msglist *l, int64_t *pos, int *from_end)
 	if (!l->w.n)
 		return 0;
 	if (l->base >= 0) {
-		*pos = l->base + l->cur + 1;
+		*pos = l->base + msgs_in(&l->w, 0, l->cur) + 1;
 		*from_end = 0;
 		return 1;
 	}
 	if (l->at_end) {
-		*pos = l->w.n - l->cur;
+		*pos = msgs_in(&l->w, l->cur, l->w.n);
 		*from_end = 1;
 		return 1;
 	}

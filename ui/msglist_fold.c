@@ -125,35 +125,6 @@ thread_rows(msglist *l, const struct thread_ref *t, const struct rowvec **rows)
 	return TERN_OK;
 }
 
-struct before_ctx {
-	msglist *l;
-	int64_t rows, threads;
-};
-
-static int
-before_cb(const struct thread_ref *t, void *ctx)
-{
-	struct before_ctx *b = ctx;
-	b->rows += thread_folded(b->l, t->thread_id) ? 1 : t->n;
-	b->threads++;
-	return 0;
-}
-
-int
-threads_before(msglist *l, const struct thread_ref *t, int64_t limit, int64_t *pos)
-{
-	struct before_ctx b = { l, 0, 0 };
-	const struct ml_fold *f = fold_of(l);
-	int rc;
-	/* Nothing collapsed: one bounded sum in SQL. */
-	if (!f->all && !f->n)
-		return db_thread_before(l->d, l->mailbox_id, t, limit, pos);
-	rc = db_thread_page(l->d, l->mailbox_id, t, 1, (int)limit, before_cb, &b);
-	if (rc == TERN_OK)
-		*pos = b.threads >= limit ? -1 : b.rows;
-	return rc;
-}
-
 /* The window again at thread (latest_at, thread_id)'s first row, on the
  * screen row the cursor had. */
 static void

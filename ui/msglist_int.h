@@ -91,8 +91,6 @@ int thread_tree(msglist *l, const struct thread_ref *t, const struct rowvec **ro
 int thread_rows(msglist *l, const struct thread_ref *t, const struct rowvec **rows);
 /* Whether thread thread_id of the open mailbox is collapsed. */
 int thread_folded(msglist *l, int64_t thread_id);
-/* db_thread_before counting a collapsed thread as one row. */
-int threads_before(msglist *l, const struct thread_ref *t, int64_t limit, int64_t *pos);
 /* Rebuilds the window at key, the cursor screen_row rows below the top
  * (ui/msglist.c). */
 int ml_load_at(msglist *l, const struct lkey *key, int screen_row);

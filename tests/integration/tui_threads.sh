@@ -22,11 +22,13 @@ check "Esc-v collapses the thread: one row with its count" tui_wait "collapsed" 
 check "... its members are gone from the list" tui_gone "members" 'Fork a1' 5
 check "... unread and flagged marks from its members" tui_wait "marks" '│ N! .*\(4\) Fork root' 5
 check "... and the status line says so" tui_wait "said" 'thread collapsed: 4 messages' 5
+check "... the position is the message's number of the total, as mutt's" tui_wait "pos 1" '· 1/15 ' 5
 # j goes to the next thread, not to Fork a.
 tui_keys j z c
 check "j skips the members; zc collapses the next thread" tui_wait "zc" '\(3\) Message 9 *$' 5
 check "... with its unread mark (Message 10)" tui_wait "zc unread" '│ N  .*\(3\) Message 9' 5
 check "... still one row for Fork" tui_wait "fork kept" '\(4\) Fork root' 5
+check "... the position passes over Fork's four messages" tui_wait "pos 5" '· 5/15 ' 5
 tui_keys z o
 check "zo expands it" tui_wait "zo" 'Re: Message 10' 5
 check "... the other stays collapsed" tui_wait "zo other" '\(4\) Fork root' 5
@@ -53,6 +55,8 @@ check "Esc-V on a collapsed thread expands every thread" tui_wait "expanded" 'al
 check "... members back" tui_wait "members back" 'Fork a1' 5
 tui_keys Escape V
 check "Esc-V again collapses every thread" tui_wait "all" '\(3\) Message 6 *$' 5
+tui_keys G
+check "G: the last thread, numbered from the end" tui_wait "pos end" '· 17/18 ' 5
 check "... each with its count" tui_wait "all 2" '\(2\) Re: Message 1 *$' 5
 check "... a thread of one message stays a plain row" tui_wait "single" '[^)] Message 27 *$' 5
 # Esc alone still cancels (never a prefix that waits).
