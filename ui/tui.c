@@ -197,6 +197,18 @@ sync_now(struct app *a)
 
 static void dispatch_key(struct app *a, int key);
 
+/* A first key of a two-key binding handed on alone (key_flush): its code
+ * with the sequence bit and no second key, which no key read can be. */
+#define KEY_LONE(k) ((k) | KEYMAP_SEQ)
+#define KEY_IS_LONE(k) ((k) > KEYMAP_SEQ && (k) < KEYMAP_SEQ + 128)
+
+static enum ui_ctx
+focus_ctx(struct app *a)
+{
+	return a->focus == PANE_PAGER ? pager_ctx(a) : a->focus == PANE_LIST ? CTX_INDEX :
+	       a->focus == PANE_MAILBOXES ? CTX_MAILBOXES : CTX_ACCOUNTS;
+}
+
 /* Two-key bindings (zc, <Esc>v). A first key that is bound on its own as
  * well (Esc: cancel) is one only if the second came with it, in the same
  * read (what a terminal sends for Alt-v): key_flush runs it alone after
@@ -215,7 +227,7 @@ key_sequence(struct app *a, enum ui_ctx ctx, int *key)
 		}
 		if (keymap_lookup(a->km, ctx, k1) != ACT_NONE) {
 			/* Esc, then a key of its own: both, one after the other. */
-			dispatch_key(a, k1 | KEYMAP_SEQ);
+			dispatch_key(a, KEY_LONE(k1));
 			dispatch_key(a, *key);
 			return 1;
 		}
@@ -226,7 +238,7 @@ key_sequence(struct app *a, enum ui_ctx ctx, int *key)
 		}
 		return 1;
 	}
-	if (*key > KEYMAP_SEQ && *key < KEYMAP_SEQ + 128) {   /* a lone first key (key_flush) */
+	if (KEY_IS_LONE(*key)) {
 		*key -= KEYMAP_SEQ;
 		return 0;
 	}
@@ -245,8 +257,8 @@ dispatch_key(struct app *a, int key)
 	enum ui_ctx ctx;
 	enum ui_action act;
 
-	/* A lone first key (key_flush) for a prompt is that key. */
-	if ((a->pr || a->cmp || a->pick) && key > KEYMAP_SEQ && key < KEYMAP_SEQ + 128)
+	/* A lone first key for a prompt is that key. */
+	if ((a->pr || a->cmp || a->pick) && KEY_IS_LONE(key))
 		key -= KEYMAP_SEQ;
 	if (a->pr) {
 		prompt_key(a, key);
@@ -260,8 +272,7 @@ dispatch_key(struct app *a, int key)
 		picker_key(a, key);
 		return;
 	}
-	ctx = a->focus == PANE_PAGER ? pager_ctx(a) : a->focus == PANE_LIST ? CTX_INDEX :
-	      a->focus == PANE_MAILBOXES ? CTX_MAILBOXES : CTX_ACCOUNTS;
+	ctx = focus_ctx(a);
 	if (key_sequence(a, ctx, &key))
 		return;
 	act = keymap_lookup(a->km, ctx, key);
@@ -371,12 +382,10 @@ static void
 key_flush(struct app *a)
 {
 	int k = a->key_prefix;
-	enum ui_ctx ctx = a->focus == PANE_PAGER ? pager_ctx(a) : a->focus == PANE_LIST ? CTX_INDEX :
-	                  a->focus == PANE_MAILBOXES ? CTX_MAILBOXES : CTX_ACCOUNTS;
-	if (keymap_lookup(a->km, ctx, k) == ACT_NONE)
+	if (keymap_lookup(a->km, focus_ctx(a), k) == ACT_NONE)
 		return;
 	a->key_prefix = 0;
-	handle_key(a, k | KEYMAP_SEQ);
+	handle_key(a, KEY_LONE(k));
 }
 
 static void

@@ -43,6 +43,15 @@ check "... gone from the list" tui_gone "fork gone" 'Fork root' 5
 check "... all four left INBOX" wait_for "fork trashed" 5 test "$(in_inbox 'Fork%')" = 0
 tui_keys u
 check "undo brings it back, still collapsed" tui_wait "undone" '\(4\) Fork root *$' 5
+tui_keys s
+check "s on a collapsed thread moves the thread" tui_wait "move thread" 'Move thread to:' 5
+tui_keys Escape
+tui_gone "picker closed" 'Move thread to:' 5 >/dev/null
+tui_keys N
+check "N on a collapsed thread marks all of it read" tui_wait "read" 'mark read: 1 message' 5
+check "... its row no longer has the unread mark" tui_wait "read mark" '│  ! .*\(4\) Fork root' 5
+check "... nor has any of its messages" test "$(tui_sql "SELECT count(*) FROM message WHERE subject LIKE 'Fork%' AND seen = 0")" = 0
+tui_keys g
 # New mail (a worker's commit) keeps the state.
 tui_fill 3 --add
 check "new mail arrives" tui_wait "new mail" 'Message 27' 15
