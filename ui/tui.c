@@ -231,6 +231,10 @@ key_sequence(struct app *a, enum ui_ctx ctx, int *key)
 			dispatch_key(a, *key);
 			return 1;
 		}
+		/* z, then a key no sequence has but bound alone (Tab, j): the
+		 * key is not lost. */
+		if (keymap_lookup(a->km, ctx, *key) != ACT_NONE)
+			return 0;
 		if (*key < KEYMAP_FN) {
 			char first[24];
 			snprintf(first, sizeof first, "%s", keymap_key_name(k1));

@@ -68,6 +68,13 @@ tui_keys G
 check "G: the last thread, numbered from the end" tui_wait "pos end" '· 17/18 ' 5
 check "... each with its count" tui_wait "all 2" '\(2\) Re: Message 1 *$' 5
 check "... a thread of one message stays a plain row" tui_wait "single" '[^)] Message 27 *$' 5
+# z waits for its second key; one that ends no sequence does what it does alone.
+tui_keys z
+check "z waits for the second key" tui_wait "z wait" 'z…' 5
+tui_keys x
+check "... z then x: nothing, and it says so" tui_wait "zx" 'zx does nothing' 5
+tui_keys z k
+check "... z then k: k is not lost (up from the last thread to Message 3's)" tui_wait "z k" '· 14/18 ' 5
 # Esc alone still cancels (never a prefix that waits).
 tui_keys Escape
 check "Esc alone still says what it does" tui_wait "esc" 'quits tern' 5
