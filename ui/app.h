@@ -69,6 +69,7 @@ struct app {
 	size_t ntags, tags_cap;
 	int tag_prefix;                   /* ";" was typed: next action on tags */
 	int tag_prefix_new;               /* ... by the key being handled */
+	int key_prefix;                   /* the first key of a two-key binding, waiting */
 	struct undo_group *undo;          /* last triage first */
 	int64_t *move_ids;                /* waiting for the move picker */
 	size_t nmove;

@@ -91,6 +91,12 @@ static const struct {
 	[ACT_UNSUBSCRIBE] = { "unsubscribe", "pager: leave the mailing list (List-Unsubscribe, asks first)" },
 	[ACT_CYCLE_FROM] = { "cycle-from", "compose screen: the next of the account's identities (From and signature)" },
 	[ACT_PGP_MENU] = { "pgp-menu", "compose screen: PGP (e)ncrypt, (s)ign, sign (a)s, (b)oth, (c)lear" },
+	[ACT_COLLAPSE_THREAD] = { "collapse-thread", "threads: collapse or expand the thread (a collapsed one is one row)" },
+	[ACT_COLLAPSE_ALL] = { "collapse-all", "threads: collapse every thread, or expand all if this one is collapsed" },
+	[ACT_FOLD] = { "fold", "threads: collapse the thread" },
+	[ACT_UNFOLD] = { "unfold", "threads: expand the thread" },
+	[ACT_FOLD_ALL] = { "fold-all", "threads: collapse every thread" },
+	[ACT_UNFOLD_ALL] = { "unfold-all", "threads: expand every thread" },
 };
 
 static const char *const ctx_names[CTX_COUNT] = {
@@ -179,6 +185,10 @@ static const struct {
 	/* mutt's edit-from is Esc f, and Esc aborts here: F, next to f for From. */
 	{ CTX_COMPOSE, "F", ACT_CYCLE_FROM },
 	{ CTX_COMPOSE, "p", ACT_PGP_MENU },
+	/* mutt's Esc-v / Esc-V, and aerc's (vim's) z folds. */
+	{ CTX_INDEX, "<Esc>v", ACT_COLLAPSE_THREAD }, { CTX_INDEX, "<Esc>V", ACT_COLLAPSE_ALL },
+	{ CTX_INDEX, "za", ACT_COLLAPSE_THREAD }, { CTX_INDEX, "zc", ACT_FOLD }, { CTX_INDEX, "zo", ACT_UNFOLD },
+	{ CTX_INDEX, "zM", ACT_FOLD_ALL }, { CTX_INDEX, "zR", ACT_UNFOLD_ALL },
 };
 
 static void
@@ -232,6 +242,33 @@ parse_key(const char *s)
 	return -1;
 }
 
+/* A key, or two keys as one code (KEYMAP_SEQ_OF): "zc", "<Esc>v", "^Xa". */
+static int
+parse_keys(const char *s)
+{
+	size_t len = strlen(s), first;
+	char head[16];
+	int k1, k2;
+
+	if ((k1 = parse_key(s)) >= 0)
+		return k1;
+	if (s[0] == '<' && strchr(s, '>'))
+		first = (size_t)(strchr(s, '>') - s) + 1;
+	else if (s[0] == '^' && len > 2)
+		first = 2;
+	else
+		first = 1;
+	if (first >= len || first >= sizeof head)
+		return -1;
+	memcpy(head, s, first);
+	head[first] = '\0';
+	k1 = parse_key(head);
+	k2 = parse_key(s + first);
+	if (k1 < 0 || k1 >= 128 || k2 < 0 || k2 >= (1 << 22))
+		return -1;
+	return KEYMAP_SEQ_OF(k1, k2);
+}
+
 int
 keymap_new(const struct cfg_list *binds, keymap **out, char **err)
 {
@@ -240,7 +277,7 @@ keymap_new(const struct cfg_list *binds, keymap **out, char **err)
 
 	*out = NULL;
 	for (size_t i = 0; i < ARRAY_LEN(defaults); i++)
-		bind_set(km, defaults[i].ctx, parse_key(defaults[i].key), defaults[i].a);
+		bind_set(km, defaults[i].ctx, parse_keys(defaults[i].key), defaults[i].a);
 	for (size_t i = 0; binds && i < binds->n && rc == TERN_OK; i++) {
 		const struct cfg_entry *e = &binds->v[i];
 		char *copy = xstrdup(e->value), *save = NULL;
@@ -262,8 +299,8 @@ keymap_new(const struct cfg_list *binds, keymap **out, char **err)
 			*err = xasprintf("%s:%d: bind: unknown context '%s' (global, accounts, mailboxes, index, pager, attach, compose)",
 			                 e->file, e->line, c);
 			rc = TERN_ECONFIG;
-		} else if ((key = parse_key(k)) < 0) {
-			*err = xasprintf("%s:%d: bind: cannot read key '%s' (a character, ^X, <C-x>, <Enter>, <F5>...)",
+		} else if ((key = parse_keys(k)) < 0) {
+			*err = xasprintf("%s:%d: bind: cannot read key '%s' (a character, ^X, <C-x>, <Enter>, <F5>, two keys: zc, <Esc>v...)",
 			                 e->file, e->line, k);
 			rc = TERN_ECONFIG;
 		} else if (act < 0) {
@@ -312,8 +349,35 @@ keymap_lookup(const keymap *km, enum ui_ctx ctx, int key)
 	return ACT_NONE;
 }
 
+int
+keymap_is_prefix(const keymap *km, enum ui_ctx ctx, int key)
+{
+	if (key < 0 || key >= 128)
+		return 0;
+	for (size_t i = 0; i < km->n; i++)
+		if ((km->v[i].ctx == ctx || km->v[i].ctx == CTX_GLOBAL) && (km->v[i].key & KEYMAP_SEQ) &&
+		    ((km->v[i].key >> 22) & 0x7f) == key && km->v[i].action != ACT_NONE)
+			return 1;
+	return 0;
+}
+
+static const char *key_name1(int key);
+
 const char *
 keymap_key_name(int key)
+{
+	static char buf[48];
+	if (key & KEYMAP_SEQ) {
+		char first[24];
+		snprintf(first, sizeof first, "%s", key_name1((key >> 22) & 0x7f));
+		snprintf(buf, sizeof buf, "%s%s", first, key_name1(key & ((1 << 22) - 1)));
+		return buf;
+	}
+	return key_name1(key);
+}
+
+static const char *
+key_name1(int key)
 {
 	static char buf[16];
 	for (size_t i = 0; i < ARRAY_LEN(named); i++)

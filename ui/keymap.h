@@ -27,12 +27,18 @@ enum ui_action {
 	ACT_LIST_REPLY, ACT_PIPE, ACT_UNSUBSCRIBE,
 	ACT_CYCLE_FROM,
 	ACT_PGP_MENU,
+	ACT_COLLAPSE_THREAD, ACT_COLLAPSE_ALL, ACT_FOLD, ACT_UNFOLD, ACT_FOLD_ALL, ACT_UNFOLD_ALL,
 	ACT_COUNT
 };
 
 /* Key codes: a character is its code point; a curses function key (KEY_*)
  * is KEYMAP_FN + its code. */
 #define KEYMAP_FN 0x200000
+/* Two keys typed one after the other ("zc", "<Esc>v": mutt's Esc-v is
+ * what a terminal sends for Alt-v) are one key code: the first an ASCII
+ * key, the second any key. */
+#define KEYMAP_SEQ 0x40000000
+#define KEYMAP_SEQ_OF(k1, k2) (KEYMAP_SEQ | ((k1) << 22) | (k2))
 
 typedef struct keymap keymap;
 
@@ -42,6 +48,8 @@ int keymap_new(const struct cfg_list *binds, keymap **out, char **err);
 void keymap_free(keymap *km);
 
 enum ui_action keymap_lookup(const keymap *km, enum ui_ctx ctx, int key);
+/* Whether key starts a two-key binding in ctx (or global). */
+int keymap_is_prefix(const keymap *km, enum ui_ctx ctx, int key);
 /* "j", "<Enter>", "^R": a key's name as bind accepts it (static buffer). */
 const char *keymap_key_name(int key);
 const char *keymap_action_name(enum ui_action a);

@@ -40,6 +40,8 @@ rv_push(struct rowvec *rv, const struct msg_row *m, struct lkey k, int depth)
 	r->k = k;
 	r->depth = depth;
 	r->tree = 0;
+	r->fold_n = 0;
+	r->fold_unread = r->fold_flagged = 0;
 }
 
 void
@@ -47,6 +49,9 @@ rv_push_row(struct rowvec *rv, const struct lrow *r)
 {
 	rv_push(rv, &r->m, r->k, r->depth);
 	rv->v[rv->n - 1].tree = r->tree;
+	rv->v[rv->n - 1].fold_n = r->fold_n;
+	rv->v[rv->n - 1].fold_unread = r->fold_unread;
+	rv->v[rv->n - 1].fold_flagged = r->fold_flagged;
 }
 
 void
@@ -123,6 +128,17 @@ fetch(msglist *l, const struct lkey *after, int inclusive, int backward, int lim
 
 /* --- the window ----------------------------------------------------- */
 
+/* Messages in rows [from, to): a collapsed thread's row counts all of its,
+ * so positions stay message numbers of the mailbox's total, as mutt's. */
+static int64_t
+msgs_in(const struct rowvec *rv, int from, int to)
+{
+	int64_t n = 0;
+	for (int i = from; i < to; i++)
+		n += rv->v[i].fold_n ? rv->v[i].fold_n : 1;
+	return n;
+}
+
 static int
 page_size(const msglist *l)
 {
@@ -163,11 +179,11 @@ trim(msglist *l)
 		k = l->top - page_size(l);
 		if (k <= 0)
 			return;
+		if (l->base >= 0)
+			l->base += msgs_in(&l->w, 0, k);
 		rv_cut(&l->w, 0, k);
 		l->cur -= k;
 		l->top -= k;
-		if (l->base >= 0)
-			l->base += k;
 		l->at_start = 0;
 	} else {
 		int keep = l->top + 2 * page_size(l);
@@ -213,7 +229,7 @@ extend_bwd(msglist *l)
 		l->cur += k;
 		l->top += k;
 		if (l->base >= 0)
-			l->base -= k;
+			l->base -= msgs_in(&l->w, 0, k);
 	}
 	if (l->at_start)
 		l->base = 0;
@@ -292,6 +308,12 @@ out:
 	return rc;
 }
 
+int
+ml_load_at(msglist *l, const struct lkey *key, int screen_row)
+{
+	return load_at(l, key, screen_row);
+}
+
 msglist *
 ml_new(db *d)
 {
@@ -311,6 +333,7 @@ ml_free(msglist *l)
 	rv_free(&l->w);
 	rv_free(&l->tc);
 	rv_free(&l->ts);
+	ml_fold_free(l);
 	search_query_free(l->q);
 	free(l);
 }
@@ -450,6 +473,10 @@ locate(msglist *l, const struct lrow *r, struct lkey *k)
 		const struct rowvec *all;
 		if (db_thread_of(l->d, l->mailbox_id, r->m.id, &t) != TERN_OK)
 			return 0;
+		if (thread_folded(l, t.thread_id)) {
+			*k = (struct lkey){ t.latest_at, t.thread_id, 0 };
+			return 1;
+		}
 		if (thread_tree(l, &t, &all) == TERN_OK)
 			for (int i = 0; i < all->n; i++)
 				if (all->v[i].m.id == r->m.id)
@@ -525,7 +552,7 @@ ml_next_unread(msglist *l)
 	int seen = 0, rc = TERN_ENOTFOUND;
 
 	for (int i = l->cur + 1; i < l->w.n; i++)
-		if (!(l->w.v[i].m.flags & MSG_SEEN)) {
+		if (!(l->w.v[i].m.flags & MSG_SEEN) || l->w.v[i].fold_unread) {
 			l->cur = i;
 			settle(l);
 			return TERN_OK;
@@ -539,7 +566,7 @@ ml_next_unread(msglist *l)
 		if (fetch(l, &k, 0, 0, 500, &page) != TERN_OK || page.n == 0)
 			break;
 		for (int i = 0; i < page.n && found < 0; i++)
-			if (!(page.v[i].m.flags & MSG_SEEN))
+			if (!(page.v[i].m.flags & MSG_SEEN) || page.v[i].fold_unread)
 				found = i;
 		if (found >= 0) {
 			struct lkey at = page.v[found].k;
@@ -586,12 +613,12 @@ ml_position(const msglist *l, int64_t *pos, int *from_end)
 	if (!l->w.n)
 		return 0;
 	if (l->base >= 0) {
-		*pos = l->base + l->cur + 1;
+		*pos = l->base + msgs_in(&l->w, 0, l->cur) + 1;
 		*from_end = 0;
 		return 1;
 	}
 	if (l->at_end) {
-		*pos = l->w.n - l->cur;
+		*pos = msgs_in(&l->w, l->cur, l->w.n);
 		*from_end = 1;
 		return 1;
 	}

@@ -62,4 +62,34 @@ int ml_position(const msglist *l, int64_t *pos, int *from_end);
  * counted again only after the data changed (ml_refresh). 0 if the list is
  * not a search or the count failed. */
 int ml_search_count(msglist *l, int64_t *n);
+
+/* Collapsed threads (the threaded view; ui/msglist_fold.c). Which threads
+ * are collapsed is kept per mailbox for the session, so it survives a
+ * refresh, new mail and a switch to another mailbox and back. A collapsed
+ * thread is one row (its first message); paging reads it as one row of
+ * thread_mailbox, whatever its size. */
+struct ml_thread_fold {
+	int64_t n;                /* messages in the thread */
+	int unread, flagged;      /* any of them */
+};
+enum ml_fold_how { ML_FOLD_CLOSE, ML_FOLD_OPEN, ML_FOLD_TOGGLE };
+/* Whether a mailbox opened for the first time starts all collapsed. */
+void ml_fold_default(msglist *l, int collapsed);
+/* Collapses, expands or toggles the cursor's thread; the cursor stays on
+ * it. 1 when it is now collapsed, 0 expanded; negative TERN_EINVAL outside
+ * the threaded view or on an empty list. *n: its size. */
+int ml_fold(msglist *l, enum ml_fold_how how, int64_t *n);
+/* Every thread: collapsed (collapse 1), expanded (0), or -1 the way mutt's
+ * collapse-all toggles (expanded when the cursor's thread is collapsed,
+ * else collapsed). 1 when they are now collapsed, 0 expanded, TERN_EINVAL
+ * outside the threaded view. */
+int ml_fold_all(msglist *l, int collapse);
+/* Screen row i is a collapsed thread (of more than one message): 1 and *f. */
+int ml_row_fold(const msglist *l, int i, struct ml_thread_fold *f);
+/* The same for the cursor's row (f may be NULL). */
+int ml_current_fold(const msglist *l, struct ml_thread_fold *f);
+/* The cursor's row is a collapsed thread: 1 and its message ids, oldest
+ * first (*ids, caller frees). 0 otherwise. */
+int ml_current_thread(msglist *l, int64_t **ids, size_t *n);
+
 #endif

@@ -24,6 +24,20 @@ struct lrow {
 	 * ancestor at that depth, or at L == depth the row itself, has a
 	 * later sibling). */
 	uint32_t tree;
+	/* A collapsed thread drawn as one row (its first message): how many
+	 * messages it holds (0: not a collapsed thread), whether any of them
+	 * is unread, flagged. */
+	int64_t fold_n;
+	int fold_unread, fold_flagged;
+};
+
+/* Which threads of one mailbox are collapsed: all but ids, or only ids
+ * (ids sorted). Kept per mailbox for the session (ui/msglist_fold.c). */
+struct ml_fold {
+	int64_t mailbox_id;
+	int all;
+	int64_t *ids;
+	size_t n, cap;
 };
 
 struct rowvec {
@@ -47,6 +61,10 @@ struct msglist {
 	int at_start, at_end;     /* the window reaches the first / last row */
 	int height;
 	int64_t count;            /* search results counted, -1 until asked */
+	struct ml_fold *folds;    /* per mailbox opened this session */
+	size_t nfolds;
+	int fold_default;         /* a mailbox opened first: all collapsed */
+	struct rowvec fs;         /* scratch: a collapsed thread's one row */
 };
 
 struct page_ctx {
@@ -67,5 +85,15 @@ void rv_cut(struct rowvec *rv, int from, int k);
 int threads_fetch(msglist *l, const struct lkey *after, int backward, int limit, struct rowvec *out);
 /* The thread t in tree order (*rows stays valid until the next call). */
 int thread_tree(msglist *l, const struct thread_ref *t, const struct rowvec **rows);
+
+/* What thread t shows: its tree order, or one row when it is collapsed
+ * (*rows stays valid until the next call). */
+int thread_rows(msglist *l, const struct thread_ref *t, const struct rowvec **rows);
+/* Whether thread thread_id of the open mailbox is collapsed. */
+int thread_folded(msglist *l, int64_t thread_id);
+/* Rebuilds the window at key, the cursor screen_row rows below the top
+ * (ui/msglist.c). */
+int ml_load_at(msglist *l, const struct lkey *key, int screen_row);
+void ml_fold_free(msglist *l);
 
 #endif

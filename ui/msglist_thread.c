@@ -230,7 +230,7 @@ static int
 thread_push(msglist *l, const struct thread_ref *t, int from, int to, struct rowvec *out)
 {
 	const struct rowvec *all;
-	int rc = thread_tree(l, t, &all);
+	int rc = thread_rows(l, t, &all);
 	if (rc == TERN_OK)
 		push_rows(all, from, to, out);
 	return rc;
@@ -250,7 +250,7 @@ thread_page_cb(const struct thread_ref *t, void *ctx)
 {
 	struct thread_page *p = ctx;
 	const struct rowvec *all;
-	if ((p->rc = thread_tree(p->l, t, &all)) != TERN_OK)
+	if ((p->rc = thread_rows(p->l, t, &all)) != TERN_OK)
 		return 1;
 	if (p->backward) {
 		push_rows(all, all->n - p->limit, all->n, p->out);

@@ -127,6 +127,9 @@ targets(struct app *a, size_t *n)
 		*n = k;
 		return v;
 	}
+	/* A collapsed thread in the list: all of it, as mutt does. */
+	if (a->focus == PANE_LIST && ml_current_thread(a->ml, &v, n))
+		return v;
 	*n = cur ? 1 : 0;
 	v = xcalloc(1, sizeof *v);
 	if (cur)
@@ -235,7 +238,7 @@ toggle(struct app *a, unsigned flag, const int64_t *ids, size_t n)
 	else if (gone)
 		app_say(a, 1, "%s: %zu of %zu (%zu gone: removed on the server)", g->what, changed, n, gone);
 	else if (n > 1)
-		app_say(a, 0, "%s: %zu messages", g->what, changed);
+		app_say(a, 0, "%s: %zu message%s", g->what, changed, changed == 1 ? "" : "s");
 	undo_push(a, g);
 	done(a, woke, nwoke);
 	free(woke);
@@ -591,7 +594,7 @@ delete_ask(struct app *a, int64_t *ids, size_t n)
  * cross accounts, so a set from several (search-all results) is refused
  * before anything is picked. Takes ids. */
 static void
-move_pick(struct app *a, int64_t *ids, size_t n)
+move_pick(struct app *a, int64_t *ids, size_t n, int thread)
 {
 	int64_t account = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -615,7 +618,7 @@ move_pick(struct app *a, int64_t *ids, size_t n)
 	free(a->move_ids);
 	a->move_ids = ids;
 	a->nmove = n;
-	picker_open(a, n > 1 ? "Move tagged to" : "Move to", account, move_picked);
+	picker_open(a, thread ? "Move thread to" : n > 1 ? "Move tagged to" : "Move to", account, move_picked);
 }
 
 void
@@ -623,7 +626,7 @@ triage_do(struct app *a, enum ui_action act)
 {
 	size_t n;
 	int64_t *ids;
-	int resolve;
+	int resolve, thread;
 
 	if (act == ACT_UNDO) {
 		undo(a);
@@ -642,6 +645,7 @@ triage_do(struct app *a, enum ui_action act)
 	 * comes under the cursor by itself). */
 	resolve = a->cfg->resolve && !a->tag_prefix && a->focus == PANE_LIST &&
 	          (act == ACT_TOGGLE_READ || act == ACT_TOGGLE_FLAGGED);
+	thread = !a->tag_prefix && a->focus == PANE_LIST && ml_current_fold(a->ml, NULL);
 	ids = targets(a, &n);
 	if (!n && act != ACT_RETRY && act != ACT_DROP) {
 		app_say(a, 1, "no message");
@@ -661,7 +665,7 @@ triage_do(struct app *a, enum ui_action act)
 	case ACT_RETRY: retry_or_drop(a, ids, n, 0); break;
 	case ACT_DROP: retry_or_drop(a, ids, n, 1); break;
 	case ACT_MOVE:
-		move_pick(a, ids, n);
+		move_pick(a, ids, n, thread);
 		ids = NULL;
 		break;
 	default:

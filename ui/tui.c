@@ -201,12 +201,75 @@ sync_now(struct app *a)
 	app_say(a, 0, "syncing %s…", u->cfg->name);
 }
 
+static void dispatch_key(struct app *a, int key);
+
+/* A first key of a two-key binding handed on alone (key_flush): its code
+ * with the sequence bit and no second key, which no key read can be. */
+#define KEY_LONE(k) ((k) | KEYMAP_SEQ)
+#define KEY_IS_LONE(k) ((k) > KEYMAP_SEQ && (k) < KEYMAP_SEQ + 128)
+
+static enum ui_ctx
+focus_ctx(struct app *a)
+{
+	return a->focus == PANE_PAGER ? pager_ctx(a) : a->focus == PANE_LIST ? CTX_INDEX :
+	       a->focus == PANE_MAILBOXES ? CTX_MAILBOXES : CTX_ACCOUNTS;
+}
+
+/* Two-key bindings (zc, <Esc>v). A first key that is bound on its own as
+ * well (Esc: cancel) is one only if the second came with it, in the same
+ * read (what a terminal sends for Alt-v): key_flush runs it alone after
+ * the read. Another first key waits for the second without a timeout, as
+ * vim's and aerc's z does. 1 when the key was taken; else *key is what to
+ * look up. */
+static int
+key_sequence(struct app *a, enum ui_ctx ctx, int *key)
+{
+	int k1 = a->key_prefix;
+	if (k1) {
+		a->key_prefix = 0;
+		if (keymap_lookup(a->km, ctx, KEYMAP_SEQ_OF(k1, *key)) != ACT_NONE) {
+			*key = KEYMAP_SEQ_OF(k1, *key);
+			return 0;
+		}
+		if (keymap_lookup(a->km, ctx, k1) != ACT_NONE) {
+			/* Esc, then a key of its own: both, one after the other. */
+			dispatch_key(a, KEY_LONE(k1));
+			dispatch_key(a, *key);
+			return 1;
+		}
+		/* z, then a key no sequence has but bound alone (Tab, j): the
+		 * key is not lost. */
+		if (keymap_lookup(a->km, ctx, *key) != ACT_NONE)
+			return 0;
+		if (*key < KEYMAP_FN) {
+			char first[24];
+			snprintf(first, sizeof first, "%s", keymap_key_name(k1));
+			app_say(a, 1, "%s%s does nothing", first, keymap_key_name(*key));
+		}
+		return 1;
+	}
+	if (KEY_IS_LONE(*key)) {
+		*key -= KEYMAP_SEQ;
+		return 0;
+	}
+	if (keymap_is_prefix(a->km, ctx, *key)) {
+		a->key_prefix = *key;
+		if (keymap_lookup(a->km, ctx, *key) == ACT_NONE)
+			app_say(a, 0, "%s…", keymap_key_name(*key));
+		return 1;
+	}
+	return 0;
+}
+
 static void
 dispatch_key(struct app *a, int key)
 {
 	enum ui_ctx ctx;
 	enum ui_action act;
 
+	/* A lone first key for a prompt is that key. */
+	if ((a->pr || a->cmp || a->pick) && KEY_IS_LONE(key))
+		key -= KEYMAP_SEQ;
 	if (a->pr) {
 		prompt_key(a, key);
 		return;
@@ -219,8 +282,9 @@ dispatch_key(struct app *a, int key)
 		picker_key(a, key);
 		return;
 	}
-	ctx = a->focus == PANE_PAGER ? pager_ctx(a) : a->focus == PANE_LIST ? CTX_INDEX :
-	      a->focus == PANE_MAILBOXES ? CTX_MAILBOXES : CTX_ACCOUNTS;
+	ctx = focus_ctx(a);
+	if (key_sequence(a, ctx, &key))
+		return;
 	act = keymap_lookup(a->km, ctx, key);
 	if (act == ACT_NONE && a->acc_info) {
 		a->acc_info = 0;          /* any key closes it */
@@ -334,6 +398,18 @@ handle_key(struct app *a, int key)
 		a->tag_prefix = 0;
 }
 
+/* After a read: a first key that is also bound alone (Esc), left waiting
+ * for a second that did not come with it, runs alone. */
+static void
+key_flush(struct app *a)
+{
+	int k = a->key_prefix;
+	if (keymap_lookup(a->km, focus_ctx(a), k) == ACT_NONE)
+		return;
+	a->key_prefix = 0;
+	handle_key(a, KEY_LONE(k));
+}
+
 static void
 start_workers(struct app *a, const struct tui_opts *o)
 {
@@ -436,6 +512,8 @@ loop(struct app *a)
 			if (a->quit)
 				break;
 		}
+		if (!a->quit && a->key_prefix)
+			key_flush(a);
 		/* Another connection committed (a worker, or another tern). */
 		if (db_data_version(a->d) != a->data_version) {
 			a->data_version = db_data_version(a->d);
@@ -519,6 +597,7 @@ tui_run(const struct tui_opts *o)
 		return EXIT_FAIL;
 	}
 	a.ml = ml_new(a.d);
+	ml_fold_default(a.ml, o->cfg->collapse_threads);
 	if ((rc = open_accounts(&a, o->cfg)) != EXIT_OK)
 		goto out;
 	/* From here until the workers are gone, stderr is the log file. */

@@ -92,7 +92,8 @@ to_text(const struct msg_row *r)
 }
 
 static void
-draw_row(struct app *a, int y, const struct msg_row *r, int depth, uint32_t tree, int is_cur, int server)
+draw_row(struct app *a, int y, const struct msg_row *r, int depth, uint32_t tree, int is_cur, int server,
+         const struct ml_thread_fold *fold)
 {
 	int x = a->main_x, w = a->main_w, fromw = w >= 100 ? 24 : w >= 70 ? 18 : 12;
 	int search = ml_mode(a->ml) == ML_SEARCH, several = search && !ml_account(a->ml) && a->nacc > 1;
@@ -117,12 +118,17 @@ draw_row(struct app *a, int y, const struct msg_row *r, int depth, uint32_t tree
 	marks[5] = server ? 'S' : ' ';
 	marks[6] = ' ';
 	marks[7] = '\0';
+	/* A collapsed thread: N if any of it is unread, ! if any is flagged. */
+	if (fold && fold->unread && marks[1] == ' ')
+		marks[1] = 'N';
+	if (fold && fold->flagged)
+		marks[2] = '!';
 	/* The Date header, as mutt's %d and `tern list` show it (the arrival
 	 * time when it has none); the order stays by arrival. */
 	format_date(r->sent_at ? r->sent_at : r->received_at, date, sizeof date);
-	if (!(r->flags & MSG_SEEN))
+	if (!(r->flags & MSG_SEEN) || (fold && fold->unread))
 		objs |= 1u << COL_UNREAD;
-	if (r->flags & MSG_FLAGGED)
+	if ((r->flags & MSG_FLAGGED) || (fold && fold->flagged))
 		objs |= 1u << COL_FLAGGED;
 	if (r->flags & MSG_DELETED)
 		objs |= 1u << COL_DELETED;
@@ -155,6 +161,12 @@ draw_row(struct app *a, int y, const struct msg_row *r, int depth, uint32_t tree
 		attrset(colour_mix(objs | 1u << COL_TREE) | (row & A_UNDERLINE));
 		sw = draw_tree(y, x + used, w - used, depth, tree);
 		attrset(row);
+		if (fold) {           /* neomutt's count of a collapsed thread */
+			char count[32];
+			int cw = snprintf(count, sizeof count, "(%lld) ", (long long)fold->n);
+			draw_text(y, x + used + sw, w - used - sw, count, 1);
+			sw += cw < w - used - sw ? cw : w - used - sw;
+		}
 		draw_text(y, x + used + sw, w - used - sw, r->subject, 1);
 	}
 	attrset(A_NORMAL);
@@ -188,8 +200,37 @@ list_draw(struct app *a)
 		          ml_mode(a->ml) == ML_SEARCH ? "no message matches" : "no messages", 1);
 		return;
 	}
-	for (int i = 0; i < h - 1 && ml_row(a->ml, i, &r, &depth, &is_cur, &server); i++)
-		draw_row(a, y + 1 + i, r, depth, ml_row_tree(a->ml, i), is_cur, server);
+	for (int i = 0; i < h - 1 && ml_row(a->ml, i, &r, &depth, &is_cur, &server); i++) {
+		struct ml_thread_fold f;
+		draw_row(a, y + 1 + i, r, depth, ml_row_tree(a->ml, i), is_cur, server,
+		         ml_row_fold(a->ml, i, &f) ? &f : NULL);
+	}
+}
+
+/* Collapse or expand (ui/msglist_fold.c), and say what happened: a thread
+ * of one message looks the same either way. */
+static void
+fold_key(struct app *a, enum ui_action act)
+{
+	int64_t n = 0;
+	int rc;
+	if (ml_mode(a->ml) != ML_THREADS) {
+		int k = keymap_key_for(a->km, CTX_INDEX, ACT_THREADS);
+		app_say(a, 1, "threads collapse in the threaded view (%s)", k ? keymap_key_name(k) : "toggle-threads");
+		return;
+	}
+	if (act == ACT_COLLAPSE_ALL || act == ACT_FOLD_ALL || act == ACT_UNFOLD_ALL) {
+		rc = ml_fold_all(a->ml, act == ACT_FOLD_ALL ? 1 : act == ACT_UNFOLD_ALL ? 0 : -1);
+		app_say(a, 0, "%s", rc == 1 ? "all threads collapsed" : "all threads expanded");
+		return;
+	}
+	rc = ml_fold(a->ml, act == ACT_FOLD ? ML_FOLD_CLOSE : act == ACT_UNFOLD ? ML_FOLD_OPEN : ML_FOLD_TOGGLE, &n);
+	if (rc < 0)
+		app_say(a, 1, "no thread here");
+	else if (n <= 1)
+		app_say(a, 0, "this thread has one message");
+	else
+		app_say(a, 0, "thread %s: %lld messages", rc ? "collapsed" : "expanded", (long long)n);
 }
 
 
@@ -198,6 +239,8 @@ list_key(struct app *a, enum ui_action act)
 {
 	const struct msg_row *cur = ml_current(a->ml);
 	int h = a->main_h - 1;
+	int64_t *ids;
+	size_t nids;
 
 	switch (act) {
 	case ACT_DOWN: ml_move(a->ml, 1); break;
@@ -209,7 +252,11 @@ list_key(struct app *a, enum ui_action act)
 	case ACT_TOP: ml_home(a->ml); break;
 	case ACT_BOTTOM: ml_end(a->ml); break;
 	case ACT_OPEN:
-		if (cur)
+		/* A collapsed thread opens as neomutt's does: expanded, the
+		 * cursor on its first message; Enter again reads it. */
+		if (cur && ml_current_fold(a->ml, NULL))
+			fold_key(a, ACT_UNFOLD);
+		else if (cur)
 			pager_open(a, cur);
 		else
 			app_say(a, 1, "no message to open");
@@ -243,7 +290,18 @@ list_key(struct app *a, enum ui_action act)
 		}
 		break;
 	case ACT_TAG:
-		if (cur) {
+		if (cur && ml_current_thread(a->ml, &ids, &nids)) {
+			/* mutt's tag-thread on a collapsed one: all of it, or none
+			 * when all of it was tagged. */
+			size_t had = 0;
+			for (size_t i = 0; i < nids; i++)
+				had += app_is_tagged(a, ids[i]) != 0;
+			for (size_t i = 0; i < nids; i++)
+				app_tag(a, ids[i], had < nids);
+			app_say(a, 0, "%s: %zu messages", had < nids ? "tagged" : "untagged", nids);
+			free(ids);
+			ml_move(a->ml, 1);
+		} else if (cur) {
 			app_tag(a, cur->id, !app_is_tagged(a, cur->id));
 			ml_move(a->ml, 1);
 		} else {
@@ -264,6 +322,10 @@ list_key(struct app *a, enum ui_action act)
 			a->tag_prefix = a->tag_prefix_new = 1;
 			app_say(a, 0, "next action on %zu tagged…", a->ntags);
 		}
+		break;
+	case ACT_COLLAPSE_THREAD: case ACT_COLLAPSE_ALL: case ACT_FOLD: case ACT_UNFOLD:
+	case ACT_FOLD_ALL: case ACT_UNFOLD_ALL:
+		fold_key(a, act);
 		break;
 	default:
 		triage_do(a, act);

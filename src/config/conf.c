@@ -45,6 +45,7 @@ static const struct key keys[] = {
 	G("data_dir", K_PATH, data_dir, 0, 0),
 	G("alternative_order", K_STR, alternative_order, 0, 0),
 	G("threaded", K_BOOL, threaded, 0, 1),
+	G("collapse_threads", K_BOOL, collapse_threads, 0, 1),
 	G("mark_read", K_BOOL, mark_read, 0, 1),
 	G("confirm_quit", K_BOOL, confirm_quit, 0, 1),
 	G("abort_unmodified", K_BOOL, abort_unmodified, 0, 1),

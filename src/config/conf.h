@@ -92,6 +92,7 @@ struct config {
 	char *data_dir;             /* NULL: $XDG_DATA_HOME/tern */
 	char *alternative_order;    /* MIME types preferred in multipart/alternative */
 	int threaded;               /* start the message list threaded */
+	int collapse_threads;       /* threads start collapsed (neomutt's collapse_all) */
 	int mark_read;              /* opening a message marks it read */
 	int confirm_quit;
 	int abort_unmodified;       /* a new message left unchanged in the editor is dropped */

@@ -900,6 +900,34 @@ def section_tui(acct, R):
     R["tern_G_own"] = Result(Gown, na=None if Gown else "not in tern's log")
     R["tern_tui_rss"] = Result(rss_kb=rss)
     log("tern open/j/G: %s / %s / %s" % (R["tern_open"].cell(), R["tern_j"].cell(), R["tern_G"].cell()))
+    section_tui_collapsed(t, N, R)
+
+
+def section_tui_collapsed(t, N, R):
+    """The threaded view with every thread collapsed (V, then Esc-V):
+    `N j` and G, tern's own time.  A collapsed thread is one row read from
+    thread_mailbox, so these should cost what the flat view's do."""
+    js, Gs = [], []
+    try:
+        TM.start(tern_tui_cmd(t))
+        TM.wait(lambda s: "Msgs" in s or "messages" in s, 60, what="tern first screen")
+        TM.keys("V")
+        TM.wait(lambda s: "(threads)" in s, 30, what="tern threaded view")
+        TM.keys("Escape")
+        TM.keys("V")
+        TM.wait(lambda s: "all threads collapsed" in s, 30, what="tern threads collapsed")
+        mark = tui_log_mark(t)
+        TM.keys("j", N)
+        js.append(tui_key_cost(mark, N))
+        mark = tui_log_mark(t)
+        TM.keys("G")
+        Gs.append(tui_key_cost(mark, 1))
+        TM.quit("q")
+    except NA as e:
+        log("tern collapsed threads: n/a: %s" % e)
+        TM.quit("q")
+    R["tern_cj_own"] = Result(js, na=None if js else "threads did not collapse")
+    R["tern_cG_own"] = Result(Gs, na=None if Gs else "threads did not collapse")
 
 
 def search_bench(size):
@@ -1145,6 +1173,10 @@ def report(sections, jsections, command, elapsed, prof=()):
                              "key read to screen drawn, from tern's log (TERN_DEBUG=1); the rows above add tmux's "
                              "delivery and the capture polling"))
                 L.append(row("`G`, tern's own time", g("tern_G_own"), None, None, None))
+            if g("tern_cj_own") or g("tern_cG_own"):
+                L.append(row("threads, all collapsed: `1000 j`, tern's own time", g("tern_cj_own"), None, None, None,
+                             "V, then Esc-V: a collapsed thread is one row of thread_mailbox"))
+                L.append(row("threads, all collapsed: `G`, tern's own time", g("tern_cG_own"), None, None, None))
         if "search_bench" in R:
             L.append(row("search, first screen per query (tests/bench/search_bench.sh)", g("search_bench"), None, None, None,
                          "neomutt has no index: its `~b` search fetches every body from the server"))

@@ -23,6 +23,12 @@ tui_keys V
 check "threaded view indents replies" tui_wait "threads" '└>Re: Message' 10
 tui_keys G
 check "threaded view reaches the end" tui_wait "thread end" ' Message 1 *$' 5
+# Every thread collapsed: one row each, read a screen at a time.
+tui_keys Escape V
+check "Esc-V collapses all 100,000 messages' threads" tui_wait "collapsed end" '\(2\) Re: Message 1 *$' 10
+tui_keys g
+check "... g: the newest thread, one row" tui_wait "collapsed top" '\(2\) Message 99999 *$' 5
+tui_keys Escape V
 # A reply whose parent never arrived joins its thread through References.
 tui_fill 0 --add --gap
 tui_keys g

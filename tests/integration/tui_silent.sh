@@ -21,8 +21,8 @@ tui_gone "message line cleared" 'the message is gone' >/dev/null
 tui_keys N
 check "... and so does N" tui_wait "N" 'the message is gone: a sync saw it removed'
 tui_keys q
-tui_keys z
-check "an unbound key in the list says so" tui_wait "z" 'z does nothing in the list \(\? lists the keys\)'
+tui_keys x
+check "an unbound key in the list says so" tui_wait "x" 'x does nothing in the list \(\? lists the keys\)'
 tui_keys Tab
 tui_keys F
 check "F in the accounts pane says it does nothing there" tui_wait "F accounts" 'F does nothing in the accounts pane'

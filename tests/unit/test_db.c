@@ -23,6 +23,7 @@
 #include "db/db_types.h"
 #include "db/db_search.h"
 #include "db/db_sync.h"
+#include "db/db_thread.h"
 #include "src/base/err.h"
 #include "src/search/search.h"
 #include "src/base/util.h"
@@ -785,6 +786,65 @@ t_threads_join_as_they_arrive(void **state)
 	db_close(d);
 }
 
+/* A collapsed thread's row (ui/msglist_fold.c): its first message, its size,
+ * unread and flagged over all of it, and its ids for an action on the
+ * whole thread; a message moved away (hidden) no longer counts. */
+static void
+t_thread_summary(void **state)
+{
+	db *d = open_fresh();
+	int64_t acct, mb, arch, root, r1, r2, other, change, *ids;
+	struct thread_sum s;
+	size_t n;
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	mb = add_mailbox(d, acct, "INBOX", "inbox");
+	arch = add_mailbox(d, acct, "Archive", "archive");
+	/* The reply first: the thread's first message is the oldest, not the
+	 * first stored. */
+	r1 = add_message(d, acct, mb, 2, 2000, 0, "r1@x", "root@x");
+	root = add_message(d, acct, mb, 1, 1000, MSG_SEEN, "root@x", NULL);
+	r2 = add_message(d, acct, mb, 3, 3000, MSG_SEEN | MSG_FLAGGED, "r2@x", "root@x");
+	other = add_message(d, acct, mb, 4, 4000, MSG_SEEN, "o@x", NULL);
+	assert_int_equal(db_thread_summary(d, mb, thread_of_msg(d, root), &s), TERN_OK);
+	assert_int_equal(s.first_id, root);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.unread, 1);
+	assert_int_equal(s.flagged, 1);
+	assert_int_equal(db_thread_summary(d, mb, thread_of_msg(d, other), &s), TERN_OK);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.unread + s.flagged, 0);
+	assert_int_equal(db_thread_ids(d, mb, thread_of_msg(d, r2), &ids, &n), TERN_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(ids[0], root);
+	assert_int_equal(ids[1], r1);
+	assert_int_equal(ids[2], r2);
+	free(ids);
+	/* Seen from another mailbox, the thread is not there. */
+	assert_int_equal(db_thread_summary(d, arch, thread_of_msg(d, root), &s), TERN_ENOTFOUND);
+	/* The unread reply moved to the archive: the thread here holds no unread. */
+	assert_int_equal(db_change_move(d, r1, mb, arch, &change), TERN_OK);
+	assert_int_equal(db_thread_summary(d, mb, thread_of_msg(d, root), &s), TERN_OK);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.unread, 0);
+	assert_int_equal(db_thread_ids(d, mb, thread_of_msg(d, root), &ids, &n), TERN_OK);
+	assert_int_equal(n, 2);
+	free(ids);
+	/* Through the thread's index, never a walk of the mailbox. */
+	{
+		sqlite3_stmt *st;
+		int by_thread = 0;
+		assert_int_equal(sqlite3_prepare_v2(db_sqlite(d), "EXPLAIN QUERY PLAN SELECT count(*) FROM message m "
+		                 "CROSS JOIN message_mailbox mm ON mm.message_id = m.id AND mm.mailbox_id = 1 AND mm.hidden = 0 "
+		                 "WHERE m.thread_id = 1", -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			by_thread += strstr((const char *)sqlite3_column_text(st, 3), "message_thread") != NULL;
+		sqlite3_finalize(st);
+		assert_int_equal(by_thread, 1);
+	}
+	db_close(d);
+}
+
 static void
 t_log_and_status(void **state)
 {
@@ -1419,6 +1479,7 @@ main(void)
 		cmocka_unit_test(t_failed_move_shows_the_message),
 		cmocka_unit_test(t_paging_newest_first),
 		cmocka_unit_test(t_threads_join_as_they_arrive),
+		cmocka_unit_test(t_thread_summary),
 		cmocka_unit_test(t_log_and_status),
 		cmocka_unit_test(t_nested_transactions),
 		cmocka_unit_test(t_contacts_learn_recipients),
