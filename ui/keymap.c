@@ -86,6 +86,8 @@ static const struct {
 	[ACT_MAILBOX_CREATE] = { "create-mailbox", "mailbox pane: create a folder (a path: Lists/new)" },
 	[ACT_MAILBOX_RENAME] = { "rename-mailbox", "mailbox pane: rename or move the folder" },
 	[ACT_MAILBOX_DELETE] = { "delete-mailbox", "mailbox pane: delete the folder (asks if it holds messages)" },
+	[ACT_LIMIT] = { "limit", "show only the mailbox's messages matching a query ('all' shows every one)" },
+	[ACT_COMMAND] = { "enter-command", "run an action by name, with its argument (:limit from:ann, :move Archive)" },
 };
 
 static const char *const ctx_names[CTX_COUNT] = {
@@ -168,6 +170,7 @@ static const struct {
 	{ CTX_COMPOSE, "a", ACT_ATTACH_FILE }, { CTX_COMPOSE, "D", ACT_DETACH },
 	{ CTX_COMPOSE, "t", ACT_EDIT_TO }, { CTX_COMPOSE, "c", ACT_EDIT_CC },
 	{ CTX_COMPOSE, "b", ACT_EDIT_BCC }, { CTX_COMPOSE, "s", ACT_EDIT_SUBJECT },
+	{ CTX_INDEX, "l", ACT_LIMIT }, { CTX_GLOBAL, ":", ACT_COMMAND },
 };
 
 static void
@@ -371,4 +374,13 @@ keymap_key_for(const keymap *km, enum ui_ctx ctx, enum ui_action a)
 		if (km->v[i].ctx == CTX_GLOBAL && km->v[i].action == a && keymap_lookup(km, ctx, km->v[i].key) == a)
 			return km->v[i].key;
 	return 0;
+}
+
+enum ui_action
+keymap_action_find(const char *name)
+{
+	for (int j = 0; j < ACT_COUNT; j++)
+		if (strcmp(name, actions[j].name) == 0)
+			return (enum ui_action)j;
+	return ACT_COUNT;
 }

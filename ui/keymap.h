@@ -24,6 +24,7 @@ enum ui_action {
 	ACT_SEND, ACT_POSTPONE, ACT_EDIT, ACT_ATTACH_FILE, ACT_DETACH,
 	ACT_EDIT_TO, ACT_EDIT_CC, ACT_EDIT_BCC, ACT_EDIT_SUBJECT,
 	ACT_MAILBOX_CREATE, ACT_MAILBOX_RENAME, ACT_MAILBOX_DELETE,
+	ACT_LIMIT, ACT_COMMAND,
 	ACT_COUNT
 };
 
@@ -42,6 +43,8 @@ enum ui_action keymap_lookup(const keymap *km, enum ui_ctx ctx, int key);
 /* "j", "<Enter>", "^R": a key's name as bind accepts it (static buffer). */
 const char *keymap_key_name(int key);
 const char *keymap_action_name(enum ui_action a);
+/* The action named name (as bind takes it), ACT_COUNT if none. */
+enum ui_action keymap_action_find(const char *name);
 const char *keymap_action_help(enum ui_action a);
 const char *keymap_ctx_name(enum ui_ctx c);
 /* The live bindings, one per call: i from 0 until it returns 0. */
