@@ -22,7 +22,7 @@
 /* Which keys exist, where, and how each value is read: adding a key is adding
  * a row. */
 enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_TLS, K_PROTO, K_AUTH, K_LIST };
-enum scope { S_GLOBAL, S_ACCOUNT };
+enum scope { S_GLOBAL, S_ACCOUNT, S_HOOKS };
 
 struct key {
 	const char *name;
@@ -34,6 +34,7 @@ struct key {
 
 #define G(n, k, f, lo, hi) { n, S_GLOBAL, k, offsetof(struct config, f), lo, hi }
 #define A(n, k, f, lo, hi) { n, S_ACCOUNT, k, offsetof(struct account_cfg, f), lo, hi }
+#define H(n, f) { n, S_HOOKS, K_STR, offsetof(struct config, f), 0, 0 }
 
 static const struct key keys[] = {
 	G("editor", K_STR, editor, 0, 0),
@@ -70,6 +71,9 @@ static const struct key keys[] = {
 	A("delete_to_trash", K_BOOL, delete_to_trash, 0, 1),
 	A("copy_to_sent", K_BOOL, copy_to_sent, 0, 1),
 	A("prefetch_days", K_INT, prefetch_days, 0, 36500),
+	H("mail_received", hook_mail_received),
+	H("mail_sent", hook_mail_sent),
+	H("sync_failed", hook_sync_failed),
 };
 
 #define MAX_KEYS ARRAY_LEN(keys)
@@ -84,6 +88,7 @@ struct parser {
 	int line;
 	struct config *cfg;
 	struct account_cfg *acct;   /* current section, NULL for globals */
+	int hooks;                  /* in the [hooks] section */
 	struct seen global_seen;
 	struct seen *acct_seen;     /* parallel to cfg->accounts */
 	int skip_section;           /* after a bad section header: its keys are not judged */
@@ -248,7 +253,7 @@ path_resolve(const struct parser *p, const char *val)
 static int
 set_value(struct parser *p, const struct key *k, char *val)
 {
-	void *base = k->scope == S_GLOBAL ? (void *)p->cfg : (void *)p->acct;
+	void *base = k->scope == S_ACCOUNT ? (void *)p->acct : (void *)p->cfg;
 	void *field = (char *)base + k->off;
 	long n;
 
@@ -330,10 +335,16 @@ section_start(struct parser *p, char *hdr)
 		return fail(p, p->line, "malformed section header (expected [account NAME])");
 	*end = '\0';
 	inner = str_trim(hdr + 1);
+	p->hooks = 0;
+	if (strcmp(inner, "hooks") == 0) {
+		p->acct = NULL;
+		p->hooks = 1;
+		return TERN_OK;
+	}
 	if (strcmp(inner, "account") == 0)
 		return fail(p, p->line, "account section without a name");
 	if (strncmp(inner, "account", 7) != 0 || (inner[7] != ' ' && inner[7] != '\t'))
-		return fail(p, p->line, "unknown section [%s] (only [account NAME] exists)", inner);
+		return fail(p, p->line, "unknown section [%s] (only [account NAME] and [hooks] exist)", inner);
 	name = str_trim(inner + 7);
 	if (!*name)
 		return fail(p, p->line, "account section without a name");
@@ -390,14 +401,16 @@ line_parse(struct parser *p, char *line)
 	name = str_trim(s);
 	if (!*name)
 		return fail(p, p->line, "missing key name before '='");
-	k = key_find(name, p->acct ? S_ACCOUNT : S_GLOBAL, &idx);
+	k = key_find(name, p->hooks ? S_HOOKS : p->acct ? S_ACCOUNT : S_GLOBAL, &idx);
 	if (!k) {
 		const struct key *other = key_find_any(name);
 		if (other && other->scope == S_ACCOUNT)
 			return fail(p, p->line, "'%s' belongs in an [account NAME] section", name);
+		if (other && other->scope == S_HOOKS)
+			return fail(p, p->line, "'%s' belongs in the [hooks] section", name);
 		if (other)
-			return fail(p, p->line, "'%s' is a global key: put it before the first [account] section", name);
-		if ((guess = key_guess(name, p->acct ? S_ACCOUNT : S_GLOBAL)) != NULL)
+			return fail(p, p->line, "'%s' is a global key: put it before the first section", name);
+		if ((guess = key_guess(name, p->hooks ? S_HOOKS : p->acct ? S_ACCOUNT : S_GLOBAL)) != NULL)
 			return fail(p, p->line, "unknown key '%s' (did you mean %s?)", name, guess);
 		return fail(p, p->line, "unknown key '%s'", name);
 	}
@@ -586,6 +599,9 @@ conf_free(struct config *cfg)
 	free(cfg->date_format);
 	free(cfg->data_dir);
 	free(cfg->alternative_order);
+	free(cfg->hook_mail_received);
+	free(cfg->hook_mail_sent);
+	free(cfg->hook_sync_failed);
 	free(cfg);
 }
 

@@ -63,6 +63,8 @@ struct config {
 	int set_title;              /* the terminal title counts new mail */
 	char *date_format;          /* strftime format of the pager's Date line (local time); NULL: the default */
 	struct cfg_list binds;      /* "bind = CONTEXT KEY ACTION", checked by the UI keymap */
+	/* [hooks]: shell commands fed an event as JSON lines (sync/hooks.c); NULL: none */
+	char *hook_mail_received, *hook_mail_sent, *hook_sync_failed;
 	struct account_cfg *accounts;
 	size_t naccounts;
 };
