@@ -167,9 +167,18 @@ add_match(struct builder *b, strbuf *m)
 	/* The unary + keeps SQLite from driving the query by the match list:
 	 * it walks message_date newest first and stops at LIMIT, testing ids
 	 * against the list (built once). probe asks the index per row instead,
-	 * which never builds the list at all. */
-	sb_adds(&b->sql, b->probe ? "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH ? AND rowid = m.id)"
-	                          : "+m.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)");
+	 * which never builds the list at all.
+	 * A limit (one mailbox) goes the other way once the probe gives up:
+	 * its walk of the mailbox reads a table row per index entry (the
+	 * partial index does not cover hidden), while a list that the probe
+	 * could not fill a screen from is short enough to look up, by the
+	 * primary key (mailbox_id, message_id), and sort. */
+	if (b->probe)
+		sb_printf(&b->sql, "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH ? AND rowid = %s)",
+		          b->mailbox ? "mm.message_id" : "m.id");
+	else
+		sb_adds(&b->sql, b->mailbox ? "mm.message_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)"
+		                            : "+m.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)");
 	bind_text(b, b->owned[b->nowned - 1]);
 }
 
