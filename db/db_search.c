@@ -21,16 +21,24 @@ struct bind {
 	int64_t num;
 };
 
+/* How a query with text terms finds its rows (see fetch). */
+enum plan {
+	PLAN_PROBE,               /* walk the dates, asking the index per row */
+	PLAN_WALK,                /* walk the dates, testing ids against the match list */
+	PLAN_LIST                 /* a limit: look the match list up in the mailbox, then sort */
+};
+
 struct builder {
 	strbuf sql;
 	struct bind *binds;
 	size_t nbinds;
 	char **owned;             /* MATCH expressions the binds point into */
 	size_t nowned;
-	int probe;                /* test each row against the index (see fetch) */
+	enum plan plan;
 	int relax;                /* text terms are the server's business (see build) */
 	int neg;                  /* under an odd number of NOTs (relax mode) */
 	int64_t mailbox;          /* a limit: this mailbox's rows, in its order (0: a search) */
+	int64_t count_max;        /* a limit's count stops past this many */
 };
 
 static void
@@ -166,19 +174,17 @@ add_match(struct builder *b, strbuf *m)
 	b->owned[b->nowned++] = sb_steal(m);
 	/* The unary + keeps SQLite from driving the query by the match list:
 	 * it walks message_date newest first and stops at LIMIT, testing ids
-	 * against the list (built once). probe asks the index per row instead,
-	 * which never builds the list at all.
-	 * A limit (one mailbox) goes the other way once the probe gives up:
-	 * its walk of the mailbox reads a table row per index entry (the
-	 * partial index does not cover hidden), while a list that the probe
-	 * could not fill a screen from is short enough to look up, by the
-	 * primary key (mailbox_id, message_id), and sort. */
-	if (b->probe)
-		sb_printf(&b->sql, "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH ? AND rowid = %s)",
-		          b->mailbox ? "mm.message_id" : "m.id");
+	 * against the list (built once). The probe asks the index per row
+	 * instead, which never builds the list at all. A limit names the
+	 * mailbox row's id, so the test runs on the walk of its date index;
+	 * its list plan drives by the list: each id looked up by the primary
+	 * key (mailbox_id, message_id), then sorted. */
+	const char *id = b->mailbox ? "mm.message_id" : "m.id";
+	if (b->plan == PLAN_PROBE)
+		sb_printf(&b->sql, "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH ? AND rowid = %s)", id);
 	else
-		sb_adds(&b->sql, b->mailbox ? "mm.message_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)"
-		                            : "+m.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)");
+		sb_printf(&b->sql, "%s%s IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)",
+		          b->plan == PLAN_WALK ? "+" : "", id);
 	bind_text(b, b->owned[b->nowned - 1]);
 }
 
@@ -308,7 +314,12 @@ cursor(struct builder *b, const struct search_cursor *cur, int backward)
 {
 	if (!cur)
 		return;
-	sb_printf(&b->sql, " AND (%s) %c (?, ?)", key_cols(b), backward ? '>' : '<');
+	/* The list plan sorts what it looked up: a range on the date index
+	 * would tempt SQLite into the walk again. */
+	if (b->plan == PLAN_LIST)
+		sb_printf(&b->sql, " AND (+mm.received_at, +mm.message_id) %c (?, ?)", backward ? '>' : '<');
+	else
+		sb_printf(&b->sql, " AND (%s) %c (?, ?)", key_cols(b), backward ? '>' : '<');
 	bind_int(b, cur->received_at);
 	bind_int(b, cur->id);
 }
@@ -322,7 +333,9 @@ build(struct builder *b, const search_query *q, const struct search_scope *sc, e
 	strbuf *s = &b->sql;
 	const char *dir = backward ? "ASC" : "DESC";
 
-	if (shape == COUNT)
+	if (shape == COUNT && b->mailbox)
+		sb_adds(s, "SELECT count(*) FROM (SELECT 1");
+	else if (shape == COUNT)
 		sb_adds(s, "SELECT count(*)");
 	else
 		sb_printf(s, "SELECT %s", b->mailbox ? "mm.message_id, mm.received_at" : "m.id, m.received_at");
@@ -355,6 +368,10 @@ build(struct builder *b, const search_query *q, const struct search_scope *sc, e
 		sql_emit(b, q->root);
 		b->relax = 0;
 		sb_addc(s, ')');
+	}
+	if (shape == COUNT && b->mailbox) {
+		sb_adds(s, " LIMIT ?)");
+		bind_int(b, b->count_max + 1);
 	}
 	if (shape == COUNT)
 		return;
@@ -396,6 +413,7 @@ struct hit {
  * step count alone says nothing). */
 #define PROBE_STEP 50
 #define PROBE_MS 8
+#define WALK_MS 30
 
 static int
 probe_budget(void *arg)
@@ -406,15 +424,20 @@ probe_budget(void *arg)
 static int
 fetch_with(db *d, const search_query *q, const struct search_scope *sc, int64_t mailbox, enum group g,
            const struct search_cursor *cur, int backward, int limit, const char *key,
-           int probe, struct hit *out, int *n)
+           enum plan plan, struct hit *out, int *n)
 {
-	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0, probe, 0, 0, mailbox };
+	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0, plan, 0, 0, mailbox, 0 };
 	sqlite3_stmt *st;
-	int s, rc = TERN_OK, start = *n;
-	int64_t deadline = time_mono_ms() + PROBE_MS;
+	int s, rc = TERN_OK, start = *n, probe;
+	/* A limit's walk builds the match list first: its budget covers that
+	 * for a common word, and gives up on a rare one long before the end
+	 * of a big mailbox. */
+	int64_t deadline = time_mono_ms() + (plan == PLAN_WALK ? WALK_MS : PROBE_MS);
 
 	build(&b, q, sc, g, PAGE, cur, backward, limit, key);
-	probe = probe && b.nowned;   /* no index lookup: one plan only */
+	/* The last plan runs to the end; without an index lookup there is
+	 * one plan only. */
+	probe = plan != PLAN_LIST && (plan == PLAN_PROBE || mailbox) && b.nowned;
 	if (!(st = prepare(d, &b))) {
 		builder_free(&b);
 		return TERN_EDB;
@@ -441,15 +464,21 @@ fetch_with(db *d, const search_query *q, const struct search_scope *sc, int64_t 
  * each message newest first finds a screen of a common word at once but
  * would visit every message for a rare one; the match list is cheap for
  * a rare word and costly to build for a common one. So the probe runs
- * first on a small budget, and the list takes over when it runs out. */
+ * first on a small budget, and the list takes over when it runs out.
+ * A limit's walk costs more (a table row per message: the partial date
+ * index does not cover hidden), so it gets a budget too (WALK_MS), and a
+ * query still rarer is looked up from its list and sorted: the cost of its
+ * matches, not of the mailbox. */
 static int
 fetch(db *d, const search_query *q, const struct search_scope *sc, int64_t mailbox, enum group g,
       const struct search_cursor *cur, int backward, int limit, const char *key,
       struct hit *out, int *n)
 {
-	int rc = fetch_with(d, q, sc, mailbox, g, cur, backward, limit, key, 1, out, n);
+	int rc = fetch_with(d, q, sc, mailbox, g, cur, backward, limit, key, PLAN_PROBE, out, n);
 	if (rc == TERN_ETIMEOUT)
-		rc = fetch_with(d, q, sc, mailbox, g, cur, backward, limit, key, 0, out, n);
+		rc = fetch_with(d, q, sc, mailbox, g, cur, backward, limit, key, PLAN_WALK, out, n);
+	if (rc == TERN_ETIMEOUT)
+		rc = fetch_with(d, q, sc, mailbox, g, cur, backward, limit, key, PLAN_LIST, out, n);
 	return rc;
 }
 
@@ -531,10 +560,11 @@ db_search_limit_page(db *d, const search_query *q, int64_t mailbox_id, const str
 }
 
 static int
-count(db *d, const search_query *q, const struct search_scope *sc, int64_t mailbox, enum group g,
+count(db *d, const search_query *q, const struct search_scope *sc, int64_t mailbox, int64_t max, enum group g,
       const char *key, int64_t *out)
 {
-	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0, 0, 0, 0, mailbox };
+	/* Counting visits every match: a limit looks them up, a search walks. */
+	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0, mailbox ? PLAN_LIST : PLAN_WALK, 0, 0, mailbox, max };
 	sqlite3_stmt *st;
 	int rc = TERN_EDB;
 
@@ -554,17 +584,20 @@ int
 db_search_count(db *d, const search_query *q, const struct search_scope *sc, int64_t *local, int64_t *server)
 {
 	char *key = search_query_to_string(q);
-	int rc = count(d, q, sc, 0, LOCAL, key, local);
+	int rc = count(d, q, sc, 0, 0, LOCAL, key, local);
 	if (rc == TERN_OK)
-		rc = count(d, q, sc, 0, SERVER, key, server);
+		rc = count(d, q, sc, 0, 0, SERVER, key, server);
 	free(key);
 	return rc;
 }
 
 int
-db_search_limit_count(db *d, const search_query *q, int64_t mailbox_id, int64_t *n)
+db_search_limit_count(db *d, const search_query *q, int64_t mailbox_id, int64_t max, int64_t *n)
 {
-	return count(d, q, NULL, mailbox_id, LOCAL, NULL, n);
+	int rc = count(d, q, NULL, mailbox_id, max, LOCAL, NULL, n);
+	if (rc == TERN_OK && *n > max)
+		*n = -1;
+	return rc;
 }
 
 int

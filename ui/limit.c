@@ -36,7 +36,7 @@ limit_reopen(struct app *a)
 		limit_forget(a);
 	/* Parsed again: relative dates (after:7d) move on with the clock. */
 	if (a->limit_text && search_parse(a->limit_text, time_now(), &q, &e) == TERN_OK) {
-		ml_open_limit(a->ml, q, a->open_mailbox);
+		ml_open_limit(a->ml, q, a->open_mailbox, NULL);
 		return;
 	}
 	search_error_free(&e);
@@ -106,14 +106,15 @@ limit_run(struct app *a, const char *text)
 	free(a->limit_text);
 	a->limit_text = xstrdup(text);
 	a->limit_mailbox = a->open_mailbox;
-	ml_open_limit(a->ml, q, a->open_mailbox);
-	if (keep.id) {
-		ml_focus(a->ml, &keep);
-		if (!ml_current(a->ml) || ml_current(a->ml)->id != keep.id)
-			ml_home(a->ml);
-	}
-	if (ml_search_count(a->ml, &n))
+	ml_open_limit(a->ml, q, a->open_mailbox, keep.id ? &keep : NULL);
+	switch (ml_search_count(a->ml, &n)) {
+	case 1:
 		app_say(a, 0, "%lld message%s match%s", (long long)n, n == 1 ? "" : "s", n == 1 ? "es" : "");
+		break;
+	case 2:
+		app_say(a, 0, "more than %lld messages match", (long long)n);
+		break;
+	}
 }
 
 void

@@ -12,6 +12,8 @@
 
 /* Positions are counted only this far: beyond it, "unknown" is cheaper. */
 #define POS_LIMIT 5000
+/* A limit's matches are counted this far: "10,000+" beyond. */
+#define LIMIT_COUNT_MAX 10000
 /* next-unread gives up after this many rows. */
 #define SCAN_LIMIT 200000
 
@@ -385,7 +387,7 @@ ml_open_search(msglist *l, search_query *q, int64_t account_id)
 }
 
 int
-ml_open_limit(msglist *l, search_query *q, int64_t mailbox_id)
+ml_open_limit(msglist *l, search_query *q, int64_t mailbox_id, const struct msg_row *at)
 {
 	search_query_free(l->q);
 	l->q = q;
@@ -393,7 +395,9 @@ ml_open_limit(msglist *l, search_query *q, int64_t mailbox_id)
 	l->mode = ML_FLAT;
 	l->mailbox_id = mailbox_id;
 	l->count = -1;
-	ml_home(l);
+	/* One window only: the message's, or the top when it is not shown. */
+	if (!at || ml_focus(l, at) != TERN_OK || !l->w.n || l->w.v[l->cur].m.id != at->id)
+		ml_home(l);
 	return TERN_OK;
 }
 
@@ -409,12 +413,19 @@ ml_search_count(msglist *l, int64_t *n)
 	*n = 0;
 	if (!l->q)
 		return 0;
-	if (l->count < 0 && l->mode == ML_FLAT) {
-		if (db_search_limit_count(l->d, l->q, l->mailbox_id, &l->count) != TERN_OK) {
-			l->count = -1;
+	if (l->count == -1 && l->mode == ML_FLAT) {
+		int64_t c;
+		if (db_search_limit_count(l->d, l->q, l->mailbox_id, LIMIT_COUNT_MAX, &c) != TERN_OK)
 			return 0;
-		}
-	} else if (l->count < 0) {
+		l->count = c < 0 ? -2 : c;
+	}
+	if (l->count == -2) {     /* a limit of more than LIMIT_COUNT_MAX */
+		*n = LIMIT_COUNT_MAX;
+		return 2;
+	}
+	if (l->count < 0 && l->mode == ML_FLAT)
+		return 0;
+	if (l->count < 0) {
 		struct search_scope sc = { &l->account_id, l->account_id ? 1 : 0 };
 		int64_t local = 0, server = 0;
 		if (db_search_count(l->d, l->q, &sc, &local, &server) != TERN_OK)

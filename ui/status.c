@@ -65,16 +65,18 @@ status_draw(struct app *a)
 	if (a->open_mailbox && db_mailbox_get(a->d, a->open_mailbox, &mb) == TERN_OK) {
 		char u[32], t[32];
 		int64_t n;
+		int more;
 		fmt_count((uint64_t)mb.unread, u, sizeof u);
 		fmt_count((uint64_t)mb.total, t, sizeof t);
 		/* Both views have one row per message of the mailbox (a thread
 		 * is always shown whole), so its count is the list's length. */
 		total = mb.total;
-		if (ml_limited(a->ml) && a->limit_text && ml_search_count(a->ml, &n)) {
+		if (ml_limited(a->ml) && a->limit_text && (more = ml_search_count(a->ml, &n))) {
 			char c[32];
 			fmt_count((uint64_t)n, c, sizeof c);
-			sb_printf(&sb, "[%s] limit: %s · %s of %s messages", mb.name, a->limit_text, c, t);
-			total = n;
+			sb_printf(&sb, "[%s] limit: %s · %s%s of %s messages", mb.name, a->limit_text, c,
+			          more == 2 ? "+" : "", t);
+			total = more == 2 ? -1 : n;
 		} else {
 			/* The mailbox pane's counts, in words: "1/6" here would read
 			 * as the position that follows. */

@@ -928,7 +928,7 @@ def search_bench(size):
     res = Result(firsts, note=note)
     # The limit (l) of the whole INBOX, as the list reads it: open, j past
     # the first window, G, and the status line's count, per limit query.
-    res.limits = re.findall(r"^limit open (\d+) ms  j (\d+) ms  G (\d+) ms  count (\d+) ms  matches (\d+) of INBOX  limit \[(.*)\]$",
+    res.limits = re.findall(r"^limit open (\d+) ms  j (\d+) ms  G (\d+) ms  count (\d+) ms  matches (>?\d+) of INBOX  limit \[(.*)\]$",
                             so, re.M)
     return res
 

@@ -160,7 +160,8 @@ last_row(const struct msg_row *r, int server_hit, void *ctx)
 /* A limit of INBOX (the whole corpus) as the TUI reads it (ui/msglist.c):
  * open = the first two screens (2 x 50 rows), j past them = the next
  * screen after the last row, G = the last two screens read backwards,
- * and the status line's count. Best of 5, in ms. */
+ * and the status line's count (up to 10,000, as the list
+ * counts it). Best of 5, in ms. */
 static int
 bench_limit(db *d, const char *text)
 {
@@ -190,15 +191,16 @@ bench_limit(db *d, const char *text)
 			return -1;
 		t[2] = time_mono_ms() - t[2];
 		t[3] = time_mono_ms();
-		if (db_search_limit_count(d, sq, mb.id, &total) != TERN_OK)
+		if (db_search_limit_count(d, sq, mb.id, 10000, &total) != TERN_OK)
 			return -1;
 		t[3] = time_mono_ms() - t[3];
 		for (int k = 0; k < 4; k++)
 			if (best[k] < 0 || t[k] < best[k])
 				best[k] = t[k];
 	}
-	printf("limit open %lld ms  j %lld ms  G %lld ms  count %lld ms  matches %lld of INBOX  limit [%s]\n",
-	       (long long)best[0], (long long)best[1], (long long)best[2], (long long)best[3], (long long)total, text);
+	printf("limit open %lld ms  j %lld ms  G %lld ms  count %lld ms  matches %s%lld of INBOX  limit [%s]\n",
+	       (long long)best[0], (long long)best[1], (long long)best[2], (long long)best[3], total < 0 ? ">" : "",
+	       (long long)(total < 0 ? 10000 : total), text);
 	search_query_free(sq);
 	db_mailbox_row_free(&mb);
 	return 0;

@@ -434,8 +434,11 @@ check_limits(const search_query *q, const char *text, const struct tmsg *const *
 			for (int i = 0; i < pg.n; i++)
 				assert_int_equal(pg.ids[i], in[end - pg.n + i]->id);
 		}
-		assert_int_equal(db_search_limit_count(d, q, boxes[b], &count), TERN_OK);
+		assert_int_equal(db_search_limit_count(d, q, boxes[b], NMSG, &count), TERN_OK);
 		assert_int_equal(count, n);
+		/* Bounded: exact up to the bound, -1 past it. */
+		assert_int_equal(db_search_limit_count(d, q, boxes[b], 10, &count), TERN_OK);
+		assert_int_equal(count, n > 10 ? -1 : n);
 	}
 }
 
