@@ -16,4 +16,14 @@ int db_newmail_mark(db *d, int64_t *mark);
 typedef int (*db_newmail_cb)(int64_t account_id, const char *mailbox, int64_t n, void *ctx);
 int db_newmail_count(db *d, int64_t after, int64_t upto, int64_t since, db_newmail_cb cb, void *ctx);
 
+/* The account's highest message id (0 when none): where the next
+ * db_newmail_received starts. */
+int db_newmail_account_mark(db *d, int64_t account_id, int64_t *mark);
+/* Mail the account received after the mark: its messages with an id above
+ * after, unread, listed in a mailbox other than Sent, Drafts, Trash, Junk
+ * and Archive (a copy filed there is not mail received), oldest first, at
+ * most limit. cb gets each id and one such mailbox; non-zero stops. */
+typedef int (*db_newmail_msg_cb)(int64_t message_id, int64_t mailbox_id, void *ctx);
+int db_newmail_received(db *d, int64_t account_id, int64_t after, int limit, db_newmail_msg_cb cb, void *ctx);
+
 #endif

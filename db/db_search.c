@@ -21,15 +21,24 @@ struct bind {
 	int64_t num;
 };
 
+/* How a query with text terms finds its rows (see fetch). */
+enum plan {
+	PLAN_PROBE,               /* walk the dates, asking the index per row */
+	PLAN_WALK,                /* walk the dates, testing ids against the match list */
+	PLAN_LIST                 /* a limit: look the match list up in the mailbox, then sort */
+};
+
 struct builder {
 	strbuf sql;
 	struct bind *binds;
 	size_t nbinds;
 	char **owned;             /* MATCH expressions the binds point into */
 	size_t nowned;
-	int probe;                /* test each row against the index (see fetch) */
+	enum plan plan;
 	int relax;                /* text terms are the server's business (see build) */
 	int neg;                  /* under an odd number of NOTs (relax mode) */
+	int64_t mailbox;          /* a limit: this mailbox's rows, in its order (0: a search) */
+	int64_t count_max;        /* a limit's count stops past this many */
 };
 
 static void
@@ -165,10 +174,17 @@ add_match(struct builder *b, strbuf *m)
 	b->owned[b->nowned++] = sb_steal(m);
 	/* The unary + keeps SQLite from driving the query by the match list:
 	 * it walks message_date newest first and stops at LIMIT, testing ids
-	 * against the list (built once). probe asks the index per row instead,
-	 * which never builds the list at all. */
-	sb_adds(&b->sql, b->probe ? "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH ? AND rowid = m.id)"
-	                          : "+m.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)");
+	 * against the list (built once). The probe asks the index per row
+	 * instead, which never builds the list at all. A limit names the
+	 * mailbox row's id, so the test runs on the walk of its date index;
+	 * its list plan drives by the list: each id looked up by the primary
+	 * key (mailbox_id, message_id), then sorted. */
+	const char *id = b->mailbox ? "mm.message_id" : "m.id";
+	if (b->plan == PLAN_PROBE)
+		sb_printf(&b->sql, "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH ? AND rowid = %s)", id);
+	else
+		sb_printf(&b->sql, "%s%s IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)",
+		          b->plan == PLAN_WALK ? "+" : "", id);
 	bind_text(b, b->owned[b->nowned - 1]);
 }
 
@@ -284,12 +300,26 @@ scope(struct builder *b, const struct search_scope *sc)
 	sb_addc(&b->sql, ')');
 }
 
+/* The sort key: the message's date for a search, the mailbox row's for a
+ * limit, so a limited list keeps the mailbox's own order (db_message_page)
+ * and walks its date index. */
+static const char *
+key_cols(const struct builder *b)
+{
+	return b->mailbox ? "mm.received_at, mm.message_id" : "m.received_at, m.id";
+}
+
 static void
 cursor(struct builder *b, const struct search_cursor *cur, int backward)
 {
 	if (!cur)
 		return;
-	sb_adds(&b->sql, backward ? " AND (m.received_at, m.id) > (?, ?)" : " AND (m.received_at, m.id) < (?, ?)");
+	/* The list plan sorts what it looked up: a range on the date index
+	 * would tempt SQLite into the walk again. */
+	if (b->plan == PLAN_LIST)
+		sb_printf(&b->sql, " AND (+mm.received_at, +mm.message_id) %c (?, ?)", backward ? '>' : '<');
+	else
+		sb_printf(&b->sql, " AND (%s) %c (?, ?)", key_cols(b), backward ? '>' : '<');
 	bind_int(b, cur->received_at);
 	bind_int(b, cur->id);
 }
@@ -301,10 +331,19 @@ build(struct builder *b, const search_query *q, const struct search_scope *sc, e
       enum shape shape, const struct search_cursor *cur, int backward, int limit, const char *key)
 {
 	strbuf *s = &b->sql;
-	const char *order = backward ? " ORDER BY m.received_at ASC, m.id ASC" : " ORDER BY m.received_at DESC, m.id DESC";
+	const char *dir = backward ? "ASC" : "DESC";
 
-	sb_adds(s, shape == COUNT ? "SELECT count(*)" : "SELECT m.id, m.received_at");
-	if (g == SERVER) {
+	if (shape == COUNT && b->mailbox)
+		sb_adds(s, "SELECT count(*) FROM (SELECT 1");
+	else if (shape == COUNT)
+		sb_adds(s, "SELECT count(*)");
+	else
+		sb_printf(s, "SELECT %s", b->mailbox ? "mm.message_id, mm.received_at" : "m.id, m.received_at");
+	if (b->mailbox) {
+		sb_adds(s, " FROM message_mailbox mm JOIN message m ON m.id = mm.message_id "
+		           "WHERE mm.mailbox_id = ? AND mm.hidden = 0");
+		bind_int(b, b->mailbox);
+	} else if (g == SERVER) {
 		sb_adds(s, " FROM search_hit h JOIN message m ON m.id = h.message_id WHERE h.search_key = ?");
 		bind_text(b, key);
 	} else
@@ -314,7 +353,8 @@ build(struct builder *b, const search_query *q, const struct search_scope *sc, e
 		cursor(b, cur, backward);
 	/* Shown in some mailbox: a message whose move or delete waits in the
 	 * queue is hidden everywhere it was. */
-	sb_adds(s, " AND EXISTS (SELECT 1 FROM message_mailbox mm WHERE mm.message_id = m.id AND mm.hidden = 0)");
+	if (!b->mailbox)
+		sb_adds(s, " AND EXISTS (SELECT 1 FROM message_mailbox mm WHERE mm.message_id = m.id AND mm.hidden = 0)");
 	/* The server's list adds only what the local index missed. */
 	sb_adds(s, g == SERVER ? " AND NOT (" : " AND (");
 	sql_emit(b, q->root);
@@ -329,9 +369,16 @@ build(struct builder *b, const search_query *q, const struct search_scope *sc, e
 		b->relax = 0;
 		sb_addc(s, ')');
 	}
+	if (shape == COUNT && b->mailbox) {
+		sb_adds(s, " LIMIT ?)");
+		bind_int(b, b->count_max + 1);
+	}
 	if (shape == COUNT)
 		return;
-	sb_adds(s, order);
+	if (b->mailbox)
+		sb_printf(s, " ORDER BY mm.received_at %s, mm.message_id %s", dir, dir);
+	else
+		sb_printf(s, " ORDER BY m.received_at %s, m.id %s", dir, dir);
 	sb_adds(s, " LIMIT ?");
 	bind_int(b, limit);
 }
@@ -366,6 +413,7 @@ struct hit {
  * step count alone says nothing). */
 #define PROBE_STEP 50
 #define PROBE_MS 8
+#define WALK_MS 30
 
 static int
 probe_budget(void *arg)
@@ -374,17 +422,22 @@ probe_budget(void *arg)
 }
 
 static int
-fetch_with(db *d, const search_query *q, const struct search_scope *sc, enum group g,
+fetch_with(db *d, const search_query *q, const struct search_scope *sc, int64_t mailbox, enum group g,
            const struct search_cursor *cur, int backward, int limit, const char *key,
-           int probe, struct hit *out, int *n)
+           enum plan plan, struct hit *out, int *n)
 {
-	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0, probe, 0, 0 };
+	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0, plan, 0, 0, mailbox, 0 };
 	sqlite3_stmt *st;
-	int s, rc = TERN_OK, start = *n;
-	int64_t deadline = time_mono_ms() + PROBE_MS;
+	int s, rc = TERN_OK, start = *n, probe;
+	/* A limit's walk builds the match list first: its budget covers that
+	 * for a common word, and gives up on a rare one long before the end
+	 * of a big mailbox. */
+	int64_t deadline = time_mono_ms() + (plan == PLAN_WALK ? WALK_MS : PROBE_MS);
 
 	build(&b, q, sc, g, PAGE, cur, backward, limit, key);
-	probe = probe && b.nowned;   /* no index lookup: one plan only */
+	/* The last plan runs to the end; without an index lookup there is
+	 * one plan only. */
+	probe = plan != PLAN_LIST && (plan == PLAN_PROBE || mailbox) && b.nowned;
 	if (!(st = prepare(d, &b))) {
 		builder_free(&b);
 		return TERN_EDB;
@@ -411,15 +464,21 @@ fetch_with(db *d, const search_query *q, const struct search_scope *sc, enum gro
  * each message newest first finds a screen of a common word at once but
  * would visit every message for a rare one; the match list is cheap for
  * a rare word and costly to build for a common one. So the probe runs
- * first on a small budget, and the list takes over when it runs out. */
+ * first on a small budget, and the list takes over when it runs out.
+ * A limit's walk costs more (a table row per message: the partial date
+ * index does not cover hidden), so it gets a budget too (WALK_MS), and a
+ * query still rarer is looked up from its list and sorted: the cost of its
+ * matches, not of the mailbox. */
 static int
-fetch(db *d, const search_query *q, const struct search_scope *sc, enum group g,
+fetch(db *d, const search_query *q, const struct search_scope *sc, int64_t mailbox, enum group g,
       const struct search_cursor *cur, int backward, int limit, const char *key,
       struct hit *out, int *n)
 {
-	int rc = fetch_with(d, q, sc, g, cur, backward, limit, key, 1, out, n);
+	int rc = fetch_with(d, q, sc, mailbox, g, cur, backward, limit, key, PLAN_PROBE, out, n);
 	if (rc == TERN_ETIMEOUT)
-		rc = fetch_with(d, q, sc, g, cur, backward, limit, key, 0, out, n);
+		rc = fetch_with(d, q, sc, mailbox, g, cur, backward, limit, key, PLAN_WALK, out, n);
+	if (rc == TERN_ETIMEOUT)
+		rc = fetch_with(d, q, sc, mailbox, g, cur, backward, limit, key, PLAN_LIST, out, n);
 	return rc;
 }
 
@@ -433,10 +492,11 @@ reverse(struct hit *h, int n)
 	}
 }
 
-int
-db_search_page(db *d, const search_query *q, const struct search_scope *sc,
-               const struct search_cursor *after, int backward, int limit,
-               db_search_cb cb, void *ctx)
+/* A search (mailbox 0: local rows, then the server's) or a limit of one
+ * mailbox (its local rows only: the server's results are a search's). */
+static int
+page(db *d, const search_query *q, const struct search_scope *sc, int64_t mailbox,
+     const struct search_cursor *after, int backward, int limit, db_search_cb cb, void *ctx)
 {
 	struct hit *hits;
 	char *key;
@@ -449,17 +509,17 @@ db_search_page(db *d, const search_query *q, const struct search_scope *sc,
 	if (!backward) {
 		/* Local rows, then the server's, each newest first. */
 		if (!after || !after->server)
-			rc = fetch(d, q, sc, LOCAL, after, 0, limit, key, hits, &n);
-		if (rc == TERN_OK && n < limit)
-			rc = fetch(d, q, sc, SERVER, after && after->server ? after : NULL, 0, limit - n,
+			rc = fetch(d, q, sc, mailbox, LOCAL, after, 0, limit, key, hits, &n);
+		if (rc == TERN_OK && n < limit && !mailbox)
+			rc = fetch(d, q, sc, 0, SERVER, after && after->server ? after : NULL, 0, limit - n,
 			           key, hits, &n);
 	} else {
 		/* Walking up: the server's rows before after, then the local ones;
 		 * both come nearest first, so the whole page is reversed. */
-		if (!after || after->server)
-			rc = fetch(d, q, sc, SERVER, after, 1, limit, key, hits, &n);
+		if ((!after || after->server) && !mailbox)
+			rc = fetch(d, q, sc, 0, SERVER, after, 1, limit, key, hits, &n);
 		if (rc == TERN_OK && n < limit)
-			rc = fetch(d, q, sc, LOCAL, after && !after->server ? after : NULL, 1, limit - n,
+			rc = fetch(d, q, sc, mailbox, LOCAL, after && !after->server ? after : NULL, 1, limit - n,
 			           key, hits, &n);
 		reverse(hits, n);
 	}
@@ -484,10 +544,27 @@ db_search_page(db *d, const search_query *q, const struct search_scope *sc,
 	return rc;
 }
 
-static int
-count(db *d, const search_query *q, const struct search_scope *sc, enum group g, const char *key, int64_t *out)
+int
+db_search_page(db *d, const search_query *q, const struct search_scope *sc,
+               const struct search_cursor *after, int backward, int limit,
+               db_search_cb cb, void *ctx)
 {
-	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0, 0, 0, 0 };
+	return page(d, q, sc, 0, after, backward, limit, cb, ctx);
+}
+
+int
+db_search_limit_page(db *d, const search_query *q, int64_t mailbox_id, const struct search_cursor *after,
+                     int backward, int limit, db_search_cb cb, void *ctx)
+{
+	return page(d, q, NULL, mailbox_id, after, backward, limit, cb, ctx);
+}
+
+static int
+count(db *d, const search_query *q, const struct search_scope *sc, int64_t mailbox, int64_t max, enum group g,
+      const char *key, int64_t *out)
+{
+	/* Counting visits every match: a limit looks them up, a search walks. */
+	struct builder b = { STRBUF_INIT, NULL, 0, NULL, 0, mailbox ? PLAN_LIST : PLAN_WALK, 0, 0, mailbox, max };
 	sqlite3_stmt *st;
 	int rc = TERN_EDB;
 
@@ -507,10 +584,19 @@ int
 db_search_count(db *d, const search_query *q, const struct search_scope *sc, int64_t *local, int64_t *server)
 {
 	char *key = search_query_to_string(q);
-	int rc = count(d, q, sc, LOCAL, key, local);
+	int rc = count(d, q, sc, 0, 0, LOCAL, key, local);
 	if (rc == TERN_OK)
-		rc = count(d, q, sc, SERVER, key, server);
+		rc = count(d, q, sc, 0, 0, SERVER, key, server);
 	free(key);
+	return rc;
+}
+
+int
+db_search_limit_count(db *d, const search_query *q, int64_t mailbox_id, int64_t max, int64_t *n)
+{
+	int rc = count(d, q, NULL, mailbox_id, max, LOCAL, NULL, n);
+	if (rc == TERN_OK && *n > max)
+		*n = -1;
 	return rc;
 }
 

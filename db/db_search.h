@@ -38,6 +38,14 @@ typedef int (*db_search_cb)(const struct msg_row *r, int server_hit, void *ctx);
 int db_search_page(db *d, const search_query *q, const struct search_scope *sc,
                    const struct search_cursor *after, int backward, int limit,
                    db_search_cb cb, void *ctx);
+/* A limit: the rows of one mailbox matching q, in the mailbox's own order
+ * (db_message_page: the mailbox row's date, then id), local matches only.
+ * The cursor's server field is ignored. */
+int db_search_limit_page(db *d, const search_query *q, int64_t mailbox_id, const struct search_cursor *after,
+                         int backward, int limit, db_search_cb cb, void *ctx);
+/* Counts up to max (a limit's count is on screen: it must not cost the
+ * size of the mailbox); *n is -1 when there are more. */
+int db_search_limit_count(db *d, const search_query *q, int64_t mailbox_id, int64_t max, int64_t *n);
 /* How many rows the search has: local matches, and server-only ones. */
 int db_search_count(db *d, const search_query *q, const struct search_scope *sc,
                     int64_t *local, int64_t *server);

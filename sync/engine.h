@@ -35,6 +35,9 @@ struct sync_ctx {
 	 * runtime answers urgent requests there (a body the user opened). The
 	 * engine must not assume the selected folder is unchanged after it. */
 	void (*serve)(struct sync_ctx *ctx);
+	/* NULL, or called when a message has gone out (the outbox's stage
+	 * says so durably): the mail_sent hook (sync/hooks.h). */
+	void (*sent)(struct sync_ctx *ctx, int64_t outbox_id, const char *raw, size_t len);
 };
 
 struct engine_ops {

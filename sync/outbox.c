@@ -90,6 +90,9 @@ verify:
 	case OUTBOX_PROOF_SENT:
 		log_info("%s: outbox %lld was sent before a restart; not sending again", s->who,
 		         (long long)s->q->resource_id);
+		/* Its stage never said so: the hook has not heard of it. */
+		if (s->ctx->sent)
+			s->ctx->sent(s->ctx, s->q->resource_id, s->raw, s->len);
 		return finish(s);
 	case OUTBOX_PROOF_NOT_SENT:
 		log_info("%s: outbox %lld did not reach the server; sending it", s->who, (long long)s->q->resource_id);
@@ -113,6 +116,8 @@ submitted:
 		return rc;
 	log_info("%s: outbox %lld sent", s->who, (long long)s->q->resource_id);
 	crashpoint("outbox-submitted");
+	if (s->ctx->sent)
+		s->ctx->sent(s->ctx, s->q->resource_id, s->raw, s->len);
 file:
 	if ((rc = ops->file(eng, s, err)) != TERN_OK)
 		return rc;

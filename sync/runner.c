@@ -13,6 +13,7 @@
 #include "src/base/lock.h"
 #include "src/base/log.h"
 #include "src/search/search.h"
+#include "sync/hooks.h"
 #include "sync/prefetch.h"
 #include "sync/retry.h"
 #include "sync/runner.h"
@@ -35,6 +36,7 @@ struct runner {
 	void *serve_data;
 	prefetch *pf;             /* bodies the server refused, kept across steps */
 	int quiet;                /* no lock: leave the account's status to its holder */
+	int failure_told;         /* sync_failed ran; again only after a success */
 };
 
 int
@@ -117,6 +119,9 @@ runner_open(const struct sync_env *env, int with_lock, runner **out, char **err)
 	r->ctx.progress = note_progress;
 	r->ctx.connecting = note_connecting;
 	r->ctx.runtime = r;
+	/* Events are told by the process that syncs the account, once. */
+	if (with_lock)
+		r->ctx.sent = hooks_mail_sent;
 	rc = db_account_ensure(r->db, env->acct->name, env->acct->protocol == PROTO_JMAP ? "jmap" : "imap",
 	                       env->acct->email, &r->ctx.account_id);
 	if (rc != TERN_OK) {
@@ -196,6 +201,17 @@ runner_status(runner *r, const char *state, const char *detail, const char *last
 	db_rollback(r->db);
 }
 
+/* The account's sync failed: the hook hears of it once until a cycle
+ * succeeds again (backoff retries are not new events). */
+static void
+tell_failure(runner *r, int rc, const char *error)
+{
+	if (r->quiet || r->failure_told || rc == TERN_ECANCELLED)
+		return;
+	r->failure_told = 1;
+	hooks_sync_failed(&r->ctx, rc, error);
+}
+
 static const char *
 failure_state(int rc)
 {
@@ -267,6 +283,7 @@ runner_connect(runner *r, char **err)
 		return TERN_ECANCELLED;
 	if (!r->password && (rc = conf_password(r->env->acct, &r->password, err)) != TERN_OK) {
 		runner_status(r, "error", "", *err);
+		tell_failure(r, TERN_ECONFIG, *err);
 		return TERN_ECONFIG;
 	}
 	r->ctx.password = r->password;
@@ -293,6 +310,7 @@ runner_connect(runner *r, char **err)
 		log_warn("%s: connect: %s: %s", r->env->acct->name, tern_strerror(rc), *err ? *err : "");
 		runner_status(r, failure_state(rc), "", *err ? *err : tern_strerror(rc));
 		log_failed_cycle(r, *err ? *err : tern_strerror(rc));
+		tell_failure(r, rc, *err);
 		return rc;
 	}
 	pthread_mutex_lock(&r->st_mu);
@@ -503,11 +521,16 @@ runner_cycle(runner *r, int what, char **err)
 		log_warn("%s: cycle: %s: %s", r->env->acct->name, tern_strerror(rc), e ? e : "");
 		if (!e)
 			e = xstrdup(tern_strerror(rc));
+		tell_failure(r, rc, e);
 		*err = e;
 	} else {
 		free(e);
 	}
 	wakepipe_poke(r->notify_fd);
+	if (rc == TERN_OK && !r->quiet) {
+		r->failure_told = 0;
+		hooks_mail_received(&r->ctx);
+	}
 	return rc;
 }
 

@@ -216,7 +216,7 @@ app_open_mailbox(struct app *a, int64_t mailbox_id)
 	/* Tags belong to the list they were made in (mutt's behaviour): an
 	 * action on tags never reaches messages that are not on screen. */
 	app_untag_all(a);
-	ml_open_mailbox(a->ml, mailbox_id, a->threaded);
+	limit_reopen(a);
 	app_load_mailboxes(a);
 	for (size_t i = 0; i < a->nmb; i++)
 		if (a->mb[i].r.id == mailbox_id)

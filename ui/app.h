@@ -56,6 +56,8 @@ struct app {
 	int64_t prev_mailbox;             /* a search's: where back returns */
 	int64_t prev_msg, prev_msg_at;    /* ... to this message (id, date) */
 	char *search_text;                /* the open search's query, else NULL */
+	char *limit_text;                 /* the limit of limit_mailbox (ui/limit.c), else NULL */
+	int64_t limit_mailbox;
 	uint64_t search_req;              /* its first server request id (ui/request.h) */
 	char *list_title;
 	msglist *ml;
@@ -144,7 +146,23 @@ void help_key(struct app *a, enum ui_action act);
  * tag-prefix. */
 void triage_do(struct app *a, enum ui_action act);
 void triage_move_to(struct app *a, int64_t mailbox_id);
+/* Moves the current message (or the tagged ones after tag-prefix) to
+ * mailbox_id, without the picker: `:move NAME`. */
+void triage_move_now(struct app *a, int64_t mailbox_id);
 void triage_free(struct app *a);
+/* The limit (ui/limit.c): l prompts for a query; text "all" or "" clears
+ * it. limit_reopen shows the open mailbox limited, or whole if it has no
+ * limit (any other mailbox's is dropped, as in mutt). */
+void limit_open(struct app *a);
+void limit_run(struct app *a, const char *text);
+void limit_reopen(struct app *a);
+
+/* Runs an action as its key does in the focused pane (ui/tui.c). */
+void app_action(struct app *a, enum ui_action act);
+/* The `:` command line (ui/command.c): NAME [ARGUMENT] runs an action. */
+void command_open(struct app *a);
+void command_run(struct app *a, const char *line);
+
 /* Tags every message of the list matching the query text. */
 void triage_tag_pattern(struct app *a, const char *query);
 /* Prompts for that query (initial typed in); a bad one comes back. */

@@ -97,6 +97,8 @@ static const struct {
 	[ACT_UNFOLD] = { "unfold", "threads: expand the thread" },
 	[ACT_FOLD_ALL] = { "fold-all", "threads: collapse every thread" },
 	[ACT_UNFOLD_ALL] = { "unfold-all", "threads: expand every thread" },
+	[ACT_LIMIT] = { "limit", "show only the mailbox's messages matching a query ('all' shows every one)" },
+	[ACT_COMMAND] = { "enter-command", "run an action by name, with its argument (:limit from:ann, :move Archive)" },
 };
 
 static const char *const ctx_names[CTX_COUNT] = {
@@ -189,6 +191,7 @@ static const struct {
 	{ CTX_INDEX, "<Esc>v", ACT_COLLAPSE_THREAD }, { CTX_INDEX, "<Esc>V", ACT_COLLAPSE_ALL },
 	{ CTX_INDEX, "za", ACT_COLLAPSE_THREAD }, { CTX_INDEX, "zc", ACT_FOLD }, { CTX_INDEX, "zo", ACT_UNFOLD },
 	{ CTX_INDEX, "zM", ACT_FOLD_ALL }, { CTX_INDEX, "zR", ACT_UNFOLD_ALL },
+	{ CTX_INDEX, "l", ACT_LIMIT }, { CTX_GLOBAL, ":", ACT_COMMAND },
 };
 
 static void
@@ -446,4 +449,13 @@ keymap_key_for(const keymap *km, enum ui_ctx ctx, enum ui_action a)
 		if (km->v[i].ctx == CTX_GLOBAL && km->v[i].action == a && keymap_lookup(km, ctx, km->v[i].key) == a)
 			return km->v[i].key;
 	return 0;
+}
+
+enum ui_action
+keymap_action_find(const char *name)
+{
+	for (int j = 0; j < ACT_COUNT; j++)
+		if (strcmp(name, actions[j].name) == 0)
+			return (enum ui_action)j;
+	return ACT_COUNT;
 }

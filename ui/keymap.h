@@ -28,6 +28,7 @@ enum ui_action {
 	ACT_CYCLE_FROM,
 	ACT_PGP_MENU,
 	ACT_COLLAPSE_THREAD, ACT_COLLAPSE_ALL, ACT_FOLD, ACT_UNFOLD, ACT_FOLD_ALL, ACT_UNFOLD_ALL,
+	ACT_LIMIT, ACT_COMMAND,
 	ACT_COUNT
 };
 
@@ -53,6 +54,8 @@ int keymap_is_prefix(const keymap *km, enum ui_ctx ctx, int key);
 /* "j", "<Enter>", "^R": a key's name as bind accepts it (static buffer). */
 const char *keymap_key_name(int key);
 const char *keymap_action_name(enum ui_action a);
+/* The action named name (as bind takes it), ACT_COUNT if none. */
+enum ui_action keymap_action_find(const char *name);
 const char *keymap_action_help(enum ui_action a);
 const char *keymap_ctx_name(enum ui_ctx c);
 /* The live bindings, one per call: i from 0 until it returns 0. */

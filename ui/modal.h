@@ -17,6 +17,11 @@ void prompt_open(struct app *a, const char *label, const char *initial, prompt_d
  * without Enter; on Enter done gets it (and frees it). */
 void prompt_open_owned(struct app *a, const char *label, const char *initial, prompt_done done, void *ctx,
                        void (*ctx_free)(void *));
+/* Tab in the open prompt: fn gets the text typed and returns the text
+ * completed (caller frees) or NULL to leave it; it may prompt_note() the
+ * candidates. */
+typedef char *(*prompt_complete)(struct app *a, const char *text);
+void prompt_set_complete(struct app *a, prompt_complete fn);
 /* Shows note (bold) before the open prompt's label: why it came back, as
  * "bad query: ... (column 7)" when a search is returned for editing. */
 void prompt_note(struct app *a, const char *note);

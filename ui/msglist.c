@@ -12,6 +12,8 @@
 
 /* Positions are counted only this far: beyond it, "unknown" is cheaper. */
 #define POS_LIMIT 5000
+/* A limit's matches are counted this far: "10,000+" beyond. */
+#define LIMIT_COUNT_MAX 10000
 /* next-unread gives up after this many rows. */
 #define SCAN_LIMIT 200000
 
@@ -89,6 +91,13 @@ flat_cb(const struct msg_row *r, void *ctx)
 }
 
 static int
+limit_cb(const struct msg_row *r, int server_hit, void *ctx)
+{
+	(void)server_hit;
+	return flat_cb(r, ctx);
+}
+
+static int
 search_cb(const struct msg_row *r, int server_hit, void *ctx)
 {
 	struct page_ctx *p = ctx;
@@ -112,6 +121,10 @@ fetch(msglist *l, const struct lkey *after, int inclusive, int backward, int lim
 	switch (l->mode) {
 	case ML_FLAT: {
 		struct msg_cursor c = { k.a, k.b };
+		struct search_cursor sc = { 0, k.a, k.b };
+		if (l->q)           /* a limit: the same keys, fewer rows */
+			return db_search_limit_page(l->d, l->q, l->mailbox_id, after ? &sc : NULL, backward, limit,
+			                            limit_cb, &p);
 		return db_message_page(l->d, l->mailbox_id, after ? &c : NULL, backward, limit, flat_cb, &p);
 	}
 	case ML_SEARCH: {
@@ -157,7 +170,9 @@ find_base(msglist *l)
 	}
 	if (l->w.n == 0)
 		return;
-	if (l->mode == ML_FLAT) {
+	if (l->mode == ML_FLAT && l->q) {
+		return;           /* a limit: known from the end, or unknown */
+	} else if (l->mode == ML_FLAT) {
 		struct msg_cursor c = { l->w.v[0].k.a, l->w.v[0].k.b };
 		if (db_view_before(l->d, l->mailbox_id, &c, POS_LIMIT, &pos) == TERN_OK)
 			l->base = pos;
@@ -395,10 +410,43 @@ ml_open_search(msglist *l, search_query *q, int64_t account_id)
 }
 
 int
+ml_open_limit(msglist *l, search_query *q, int64_t mailbox_id, const struct msg_row *at)
+{
+	search_query_free(l->q);
+	l->q = q;
+	l->tc_valid = 0;
+	l->mode = ML_FLAT;
+	l->mailbox_id = mailbox_id;
+	l->count = -1;
+	/* One window only: the message's, or the top when it is not shown. */
+	if (!at || ml_focus(l, at) != TERN_OK || !l->w.n || l->w.v[l->cur].m.id != at->id)
+		ml_home(l);
+	return TERN_OK;
+}
+
+int
+ml_limited(const msglist *l)
+{
+	return l->mode == ML_FLAT && l->q;
+}
+
+int
 ml_search_count(msglist *l, int64_t *n)
 {
 	*n = 0;
-	if (l->mode != ML_SEARCH || !l->q)
+	if (!l->q)
+		return 0;
+	if (l->count == -1 && l->mode == ML_FLAT) {
+		int64_t c;
+		if (db_search_limit_count(l->d, l->q, l->mailbox_id, LIMIT_COUNT_MAX, &c) != TERN_OK)
+			return 0;
+		l->count = c < 0 ? -2 : c;
+	}
+	if (l->count == -2) {     /* a limit of more than LIMIT_COUNT_MAX */
+		*n = LIMIT_COUNT_MAX;
+		return 2;
+	}
+	if (l->count < 0 && l->mode == ML_FLAT)
 		return 0;
 	if (l->count < 0) {
 		struct search_scope sc = { &l->account_id, l->account_id ? 1 : 0 };

@@ -23,6 +23,12 @@ void ml_free(msglist *l);
 int ml_open_mailbox(msglist *l, int64_t mailbox_id, int threaded);
 /* The results of q (taken over) in one account, from the top. */
 int ml_open_search(msglist *l, search_query *q, int64_t account_id);
+/* A mailbox limited to the messages matching q (taken over), flat, in the
+ * mailbox's order, the cursor on message at (its id and date) when the
+ * limit shows it, else at the top. ml_open_mailbox clears it. */
+int ml_open_limit(msglist *l, search_query *q, int64_t mailbox_id, const struct msg_row *at);
+/* Whether the list is a limited mailbox. */
+int ml_limited(const msglist *l);
 enum ml_mode ml_mode(const msglist *l);
 int64_t ml_mailbox(const msglist *l);
 /* A search's account; 0 for every account (and for a mailbox). */
@@ -58,9 +64,10 @@ uint32_t ml_row_tree(const msglist *l, int i);
 /* The cursor's 1-based position: *from_end 0: counted from the top; 1:
  * counted back from the end (pos 1 = last). 0 if neither is cheaply known. */
 int ml_position(const msglist *l, int64_t *pos, int *from_end);
-/* Search results: how many rows the list has (local and server matches),
- * counted again only after the data changed (ml_refresh). 0 if the list is
- * not a search or the count failed. */
+/* Search results and limits: how many rows the list has (local and server
+ * matches), counted again only after the data changed (ml_refresh). 0 if
+ * the list is neither or the count failed; 2 when a limit has more than
+ * *n (its count stops there), else 1. */
 int ml_search_count(msglist *l, int64_t *n);
 
 /* Collapsed threads (the threaded view; ui/msglist_fold.c). Which threads

@@ -24,6 +24,7 @@ struct prompt {
 	int default_yes;
 	void *ctx;
 	void (*ctx_free)(void *);  /* ctx is the prompt's until done gets it */
+	prompt_complete complete;  /* Tab; NULL: Tab is typed as nothing */
 };
 
 /* What was typed at each prompt (by its label), oldest first, for Up/^P
@@ -143,6 +144,13 @@ prompt_open_owned(struct app *a, const char *label, const char *initial, prompt_
 	p->hpos = p->hist ? p->hist->n : 0;
 	if (initial)
 		set_text(p, initial);
+}
+
+void
+prompt_set_complete(struct app *a, prompt_complete fn)
+{
+	if (a->pr && !a->pr->yes_no)
+		a->pr->complete = fn;
 }
 
 void
@@ -290,6 +298,17 @@ prompt_key(struct app *a, int key)
 		return;
 	case 21:            /* ^U clears, as in a shell */
 		p->len = 0;
+		return;
+	case '\t':
+		if (p->complete) {
+			char *typed = get_text(p), *more;
+			free(p->note);
+			p->note = NULL;
+			if ((more = p->complete(a, typed)) && a->pr == p)
+				set_text(p, more);
+			free(typed);
+			free(more);
+		}
 		return;
 	default:
 		if (key >= ' ' && key < KEYMAP_FN && key != 127 && p->len + 1 < ARRAY_LEN(p->buf))

@@ -65,14 +65,24 @@ status_draw(struct app *a)
 	/* The list's mailbox, whichever account the panes show. */
 	if (a->open_mailbox && db_mailbox_get(a->d, a->open_mailbox, &mb) == TERN_OK) {
 		char u[32], t[32];
+		int64_t n;
+		int more;
 		fmt_count((uint64_t)mb.unread, u, sizeof u);
 		fmt_count((uint64_t)mb.total, t, sizeof t);
-		/* The mailbox pane's counts, in words: "1/6" here would read as
-		 * the position that follows. */
-		sb_printf(&sb, "[%s] %s unread, %s messages", mb.name, u, t);
 		/* Both views have one row per message of the mailbox (a thread
 		 * is always shown whole), so its count is the list's length. */
 		total = mb.total;
+		if (ml_limited(a->ml) && a->limit_text && (more = ml_search_count(a->ml, &n))) {
+			char c[32];
+			fmt_count((uint64_t)n, c, sizeof c);
+			sb_printf(&sb, "[%s] limit: %s · %s%s of %s messages", mb.name, a->limit_text, c,
+			          more == 2 ? "+" : "", t);
+			total = more == 2 ? -1 : n;
+		} else {
+			/* The mailbox pane's counts, in words: "1/6" here would read
+			 * as the position that follows. */
+			sb_printf(&sb, "[%s] %s unread, %s messages", mb.name, u, t);
+		}
 		db_mailbox_row_free(&mb);
 	} else if (a->list_title) {
 		int64_t n;

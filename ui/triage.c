@@ -354,6 +354,18 @@ triage_move_to(struct app *a, int64_t mailbox_id)
 	free(ids);
 }
 
+void
+triage_move_now(struct app *a, int64_t mailbox_id)
+{
+	size_t n = 0;
+	int64_t *ids = targets(a, &n);
+	if (n)
+		move_or_delete(a, ids, n, DEST_MAILBOX, mailbox_id, "moved");
+	else
+		app_say(a, 1, "no message");
+	free(ids);
+}
+
 static void
 undo(struct app *a)
 {
@@ -748,7 +760,13 @@ triage_tag_pattern(struct app *a, const char *query)
 		}
 		account = mb.account_id;
 		t.mailbox = mb.id;
-		text = strchr(mb.name, '"') ? xstrdup(query) : xasprintf("(%s) in:\"%s\"", query, mb.name);
+		/* In a limit, only what the limit shows. */
+		text = ml_limited(a->ml) && a->limit_text ? xasprintf("(%s) (%s)", query, a->limit_text) : xstrdup(query);
+		if (!strchr(mb.name, '"')) {
+			char *in = xasprintf("(%s) in:\"%s\"", text, mb.name);
+			free(text);
+			text = in;
+		}
 		db_mailbox_row_free(&mb);
 	} else if (a->search_text) {
 		account = ml_account(a->ml);

@@ -316,6 +316,12 @@ dispatch_key(struct app *a, int key)
 		if (act != ACT_SYNC_NOW)
 			return;
 	}
+	app_action(a, act);
+}
+
+void
+app_action(struct app *a, enum ui_action act)
+{
 	/* Esc while a reply waits for its original gives up the wait, and
 	 * only that: the user stays where they are (an open overlay, help or
 	 * the account's error, takes Esc first). */
@@ -373,6 +379,9 @@ dispatch_key(struct app *a, int key)
 		return;
 	case ACT_UNSUBSCRIBE:
 		unsubscribe_action(a);
+		return;
+	case ACT_COMMAND:
+		command_open(a);
 		return;
 	default:
 		break;
@@ -563,6 +572,7 @@ app_free(struct app *a)
 	free(a->tags);
 	free(a->list_title);
 	free(a->search_text);
+	free(a->limit_text);
 	free(a->msg);
 	ml_free(a->ml);
 	keymap_free(a->km);

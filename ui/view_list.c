@@ -271,9 +271,16 @@ list_key(struct app *a, enum ui_action act)
 		if (ml_next_unread(a->ml) != TERN_OK)
 			app_say(a, 0, "no unread message below");
 		break;
+	case ACT_LIMIT:
+		limit_open(a);
+		break;
 	case ACT_THREADS:
 		if (!a->open_mailbox) {
 			app_say(a, 1, "search results are not threaded");
+			break;
+		}
+		if (ml_limited(a->ml)) {
+			app_say(a, 1, "a limited list is flat: limit to 'all' first");
 			break;
 		}
 		{

@@ -25,7 +25,7 @@
 /* Which keys exist, where, and how each value is read: adding a key is adding
  * a row. */
 enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_TLS, K_PROTO, K_AUTH, K_MECH, K_LIST };
-enum scope { S_GLOBAL, S_ACCOUNT, S_IDENTITY };
+enum scope { S_GLOBAL, S_ACCOUNT, S_IDENTITY, S_HOOKS };
 
 struct key {
 	const char *name;
@@ -38,6 +38,7 @@ struct key {
 #define G(n, k, f, lo, hi) { n, S_GLOBAL, k, offsetof(struct config, f), lo, hi }
 #define A(n, k, f, lo, hi) { n, S_ACCOUNT, k, offsetof(struct account_cfg, f), lo, hi }
 #define I(n, k, f, lo, hi) { n, S_IDENTITY, k, offsetof(struct identity_cfg, f), lo, hi }
+#define H(n, f) { n, S_HOOKS, K_STR, offsetof(struct config, f), 0, 0 }
 
 static const struct key keys[] = {
 	G("editor", K_STR, editor, 0, 0),
@@ -101,6 +102,9 @@ static const struct key keys[] = {
 	A("pgp_sign", K_BOOL, pgp_sign, 0, 1),
 	A("pgp_key", K_STR, pgp_key, 0, 0),
 	A("pgp_encrypt_if_possible", K_BOOL, pgp_encrypt_if_possible, 0, 1),
+	H("mail_received", hook_mail_received),
+	H("mail_sent", hook_mail_sent),
+	H("sync_failed", hook_sync_failed),
 };
 
 #define MAX_KEYS ARRAY_LEN(keys)
@@ -116,6 +120,7 @@ struct parser {
 	struct config *cfg;
 	struct account_cfg *acct;   /* current section, NULL for globals */
 	struct identity_cfg *ident; /* or the current [identity] section */
+	int hooks;                  /* in the [hooks] section */
 	struct seen global_seen;
 	struct seen *acct_seen;     /* parallel to cfg->accounts */
 	struct seen *ident_seen;    /* parallel to cfg->identities */
@@ -262,8 +267,7 @@ path_resolve(const struct parser *p, const char *val)
 static int
 set_value(struct parser *p, const struct key *k, char *val)
 {
-	void *base = k->scope == S_GLOBAL ? (void *)p->cfg :
-	             k->scope == S_IDENTITY ? (void *)p->ident : (void *)p->acct;
+	void *base = k->scope == S_IDENTITY ? (void *)p->ident : k->scope == S_ACCOUNT ? (void *)p->acct : (void *)p->cfg;
 	void *field = (char *)base + k->off;
 	long n;
 
@@ -390,12 +394,18 @@ section_start(struct parser *p, char *hdr)
 	inner = str_trim(hdr + 1);
 	p->acct = NULL;
 	p->ident = NULL;
+	p->hooks = 0;
+	if (strcmp(inner, "hooks") == 0) {
+		p->hooks = 1;
+		return TERN_OK;
+	}
 	if (strncmp(inner, "identity", 8) == 0 && (inner[8] == '\0' || inner[8] == ' ' || inner[8] == '\t'))
 		return identity_start(p, str_trim(inner + 8));
 	if (strcmp(inner, "account") == 0)
 		return fail(p, p->line, "account section without a name");
 	if (strncmp(inner, "account", 7) != 0 || (inner[7] != ' ' && inner[7] != '\t'))
-		return fail(p, p->line, "unknown section [%s] (only [account NAME] and [identity NAME] exist)", inner);
+		return fail(p, p->line, "unknown section [%s] (only [account NAME], [identity NAME] and [hooks] exist)",
+		            inner);
 	name = str_trim(inner + 7);
 	if (!*name)
 		return fail(p, p->line, "account section without a name");
@@ -465,7 +475,7 @@ line_parse(struct parser *p, char *line)
 		memcpy(name, "color", 6);   /* the same key, in either spelling */
 	if (!*name)
 		return fail(p, p->line, "missing key name before '='");
-	scope = p->ident ? S_IDENTITY : p->acct ? S_ACCOUNT : S_GLOBAL;
+	scope = p->ident ? S_IDENTITY : p->hooks ? S_HOOKS : p->acct ? S_ACCOUNT : S_GLOBAL;
 	k = key_find(name, scope, &idx);
 	if (!k) {
 		const struct key *other = key_find_any(name);
@@ -477,8 +487,10 @@ line_parse(struct parser *p, char *line)
 			return fail(p, p->line, "'%s' belongs in an [account NAME] section", name);
 		if (other && other->scope == S_IDENTITY)
 			return fail(p, p->line, "'%s' belongs in an [identity NAME] section", name);
+		if (other && other->scope == S_HOOKS)
+			return fail(p, p->line, "'%s' belongs in the [hooks] section", name);
 		if (other)
-			return fail(p, p->line, "'%s' is a global key: put it before the first [account] section", name);
+			return fail(p, p->line, "'%s' is a global key: put it before the first section", name);
 		if ((guess = key_guess(name, scope)) != NULL)
 			return fail(p, p->line, "unknown key '%s' (did you mean %s?)", name, guess);
 		return fail(p, p->line, "unknown key '%s'", name);
@@ -840,6 +852,9 @@ conf_free(struct config *cfg)
 	free(cfg->date_format);
 	free(cfg->data_dir);
 	free(cfg->alternative_order);
+	free(cfg->hook_mail_received);
+	free(cfg->hook_mail_sent);
+	free(cfg->hook_sync_failed);
 	free(cfg);
 }
 

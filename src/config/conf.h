@@ -105,6 +105,8 @@ struct config {
 	char *address_book_cmd;     /* completion source; %s is what was typed */
 	int text_flowed;            /* send plain text as format=flowed (RFC 3676) */
 	struct cfg_list colors;     /* "color OBJECT FG BG [ATTR...]", checked here (src/config/colour.h) */
+	/* [hooks]: shell commands fed an event as JSON lines (sync/hooks.c); NULL: none */
+	char *hook_mail_received, *hook_mail_sent, *hook_sync_failed;
 	struct account_cfg *accounts;
 	size_t naccounts;
 	struct identity_cfg *identities;

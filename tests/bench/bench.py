@@ -953,7 +953,12 @@ def search_bench(size):
     if "overhead_total" in kv:
         note += "; index write overhead %s %% of storing (%s %% headers only)" % (kv["overhead_total"], kv.get("overhead_headers", "?"))
     log("search_bench %d: median %s, max %s (%.0f s)" % (size, fmt_s(statistics.median(firsts)), fmt_s(max(firsts)), s))
-    return Result(firsts, note=note)
+    res = Result(firsts, note=note)
+    # The limit (l) of the whole INBOX, as the list reads it: open, j past
+    # the first window, G, and the status line's count, per limit query.
+    res.limits = re.findall(r"^limit open (\d+) ms  j (\d+) ms  G (\d+) ms  count (\d+) ms  matches (>?\d+) of INBOX  limit \[(.*)\]$",
+                            so, re.M)
+    return res
 
 
 def section_search(acct, R):
@@ -1180,6 +1185,13 @@ def report(sections, jsections, command, elapsed, prof=()):
         if "search_bench" in R:
             L.append(row("search, first screen per query (tests/bench/search_bench.sh)", g("search_bench"), None, None, None,
                          "neomutt has no index: its `~b` search fetches every body from the server"))
+        lim = getattr(R.get("search_bench"), "limits", None)
+        if lim:
+            per = ", ".join("`%s` (%s matches) %s/%s/%s/%s ms" % (q, n, o, j, G, c) for o, j, G, c, n, q in lim)
+            for k, what in ((0, "open (first two screens)"), (1, "j past them (next screen)"), (2, "G (last two screens)")):
+                L.append(row("limit of INBOX (`l`), %s" % what, Result([int(x[k]) / 1000.0 for x in lim]), None, None, None,
+                             "tests/bench/search_bench.sh: the database side of the list, per limit; open/j/G/count: " + per
+                             if k == 0 else ""))
         if "tern_search" in R:
             L.append(row("`tern search bench %s` (CLI, whole process, all folders)" % CFG["search_query"], g("tern_search"), None, None, None))
         L.append("")

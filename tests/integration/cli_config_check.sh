@@ -44,4 +44,20 @@ smtp_host = smtp.example.org
 CONF
 chmod 600 "$T/good.conf"
 check "the new option passes" "$TERN" -c "$T/good.conf" config check
+# [hooks]: its keys are known there, and only there.
+cat >"$T/hooks.conf" <<CONF
+[hooks]
+mail_received = notify-send new
+mail_recieved = x
+[account work]
+email = me@example.org
+password = secret
+imap_host = imap.example.org
+sync_failed = y
+CONF
+chmod 600 "$T/hooks.conf"
+"$TERN" -c "$T/hooks.conf" config check 2>"$T/herr"
+check "a misspelt hook names the hook meant" grep -q "hooks.conf:3: unknown key 'mail_recieved' (did you mean mail_received?)" "$T/herr"
+check "a hook in an account section is sent to [hooks]" grep -q "hooks.conf:8: 'sync_failed' belongs in the \[hooks\] section" "$T/herr"
+check "... and the good hook line is accepted" sh -c "! grep -q 'hooks.conf:2:' '$T/herr'"
 check_done

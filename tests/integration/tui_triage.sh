@@ -28,6 +28,11 @@ pane() { tui_screen | cut -c1-30 | sed -n '/^Mailboxes/,$p' | sed 's/ *[0-9/]*$/
 after() { pane | grep -A1 -x -- "$1" | sed -n 2p; }
 # A wait that shows the screen when it fails (the pager checks below failed
 # once each in a loaded run, for a reason the log could not tell).
+# is WANT CMD...: CMD prints WANT. The waits run it again each time (a
+# "$(...)" argument would be read once, before the key had been handled).
+is() { _want=$1; shift; [ "$("$@")" = "$_want" ]; }
+seen_45() { tui_sql "SELECT seen FROM message WHERE subject = 'Message 45'"; }
+both_archived() { echo "$(box_of 'Re: Message 5')$(acct_of_box 'Re: Message 5')$(box_of 'Re: O-Message 5')$(acct_of_box 'Re: O-Message 5')"; }
 wait_screen() {
   wait_for "$@" && return 0
   echo "--- screen:"; tui_screen
@@ -51,9 +56,9 @@ tui_keys / i s : u n r e a d Enter
 tui_wait "search" 'search: is:unread' >/dev/null
 tui_keys j Enter
 check "pager shows the unread cached message" tui_wait "pager 45" 'Body of message 45'
-check "... which left the results (read now)" wait_for "read" 5 test "$(tui_sql "SELECT seen FROM message WHERE subject = 'Message 45'")" = 1
+check "... which left the results (read now)" wait_for "read" 5 is 1 seen_45
 tui_keys d
-check "d in the pager deletes the open message" wait_screen "45 in Trash" 15 test "$(box_of 'Message 45')" = Trash
+check "d in the pager deletes the open message" wait_screen "45 in Trash" 15 is Trash box_of 'Message 45'
 check "... not the list's new cursor row" test "$(box_of 'Re: Message 40')$(box_of 'Re: Message 50')" = INBOXINBOX
 
 # 12: q on search results returns to the mailbox, on the same message.
@@ -65,7 +70,7 @@ check "... the app did not quit" tui_gone "still running" 'TERN-EXITED'
 tui_keys g j j Enter
 tui_wait "pager 48" 'Subject: Message 48' >/dev/null
 tui_keys Tab q j j j F
-check "F after Tab, q flags the message in the pager" wait_screen "48 flagged" 15 test "$(flagged)" = 'Message 48'
+check "F after Tab, q flags the message in the pager" wait_screen "48 flagged" 15 is 'Message 48' flagged
 tui_keys q
 check "q closes the pager; tern still runs" tui_wait "list again" '\[INBOX\]'
 tui_sql "UPDATE message SET flagged = 0" ; tui_sql "DELETE FROM pending_change"
@@ -73,7 +78,7 @@ tui_sql "UPDATE message SET flagged = 0" ; tui_sql "DELETE FROM pending_change"
 # 3: ';' is for the next key only: ; j d deletes the cursor's message.
 tui_keys g t t
 tui_keys '\;' j d
-check "; j d deletes only the message under the cursor" wait_for "one deleted" 5 test "$(box_of 'Re: Message 47')" = Trash
+check "; j d deletes only the message under the cursor" wait_for "one deleted" 5 is Trash box_of 'Re: Message 47'
 check "... the tagged ones stay" test "$(box_of 'Re: Message 50')$(box_of 'Re: Message 49')" = INBOXINBOX
 check "... and stay tagged" tui_wait "2 tagged" '· 2 tagged'
 
@@ -92,7 +97,7 @@ tui_wait "other highlighted" 'Mailboxes — other' >/dev/null
 tui_keys Tab Tab
 check "status keeps the list's counts" tui_wait "counts" '\[INBOX\] [0-9]+ unread, 48 messages'
 tui_keys g a
-check "archive uses the message's own account" wait_for "archived" 5 test "$(box_of 'Re: Message 50')" = Archive
+check "archive uses the message's own account" wait_for "archived" 5 is Archive box_of 'Re: Message 50'
 check "... its Archive, not the other account's" test "$(acct_of_box 'Re: Message 50')" = acct
 tui_keys T M e s s a g e Space 1 Enter
 check "tag-pattern stays in the list's mailbox" tui_wait "pattern" '^1 messages match; 1 tagged'
@@ -113,7 +118,7 @@ tui_keys '\;' s
 check "a move across accounts is refused" tui_wait "refused" 'several accounts'
 tui_keys '\;' a
 check "archive of both: each in its own account's Archive" wait_for "both archived" 5 \
-  test "$(box_of 'Re: Message 5')$(acct_of_box 'Re: Message 5')$(box_of 'Re: O-Message 5')$(acct_of_box 'Re: O-Message 5')" = ArchiveacctArchiveother
+  is ArchiveacctArchiveother both_archived
 tui_keys q
 tui_wait "INBOX again" '\[INBOX\]' >/dev/null
 
@@ -131,7 +136,7 @@ tui_wait "picker 2" 'Move to: arch' >/dev/null
 tui_sql "INSERT INTO mailbox (account_id, remote_id, name, role) SELECT id, 'Drafts', 'Drafts', 'drafts' FROM account WHERE name = 'acct'"
 check "the pane lists the new mailbox" tui_wait "added" '^ Drafts'
 tui_keys Enter
-check "the picked mailbox is still the one shown" wait_for "moved to Archive" 5 test "$(box_of 'Re: Message 49')" = Archive
+check "the picked mailbox is still the one shown" wait_for "moved to Archive" 5 is Archive box_of 'Re: Message 49'
 
 # 12: Esc never quits; J/K and Space at the end go from message to message.
 tui_keys Escape Escape

@@ -391,6 +391,57 @@ parse(const char *text)
 	return q;
 }
 
+/* The query as a limit of each mailbox (the TUI's l): the matches listed
+ * there, in the same order, a page of 29 at a time down and up; its count. */
+static void
+check_limits(const search_query *q, const char *text, const struct tmsg *const *want, int nwant)
+{
+	static const struct tmsg *in[NMSG];
+	static struct page all, pg;
+
+	for (int b = 0; b < NBOX; b++) {
+		int n = 0, end;
+		int64_t count = -1;
+		for (int i = 0; i < nwant; i++)
+			if (want[i]->box == b)
+				in[n++] = want[i];
+		all.n = 0;
+		for (;;) {
+			int before = all.n;
+			pg.n = 0;
+			assert_int_equal(db_search_limit_page(d, q, boxes[b], all.n ? &all.last : NULL, 0, 29, collect, &pg),
+			                 TERN_OK);
+			for (int i = 0; i < pg.n; i++)
+				all.ids[all.n++] = pg.ids[i];
+			all.last = pg.last;
+			if (all.n - before < 29)
+				break;
+		}
+		if (all.n != n)
+			print_error("limit [%s] of %s: %d rows, the scan found %d\n", text, box_names[b], all.n, n);
+		assert_int_equal(all.n, n);
+		for (int i = 0; i < n; i++)
+			assert_int_equal(all.ids[i], in[i]->id);
+		/* From the bottom, then before the top row of the page read last. */
+		for (end = n; end > 0; end -= pg.n) {
+			struct search_cursor cur = { 0, 0, 0 };
+			if (end < n)
+				cur = (struct search_cursor){ 0, in[end]->received_at, in[end]->id };
+			pg.n = 0;
+			assert_int_equal(db_search_limit_page(d, q, boxes[b], end < n ? &cur : NULL, 1, 29, collect, &pg),
+			                 TERN_OK);
+			assert_true(pg.n > 0);
+			for (int i = 0; i < pg.n; i++)
+				assert_int_equal(pg.ids[i], in[end - pg.n + i]->id);
+		}
+		assert_int_equal(db_search_limit_count(d, q, boxes[b], NMSG, &count), TERN_OK);
+		assert_int_equal(count, n);
+		/* Bounded: exact up to the bound, -1 past it. */
+		assert_int_equal(db_search_limit_count(d, q, boxes[b], 10, &count), TERN_OK);
+		assert_int_equal(count, n > 10 ? -1 : n);
+	}
+}
+
 /* Every query: forward pages of 37, and backward pages from the bottom,
  * give exactly the scan's list in order; the count agrees. */
 static void
@@ -453,6 +504,7 @@ check_all(void)
 		assert_int_equal(db_search_count(d, q, &sc, &local, &server), TERN_OK);
 		assert_int_equal(local, nwant);
 		assert_int_equal(server, 0);
+		check_limits(q, queries[k].query, want, nwant);
 		search_query_free(q);
 	}
 }
