@@ -86,6 +86,8 @@ static const struct {
 	[ACT_MAILBOX_CREATE] = { "create-mailbox", "mailbox pane: create a folder (a path: Lists/new)" },
 	[ACT_MAILBOX_RENAME] = { "rename-mailbox", "mailbox pane: rename or move the folder" },
 	[ACT_MAILBOX_DELETE] = { "delete-mailbox", "mailbox pane: delete the folder (asks if it holds messages)" },
+	[ACT_SORT] = { "sort", "sort the list: (d)ate (r)ecv (f)rom (t)o (s)ubj si(z)e (u)nread (F)lagged" },
+	[ACT_SORT_REVERSE] = { "sort-reverse", "the same orders, reversed" },
 };
 
 static const char *const ctx_names[CTX_COUNT] = {
@@ -168,6 +170,7 @@ static const struct {
 	{ CTX_COMPOSE, "a", ACT_ATTACH_FILE }, { CTX_COMPOSE, "D", ACT_DETACH },
 	{ CTX_COMPOSE, "t", ACT_EDIT_TO }, { CTX_COMPOSE, "c", ACT_EDIT_CC },
 	{ CTX_COMPOSE, "b", ACT_EDIT_BCC }, { CTX_COMPOSE, "s", ACT_EDIT_SUBJECT },
+	{ CTX_INDEX, "o", ACT_SORT }, { CTX_INDEX, "O", ACT_SORT_REVERSE },
 };
 
 static void

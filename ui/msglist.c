@@ -435,6 +435,12 @@ ml_set_sort(msglist *l, const struct sort_spec *s)
 	load_at(l, &k, l->height / 2);
 }
 
+void
+ml_preset_sort(msglist *l, const struct sort_spec *s)
+{
+	l->sort = *s;
+}
+
 const struct sort_spec *
 ml_sort(const msglist *l)
 {

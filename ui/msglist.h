@@ -30,6 +30,8 @@ enum ml_mode ml_mode(const msglist *l);
  * reread in the new order with the cursor on the same message. */
 void ml_set_sort(msglist *l, const struct sort_spec *s);
 const struct sort_spec *ml_sort(const msglist *l);
+/* The order the next ml_open_mailbox() shows, without rereading. */
+void ml_preset_sort(msglist *l, const struct sort_spec *s);
 int64_t ml_mailbox(const msglist *l);
 /* A search's account; 0 for every account (and for a mailbox). */
 int64_t ml_account(const msglist *l);

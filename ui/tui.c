@@ -464,6 +464,7 @@ app_free(struct app *a)
 	free(a->envs);
 	free(a->tags);
 	free(a->list_title);
+	free(a->sorts);
 	free(a->search_text);
 	free(a->msg);
 	ml_free(a->ml);

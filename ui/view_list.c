@@ -226,6 +226,10 @@ list_key(struct app *a, enum ui_action act)
 				ml_focus(a->ml, &keep);
 		}
 		break;
+	case ACT_SORT:
+	case ACT_SORT_REVERSE:
+		list_sort(a, act == ACT_SORT_REVERSE);
+		break;
 	case ACT_TAG:
 		if (cur) {
 			app_tag(a, cur->id, !app_is_tagged(a, cur->id));

@@ -5,6 +5,14 @@
 #define TERN_CONF_H
 
 #include <stddef.h>
+#include "src/base/sortorder.h"
+
+/* sort.MAILBOX = KEY in an account section. */
+struct mailbox_sort {
+	char *mailbox;
+	struct sort_spec sort;
+	int line;
+};
 
 enum tls_mode { TLS_IMPLICIT, TLS_STARTTLS, TLS_NONE };
 enum protocol { PROTO_IMAP, PROTO_JMAP };
@@ -44,6 +52,8 @@ struct account_cfg {
 	int delete_to_trash;        /* delete moves to Trash (1) or destroys (0) */
 	int copy_to_sent;           /* file what SMTP sent in Sent (0: the server does) */
 	int prefetch_days;          /* fetch bodies of the last N days in background */
+	struct mailbox_sort *sorts; /* sort.MAILBOX = KEY */
+	size_t nsorts;
 	const char *file;           /* where the section starts */
 	int line;
 };
@@ -62,6 +72,7 @@ struct config {
 	int beep_new;               /* the terminal bell when new mail arrives */
 	int set_title;              /* the terminal title counts new mail */
 	char *date_format;          /* strftime format of the pager's Date line (local time); NULL: the default */
+	struct sort_spec sort;      /* the message list's order (sort = [reverse-]KEY) */
 	struct cfg_list binds;      /* "bind = CONTEXT KEY ACTION", checked by the UI keymap */
 	struct account_cfg *accounts;
 	size_t naccounts;
