@@ -93,7 +93,7 @@ static char *
 name_key(const char *name, const char *addr)
 {
 	const char *v = name && *name ? name : addr ? addr : "";
-	char *f, *t;
+	char *f;
 	size_t n;
 	while (*v == ' ' || *v == '"' || *v == '\'')
 		v++;
@@ -101,12 +101,12 @@ name_key(const char *name, const char *addr)
 	n = strlen(f);
 	while (n && (f[n - 1] == ' ' || f[n - 1] == '"' || f[n - 1] == '\''))
 		f[--n] = '\0';
+	/* A name of quotes only: the address. */
 	if (!*f && name && *name && addr && *addr) {
 		free(f);
 		return name_key(NULL, addr);
 	}
-	t = f;
-	return t;
+	return f;
 }
 
 char *

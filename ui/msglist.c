@@ -547,6 +547,14 @@ ml_focus(msglist *l, const struct msg_row *m)
 	int rc;
 	r.m.id = m->id;
 	r.k = flat_key(&l->sort, m);
+	/* Callers may know only the id and date: the other orders' keys
+	 * come from the message itself. */
+	if (l->mode == ML_FLAT && l->sort.order != SORT_ARRIVAL) {
+		struct msg_row full = { 0 };
+		if (db_message_get(l->d, m->id, &full) == TERN_OK)
+			r.k = flat_key(&l->sort, &full);
+		db_msg_row_free(&full);
+	}
 	if (l->mode == ML_SEARCH)
 		r.k = (struct lkey){ .a = 0, .b = m->received_at, .c = m->id };
 	locate(l, &r, &k);

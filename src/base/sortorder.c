@@ -5,7 +5,6 @@
 
 #include "src/base/err.h"
 #include "src/base/sortorder.h"
-#include "src/base/util.h"
 
 static const char *const names[SORT_COUNT] = {
 	[SORT_ARRIVAL] = "arrival", [SORT_DATE] = "date", [SORT_FROM] = "from", [SORT_TO] = "to",

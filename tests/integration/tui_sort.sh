@@ -55,12 +55,15 @@ tui_wait "work" '\[Work\]' 10 >/dev/null
 check "another mailbox opens in its own order (newest first)" tui_gone "work order" 'sort:' 5
 tui_keys c I N B O X Enter
 check "INBOX comes back in the order chosen for it" tui_wait "inbox again" '\[INBOX\].*· 1/30 · sort: reverse-subject' 10
+tui_keys j j j
+tui_wait "on 6" '· 4/30 ' 5 >/dev/null
 tui_keys V
 tui_wait "threads" '\(threads\)' 5 >/dev/null
 tui_keys o
 check "threads keep their order, and say so" tui_wait "threaded" 'threads keep their order \(newest message first\)' 5
 tui_keys V
-tui_wait "flat" '· sort: reverse-subject' 5 >/dev/null
+check "back to the flat list in its order, on the same message" tui_wait "flat" '· 4/30 · sort: reverse-subject' 5
+check "... Message 6" opened "Message 6"
 tui_keys Q
 check "quits cleanly" tui_wait "exit" 'TERN-EXITED-0'
 check "no sanitizer report" tui_clean_exit
