@@ -156,6 +156,7 @@ static const char *const modal_help[] = {
 	"prompt     <Up> / ^P    an earlier entry               <Down> / ^N a later one (each prompt has its own history)",
 	"picker     (type)       filter the mailboxes           <Enter> picks, <Esc> cancels, ^N/^P or <Down>/<Up>",
 	"question   y / n        yes / no, one key              <Enter> the default (the capital in [y/N]), <Esc> no",
+	"sort       d r f t s z u F  the order (o, O), one key  date, recv, from, to, subj, size, unread, Flagged; <Esc> keeps it",
 };
 
 static int
