@@ -441,16 +441,30 @@ db_message_get(db *d, int64_t id, struct msg_row *out)
 	return rc == SQLITE_DONE ? TERN_ENOTFOUND : TERN_EDB;
 }
 
+struct plain_cb {
+	db_msg_cb cb;
+	void *ctx;
+};
+
+static int
+plain(const struct msg_row *r, const struct sort_cursor *c, void *ctx)
+{
+	struct plain_cb *p = ctx;
+	(void)c;
+	return p->cb(r, p->ctx);
+}
+
 int
 db_message_page(db *d, int64_t mailbox_id, const struct msg_cursor *after, int backward,
                 int limit, db_msg_cb cb, void *ctx)
 {
 	struct sort_cursor c = { 0 };
+	struct plain_cb p = { cb, ctx };
 	if (after) {
 		c.received_at = after->received_at;
 		c.id = after->id;
 	}
-	return db_sort_page(d, mailbox_id, NULL, after ? &c : NULL, backward, limit, cb, ctx);
+	return db_sort_page(d, mailbox_id, NULL, after ? &c : NULL, backward, limit, plain, &p);
 }
 
 int

@@ -22,6 +22,8 @@ static const char *const key_col[SORT_COUNT] = {
 };
 
 enum { Q_TOP, Q_FWD, Q_BWD, Q_BOTTOM, Q_BEFORE, Q_N };
+/* Where a page's cursor columns start: after MSG_COLS's 25. */
+#define KEY_COL 25
 
 /* Built once: db_stmt() caches statements by the text's address, so each
  * query must keep one address for the life of the process. */
@@ -43,14 +45,17 @@ sql_build(void)
 			         k ? k : "", k ? " DESC, " : "");
 			snprintf(order_a, sizeof order_a, "%s%smm.received_at ASC, mm.message_id ASC",
 			         k ? k : "", k ? " ASC, " : "");
-#define PAGE "SELECT " MSG_COLS " FROM message_mailbox mm JOIN message m ON m.id = mm.message_id " \
-	     "WHERE mm.mailbox_id = ?1 AND mm.hidden = 0 "
-			sql[o][rev][Q_TOP] = xasprintf(PAGE "ORDER BY %s LIMIT ?4", desc ? order_d : order_a);
-			sql[o][rev][Q_FWD] = xasprintf(PAGE "AND %s %s %s ORDER BY %s LIMIT ?4", tuple,
+			/* The row, then its cursor as the index holds it (columns
+			 * KEY_COL on), so no caller has to compute a key. */
+#define PAGE "SELECT " MSG_COLS ", %s, mm.received_at FROM message_mailbox mm " \
+	     "JOIN message m ON m.id = mm.message_id WHERE mm.mailbox_id = ?1 AND mm.hidden = 0 "
+			const char *kc = k ? k : "0";
+			sql[o][rev][Q_TOP] = xasprintf(PAGE "ORDER BY %s LIMIT ?4", kc, desc ? order_d : order_a);
+			sql[o][rev][Q_FWD] = xasprintf(PAGE "AND %s %s %s ORDER BY %s LIMIT ?4", kc, tuple,
 			                              desc ? "<" : ">", param, desc ? order_d : order_a);
-			sql[o][rev][Q_BWD] = xasprintf(PAGE "AND %s %s %s ORDER BY %s LIMIT ?4", tuple,
+			sql[o][rev][Q_BWD] = xasprintf(PAGE "AND %s %s %s ORDER BY %s LIMIT ?4", kc, tuple,
 			                              desc ? ">" : "<", param, desc ? order_a : order_d);
-			sql[o][rev][Q_BOTTOM] = xasprintf(PAGE "ORDER BY %s LIMIT ?4", desc ? order_a : order_d);
+			sql[o][rev][Q_BOTTOM] = xasprintf(PAGE "ORDER BY %s LIMIT ?4", kc, desc ? order_a : order_d);
 #undef PAGE
 			sql[o][rev][Q_BEFORE] = xasprintf(
 				"SELECT count(*) FROM (SELECT 1 FROM message_mailbox mm WHERE mm.mailbox_id = ?1 "
@@ -174,12 +179,28 @@ bind_cursor(sqlite3_stmt *st, const struct sort_spec *s, const struct sort_curso
 		sqlite3_bind_int64(st, 5, c->key);
 }
 
+/* The cursor of the row st is on, from the columns PAGE adds. */
+static void
+cursor_read(sqlite3_stmt *st, const struct sort_spec *s, struct sort_cursor *c)
+{
+	memset(c, 0, sizeof *c);
+	c->id = sqlite3_column_int64(st, 0);
+	c->received_at = sqlite3_column_int64(st, KEY_COL + 1);
+	if (s && is_text(s->order)) {
+		const unsigned char *t = sqlite3_column_text(st, KEY_COL);
+		snprintf(c->text, sizeof c->text, "%s", t ? (const char *)t : "");
+	} else {
+		c->key = sqlite3_column_int64(st, KEY_COL);
+	}
+}
+
 int
 db_sort_page(db *d, int64_t mailbox_id, const struct sort_spec *s, const struct sort_cursor *after,
-             int backward, int limit, db_msg_cb cb, void *ctx)
+             int backward, int limit, db_sort_cb cb, void *ctx)
 {
 	sqlite3_stmt *st;
 	struct msg_row *rows = NULL;
+	struct sort_cursor *curs = NULL;
 	int n = 0, st_rc = SQLITE_DONE, rc = TERN_OK;
 
 	if (limit <= 0)
@@ -192,20 +213,24 @@ db_sort_page(db *d, int64_t mailbox_id, const struct sort_spec *s, const struct 
 		bind_cursor(st, s, after);
 	sqlite3_bind_int(st, 4, limit);
 	rows = xcalloc((size_t)limit, sizeof *rows);
-	while (n < limit && (st_rc = sqlite3_step(st)) == SQLITE_ROW)
-		db_msg_row_read(st, &rows[n++]);
+	curs = xcalloc((size_t)limit, sizeof *curs);
+	while (n < limit && (st_rc = sqlite3_step(st)) == SQLITE_ROW) {
+		db_msg_row_read(st, &rows[n]);
+		cursor_read(st, s, &curs[n++]);
+	}
 	if (n < limit && st_rc != SQLITE_DONE)
 		rc = TERN_EDB;
 	/* Reset before calling back: the callback may query the database. */
 	sqlite3_reset(st);
 	for (int i = 0; i < n; i++) {
 		int k = backward ? n - 1 - i : i;
-		if (rc == TERN_OK && cb(&rows[k], ctx))
+		if (rc == TERN_OK && cb(&rows[k], &curs[k], ctx))
 			rc = -1;
 	}
 	for (int i = 0; i < n; i++)
 		db_msg_row_free(&rows[i]);
 	free(rows);
+	free(curs);
 	return rc < 0 ? TERN_OK : rc;
 }
 

@@ -28,12 +28,14 @@ struct sort_cursor {
  * is stored: folded, cut to SORT_TEXT_MAX. Caller frees. */
 char *db_sort_text(enum sort_order o, const char *subject, const char *from_name,
                    const char *from_addr, const char *to_list);
-/* r's cursor under s. */
+/* r's cursor under s, computed from the message (as stored at link time). */
 void db_sort_cursor(const struct sort_spec *s, const struct msg_row *r, struct sort_cursor *c);
 
-/* As db_message_page, in the order s (NULL: arrival). */
+/* As db_message_page, in the order s (NULL: arrival); cb gets each row
+ * with its cursor as the index holds it (where a page after it starts). */
+typedef int (*db_sort_cb)(const struct msg_row *r, const struct sort_cursor *c, void *ctx);
 int db_sort_page(db *d, int64_t mailbox_id, const struct sort_spec *s, const struct sort_cursor *after,
-                 int backward, int limit, db_msg_cb cb, void *ctx);
+                 int backward, int limit, db_sort_cb cb, void *ctx);
 /* How many rows come before cur in the order s, counting at most limit:
  * *pos is -1 when there are more. */
 int db_sort_before(db *d, int64_t mailbox_id, const struct sort_spec *s, const struct sort_cursor *cur,

@@ -101,10 +101,15 @@ flat_cursor(const struct lkey *k)
 }
 
 static int
-flat_cb(const struct msg_row *r, void *ctx)
+flat_cb(const struct msg_row *r, const struct sort_cursor *c, void *ctx)
 {
 	struct page_ctx *p = ctx;
-	rv_push(p->out, r, flat_key(p->sort, r), 0);
+	struct lkey k = { 0 };
+	k.a = c->received_at;
+	k.b = c->id;
+	k.key = c->key;
+	memcpy(k.text, c->text, sizeof k.text);
+	rv_push(p->out, r, k, 0);
 	return p->out->n >= p->limit;
 }
 

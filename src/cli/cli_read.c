@@ -99,7 +99,7 @@ cmd_mailboxes(struct cli_ctx *c, int argc, char **argv)
 }
 
 static int
-print_message(const struct msg_row *m, void *ctx)
+print_message(const struct msg_row *m, const struct sort_cursor *cur, void *ctx)
 {
 	struct print_ctx *p = ctx;
 	strbuf sb = STRBUF_INIT;
@@ -107,7 +107,7 @@ print_message(const struct msg_row *m, void *ctx)
 	cli_format_message(&sb, m, p->account, p->mailbox, p->json, -1);
 	fwrite(sb.buf, 1, sb.len, stdout);
 	sb_free(&sb);
-	db_sort_cursor(&p->sort, m, &p->last);
+	p->last = *cur;
 	p->count++;
 	return 0;
 }

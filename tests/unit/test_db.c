@@ -733,11 +733,19 @@ struct walk {
 };
 
 static int
-walk_cb(const struct msg_row *r, void *ctx)
+walk_cb(const struct msg_row *r, const struct sort_cursor *c, void *ctx)
 {
 	struct walk *w = ctx;
+	struct sort_cursor mine;
 	w->ids[w->n++] = r->id;
-	db_sort_cursor(w->s, r, &w->last);
+	w->last = *c;
+	/* The key computed from the message (the UI does, for the row it
+	 * re-sorts around) is the one the index holds. */
+	db_sort_cursor(w->s, r, &mine);
+	assert_int_equal(mine.key, c->key);
+	assert_string_equal(mine.text, c->text);
+	assert_int_equal(mine.received_at, c->received_at);
+	assert_int_equal(mine.id, c->id);
 	return 0;
 }
 
