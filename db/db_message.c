@@ -5,6 +5,7 @@
 
 #include "db/db_message.h"
 #include "db/db_int.h"
+#include "db/db_schema.h"
 #include "db/db_sort.h"
 #include "src/base/err.h"
 #include "src/base/util.h"
@@ -298,7 +299,12 @@ db_message_link(db *d, int64_t message_id, int64_t mailbox_id, int64_t uid, int6
 		"tern_sort_text(4, m.subject, '', '', ''), tern_sort_text(2, '', m.from_name, m.from_addr, ''), "
 		"tern_sort_text(3, '', '', '', m.to_list) FROM message m WHERE m.id = ?2 "
 		"ON CONFLICT (mailbox_id, message_id) DO UPDATE SET uid = coalesce(?3, uid), hidden = 0";
-	sqlite3_stmt *st = db_stmt(d, sql);
+	/* A database opened at an older version (the upgrade tests write
+	 * one): the columns it had. */
+	static const char sql14[] =
+		"INSERT INTO message_mailbox (mailbox_id, message_id, uid, received_at, hidden) VALUES (?1, ?2, ?3, ?4, 0) "
+		"ON CONFLICT (mailbox_id, message_id) DO UPDATE SET uid = coalesce(?3, uid), hidden = 0";
+	sqlite3_stmt *st = db_stmt(d, db_opened_version(d) >= DB_SCHEMA_SORT_KEYS ? sql : sql14);
 	if (!st)
 		return TERN_EDB;
 	sqlite3_bind_int64(st, 1, mailbox_id);
