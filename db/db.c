@@ -325,7 +325,8 @@ db_open_at(const char *path, int version, db **out, char **err)
 	sqlite3_busy_timeout(d->sq, 5000);
 	sqlite3_extended_result_codes(d->sq, 1);
 	if (sqlite3_create_function_v2(d->sq, "tern_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-	                               sql_fold, NULL, NULL, NULL) != SQLITE_OK) {
+	                               sql_fold, NULL, NULL, NULL) != SQLITE_OK ||
+	    db_sort_register(d->sq) != TERN_OK) {
 		*err = xasprintf("cannot open database %s: %s", path, sqlite3_errmsg(d->sq));
 		rc = TERN_EDB;
 		goto fail;

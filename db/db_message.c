@@ -5,18 +5,10 @@
 
 #include "db/db_message.h"
 #include "db/db_int.h"
+#include "db/db_schema.h"
+#include "db/db_sort.h"
 #include "src/base/err.h"
 #include "src/base/util.h"
-
-#define MSG_COLS \
-	"m.id, m.account_id, mm.mailbox_id, coalesce(mm.uid, 0), m.email_id, m.message_id, m.in_reply_to, " \
-	"m.refs, m.subject, m.from_name, m.from_addr, m.to_list, m.cc_list, m.reply_to, m.keywords, " \
-	"m.preview, m.sent_at, m.received_at, m.size, " \
-	"m.seen | (m.flagged << 1) | (m.answered << 2) | (m.draft << 3) | (m.deleted << 4), m.has_attachment, " \
-	"coalesce(m.thread_id, m.id), " \
-	"EXISTS (SELECT 1 FROM pending_change p WHERE p.resource_id = m.id AND p.resource_type = 'Email' AND p.status <> 'failed'), " \
-	"EXISTS (SELECT 1 FROM pending_change p WHERE p.resource_id = m.id AND p.resource_type = 'Email' AND p.status = 'failed'), " \
-	"m.damaged <> 0, m.pgp"
 
 static char *
 col_str(sqlite3_stmt *st, int i)
@@ -25,8 +17,8 @@ col_str(sqlite3_stmt *st, int i)
 	return xstrdup(t ? (const char *)t : "");
 }
 
-static void
-row_read(sqlite3_stmt *st, struct msg_row *r)
+void
+db_msg_row_read(sqlite3_stmt *st, struct msg_row *r)
 {
 	r->id = sqlite3_column_int64(st, 0);
 	r->account_id = sqlite3_column_int64(st, 1);
@@ -316,9 +308,19 @@ int
 db_message_link(db *d, int64_t message_id, int64_t mailbox_id, int64_t uid, int64_t received_at)
 {
 	static const char sql[] =
+		/* The order keys come along (schema 15, db/db_sort.h). */
+		"INSERT INTO message_mailbox (mailbox_id, message_id, uid, received_at, hidden, sent_at, size, "
+		"flagged, unread, sort_subject, sort_from, sort_to) "
+		"SELECT ?1, ?2, ?3, ?4, 0, m.sent_at, m.size, m.flagged, 1 - m.seen, "
+		"tern_sort_text(4, m.subject, '', '', ''), tern_sort_text(2, '', m.from_name, m.from_addr, ''), "
+		"tern_sort_text(3, '', '', '', m.to_list) FROM message m WHERE m.id = ?2 "
+		"ON CONFLICT (mailbox_id, message_id) DO UPDATE SET uid = coalesce(?3, uid), hidden = 0";
+	/* A database opened at an older version (the upgrade tests write
+	 * one): the columns it had. */
+	static const char sql14[] =
 		"INSERT INTO message_mailbox (mailbox_id, message_id, uid, received_at, hidden) VALUES (?1, ?2, ?3, ?4, 0) "
 		"ON CONFLICT (mailbox_id, message_id) DO UPDATE SET uid = coalesce(?3, uid), hidden = 0";
-	sqlite3_stmt *st = db_stmt(d, sql);
+	sqlite3_stmt *st = db_stmt(d, db_opened_version(d) >= DB_SCHEMA_SORT_KEYS ? sql : sql14);
 	if (!st)
 		return TERN_EDB;
 	sqlite3_bind_int64(st, 1, mailbox_id);
@@ -453,7 +455,7 @@ db_message_get(db *d, int64_t id, struct msg_row *out)
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		row_read(st, out);
+		db_msg_row_read(st, out);
 		sqlite3_reset(st);
 		return TERN_OK;
 	}
@@ -461,57 +463,30 @@ db_message_get(db *d, int64_t id, struct msg_row *out)
 	return rc == SQLITE_DONE ? TERN_ENOTFOUND : TERN_EDB;
 }
 
+struct plain_cb {
+	db_msg_cb cb;
+	void *ctx;
+};
+
+static int
+plain(const struct msg_row *r, const struct sort_cursor *c, void *ctx)
+{
+	struct plain_cb *p = ctx;
+	(void)c;
+	return p->cb(r, p->ctx);
+}
+
 int
 db_message_page(db *d, int64_t mailbox_id, const struct msg_cursor *after, int backward,
                 int limit, db_msg_cb cb, void *ctx)
 {
-	static const char top[] =
-		"SELECT " MSG_COLS " FROM message_mailbox mm JOIN message m ON m.id = mm.message_id "
-		"WHERE mm.mailbox_id = ?1 AND mm.hidden = 0 "
-		"ORDER BY mm.received_at DESC, mm.message_id DESC LIMIT ?4";
-	static const char fwd[] =
-		"SELECT " MSG_COLS " FROM message_mailbox mm JOIN message m ON m.id = mm.message_id "
-		"WHERE mm.mailbox_id = ?1 AND mm.hidden = 0 AND (mm.received_at, mm.message_id) < (?2, ?3) "
-		"ORDER BY mm.received_at DESC, mm.message_id DESC LIMIT ?4";
-	static const char bwd[] =
-		"SELECT " MSG_COLS " FROM message_mailbox mm JOIN message m ON m.id = mm.message_id "
-		"WHERE mm.mailbox_id = ?1 AND mm.hidden = 0 AND (mm.received_at, mm.message_id) > (?2, ?3) "
-		"ORDER BY mm.received_at ASC, mm.message_id ASC LIMIT ?4";
-	static const char bottom[] =
-		"SELECT " MSG_COLS " FROM message_mailbox mm JOIN message m ON m.id = mm.message_id "
-		"WHERE mm.mailbox_id = ?1 AND mm.hidden = 0 "
-		"ORDER BY mm.received_at ASC, mm.message_id ASC LIMIT ?4";
-	sqlite3_stmt *st;
-	struct msg_row *rows = NULL;
-	int n = 0, s, rc = TERN_OK;
-
-	if (limit <= 0)
-		return TERN_OK;
-	st = db_stmt(d, after ? (backward ? bwd : fwd) : (backward ? bottom : top));
-	if (!st)
-		return TERN_EDB;
-	sqlite3_bind_int64(st, 1, mailbox_id);
+	struct sort_cursor c = { 0 };
+	struct plain_cb p = { cb, ctx };
 	if (after) {
-		sqlite3_bind_int64(st, 2, after->received_at);
-		sqlite3_bind_int64(st, 3, after->id);
+		c.received_at = after->received_at;
+		c.id = after->id;
 	}
-	sqlite3_bind_int(st, 4, limit);
-	rows = xcalloc((size_t)limit, sizeof *rows);
-	while (n < limit && (s = sqlite3_step(st)) == SQLITE_ROW)
-		row_read(st, &rows[n++]);
-	if (n < limit && s != SQLITE_DONE)
-		rc = TERN_EDB;
-	/* Reset before calling back: the callback may query the database. */
-	sqlite3_reset(st);
-	for (int i = 0; i < n; i++) {
-		int k = backward ? n - 1 - i : i;
-		if (rc == TERN_OK && cb(&rows[k], ctx))
-			rc = -1;
-	}
-	for (int i = 0; i < n; i++)
-		db_msg_row_free(&rows[i]);
-	free(rows);
-	return rc < 0 ? TERN_OK : rc;
+	return db_sort_page(d, mailbox_id, NULL, after ? &c : NULL, backward, limit, plain, &p);
 }
 
 int

@@ -407,8 +407,46 @@ static const char m14[] =
  * Content-Type header), so the list can mark it without its body. */
 static const char m15[] =
 "ALTER TABLE message ADD COLUMN pgp INTEGER NOT NULL DEFAULT 0;";
+/* 16: the message list in other orders than arrival (db/db_sort.c). A
+ * page must be a range scan of an index, and an index cannot span two
+ * tables, so each order's key is copied into message_mailbox when a
+ * message is linked (db_message_link): the Date header, the size, the
+ * flagged and unread state (kept by a trigger when flags change), and the
+ * text keys of the from, to and subject orders, folded and cut to 60
+ * bytes (tern_sort_text: the subject without Re:/Fwd:/[list] prefixes).
+ * The headers of a stored message never change, so only the flags need a
+ * trigger. Each index ends in (received_at, message_id): ties fall back
+ * to the arrival order and the key is unique. tern_sort_text's first
+ * argument is enum sort_order (2 from, 3 to, 4 subject). */
+#define MM_SORT_INDEX(NAME, COL) \
+"CREATE INDEX " NAME " ON message_mailbox(mailbox_id, " COL ", received_at, message_id) WHERE hidden = 0;"
+static const char m16[] =
+"ALTER TABLE message_mailbox ADD COLUMN sent_at INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE message_mailbox ADD COLUMN size INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE message_mailbox ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE message_mailbox ADD COLUMN unread INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE message_mailbox ADD COLUMN sort_subject TEXT NOT NULL DEFAULT '';"
+"ALTER TABLE message_mailbox ADD COLUMN sort_from TEXT NOT NULL DEFAULT '';"
+"ALTER TABLE message_mailbox ADD COLUMN sort_to TEXT NOT NULL DEFAULT '';"
+"UPDATE message_mailbox AS mm SET sent_at = m.sent_at, size = m.size, flagged = m.flagged,"
+"  unread = 1 - m.seen, sort_subject = tern_sort_text(4, m.subject, '', '', ''),"
+"  sort_from = tern_sort_text(2, '', m.from_name, m.from_addr, ''),"
+"  sort_to = tern_sort_text(3, '', '', '', m.to_list)"
+"  FROM message m WHERE m.id = mm.message_id;"
+MM_SORT_INDEX("mm_sent", "sent_at")
+MM_SORT_INDEX("mm_size", "size")
+MM_SORT_INDEX("mm_flagged", "flagged")
+MM_SORT_INDEX("mm_unread", "unread")
+MM_SORT_INDEX("mm_subject", "sort_subject")
+MM_SORT_INDEX("mm_from", "sort_from")
+MM_SORT_INDEX("mm_to", "sort_to")
+"CREATE TRIGGER mm_sort_flags AFTER UPDATE OF seen, flagged ON message"
+"  WHEN old.seen IS NOT new.seen OR old.flagged IS NOT new.flagged BEGIN"
+"  UPDATE message_mailbox SET flagged = new.flagged, unread = 1 - new.seen WHERE message_id = new.id;"
+"END;";
+#undef MM_SORT_INDEX
 
-static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15 };
+static const char *const migrations[] = { m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16 };
 
 int
 db_migrations_count(void)

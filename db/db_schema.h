@@ -16,5 +16,8 @@ const char *db_migration_sql(int version);   /* 1..count */
 /* From this version on, a queued change is typed columns (struct change),
  * not a JSON payload. */
 #define DB_SCHEMA_TYPED_CHANGE 11
+/* From this version on, message_mailbox holds each list order's key
+ * (db/db_sort.h). */
+#define DB_SCHEMA_SORT_KEYS 15
 
 #endif

@@ -216,6 +216,11 @@ app_open_mailbox(struct app *a, int64_t mailbox_id)
 	/* Tags belong to the list they were made in (mutt's behaviour): an
 	 * action on tags never reaches messages that are not on screen. */
 	app_untag_all(a);
+	{
+		struct ui_account *u = app_account(a, r.account_id);
+		struct sort_spec s = app_sort_for(a, mailbox_id, u && u->cfg ? u->cfg->name : NULL, r.name);
+		ml_preset_sort(a->ml, &s);
+	}
 	limit_reopen(a);
 	app_load_mailboxes(a);
 	for (size_t i = 0; i < a->nmb; i++)

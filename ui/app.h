@@ -62,6 +62,8 @@ struct app {
 	char *list_title;
 	msglist *ml;
 	int threaded;
+	struct { int64_t mailbox_id; struct sort_spec sort; } *sorts;  /* o/O's choices, this session */
+	size_t nsorts;
 	int list_shows_to;                 /* the list shows To, not From (Sent, Drafts) */
 	int64_t newmail_mark, newmail_since; /* ui/newmail.c: last message id seen, arrivals counted from */
 	int64_t newmail_unseen;           /* new since the last key (the title's count) */
@@ -138,6 +140,13 @@ void mailboxes_key(struct app *a, enum ui_action act);
 void mailbox_edit(struct app *a, enum ui_action act);
 void list_draw(struct app *a);
 void list_key(struct app *a, enum ui_action act);
+/* o / O (ui/list_sort.c): ask for an order and re-sort the list. */
+void list_sort(struct app *a, int reverse);
+/* :sort KEY (ui/command.c): the same by name, "reverse-KEY" for the other way. */
+void list_sort_named(struct app *a, const char *name);
+/* The order a mailbox opens in: this session's choice, else the config's
+ * sort.MAILBOX of its account, else the global sort. */
+struct sort_spec app_sort_for(const struct app *a, int64_t mailbox_id, const char *account, const char *mailbox);
 void status_draw(struct app *a);
 void help_draw(struct app *a);
 void help_key(struct app *a, enum ui_action act);

@@ -34,6 +34,7 @@ static void run_search_all(struct app *a, const char *arg) { search_run(a, arg, 
 static void run_tag_pattern(struct app *a, const char *arg) { triage_tag_pattern(a, arg); }
 static void run_open_mailbox(struct app *a, const char *arg);
 static void run_move(struct app *a, const char *arg);
+static void run_sort(struct app *a, const char *arg) { list_sort_named(a, arg); }
 
 static const struct arg_action arg_actions[] = {
 	{ ACT_LIMIT, ARG_TEXT, run_limit },
@@ -42,6 +43,7 @@ static const struct arg_action arg_actions[] = {
 	{ ACT_TAG_PATTERN, ARG_TEXT, run_tag_pattern },
 	{ ACT_CHANGE_MAILBOX, ARG_MAILBOX, run_open_mailbox },
 	{ ACT_MOVE, ARG_MAILBOX, run_move },
+	{ ACT_SORT, ARG_TEXT, run_sort },
 };
 
 /* Other names for actions, as mutt and aerc users type them. */

@@ -99,6 +99,8 @@ static const struct {
 	[ACT_UNFOLD_ALL] = { "unfold-all", "threads: expand every thread" },
 	[ACT_LIMIT] = { "limit", "show only the mailbox's messages matching a query ('all' shows every one)" },
 	[ACT_COMMAND] = { "enter-command", "run an action by name, with its argument (:limit from:ann, :move Archive)" },
+	[ACT_SORT] = { "sort", "sort the list: (d)ate (r)ecv (f)rom (t)o (s)ubj si(z)e (u)nread (F)lagged" },
+	[ACT_SORT_REVERSE] = { "sort-reverse", "the same orders, reversed" },
 };
 
 static const char *const ctx_names[CTX_COUNT] = {
@@ -192,6 +194,7 @@ static const struct {
 	{ CTX_INDEX, "za", ACT_COLLAPSE_THREAD }, { CTX_INDEX, "zc", ACT_FOLD }, { CTX_INDEX, "zo", ACT_UNFOLD },
 	{ CTX_INDEX, "zM", ACT_FOLD_ALL }, { CTX_INDEX, "zR", ACT_UNFOLD_ALL },
 	{ CTX_INDEX, "l", ACT_LIMIT }, { CTX_GLOBAL, ":", ACT_COMMAND },
+	{ CTX_INDEX, "o", ACT_SORT }, { CTX_INDEX, "O", ACT_SORT_REVERSE },
 };
 
 static void

@@ -39,6 +39,11 @@ enum confirm_answer { CONFIRM_NO, CONFIRM_YES, CONFIRM_ESC };
 typedef void (*confirm_done)(struct app *a, int answer, void *ctx);
 void confirm_open(struct app *a, const char *question, int default_yes, confirm_done done, void *ctx,
                   void (*ctx_free)(void *));
+/* A one-key choice on the message line (mutt's sort question): done gets
+ * the key typed if it is one of choices (ASCII letters); Esc closes it
+ * without calling done; other keys are ignored. */
+typedef void (*choice_done)(struct app *a, int key, void *ctx);
+void choice_open(struct app *a, const char *question, const char *choices, choice_done done, void *ctx);
 void prompt_draw(struct app *a);
 void prompt_key(struct app *a, int key);
 void prompt_free(struct app *a);

@@ -82,26 +82,62 @@ rv_cut(struct rowvec *rv, int from, int k)
 	rv->n -= k;
 }
 
-static int
-flat_cb(const struct msg_row *r, void *ctx)
+/* A row's key in the flat view under order s. */
+static struct lkey
+flat_key(const struct sort_spec *s, const struct msg_row *r)
 {
-	struct page_ctx *p = ctx;
-	rv_push(p->out, r, (struct lkey){ r->received_at, r->id, 0 }, 0);
-	return p->out->n >= p->limit;
+	struct sort_cursor c;
+	struct lkey k = { 0 };
+	db_sort_cursor(s, r, &c);
+	k.a = c.received_at;
+	k.b = c.id;
+	k.key = c.key;
+	memcpy(k.text, c.text, sizeof k.text);
+	return k;
+}
+
+static struct sort_cursor
+flat_cursor(const struct lkey *k)
+{
+	struct sort_cursor c;
+	c.key = k->key;
+	memcpy(c.text, k->text, sizeof c.text);
+	c.received_at = k->a;
+	c.id = k->b;
+	return c;
 }
 
 static int
+flat_cb(const struct msg_row *r, const struct sort_cursor *c, void *ctx)
+{
+	struct page_ctx *p = ctx;
+	struct lkey k = { 0 };
+	k.a = c->received_at;
+	k.b = c->id;
+	k.key = c->key;
+	memcpy(k.text, c->text, sizeof k.text);
+	rv_push(p->out, r, k, 0);
+	return p->out->n >= p->limit;
+}
+
+/* A limit's page comes in arrival order: its rows carry that key. */
+static int
 limit_cb(const struct msg_row *r, int server_hit, void *ctx)
 {
+	struct page_ctx *p = ctx;
+	struct lkey k = { 0 };
 	(void)server_hit;
-	return flat_cb(r, ctx);
+	k.a = r->received_at;
+	k.b = r->id;
+	rv_push(p->out, r, k, 0);
+	return p->out->n >= p->limit;
 }
 
 static int
 search_cb(const struct msg_row *r, int server_hit, void *ctx)
 {
 	struct page_ctx *p = ctx;
-	rv_push(p->out, r, (struct lkey){ server_hit, r->received_at, r->id }, 0);
+	rv_push(p->out, r, (struct lkey){ .a = server_hit, .b = r->received_at, .c = r->id }, 0);
 	return p->out->n >= p->limit;
 }
 
@@ -110,22 +146,30 @@ search_cb(const struct msg_row *r, int server_hit, void *ctx)
 static int
 fetch(msglist *l, const struct lkey *after, int inclusive, int backward, int limit, struct rowvec *out)
 {
-	struct page_ctx p = { out, out->n + limit };
-	struct lkey k = { 0, 0, 0 };
+	struct page_ctx p = { out, out->n + limit, &l->sort };
+	struct lkey k = { 0 };
 
 	if (after) {
 		k = *after;
-		if (inclusive)     /* the first row after a key one past this one */
-			*(l->mode == ML_FLAT ? &k.b : &k.c) += l->mode == ML_THREADS ? -1 : 1;
+		/* The first row after a key one past this one (in display
+		 * order: the id goes up where the order goes down). */
+		if (inclusive && l->mode == ML_FLAT)
+			k.b += sort_desc(&l->sort) ? 1 : -1;
+		else if (inclusive)
+			k.c += l->mode == ML_THREADS ? -1 : 1;
 	}
 	switch (l->mode) {
 	case ML_FLAT: {
-		struct msg_cursor c = { k.a, k.b };
-		struct search_cursor sc = { 0, k.a, k.b };
-		if (l->q)           /* a limit: the same keys, fewer rows */
+		/* A limit pages in arrival order (db_search_limit_page); the
+		 * other orders are the unlimited list's. */
+		if (l->q) {
+			struct search_cursor sc = { 0, k.a, k.b };
 			return db_search_limit_page(l->d, l->q, l->mailbox_id, after ? &sc : NULL, backward, limit,
 			                            limit_cb, &p);
-		return db_message_page(l->d, l->mailbox_id, after ? &c : NULL, backward, limit, flat_cb, &p);
+		} else {
+			struct sort_cursor c = flat_cursor(&k);
+			return db_sort_page(l->d, l->mailbox_id, &l->sort, after ? &c : NULL, backward, limit, flat_cb, &p);
+		}
 	}
 	case ML_SEARCH: {
 		struct search_cursor c = { (int)k.a, k.b, k.c };
@@ -173,8 +217,8 @@ find_base(msglist *l)
 	if (l->mode == ML_FLAT && l->q) {
 		return;           /* a limit: known from the end, or unknown */
 	} else if (l->mode == ML_FLAT) {
-		struct msg_cursor c = { l->w.v[0].k.a, l->w.v[0].k.b };
-		if (db_view_before(l->d, l->mailbox_id, &c, POS_LIMIT, &pos) == TERN_OK)
+		struct sort_cursor c = flat_cursor(&l->w.v[0].k);
+		if (db_sort_before(l->d, l->mailbox_id, &l->sort, &c, POS_LIMIT, &pos) == TERN_OK)
 			l->base = pos;
 	} else if (l->mode == ML_THREADS) {
 		struct thread_ref t = { l->w.v[0].k.a, l->w.v[0].k.b, 0 };
@@ -459,6 +503,36 @@ ml_search_count(msglist *l, int64_t *n)
 	return 1;
 }
 
+void
+ml_set_sort(msglist *l, const struct sort_spec *s)
+{
+	const struct msg_row *cur = ml_current(l);
+	struct lkey k;
+	l->sort = *s;
+	if (l->mode != ML_FLAT)
+		return;
+	if (!cur) {
+		ml_home(l);
+		return;
+	}
+	/* The same message under the cursor, found by its key in the new
+	 * order, in the middle of the view. */
+	k = flat_key(&l->sort, cur);
+	load_at(l, &k, l->height / 2);
+}
+
+void
+ml_preset_sort(msglist *l, const struct sort_spec *s)
+{
+	l->sort = *s;
+}
+
+const struct sort_spec *
+ml_sort(const msglist *l)
+{
+	return &l->sort;
+}
+
 enum ml_mode
 ml_mode(const msglist *l)
 {
@@ -522,7 +596,7 @@ locate(msglist *l, const struct lrow *r, struct lkey *k)
 		if (db_thread_of(l->d, l->mailbox_id, r->m.id, &t) != TERN_OK)
 			return 0;
 		if (thread_folded(l, t.thread_id)) {
-			*k = (struct lkey){ t.latest_at, t.thread_id, 0 };
+			*k = (struct lkey){ .a = t.latest_at, .b = t.thread_id };
 			return 1;
 		}
 		if (thread_tree(l, &t, &all) == TERN_OK)
@@ -562,9 +636,17 @@ ml_focus(msglist *l, const struct msg_row *m)
 	struct lkey k;
 	int rc;
 	r.m.id = m->id;
-	r.k = (struct lkey){ m->received_at, m->id, 0 };
+	r.k = flat_key(&l->sort, m);
+	/* Callers may know only the id and date: the other orders' keys
+	 * come from the message itself. */
+	if (l->mode == ML_FLAT && l->sort.order != SORT_ARRIVAL) {
+		struct msg_row full = { 0 };
+		if (db_message_get(l->d, m->id, &full) == TERN_OK)
+			r.k = flat_key(&l->sort, &full);
+		db_msg_row_free(&full);
+	}
 	if (l->mode == ML_SEARCH)
-		r.k = (struct lkey){ 0, m->received_at, m->id };
+		r.k = (struct lkey){ .a = 0, .b = m->received_at, .c = m->id };
 	locate(l, &r, &k);
 	rc = load_at(l, &k, l->height / 2);
 	/* Search results: the local group first, then the server's. The
@@ -574,7 +656,7 @@ ml_focus(msglist *l, const struct msg_row *m)
 		int cur = l->cur, top = l->top, at_start = l->at_start, at_end = l->at_end;
 		int64_t base = l->base;
 		l->w = (struct rowvec){ 0 };
-		k = (struct lkey){ 1, m->received_at, m->id };
+		k = (struct lkey){ .a = 1, .b = m->received_at, .c = m->id };
 		rc = load_at(l, &k, l->height / 2);
 		if (rc != TERN_OK || !l->w.n || l->w.v[l->cur].m.id != m->id) {
 			rv_free(&l->w);

@@ -11,6 +11,7 @@
 #include "db/db.h"
 #include "db/db_message.h"
 #include "src/search/search.h"
+#include "src/base/sortorder.h"
 
 enum ml_mode { ML_FLAT, ML_THREADS, ML_SEARCH };
 
@@ -30,6 +31,13 @@ int ml_open_limit(msglist *l, search_query *q, int64_t mailbox_id, const struct 
 /* Whether the list is a limited mailbox. */
 int ml_limited(const msglist *l);
 enum ml_mode ml_mode(const msglist *l);
+/* The order of the flat view (threads and search results keep their
+ * own). Set before opening a mailbox, or on an open one: the list is
+ * reread in the new order with the cursor on the same message. */
+void ml_set_sort(msglist *l, const struct sort_spec *s);
+const struct sort_spec *ml_sort(const msglist *l);
+/* The order the next ml_open_mailbox() shows, without rereading. */
+void ml_preset_sort(msglist *l, const struct sort_spec *s);
 int64_t ml_mailbox(const msglist *l);
 /* A search's account; 0 for every account (and for a mailbox). */
 int64_t ml_account(const msglist *l);

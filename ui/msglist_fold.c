@@ -114,7 +114,7 @@ thread_rows(msglist *l, const struct thread_ref *t, const struct rowvec **rows)
 	if ((rc = db_message_get(l->d, s.first_id, &m)) != TERN_OK)
 		return rc == TERN_ENOTFOUND ? TERN_OK : rc;
 	m.mailbox_id = l->mailbox_id;
-	rv_push(&l->fs, &m, (struct lkey){ t->latest_at, t->thread_id, 0 }, 0);
+	rv_push(&l->fs, &m, (struct lkey){ .a = t->latest_at, .b = t->thread_id }, 0);
 	/* A thread of one message looks as it does expanded. */
 	if (s.n > 1) {
 		l->fs.v[0].fold_n = s.n;
@@ -130,7 +130,7 @@ thread_rows(msglist *l, const struct thread_ref *t, const struct rowvec **rows)
 static void
 reload_at_thread(msglist *l, int64_t latest_at, int64_t thread_id)
 {
-	struct lkey k = { latest_at, thread_id, 0 };
+	struct lkey k = { .a = latest_at, .b = thread_id };
 	ml_load_at(l, &k, l->cur - l->top);
 }
 

@@ -5,14 +5,18 @@
 #define TERN_UI_MSGLIST_INT_H
 
 #include <stdint.h>
+#include "db/db_sort.h"
 #include "db/db_view.h"
 #include "ui/msglist.h"
 
-/* Where a row sits in display order. flat: (received_at, id); search:
- * (server, received_at, id); threads: (thread latest_at, thread_id, index
- * of the message in the thread's tree order). */
+/* Where a row sits in display order. flat: (received_at, id), and the
+ * order's key in key or text (db/db_sort.h) unless the order is arrival;
+ * search: (server, received_at, id); threads: (thread latest_at,
+ * thread_id, index of the message in the thread's tree order). */
 struct lkey {
 	int64_t a, b, c;
+	int64_t key;
+	char text[SORT_TEXT_MAX + 1];
 };
 
 struct lrow {
@@ -65,11 +69,13 @@ struct msglist {
 	size_t nfolds;
 	int fold_default;         /* a mailbox opened first: all collapsed */
 	struct rowvec fs;         /* scratch: a collapsed thread's one row */
+	struct sort_spec sort;    /* the flat view's order */
 };
 
 struct page_ctx {
 	struct rowvec *out;
 	int limit;
+	const struct sort_spec *sort;   /* flat view: the keys rows get */
 };
 
 void rv_push(struct rowvec *rv, const struct msg_row *m, struct lkey k, int depth);

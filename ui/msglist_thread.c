@@ -21,7 +21,7 @@ static int
 thread_msg_cb(const struct msg_row *r, void *ctx)
 {
 	struct rowvec *rv = ctx;
-	rv_push(rv, r, (struct lkey){ 0, 0, 0 }, 0);
+	rv_push(rv, r, (struct lkey){ .a = 0 }, 0);
 	return 0;
 }
 
@@ -161,7 +161,7 @@ thread_build(msglist *l, const struct thread_ref *t, struct rowvec *out)
 				if (done[i])
 					continue;
 				done[i] = 1;
-				rv_push(out, &in.v[i].m, (struct lkey){ t->latest_at, t->thread_id, out->n }, depth[i]);
+				rv_push(out, &in.v[i].m, (struct lkey){ .a = t->latest_at, .b = t->thread_id, .c = out->n }, depth[i]);
 				/* Children (oldest first in the list) go on the stack so
 				 * that the oldest comes off first. Each message has one
 				 * parent, so the stack never holds more than n. */

@@ -21,6 +21,8 @@ struct prompt {
 	char *draft;              /* that line, while an earlier entry shows */
 	prompt_done done;
 	confirm_done yes_no;
+	choice_done pick;         /* a one-key choice among choices */
+	const char *choices;
 	int default_yes;
 	void *ctx;
 	void (*ctx_free)(void *);  /* ctx is the prompt's until done gets it */
@@ -173,6 +175,14 @@ confirm_open(struct app *a, const char *question, int default_yes, confirm_done 
 }
 
 void
+choice_open(struct app *a, const char *question, const char *choices, choice_done done, void *ctx)
+{
+	prompt *p = prompt_new(a, xstrdup(question), ctx, NULL);
+	p->pick = done;
+	p->choices = choices;
+}
+
+void
 prompt_free(struct app *a)
 {
 	if (!a->pr)
@@ -202,7 +212,7 @@ prompt_draw(struct app *a)
 		x += draw_text(LINES - 1, x, COLS - x, " ", 0);
 	}
 	x += draw_text(LINES - 1, x, COLS - x, p->label, 1);
-	if (p->yes_no) {
+	if (p->yes_no || p->pick) {
 		move(LINES - 1, x < COLS ? x : COLS - 1);
 		curs_set(1);
 		return;
@@ -260,6 +270,19 @@ prompt_key(struct app *a, int key)
 
 	if (p->yes_no) {
 		confirm_key(a, key);
+		return;
+	}
+	if (p->pick) {
+		/* One of the letters answers, Esc cancels; any other key is
+		 * ignored, as for a question. */
+		choice_done done = p->pick;
+		void *ctx = p->ctx;
+		if (key != 27 && (key <= 0 || key >= 128 || !strchr(p->choices, key)))
+			return;
+		prompt_free(a);
+		curs_set(0);
+		if (key != 27)
+			done(a, key, ctx);
 		return;
 	}
 	switch (key) {

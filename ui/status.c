@@ -111,6 +111,13 @@ status_draw(struct app *a)
 			          (long long)pos);
 		}
 	}
+	/* The order when it is not the usual newest first: the line is
+	 * short, and what follows (a failed change's error) matters more. */
+	if (a->open_mailbox && ml_mode(a->ml) == ML_FLAT &&
+	    (ml_sort(a->ml)->order != SORT_ARRIVAL || ml_sort(a->ml)->reverse)) {
+		char name[32];
+		sb_printf(&sb, " · sort: %s", sort_format(ml_sort(a->ml), name, sizeof name));
+	}
 	if (a->ntags)
 		sb_printf(&sb, " · %zu tagged", a->ntags);
 	for (size_t i = 0; i < a->nacc; i++) {
@@ -160,6 +167,7 @@ static const char *const modal_help[] = {
 	"prompt     <Up> / ^P    an earlier entry               <Down> / ^N a later one (each prompt has its own history)",
 	"picker     (type)       filter the mailboxes           <Enter> picks, <Esc> cancels, ^N/^P or <Down>/<Up>",
 	"question   y / n        yes / no, one key              <Enter> the default (the capital in [y/N]), <Esc> no",
+	"sort       d r f t s z u F  the order (o, O), one key  date, recv, from, to, subj, size, unread, Flagged; <Esc> keeps it",
 };
 
 static int

@@ -571,6 +571,7 @@ app_free(struct app *a)
 	free(a->envs);
 	free(a->tags);
 	free(a->list_title);
+	free(a->sorts);
 	free(a->search_text);
 	free(a->limit_text);
 	free(a->msg);

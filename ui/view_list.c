@@ -296,6 +296,10 @@ list_key(struct app *a, enum ui_action act)
 				ml_focus(a->ml, &keep);
 		}
 		break;
+	case ACT_SORT:
+	case ACT_SORT_REVERSE:
+		list_sort(a, act == ACT_SORT_REVERSE);
+		break;
 	case ACT_TAG:
 		if (cur && ml_current_thread(a->ml, &ids, &nids)) {
 			/* mutt's tag-thread on a collapsed one: all of it, or none

@@ -7,6 +7,7 @@
 #include "src/cli/cli.h"
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
+#include "db/db_sort.h"
 #include "src/base/err.h"
 #include "src/base/jsonout.h"
 #include "src/base/strbuf.h"
@@ -18,7 +19,8 @@ struct print_ctx {
 	const char *account;
 	const char *mailbox;
 	int count;
-	struct msg_cursor last;   /* the last row printed, where the next page starts */
+	struct sort_spec sort;    /* arrival unless --sort */
+	struct sort_cursor last;  /* the last row printed, where the next page starts */
 };
 
 static void
@@ -97,7 +99,7 @@ cmd_mailboxes(struct cli_ctx *c, int argc, char **argv)
 }
 
 static int
-print_message(const struct msg_row *m, void *ctx)
+print_message(const struct msg_row *m, const struct sort_cursor *cur, void *ctx)
 {
 	struct print_ctx *p = ctx;
 	strbuf sb = STRBUF_INIT;
@@ -105,8 +107,7 @@ print_message(const struct msg_row *m, void *ctx)
 	cli_format_message(&sb, m, p->account, p->mailbox, p->json, -1);
 	fwrite(sb.buf, 1, sb.len, stdout);
 	sb_free(&sb);
-	p->last.received_at = m->received_at;
-	p->last.id = m->id;
+	p->last = *cur;
 	p->count++;
 	return 0;
 }
@@ -114,18 +115,27 @@ print_message(const struct msg_row *m, void *ctx)
 int
 cmd_list(struct cli_ctx *c, int argc, char **argv)
 {
-	static const char usage[] = "usage: tern list [--json] [--limit N] ACCOUNT MAILBOX";
+	static const char usage[] =
+		"usage: tern list [--json] [--limit N] [--sort KEY] [--reverse] ACCOUNT MAILBOX";
 	struct print_ctx p = { 0 };
 	const char *account = NULL, *mailbox = NULL;
 	struct mailbox_row mb = { 0 };
 	long limit = 50;
 	int64_t account_id;
-	int rc;
+	int rc, reverse = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			p.json = 1;
-		else if (strcmp(argv[i], "--limit") == 0) {
+		else if (strcmp(argv[i], "--reverse") == 0)
+			reverse = 1;
+		else if (strcmp(argv[i], "--sort") == 0) {
+			if (i + 1 >= argc || sort_parse(argv[i + 1], &p.sort) != TERN_OK) {
+				cli_error("--sort needs one of: %s", sort_names());
+				return EXIT_USAGE;
+			}
+			i++;
+		} else if (strcmp(argv[i], "--limit") == 0) {
 			if (i + 1 >= argc || str_to_long(argv[i + 1], 1, 100000000, &limit) != 0) {
 				cli_error("--limit needs a positive number");
 				return EXIT_USAGE;
@@ -167,10 +177,12 @@ cmd_list(struct cli_ctx *c, int argc, char **argv)
 	}
 	p.account = account;
 	p.mailbox = mb.name;
+	if (reverse)
+		p.sort.reverse = !p.sort.reverse;
 	/* Pages through the index, so memory stays flat whatever the limit. */
 	for (long left = limit; left > 0;) {
 		int before = p.count, chunk = left > 500 ? 500 : (int)left;
-		rc = db_message_page(c->db, mb.id, p.count ? &p.last : NULL, 0, chunk, print_message, &p);
+		rc = db_sort_page(c->db, mb.id, &p.sort, p.count ? &p.last : NULL, 0, chunk, print_message, &p);
 		if (rc != TERN_OK) {
 			cli_error("database error");
 			db_mailbox_row_free(&mb);

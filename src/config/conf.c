@@ -24,7 +24,7 @@
 
 /* Which keys exist, where, and how each value is read: adding a key is adding
  * a row. */
-enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_TLS, K_PROTO, K_AUTH, K_MECH, K_LIST };
+enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_TLS, K_PROTO, K_AUTH, K_MECH, K_LIST, K_SORT };
 enum scope { S_GLOBAL, S_ACCOUNT, S_IDENTITY, S_HOOKS };
 
 struct key {
@@ -57,6 +57,7 @@ static const struct key keys[] = {
 	G("bind", K_LIST, binds, 0, 0),
 	G("text_flowed", K_BOOL, text_flowed, 0, 1),
 	G("color", K_LIST, colors, 0, 0),
+	G("sort", K_SORT, sort, 0, 0),
 	A("protocol", K_PROTO, protocol, 0, 0),
 	A("email", K_STR, email, 0, 0),
 	A("name", K_STR, real_name, 0, 0),
@@ -334,6 +335,10 @@ set_value(struct parser *p, const struct key *k, char *val)
 		else
 			return fail(p, p->line, "'%s' must be password, xoauth2 or oauthbearer, not '%s'", k->name, val);
 		return TERN_OK;
+	case K_SORT:
+		if (sort_parse(val, field) != TERN_OK)
+			return fail(p, p->line, "'%s' must be one of %s, not '%s'", k->name, sort_names(), val);
+		return TERN_OK;
 	case K_LIST: {
 		struct cfg_list *l = field;
 		if (!*val)
@@ -437,6 +442,39 @@ section_start(struct parser *p, char *hdr)
 	return TERN_OK;
 }
 
+/* sort.MAILBOX = KEY: the order one mailbox of the account opens in. */
+static int
+mailbox_sort(struct parser *p, const char *mailbox, char *raw)
+{
+	struct sort_spec s;
+	const char *why;
+	char *val;
+	struct account_cfg *a = p->acct;
+	int rc = TERN_OK;
+
+	if (!a)
+		return fail(p, p->line, "'sort.%s' belongs in an [account NAME] section (the global 'sort' is for every mailbox)",
+		            mailbox);
+	if (!*mailbox)
+		return fail(p, p->line, "'sort.' needs a mailbox name (sort.INBOX = subject)");
+	for (size_t i = 0; i < a->nsorts; i++)
+		if (strcmp(a->sorts[i].mailbox, mailbox) == 0)
+			return fail(p, p->line, "'sort.%s' is already set on line %d", mailbox, a->sorts[i].line);
+	if (!(val = value_parse(raw, 0, &why)))
+		return fail(p, p->line, "%s", why);
+	if (sort_parse(val, &s) != TERN_OK) {
+		rc = fail(p, p->line, "'sort.%s' must be one of %s, not '%s'", mailbox, sort_names(), val);
+	} else {
+		a->sorts = xrealloc(a->sorts, (a->nsorts + 1) * sizeof *a->sorts);
+		a->sorts[a->nsorts].mailbox = xstrdup(mailbox);
+		a->sorts[a->nsorts].sort = s;
+		a->sorts[a->nsorts].line = p->line;
+		a->nsorts++;
+	}
+	free(val);
+	return rc;
+}
+
 static int
 line_parse(struct parser *p, char *line)
 {
@@ -475,6 +513,8 @@ line_parse(struct parser *p, char *line)
 		memcpy(name, "color", 6);   /* the same key, in either spelling */
 	if (!*name)
 		return fail(p, p->line, "missing key name before '='");
+	if (strncmp(name, "sort.", 5) == 0)
+		return mailbox_sort(p, name + 5, eq + 1);
 	scope = p->ident ? S_IDENTITY : p->hooks ? S_HOOKS : p->acct ? S_ACCOUNT : S_GLOBAL;
 	k = key_find(name, scope, &idx);
 	if (!k) {
@@ -811,6 +851,9 @@ account_free(struct account_cfg *a)
 	free(a->signature_cmd);
 	free(a->identities);
 	free(a->pgp_key);
+	for (size_t i = 0; i < a->nsorts; i++)
+		free(a->sorts[i].mailbox);
+	free(a->sorts);
 }
 
 static void

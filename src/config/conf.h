@@ -5,6 +5,14 @@
 #define TERN_CONF_H
 
 #include <stddef.h>
+#include "src/base/sortorder.h"
+
+/* sort.MAILBOX = KEY in an account section. */
+struct mailbox_sort {
+	char *mailbox;
+	struct sort_spec sort;
+	int line;
+};
 
 enum tls_mode { TLS_IMPLICIT, TLS_STARTTLS, TLS_NONE };
 enum protocol { PROTO_IMAP, PROTO_JMAP };
@@ -81,6 +89,8 @@ struct account_cfg {
 	int pgp_sign;               /* sign what is sent (PGP/MIME) */
 	char *pgp_key;              /* the key to sign with and encrypt to oneself; NULL: gpg's default */
 	int pgp_encrypt_if_possible;/* encrypt when every recipient has a usable key */
+	struct mailbox_sort *sorts; /* sort.MAILBOX = KEY */
+	size_t nsorts;
 	const char *file;           /* where the section starts */
 	int line;
 };
@@ -101,6 +111,7 @@ struct config {
 	int set_title;              /* the terminal title counts new mail */
 	int cache_decrypted;        /* decrypted PGP mail may go into the search index */
 	char *date_format;          /* strftime format of the pager's Date line (local time); NULL: the default */
+	struct sort_spec sort;      /* the message list's order (sort = [reverse-]KEY) */
 	struct cfg_list binds;      /* "bind = CONTEXT KEY ACTION", checked by the UI keymap */
 	char *address_book_cmd;     /* completion source; %s is what was typed */
 	int text_flowed;            /* send plain text as format=flowed (RFC 3676) */

@@ -7,6 +7,7 @@
 #include "src/base/err.h"
 #include "src/mime/listhdr.h"
 #include "src/mime/ident.h"
+#include "src/base/fold.h"
 #include "src/mime/reply.h"
 #include "src/base/strbuf.h"
 #include "src/base/textsafe.h"
@@ -74,6 +75,81 @@ reply_subject(const char *subject, int forward)
 		s += k;
 	}
 	return xasprintf("%s %s", forward ? "Fwd:" : "Re:", s);
+}
+
+/* A "[list-tag]" at s: its length with the blanks after it, else 0. */
+static size_t
+blob_len(const char *s)
+{
+	size_t k = 1;
+	if (*s != '[')
+		return 0;
+	while (s[k] && s[k] != '[' && s[k] != ']')
+		k++;
+	if (s[k] != ']')
+		return 0;
+	k++;
+	while (s[k] == ' ' || s[k] == '\t')
+		k++;
+	return k;
+}
+
+char *
+reply_base_subject(const char *subject)
+{
+	const char *s = subject ? subject : "";
+	char *t, *out, *f;
+	size_t n, k;
+
+	/* RFC 5256's base subject: leaders (Re:, Fwd:, their translations,
+	 * "[list]" tags) are stripped repeatedly, a "[list]" only when some
+	 * subject remains after it. */
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if ((k = prefix_len(s, reply_prefixes, ARRAY_LEN(reply_prefixes))) ||
+		    (k = prefix_len(s, fwd_prefixes, ARRAY_LEN(fwd_prefixes)))) {
+			s += k;
+			continue;
+		}
+		if ((k = blob_len(s)) && s[k]) {
+			s += k;
+			continue;
+		}
+		break;
+	}
+	/* Whitespace runs become one space; trailers "(fwd)" go. */
+	t = out = xmalloc(strlen(s) + 1);
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
+			if (t > out && t[-1] != ' ')
+				*t++ = ' ';
+		} else {
+			*t++ = *s;
+		}
+	}
+	*t = '\0';
+	for (;;) {
+		n = strlen(out);
+		while (n && out[n - 1] == ' ')
+			out[--n] = '\0';
+		if (n >= 5 && strcasecmp(out + n - 5, "(fwd)") == 0)
+			out[n - 5] = '\0';
+		else
+			break;
+	}
+	/* "[Fwd: subject]": the subject inside. */
+	n = strlen(out);
+	if (n > 2 && out[0] == '[' && out[n - 1] == ']' &&
+	    (k = prefix_len(out + 1, fwd_prefixes, ARRAY_LEN(fwd_prefixes)))) {
+		out[n - 1] = '\0';
+		t = reply_base_subject(out + 1 + k);
+		free(out);
+		out = t;
+	}
+	f = fold_case(out);
+	free(out);
+	return f;
 }
 
 /* The "<...>" ids in s, in order. */

@@ -40,6 +40,10 @@ void reply_free(struct reply *r);
 /* "Re: x" / "Fwd: x" without doubling ("RE:", "Re[2]:", "Aw:", "Sv:",
  * "Fwd:", "Fw:", "WG:" ... are recognised). Caller frees. */
 char *reply_subject(const char *subject, int forward);
+/* RFC 5256's base subject, for sorting: Re:/Fwd:/Aw:/Sv: (and the other
+ * prefixes reply_subject knows), "[list]" tags and "(fwd)" trailers
+ * stripped, blanks collapsed, case and accents folded. Caller frees. */
+char *reply_base_subject(const char *subject);
 /* The parent's References (or its In-Reply-To) plus its Message-ID, keeping
  * the first id and the last ones when the list grows too long. */
 char *reply_references(const char *references, const char *in_reply_to, const char *message_id);

@@ -741,6 +741,8 @@ def section_imap(acct, size, big):
 
     if big or CFG["tui_small"]:
         section_tui(acct, R)
+        for order in SORTED_ORDERS:
+            section_tui_sorted(acct, R, order)
         section_search(acct, R)
     return R
 
@@ -928,6 +930,102 @@ def section_tui_collapsed(t, N, R):
         TM.quit("q")
     R["tern_cj_own"] = Result(js, na=None if js else "threads did not collapse")
     R["tern_cG_own"] = Result(Gs, na=None if Gs else "threads did not collapse")
+
+
+# The list's other orders measured like arrival (open, 1000 j, G): each
+# pages through its own index (db/db_sort.c), so the cost should not move.
+SORTED_ORDERS = ("subject", "from")
+
+
+def tern_list_subjects(t, order, limit, reverse=False):
+    """Subjects of INBOX in tern's order `order` (its own answer: the order
+    itself is tested by tests/integration/cli_sort.sh)."""
+    args = ["list", "--json", "--sort", order, "--limit", str(limit)] + (["--reverse"] if reverse else [])
+    _, _, so = tern_run(t, *(args + ["bench", "INBOX"]))
+    return [json.loads(ln).get("subject") or "" for ln in so.splitlines() if ln.strip()]
+
+
+def section_tui_sorted(acct, R, order):
+    """tern opened with sort = ORDER: first screen, 1000 j and G, timed
+    until the status line shows the position (subjects repeat in these
+    orders, so the cursor's subject cannot tell rows apart), then checked
+    against `tern list --sort` at those positions."""
+    t = acct["tern"]
+    count = acct["inbox"]
+    N = min(1000, count - 1)
+    keys = ["tern_open_" + order, "tern_j_" + order, "tern_G_" + order, "tern_j_own_" + order, "tern_G_own_" + order]
+    if tern_missing() or R["tern_init"].na:
+        why = tern_missing() or "needs a synced database: " + R["tern_init"].na
+        for k in keys:
+            R[k] = Result(na=why)
+        return
+    try:
+        top = tern_list_subjects(t, order, N + 1)
+        last = tern_list_subjects(t, order, 1, reverse=True)
+        if len(top) < N + 1 or not last:
+            raise NA("tern list --sort %s gave %d rows" % (order, len(top)))
+    except NA as e:
+        for k in keys:
+            R[k] = Result(na="expected subjects: %s" % e)
+        return
+    conf = t["conf"] + "." + order
+    with open(t["conf"]) as f:
+        body = f.read()
+    with open(conf, "w") as f:
+        f.write("sort = %s\n" % order + body)
+    os.chmod(conf, 0o600)
+    ts = dict(t, conf=conf)
+    first = top[0][:24]
+    note = "sort: %s" % order
+    at_j = "· {:,}/{:,} ".format(N + 1, count)
+    at_G = "· {:,}/{:,} ".format(count, count)
+    opens, js, Gs, jown, Gown = [], [], [], [], []
+    try:
+        for i in range(CFG["runs"]):
+            t0 = time.monotonic()
+            TM.start(tern_tui_cmd(ts))
+            t1 = TM.wait(lambda s: first in s and note in s, 60, what="tern first screen by %s (%r)" % (order, first))
+            opens.append(t1 - t0)
+            if i == 0:
+                mark = tui_log_mark(t)
+                t0 = time.monotonic()
+                TM.keys("j", N)
+                t1 = TM.wait(lambda s: at_j in s, 60, what="tern after %d j by %s" % (N, order))
+                js.append(t1 - t0)
+                if not cursor_on(top[N])(TM.screen(True)):
+                    raise NA("after %d j the cursor is not on %r" % (N, top[N][:24]))
+                try:
+                    jown.append(tui_key_cost(mark, N))
+                except NA as e:
+                    log("tern 1000 j by %s own time: %s" % (order, e))
+                mark = tui_log_mark(t)
+                TM.keys("g")
+                try:
+                    tui_key_cost(mark, 1)
+                except NA:
+                    pass
+                mark = tui_log_mark(t)
+                t0 = time.monotonic()
+                TM.keys("G")
+                t1 = TM.wait(lambda s: at_G in s, 60, what="tern after G by %s" % order)
+                Gs.append(t1 - t0)
+                if not cursor_on(last[0])(TM.screen(True)):
+                    raise NA("after G the cursor is not on %r" % last[0][:24])
+                try:
+                    Gown.append(tui_key_cost(mark, 1))
+                except NA as e:
+                    log("tern G by %s own time: %s" % (order, e))
+            TM.quit("q")
+    except NA as e:
+        log("tern TUI by %s: n/a: %s" % (order, e))
+        TM.quit("q")
+        na = "TUI: " + str(e)
+        for k, v in zip(keys, (opens, js, Gs, jown, Gown)):
+            R[k] = Result(v, na=None if v else na)
+        return
+    for k, v in zip(keys, (opens, js, Gs, jown, Gown)):
+        R[k] = Result(v, na=None if v else "not in tern's log")
+    log("tern open/j/G by %s: %s / %s / %s" % (order, R[keys[0]].cell(), R[keys[1]].cell(), R[keys[2]].cell()))
 
 
 def search_bench(size):
@@ -1182,6 +1280,18 @@ def report(sections, jsections, command, elapsed, prof=()):
                 L.append(row("threads, all collapsed: `1000 j`, tern's own time", g("tern_cj_own"), None, None, None,
                              "V, then Esc-V: a collapsed thread is one row of thread_mailbox"))
                 L.append(row("threads, all collapsed: `G`, tern's own time", g("tern_cG_own"), None, None, None))
+            for order in SORTED_ORDERS:
+                if "tern_open_" + order not in R:
+                    continue
+                how = "`sort = %s`" % order
+                L.append(row("open to first screen, %s" % how, g("tern_open_" + order), None, None, None,
+                             "each order pages through its own index (db/db_sort.c)"))
+                L.append(row("`1000 j`, until rendered, %s" % how, g("tern_j_" + order), None, None, None,
+                             "timed until the status line shows the position; cursor checked against "
+                             "`tern list --sort %s`" % order))
+                L.append(row("`G` (end), until rendered, %s" % how, g("tern_G_" + order), None, None, None))
+                L.append(row("`1000 j`, tern's own time, %s" % how, g("tern_j_own_" + order), None, None, None))
+                L.append(row("`G`, tern's own time, %s" % how, g("tern_G_own_" + order), None, None, None))
         if "search_bench" in R:
             L.append(row("search, first screen per query (tests/bench/search_bench.sh)", g("search_bench"), None, None, None,
                          "neomutt has no index: its `~b` search fetches every body from the server"))
@@ -1242,6 +1352,13 @@ def report(sections, jsections, command, elapsed, prof=()):
         per_j = Result([v / 1000.0 for v in jo.values]) if jo and not jo.na and jo.values else jo
         L.append("- any key ≤ 5 ms (1M mailbox; here %d, tern's own time from key to screen): G %s; j %s"
                  % (size, target(R.get("tern_G_own"), 0.005, "G"), target(per_j, 0.005, "j, per key")))
+        for order in SORTED_ORDERS:
+            jo = R.get("tern_j_own_" + order)
+            per_j = Result([v / 1000.0 for v in jo.values]) if jo and not jo.na and jo.values else jo
+            if R.get("tern_open_" + order):
+                L.append("- sorted by %s: first screen ≤ 100 ms: %s; G %s; j %s"
+                         % (order, target(R.get("tern_open_" + order), 0.1, "median"),
+                            target(R.get("tern_G_own_" + order), 0.005, "G"), target(per_j, 0.005, "j, per key")))
         r1, r2 = R.get("tern_init"), R.get("tern_tui_rss")
         rs = [x.rss_kb for x in (r1, r2) if x and not x.na and x.rss_kb]
         if rs:

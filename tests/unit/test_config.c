@@ -130,7 +130,43 @@ static const struct bad_case bad[] = {
 	{ "color tree red\n", 1, "color OBJECT FOREGROUND BACKGROUND" },
 	{ ACCT_OK "color tree red default\n", 5, "is a global key" },
 	{ "text_flowed = sometimes\n", 1, "yes or no" },
+	{ "sort = weight\n", 1, "'sort' must be one of date, arrival, from, to, subject, size, flagged, unread" },
+	{ "sort.INBOX = date\n", 1, "belongs in an [account NAME] section" },
+	{ ACCT_OK "sort.INBOX = weight\n", 5, "'sort.INBOX' must be one of date" },
+	{ ACCT_OK "sort.INBOX = date\nsort.INBOX = size\n", 6, "'sort.INBOX' is already set on line 5" },
+	{ ACCT_OK "sort. = date\n", 5, "needs a mailbox name" },
 };
+
+/* sort and sort.MAILBOX: the list's order, globally and per mailbox. */
+static void
+t_sort(void **state)
+{
+	char *path = write_conf("sort", "sort = reverse-size\n" ACCT_OK
+	                        "sort.INBOX = Subject\nsort.Lists/tern dev = \"reverse-date\"\n", 0600);
+	struct config *cfg = NULL;
+	char *err = NULL;
+	(void)state;
+	assert_int_equal(conf_load(path, 1, &cfg, &err, NULL), TERN_OK);
+	assert_int_equal(cfg->sort.order, SORT_SIZE);
+	assert_int_equal(cfg->sort.reverse, 1);
+	assert_int_equal(cfg->accounts[0].nsorts, 2);
+	assert_string_equal(cfg->accounts[0].sorts[0].mailbox, "INBOX");
+	assert_int_equal(cfg->accounts[0].sorts[0].sort.order, SORT_SUBJECT);
+	assert_int_equal(cfg->accounts[0].sorts[0].sort.reverse, 0);
+	assert_string_equal(cfg->accounts[0].sorts[1].mailbox, "Lists/tern dev");
+	assert_int_equal(cfg->accounts[0].sorts[1].sort.order, SORT_DATE);
+	assert_int_equal(cfg->accounts[0].sorts[1].sort.reverse, 1);
+	conf_free(cfg);
+	free(path);
+	/* Unset: arrival, newest first, as before sorting existed. */
+	path = write_conf("nosort", ACCT_OK, 0600);
+	assert_int_equal(conf_load(path, 1, &cfg, &err, NULL), TERN_OK);
+	assert_int_equal(cfg->sort.order, SORT_ARRIVAL);
+	assert_int_equal(cfg->sort.reverse, 0);
+	assert_int_equal(cfg->accounts[0].nsorts, 0);
+	conf_free(cfg);
+	free(path);
+}
 
 static void
 t_errors_name_file_and_line(void **state)
@@ -486,6 +522,7 @@ main(void)
 		cmocka_unit_test(t_errors_name_file_and_line),
 		cmocka_unit_test(t_missing_file),
 		cmocka_unit_test(t_colour_and_flowed),
+		cmocka_unit_test(t_sort),
 		cmocka_unit_test(t_values_and_defaults),
 		cmocka_unit_test(t_warnings),
 		cmocka_unit_test(t_header_comment_and_relative_paths),

@@ -20,6 +20,7 @@
 #include "db/db_message.h"
 #include "db/db_queue.h"
 #include "db/db_schema.h"
+#include "db/db_sort.h"
 #include "db/db_types.h"
 #include "db/db_search.h"
 #include "db/db_sync.h"
@@ -163,6 +164,10 @@ t_upgrade_from_previous(void **state)
 	assert_int_equal(scalar(d, "SELECT count(*) FROM message WHERE deleted = 0"), 2);
 	assert_int_equal(scalar(d, "SELECT count(*) FROM message WHERE damaged = 0"), 2);
 	assert_int_equal(scalar(d, "SELECT count(*) FROM mailbox WHERE delete_pending = 0"), 1);
+	/* Migration 15 copied the order keys of the rows already there. */
+	assert_int_equal(scalar(d, "SELECT count(*) FROM message_mailbox WHERE sort_subject = 'hello' "
+	                        "AND sort_from = 'ann' AND sent_at = message_id * 1000 AND size = 100 "
+	                        "AND unread = 1 AND flagged = 0"), 2);
 	db_close(d);
 	free(path);
 }
@@ -717,6 +722,133 @@ t_paging_newest_first(void **state)
 		sqlite3_finalize(st);
 		assert_int_equal(sorts, 0);
 		assert_int_equal(uses_index, 1);
+	}
+	db_close(d);
+}
+
+struct walk {
+	const struct sort_spec *s;
+	int64_t ids[64];
+	struct sort_cursor last;
+	int n;
+};
+
+static int
+walk_cb(const struct msg_row *r, const struct sort_cursor *c, void *ctx)
+{
+	struct walk *w = ctx;
+	struct sort_cursor mine;
+	w->ids[w->n++] = r->id;
+	w->last = *c;
+	/* The key computed from the message (the UI does, for the row it
+	 * re-sorts around) is the one the index holds. */
+	db_sort_cursor(w->s, r, &mine);
+	assert_int_equal(mine.key, c->key);
+	assert_string_equal(mine.text, c->text);
+	assert_int_equal(mine.received_at, c->received_at);
+	assert_int_equal(mine.id, c->id);
+	return 0;
+}
+
+/* Every order pages one row at a time through its index, forward and
+ * backward, without skipping or repeating a row among equal keys, and
+ * counts the rows before a cursor; a flag change moves the message in the
+ * flagged and unread orders. */
+static void
+t_sorted_paging(void **state)
+{
+	static const char *const subjects[] = { "Re: b", "a", "AW: B", "[list] a", "c", "Fwd: A" };
+	db *d = open_fresh();
+	int64_t acct, mb, ids[12];
+	(void)state;
+	assert_int_equal(db_account_ensure(d, "a", "imap", "me@x", &acct), TERN_OK);
+	mb = add_mailbox(d, acct, "INBOX", "inbox");
+	for (int i = 0; i < 12; i++) {
+		char from[32];
+		struct msg_hdr h = { .subject = subjects[i % 6], .from_addr = from, .to_list = "Zoe <z@x>",
+		                     .received_at = 1000 + i / 2, .sent_at = 5000 - i / 4, .size = 100 * (i % 3),
+		                     .flags = i % 5 ? MSG_SEEN : MSG_FLAGGED };
+		snprintf(from, sizeof from, "s%d@x", i % 4);
+		assert_int_equal(db_message_insert(d, acct, &h, &ids[i]), TERN_OK);
+		assert_int_equal(db_message_link(d, ids[i], mb, i + 1, h.received_at), TERN_OK);
+	}
+	for (int o = 0; o < SORT_COUNT; o++)
+		for (int rev = 0; rev < 2; rev++) {
+			struct sort_spec s = { (enum sort_order)o, rev };
+			struct walk fwd = { &s, { 0 }, { 0 }, 0 }, bwd = { &s, { 0 }, { 0 }, 0 };
+			int64_t pos;
+			for (int k = 0; k < 13; k++) {
+				int before = fwd.n;
+				assert_int_equal(db_sort_page(d, mb, &s, k ? &fwd.last : NULL, 0, 1, walk_cb, &fwd), TERN_OK);
+				if (fwd.n == before)
+					break;
+				assert_int_equal(db_sort_before(d, mb, &s, &fwd.last, 100, &pos), TERN_OK);
+				assert_int_equal(pos, fwd.n - 1);
+			}
+			assert_int_equal(fwd.n, 12);
+			for (int k = 0; k < 13; k++) {
+				int before = bwd.n;
+				assert_int_equal(db_sort_page(d, mb, &s, k ? &bwd.last : NULL, 1, 1, walk_cb, &bwd), TERN_OK);
+				if (bwd.n == before)
+					break;
+			}
+			assert_int_equal(bwd.n, 12);
+			for (int i = 0; i < 12; i++) {
+				if (fwd.ids[i] != bwd.ids[11 - i])
+					fail_msg("order %d reverse %d: row %d is %lld forward, %lld backward", o, rev, i,
+					         (long long)fwd.ids[i], (long long)bwd.ids[11 - i]);
+				for (int j = 0; j < i; j++)
+					assert_true(fwd.ids[i] != fwd.ids[j]);
+			}
+			/* The subject order ignores prefixes and case, ties by arrival. */
+			if (o == SORT_SUBJECT && !rev) {
+				static const int want[] = { 1, 3, 5, 7, 9, 11, 0, 2, 6, 8, 4, 10 };
+				for (int i = 0; i < 12; i++)
+					assert_int_equal(fwd.ids[i], ids[want[i]]);
+			}
+		}
+	/* Every query of every order (5 each, both ways) is a range scan of
+	 * an index. */
+	int checked = 0;
+	for (sqlite3_stmt *st = sqlite3_next_stmt(db_sqlite(d), NULL); st; st = sqlite3_next_stmt(db_sqlite(d), st)) {
+		const char *sql = sqlite3_sql(st);
+		char *eqp;
+		sqlite3_stmt *q;
+		if (!strstr(sql, "message_mailbox mm WHERE") && !strstr(sql, "ORDER BY mm."))
+			continue;
+		checked++;
+		eqp = xasprintf("EXPLAIN QUERY PLAN %s", sql);
+		assert_int_equal(sqlite3_prepare_v2(db_sqlite(d), eqp, -1, &q, NULL), SQLITE_OK);
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			const char *detail = (const char *)sqlite3_column_text(q, 3);
+			if (strstr(detail, "TEMP B-TREE") || strstr(detail, "SCAN mm"))
+				fail_msg("not an index range scan (%s): %s", detail, sql);
+		}
+		sqlite3_finalize(q);
+		free(eqp);
+	}
+	assert_true(checked >= 5 * 2 * SORT_COUNT);
+	/* A flag change moves the message among the flagged (unread) ones,
+	 * newest first there. */
+	{
+		struct sort_spec s = { SORT_FLAGGED, 0 };
+		struct walk w = { &s, { 0 }, { 0 }, 0 };
+		assert_int_equal(db_message_set_flags(d, ids[3], MSG_SEEN | MSG_FLAGGED, NULL), TERN_OK);
+		assert_int_equal(db_sort_page(d, mb, &s, NULL, 0, 5, walk_cb, &w), TERN_OK);
+		assert_int_equal(w.ids[0], ids[10]);
+		assert_int_equal(w.ids[1], ids[5]);
+		assert_int_equal(w.ids[2], ids[3]);
+		assert_int_equal(w.ids[3], ids[0]);
+		assert_int_equal(w.ids[4], ids[11]);
+		s.order = SORT_UNREAD;
+		w.n = 0;
+		assert_int_equal(db_message_set_flags(d, ids[2], 0, NULL), TERN_OK);
+		assert_int_equal(db_sort_page(d, mb, &s, NULL, 0, 5, walk_cb, &w), TERN_OK);
+		assert_int_equal(w.ids[0], ids[10]);
+		assert_int_equal(w.ids[1], ids[5]);
+		assert_int_equal(w.ids[2], ids[2]);
+		assert_int_equal(w.ids[3], ids[0]);
+		assert_int_equal(w.ids[4], ids[11]);
 	}
 	db_close(d);
 }
@@ -1478,6 +1610,7 @@ main(void)
 		cmocka_unit_test(t_failed_flag_masks_and_is_superseded),
 		cmocka_unit_test(t_failed_move_shows_the_message),
 		cmocka_unit_test(t_paging_newest_first),
+		cmocka_unit_test(t_sorted_paging),
 		cmocka_unit_test(t_threads_join_as_they_arrive),
 		cmocka_unit_test(t_thread_summary),
 		cmocka_unit_test(t_log_and_status),
