@@ -84,7 +84,9 @@ check "X drops it" wait_for "drop" 5 sh -c "[ -z \"\$(sqlite3 $T/data/tern.db \"
 check "... and the mark goes" tui_gone "E gone" 'E .*Re: Message 44'
 
 # help lists live bindings, including the config's
-tui_keys '?' PageDown
+tui_keys '?'
+# The list is longer than a screen: page on until the binding shows (or the list ends).
+for _p in 1 2 3 4 5; do wait_for "help page" 1 _tui_match 'index +x +toggle-flagged' >/dev/null && break; tui_keys PageDown; done
 check "help lists the rebound key" tui_wait "help" 'index +x +toggle-flagged'
 tui_keys q
 

@@ -31,6 +31,9 @@ no_colour() { # no foreground or background colour anywhere on the screen
 }
 restart() { # CONFIG [ENV...]: tern again, with that config and environment
   tmux -S "$TUI_SOCK" kill-server >/dev/null 2>&1
+  # The old server must be gone, or the new session talks to it as it exits.
+  wait_for "old tmux gone" 5 sh -c "! tmux -S '$TUI_SOCK' list-sessions >/dev/null 2>&1" >/dev/null
+  rm -f "$TUI_SOCK"
   cp "$1" "$T/config"
   shift
   TERN="env $* $TERN_BIN" tui_start 120 30
