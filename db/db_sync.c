@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -168,4 +169,16 @@ db_status_free(struct account_status *s)
 	free(s->detail);
 	free(s->last_error);
 	memset(s, 0, sizeof *s);
+}
+
+int
+db_mailbox_failures(db *d, int64_t account_id, const char *remote)
+{
+	char *res = xasprintf("imapfail:%s", remote ? remote : ""), *state = NULL;
+	long long count = 0, at = 0;
+	if (db_sync_state_get(d, account_id, res, &state) != TERN_OK || !state || sscanf(state, "%lld %lld", &count, &at) != 2)
+		count = 0;
+	free(state);
+	free(res);
+	return count > 0 && count < 1000000 ? (int)count : 0;
 }

@@ -12,6 +12,10 @@
  * checkpoint {"uidvalidity":..,"uidnext":..,"highestmodseq":..}).
  * TERN_ENOTFOUND if none stored. *state is the caller's. */
 int db_sync_state_get(db *d, int64_t account_id, const char *resource, char **state);
+/* How many IMAP syncs of folder remote failed in a row (the count the IMAP
+ * engine keeps as sync_state "imapfail:<remote>" = "COUNT UNIX-TIME"), 0
+ * when the last one went well. */
+int db_mailbox_failures(db *d, int64_t account_id, const char *remote);
 int db_sync_state_put(db *d, int64_t account_id, const char *resource, const char *state);
 int db_sync_state_delete(db *d, int64_t account_id, const char *resource);
 

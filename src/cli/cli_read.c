@@ -8,6 +8,7 @@
 #include "db/db_mailbox.h"
 #include "db/db_message.h"
 #include "db/db_sort.h"
+#include "db/db_sync.h"
 #include "src/base/err.h"
 #include "src/base/jsonout.h"
 #include "src/base/strbuf.h"
@@ -19,6 +20,8 @@ struct print_ctx {
 	const char *account;
 	const char *mailbox;
 	int count;
+	db *d;                    /* mailboxes: their failure counts */
+	int64_t account_id;
 	struct sort_spec sort;    /* arrival unless --sort */
 	struct sort_cursor last;  /* the last row printed, where the next page starts */
 };
@@ -36,6 +39,10 @@ print_mailbox(const struct mailbox_row *r, void *ctx)
 {
 	struct print_ctx *p = ctx;
 	strbuf sb = STRBUF_INIT;
+	/* A folder the server keeps refusing (or answering garbage for) is
+	 * left out of the syncs for a while (imap_engine.c): the user sees it
+	 * here, not only in the log. */
+	int fails = r->remote_id ? db_mailbox_failures(p->d, p->account_id, r->remote_id) : 0;
 	if (p->json) {
 		json_begin(&sb);
 		json_str(&sb, "name", r->name);
@@ -43,6 +50,7 @@ print_mailbox(const struct mailbox_row *r, void *ctx)
 		json_int(&sb, "total", r->total);
 		json_int(&sb, "unread", r->unread);
 		json_bool(&sb, "selectable", r->selectable);
+		json_int(&sb, "sync_failures", fails);
 		json_end(&sb);
 	} else {
 		char *name = cli_term(text_sanitize(r->name, 0), stdout);
@@ -50,6 +58,10 @@ print_mailbox(const struct mailbox_row *r, void *ctx)
 		cli_add_padded(&sb, name, 40);
 		sb_printf(&sb, " %-8s %8lld %8lld", r->role ? r->role : "-", (long long)r->total,
 		          (long long)r->unread);
+		if (fails == 1)
+			sb_adds(&sb, "  (its last sync failed: see the log)");
+		else if (fails)
+			sb_printf(&sb, "  (its last %d syncs failed: see the log)", fails);
 		free(name);
 	}
 	put_line(&sb);
@@ -85,6 +97,8 @@ cmd_mailboxes(struct cli_ctx *c, int argc, char **argv)
 	}
 	if ((rc = cli_account(c, account, NULL, &account_id)) != EXIT_OK)
 		return rc;
+	p.d = c->db;
+	p.account_id = account_id;
 	if (!p.json)
 		printf("%-40s %-8s %8s %8s\n", "MAILBOX", "ROLE", "TOTAL", "UNREAD");
 	if (db_mailbox_each(c->db, account_id, print_mailbox, &p) != TERN_OK) {

@@ -84,6 +84,8 @@ rc=$(sync_once)
 check "NO to every SELECT: no crash, the cycle goes on (exit $rc)" test "$rc" = 0
 check "... the folder's new message waits" test "$(stored refused)" = 0
 check "... and the log names the refusal" grep -q 'INBOX: SELECT.*refused by the test proxy' "$XDG_STATE_HOME/tern/tern.log"
+check "... and tern mailboxes shows INBOX's failed sync" sh -c "'$T' -c '$C' mailboxes acct | grep '^INBOX ' | grep -q 'its last sync failed'"
+check "... as --json does" sh -c "'$T' -c '$C' mailboxes --json acct | grep '\"INBOX\"' | grep -q '\"sync_failures\": *1'"
 proxy --no=STORE
 id=$(tsql "SELECT id FROM message WHERE message_id = 'two@x'")
 "$T" -c "$C" flag --no-sync "$id" +flagged >/dev/null 2>&1
@@ -105,5 +107,6 @@ check "a literal longer than what follows, then silence: the cycle fails at the 
 proxy pass-all
 sync_once >/dev/null
 check "through an honest proxy again, everything arrives: bye, liar and refused too" test "$(stored bye)$(stored liar)$(stored refused)" = 111
+check "... and no folder shows a failed sync" sh -c "! '$T' -c '$C' mailboxes acct | grep -q 'sync failed'"
 check "... and the refused STORE is the one thing left failed in the queue" test "$("$T" -c "$C" queue --json acct | grep -c '"failed"')" = 1
 check_done
