@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db/db_sync.h"
 #include "ui/colour.h"
 #include "ui/app.h"
 #include "ui/draw.h"
@@ -65,6 +66,14 @@ mailboxes_draw(struct app *a)
 				snprintf(counts, sizeof counts, " %s/%s", u, t);
 			else
 				snprintf(counts, sizeof counts, " %s", t);
+		}
+		/* A folder whose last syncs failed (refused, or answered what
+		 * tern cannot read; rested after two): a ! before its counts,
+		 * as `tern mailboxes` says it in words. */
+		if (e->r.selectable && e->r.remote_id && db_mailbox_failures(a->d, e->r.account_id, e->r.remote_id) > 0) {
+			char marked[sizeof counts];
+			snprintf(marked, sizeof marked, " !%s", counts);
+			memcpy(counts, marked, sizeof counts);
 		}
 		snprintf(name, sizeof name, "%*s%s%s", indent, "", leaf_name(e),
 		         !e->r.selectable && e->r.delim ? e->r.delim : "");

@@ -53,6 +53,11 @@ tui_keys y
 check "... y deletes it with its messages" tui_wait "deleted old" 'deleted folder Old'
 check "... queued as agreed" test "$(q "SELECT count(*) FROM pending_change WHERE change_type = 'mailbox_delete' AND is_delete = 1")" = 1
 
+# A folder whose last syncs failed (as the IMAP engine records it) shows a ! before its counts.
+tui_sql "INSERT INTO sync_state (account_id, resource, state, synced_at) SELECT b.account_id, 'imapfail:' || b.remote_id, '2 ' || strftime('%s', 'now'), 0 FROM mailbox b WHERE b.name = 'Archive'"
+check "a folder whose syncs failed is marked with !" tui_wait "failing mark" '^ Archive +! ?[0-9]'
+check "... the others are not" tui_gone "no mark on INBOX" '^.INBOX +!'
+
 tui_keys '?'
 check "the help lists the folder keys" tui_wait "help" 'create-mailbox'
 tui_keys q
