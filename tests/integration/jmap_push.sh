@@ -44,16 +44,20 @@ want=$(toggle "$E2")
 check "push endpoint down: the change still arrives by polling (within 5 s + a sync)" \
   wait_for "polled change" 9 sh -c "[ \"\$(sqlite3 '$W/data/tern.db' \"SELECT flagged FROM message WHERE email_id = '$E2'\")\" = $want ]"
 o1=$(opens)
+w0=$(grep -c '^woke' "$W/watch2")
 lab_startone push
 check "push endpoint back: the stream is opened again" wait_for "reopen" 20 sh -c "[ \$(grep -c 'event stream open' '$W/tern.log') -gt $o1 ]"
 # The reopen wakes the watcher for one sync (events may have been missed):
 # let it finish, so that the next change can only come by push.
-wait_for "resync after reopen" 5 sh -c "[ \$(grep -c '^woke' '$W/watch2') = \$(grep -c '^synced' '$W/watch2') ]"
+# (The wake itself must have come first: equal counts before it prove nothing.)
+wait_for "resync after reopen" 10 sh -c "[ \$(grep -c '^woke' '$W/watch2') -gt $w0 ] &&
+  [ \$(grep -c '^woke' '$W/watch2') = \$(grep -c '^synced' '$W/watch2') ]"
 sc=$(grep -c "StateChange" "$W/tern.log")
 want=$(toggle "$E2")
 check "... and pushes again: a change is in the database within 2 s" \
   wait_for "pushed change" 2 sh -c "[ \"\$(sqlite3 '$W/data/tern.db' \"SELECT flagged FROM message WHERE email_id = '$E2'\")\" = $want ]"
-check "... carried by a StateChange on the reopened stream (not by polling)" test "$(grep -c "StateChange" "$W/tern.log")" -gt "$sc"
+check "... carried by a StateChange on the reopened stream (not by polling)" \
+  wait_for "StateChange logged" 3 sh -c "[ \$(grep -c StateChange '$W/tern.log') -gt $sc ]"
 kill -TERM $pid
 wait $pid
 
